@@ -1,0 +1,40 @@
+/* store: every trace and summary xrtop knows, indexed by trace id.
+ *
+ * An entry may hold a summary (from GetTraceSummaries or a summaries file),
+ * a full trace, or both.  The generation counter grows with every change so
+ * views know when to redraw.  Entries keep their insertion order. */
+#ifndef XRTOP_MODEL_STORE_H
+#define XRTOP_MODEL_STORE_H
+
+#include <stddef.h>
+
+#include "model/summary.h"
+#include "model/trace.h"
+#include "util/arena.h"
+
+struct xr_store_entry {
+	struct xr_summary *api_summary; /* as the API gave it, or NULL */
+	struct arena *summary_arena;    /* owns api_summary */
+	struct xr_trace *trace;         /* full trace, or NULL */
+	size_t seq;                     /* insertion order */
+};
+
+struct xr_store;
+
+struct xr_store *store_new(void);
+void store_free(struct xr_store *s);
+/* Adds or replaces the API summary of its trace id; takes ownership of arena. */
+struct xr_store_entry *store_add_summary(struct xr_store *s, struct xr_summary *sum,
+                                         struct arena *arena);
+/* Adds a full trace, merging it with documents already held for the same
+ * id; takes ownership of t (which may be freed by the merge). */
+struct xr_store_entry *store_add_trace(struct xr_store *s, struct xr_trace *t);
+struct xr_store_entry *store_find(const struct xr_store *s, const char *id);
+size_t store_count(const struct xr_store *s);
+/* The i-th entry in insertion order. */
+struct xr_store_entry *store_entry(const struct xr_store *s, size_t i);
+unsigned long store_generation(const struct xr_store *s);
+/* The summary to show: the API's when present, else the computed one. */
+const struct xr_summary *store_entry_summary(const struct xr_store_entry *e);
+
+#endif

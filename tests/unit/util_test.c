@@ -1,0 +1,161 @@
+/* Unit tests for src/util: UTF-8 width and sanitising, JSON writing, times. */
+#include "config.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "tap.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/jsonw.h"
+#include "util/timefmt.h"
+#include "util/utf8.h"
+
+static char *
+sanitized(const char *s, unsigned flags)
+{
+	static struct buf b;
+	buf_reset(&b);
+	utf8_sanitize(&b, s, strlen(s), flags);
+	return b.data ? b.data : (char *)"";
+}
+
+static char *
+fitted(const char *s, size_t cols, enum utf8_align align)
+{
+	static struct buf b;
+	buf_reset(&b);
+	utf8_fit(&b, s, strlen(s), cols, align, 0);
+	return b.data ? b.data : (char *)"";
+}
+
+static char *
+escaped(const char *s, size_t n)
+{
+	static struct buf b;
+	buf_reset(&b);
+	json_escape(&b, s, n);
+	return b.data;
+}
+
+static char *
+number(double v)
+{
+	static struct buf b;
+	buf_reset(&b);
+	json_number(&b, v);
+	return b.data;
+}
+
+static void
+test_utf8(void)
+{
+	const char *hangul = "강남 맛집";
+	is_int(utf8_width(hangul, strlen(hangul), 0), 9, "\"강남 맛집\" is 9 columns");
+	is_int(utf8_chars(hangul, strlen(hangul)), 5, "\"강남 맛집\" is 5 characters");
+	ok(utf8_valid(hangul, strlen(hangul)), "hangul is valid UTF-8");
+	ok(!utf8_valid("\xC0\xAF", 2), "overlong encoding is invalid");
+	ok(!utf8_valid("\xED\xA0\x80", 3), "surrogate is invalid");
+	ok(!utf8_valid("\xE2\x82", 2), "truncated sequence is invalid");
+
+	is_str(sanitized("a\x1b[31mred", 0), "a^[[31mred", "ESC becomes ^[");
+	is_str(sanitized("x\ry\tz\n", 0), "x y z ", "CR, TAB, LF become spaces");
+	is_str(sanitized("x\ny", UTF8_MULTILINE), "x\ny", "LF kept in multiline mode");
+	is_str(sanitized("\xC2\x9B" "2J", 0), "\\u009B2J", "C1 CSI is escaped");
+	is_str(sanitized("abc\xE2\x80\xAE" "cba", 0), "abc\\u202Ecba", "bidi override is escaped");
+	is_str(sanitized("bad\xFFx", 0), "bad\\xFFx", "invalid byte is shown as \\xFF");
+	is_str(sanitized("\x7f", 0), "^?", "DEL becomes ^?");
+	is_str(sanitized("맛집", UTF8_ASCII), "\\uB9DB\\uC9D1", "ASCII mode escapes hangul");
+	is_str(sanitized("맛집", 0), "맛집", "hangul passes unchanged");
+
+	is_str(fitted("abc", 5, UTF8_LEFT), "abc  ", "pad left-aligned");
+	is_str(fitted("abc", 5, UTF8_RIGHT), "  abc", "pad right-aligned");
+	is_str(fitted("강남 맛집", 9, UTF8_LEFT), "강남 맛집", "exact fit");
+	is_str(fitted("강남 맛집", 6, UTF8_LEFT), "강남 \xE2\x80\xA6", "cut keeps whole wide chars");
+	is_str(fitted("강남", 2, UTF8_LEFT), " \xE2\x80\xA6", "wide char never straddles the edge");
+	is_int(utf8_width(fitted("강남 맛집", 6, UTF8_LEFT), strlen(fitted("강남 맛집", 6, UTF8_LEFT)), 0), 6,
+	       "cut result is exactly 6 columns");
+}
+
+static void
+test_json(void)
+{
+	is_str(escaped("a\"b\\c", 5), "\"a\\\"b\\\\c\"", "quotes and backslashes");
+	is_str(escaped("\x1b[0m\n", 5), "\"\\u001b[0m\\n\"", "control characters escaped");
+	is_str(escaped("\xC2\x9B", 2), "\"\\u009b\"", "C1 escaped");
+	is_str(escaped("\xFF", 1), "\"\\ufffd\"", "invalid byte becomes U+FFFD");
+	is_str(escaped("강남", strlen("강남")), "\"강남\"", "hangul kept as UTF-8");
+	is_str(number(1499473411.677), "1499473411.677", "shortest round-trip number");
+	is_str(number(0.1), "0.1", "0.1");
+	is_str(number(200), "200", "integral number");
+	is_str(number(NAN), "null", "NaN becomes null");
+
+	struct buf b = BUF_INIT;
+	struct jsonw w;
+	jsonw_init(&w, &b);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "a");
+	jsonw_int(&w, 1);
+	jsonw_key(&w, "b");
+	jsonw_array_begin(&w);
+	jsonw_bool(&w, true);
+	jsonw_null(&w);
+	jsonw_string(&w, "x");
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	is_str(b.data, "{\"a\":1,\"b\":[true,null,\"x\"]}", "writer inserts commas");
+	buf_free(&b);
+
+	struct buf capped;
+	buf_init(&capped, 4);
+	ok(buf_puts(&capped, "abcd") == 0, "append up to the cap");
+	ok(buf_puts(&capped, "e") < 0 && capped.overflow, "append past the cap is refused");
+	buf_free(&capped);
+}
+
+static void
+test_time(void)
+{
+	double t;
+	struct xr_err err;
+	ok(timefmt_parse_time("2017-07-08T00:20:40Z", &t, &err) == 0 && t == 1499473240, "ISO Z");
+	ok(timefmt_parse_time("2017-07-08T09:20:40+09:00", &t, &err) == 0 && t == 1499473240, "ISO offset");
+	ok(timefmt_parse_time("2017-07-08T00:20:40.250Z", &t, &err) == 0 && t == 1499473240.25, "ISO fraction");
+	ok(timefmt_parse_time("1499473240", &t, &err) == 0 && t == 1499473240, "epoch");
+	ok(timefmt_parse_time("2017-07-08", &t, &err) == 0 && t == 1499472000, "bare date");
+	ok(timefmt_parse_time("yesterday", &t, &err) < 0 && strstr(err.msg, "yesterday"), "bad time named");
+	ok(timefmt_parse_duration("15m", &t, &err) == 0 && t == 900, "15m");
+	ok(timefmt_parse_duration("1h30m", &t, &err) == 0 && t == 5400, "1h30m");
+	ok(timefmt_parse_duration("10x", &t, &err) < 0, "bad unit rejected");
+	char s[40];
+	timefmt_iso(1499473411.677, s, sizeof s);
+	is_str(s, "2017-07-08T00:23:31.677Z", "ISO output");
+	timefmt_short(1499473411.677, s, sizeof s);
+	is_str(s, "2017-07-08 00:23:31", "short output");
+}
+
+static void
+test_arena(void)
+{
+	struct arena *a = arena_new();
+	char *p = NULL;
+	for (int i = 0; i < 10000; i++)
+		p = arena_strdup(a, "segment");
+	is_str(p, "segment", "arena keeps strings");
+	void *big = arena_alloc(a, 1 << 20);
+	ok(big != NULL, "large allocation");
+	arena_free(a);
+	arena_free(NULL);
+}
+
+int
+main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	test_utf8();
+	test_json();
+	test_time();
+	test_arena();
+	return tap_done();
+}
