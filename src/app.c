@@ -74,17 +74,17 @@ app_load_files(struct app *a)
 		app_load(a, a->opts->loads[i]);
 }
 
-static void
-app_report_warnings(struct app *a)
+void
+app_report_warnings(const struct xr_store *store, const struct xr_warnings *warnings)
 {
-	for (size_t i = 0; i < a->warnings.n; i++)
-		app_report("%s", a->warnings.msgs[i]);
-	if (a->warnings.dropped)
-		app_report("... and %zu more problems in the input", a->warnings.dropped);
+	for (size_t i = 0; i < warnings->n; i++)
+		app_report("%s", warnings->msgs[i]);
+	if (warnings->dropped)
+		app_report("... and %zu more problems in the input", warnings->dropped);
 
 	size_t shown = 0, total = 0;
-	for (size_t i = 0; i < store_count(a->store); i++) {
-		const struct xr_trace *t = store_entry(a->store, i)->trace;
+	for (size_t i = 0; i < store_count(store); i++) {
+		const struct xr_trace *t = store_entry(store, i)->trace;
 		for (unsigned p = 0; t && p < t->n_problems; p++, total++)
 			if (shown++ < MAX_PROBLEMS_SHOWN)
 				app_report("trace %s: %s", t->id, t->problems[p]);
@@ -102,12 +102,12 @@ terminal_width(void)
 	return 0;
 }
 
-static int
-app_print(struct app *a)
+int
+app_print_list(const struct options *o, const struct xr_store *store, tracelist_keep_fn keep,
+               void *ctx)
 {
-	const struct options *o = a->opts;
 	struct tracelist tl;
-	tracelist_build(&tl, a->store, NULL, NULL, o->sort, o->limit);
+	tracelist_build(&tl, store, keep, ctx, o->sort, o->limit);
 	if (o->annotations)
 		tracelist_set_annotations(&tl, o->annotations);
 	else
@@ -131,15 +131,13 @@ app_run(const struct options *o)
 {
 	struct app a = {.opts = o, .store = store_new()};
 	int status = APP_EXIT_OK;
-	if (options_has_file_source(o)) {
-		app_load_files(&a);
-	} else {
-		app_report("no source: use --load FILE or --demo (the X-Ray API source is not built yet)");
-		status = APP_EXIT_USAGE;
+	if (!options_has_file_source(o)) {
+		status = app_api_run(o, a.store, &a.warnings);
 		goto out;
 	}
-	app_report_warnings(&a);
-	status = app_print(&a);
+	app_load_files(&a);
+	app_report_warnings(a.store, &a.warnings);
+	status = app_print_list(o, a.store, NULL, NULL);
 	if (status == APP_EXIT_OK && a.source_failed)
 		status = APP_EXIT_SOURCE;
 out:

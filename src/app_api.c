@@ -1,0 +1,394 @@
+/* The front half of the X-Ray API source: runs the fetch engine through
+ * the event loop for the window (and, with -d, each refresh), shows
+ * progress, writes --save, reports what could not be fetched and prints
+ * the trace list.  Part of the app module: it prints. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "loop.h"
+#include "source/api.h"
+#include "source/save.h"
+#include "util/dlog.h"
+#include "util/timefmt.h"
+#include "util/xmalloc.h"
+
+/* Failures with the same error printed one by one before they are counted. */
+#define SAME_ERROR_SHOWN 3
+#define PROGRESS_PERIOD 0.2
+
+struct run {
+	const struct options *o;
+	struct xr_store *store;
+	struct api *api;
+	struct loop *loop;
+	struct save *save;
+	bool progress_tty;
+	bool progress_drawn;
+	double progress_at;
+	double log_progress_at;
+	size_t failures_reported;
+	size_t new_from; /* store entries from this index on are new this iteration */
+	double wake_at;  /* live mode: monotonic time of the next refresh */
+};
+
+/* ---- progress ---- */
+
+static void
+progress_text(const struct fetch_progress *p, struct buf *b)
+{
+	buf_printf(b, "scanned %llu  matched %zu", p->scanned, p->matched);
+	if (p->to_fetch)
+		buf_printf(b, "  fetched %zu/%zu", p->fetched, p->to_fetch);
+	buf_printf(b, "  in flight %zu", p->in_flight);
+	if (p->retrying)
+		buf_printf(b, "  retrying %zu", p->retrying);
+	if (p->throttled)
+		buf_printf(b, "  throttled %zu", p->throttled);
+	if (isfinite(p->send_rate))
+		buf_printf(b, "  rate %.1f/s", p->send_rate);
+	if (p->more_available)
+		buf_puts(b, "  more available");
+}
+
+static void
+progress_clear(struct run *r)
+{
+	if (r->progress_drawn) {
+		fputs("\r\033[K", stderr);
+		r->progress_drawn = false;
+	}
+}
+
+static double
+progress_tick(void *ctx)
+{
+	struct run *r = ctx;
+	double now = timefmt_monotonic();
+	const struct fetch_progress *p = fetch_progress(r->api->fetch);
+	if (dlog_enabled() && now >= r->log_progress_at) {
+		struct buf b = BUF_INIT;
+		progress_text(p, &b);
+		dlog("progress: %s", b.data);
+		buf_free(&b);
+		r->log_progress_at = now + 1;
+	}
+	if (r->progress_tty && now >= r->progress_at && !fetch_idle(r->api->fetch)) {
+		struct buf b = BUF_INIT;
+		buf_puts(&b, "\r\033[Kxrtop: ");
+		progress_text(p, &b);
+		fputs(b.data, stderr);
+		fflush(stderr);
+		buf_free(&b);
+		r->progress_drawn = true;
+		r->progress_at = now + PROGRESS_PERIOD;
+	}
+	if (!r->progress_tty && !dlog_enabled())
+		return INFINITY;
+	return PROGRESS_PERIOD;
+}
+
+/* ---- running the engine ---- */
+
+static bool
+fetch_finished(void *ctx)
+{
+	struct run *r = ctx;
+	return fetch_idle(r->api->fetch) || fetch_aborted(r->api->fetch);
+}
+
+/* Runs the loop until the engine has nothing left; false when interrupted. */
+static bool
+run_engine(struct run *r)
+{
+	struct xr_err err = {0};
+	if (loop_run(r->loop, fetch_finished, r, &err) < 0) {
+		progress_clear(r);
+		app_report("%s", err.msg);
+		return false;
+	}
+	progress_clear(r);
+	return !loop_interrupted(r->loop);
+}
+
+static const char *
+unit_name(enum xray_op op, size_t n)
+{
+	switch (op) {
+	case XRAY_GET_TRACE_SUMMARIES: return n == 1 ? "time slice" : "time slices";
+	case XRAY_BATCH_GET_TRACES: return n == 1 ? "trace" : "traces";
+	default: return n == 1 ? "request" : "requests";
+	}
+}
+
+/* Prints the failures not reported yet: a few per distinct error, then a
+ * count.  Returns true when there were any. */
+static bool
+report_failures(struct run *r)
+{
+	struct fetch *f = r->api->fetch;
+	size_t n = fetch_failure_count(f);
+	const char *abort_reason = fetch_aborted(f);
+	bool any = n > r->failures_reported;
+	bool *done = xcalloc(n + 1, sizeof *done);
+	if (abort_reason && r->failures_reported == 0) {
+		struct buf hint = BUF_INIT;
+		api_explain(r->api, abort_reason, &hint);
+		app_report("%s%s%s", abort_reason, hint.len ? "\n  hint: " : "", hint.len ? hint.data : "");
+		buf_free(&hint);
+	}
+	for (size_t i = r->failures_reported; i < n; i++) {
+		if (done[i])
+			continue;
+		const struct fetch_failure *fi = fetch_failure(f, i);
+		size_t shown = 0, more = 0, more_units = 0;
+		for (size_t k = i; k < n; k++) {
+			const struct fetch_failure *fk = fetch_failure(f, k);
+			if (done[k] || fk->op != fi->op || strcmp(fk->why, fi->why) != 0)
+				continue;
+			done[k] = true;
+			if (shown++ < SAME_ERROR_SHOWN) {
+				if (strchr(fk->what, ' ') || !abort_reason)
+					app_report("%s: %s", fk->what, fk->why);
+				else
+					app_report("%s: %zu %s %s", fk->what, fk->count,
+					           unit_name(fk->op, fk->count), fk->why);
+			} else {
+				more++;
+				more_units += fk->count;
+			}
+		}
+		if (more)
+			app_report("... and %zu more %s failed the same way (%zu %s)", more,
+			           more == 1 ? "request" : "requests", more_units,
+			           unit_name(fi->op, more_units));
+	}
+	free(done);
+	r->failures_reported = n;
+	return any || abort_reason;
+}
+
+static void
+on_trace(void *ctx, const struct xr_store_entry *e, const char *json, size_t len)
+{
+	struct run *r = ctx;
+	if (r->save)
+		save_trace(r->save, json, len);
+}
+
+/* Scans [start, end) and waits for it.  Returns false when interrupted. */
+static bool
+scan_window(struct run *r, double start, double end, const char *filter)
+{
+	struct fetch_scan_opts so = {
+		.start = start,
+		.end = end,
+		.time_range_type = r->o->time_range_type,
+		.filter = filter,
+		.max_traces = r->o->max_traces,
+		.fetch_traces = r->save != NULL,
+	};
+	char win[80];
+	fetch_window_text(start, end, win, sizeof win);
+	dlog("window %s", win);
+	fetch_scan(r->api->fetch, &so);
+	return run_engine(r);
+}
+
+/* ---- --group ---- */
+
+/* Finds --group among GetGroups and combines its filter with --filter.
+ * Returns an exit status; *filter is set (caller frees) on success. */
+static int
+group_filter(struct run *r, char **filter)
+{
+	const char *user = r->o->filter && *r->o->filter ? r->o->filter : NULL;
+	*filter = user ? xstrdup(user) : NULL;
+	if (!r->o->group)
+		return APP_EXIT_OK;
+	struct fetch *f = r->api->fetch;
+	fetch_get_groups(f);
+	if (!run_engine(r) || fetch_aborted(f) || !fetch_groups_done(f) ||
+	    fetch_failure_count(f)) {
+		report_failures(r);
+		return APP_EXIT_SOURCE;
+	}
+	size_t n;
+	const struct xr_group *groups = fetch_groups(f, &n);
+	const struct xr_group *g = NULL;
+	for (size_t i = 0; i < n && !g; i++)
+		if (strcmp(groups[i].name, r->o->group) == 0 ||
+		    (groups[i].arn && strcmp(groups[i].arn, r->o->group) == 0))
+			g = &groups[i];
+	if (!g) {
+		struct buf names = BUF_INIT;
+		for (size_t i = 0; i < n; i++)
+			buf_printf(&names, "%s%s", i ? ", " : "", groups[i].name);
+		app_report("--group %s: no such X-Ray group in %s (groups: %s)", r->o->group,
+		           r->api->region, names.len ? names.data : "none");
+		buf_free(&names);
+		return APP_EXIT_USAGE;
+	}
+	const char *gf = g->filter_expression && *g->filter_expression ? g->filter_expression : NULL;
+	if (gf) {
+		free(*filter);
+		*filter = user ? xasprintf("(%s) AND (%s)", gf, user) : xstrdup(gf);
+	}
+	dlog("group %s: filter %s", g->name, gf ? gf : "(none)");
+	return APP_EXIT_OK;
+}
+
+/* ---- output ---- */
+
+static bool
+keep_new(void *ctx, const struct xr_store_entry *e)
+{
+	const struct run *r = ctx;
+	return e->seq >= r->new_from;
+}
+
+static int
+print_entries(struct run *r, bool only_new)
+{
+	if (r->o->save && strcmp(r->o->save, "-") == 0)
+		return APP_EXIT_OK; /* standard output holds the saved file */
+	if (only_new && store_count(r->store) == r->new_from && r->o->output != OUTPUT_JSON)
+		return APP_EXIT_OK;
+	return app_print_list(r->o, r->store, only_new ? keep_new : NULL, r);
+}
+
+static bool
+until_refresh(void *ctx)
+{
+	struct run *r = ctx;
+	return timefmt_monotonic() >= r->wake_at;
+}
+
+static double
+refresh_tick(void *ctx)
+{
+	struct run *r = ctx;
+	double left = r->wake_at - timefmt_monotonic();
+	return left > 0 ? left : 0;
+}
+
+/* -d: fetches [last end, now) every delay seconds and prints what is new. */
+static int
+live(struct run *r, double last_end, const char *filter, bool *failed)
+{
+	const struct options *o = r->o;
+	loop_add_tick(r->loop, refresh_tick, r);
+	int status = APP_EXIT_OK;
+	for (long iteration = 2; o->iterations < 0 || iteration <= o->iterations; iteration++) {
+		r->wake_at = timefmt_monotonic() + o->delay;
+		struct xr_err err = {0};
+		if (loop_run(r->loop, until_refresh, r, &err) < 0) {
+			app_report("%s", err.msg);
+			status = APP_EXIT_SOURCE;
+			break;
+		}
+		if (loop_interrupted(r->loop))
+			break;
+		double now = timefmt_now();
+		r->new_from = store_count(r->store);
+		bool done = scan_window(r, last_end, now, filter);
+		*failed |= report_failures(r);
+		if (fetch_aborted(r->api->fetch))
+			break;
+		last_end = now;
+		if ((status = print_entries(r, true)) != APP_EXIT_OK || !done)
+			break;
+	}
+	loop_remove_tick(r->loop, refresh_tick, r);
+	return status;
+}
+
+int
+app_api_run(const struct options *o, struct xr_store *store, struct xr_warnings *warnings)
+{
+	struct xr_err err = {0};
+	if (o->debug_log && dlog_open(o->debug_log, &err) < 0) {
+		app_report("%s", err.msg);
+		return APP_EXIT_USAGE;
+	}
+	struct api_settings settings = {
+		.region = o->region,
+		.profile = o->profile,
+		.endpoint_url = o->endpoint_url,
+		.retry_budget = o->retry_budget,
+	};
+	struct run r = {.o = o, .store = store};
+	r.api = api_open(&settings, store, warnings, &err);
+	if (!r.api) {
+		app_report("%s", err.msg);
+		dlog_close();
+		return err.status == XR_EUSAGE ? APP_EXIT_USAGE : APP_EXIT_SOURCE;
+	}
+	r.progress_tty = isatty(STDERR_FILENO);
+	r.loop = loop_new(r.api->http);
+	loop_catch_signals(r.loop);
+	loop_add_tick(r.loop, api_tick, r.api);
+	loop_add_tick(r.loop, progress_tick, &r);
+
+	char *filter = NULL;
+	int status = group_filter(&r, &filter);
+	bool failed = false, interrupted = false;
+	if (status != APP_EXIT_OK)
+		goto out;
+	if (o->save && !(r.save = save_open(o->save, &err))) {
+		app_report("%s", err.msg);
+		status = APP_EXIT_SOURCE;
+		goto out;
+	}
+	fetch_set_hooks(r.api->fetch, NULL, on_trace, &r);
+
+	double now = timefmt_now();
+	double start = isfinite(o->start_time) ? o->start_time : now - o->since;
+	double end = isfinite(o->end_time) ? o->end_time : now;
+	interrupted = !scan_window(&r, start, end, filter);
+	failed = report_failures(&r);
+	app_report_warnings(store, warnings);
+	const struct fetch_progress *p = fetch_progress(r.api->fetch);
+	if (p->more_available)
+		app_report("stopped after --max-traces %ld summaries: the window has more", o->max_traces);
+	if (interrupted) {
+		app_report("interrupted: the results are incomplete");
+		failed = true;
+	}
+	if (r.save && (interrupted || fetch_aborted(r.api->fetch)) && !o->delay) {
+		save_abort(r.save);
+		r.save = NULL;
+		app_report("--save %s: not written", o->save);
+	}
+	status = print_entries(&r, false);
+	if (status == APP_EXIT_OK && o->delay > 0 && !interrupted && !fetch_aborted(r.api->fetch))
+		status = live(&r, end, filter, &failed);
+	if (r.save) {
+		size_t n_ids;
+		char *const *ids = fetch_failed_ids(r.api->fetch, &n_ids);
+		size_t saved = save_count(r.save);
+		if (save_finish(r.save, ids, n_ids, &err) < 0) {
+			app_report("%s", err.msg);
+			failed = true;
+		} else if (n_ids) {
+			app_report("--save %s: %zu traces written; %zu could not be fetched (listed in its "
+			           "UnprocessedTraceIds)", o->save, saved, n_ids);
+		}
+		r.save = NULL;
+	}
+	if (status == APP_EXIT_OK && failed)
+		status = APP_EXIT_SOURCE;
+out:
+	if (r.save)
+		save_abort(r.save);
+	free(filter);
+	loop_free(r.loop);
+	api_close(r.api);
+	dlog_close();
+	return status;
+}
