@@ -59,8 +59,10 @@ Output formats (--format):
              JSON strings; AWS-produced segments write times in exponent form,
              e.g. 1.7949924E9, the function segment as decimals);
   ndjson     one raw segment document per line, as SDKs send them to the
-             daemon: no inferred segments, about 5% of the handler's
-             subsegments streamed on their own ("type": "subsegment");
+             daemon: no inferred segments, about 5% of the subsegments
+             (10% of the handler's) streamed on their own, with
+             "type": "subsegment", parent_id and trace_id, before the
+             segment they were taken from;
   summaries  a GetTraceSummaries response computed from the same traces,
              newest first.
 
@@ -121,7 +123,10 @@ US = 1000000  # microseconds per second; all times are integers in us
 KINDS = Weighted([("ok", 72), ("invalid", 12), ("fault", 6), ("throttle", 6),
                   ("slow", 3), ("partial", 1)])
 COLD_START_RATE = 0.08
-STREAM_RATE = 0.05  # ndjson: share of handler subsegments sent on their own
+# ndjson: share of the handler's subsegments (those under Invocation) sent
+# on their own; about half of all subsegments are the handler's, so this
+# streams about 5% of all subsegments.
+STREAM_RATE = 0.10
 LIMIT_PAGES = 45  # pages read by the LimitExceeded trace
 LIMIT_INFERRED = 10  # inferred segments it keeps
 

@@ -574,7 +574,7 @@ CHECKS = [
     ("Trace Duration is first start to last end", check_trace_duration),
     ("inferred DynamoDB segments mirror their SDK subsegment", check_inferred),
     ("scenario mix: faults, errors, throttles, cold starts, partial, limit", check_mix),
-    ("restaurant names mix Korean and Latin, 강남 맛집 most common", check_names),
+    ("restaurant names mix Korean and Latin, Gangnam (U+AC15...) most common", check_names),
     ("--format summaries regenerates tests/data/demo-summaries.json", check_regenerate_summaries),
     ("summaries are newest first, one per trace", check_summaries_shape),
     ("summaries agree with the batch documents", check_summaries_agree),
@@ -590,6 +590,7 @@ CHECKS = [
 
 
 def main():
+    sys.stdout.reconfigure(errors="backslashreplace")  # diagnostics under any locale
     print("1..%d" % len(CHECKS))
     try:
         load_demo()
