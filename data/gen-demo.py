@@ -792,6 +792,8 @@ def trace_duration(docs):
 # Serialisation
 
 _TIME_RE = re.compile(r'"(start_time|end_time)":(\d+)')
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_STRING = json.encoder.encode_basestring  # a str as JSON, non-ASCII kept
 
 
 def exp_time(us):
@@ -808,7 +810,7 @@ def dec_time(us):
 
 def doc_json(doc, exponent):
     """A document as compact JSON, its integer-us times turned to seconds."""
-    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    text = _COMPACT(doc)
     fmt = exp_time if exponent else dec_time
     return _TIME_RE.sub(lambda m: '"%s":%s' % (m.group(1), fmt(int(m.group(2)))),
                         text)
@@ -864,12 +866,10 @@ def batch_trace(tr):
     docs = list(tr.docs)
     tr.rng.shuffle(docs)  # the service returns segments in no special order
     segments = ",\n".join(
-        SEGMENT_TEMPLATE % (json.dumps(d["id"]),
-                            json.dumps(doc_json(d, uses_exponent(d)), ensure_ascii=False))
+        SEGMENT_TEMPLATE % (_STRING(d["id"]), _STRING(doc_json(d, uses_exponent(d))))
         for d in docs)
-    return TRACE_TEMPLATE % (json.dumps(tr.trace_id),
-                             json.dumps(trace_duration(tr.docs) / US),
-                             json.dumps(tr.limit_exceeded), segments)
+    return TRACE_TEMPLATE % (_STRING(tr.trace_id), _COMPACT(trace_duration(tr.docs) / US),
+                             _COMPACT(tr.limit_exceeded), segments)
 
 
 def write_batch(out, traces):
