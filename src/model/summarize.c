@@ -20,17 +20,31 @@ round_micro(double v)
 /* Most root causes of one kind kept per trace. */
 #define MAX_ROOT_CAUSES 5
 
+/* The ServiceIds of the summary: one per node, in node order, built
+ * first so every other list can point into it. */
+static void
+summarize_service_ids(struct xr_trace *t, struct xr_summary *sum)
+{
+	sum->service_ids = ARENA_ARRAY(t->arena, struct xr_service_id, t->n_nodes + 1);
+	sum->n_service_ids = t->n_nodes;
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		const struct xr_node *n = &t->nodes[i];
+		struct xr_service_id *id = &sum->service_ids[i];
+		*id = (struct xr_service_id){.name = n->name, .account_id = n->account_id, .type = n->type};
+		if (n->name) {
+			id->names = ARENA_ARRAY(t->arena, const char *, 1);
+			id->names[0] = n->name;
+			id->n_names = 1;
+		}
+	}
+	if (t->root && t->n_nodes)
+		sum->entry_point = &sum->service_ids[t->root->node];
+}
+
 static struct xr_service_id
 service_id_of(struct xr_trace *t, unsigned node)
 {
-	const struct xr_node *n = &t->nodes[node];
-	struct xr_service_id id = {.name = n->name, .account_id = n->account_id, .type = n->type};
-	if (n->name) {
-		id.names = ARENA_ARRAY(t->arena, const char *, 1);
-		id.names[0] = n->name;
-		id.n_names = 1;
-	}
-	return id;
+	return t->summary.service_ids[node];
 }
 
 /* A growable list of service ids without duplicates (by node index). */
@@ -52,10 +66,12 @@ node_set_add(struct node_set *set, unsigned node)
 static struct xr_service_id *
 node_set_ids(struct xr_trace *t, const struct node_set *set, unsigned *n_out)
 {
+	*n_out = (unsigned)set->n;
+	if (set->n == 1) /* the common case: share the summary's entry */
+		return &t->summary.service_ids[set->nodes[0]];
 	struct xr_service_id *ids = ARENA_ARRAY(t->arena, struct xr_service_id, set->n + 1);
 	for (size_t i = 0; i < set->n; i++)
 		ids[i] = service_id_of(t, set->nodes[i]);
-	*n_out = (unsigned)set->n;
 	return set->n ? ids : NULL;
 }
 
@@ -181,15 +197,6 @@ summarize_resources(struct xr_trace *t, struct xr_summary *sum)
 	sum->resource_arns = str_set_finish(t, &arns, &sum->n_resource_arns);
 	sum->instance_ids = str_set_finish(t, &instances, &sum->n_instance_ids);
 	sum->availability_zones = str_set_finish(t, &zones, &sum->n_availability_zones);
-
-	sum->service_ids = ARENA_ARRAY(t->arena, struct xr_service_id, t->n_nodes + 1);
-	sum->n_service_ids = t->n_nodes;
-	for (unsigned n = 0; n < t->n_nodes; n++)
-		sum->service_ids[n] = service_id_of(t, n);
-	if (t->root && t->n_nodes) {
-		sum->entry_point = ARENA_NEW(t->arena, struct xr_service_id);
-		*sum->entry_point = service_id_of(t, t->root->node);
-	}
 }
 
 /* ---- root causes ---- */
@@ -269,7 +276,7 @@ rc_service_for(struct xr_trace *t, const struct xr_segment *s, enum xr_rc_kind k
 static void
 summarize_failure_causes(struct xr_trace *t, struct xr_summary *sum, enum xr_rc_kind kind)
 {
-	struct xr_root_cause *causes = ARENA_ARRAY(t->arena, struct xr_root_cause, MAX_ROOT_CAUSES);
+	struct xr_root_cause *causes = NULL;
 	unsigned n = 0;
 	bool client_impacting = t->root && has_flag(t->root, kind);
 	for (unsigned i = 0; i < t->n_all && n < MAX_ROOT_CAUSES; i++) {
@@ -281,13 +288,15 @@ summarize_failure_causes(struct xr_trace *t, struct xr_summary *sum, enum xr_rc_
 			deeper = has_flag(s->children[c], kind);
 		if (deeper)
 			continue;
+		if (!causes)
+			causes = ARENA_ARRAY(t->arena, struct xr_root_cause, MAX_ROOT_CAUSES);
 		causes[n].services = ARENA_NEW(t->arena, struct xr_rc_service);
 		causes[n].services[0] = rc_service_for(t, s, kind, NAN);
 		causes[n].n_services = 1;
 		causes[n].client_impacting = client_impacting;
 		n++;
 	}
-	sum->root_causes[kind] = n ? causes : NULL;
+	sum->root_causes[kind] = causes;
 	sum->n_root_causes[kind] = n;
 }
 
@@ -359,6 +368,7 @@ summarize_trace(struct xr_trace *t)
 		sum->http.client_ip = root->http.client_ip;
 		sum->http.status = root->http.status;
 	}
+	summarize_service_ids(t, sum);
 	summarize_annotations(t, sum);
 	summarize_users(t, sum);
 	summarize_resources(t, sum);
