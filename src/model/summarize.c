@@ -271,33 +271,58 @@ rc_service_for(struct xr_trace *t, const struct xr_segment *s, enum xr_rc_kind k
 	return svc;
 }
 
-/* Fault and error causes: every flagged entity none of whose children is
- * flagged, i.e. where the failure started. */
+static bool
+is_ancestor(const struct xr_segment *a, const struct xr_segment *d)
+{
+	for (const struct xr_segment *p = d->parent; p; p = p->parent)
+		if (p == a)
+			return true;
+	return false;
+}
+
+static bool
+has_exception(const struct xr_segment *s)
+{
+	return s->cause && (s->cause->n_exceptions || s->cause->exception_id);
+}
+
+/* Fault and error causes: where the failure started.  That is each flagged
+ * entity that records the exception (a cause) with no such entity below
+ * it; when no flagged entity has a cause, each flagged entity with no
+ * flagged child. */
 static void
 summarize_failure_causes(struct xr_trace *t, struct xr_summary *sum, enum xr_rc_kind kind)
 {
-	struct xr_root_cause *causes = NULL;
+	const struct xr_segment *found[MAX_ROOT_CAUSES];
 	unsigned n = 0;
-	bool client_impacting = t->root && has_flag(t->root, kind);
+	bool with_cause = false;
+	for (unsigned i = 0; i < t->n_all && !with_cause; i++)
+		with_cause = has_flag(t->all[i], kind) && has_exception(t->all[i]);
 	for (unsigned i = 0; i < t->n_all && n < MAX_ROOT_CAUSES; i++) {
 		const struct xr_segment *s = t->all[i];
-		if (!has_flag(s, kind))
+		if (!has_flag(s, kind) || (with_cause && !has_exception(s)))
 			continue;
 		bool deeper = false;
-		for (unsigned c = 0; c < s->n_children && !deeper; c++)
-			deeper = has_flag(s->children[c], kind);
-		if (deeper)
-			continue;
-		if (!causes)
-			causes = ARENA_ARRAY(t->arena, struct xr_root_cause, MAX_ROOT_CAUSES);
-		causes[n].services = ARENA_NEW(t->arena, struct xr_rc_service);
-		causes[n].services[0] = rc_service_for(t, s, kind, NAN);
-		causes[n].n_services = 1;
-		causes[n].client_impacting = client_impacting;
-		n++;
+		for (unsigned j = 0; j < t->n_all && !deeper; j++) {
+			const struct xr_segment *d = t->all[j];
+			deeper = d != s && has_flag(d, kind) && (!with_cause || has_exception(d)) &&
+			         (with_cause ? is_ancestor(s, d) : d->parent == s);
+		}
+		if (!deeper)
+			found[n++] = s;
+	}
+	sum->n_root_causes[kind] = n;
+	if (!n)
+		return;
+	bool client_impacting = t->root && has_flag(t->root, kind);
+	struct xr_root_cause *causes = ARENA_ARRAY(t->arena, struct xr_root_cause, n);
+	for (unsigned i = 0; i < n; i++) {
+		causes[i].services = ARENA_NEW(t->arena, struct xr_rc_service);
+		causes[i].services[0] = rc_service_for(t, found[i], kind, NAN);
+		causes[i].n_services = 1;
+		causes[i].client_impacting = client_impacting;
 	}
 	sum->root_causes[kind] = causes;
-	sum->n_root_causes[kind] = n;
 }
 
 /* Response-time cause: follow the child that takes the most time from the
