@@ -808,7 +808,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "xray-emulator/1.0"
-    sys_version = ""
+
+    def version_string(self):
+        return self.server_version
 
     # -- connection bookkeeping ----------------------------------------------
 
