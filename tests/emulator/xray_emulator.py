@@ -523,7 +523,12 @@ def query_hash(op, body, fields):
 
 
 def make_token(offset, qhash):
-    raw = json.dumps({"o": offset, "q": qhash}, separators=(",", ":")).encode()
+    """An opaque NextToken: offset and query hash, base64 of a plain string.
+
+    Deliberately not base64 of a JSON object: botocore's paginator decodes
+    such starting tokens as a dict of request parameters.
+    """
+    raw = ("xre1|%d|%s" % (offset, qhash)).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -535,13 +540,15 @@ def read_token(token, qhash, total):
         raise invalid("NextToken must be a string")
     try:
         pad = "=" * (-len(token) % 4)
-        data = json.loads(base64.urlsafe_b64decode(token + pad))
-        offset, qh = data["o"], data["q"]
-    except (ValueError, KeyError, TypeError):
+        magic, offset, qh = base64.urlsafe_b64decode(token + pad).decode().split("|")
+        offset = int(offset)
+        if magic != "xre1":
+            raise ValueError(magic)
+    except (ValueError, UnicodeDecodeError, TypeError):
         raise invalid("Invalid NextToken: not a token this service issued") from None
     if qh != qhash:
         raise invalid("Invalid NextToken: it belongs to a different query")
-    if not isinstance(offset, int) or not 0 <= offset <= total:
+    if not 0 <= offset <= total:
         raise invalid("Invalid NextToken: offset out of range")
     return offset
 
