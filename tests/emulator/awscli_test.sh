@@ -20,7 +20,7 @@ if [ ! -x "$TEST_AWS" ]; then
 	exit 0
 fi
 
-echo "1..22"
+echo "1..23"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xray-awscli.XXXXXX") || exit 1
 emu_pid=
@@ -58,6 +58,9 @@ check() {	# check DESCRIPTION COMMAND... -- ok when COMMAND succeeds
 		not_ok "$desc" "$tmp/check.out" "$tmp/out.json" "$tmp/err.txt"
 	fi
 }
+rc_and_grep() {	# rc_and_grep RC WANT PATTERN -- RC is WANT and err.txt has PATTERN
+	[ "$1" -eq "$2" ] && grep -q "$3" "$tmp/err.txt"
+}
 py() {		# py 'EXPRESSION' FILE -- evaluate with d = the file's JSON
 	"$TEST_PYTHON" -c '
 import json, sys
@@ -73,7 +76,7 @@ unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION AWS_R
 	AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_AUTHORIZATION_TOKEN \
 	AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE HTTP_PROXY HTTPS_PROXY http_proxy https_proxy
 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-AWS_EC2_METADATA_DISABLED=true AWS_PAGER= AWS_RETRY_MODE=standard AWS_MAX_ATTEMPTS=1
+AWS_EC2_METADATA_DISABLED=true AWS_PAGER='' AWS_RETRY_MODE=standard AWS_MAX_ATTEMPTS=1
 AWS_ACCESS_KEY_ID=AKIDAWSCLITEST AWS_SECRET_ACCESS_KEY=awscli-test-secret
 HOME=$tmp NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
 export AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE AWS_EC2_METADATA_DISABLED AWS_PAGER \
@@ -151,11 +154,12 @@ if xray get-trace-summaries --start-time $START --end-time $END --filter-express
 else
 	rc=$?
 	check "a bad filter exits 254 with InvalidRequestException and the column" \
-		sh -c '[ '$rc' -eq 254 ] && grep -q "InvalidRequestException.*column 8" "$1"' sh "$tmp/err.txt"
+		rc_and_grep "$rc" 254 "InvalidRequestException.*column 8"
 fi
 
 # --- batch-get-traces ---------------------------------------------------------------
 ids=$("$TEST_PYTHON" -c 'import json,sys; print(" ".join(s["Id"] for s in json.load(open(sys.argv[1]))["TraceSummaries"]))' "$tmp/first6.json")
+# shellcheck disable=SC2086 # split the ids into $1..$6
 set -- $ids
 xray batch-get-traces --trace-ids "$1" "$2" "$3" "$4" "$5"
 check "batch-get-traces returns the 5 requested traces with parseable documents" \
@@ -195,8 +199,7 @@ AWS_MAX_ATTEMPTS=3 xray get-groups
 rc=$?
 control GET /__emulator/stats >"$tmp/stats.json"
 check "two 429 ThrottledException replies are retried by the CLI (3 attempts, rc 0)" \
-	sh -c '[ '$rc' -eq 0 ] && "$1" -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d[\"requests_by_path\"][\"/Groups\"] != 3)" "$2"' \
-	sh "$TEST_PYTHON" "$tmp/stats.json"
+	py "$rc == 0 and d['requests_by_path']['/Groups'] == 3" "$tmp/stats.json"
 control DELETE /__emulator/faults >/dev/null
 
 # --- the request log: every request the CLI sent had a valid signature ---------------------
@@ -212,13 +215,14 @@ check "the CLI sends epoch times as integers and an aws-cli/ User-Agent" \
 if AWS_SECRET_ACCESS_KEY=wrong-secret xray get-groups; then
 	not_ok "a wrong secret is refused" "$tmp/out.json"
 else
+	rc=$?
+	control GET /__emulator/requests >"$tmp/log.json"
 	check "a wrong secret: rc 254, InvalidSignatureException, logged as invalid" \
-		sh -c 'grep -q "InvalidSignatureException" "$1" && "$2" - "$3" <<EOF
-import json, sys, urllib.request
-log = json.load(urllib.request.urlopen(sys.argv[1] + "/__emulator/requests"))
-sys.exit(log[-1]["signature"]["result"] != "invalid")
-EOF' sh "$tmp/err.txt" "$TEST_PYTHON" "$base"
+		py "$rc == 254 and d[-1]['signature']['result'] == 'invalid' and d[-1]['status'] == 403" \
+		"$tmp/log.json"
+	check "the CLI printed InvalidSignatureException" \
+		rc_and_grep "$rc" 254 "InvalidSignatureException"
 fi
 
-[ "$n" -eq 22 ] || echo "# planned 22 tests, ran $n"
+[ "$n" -eq 23 ] || echo "# planned 23 tests, ran $n"
 [ "$failed" -eq 0 ]

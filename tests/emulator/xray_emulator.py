@@ -656,8 +656,8 @@ class XRayBackend:
         offset = read_token(body.get("NextToken"), qhash, len(matched))
         chunk, token = page(matched, offset, self.page_size, qhash)
         out = {
-            "TraceSummaries": [t.summary(self._matched_time(t, range_type, start))
-                               for t in chunk],
+            "TraceSummaries": JsonFragments(
+                t.summary_json(self._matched_time(t, range_type, start)) for t in chunk),
             "ApproximateTime": float(int(min(end, time.time()))),
             "TracesProcessedCount": processed,
         }
@@ -788,6 +788,25 @@ RESULT_KEYS = {"/TraceSummaries": ("TraceSummaries", "not-a-list"),
                "/Groups": ("Groups", {"not": "a list"})}
 
 
+class JsonFragments(list):
+    """A JSON array whose items are already-encoded JSON texts."""
+
+
+def encode_payload(payload):
+    """JSON bytes of a reply object; JsonFragments values are spliced in as is."""
+    if not isinstance(payload, dict) or not any(
+            isinstance(v, JsonFragments) for v in payload.values()):
+        return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    parts = []
+    for key, value in payload.items():
+        if isinstance(value, JsonFragments):
+            text = "[" + ", ".join(value) + "]"
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        parts.append("%s: %s" % (json.dumps(key), text))
+    return ("{" + ", ".join(parts) + "}").encode("utf-8")
+
+
 class Reply:
     """What the handler will send: status, extra headers, body bytes, mode."""
 
@@ -799,7 +818,7 @@ class Reply:
 
     @classmethod
     def json(cls, status, payload, headers=None):
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        body = encode_payload(payload)
         return cls(status, body, [("Content-Type", "application/json")] + (headers or []))
 
     @classmethod
@@ -1008,7 +1027,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return reply
 
     def send_reply(self, reply, request_id):
-        """Write the reply honouring its mode (normal, truncate, reset)."""
+        """Write the reply honouring its mode; a vanished client is not an error."""
+        try:
+            self._send_reply(reply, request_id)
+        except OSError:
+            self.close_connection = True
+
+    def _send_reply(self, reply, request_id):
         if reply.mode == "reset":
             self.close_connection = True
             self.server.mark_reset(self.connection)
@@ -1025,10 +1050,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command == "HEAD":
             return
         body = reply.body[:len(reply.body) // 2] if reply.mode == "truncate" else reply.body
-        try:
-            self.wfile.write(body)
-        except OSError:
-            self.close_connection = True
+        self.wfile.write(body)
 
     # -- control API -------------------------------------------------------------
 
