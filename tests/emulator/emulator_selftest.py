@@ -755,6 +755,28 @@ def _():
           "token in log file")
 
 
+@test("curl --aws-sigv4 (libcurl, what xrtop uses) with a hand-added session token verifies")
+def _():
+    curl = "/usr/bin/curl"
+    if not os.path.exists(curl):
+        return  # nothing to cross-check on this machine
+    srv = CTX.main
+    srv.control("DELETE", "/__emulator/requests")
+    body = json.dumps({"StartTime": START, "EndTime": END, "FilterExpression":
+                       'annotation.restaurantName = "강남 맛집"'}, ensure_ascii=False)
+    out = subprocess.run(
+        [curl, "-sS", "--aws-sigv4", "aws:amz:us-east-1:xray",
+         "--user", "%s:%s" % (TMP_AKID, TMP_SECRET),
+         "-H", "Content-Type: application/json",
+         "-H", "X-Amz-Security-Token: " + TMP_TOKEN,
+         "--data-binary", body, srv.base + "/TraceSummaries"],
+        capture_output=True, timeout=30, check=False)
+    equal(out.returncode, 0, "curl exit status")
+    equal(len(json.loads(out.stdout)["TraceSummaries"]), 3, "summaries")
+    log = srv.control("GET", "/__emulator/requests")
+    equal([e["signature"]["result"] for e in log], ["valid"], "verdict")
+
+
 # ---------------------------------------------------------------------------
 # Robustness and concurrency
 
