@@ -41,6 +41,7 @@ import traceback
 import uuid
 from urllib.parse import urlsplit, parse_qs
 
+sys.dont_write_bytecode = True  # keep the source tree clean (and distcheck happy)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import xrayfilter  # noqa: E402
@@ -681,7 +682,7 @@ class XRayBackend:
 
     # -- BatchGetTraces / GetTraceGraph --------------------------------------
 
-    def _trace_ids(self, body):
+    def trace_ids(self, body):
         ids = body.get("TraceIds")
         if ids is None:
             raise invalid("TraceIds is required")
@@ -695,7 +696,7 @@ class XRayBackend:
         return list(collections.OrderedDict.fromkeys(ids))
 
     def batch_get_traces(self, body):
-        ids = self._trace_ids(body)
+        ids = self.trace_ids(body)
         qhash = query_hash("Traces", body, ("TraceIds",))
         read_token(body.get("NextToken"), qhash, 0)
         found = [self.by_id[i] for i in ids if i in self.by_id]
@@ -703,7 +704,7 @@ class XRayBackend:
                 "UnprocessedTraceIds": [i for i in ids if i not in self.by_id]}
 
     def trace_graph(self, body):
-        ids = self._trace_ids(body)
+        ids = self.trace_ids(body)
         qhash = query_hash("TraceGraph", body, ("TraceIds",))
         services = self.cache.get_or_compute(
             qhash, lambda: xraymodel.build_graph(
@@ -1013,7 +1014,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """Faults that alter the reply of the real operation."""
         kind = rule.kind
         if kind == "unprocessed":
-            ids = self.server.backend._trace_ids(body)
+            ids = self.server.backend.trace_ids(body)
             return Reply.json(200, {"Traces": [], "UnprocessedTraceIds": ids})
         payload = self.server.backend.dispatch(path, body)
         if kind == "wrong_type":
