@@ -338,7 +338,7 @@ def _():
 
 
 FILTER_CASES = [
-    ("ok", 23), ("fault", 3), ("error", 4), ("throttle", 4), ("!ok", 7),
+    ("ok", 22), ("fault", 3), ("error", 4), ("throttle", 4), ("!ok", 8),
     ("responsetime > 1", 3), ("responseTime > 2", 1), ("duration >= 1 AND ok", 3),
     ("http.status = 429", 1), ('http.method = "POST"', 15),
     ('http.url ENDSWITH "/prod/reservations"', 30),

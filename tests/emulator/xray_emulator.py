@@ -683,6 +683,7 @@ class XRayBackend:
     # -- BatchGetTraces / GetTraceGraph --------------------------------------
 
     def trace_ids(self, body):
+        """The validated TraceIds of a request (1..5, duplicates dropped)."""
         ids = body.get("TraceIds")
         if ids is None:
             raise invalid("TraceIds is required")
