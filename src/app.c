@@ -24,7 +24,6 @@
 struct app {
 	const struct options *opts;
 	struct xr_store *store;
-	struct xr_warnings warnings;
 	bool source_failed;
 };
 
@@ -49,11 +48,16 @@ app_load(struct app *a, const char *path)
 {
 	struct load_stats stats = {0};
 	struct xr_err err = {0};
-	if (file_load(path, a->store, &a->warnings, &stats, &err) < 0) {
+	struct xr_warnings warnings = {0};
+	int rc = file_load(path, a->store, &warnings, &stats, &err);
+	for (size_t i = 0; i < warnings.n; i++)
+		app_report("%s", warnings.msgs[i]);
+	if (warnings.dropped)
+		app_report("%s: ... and %zu more problems", path, warnings.dropped);
+	warn_free(&warnings);
+	if (rc < 0)
 		app_report("%s", err.msg);
-		a->source_failed = true;
-	}
-	if (stats.skipped)
+	if (rc < 0 || stats.skipped)
 		a->source_failed = true;
 }
 
@@ -75,13 +79,8 @@ app_load_files(struct app *a)
 }
 
 void
-app_report_warnings(const struct xr_store *store, const struct xr_warnings *warnings)
+app_report_problems(const struct xr_store *store)
 {
-	for (size_t i = 0; i < warnings->n; i++)
-		app_report("%s", warnings->msgs[i]);
-	if (warnings->dropped)
-		app_report("... and %zu more problems in the input", warnings->dropped);
-
 	size_t shown = 0, total = 0;
 	for (size_t i = 0; i < store_count(store); i++) {
 		const struct xr_trace *t = store_entry(store, i)->trace;
@@ -132,16 +131,15 @@ app_run(const struct options *o)
 	struct app a = {.opts = o, .store = store_new()};
 	int status = APP_EXIT_OK;
 	if (!options_has_file_source(o)) {
-		status = app_api_run(o, a.store, &a.warnings);
+		status = app_api_run(o, a.store);
 		goto out;
 	}
 	app_load_files(&a);
-	app_report_warnings(a.store, &a.warnings);
+	app_report_problems(a.store);
 	status = app_print_list(o, a.store, NULL, NULL);
 	if (status == APP_EXIT_OK && a.source_failed)
 		status = APP_EXIT_SOURCE;
 out:
-	warn_free(&a.warnings);
 	store_free(a.store);
 	return status;
 }

@@ -6,7 +6,6 @@
 
 #include "model/store.h"
 #include "options.h"
-#include "util/warn.h"
 #include "view/tracelist.h"
 
 enum app_exit { APP_EXIT_OK = 0, APP_EXIT_SOURCE = 1, APP_EXIT_USAGE = 2 };
@@ -17,13 +16,13 @@ int app_run(const struct options *o);
 void app_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* For the sources' front halves (app_api.c): */
-/* Prints the input warnings and the traces' data problems on stderr. */
-void app_report_warnings(const struct xr_store *store, const struct xr_warnings *warnings);
+/* Prints the problems found in the traces' data on stderr. */
+void app_report_problems(const struct xr_store *store);
 /* Prints the entries keep() accepts (all when NULL) in the --output format;
  * returns an exit status. */
 int app_print_list(const struct options *o, const struct xr_store *store, tracelist_keep_fn keep,
                    void *ctx);
 /* Runs the X-Ray API source (app_api.c); returns an exit status. */
-int app_api_run(const struct options *o, struct xr_store *store, struct xr_warnings *warnings);
+int app_api_run(const struct options *o, struct xr_store *store);
 
 #endif

@@ -25,6 +25,7 @@
 struct run {
 	const struct options *o;
 	struct xr_store *store;
+	struct xr_warnings *warnings;
 	struct api *api;
 	struct loop *loop;
 	struct save *save;
@@ -36,6 +37,17 @@ struct run {
 	size_t new_from; /* store entries from this index on are new this iteration */
 	double wake_at;  /* live mode: monotonic time of the next refresh */
 };
+
+/* Prints and forgets the data problems the decoders reported. */
+static void
+report_warnings(struct xr_warnings *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		app_report("%s", w->msgs[i]);
+	if (w->dropped)
+		app_report("... and %zu more problems in the replies", w->dropped);
+	warn_free(w);
+}
 
 /* ---- progress ---- */
 
@@ -298,6 +310,7 @@ live(struct run *r, double last_end, const char *filter, bool *failed)
 		r->new_from = store_count(r->store);
 		bool done = scan_window(r, last_end, now, filter);
 		*failed |= report_failures(r);
+		report_warnings(r->warnings);
 		if (fetch_aborted(r->api->fetch))
 			break;
 		last_end = now;
@@ -309,9 +322,10 @@ live(struct run *r, double last_end, const char *filter, bool *failed)
 }
 
 int
-app_api_run(const struct options *o, struct xr_store *store, struct xr_warnings *warnings)
+app_api_run(const struct options *o, struct xr_store *store)
 {
 	struct xr_err err = {0};
+	struct xr_warnings warnings_list = {0}, *warnings = &warnings_list;
 	if (o->debug_log && dlog_open(o->debug_log, &err) < 0) {
 		app_report("%s", err.msg);
 		return APP_EXIT_USAGE;
@@ -322,11 +336,12 @@ app_api_run(const struct options *o, struct xr_store *store, struct xr_warnings 
 		.endpoint_url = o->endpoint_url,
 		.retry_budget = o->retry_budget,
 	};
-	struct run r = {.o = o, .store = store};
+	struct run r = {.o = o, .store = store, .warnings = warnings};
 	r.api = api_open(&settings, store, warnings, &err);
 	if (!r.api) {
 		app_report("%s", err.msg);
 		dlog_close();
+		warn_free(warnings);
 		return err.status == XR_EUSAGE ? APP_EXIT_USAGE : APP_EXIT_SOURCE;
 	}
 	r.progress_tty = isatty(STDERR_FILENO);
@@ -352,7 +367,8 @@ app_api_run(const struct options *o, struct xr_store *store, struct xr_warnings 
 	double end = isfinite(o->end_time) ? o->end_time : now;
 	interrupted = !scan_window(&r, start, end, filter);
 	failed = report_failures(&r);
-	app_report_warnings(store, warnings);
+	report_warnings(warnings);
+	app_report_problems(store);
 	const struct fetch_progress *p = fetch_progress(r.api->fetch);
 	if (p->more_available)
 		app_report("stopped after --max-traces %ld summaries: the window has more", o->max_traces);
@@ -390,5 +406,6 @@ out:
 	loop_free(r.loop);
 	api_close(r.api);
 	dlog_close();
+	warn_free(warnings);
 	return status;
 }

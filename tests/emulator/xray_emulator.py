@@ -41,6 +41,7 @@ import traceback
 import uuid
 from urllib.parse import urlsplit, parse_qs
 
+sys.dont_write_bytecode = True  # keep the source tree clean (and distcheck happy)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import xrayfilter  # noqa: E402
@@ -523,7 +524,12 @@ def query_hash(op, body, fields):
 
 
 def make_token(offset, qhash):
-    raw = json.dumps({"o": offset, "q": qhash}, separators=(",", ":")).encode()
+    """An opaque NextToken: offset and query hash, base64 of a plain string.
+
+    Deliberately not base64 of a JSON object: botocore's paginator decodes
+    such starting tokens as a dict of request parameters.
+    """
+    raw = ("xre1|%d|%s" % (offset, qhash)).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -535,13 +541,15 @@ def read_token(token, qhash, total):
         raise invalid("NextToken must be a string")
     try:
         pad = "=" * (-len(token) % 4)
-        data = json.loads(base64.urlsafe_b64decode(token + pad))
-        offset, qh = data["o"], data["q"]
-    except (ValueError, KeyError, TypeError):
+        magic, offset, qh = base64.urlsafe_b64decode(token + pad).decode().split("|")
+        offset = int(offset)
+        if magic != "xre1":
+            raise ValueError(magic)
+    except (ValueError, UnicodeDecodeError, TypeError):
         raise invalid("Invalid NextToken: not a token this service issued") from None
     if qh != qhash:
         raise invalid("Invalid NextToken: it belongs to a different query")
-    if not isinstance(offset, int) or not 0 <= offset <= total:
+    if not 0 <= offset <= total:
         raise invalid("Invalid NextToken: offset out of range")
     return offset
 
@@ -649,8 +657,8 @@ class XRayBackend:
         offset = read_token(body.get("NextToken"), qhash, len(matched))
         chunk, token = page(matched, offset, self.page_size, qhash)
         out = {
-            "TraceSummaries": [t.summary(self._matched_time(t, range_type, start))
-                               for t in chunk],
+            "TraceSummaries": JsonFragments(
+                t.summary_json(self._matched_time(t, range_type, start)) for t in chunk),
             "ApproximateTime": float(int(min(end, time.time()))),
             "TracesProcessedCount": processed,
         }
@@ -674,7 +682,8 @@ class XRayBackend:
 
     # -- BatchGetTraces / GetTraceGraph --------------------------------------
 
-    def _trace_ids(self, body):
+    def trace_ids(self, body):
+        """The validated TraceIds of a request (1..5, duplicates dropped)."""
         ids = body.get("TraceIds")
         if ids is None:
             raise invalid("TraceIds is required")
@@ -688,7 +697,7 @@ class XRayBackend:
         return list(collections.OrderedDict.fromkeys(ids))
 
     def batch_get_traces(self, body):
-        ids = self._trace_ids(body)
+        ids = self.trace_ids(body)
         qhash = query_hash("Traces", body, ("TraceIds",))
         read_token(body.get("NextToken"), qhash, 0)
         found = [self.by_id[i] for i in ids if i in self.by_id]
@@ -696,7 +705,7 @@ class XRayBackend:
                 "UnprocessedTraceIds": [i for i in ids if i not in self.by_id]}
 
     def trace_graph(self, body):
-        ids = self._trace_ids(body)
+        ids = self.trace_ids(body)
         qhash = query_hash("TraceGraph", body, ("TraceIds",))
         services = self.cache.get_or_compute(
             qhash, lambda: xraymodel.build_graph(
@@ -781,6 +790,25 @@ RESULT_KEYS = {"/TraceSummaries": ("TraceSummaries", "not-a-list"),
                "/Groups": ("Groups", {"not": "a list"})}
 
 
+class JsonFragments(list):
+    """A JSON array whose items are already-encoded JSON texts."""
+
+
+def encode_payload(payload):
+    """JSON bytes of a reply object; JsonFragments values are spliced in as is."""
+    if not isinstance(payload, dict) or not any(
+            isinstance(v, JsonFragments) for v in payload.values()):
+        return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    parts = []
+    for key, value in payload.items():
+        if isinstance(value, JsonFragments):
+            text = "[" + ", ".join(value) + "]"
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        parts.append("%s: %s" % (json.dumps(key), text))
+    return ("{" + ", ".join(parts) + "}").encode("utf-8")
+
+
 class Reply:
     """What the handler will send: status, extra headers, body bytes, mode."""
 
@@ -792,7 +820,7 @@ class Reply:
 
     @classmethod
     def json(cls, status, payload, headers=None):
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        body = encode_payload(payload)
         return cls(status, body, [("Content-Type", "application/json")] + (headers or []))
 
     @classmethod
@@ -808,7 +836,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "xray-emulator/1.0"
-    sys_version = ""
+
+    def version_string(self):
+        return self.server_version
 
     # -- connection bookkeeping ----------------------------------------------
 
@@ -985,7 +1015,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """Faults that alter the reply of the real operation."""
         kind = rule.kind
         if kind == "unprocessed":
-            ids = self.server.backend._trace_ids(body)
+            ids = self.server.backend.trace_ids(body)
             return Reply.json(200, {"Traces": [], "UnprocessedTraceIds": ids})
         payload = self.server.backend.dispatch(path, body)
         if kind == "wrong_type":
@@ -999,7 +1029,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return reply
 
     def send_reply(self, reply, request_id):
-        """Write the reply honouring its mode (normal, truncate, reset)."""
+        """Write the reply honouring its mode; a vanished client is not an error."""
+        try:
+            self._send_reply(reply, request_id)
+        except OSError:
+            self.close_connection = True
+
+    def _send_reply(self, reply, request_id):
         if reply.mode == "reset":
             self.close_connection = True
             self.server.mark_reset(self.connection)
@@ -1016,10 +1052,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command == "HEAD":
             return
         body = reply.body[:len(reply.body) // 2] if reply.mode == "truncate" else reply.body
-        try:
-            self.wfile.write(body)
-        except OSError:
-            self.close_connection = True
+        self.wfile.write(body)
 
     # -- control API -------------------------------------------------------------
 

@@ -298,9 +298,10 @@ class TraceContext:
 
     def flag(self, keyword):
         t = self.trace
-        if keyword == "ok":
+        if keyword == "ok":  # the root answered, and not with 4xx/5xx/429
             return t.root is not None and not (t.has_error or t.has_fault
-                                               or t.root.throttle)
+                                               or t.root.throttle
+                                               or t.root.in_progress)
         return {"error": t.has_error, "fault": t.has_fault,
                 "throttle": t.has_throttle, "partial": t.is_partial,
                 "inferred": any(s.inferred for s in t.segments)}.get(keyword)

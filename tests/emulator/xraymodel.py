@@ -273,6 +273,8 @@ class Trace:
         self.epoch = trace_id_epoch(trace_id)
         if self.epoch is None:
             self.epoch = int(self.start)
+        self._summary = None
+        self._summary_json = None
 
     @classmethod
     def from_api(cls, item):
@@ -362,7 +364,28 @@ class Trace:
     # -- TraceSummary --------------------------------------------------------
 
     def summary(self, matched_event_time=None):
-        """The TraceSummary object GetTraceSummaries returns for this trace."""
+        """The TraceSummary object GetTraceSummaries returns for this trace.
+
+        Computed once per trace and cached; only MatchedEventTime varies.
+        """
+        if self._summary is None:
+            self._summary = self._compute_summary()
+        out = dict(self._summary)
+        out["MatchedEventTime"] = float(
+            int(matched_event_time if matched_event_time is not None else self.start))
+        return out
+
+    def summary_json(self, matched_event_time=None):
+        """`summary()` already encoded as JSON text (cached: the hot path)."""
+        if self._summary_json is None:
+            if self._summary is None:
+                self._summary = self._compute_summary()
+            self._summary_json = json.dumps(self._summary, ensure_ascii=False)
+        met = float(int(matched_event_time if matched_event_time is not None
+                        else self.start))
+        return '%s, "MatchedEventTime": %s}' % (self._summary_json[:-1], json.dumps(met))
+
+    def _compute_summary(self):
         out = {
             "Id": self.id,
             "StartTime": round(self.start, 3),
@@ -392,8 +415,6 @@ class Trace:
         out["ErrorRootCauses"] = self._flag_root_causes("error")
         out["ResponseTimeRootCauses"] = self._response_time_root_causes()
         out["Revision"] = 1
-        out["MatchedEventTime"] = float(
-            int(matched_event_time if matched_event_time is not None else self.start))
         return out
 
     @staticmethod
