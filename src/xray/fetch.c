@@ -867,15 +867,16 @@ struct raw_ctx {
 	struct fetch *f;
 };
 
-static int
-raw_id(void *ctx, const struct jsonscan_member *m)
+/* Finds the "Id" member, then stops the scan (by claiming the rest). */
+static const char *
+raw_id(void *ctx, const struct jsonscan_member *m, const char *end)
 {
 	const char **id = ctx;
 	if (m->key_len == 2 && memcmp(m->key, "Id", 2) == 0 && *m->value == '"') {
 		*id = m->value;
-		return 1;
+		return end;
 	}
-	return 0;
+	return NULL;
 }
 
 static int
@@ -898,15 +899,15 @@ raw_trace(void *ctx, const char *p, const char *end)
 	return 0;
 }
 
-static int
-raw_traces_member(void *ctx, const struct jsonscan_member *m)
+static const char *
+raw_traces_member(void *ctx, const struct jsonscan_member *m, const char *end)
 {
 	if (m->key_len == 6 && memcmp(m->key, "Traces", 6) == 0 && *m->value == '[') {
 		const char *bad;
-		jsonscan_array(m->value, m->value_end, raw_trace, ctx, &bad);
-		return 1;
+		const char *after = jsonscan_array(m->value, end, raw_trace, ctx, &bad);
+		return after ? after : end;
 	}
-	return 0;
+	return NULL;
 }
 
 static int
