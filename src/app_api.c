@@ -38,6 +38,19 @@ struct run {
 	double wake_at;  /* live mode: monotonic time of the next refresh */
 };
 
+/* app_report() for a message of several lines. */
+static void
+report_lines(const char *msg)
+{
+	for (const char *p = msg; *p;) {
+		size_t n = strcspn(p, "\n");
+		app_report("%.*s", (int)n, p);
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
 /* Prints and forgets the data problems the decoders reported. */
 static void
 report_warnings(struct xr_warnings *w)
@@ -151,7 +164,9 @@ report_failures(struct run *r)
 	if (abort_reason && r->failures_reported == 0) {
 		struct buf hint = BUF_INIT;
 		api_explain(r->api, abort_reason, &hint);
-		app_report("%s%s%s", abort_reason, hint.len ? "\n  hint: " : "", hint.len ? hint.data : "");
+		app_report("%s", abort_reason);
+		if (hint.len)
+			app_report("hint: %s", hint.data);
 		buf_free(&hint);
 	}
 	for (size_t i = r->failures_reported; i < n; i++) {
@@ -339,7 +354,7 @@ app_api_run(const struct options *o, struct xr_store *store)
 	struct run r = {.o = o, .store = store, .warnings = warnings};
 	r.api = api_open(&settings, store, warnings, &err);
 	if (!r.api) {
-		app_report("%s", err.msg);
+		report_lines(err.msg);
 		dlog_close();
 		warn_free(warnings);
 		return err.status == XR_EUSAGE ? APP_EXIT_USAGE : APP_EXIT_SOURCE;
@@ -381,7 +396,8 @@ app_api_run(const struct options *o, struct xr_store *store)
 		r.save = NULL;
 		app_report("--save %s: not written", o->save);
 	}
-	status = print_entries(&r, false);
+	if (!fetch_aborted(r.api->fetch))
+		status = print_entries(&r, false);
 	if (status == APP_EXIT_OK && o->delay > 0 && !interrupted && !fetch_aborted(r.api->fetch))
 		status = live(&r, end, filter, &failed);
 	if (r.save) {

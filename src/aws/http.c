@@ -236,7 +236,11 @@ xfer_setup(struct xfer *x, const struct http_request *r)
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
+	/* Over TLS, ALPN soon tells whether HTTP/2 can carry every request on
+	 * one connection: wait for it.  Cleartext HTTP/1.1 would wait for the
+	 * first whole reply, so there every request gets its own connection. */
+	if (strncasecmp(r->url, "https://", 8) == 0)
+		curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)((r->timeout > 0 ? r->timeout : 60) * 1000));

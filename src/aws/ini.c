@@ -187,8 +187,8 @@ ini_load(const char *path, bool *missing, struct xr_err *err)
 		return NULL;
 	}
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		xr_err_set(err, XR_EIO, "%s: not a regular file", path);
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+		xr_err_set(err, XR_EIO, "%s: is a directory", path);
 		close(fd);
 		return NULL;
 	}

@@ -142,6 +142,7 @@ struct fetch {
 	struct ratelim rl;
 	uint64_t rng;
 
+	size_t replies; /* HTTP replies received, any status */
 	struct fetch_progress progress;
 	struct fetch_failure *failures;
 	size_t n_failures, cap_failures;
@@ -1021,6 +1022,15 @@ on_reply(void *ctx, struct http_response *r)
 		     r->request_id[0] ? r->request_id : "-");
 	}
 	j->http_id = 0;
+	if (r->failure == HTTP_FAIL_NONE)
+		f->replies++;
+	/* Every request goes to the same host: when it cannot be found or
+	 * reached even after retries (or on the very first try, for a name
+	 * that never resolved), nothing else will fare better. */
+	bool unreachable = r->failure == HTTP_FAIL_RESOLVE || r->failure == HTTP_FAIL_CONNECT;
+	if (unreachable && (j->attempts >= f->o.max_attempts ||
+	                    (r->failure == HTTP_FAIL_RESOLVE && f->replies == 0 && j->attempts >= 2)))
+		rep.verdict = XRAY_FATAL;
 	if (rep.verdict == XRAY_OK) {
 		struct xr_err err = {0};
 		int rc = -1;
