@@ -321,7 +321,9 @@ live(struct run *r, double last_end, const char *filter, bool *failed)
 		}
 		if (loop_interrupted(r->loop))
 			break;
-		double now = timefmt_now();
+		double now = ceil(timefmt_now());
+		if (now <= last_end)
+			continue;
 		r->new_from = store_count(r->store);
 		bool done = scan_window(r, last_end, now, filter);
 		*failed |= report_failures(r);
@@ -377,9 +379,10 @@ app_api_run(const struct options *o, struct xr_store *store)
 	}
 	fetch_set_hooks(r.api->fetch, NULL, on_trace, &r);
 
-	double now = timefmt_now();
-	double start = isfinite(o->start_time) ? o->start_time : now - o->since;
-	double end = isfinite(o->end_time) ? o->end_time : now;
+	/* Whole seconds, as the AWS CLI sends them; refreshes start at `end`. */
+	double now = ceil(timefmt_now());
+	double start = floor(isfinite(o->start_time) ? o->start_time : now - o->since);
+	double end = ceil(isfinite(o->end_time) ? o->end_time : now);
 	interrupted = !scan_window(&r, start, end, filter);
 	failed = report_failures(&r);
 	report_warnings(warnings);

@@ -22,6 +22,8 @@
 #define SMALL_MAX_BODY ((size_t)16 << 20)
 #define CREDS_WAIT 30.0 /* longest a request waits for refreshed credentials */
 #define MAX_PAGES 100000
+/* With --max-traces, slices sent ahead of the newest unfinished one. */
+#define ORDERED_LOOKAHEAD 16
 
 /* ---- a set of trace ids ---- */
 
@@ -88,6 +90,11 @@ struct scan {
 	bool fetch_traces;
 	size_t matched;
 	bool stopped; /* max_traces reached */
+	/* With max_traces, slices are taken newest first: each slice's pages
+	 * wait in held[] until every newer slice is complete. */
+	struct xr_store **held;
+	bool *slice_done;
+	size_t n_slices, next_commit;
 	struct scan *next;
 };
 
@@ -100,6 +107,7 @@ struct job {
 	struct fetch *f;
 	enum xray_op op;
 	struct scan *scan;  /* summaries */
+	size_t slice;       /* summaries: 0 = the newest */
 	double start, end;  /* summaries, graph */
 	char *group;        /* graph */
 	char *token;        /* NextToken of the page to ask for */
@@ -296,6 +304,8 @@ list_remove(struct job **head, struct job *j)
 	}
 }
 
+static void commit_slices(struct fetch *f, struct scan *s);
+
 /* A page is done (or dropped): a summary job no longer counts. */
 static void
 job_done(struct fetch *f, struct job *j)
@@ -303,6 +313,10 @@ job_done(struct fetch *f, struct job *j)
 	if (j->op == XRAY_GET_TRACE_SUMMARIES) {
 		f->summary_jobs--;
 		f->progress.slices_done++;
+		if (j->scan->held) {
+			j->scan->slice_done[j->slice] = true;
+			commit_slices(f, j->scan);
+		}
 	}
 	if (j->op == XRAY_GET_GROUPS)
 		f->groups_done = true;
@@ -390,6 +404,10 @@ fetch_free(struct fetch *f)
 		f->scans = s->next;
 		free(s->range_type);
 		free(s->filter);
+		for (size_t i = 0; s->held && i < s->n_slices; i++)
+			store_free(s->held[i]);
+		free(s->held);
+		free(s->slice_done);
 		free(s);
 	}
 	for (size_t i = 0; i < f->n_failures; i++) {
@@ -433,9 +451,15 @@ fetch_scan(struct fetch *f, const struct fetch_scan_opts *o)
 	double *b;
 	size_t n = fetch_slices(s->start, s->end, f->o.slice, &b);
 	double now = timefmt_monotonic();
+	s->n_slices = n;
+	if (s->max_traces >= 0) {
+		s->held = xcalloc(n, sizeof *s->held);
+		s->slice_done = xcalloc(n, sizeof *s->slice_done);
+	}
 	for (size_t i = n; i-- > 0;) { /* newest first */
 		struct job *j = job_new(f, XRAY_GET_TRACE_SUMMARIES);
 		j->scan = s;
+		j->slice = n - 1 - i;
 		j->start = b[i];
 		j->end = b[i + 1];
 		enqueue(f, j, now);
@@ -699,6 +723,9 @@ pick(struct fetch *f, double now, double *wake)
 				*wake = j->ready_at - now;
 			continue;
 		}
+		if (j->op == XRAY_GET_TRACE_SUMMARIES && j->scan->held &&
+		    j->slice >= j->scan->next_commit + ORDERED_LOOKAHEAD)
+			continue; /* sent once newer slices are in */
 		if (!best || priority(j->op) < priority(best->op))
 			best = j;
 	}
@@ -770,9 +797,8 @@ retry_later(struct fetch *f, struct job *j, double now, double delay)
 /* Moves the summaries of a page into the main store: counts the new ones,
  * stops at --max-traces, queues full traces. */
 static void
-take_summaries(struct fetch *f, struct job *j, struct xr_store *page)
+take_summaries(struct fetch *f, struct scan *s, struct xr_store *page)
 {
-	struct scan *s = j->scan;
 	for (size_t i = 0; i < store_count(page); i++) {
 		struct xr_store_entry *pe = store_entry(page, i);
 		if (!pe->api_summary)
@@ -793,6 +819,21 @@ take_summaries(struct fetch *f, struct job *j, struct xr_store *page)
 			want_trace(f, e->api_summary->id);
 		if (s->max_traces >= 0 && s->matched >= (size_t)s->max_traces)
 			s->stopped = true;
+	}
+}
+
+/* Takes the held slices that are complete and have no newer slice left. */
+static void
+commit_slices(struct fetch *f, struct scan *s)
+{
+	while (s->next_commit < s->n_slices && s->slice_done[s->next_commit]) {
+		struct xr_store *held = s->held[s->next_commit];
+		if (held) {
+			take_summaries(f, s, held);
+			store_free(held);
+			s->held[s->next_commit] = NULL;
+		}
+		s->next_commit++;
 	}
 }
 
@@ -839,15 +880,20 @@ static int
 process_summaries(struct fetch *f, struct job *j, struct http_response *r, double now,
                   struct xr_err *err)
 {
-	struct xr_store *page = store_new();
+	struct scan *s = j->scan;
+	struct xr_store *page = s->held && s->held[j->slice] ? s->held[j->slice] : store_new();
 	struct decode_page dp;
-	if (decode_trace_summaries_response(r->body.data ? r->body.data : "", r->body.len, page, &dp,
-	                                    f->warnings, err) < 0) {
+	int rc = decode_trace_summaries_response(r->body.data ? r->body.data : "", r->body.len, page,
+	                                         &dp, f->warnings, err);
+	if (s->held) {
+		s->held[j->slice] = page; /* taken when the newer slices are done */
+	} else {
+		if (rc == 0)
+			take_summaries(f, s, page);
 		store_free(page);
-		return -1;
 	}
-	take_summaries(f, j, page);
-	store_free(page);
+	if (rc < 0)
+		return -1;
 	if (dp.processed > j->processed) {
 		f->progress.scanned += (unsigned long long)(dp.processed - (j->processed < 0 ? 0 : j->processed));
 		j->processed = dp.processed;
