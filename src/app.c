@@ -107,11 +107,13 @@ app_print(struct app *a)
 {
 	const struct options *o = a->opts;
 	struct tracelist tl;
-	tracelist_build(&tl, a->store, NULL, NULL, o->sort, o->limit);
+	tracelist_build(&tl, a->store, NULL, NULL, o->sort);
+	/* Columns are chosen from every listed trace, not only the first N. */
 	if (o->annotations)
 		tracelist_set_annotations(&tl, o->annotations);
 	else
 		tracelist_choose_annotations(&tl, 2);
+	tracelist_limit(&tl, o->limit);
 	struct batch_format fmt = {
 		.output = o->output,
 		.width = terminal_width(),
