@@ -106,11 +106,13 @@ app_print_list(const struct options *o, const struct xr_store *store, tracelist_
                void *ctx)
 {
 	struct tracelist tl;
-	tracelist_build(&tl, store, keep, ctx, o->sort, o->limit);
+	tracelist_build(&tl, store, keep, ctx, o->sort);
+	/* Columns are chosen from every listed trace, not only the first N. */
 	if (o->annotations)
 		tracelist_set_annotations(&tl, o->annotations);
 	else
 		tracelist_choose_annotations(&tl, 2);
+	tracelist_limit(&tl, o->limit);
 	struct batch_format fmt = {
 		.output = o->output,
 		.width = terminal_width(),

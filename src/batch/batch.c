@@ -36,13 +36,13 @@ seconds_text(double v, char *out, size_t n)
 		snprintf(out, n, "%.3f", v);
 }
 
-enum { FIXED_COLUMNS = 9 };
+enum { FIXED_COLUMNS = 9, URL_COLUMNS = 50 };
 
 static const struct table_column fixed_columns[FIXED_COLUMNS] = {
 	{"START (UTC)", UTF8_LEFT, 0, 0},
 	{"TRACE ID", UTF8_LEFT, 0, 0},
 	{"METHOD", UTF8_LEFT, 7, 0},
-	{"URL", UTF8_LEFT, 50, 1},
+	{"URL", UTF8_LEFT, URL_COLUMNS, 1},
 	{"STATUS", UTF8_RIGHT, 0, 0},
 	{"RESP(s)", UTF8_RIGHT, 0, 0},
 	{"DUR(s)", UTF8_RIGHT, 0, 0},
@@ -71,7 +71,7 @@ print_table(FILE *out, const struct tracelist *tl, const struct batch_format *fm
 		seconds_text(s->duration, dur, sizeof dur);
 		tracelist_flags(&tl->rows[r], flags);
 		const char *cells[FIXED_COLUMNS + TRACELIST_MAX_ANNOTATIONS] = {
-			start, s->id, s->http.method ? s->http.method : "-", s->http.url ? s->http.url : "-",
+			start, s->id, s->http.method ? s->http.method : "-", tracelist_url(s->http.url, URL_COLUMNS),
 			status, resp, dur, flags, tracelist_service(s)};
 		for (size_t a = 0; a < tl->n_annotation_keys; a++) {
 			buf_reset(&ann[a]);

@@ -36,6 +36,8 @@ void jsonw_raw(struct jsonw *w, const char *json);
 
 /* Appends s as a quoted, escaped JSON string. */
 void json_escape(struct buf *out, const char *s, size_t n);
+/* Appends v in decimal. */
+void json_int(struct buf *out, long long v);
 /* Appends the shortest decimal text that reads back as v; non-finite as null. */
 void json_number(struct buf *out, double v);
 
