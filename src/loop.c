@@ -140,8 +140,9 @@ loop_catch_signals(struct loop *l)
 	loop_add_fd(l, l->signal_pipe[0], POLLIN, on_signal_pipe, l);
 }
 
-int
-loop_once(struct loop *l, double max_wait, struct xr_err *err)
+/* Runs every tick; returns how long the loop may wait. */
+static double
+run_ticks(struct loop *l, double max_wait)
 {
 	double wait = max_wait;
 	for (size_t i = 0; i < l->n_ticks && !l->stop; i++) {
@@ -149,8 +150,14 @@ loop_once(struct loop *l, double max_wait, struct xr_err *err)
 		if (t < wait)
 			wait = t;
 	}
-	if (l->stop)
-		return 0;
+	return wait;
+}
+
+/* Waits up to `wait` seconds for curl, the descriptors or a wakeup, and
+ * runs what became ready. */
+static int
+wait_and_dispatch(struct loop *l, double wait, struct xr_err *err)
+{
 	if (!(wait > 0))
 		wait = 0;
 	int ms = isinf(wait) || wait > 3600 ? 3600 * 1000 : (int)ceil(wait * 1000);
@@ -175,11 +182,23 @@ loop_once(struct loop *l, double max_wait, struct xr_err *err)
 }
 
 int
+loop_once(struct loop *l, double max_wait, struct xr_err *err)
+{
+	double wait = run_ticks(l, max_wait);
+	return l->stop ? 0 : wait_and_dispatch(l, wait, err);
+}
+
+int
 loop_run(struct loop *l, bool (*done)(void *ctx), void *ctx, struct xr_err *err)
 {
-	while (!l->stop && !(done && done(ctx)))
-		if (loop_once(l, INFINITY, err) < 0)
+	while (!l->stop && !(done && done(ctx))) {
+		double wait = run_ticks(l, INFINITY);
+		/* A tick may have finished the work: do not wait for nothing. */
+		if (l->stop || (done && done(ctx)))
+			break;
+		if (wait_and_dispatch(l, wait, err) < 0)
 			return -1;
+	}
 	return 0;
 }
 

@@ -8,13 +8,16 @@ and the exit statuses."""
 
 import json
 import os
+import pty
+import signal
 import socket
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (FIXTURE, WINDOW, Tap, Workdir, api_args, emulator, fixture_ids,  # noqa: E402
-                     key_env, ndjson_ids, xrtop, Server, EMULATOR, AKID, SECRET)
+                     key_env, ndjson_ids, xrtop, Server, EMULATOR, AKID, SECRET, XRTOP)
 
 t = Tap()
 work = Workdir()
@@ -131,6 +134,51 @@ try:
     t.ok(b[-1]["EndTime"] - b[0]["StartTime"] <= 7200 + 4, "-d: three iterations, then exit")
     t.ok(2 <= r.elapsed < 15, "-d 1 -n 3 took %.1fs" % r.elapsed)
     live.stop()
+
+    # -- progress on a terminal; interrupting -----------------------------------------------
+    emu.reset({"path": "/TraceSummaries", "kind": "slow", "delay": 0.7, "count": 1})
+    master, slave = pty.openpty()
+    p = subprocess.Popen([XRTOP] + api_args(emu) + ["-o", "ndjson"], env=env,
+                         stdout=subprocess.PIPE, stderr=slave)
+    out, _ = p.communicate(timeout=60)
+    os.close(slave)
+    tty = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        tty += chunk
+    os.close(master)
+    text = tty.decode("utf-8", "replace")
+    t.ok(p.returncode == 0 and "scanned" in text and "matched" in text and "in flight" in text,
+         "stderr on a terminal: a progress line", text)
+    t.ok(text.endswith("\r\x1b[K"), "... cleared at the end", repr(text[-40:]))
+    t.ok(len(ndjson_ids(out.decode())) == len(ALL), "... and stdout unaffected")
+
+    emu.reset()
+    save2 = os.path.join(work.path, "live.json")
+    p = subprocess.Popen([XRTOP] + api_args(emu) + ["-o", "ndjson", "-d", "1", "--save", save2],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    t.ok(p.returncode == 0 and len(ndjson_ids(out.decode())) == len(ALL),
+         "live mode ends cleanly on SIGINT", (p.returncode, err))
+    with open(save2) as f:
+        t.is_(len(json.load(f)["Traces"]), len(ALL), "... and writes its --save file")
+    emu.reset({"path": "/Traces", "kind": "slow", "delay": 5, "count": -1})
+    save3 = os.path.join(work.path, "cut.json")
+    p = subprocess.Popen([XRTOP] + api_args(emu) + ["--save", save3], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    t.ok(p.returncode == 1 and "interrupted" in err.decode() and not os.path.exists(save3)
+         and not os.path.exists(save3 + ".tmp"),
+         "SIGINT during --save: exit 1, no file and no .tmp left", (p.returncode, err))
 
     # -- endpoints -------------------------------------------------------------------------------
     r = xrtop(["-b", "--endpoint-url", "http://198.51.100.7:8080", "--region", "us-east-1"], env)
