@@ -213,12 +213,12 @@ static bool
 scan_window(struct run *r, double start, double end, const char *filter)
 {
 	struct fetch_scan_opts so = {
-		.start = start,
-		.end = end,
-		.time_range_type = r->o->time_range_type,
-		.filter = filter,
-		.max_traces = r->o->max_traces,
-		.fetch_traces = r->save != NULL,
+	    .start = start,
+	    .end = end,
+	    .time_range_type = r->o->time_range_type,
+	    .filter = filter,
+	    .max_traces = r->o->max_traces,
+	    .fetch_traces = r->save != NULL,
 	};
 	char win[80];
 	fetch_window_text(start, end, win, sizeof win);
@@ -240,8 +240,7 @@ group_filter(struct run *r, char **filter)
 		return APP_EXIT_OK;
 	struct fetch *f = r->api->fetch;
 	fetch_get_groups(f);
-	if (!run_engine(r) || fetch_aborted(f) || !fetch_groups_done(f) ||
-	    fetch_failure_count(f)) {
+	if (!run_engine(r) || fetch_aborted(f) || !fetch_groups_done(f) || fetch_failure_count(f)) {
 		report_failures(r);
 		return APP_EXIT_SOURCE;
 	}
@@ -261,7 +260,8 @@ group_filter(struct run *r, char **filter)
 		buf_free(&names);
 		return APP_EXIT_USAGE;
 	}
-	const char *gf = g->filter_expression && *g->filter_expression ? g->filter_expression : NULL;
+	const char *gf =
+	    g->filter_expression && *g->filter_expression ? g->filter_expression : NULL;
 	if (gf) {
 		free(*filter);
 		*filter = user ? xasprintf("(%s) AND (%s)", gf, user) : xstrdup(gf);
@@ -348,10 +348,10 @@ app_api_run(const struct options *o, struct xr_store *store)
 		return APP_EXIT_USAGE;
 	}
 	struct api_settings settings = {
-		.region = o->region,
-		.profile = o->profile,
-		.endpoint_url = o->endpoint_url,
-		.retry_budget = o->retry_budget,
+	    .region = o->region,
+	    .profile = o->profile,
+	    .endpoint_url = o->endpoint_url,
+	    .retry_budget = o->retry_budget,
 	};
 	struct run r = {.o = o, .store = store, .warnings = warnings};
 	r.api = api_open(&settings, store, warnings, &err);
@@ -389,7 +389,8 @@ app_api_run(const struct options *o, struct xr_store *store)
 	app_report_problems(store);
 	const struct fetch_progress *p = fetch_progress(r.api->fetch);
 	if (p->more_available)
-		app_report("stopped after --max-traces %ld summaries: the window has more", o->max_traces);
+		app_report("stopped after --max-traces %ld summaries: the window has more",
+		           o->max_traces);
 	if (interrupted) {
 		app_report("interrupted: the results are incomplete");
 		failed = true;
@@ -411,8 +412,10 @@ app_api_run(const struct options *o, struct xr_store *store)
 			app_report("%s", err.msg);
 			failed = true;
 		} else if (n_ids) {
-			app_report("--save %s: %zu traces written; %zu could not be fetched (listed in its "
-			           "UnprocessedTraceIds)", o->save, saved, n_ids);
+			app_report("--save %s: %zu traces written; %zu could not be fetched "
+			           "(listed in its "
+			           "UnprocessedTraceIds)",
+			           o->save, saved, n_ids);
 		}
 		r.save = NULL;
 	}

@@ -89,7 +89,8 @@ loop_remove_tick(struct loop *l, loop_tick_fn fn, void *ctx)
 {
 	for (size_t i = 0; i < l->n_ticks; i++) {
 		if (l->ticks[i].fn == fn && l->ticks[i].ctx == ctx) {
-			memmove(&l->ticks[i], &l->ticks[i + 1], (l->n_ticks - i - 1) * sizeof *l->ticks);
+			memmove(&l->ticks[i], &l->ticks[i + 1],
+			        (l->n_ticks - i - 1) * sizeof *l->ticks);
 			l->n_ticks--;
 			return;
 		}

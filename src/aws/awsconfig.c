@@ -48,8 +48,9 @@ list_profiles(const struct awsconfig *c, struct buf *out)
 	size_t n = 0;
 	for (size_t i = 0; i < ini_section_count(c->config); i++) {
 		const char *s = ini_section_name(c->config, i);
-		const char *name = strncmp(s, "profile ", 8) == 0 ? s + 8 :
-		                   strcmp(s, "default") == 0 ? s : NULL;
+		const char *name = strncmp(s, "profile ", 8) == 0 ? s + 8
+		                   : strcmp(s, "default") == 0    ? s
+		                                                  : NULL;
 		if (name)
 			buf_printf(out, "%s%s", n++ ? ", " : "", name);
 	}
@@ -76,7 +77,7 @@ profile_section(const struct awsconfig *c, char *out, size_t size)
 
 int
 awsconfig_load(struct awsconfig *c, const char *profile_opt, awsconfig_getenv_fn env,
-                struct xr_err *err)
+               struct xr_err *err)
 {
 	memset(c, 0, sizeof *c);
 	c->getenv = env;
@@ -98,7 +99,8 @@ awsconfig_load(struct awsconfig *c, const char *profile_opt, awsconfig_getenv_fn
 	if (!c->credentials && !missing)
 		return -1;
 	char section[600];
-	if (c->profile_named && !ini_has_section(c->config, profile_section(c, section, sizeof section)) &&
+	if (c->profile_named &&
+	    !ini_has_section(c->config, profile_section(c, section, sizeof section)) &&
 	    !ini_has_section(c->credentials, c->profile)) {
 		struct buf names = BUF_INIT;
 		list_profiles(c, &names);
@@ -159,7 +161,7 @@ region_name_ok(const char *r)
 
 char *
 awsconfig_region(const struct awsconfig *c, const char *opt, const char **source,
-                  struct xr_err *err)
+                 struct xr_err *err)
 {
 	const char *r = NULL;
 	if (opt && *opt) {
@@ -181,7 +183,8 @@ awsconfig_region(const struct awsconfig *c, const char *opt, const char **source
 	}
 	if (!region_name_ok(r)) {
 		xr_err_set(err, XR_EUSAGE,
-		           "region '%s' (from %s) is not a region name such as us-east-1", r, *source);
+		           "region '%s' (from %s) is not a region name such as us-east-1", r,
+		           *source);
 		return NULL;
 	}
 	return xstrdup(r);
@@ -206,7 +209,7 @@ awsconfig_is_loopback(const char *host)
 
 int
 awsconfig_url_split(const char *url, bool *https, char **host, int *port, char **path,
-              struct xr_err *err)
+                    struct xr_err *err)
 {
 	*host = *path = NULL;
 	const char *p;
@@ -222,13 +225,14 @@ awsconfig_url_split(const char *url, bool *https, char **host, int *port, char *
 	size_t auth_len = strcspn(p, "/?#");
 	const char *auth_end = p + auth_len;
 	if (memchr(p, '@', auth_len))
-		return xr_err_set(err, XR_EUSAGE, "'%s': credentials in a URL are not accepted", url);
+		return xr_err_set(err, XR_EUSAGE, "'%s': credentials in a URL are not accepted",
+		                  url);
 	if (strpbrk(auth_end, "?#"))
 		return xr_err_set(err, XR_EUSAGE, "'%s': a query or fragment is not accepted", url);
 	for (const char *q = url; *q; q++)
 		if ((unsigned char)*q <= ' ' || *q == 0x7f)
-			return xr_err_set(err, XR_EUSAGE, "'%s': spaces or control characters in the URL",
-			                  url);
+			return xr_err_set(err, XR_EUSAGE,
+			                  "'%s': spaces or control characters in the URL", url);
 	const char *h = p, *h_end, *port_s = NULL;
 	if (*p == '[') {
 		const char *close = memchr(p, ']', auth_len);
@@ -238,7 +242,8 @@ awsconfig_url_split(const char *url, bool *https, char **host, int *port, char *
 		h_end = close;
 		if (close + 1 < auth_end) {
 			if (close[1] != ':')
-				return xr_err_set(err, XR_EUSAGE, "'%s': unexpected text after ']'", url);
+				return xr_err_set(err, XR_EUSAGE, "'%s': unexpected text after ']'",
+				                  url);
 			port_s = close + 2;
 		}
 	} else {
@@ -264,7 +269,7 @@ awsconfig_url_split(const char *url, bool *https, char **host, int *port, char *
 
 int
 awsconfig_endpoint(const char *region, const char *endpoint_url, struct aws_endpoint *out,
-                     struct xr_err *err)
+                   struct xr_err *err)
 {
 	memset(out, 0, sizeof *out);
 	if (!endpoint_url) {

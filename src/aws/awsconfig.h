@@ -17,9 +17,9 @@ typedef const char *(*awsconfig_getenv_fn)(const char *name);
 
 struct awsconfig {
 	awsconfig_getenv_fn getenv;
-	char *profile;          /* the profile in use */
-	bool profile_explicit;  /* from --profile: environment keys are skipped */
-	bool profile_named;     /* from --profile or AWS_PROFILE */
+	char *profile;         /* the profile in use */
+	bool profile_explicit; /* from --profile: environment keys are skipped */
+	bool profile_named;    /* from --profile or AWS_PROFILE */
 	char *config_path;
 	char *credentials_path;
 	struct ini *config;      /* NULL when the file does not exist */
@@ -29,7 +29,7 @@ struct awsconfig {
 /* Chooses the profile and reads both files.  A named profile that is in
  * neither file is an error (listing the profiles that exist). */
 int awsconfig_load(struct awsconfig *c, const char *profile_opt, awsconfig_getenv_fn getenv,
-                    struct xr_err *err);
+                   struct xr_err *err);
 void awsconfig_free(struct awsconfig *c);
 /* A key of the profile, the credentials file's winning over the config
  * file's (botocore merges the two this way), or NULL. */
@@ -45,7 +45,7 @@ const char *awsconfig_env(const struct awsconfig *c, const char *name);
  * profile; *source says which.  NULL with a usage error when there is
  * none or it is not a region name.  Caller frees. */
 char *awsconfig_region(const struct awsconfig *c, const char *opt, const char **source,
-                        struct xr_err *err);
+                       struct xr_err *err);
 
 /* Where requests go. */
 struct aws_endpoint {
@@ -59,13 +59,13 @@ struct aws_endpoint {
  * checked: https anywhere, http to loopback only, no credentials, query
  * or fragment in it.  Usage error otherwise. */
 int awsconfig_endpoint(const char *region, const char *endpoint_url, struct aws_endpoint *out,
-                         struct xr_err *err);
+                       struct xr_err *err);
 void awsconfig_endpoint_free(struct aws_endpoint *e);
 
 /* Splits an http(s) URL.  Host is returned without brackets.  Caller frees
  * *host and *path (path "" when absent). */
 int awsconfig_url_split(const char *url, bool *https, char **host, int *port, char **path,
-                  struct xr_err *err);
+                        struct xr_err *err);
 /* True for localhost, 127.0.0.0/8, ::1 and ::ffff:127.x.x.x. */
 bool awsconfig_is_loopback(const char *host);
 

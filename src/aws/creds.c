@@ -72,30 +72,18 @@ creds_set(struct aws_creds *out, enum creds_provider p, const char *akid, const 
 	out->expiration = expiration;
 }
 
+/* Fills why and returns st, for `return say(why, CREDS_ABSENT, ...)`. */
+static enum creds_status say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static enum creds_status
-absent(struct xr_err *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static enum creds_status
-absent(struct xr_err *why, const char *fmt, ...)
+say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	why->status = XR_EAUTH;
 	vsnprintf(why->msg, sizeof why->msg, fmt, ap);
 	va_end(ap);
-	return CREDS_ABSENT;
-}
-
-static enum creds_status
-failed(struct xr_err *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static enum creds_status
-failed(struct xr_err *why, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	why->status = XR_EAUTH;
-	vsnprintf(why->msg, sizeof why->msg, fmt, ap);
-	va_end(ap);
-	return CREDS_FAILED;
+	return st;
 }
 
 /* ---- environment and files ---- */
@@ -104,22 +92,24 @@ static enum creds_status
 try_env(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *why)
 {
 	if (cfg->profile_explicit)
-		return absent(why, "skipped because --profile was given");
+		return say(why, CREDS_ABSENT, "skipped because --profile was given");
 	const char *akid = awsconfig_env(cfg, "AWS_ACCESS_KEY_ID");
 	const char *secret = awsconfig_env(cfg, "AWS_SECRET_ACCESS_KEY");
 	const char *token = awsconfig_env(cfg, "AWS_SESSION_TOKEN");
 	if (!token)
 		token = awsconfig_env(cfg, "AWS_SECURITY_TOKEN");
 	if (!akid && !secret)
-		return absent(why, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
+		return say(why, CREDS_ABSENT,
+		           "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
 	if (!akid || !secret)
-		return failed(why, "%s is set but %s is not", akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-		              akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+		return say(why, CREDS_FAILED, "%s is set but %s is not",
+		           akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+		           akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 	double expiration = NAN;
 	const char *exp = awsconfig_env(cfg, "AWS_CREDENTIAL_EXPIRATION");
 	struct xr_err e = {0};
 	if (exp && timefmt_parse_time(exp, &expiration, &e) < 0)
-		return failed(why, "AWS_CREDENTIAL_EXPIRATION: %s", e.msg);
+		return say(why, CREDS_FAILED, "AWS_CREDENTIAL_EXPIRATION: %s", e.msg);
 	creds_set(out, CREDS_ENV, akid, secret, token, expiration);
 	snprintf(out->source, sizeof out->source, "environment variables (AWS_ACCESS_KEY_ID%s)",
 	         token ? ", AWS_SESSION_TOKEN" : "");
@@ -137,18 +127,19 @@ try_keys(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *o
 	const char *(*get)(const struct awsconfig *, const char *) =
 	    config ? awsconfig_config_get : awsconfig_credentials_get;
 	if (!ini)
-		return absent(why, "%s does not exist", path);
+		return say(why, CREDS_ABSENT, "%s does not exist", path);
 	const char *akid = get(cfg, "aws_access_key_id");
 	const char *secret = get(cfg, "aws_secret_access_key");
 	const char *token = get(cfg, "aws_session_token");
 	if (!token)
 		token = get(cfg, "aws_security_token");
 	if (!akid && !secret)
-		return absent(why, "profile '%s' has no aws_access_key_id in %s", cfg->profile, path);
+		return say(why, CREDS_ABSENT, "profile '%s' has no aws_access_key_id in %s",
+		           cfg->profile, path);
 	if (!akid || !secret)
-		return failed(why, "profile '%s' in %s has %s but no %s", cfg->profile, path,
-		              akid ? "aws_access_key_id" : "aws_secret_access_key",
-		              akid ? "aws_secret_access_key" : "aws_access_key_id");
+		return say(why, CREDS_FAILED, "profile '%s' in %s has %s but no %s", cfg->profile,
+		           path, akid ? "aws_access_key_id" : "aws_secret_access_key",
+		           akid ? "aws_secret_access_key" : "aws_access_key_id");
 	creds_set(out, p, akid, secret, token, NAN);
 	snprintf(out->source, sizeof out->source, "profile '%s' in %s", cfg->profile, path);
 	return CREDS_FOUND;
@@ -181,7 +172,8 @@ creds_split_command(const char *cmd, struct xr_err *err)
 		in_word = true;
 		if (c == '\\') {
 			if (!p[1]) {
-				xr_err_set(err, XR_EUSAGE, "no character after the final backslash");
+				xr_err_set(err, XR_EUSAGE,
+				           "no character after the final backslash");
 				goto fail;
 			}
 			buf_putc(&word, p[1]);
@@ -265,8 +257,8 @@ drain(int fd, char *buf, size_t cap, size_t *len, bool *overflow)
 /* Runs argv with stdin /dev/null, capturing stdout (into secret memory)
  * and the start of stderr.  Returns the exit status, or -1 with why. */
 static int
-run_process(char **argv, const atomic_bool *cancel, char **out, size_t *out_len,
-            char *errtext, size_t errcap, struct xr_err *why)
+run_process(char **argv, const atomic_bool *cancel, char **out, size_t *out_len, char *errtext,
+            size_t errcap, struct xr_err *why)
 {
 	int po[2], pe[2];
 	if (pipe2(po, O_CLOEXEC) < 0)
@@ -337,7 +329,8 @@ run_process(char **argv, const atomic_bool *cancel, char **out, size_t *out_len,
 		if (overflow)
 			return xr_err_set(why, XR_ELIMIT, "its output is larger than %u KiB",
 			                  CREDS_PROCESS_MAX_OUTPUT >> 10);
-		return xr_err_set(why, XR_EIO, "it did not finish within %.0f s", CREDS_PROCESS_TIMEOUT);
+		return xr_err_set(why, XR_EIO, "it did not finish within %.0f s",
+		                  CREDS_PROCESS_TIMEOUT);
 	}
 	*out = text;
 	*out_len = len;
@@ -365,35 +358,42 @@ try_process(const struct awsconfig *cfg, struct aws_creds *out, const atomic_boo
 {
 	const char *cmd = awsconfig_get(cfg, "credential_process");
 	if (!cmd)
-		return absent(why, "profile '%s' has no credential_process", cfg->profile);
+		return say(why, CREDS_ABSENT, "profile '%s' has no credential_process",
+		           cfg->profile);
 	struct xr_err e = {0};
 	char **argv = creds_split_command(cmd, &e);
 	if (!argv)
-		return failed(why, "credential_process of profile '%s': %s", cfg->profile, e.msg);
+		return say(why, CREDS_FAILED, "credential_process of profile '%s': %s",
+		           cfg->profile, e.msg);
 	char *text = NULL, errtext[1024];
 	size_t len = 0;
 	int status = run_process(argv, cancel, &text, &len, errtext, sizeof errtext, &e);
 	enum creds_status rc = CREDS_FAILED;
 	if (status < 0) {
-		failed(why, "credential_process '%s' of profile '%s': %s", argv[0], cfg->profile, e.msg);
+		say(why, CREDS_FAILED, "credential_process '%s' of profile '%s': %s", argv[0],
+		    cfg->profile, e.msg);
 	} else if (status != 0) {
 		const char *line = first_line(errtext);
-		failed(why, "credential_process '%s' of profile '%s' exited with status %d%s%s", argv[0],
-		       cfg->profile, status, *line ? ": " : "", line);
+		say(why, CREDS_FAILED,
+		    "credential_process '%s' of profile '%s' exited with status %d%s%s", argv[0],
+		    cfg->profile, status, *line ? ": " : "", line);
 	} else {
 		struct decoded_creds d;
 		if (decode_creds(text, len, &d, &e) < 0) {
-			failed(why, "credential_process '%s' of profile '%s': its output: %s", argv[0],
-			       cfg->profile, e.msg);
+			say(why, CREDS_FAILED,
+			    "credential_process '%s' of profile '%s': its output: %s", argv[0],
+			    cfg->profile, e.msg);
 		} else if (d.version != 1) {
-			failed(why, "credential_process '%s' of profile '%s': its output has Version %d, "
-			       "expected 1", argv[0], cfg->profile, d.version);
+			say(why, CREDS_FAILED,
+			    "credential_process '%s' of profile '%s': its output has Version %d, "
+			    "expected 1",
+			    argv[0], cfg->profile, d.version);
 			decode_creds_free(&d);
 		} else {
-			creds_set(out, CREDS_PROCESS, d.access_key_id, d.secret_access_key, d.session_token,
-			          d.expiration);
-			snprintf(out->source, sizeof out->source, "credential_process '%s' of profile '%s'",
-			         argv[0], cfg->profile);
+			creds_set(out, CREDS_PROCESS, d.access_key_id, d.secret_access_key,
+			          d.session_token, d.expiration);
+			snprintf(out->source, sizeof out->source,
+			         "credential_process '%s' of profile '%s'", argv[0], cfg->profile);
 			decode_creds_free(&d);
 			rc = CREDS_FOUND;
 		}
@@ -408,9 +408,9 @@ try_process(const struct awsconfig *cfg, struct aws_creds *out, const atomic_boo
 /* ---- metadata endpoints ---- */
 
 static const struct http_request metadata_base = {
-	.method = "GET",
-	.max_body = METADATA_MAX_BODY,
-	.direct = true,
+    .method = "GET",
+    .max_body = METADATA_MAX_BODY,
+    .direct = true,
 };
 
 /* Copies a metadata reply into secret memory, then clears it. */
@@ -435,7 +435,7 @@ from_metadata_json(struct http_response *r, enum creds_provider p, const char *w
 	int rc = decode_creds(text, len, &d, &e);
 	secret_free(text);
 	if (rc < 0)
-		return failed(why, "%s: %s", where, e.msg);
+		return say(why, CREDS_FAILED, "%s: %s", where, e.msg);
 	creds_set(out, p, d.access_key_id, d.secret_access_key, d.session_token, d.expiration);
 	decode_creds_free(&d);
 	return CREDS_FOUND;
@@ -459,16 +459,18 @@ container_token(const struct awsconfig *cfg, char **token, struct xr_err *why)
 	if (file) {
 		int fd = open(file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			return xr_err_set(why, XR_EAUTH, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s",
-			                  file, strerror(errno));
+			return xr_err_set(why, XR_EAUTH,
+			                  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", file,
+			                  strerror(errno));
 		char *text = secret_alloc(16385);
 		ssize_t n = read(fd, text, 16384);
 		int e = errno;
 		close(fd);
 		if (n < 0) {
 			secret_free(text);
-			return xr_err_set(why, XR_EAUTH, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s",
-			                  file, strerror(e));
+			return xr_err_set(why, XR_EAUTH,
+			                  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", file,
+			                  strerror(e));
 		}
 		while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
 			text[--n] = '\0';
@@ -479,7 +481,8 @@ container_token(const struct awsconfig *cfg, char **token, struct xr_err *why)
 	if (*token && strpbrk(*token, "\r\n")) {
 		secret_free(*token);
 		*token = NULL;
-		return xr_err_set(why, XR_EAUTH, "the container authorization token has a line break");
+		return xr_err_set(why, XR_EAUTH,
+		                  "the container authorization token has a line break");
 	}
 	return 0;
 }
@@ -501,18 +504,22 @@ try_container(const struct awsconfig *cfg, struct aws_creds *out, const atomic_b
 		int port;
 		struct xr_err e = {0};
 		if (awsconfig_url_split(full, &https, &host, &port, &path, &e) < 0)
-			return failed(why, "AWS_CONTAINER_CREDENTIALS_FULL_URI: %s", e.msg);
+			return say(why, CREDS_FAILED, "AWS_CONTAINER_CREDENTIALS_FULL_URI: %s",
+			           e.msg);
 		bool allowed = https || container_host_allowed(host);
 		free(host);
 		free(path);
 		if (!allowed)
-			return failed(why, "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http:// is only "
-			              "allowed to loopback, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23]",
-			              full);
+			return say(
+			    why, CREDS_FAILED,
+			    "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http:// is only "
+			    "allowed to loopback, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23]",
+			    full);
 		url = xstrdup(full);
 		var = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 	} else {
-		return absent(why, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set");
+		return say(why, CREDS_ABSENT,
+		           "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set");
 	}
 	char *token;
 	if (container_token(cfg, &token, why) < 0) {
@@ -538,8 +545,8 @@ try_container(const struct awsconfig *cfg, struct aws_creds *out, const atomic_b
 			snprintf(where, sizeof where, "container credentials from %s", url);
 			rc = from_metadata_json(&r, CREDS_CONTAINER, where, out, why);
 			if (rc == CREDS_FOUND)
-				snprintf(out->source, sizeof out->source, "the container endpoint %s (%s)", url,
-				         var);
+				snprintf(out->source, sizeof out->source,
+				         "the container endpoint %s (%s)", url, var);
 			break;
 		}
 		if (r.failure == HTTP_FAIL_NONE) {
@@ -549,12 +556,14 @@ try_container(const struct awsconfig *cfg, struct aws_creds *out, const atomic_b
 			snprintf(reply, sizeof reply, "%.*s", (int)(len < 150 ? len : 150), text);
 			secret_free(text);
 			reply[strcspn(reply, "\r\n")] = '\0';
-			failed(why, "container credentials endpoint %s (%s) answered HTTP %ld%s%s", url, var,
-			       r.status, *reply ? ": " : "", reply);
+			say(why, CREDS_FAILED,
+			    "container credentials endpoint %s (%s) answered HTTP %ld%s%s", url,
+			    var, r.status, *reply ? ": " : "", reply);
 			if (r.status < 500)
 				break;
 		} else {
-			failed(why, "container credentials endpoint %s (%s): %s", url, var, r.error);
+			say(why, CREDS_FAILED, "container credentials endpoint %s (%s): %s", url,
+			    var, r.error);
 			http_response_free(&r);
 		}
 	}
@@ -579,11 +588,12 @@ try_imds(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *
 {
 	const char *disabled = awsconfig_env(cfg, "AWS_EC2_METADATA_DISABLED");
 	if (disabled && strcasecmp(disabled, "true") == 0)
-		return absent(why, "disabled by AWS_EC2_METADATA_DISABLED=true");
+		return say(why, CREDS_ABSENT, "disabled by AWS_EC2_METADATA_DISABLED=true");
 	const char *ep = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	const char *mode = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 	if (!ep)
-		ep = mode && strcasecmp(mode, "IPv6") == 0 ? IMDS_IPV6_ENDPOINT : IMDS_DEFAULT_ENDPOINT;
+		ep = mode && strcasecmp(mode, "IPv6") == 0 ? IMDS_IPV6_ENDPOINT
+		                                           : IMDS_DEFAULT_ENDPOINT;
 	size_t eplen = strlen(ep);
 	while (eplen && ep[eplen - 1] == '/')
 		eplen--;
@@ -612,7 +622,8 @@ try_imds(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *
 	}
 	free(url);
 	if (r.failure != HTTP_FAIL_NONE) {
-		absent(why, "no instance metadata service at %.*s (%s)", (int)eplen, ep, r.error);
+		say(why, CREDS_ABSENT, "no instance metadata service at %.*s (%s)", (int)eplen, ep,
+		    r.error);
 		http_response_free(&r);
 		return CREDS_ABSENT;
 	}
@@ -627,8 +638,8 @@ try_imds(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *
 		     r.status);
 		http_response_free(&r);
 	} else {
-		absent(why, "instance metadata token request to %.*s answered HTTP %ld", (int)eplen, ep,
-		       r.status);
+		say(why, CREDS_ABSENT, "instance metadata token request to %.*s answered HTTP %ld",
+		    (int)eplen, ep, r.status);
 		http_response_free(&r);
 		return CREDS_ABSENT;
 	}
@@ -648,13 +659,16 @@ try_imds(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *
 	}
 	if (!role[0]) {
 		if (r.failure != HTTP_FAIL_NONE)
-			absent(why, "instance metadata at %.*s: %s", (int)eplen, ep, r.error);
+			say(why, CREDS_ABSENT, "instance metadata at %.*s: %s", (int)eplen, ep,
+			    r.error);
 		else if (r.status == 404 || r.status == 200)
-			absent(why, "the instance has no IAM role (instance metadata at %.*s)", (int)eplen,
-			       ep);
+			say(why, CREDS_ABSENT,
+			    "the instance has no IAM role (instance metadata at %.*s)", (int)eplen,
+			    ep);
 		else
-			absent(why, "instance metadata at %.*s answered HTTP %ld for the role", (int)eplen,
-			       ep, r.status);
+			say(why, CREDS_ABSENT,
+			    "instance metadata at %.*s answered HTTP %ld for the role", (int)eplen,
+			    ep, r.status);
 		http_response_free(&r);
 		goto out;
 	}
@@ -664,9 +678,10 @@ try_imds(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *
 	req.url = url;
 	http_fetch(&req, &r, cancel);
 	if (r.failure != HTTP_FAIL_NONE || r.status != 200) {
-		rc = failed(why, "instance metadata at %.*s: credentials of role %s: %s%ld", (int)eplen,
-		            ep, role, r.failure != HTTP_FAIL_NONE ? r.error : "HTTP ",
-		            r.failure != HTTP_FAIL_NONE ? 0L : r.status);
+		rc = say(why, CREDS_FAILED,
+		         "instance metadata at %.*s: credentials of role %s: %s%ld", (int)eplen, ep,
+		         role, r.failure != HTTP_FAIL_NONE ? r.error : "HTTP ",
+		         r.failure != HTTP_FAIL_NONE ? 0L : r.status);
 		http_response_free(&r);
 		goto out;
 	}
@@ -675,7 +690,8 @@ try_imds(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *
 	rc = from_metadata_json(&r, CREDS_IMDS, where, out, why);
 	if (rc == CREDS_FOUND)
 		snprintf(out->source, sizeof out->source,
-		         "the EC2 instance metadata service at %.*s (role %s)", (int)eplen, ep, role);
+		         "the EC2 instance metadata service at %.*s (role %s)", (int)eplen, ep,
+		         role);
 out:
 	free(url);
 	secret_free(token_header);
@@ -690,11 +706,12 @@ check_unsupported(const struct awsconfig *cfg, struct xr_err *why)
 	                                   "sso_session", NULL};
 	for (const char *const *k = keys; *k; k++)
 		if (awsconfig_get(cfg, *k))
-			return failed(why,
-			              "profile '%s' uses %s, which xrtop cannot use yet; add a profile with "
-			              "'credential_process = aws configure export-credentials --profile %s "
-			              "--format process' and use that",
-			              cfg->profile, *k, cfg->profile);
+			return say(
+			    why, CREDS_FAILED,
+			    "profile '%s' uses %s, which xrtop cannot use yet; add a profile with "
+			    "'credential_process = aws configure export-credentials --profile %s "
+			    "--format process' and use that",
+			    cfg->profile, *k, cfg->profile);
 	return CREDS_ABSENT;
 }
 
@@ -711,7 +728,7 @@ creds_try(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *
 	case CREDS_IMDS: return try_imds(cfg, out, cancel, why);
 	case CREDS_PROVIDERS: break;
 	}
-	return absent(why, "no such provider");
+	return say(why, CREDS_ABSENT, "no such provider");
 }
 
 static int
@@ -746,7 +763,8 @@ creds_resolve(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err 
 		}
 		if (st == CREDS_FOUND) {
 			buf_free(&tried);
-			dlog("credentials: using %s (access key %.4s...)", out->source, out->access_key_id);
+			dlog("credentials: using %s (access key %.4s...)", out->source,
+			     out->access_key_id);
 			dlog_secret(out->secret_access_key);
 			dlog_secret(out->session_token);
 			return check_expiry(out, err);
@@ -756,7 +774,8 @@ creds_resolve(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err 
 			return xr_err_set(err, XR_EAUTH, "AWS credentials: %s: %s",
 			                  creds_provider_name((enum creds_provider)p), why.msg);
 		}
-		buf_printf(&tried, "\n  %s: %s", creds_provider_name((enum creds_provider)p), why.msg);
+		buf_printf(&tried, "\n  %s: %s", creds_provider_name((enum creds_provider)p),
+		           why.msg);
 	}
 	xr_err_set(err, XR_EAUTH, "no AWS credentials found; tried, in order:%s", tried.data);
 	buf_free(&tried);
@@ -893,8 +912,8 @@ finish_refresh(struct creds *c, double now)
 		dlog_secret(c->fresh.session_token);
 		char when[40];
 		timefmt_iso(c->fresh.expiration, when, sizeof when);
-		dlog("credentials: refreshed (access key %.4s..., expire %s)", c->fresh.access_key_id,
-		     when);
+		dlog("credentials: refreshed (access key %.4s..., expire %s)",
+		     c->fresh.access_key_id, when);
 		creds_clear(&c->cur);
 		c->cur = c->fresh;
 		memset(&c->fresh, 0, sizeof c->fresh);

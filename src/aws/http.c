@@ -67,15 +67,22 @@ zcalloc(size_t n, size_t size)
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 
+/* libcurl out of memory: as fatal as xmalloc's. */
+static _Noreturn void
+die(const char *what)
+{
+	char msg[128];
+	int n = snprintf(msg, sizeof msg, "xrtop: libcurl: %s failed\n", what);
+	(void)!write(2, msg, n > 0 ? (size_t)n : 0);
+	abort();
+}
+
 static void
 global_init(void)
 {
 	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, zmalloc, zfree, zrealloc, zstrdup, zcalloc) !=
-	    CURLE_OK) {
-		static const char msg[] = "xrtop: libcurl could not be initialised\n";
-		(void)!write(2, msg, sizeof msg - 1);
-		abort();
-	}
+	    CURLE_OK)
+		die("curl_global_init");
 }
 
 /* ---- one transfer ---- */
@@ -169,8 +176,8 @@ on_header(char *p, size_t size, size_t n, void *ud)
 		x->resp.error_type[0] = x->resp.request_id[0] = '\0';
 	} else if (!header_value(p, len, "x-amzn-ErrorType", x->resp.error_type,
 	                         sizeof x->resp.error_type, true)) {
-		header_value(p, len, "x-amzn-RequestId", x->resp.request_id, sizeof x->resp.request_id,
-		             false);
+		header_value(p, len, "x-amzn-RequestId", x->resp.request_id,
+		             sizeof x->resp.request_id, false);
 	}
 	return len;
 }
@@ -341,7 +348,8 @@ xfer_finish(struct xfer *x, CURLcode rc)
 	case CURLE_WRITE_ERROR:
 		r->failure = x->too_large ? HTTP_FAIL_TOO_LARGE : HTTP_FAIL_OTHER;
 		if (x->too_large) {
-			snprintf(r->error, sizeof r->error, "reply larger than %zu MiB", x->max_body >> 20);
+			snprintf(r->error, sizeof r->error, "reply larger than %zu MiB",
+			         x->max_body >> 20);
 			return;
 		}
 		break;
@@ -370,11 +378,8 @@ http_new(int max_connections)
 	pthread_once(&global_once, global_init);
 	struct http *h = xcalloc(1, sizeof *h);
 	h->multi = curl_multi_init();
-	if (!h->multi) {
-		static const char msg[] = "xrtop: out of memory (curl_multi_init)\n";
-		(void)!write(2, msg, sizeof msg - 1);
-		abort();
-	}
+	if (!h->multi)
+		die("curl_multi_init");
 	long n = max_connections > 0 ? max_connections : 16;
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, n);
 	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, n + 4);
@@ -427,11 +432,8 @@ http_submit(struct http *h, const struct http_request *req, http_done_fn done, v
 	x->done = done;
 	x->ctx = ctx;
 	x->easy = h->n_idle ? h->idle[--h->n_idle] : curl_easy_init();
-	if (!x->easy) {
-		static const char msg[] = "xrtop: out of memory (curl_easy_init)\n";
-		(void)!write(2, msg, sizeof msg - 1);
-		abort();
-	}
+	if (!x->easy)
+		die("curl_easy_init");
 	xfer_setup(x, req);
 	x->next = h->active;
 	if (h->active)
@@ -482,8 +484,7 @@ dispatch_done(struct http *h)
 }
 
 int
-http_poll(struct http *h, struct http_pollfd *fds, unsigned n, int timeout_ms,
-          struct xr_err *err)
+http_poll(struct http *h, struct http_pollfd *fds, unsigned n, int timeout_ms, struct xr_err *err)
 {
 	int running;
 	CURLMcode mc = curl_multi_perform(h->multi, &running);
@@ -495,7 +496,8 @@ http_poll(struct http *h, struct http_pollfd *fds, unsigned n, int timeout_ms,
 	for (unsigned i = 0; i < n; i++)
 		wfd[i] = (struct curl_waitfd){fds[i].fd, fds[i].events, 0};
 	if (mc == CURLM_OK)
-		mc = curl_multi_poll(h->multi, n ? wfd : NULL, n, timeout_ms < 0 ? 0 : timeout_ms, NULL);
+		mc = curl_multi_poll(h->multi, n ? wfd : NULL, n, timeout_ms < 0 ? 0 : timeout_ms,
+		                     NULL);
 	for (unsigned i = 0; i < n; i++)
 		fds[i].revents = wfd[i].revents;
 	if (mc == CURLM_OK)
@@ -521,13 +523,8 @@ http_fetch(const struct http_request *req, struct http_response *out, const atom
 	struct xfer *x = xcalloc(1, sizeof *x);
 	x->cancel = cancel;
 	x->easy = curl_easy_init();
-	if (!x->easy) {
-		memset(out, 0, sizeof *out);
-		out->failure = HTTP_FAIL_OTHER;
-		snprintf(out->error, sizeof out->error, "curl_easy_init failed");
-		free(x);
-		return;
-	}
+	if (!x->easy)
+		die("curl_easy_init");
 	xfer_setup(x, req);
 	CURLcode rc = curl_easy_perform(x->easy);
 	xfer_finish(x, rc);

@@ -46,9 +46,9 @@ struct http_request {
 };
 
 enum http_failure {
-	HTTP_FAIL_NONE,      /* a whole HTTP response arrived, whatever its status */
-	HTTP_FAIL_RESOLVE,   /* host name not found */
-	HTTP_FAIL_CONNECT,   /* could not connect */
+	HTTP_FAIL_NONE,    /* a whole HTTP response arrived, whatever its status */
+	HTTP_FAIL_RESOLVE, /* host name not found */
+	HTTP_FAIL_CONNECT, /* could not connect */
 	HTTP_FAIL_TIMEOUT,
 	HTTP_FAIL_TLS,       /* handshake or certificate */
 	HTTP_FAIL_TRUNCATED, /* the body ended early */
@@ -60,12 +60,12 @@ enum http_failure {
 
 struct http_response {
 	enum http_failure failure;
-	long status;           /* HTTP status; 0 unless failure is HTTP_FAIL_NONE */
-	char error[256];       /* what went wrong, when failure is set */
-	char error_type[128];  /* x-amzn-ErrorType up to its ':' */
-	char request_id[128];  /* x-amzn-RequestId */
-	struct buf body;       /* the reply body; the callback may buf_steal() it */
-	double elapsed;        /* seconds */
+	long status;          /* HTTP status; 0 unless failure is HTTP_FAIL_NONE */
+	char error[256];      /* what went wrong, when failure is set */
+	char error_type[128]; /* x-amzn-ErrorType up to its ':' */
+	char request_id[128]; /* x-amzn-RequestId */
+	struct buf body;      /* the reply body; the callback may buf_steal() it */
+	double elapsed;       /* seconds */
 };
 
 struct http;
@@ -85,8 +85,7 @@ struct http *http_new(int max_connections);
 void http_free(struct http *h);
 /* Starts a request; done is called from a later http_poll().  Returns an
  * id for http_cancel() (never 0). */
-uint64_t http_submit(struct http *h, const struct http_request *req, http_done_fn done,
-                     void *ctx);
+uint64_t http_submit(struct http *h, const struct http_request *req, http_done_fn done, void *ctx);
 /* Stops a request; its callback is not called.  Unknown ids are ignored. */
 void http_cancel(struct http *h, uint64_t id);
 /* Requests submitted and not yet completed. */

@@ -137,8 +137,8 @@ ini_parse(const char *name, const char *text, size_t len, struct xr_err *err)
 			while (close > s + 1 && close[-1] != ']')
 				close--;
 			if (close <= s + 2 || close[-1] != ']') {
-				xr_err_set(err, XR_EINPUT, "%s:%u: section header has no closing ']'", name,
-				           line);
+				xr_err_set(err, XR_EINPUT,
+				           "%s:%u: section header has no closing ']'", name, line);
 				goto fail;
 			}
 			section = add_section(ini, s + 1, close - 1);
@@ -149,12 +149,14 @@ ini_parse(const char *name, const char *text, size_t len, struct xr_err *err)
 		while (delim < e && *delim != '=' && *delim != ':')
 			delim++;
 		if (delim == e || delim == s) {
-			xr_err_set(err, XR_EINPUT, "%s:%u: expected [section], key = value or a comment",
-			           name, line);
+			xr_err_set(err, XR_EINPUT,
+			           "%s:%u: expected [section], key = value or a comment", name,
+			           line);
 			goto fail;
 		}
 		if (!section) {
-			xr_err_set(err, XR_EINPUT, "%s:%u: key before the first [section]", name, line);
+			xr_err_set(err, XR_EINPUT, "%s:%u: key before the first [section]", name,
+			           line);
 			goto fail;
 		}
 		const char *ks = s, *ke = delim, *vs = delim + 1, *ve = e;
@@ -209,7 +211,8 @@ ini_load(const char *path, bool *missing, struct xr_err *err)
 		len += (size_t)r;
 		if (len > INI_MAX_BYTES) {
 			ok = false;
-			xr_err_set(err, XR_ELIMIT, "%s: larger than %u KiB", path, INI_MAX_BYTES >> 10);
+			xr_err_set(err, XR_ELIMIT, "%s: larger than %u KiB", path,
+			           INI_MAX_BYTES >> 10);
 			break;
 		}
 	}
@@ -236,7 +239,8 @@ ini_get(const struct ini *ini, const char *section, const char *key)
 	if (!ini)
 		return NULL;
 	for (size_t i = ini->n; i-- > 0;)
-		if (strcmp(ini->entries[i].section, section) == 0 && strcmp(ini->entries[i].key, key) == 0)
+		if (strcmp(ini->entries[i].section, section) == 0 &&
+		    strcmp(ini->entries[i].key, key) == 0)
 			return ini->entries[i].value;
 	return NULL;
 }

@@ -75,7 +75,8 @@ measure(struct ratelim *r, double now)
 	r->count += 1;
 	if (bucket > r->last_bucket) {
 		double current = r->count / (bucket - r->last_bucket);
-		r->measured_rate = current * RATELIM_SMOOTHING + r->measured_rate * (1 - RATELIM_SMOOTHING);
+		r->measured_rate =
+		    current * RATELIM_SMOOTHING + r->measured_rate * (1 - RATELIM_SMOOTHING);
 		r->count = 0;
 		r->last_bucket = bucket;
 	}

@@ -23,7 +23,7 @@ double retry_backoff(int attempt, double r);
 struct ratelim {
 	bool enabled; /* since the first throttling reply */
 	/* token bucket */
-	double fill_rate;    /* requests per second */
+	double fill_rate; /* requests per second */
 	double max_capacity;
 	double capacity;
 	double last_refill; /* NAN until first used */

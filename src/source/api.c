@@ -38,14 +38,14 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 	int concurrency = s->concurrency > 0 ? s->concurrency : FETCH_DEFAULT_CONCURRENCY;
 	a->http = http_new(concurrency);
 	struct fetch_opts fo = {
-		.http = a->http,
-		.creds = a->creds,
-		.endpoint = a->endpoint.url,
-		.region = a->region,
-		.direct = a->endpoint.loopback,
-		.concurrency = concurrency,
-		.retry_budget = s->retry_budget,
-		.max_attempts = max_attempts(&a->cfg),
+	    .http = a->http,
+	    .creds = a->creds,
+	    .endpoint = a->endpoint.url,
+	    .region = a->region,
+	    .direct = a->endpoint.loopback,
+	    .concurrency = concurrency,
+	    .retry_budget = s->retry_budget,
+	    .max_attempts = max_attempts(&a->cfg),
 	};
 	a->fetch = fetch_new(&fo, store, warnings);
 	return a;
@@ -82,18 +82,24 @@ api_explain(const struct api *a, const char *reason, struct buf *out)
 {
 	const struct aws_creds *c = creds_current(a->creds);
 	if (strstr(reason, "ExpiredToken"))
-		buf_printf(out, "the credentials from %s have expired: get new ones (for example "
-		           "'aws sso login', or a new AWS_SESSION_TOKEN)", c->source);
+		buf_printf(out,
+		           "the credentials from %s have expired: get new ones (for example "
+		           "'aws sso login', or a new AWS_SESSION_TOKEN)",
+		           c->source);
 	else if (strstr(reason, "scoped to a valid region") || strstr(reason, "scoped to correct"))
-		buf_printf(out, "xrtop signed for region %s (from %s): is the endpoint in another "
-		           "region?", a->region, a->region_source);
+		buf_printf(out,
+		           "xrtop signed for region %s (from %s): is the endpoint in another "
+		           "region?",
+		           a->region, a->region_source);
 	else if (strstr(reason, "UnrecognizedClient") || strstr(reason, "InvalidClientTokenId"))
 		buf_printf(out, "AWS does not know the access key from %s", c->source);
 	else if (strstr(reason, "InvalidSignature") || strstr(reason, "SignatureDoesNotMatch"))
 		buf_printf(out, "check the secret access key from %s", c->source);
 	else if (strstr(reason, "AccessDenied"))
-		buf_printf(out, "the credentials from %s lack X-Ray read permission "
-		           "(e.g. the AWSXrayReadOnlyAccess policy)", c->source);
+		buf_printf(out,
+		           "the credentials from %s lack X-Ray read permission "
+		           "(e.g. the AWSXrayReadOnlyAccess policy)",
+		           c->source);
 	else if (strstr(reason, "RequestExpired") || strstr(reason, "Signature expired"))
 		buf_printf(out, "this machine's clock is off by more than 5 minutes");
 	else if (strstr(reason, "Could not resolve host") || strstr(reason, "host name not found"))

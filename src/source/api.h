@@ -17,11 +17,11 @@
 #include "xray/fetch.h"
 
 struct api_settings {
-	const char *region;       /* --region, or NULL */
-	const char *profile;      /* --profile, or NULL */
-	const char *endpoint_url; /* --endpoint-url, or NULL */
-	double retry_budget;      /* seconds; 0 = default */
-	int concurrency;          /* 0 = default */
+	const char *region;         /* --region, or NULL */
+	const char *profile;        /* --profile, or NULL */
+	const char *endpoint_url;   /* --endpoint-url, or NULL */
+	double retry_budget;        /* seconds; 0 = default */
+	int concurrency;            /* 0 = default */
 	awsconfig_getenv_fn getenv; /* NULL: the process environment */
 };
 

@@ -104,8 +104,8 @@ save_finish(struct save *s, char *const *unfetched, size_t n, struct xr_err *err
 	for (size_t i = 0; i < n; i++)
 		jsonw_string(&w, unfetched[i]);
 	jsonw_array_end(&w);
-	if (!s->failed && fprintf(s->out, "%s],\n\"UnprocessedTraceIds\": %s}\n", s->count ? "\n" : "",
-	                          b.data) < 0) {
+	if (!s->failed && fprintf(s->out, "%s],\n\"UnprocessedTraceIds\": %s}\n",
+	                          s->count ? "\n" : "", b.data) < 0) {
 		s->failed = true;
 		s->error = errno;
 	}

@@ -91,10 +91,17 @@ dlog_forget_secrets(void)
 /* Names whose value is secret, in headers (Name: v), INI (name = v),
  * query-ish (Name=v) and JSON ("Name": "v") forms. */
 static const char *const secret_names[] = {
-	"Signature",        "X-Amz-Security-Token",  "SecretAccessKey", "SessionToken",
-	"Token",            "aws_secret_access_key", "aws_session_token",
-	"aws_security_token", "Authorization",       "X-aws-ec2-metadata-token",
-	NULL,
+    "Signature",
+    "X-Amz-Security-Token",
+    "SecretAccessKey",
+    "SessionToken",
+    "Token",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "Authorization",
+    "X-aws-ec2-metadata-token",
+    NULL,
 };
 
 static bool
@@ -112,7 +119,8 @@ secret_value_at(const char *p, const char *start, const char *end)
 		return NULL;
 	for (const char *const *n = secret_names; *n; n++) {
 		size_t len = strlen(*n);
-		if ((size_t)(end - p) <= len || strncasecmp(p, *n, len) != 0 || is_name_char(p[len]))
+		if ((size_t)(end - p) <= len || strncasecmp(p, *n, len) != 0 ||
+		    is_name_char(p[len]))
 			continue;
 		const char *q = p + len;
 		if (q < end && *q == '"')
@@ -153,7 +161,8 @@ dlog_redact(struct buf *out, const char *text, size_t n)
 			if (strncasecmp(p, "Authorization", 13) == 0) {
 				/* SigV4: keep the readable part; "Signature=" catches the
 				 * secret.  Any other scheme: the whole line goes. */
-				if ((size_t)(end - v) >= 16 && strncmp(v, "AWS4-HMAC-SHA256", 16) == 0) {
+				if ((size_t)(end - v) >= 16 &&
+				    strncmp(v, "AWS4-HMAC-SHA256", 16) == 0) {
 					p = v + 16;
 					continue;
 				}

@@ -116,26 +116,44 @@ in_list(const char *code, const char *const *list)
 
 /* botocore's retries/standard.py, plus X-Ray's own ThrottledException. */
 static const char *const throttle_codes[] = {
-	"ThrottledException",       "ThrottlingException",   "Throttling",
-	"RequestThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-	"RequestThrottled",         "SlowDown",              "BandwidthLimitExceeded",
-	"ProvisionedThroughputExceededException", "EC2ThrottledException",
-	"PriorRequestNotComplete",  "TransactionInProgressException", "LimitExceededException",
-	NULL,
+    "ThrottledException",
+    "ThrottlingException",
+    "Throttling",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "SlowDown",
+    "BandwidthLimitExceeded",
+    "ProvisionedThroughputExceededException",
+    "EC2ThrottledException",
+    "PriorRequestNotComplete",
+    "TransactionInProgressException",
+    "LimitExceededException",
+    NULL,
 };
 static const char *const transient_codes[] = {
-	"InternalFailure", "InternalError", "InternalServerError", "ServiceUnavailable",
-	"RequestTimeout",  "RequestTimeoutException", "IDPCommunicationError", NULL,
+    "InternalFailure", "InternalError",           "InternalServerError",   "ServiceUnavailable",
+    "RequestTimeout",  "RequestTimeoutException", "IDPCommunicationError", NULL,
 };
 static const char *const expired_codes[] = {"ExpiredTokenException", "ExpiredToken", NULL};
 static const char *const auth_codes[] = {
-	"InvalidSignatureException",   "SignatureDoesNotMatch",       "UnrecognizedClientException",
-	"InvalidClientTokenId",        "AccessDeniedException",       "AccessDenied",
-	"MissingAuthenticationTokenException", "MissingAuthenticationToken",
-	"IncompleteSignatureException", "IncompleteSignature",        "AuthFailure",
-	"InvalidAccessKeyId",          "UnauthorizedOperation",       "OptInRequired",
-	"RequestExpired", /* clock skew: a refresh would not help */
-	NULL,
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "AccessDeniedException",
+    "AccessDenied",
+    "MissingAuthenticationTokenException",
+    "MissingAuthenticationToken",
+    "IncompleteSignatureException",
+    "IncompleteSignature",
+    "AuthFailure",
+    "InvalidAccessKeyId",
+    "UnauthorizedOperation",
+    "OptInRequired",
+    "RequestExpired", /* clock skew: a refresh would not help */
+    NULL,
 };
 
 void
@@ -143,8 +161,8 @@ xray_classify(const struct http_response *r, struct xray_reply *out)
 {
 	memset(out, 0, sizeof *out);
 	if (r->failure != HTTP_FAIL_NONE) {
-		snprintf(out->message, sizeof out->message, "%s", r->error[0] ? r->error :
-		         http_failure_name(r->failure));
+		snprintf(out->message, sizeof out->message, "%s",
+		         r->error[0] ? r->error : http_failure_name(r->failure));
 		switch (r->failure) {
 		case HTTP_FAIL_TLS: out->verdict = XRAY_FATAL; break;
 		case HTTP_FAIL_TOO_LARGE: out->verdict = XRAY_FAILED; break;

@@ -34,12 +34,12 @@ void xray_body_service_graph(struct buf *out, double start, double end, const ch
 void xray_body_groups(struct buf *out, const char *next_token);
 
 enum xray_verdict {
-	XRAY_OK,            /* 200: decode the body */
-	XRAY_THROTTLED,     /* retry within the time budget, slow down */
-	XRAY_TRANSIENT,     /* retry a bounded number of times */
-	XRAY_EXPIRED,       /* credentials expired: refresh, then retry once */
-	XRAY_FATAL,         /* stop everything: credentials, signature, TLS */
-	XRAY_FAILED,        /* this request cannot succeed (InvalidRequestException, ...) */
+	XRAY_OK,        /* 200: decode the body */
+	XRAY_THROTTLED, /* retry within the time budget, slow down */
+	XRAY_TRANSIENT, /* retry a bounded number of times */
+	XRAY_EXPIRED,   /* credentials expired: refresh, then retry once */
+	XRAY_FATAL,     /* stop everything: credentials, signature, TLS */
+	XRAY_FAILED,    /* this request cannot succeed (InvalidRequestException, ...) */
 };
 
 struct xray_reply {

@@ -46,7 +46,8 @@ decode_creds(const char *json, size_t len, struct decoded_creds *out, struct xr_
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root)
-		return json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
+		return json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len,
+		                        err);
 	int rc = -1;
 	const char *akid, *secret, *token, *token2, *expiration, *code, *msg, *msg2;
 	if (!cJSON_IsObject(root)) {
@@ -63,7 +64,8 @@ decode_creds(const char *json, size_t len, struct decoded_creds *out, struct xr_
 	    get_string(root, "SessionToken", &token, err) < 0 ||
 	    get_string(root, "Token", &token2, err) < 0 ||
 	    get_string(root, "Expiration", &expiration, err) < 0 ||
-	    get_string(root, "Code", &code, err) < 0 || get_string(root, "Message", &msg, err) < 0 ||
+	    get_string(root, "Code", &code, err) < 0 ||
+	    get_string(root, "Message", &msg, err) < 0 ||
 	    get_string(root, "message", &msg2, err) < 0)
 		goto out;
 	out->version = version ? (int)version->valuedouble : -1;
@@ -71,8 +73,8 @@ decode_creds(const char *json, size_t len, struct decoded_creds *out, struct xr_
 	out->message = msg ? xstrdup(msg) : msg2 ? xstrdup(msg2) : NULL;
 	if (!akid || !secret) {
 		if (code && strcmp(code, "Success") != 0)
-			xr_err_set(err, XR_EAUTH, "the reply says %s%s%s", code, out->message ? ": " : "",
-			           out->message ? out->message : "");
+			xr_err_set(err, XR_EAUTH, "the reply says %s%s%s", code,
+			           out->message ? ": " : "", out->message ? out->message : "");
 		else
 			xr_err_set(err, XR_EINPUT, "no %s in the reply",
 			           akid ? "SecretAccessKey" : "AccessKeyId");

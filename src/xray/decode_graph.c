@@ -67,10 +67,10 @@ static void
 g_stats(struct gctx *g, const cJSON *obj, const char *field, struct xr_graph_stats *s)
 {
 	const cJSON *st = get(g, obj, field, cJSON_IsObject, "expected an object");
-	const cJSON *err = st ? get(g, st, "ErrorStatistics", cJSON_IsObject, "expected an object")
-	                      : NULL;
-	const cJSON *flt = st ? get(g, st, "FaultStatistics", cJSON_IsObject, "expected an object")
-	                      : NULL;
+	const cJSON *err =
+	    st ? get(g, st, "ErrorStatistics", cJSON_IsObject, "expected an object") : NULL;
+	const cJSON *flt =
+	    st ? get(g, st, "FaultStatistics", cJSON_IsObject, "expected an object") : NULL;
 	s->ok = g_count(g, st, "OkCount");
 	s->total = g_count(g, st, "TotalCount");
 	s->total_response_time = st ? g_num(g, st, "TotalResponseTime") : NAN;
@@ -150,7 +150,8 @@ g_service(struct gctx *g, const cJSON *obj, struct xr_graph_service *s)
 		out->end_time = g_num(g, e, "EndTime");
 		out->edge_type = g_str(g, e, "EdgeType");
 		g_stats(g, e, "SummaryStatistics", &out->stats);
-		out->response_times = g_histogram(g, e, "ResponseTimeHistogram", &out->n_response_times);
+		out->response_times =
+		    g_histogram(g, e, "ResponseTimeHistogram", &out->n_response_times);
 	}
 }
 
@@ -162,7 +163,8 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root)
-		return json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
+		return json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len,
+		                        err);
 	struct gctx g = {.a = graph->arena, .err = err};
 	snprintf(g.where, sizeof g.where, "GetServiceGraph");
 	int rc = -1;
@@ -173,8 +175,8 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 	const cJSON *services = get(&g, root, "Services", cJSON_IsArray, "expected a list");
 	const cJSON *tok = get(&g, root, "NextToken", cJSON_IsString, "expected a string");
 	double start = g_num(&g, root, "StartTime"), stop = g_num(&g, root, "EndTime");
-	const cJSON *old = get(&g, root, "ContainsOldGroupVersions", cJSON_IsBool,
-	                       "expected a boolean");
+	const cJSON *old =
+	    get(&g, root, "ContainsOldGroupVersions", cJSON_IsBool, "expected a boolean");
 	if (g.failed)
 		goto out;
 	/* Decode into a scratch list first so a bad page adds nothing. */

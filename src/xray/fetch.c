@@ -106,12 +106,12 @@ struct pending_id {
 struct job {
 	struct fetch *f;
 	enum xray_op op;
-	struct scan *scan;  /* summaries */
-	size_t slice;       /* summaries: 0 = the newest */
-	double start, end;  /* summaries, graph */
-	char *group;        /* graph */
-	char *token;        /* NextToken of the page to ask for */
-	char **tokens;      /* every token seen in this chain */
+	struct scan *scan; /* summaries */
+	size_t slice;      /* summaries: 0 = the newest */
+	double start, end; /* summaries, graph */
+	char *group;       /* graph */
+	char *token;       /* NextToken of the page to ask for */
+	char **tokens;     /* every token seen in this chain */
 	size_t n_tokens, cap_tokens;
 	struct pending_id ids[XRAY_BATCH_MAX];
 	size_t n_ids;
@@ -140,8 +140,8 @@ struct fetch {
 	fetch_trace_fn on_trace;
 	void *hook_ctx;
 
-	struct job *queue;    /* waiting to be sent, in arrival order */
-	struct job *inflight; /* sent */
+	struct job *queue;          /* waiting to be sent, in arrival order */
+	struct job *inflight;       /* sent */
 	struct pending_id *pending; /* trace ids not yet in a job */
 	size_t n_pending, cap_pending, pending_head;
 	struct idset requested;
@@ -247,7 +247,8 @@ job_what(const struct job *j, char *out, size_t size)
 	case XRAY_BATCH_GET_TRACES: {
 		int n = snprintf(out, size, "BatchGetTraces");
 		for (size_t i = 0; i < j->n_ids && n > 0 && (size_t)n < size; i++)
-			n += snprintf(out + n, size - (size_t)n, "%s%s", i ? ", " : " ", j->ids[i].id);
+			n += snprintf(out + n, size - (size_t)n, "%s%s", i ? ", " : " ",
+			              j->ids[i].id);
 		break;
 	}
 	case XRAY_GET_GROUPS: snprintf(out, size, "GetGroups"); break;
@@ -545,7 +546,8 @@ fetch_abort(struct fetch *f, struct job *cause, const char *why)
 	f->abort_reason = xasprintf("%s: %s", what, why);
 	dlog("ABORT %s", f->abort_reason);
 	if (slices + (cause->op == XRAY_GET_TRACE_SUMMARIES))
-		add_failure(f, XRAY_GET_TRACE_SUMMARIES, "GetTraceSummaries", "not fetched (stopped)",
+		add_failure(f, XRAY_GET_TRACE_SUMMARIES, "GetTraceSummaries",
+		            "not fetched (stopped)",
 		            slices + (cause->op == XRAY_GET_TRACE_SUMMARIES));
 	if (traces + (cause->op == XRAY_BATCH_GET_TRACES ? cause->n_ids : 0))
 		add_failure(f, XRAY_BATCH_GET_TRACES, "BatchGetTraces", "not fetched (stopped)",
@@ -589,8 +591,8 @@ send_job(struct fetch *f, struct job *j, double now)
 	size_t max_body = SMALL_MAX_BODY;
 	switch (j->op) {
 	case XRAY_GET_TRACE_SUMMARIES:
-		xray_body_trace_summaries(&body, j->start, j->end, j->scan->range_type, j->scan->filter,
-		                          j->token);
+		xray_body_trace_summaries(&body, j->start, j->end, j->scan->range_type,
+		                          j->scan->filter, j->token);
 		max_body = SUMMARY_MAX_BODY;
 		break;
 	case XRAY_BATCH_GET_TRACES: {
@@ -612,16 +614,16 @@ send_job(struct fetch *f, struct job *j, double now)
 	char *url = xasprintf("%s%s", f->endpoint, xray_op_path(j->op));
 	static const char *const headers[] = {"Content-Type: application/json"};
 	struct http_request req = {
-		.method = "POST",
-		.url = url,
-		.body = body.data ? body.data : "{}",
-		.body_len = body.data ? body.len : 2,
-		.headers = headers,
-		.n_headers = 1,
-		.sigv4 = &sig,
-		.timeout = f->o.request_timeout,
-		.max_body = max_body,
-		.direct = f->o.direct,
+	    .method = "POST",
+	    .url = url,
+	    .body = body.data ? body.data : "{}",
+	    .body_len = body.data ? body.len : 2,
+	    .headers = headers,
+	    .n_headers = 1,
+	    .sigv4 = &sig,
+	    .timeout = f->o.request_timeout,
+	    .max_body = max_body,
+	    .direct = f->o.direct,
 	};
 	j->wait_creds = 0;
 	j->creds_gen = creds_generation(f->o.creds);
@@ -640,9 +642,9 @@ send_job(struct fetch *f, struct job *j, double now)
 	if (dlog_enabled()) {
 		char what[400];
 		job_what(j, what, sizeof what);
-		dlog("send #%llu %s attempt %d: POST %s %.*s%s", (unsigned long long)j->http_id, what,
-		     j->attempts, url, (int)(body.len > 400 ? 400 : body.len), body.data ? body.data : "",
-		     body.len > 400 ? "..." : "");
+		dlog("send #%llu %s attempt %d: POST %s %.*s%s", (unsigned long long)j->http_id,
+		     what, j->attempts, url, (int)(body.len > 400 ? 400 : body.len),
+		     body.data ? body.data : "", body.len > 400 ? "..." : "");
 	}
 	free(url);
 	buf_free(&body);
@@ -713,7 +715,8 @@ pick(struct fetch *f, double now, double *wake)
 				list_remove(&f->queue, j);
 				char why[1400];
 				const char *re = creds_refresh_error(f->o.creds);
-				snprintf(why, sizeof why, "%s%s%s", j->wait_reason, re ? "; " : "", re ? re : "");
+				snprintf(why, sizeof why, "%s%s%s", j->wait_reason, re ? "; " : "",
+				         re ? re : "");
 				fetch_abort(f, j, why);
 				return NULL;
 			}
@@ -808,7 +811,8 @@ take_summaries(struct fetch *f, struct scan *s, struct xr_store *page)
 			f->progress.more_available = true;
 			continue;
 		}
-		struct xr_store_entry *e = store_add_summary(f->store, pe->api_summary, pe->summary_arena);
+		struct xr_store_entry *e =
+		    store_add_summary(f->store, pe->api_summary, pe->summary_arena);
 		pe->api_summary = NULL;
 		pe->summary_arena = NULL;
 		if (known)
@@ -860,10 +864,11 @@ next_page(struct fetch *f, struct job *j, char *token, double now)
 	}
 	if (!note_token(j, token) || j->page >= MAX_PAGES) {
 		free(token);
-		job_fail(f, j, j->page >= MAX_PAGES ? "more than 100000 pages: stopped paging"
-		                                    : "the service sent the same NextToken again: "
-		                                      "stopped paging this time slice (results may be "
-		                                      "incomplete)");
+		job_fail(f, j,
+		         j->page >= MAX_PAGES ? "more than 100000 pages: stopped paging"
+		                              : "the service sent the same NextToken again: "
+		                                "stopped paging this time slice (results may be "
+		                                "incomplete)");
 		return -1;
 	}
 	free(j->token);
@@ -883,8 +888,8 @@ process_summaries(struct fetch *f, struct job *j, struct http_response *r, doubl
 	struct scan *s = j->scan;
 	struct xr_store *page = s->held && s->held[j->slice] ? s->held[j->slice] : store_new();
 	struct decode_page dp;
-	int rc = decode_trace_summaries_response(r->body.data ? r->body.data : "", r->body.len, page,
-	                                         &dp, f->warnings, err);
+	int rc = decode_trace_summaries_response(r->body.data ? r->body.data : "", r->body.len,
+	                                         page, &dp, f->warnings, err);
 	if (s->held) {
 		s->held[j->slice] = page; /* taken when the newer slices are done */
 	} else {
@@ -895,7 +900,8 @@ process_summaries(struct fetch *f, struct job *j, struct http_response *r, doubl
 	if (rc < 0)
 		return -1;
 	if (dp.processed > j->processed) {
-		f->progress.scanned += (unsigned long long)(dp.processed - (j->processed < 0 ? 0 : j->processed));
+		f->progress.scanned +=
+		    (unsigned long long)(dp.processed - (j->processed < 0 ? 0 : j->processed));
 		j->processed = dp.processed;
 	}
 	char *token = dp.next_token;
@@ -963,7 +969,8 @@ process_traces(struct fetch *f, struct job *j, struct http_response *r, double n
 {
 	struct decode_page dp;
 	const char *body = r->body.data ? r->body.data : "";
-	if (decode_batch_get_traces_response(body, r->body.len, f->store, &dp, f->warnings, err) < 0)
+	if (decode_batch_get_traces_response(body, r->body.len, f->store, &dp, f->warnings, err) <
+	    0)
 		return -1;
 	f->progress.fetched += dp.n_items;
 	f->progress.limit_exceeded += dp.n_limit_exceeded;
@@ -982,9 +989,10 @@ process_traces(struct fetch *f, struct job *j, struct http_response *r, double n
 		if (unprocessed) {
 			if (++j->ids[i].attempts >= f->o.max_attempts) {
 				char why[200];
-				snprintf(why, sizeof why,
-				         "left in UnprocessedTraceIds by %d BatchGetTraces requests",
-				         j->ids[i].attempts);
+				snprintf(
+				    why, sizeof why,
+				    "left in UnprocessedTraceIds by %d BatchGetTraces requests",
+				    j->ids[i].attempts);
 				char what[100];
 				snprintf(what, sizeof what, "BatchGetTraces %s", id);
 				add_failure(f, XRAY_BATCH_GET_TRACES, what, why, 1);
@@ -1074,8 +1082,9 @@ on_reply(void *ctx, struct http_response *r)
 	 * reached even after retries (or on the very first try, for a name
 	 * that never resolved), nothing else will fare better. */
 	bool unreachable = r->failure == HTTP_FAIL_RESOLVE || r->failure == HTTP_FAIL_CONNECT;
-	if (unreachable && (j->attempts >= f->o.max_attempts ||
-	                    (r->failure == HTTP_FAIL_RESOLVE && f->replies == 0 && j->attempts >= 2)))
+	if (unreachable &&
+	    (j->attempts >= f->o.max_attempts ||
+	     (r->failure == HTTP_FAIL_RESOLVE && f->replies == 0 && j->attempts >= 2)))
 		rep.verdict = XRAY_FATAL;
 	if (rep.verdict == XRAY_OK) {
 		struct xr_err err = {0};
@@ -1111,8 +1120,8 @@ on_reply(void *ctx, struct http_response *r)
 		if (elapsed + delay > f->o.retry_budget) {
 			char dur[32], msg[1000];
 			fetch_duration_text(elapsed, dur, sizeof dur);
-			snprintf(msg, sizeof msg, "%s after %s of retries (%d attempts)",
-			         rep.code, dur, j->attempts);
+			snprintf(msg, sizeof msg, "%s after %s of retries (%d attempts)", rep.code,
+			         dur, j->attempts);
 			job_fail(f, j, msg);
 		} else {
 			dlog("  %s: retry in %.2fs (send rate %.1f/s)", rep.code, delay,
@@ -1149,11 +1158,13 @@ on_reply(void *ctx, struct http_response *r)
 		break;
 	case XRAY_FATAL: fetch_abort(f, j, why); break;
 	case XRAY_FAILED:
-		if (j->op == XRAY_GET_TRACE_SUMMARIES && strcmp(rep.code, "InvalidRequestException") == 0) {
+		if (j->op == XRAY_GET_TRACE_SUMMARIES &&
+		    strcmp(rep.code, "InvalidRequestException") == 0) {
 			/* Every slice sends the same parameters: stop them all. */
 			char msg[1400];
 			if (j->scan->filter)
-				snprintf(msg, sizeof msg, "%s (FilterExpression: %s)", why, j->scan->filter);
+				snprintf(msg, sizeof msg, "%s (FilterExpression: %s)", why,
+				         j->scan->filter);
 			else
 				snprintf(msg, sizeof msg, "%s", why);
 			fetch_abort(f, j, msg);

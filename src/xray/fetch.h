@@ -64,12 +64,12 @@ struct fetch_progress {
 	size_t to_fetch;            /* traces asked for with BatchGetTraces */
 	size_t limit_exceeded;      /* traces with LimitExceeded */
 	size_t in_flight;
-	size_t retrying;            /* requests waiting to be sent again */
-	size_t throttled;           /* throttling replies */
-	size_t requests;            /* requests sent */
+	size_t retrying;  /* requests waiting to be sent again */
+	size_t throttled; /* throttling replies */
+	size_t requests;  /* requests sent */
 	size_t slices, slices_done;
-	bool more_available;        /* --max-traces stopped a scan with more to read */
-	double send_rate;           /* requests/s allowed; INFINITY before any throttling */
+	bool more_available; /* --max-traces stopped a scan with more to read */
+	double send_rate;    /* requests/s allowed; INFINITY before any throttling */
 };
 
 struct fetch_failure {

@@ -94,7 +94,8 @@ main(int argc, char **argv)
 	if (strcmp(op, "groups") == 0)
 		fetch_get_groups(a->fetch);
 	else if (strcmp(op, "graph") == 0 && argc >= 6)
-		fetch_get_service_graph(a->fetch, atof(argv[4]), atof(argv[5]), argc > 6 ? argv[6] : NULL);
+		fetch_get_service_graph(a->fetch, atof(argv[4]), atof(argv[5]),
+		                        argc > 6 ? argv[6] : NULL);
 	else if (strcmp(op, "traces") == 0)
 		fetch_traces(a->fetch, (const char *const *)argv + 4, (size_t)argc - 4);
 	struct loop *l = loop_new(a->http);
