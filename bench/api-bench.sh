@@ -42,6 +42,7 @@ export AWS_EC2_METADATA_DISABLED=true AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=
 export NO_PROXY='*' no_proxy='*'
 unset AWS_PROFILE AWS_SESSION_TOKEN HTTP_PROXY HTTPS_PROXY http_proxy https_proxy 2>/dev/null || true
 
+rm -f "$out/port"
 "$python" "$top/tests/emulator/xray_emulator.py" --data "$data" --latency "$latency" \
 	--credentials AKIDBENCH:bench-secret-key --port-file "$out/port" \
 	--max-lifetime 7200 >"$out/emulator.out" 2>"$out/emulator.err" &

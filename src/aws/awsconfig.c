@@ -25,6 +25,13 @@ awsconfig_env(const struct awsconfig *c, const char *name)
 	return v && *v ? v : NULL;
 }
 
+const char *
+awsconfig_setting(const struct awsconfig *c, const char *env, const char *key)
+{
+	const char *v = awsconfig_env(c, env);
+	return v ? v : awsconfig_get(c, key);
+}
+
 /* "~/x" -> "$HOME/x".  Caller frees. */
 static char *
 expand_home(const struct awsconfig *c, const char *path)
@@ -268,14 +275,15 @@ awsconfig_url_split(const char *url, bool *https, char **host, int *port, char *
 }
 
 int
-awsconfig_endpoint(const char *region, const char *endpoint_url, struct aws_endpoint *out,
-                   struct xr_err *err)
+awsconfig_endpoint(const char *region, const char *endpoint_url, bool fips,
+                   struct aws_endpoint *out, struct xr_err *err)
 {
 	memset(out, 0, sizeof *out);
 	if (!endpoint_url) {
 		bool china = strncmp(region, "cn-", 3) == 0;
-		out->url = xasprintf("https://xray.%s.amazonaws.com%s", region, china ? ".cn" : "");
-		out->host = xasprintf("xray.%s.amazonaws.com%s", region, china ? ".cn" : "");
+		out->host = xasprintf("xray%s.%s.amazonaws.com%s", fips ? "-fips" : "", region,
+		                      china ? ".cn" : "");
+		out->url = xasprintf("https://%s", out->host);
 		out->https = true;
 		return 0;
 	}

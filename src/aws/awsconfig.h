@@ -40,6 +40,8 @@ const char *awsconfig_config_get(const struct awsconfig *c, const char *key);
 const char *awsconfig_credentials_get(const struct awsconfig *c, const char *key);
 /* Environment variable through c->getenv; "" counts as unset. */
 const char *awsconfig_env(const struct awsconfig *c, const char *name);
+/* A setting from the environment variable env, else the profile's key. */
+const char *awsconfig_setting(const struct awsconfig *c, const char *env, const char *key);
 
 /* The region from --region, AWS_REGION, AWS_DEFAULT_REGION or the
  * profile; *source says which.  NULL with a usage error when there is
@@ -55,11 +57,11 @@ struct aws_endpoint {
 	bool loopback;
 };
 
-/* https://xray.REGION.amazonaws.com (.com.cn in China), or endpoint_url
- * checked: https anywhere, http to loopback only, no credentials, query
- * or fragment in it.  Usage error otherwise. */
-int awsconfig_endpoint(const char *region, const char *endpoint_url, struct aws_endpoint *out,
-                       struct xr_err *err);
+/* https://xray.REGION.amazonaws.com (.com.cn in China; xray-fips.REGION
+ * with fips), or endpoint_url checked: https anywhere, http to loopback
+ * only, no credentials, query or fragment in it.  Usage error otherwise. */
+int awsconfig_endpoint(const char *region, const char *endpoint_url, bool fips,
+                       struct aws_endpoint *out, struct xr_err *err);
 void awsconfig_endpoint_free(struct aws_endpoint *e);
 
 /* Splits an http(s) URL.  Host is returned without brackets.  Caller frees

@@ -259,6 +259,8 @@ xfer_setup(struct xfer *x, const struct http_request *r)
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	if (r->direct)
 		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	if (r->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, r->ca_file);
 	if (x->cancel) {
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);

@@ -43,6 +43,7 @@ struct http_request {
 	double connect_timeout;         /* seconds; 0 = 10 */
 	size_t max_body;                /* 0 = HTTP_DEFAULT_MAX_BODY */
 	bool direct;                    /* bypass proxies (metadata endpoints) */
+	const char *ca_file;            /* CA certificates to verify with; NULL: the system's */
 };
 
 enum http_failure {

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aws/retry.h"
 #include "util/dlog.h"
@@ -29,7 +30,9 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 		goto fail;
 	if (!(a->region = awsconfig_region(&a->cfg, s->region, &a->region_source, err)))
 		goto fail;
-	if (awsconfig_endpoint(a->region, s->endpoint_url, &a->endpoint, err) < 0)
+	const char *fips = awsconfig_setting(&a->cfg, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
+	if (awsconfig_endpoint(a->region, s->endpoint_url, fips && strcasecmp(fips, "true") == 0,
+	                       &a->endpoint, err) < 0)
 		goto fail;
 	dlog("region %s (from %s), endpoint %s, profile %s", a->region, a->region_source,
 	     a->endpoint.url, a->cfg.profile);
@@ -43,6 +46,7 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 	    .endpoint = a->endpoint.url,
 	    .region = a->region,
 	    .direct = a->endpoint.loopback,
+	    .ca_file = awsconfig_setting(&a->cfg, "AWS_CA_BUNDLE", "ca_bundle"),
 	    .concurrency = concurrency,
 	    .retry_budget = s->retry_budget,
 	    .max_attempts = max_attempts(&a->cfg),

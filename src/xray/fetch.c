@@ -133,7 +133,7 @@ struct job {
 
 struct fetch {
 	struct fetch_opts o;
-	char *endpoint, *region;
+	char *endpoint, *region, *ca_file;
 	struct xr_store *store;
 	struct xr_warnings *warnings;
 	fetch_want_fn want;
@@ -360,8 +360,10 @@ fetch_new(const struct fetch_opts *o, struct xr_store *store, struct xr_warnings
 	f->o = *o;
 	f->endpoint = xstrdup(o->endpoint);
 	f->region = xstrdup(o->region);
+	f->ca_file = o->ca_file ? xstrdup(o->ca_file) : NULL;
 	f->o.endpoint = f->endpoint;
 	f->o.region = f->region;
+	f->o.ca_file = f->ca_file;
 	if (f->o.concurrency <= 0)
 		f->o.concurrency = FETCH_DEFAULT_CONCURRENCY;
 	if (f->o.retry_budget <= 0)
@@ -424,6 +426,7 @@ fetch_free(struct fetch *f)
 	svcgraph_free(f->graph);
 	free(f->endpoint);
 	free(f->region);
+	free(f->ca_file);
 	free(f);
 }
 
@@ -624,6 +627,7 @@ send_job(struct fetch *f, struct job *j, double now)
 	    .timeout = f->o.request_timeout,
 	    .max_body = max_body,
 	    .direct = f->o.direct,
+	    .ca_file = f->o.ca_file,
 	};
 	j->wait_creds = 0;
 	j->creds_gen = creds_generation(f->o.creds);

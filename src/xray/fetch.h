@@ -42,6 +42,7 @@ struct fetch_opts {
 	const char *endpoint; /* base URL without a trailing '/' */
 	const char *region;
 	bool direct;            /* endpoint on loopback: bypass proxies */
+	const char *ca_file;    /* AWS_CA_BUNDLE, or NULL */
 	int concurrency;        /* requests in flight; 0 = FETCH_DEFAULT_CONCURRENCY */
 	double retry_budget;    /* seconds; 0 = FETCH_DEFAULT_RETRY_BUDGET */
 	int max_attempts;       /* 0 = RETRY_DEFAULT_MAX_ATTEMPTS */

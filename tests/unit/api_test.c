@@ -193,12 +193,15 @@ test_config(void)
 	awsconfig_free(&c);
 
 	struct aws_endpoint e;
-	ok(awsconfig_endpoint("us-east-1", NULL, &e, &err) == 0, "endpoint: default");
+	ok(awsconfig_endpoint("us-east-1", NULL, false, &e, &err) == 0, "endpoint: default");
 	is_str(e.url, "https://xray.us-east-1.amazonaws.com",
 	       "endpoint: xray.REGION.amazonaws.com");
 	awsconfig_endpoint_free(&e);
-	awsconfig_endpoint("cn-north-1", NULL, &e, &err);
+	awsconfig_endpoint("cn-north-1", NULL, false, &e, &err);
 	is_str(e.url, "https://xray.cn-north-1.amazonaws.com.cn", "endpoint: .com.cn in China");
+	awsconfig_endpoint_free(&e);
+	awsconfig_endpoint("us-gov-west-1", NULL, true, &e, &err);
+	is_str(e.url, "https://xray-fips.us-gov-west-1.amazonaws.com", "endpoint: FIPS");
 	awsconfig_endpoint_free(&e);
 	static const struct {
 		const char *url;
@@ -225,7 +228,7 @@ test_config(void)
 	};
 	for (size_t i = 0; i < sizeof urls / sizeof *urls; i++) {
 		xr_err_clear(&err);
-		int rc = awsconfig_endpoint("us-east-1", urls[i].url, &e, &err);
+		int rc = awsconfig_endpoint("us-east-1", urls[i].url, false, &e, &err);
 		if (urls[i].ok)
 			ok(rc == 0 && strcmp(e.url, urls[i].want) == 0, "endpoint %s accepted",
 			   urls[i].url);
