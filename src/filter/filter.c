@@ -1,0 +1,280 @@
+#include "config.h"
+
+#include "filter/filter.h"
+
+#include <string.h>
+
+#include "filter/eval.h"
+#include "filter/parser.h"
+#include "filter/rcjson.h"
+#include "util/arena.h"
+#include "util/utf8.h"
+
+struct xr_filter {
+	struct arena *arena; /* owns the tree */
+	struct fnode *root;
+	bool needs_trace;
+};
+
+struct xr_filter *
+filter_compile(const char *expr, xr_group_resolver resolver, void *ctx,
+               struct xr_filter_error *err)
+{
+	struct arena *a = arena_new();
+	size_t len = strnlen(expr, FILTER_MAX_LEN + 1);
+	if (len > FILTER_MAX_LEN)
+		len = strlen(expr);
+	struct fnode *root = parser_parse(expr, len, a, resolver, ctx, err);
+	if (!root) {
+		arena_free(a);
+		return NULL;
+	}
+	struct xr_filter *f = arena_alloc(a, sizeof *f);
+	f->arena = a;
+	f->root = root;
+	f->needs_trace = eval_needs_trace(root);
+	return f;
+}
+
+void
+filter_free(struct xr_filter *f)
+{
+	if (f)
+		arena_free(f->arena);
+}
+
+enum filter_verdict
+filter_eval(const struct xr_filter *f, const struct xr_summary *s, const struct xr_trace *t)
+{
+	return eval_run(f->root, s, t);
+}
+
+enum filter_verdict
+filter_eval_summary(const struct xr_filter *f, const struct xr_summary *s)
+{
+	return eval_run(f->root, s, NULL);
+}
+
+int
+filter_eval_trace(const struct xr_filter *f, const struct xr_trace *t)
+{
+	return eval_run(f->root, &t->summary, t) == FILTER_MATCH;
+}
+
+int
+filter_needs_trace(const struct xr_filter *f)
+{
+	return f->needs_trace;
+}
+
+/* ---- normalisation ---- */
+
+/* Binding strength of the context a node is printed in. */
+enum { PREC_TOP, PREC_OR, PREC_AND, PREC_NOT };
+
+static void
+put_quoted(struct buf *out, const char *s)
+{
+	buf_putc(out, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, *s);
+	}
+	buf_putc(out, '"');
+}
+
+static void
+put_literal(struct buf *out, enum fop op, const struct flit *l)
+{
+	if (op == OP_SET)
+		return;
+	buf_putc(out, ' ');
+	buf_puts(out, parser_op_text(op));
+	buf_putc(out, ' ');
+	switch (l->type) {
+	case XR_VAL_STRING: put_quoted(out, l->s); break;
+	case XR_VAL_NUMBER: lexer_format_number(l->n, out); break;
+	case XR_VAL_BOOL: buf_puts(out, l->b ? "true" : "false"); break;
+	}
+}
+
+static void
+put_ref(struct buf *out, const struct fref *r)
+{
+	if (!r->is_id) {
+		if (r->name)
+			put_quoted(out, r->name);
+		return;
+	}
+	const char *sep = "";
+	buf_puts(out, "id(");
+	if (r->name) {
+		buf_puts(out, "name: ");
+		put_quoted(out, r->name);
+		sep = ", ";
+	}
+	if (r->type) {
+		buf_printf(out, "%stype: ", sep);
+		put_quoted(out, r->type);
+		sep = ", ";
+	}
+	if (r->account) {
+		buf_printf(out, "%saccount.id: ", sep);
+		put_quoted(out, r->account);
+	}
+	buf_putc(out, ')');
+}
+
+static bool
+bare_key(const char *k)
+{
+	for (; *k; k++)
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+		      (*k >= '0' && *k <= '9') || *k == '_'))
+			return false;
+	return true;
+}
+
+static void print_node(const struct fnode *n, int prec, struct buf *out);
+
+static void
+put_block(struct buf *out, const struct fnode *block)
+{
+	if (!block)
+		return;
+	buf_puts(out, " { ");
+	print_node(block, PREC_TOP, out);
+	buf_puts(out, " }");
+}
+
+static void
+print_node(const struct fnode *n, int prec, struct buf *out)
+{
+	switch (n->kind) {
+	case FN_AND:
+	case FN_OR: {
+		bool is_or = n->kind == FN_OR;
+		bool paren = prec > (is_or ? PREC_OR : PREC_AND);
+		if (paren)
+			buf_putc(out, '(');
+		for (unsigned i = 0; i < n->u.list.n; i++) {
+			if (i)
+				buf_puts(out, is_or ? " OR " : " AND ");
+			print_node(n->u.list.kids[i], is_or ? PREC_OR : PREC_AND, out);
+		}
+		if (paren)
+			buf_putc(out, ')');
+		break;
+	}
+	case FN_NOT:
+		buf_putc(out, '!');
+		print_node(n->u.kid, PREC_NOT, out);
+		break;
+	case FN_TERM:
+		buf_puts(out, keyword_of(n->u.term.field)->name);
+		put_literal(out, n->u.term.op, &n->u.term.lit);
+		break;
+	case FN_ANNOTATION:
+		if (bare_key(n->u.ann.key)) {
+			buf_printf(out, "annotation.%s", n->u.ann.key);
+		} else {
+			buf_puts(out, "annotation[");
+			put_quoted(out, n->u.ann.key);
+			buf_putc(out, ']');
+		}
+		put_literal(out, n->u.ann.op, &n->u.ann.lit);
+		break;
+	case FN_SERVICE:
+		buf_puts(out, "service(");
+		put_ref(out, &n->u.svc.a);
+		buf_putc(out, ')');
+		put_block(out, n->u.svc.block);
+		break;
+	case FN_EDGE:
+		buf_puts(out, "edge(");
+		put_ref(out, &n->u.svc.a);
+		buf_puts(out, ", ");
+		put_ref(out, &n->u.svc.b);
+		buf_putc(out, ')');
+		put_block(out, n->u.svc.block);
+		break;
+	case FN_ROOTCAUSE:
+		buf_printf(out, "rootcause.%s.%s", parser_rc_kind_name(n->u.rc.kind),
+		           parser_rc_level_name(n->u.rc.level));
+		put_block(out, n->u.rc.block);
+		break;
+	case FN_RCJSON:
+		buf_puts(out, "rootcause.json = #");
+		rcjson_print(n->u.json, out);
+		break;
+	case FN_GROUP:
+		buf_printf(out, "group.%s %s ", n->u.group.arn ? "arn" : "name",
+		           n->u.group.negate ? "!=" : "=");
+		put_quoted(out, n->u.group.name);
+		break;
+	}
+}
+
+void
+filter_normalize(const struct xr_filter *f, struct buf *out)
+{
+	print_node(f->root, PREC_TOP, out);
+}
+
+/* ---- error reports ---- */
+
+/* Widest expression excerpt shown, and how much of it precedes the caret. */
+#define SHOW_COLS 100
+#define SHOW_BEFORE 60
+
+static size_t
+char_len(const char *s, size_t n)
+{
+	uint32_t cp;
+	int l = utf8_decode(s, n, &cp);
+	return l > 0 ? (size_t)l : 1;
+}
+
+void
+filter_error_format(const char *expr, const struct xr_filter_error *e, struct buf *out)
+{
+	if (e->column == 0) {
+		buf_printf(out, "%s\n", e->message);
+	} else {
+		buf_printf(out, "column %zu: %s\n", e->column, e->message);
+		size_t len = strlen(expr), at = 0;
+		for (size_t c = 1; c < e->column && at < len; c++)
+			at += char_len(expr + at, len - at);
+		/* Start far enough left that the caret stays within SHOW_BEFORE. */
+		size_t start = 0, before = utf8_width(expr, at, 0);
+		while (before > SHOW_BEFORE) {
+			size_t l = char_len(expr + start, at - start);
+			before -= utf8_width(expr + start, l, 0);
+			start += l;
+		}
+		size_t end = start, cols = 0;
+		while (end < len) {
+			size_t l = char_len(expr + end, len - end);
+			size_t w = utf8_width(expr + end, l, 0);
+			if (cols + w > SHOW_COLS)
+				break;
+			cols += w;
+			end += l;
+		}
+		buf_puts(out, "  ");
+		if (start > 0)
+			buf_puts(out, "...");
+		utf8_sanitize(out, expr + start, end - start, 0);
+		if (end < len)
+			buf_puts(out, "...");
+		buf_putc(out, '\n');
+		size_t caret = before + (start > 0 ? 3 : 0);
+		buf_puts(out, "  ");
+		for (size_t i = 0; i < caret; i++)
+			buf_putc(out, ' ');
+		buf_puts(out, "^\n");
+	}
+	if (e->hint[0])
+		buf_printf(out, "hint: %s\n", e->hint);
+}
