@@ -1,10 +1,53 @@
+/* xrtop: top for AWS X-Ray.  main() only sets up the locale, parses the
+ * command line and hands over to app_run(). */
 #include "config.h"
 
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "options.h"
+#include "util/utf8.h"
+
+static void
+setup_locale(void)
+{
+	setlocale(LC_ALL, "");
+	/* Numbers in JSON and tables always use '.', whatever the locale. */
+	setlocale(LC_NUMERIC, "C");
+	const char *codeset = nl_langinfo(CODESET);
+	bool utf8 = codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+	utf8_set_locale_is_utf8(utf8);
+	/* Widths of CJK text still need the UTF-8 tables; output stays ASCII. */
+	if (!utf8)
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	puts(PACKAGE_STRING);
-	return 0;
+	setup_locale();
+	struct options o;
+	struct xr_err err = {0};
+	if (options_parse(&o, argc, argv, &err) < 0) {
+		app_report("%s", err.msg);
+		fputs("Try 'xrtop --help' for more information.\n", stderr);
+		options_free(&o);
+		return APP_EXIT_USAGE;
+	}
+	int status = APP_EXIT_OK;
+	if (o.help) {
+		struct buf b = BUF_INIT;
+		options_usage(&b);
+		fputs(b.data, stdout);
+		buf_free(&b);
+	} else if (o.version) {
+		puts(PACKAGE_STRING);
+	} else {
+		status = app_run(&o);
+	}
+	options_free(&o);
+	return status;
 }

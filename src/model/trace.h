@@ -117,13 +117,17 @@ struct xr_segment {
 	const char **precursor_ids;
 	unsigned n_precursor_ids;
 
-	/* Links, set by decoding (nested subsegments) and trace_finish(). */
-	struct xr_segment *parent;   /* enclosing (sub)segment; NULL for a root */
+	/* Nested subsegments, as decoded. */
+	struct xr_segment **subsegments;
+	unsigned n_subsegments;
+
+	/* Links computed by trace_finish(). */
+	struct xr_segment *parent;   /* enclosing (sub)segment or caller; NULL for a root */
 	struct xr_segment *document; /* the segment document this belongs to */
-	struct xr_segment **children;
+	struct xr_segment **children; /* subsegments and called documents, by start time */
 	unsigned n_children;
 	unsigned depth; /* 0 for roots */
-	unsigned node;  /* index into trace->nodes (of its document) */
+	unsigned node;  /* index into trace->nodes */
 };
 
 /* A service node the trace touched: segment documents grouped by name,

@@ -9,7 +9,7 @@
 
 #include "util/xmalloc.h"
 
-#define ARENA_FIRST_CHUNK 2048
+#define ARENA_FIRST_CHUNK 512
 #define ARENA_MAX_CHUNK (256 * 1024)
 
 struct arena_chunk {
@@ -99,6 +99,28 @@ arena_memdup(struct arena *a, const void *p, size_t n, size_t elem)
 	void *q = arena_alloc(a, n * elem);
 	memcpy(q, p, n * elem);
 	return q;
+}
+
+void
+arena_adopt(struct arena *a, struct arena *src)
+{
+	if (!src)
+		return;
+	struct arena_chunk *c = src->head;
+	while (c) {
+		struct arena_chunk *next = c->next;
+		/* Keep a's current chunk first so its free space stays in use. */
+		if (a->head) {
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			c->next = NULL;
+			a->head = c;
+		}
+		c = next;
+	}
+	a->total += src->total;
+	free(src);
 }
 
 size_t

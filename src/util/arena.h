@@ -18,6 +18,8 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 /* Copies an array of n elements of size elem (NULL when n is 0). */
 void *arena_memdup(struct arena *a, const void *p, size_t n, size_t elem);
+/* Moves every block of src into a (src is freed): both lifetimes become a's. */
+void arena_adopt(struct arena *a, struct arena *src);
 /* Bytes handed out plus bookkeeping, for memory accounting. */
 size_t arena_size(const struct arena *a);
 

@@ -1,0 +1,149 @@
+#include "config.h"
+
+#include "app.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "batch/batch.h"
+#include "model/store.h"
+#include "source/demo.h"
+#include "source/file.h"
+#include "util/utf8.h"
+#include "util/warn.h"
+#include "view/tracelist.h"
+
+/* Trace-data problems printed after loading; the rest are counted. */
+#define MAX_PROBLEMS_SHOWN 20
+
+struct app {
+	const struct options *opts;
+	struct xr_store *store;
+	struct xr_warnings warnings;
+	bool source_failed;
+};
+
+void
+app_report(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "xrtop: ");
+	utf8_sanitize(&b, msg, strlen(msg), utf8_locale_is_utf8() ? 0 : UTF8_ASCII);
+	buf_putc(&b, '\n');
+	fputs(b.data, stderr);
+	buf_free(&b);
+}
+
+static void
+app_load(struct app *a, const char *path)
+{
+	struct load_stats stats = {0};
+	struct xr_err err = {0};
+	if (file_load(path, a->store, &a->warnings, &stats, &err) < 0) {
+		app_report("%s", err.msg);
+		a->source_failed = true;
+	}
+	if (stats.skipped)
+		a->source_failed = true;
+}
+
+static void
+app_load_files(struct app *a)
+{
+	if (a->opts->demo) {
+		char path[4096];
+		struct xr_err err = {0};
+		if (demo_path(path, sizeof path, &err) < 0) {
+			app_report("--demo: %s", err.msg);
+			a->source_failed = true;
+		} else {
+			app_load(a, path);
+		}
+	}
+	for (size_t i = 0; i < a->opts->n_loads; i++)
+		app_load(a, a->opts->loads[i]);
+}
+
+static void
+app_report_warnings(struct app *a)
+{
+	for (size_t i = 0; i < a->warnings.n; i++)
+		app_report("%s", a->warnings.msgs[i]);
+	if (a->warnings.dropped)
+		app_report("... and %zu more problems in the input", a->warnings.dropped);
+
+	size_t shown = 0, total = 0;
+	for (size_t i = 0; i < store_count(a->store); i++) {
+		const struct xr_trace *t = store_entry(a->store, i)->trace;
+		for (unsigned p = 0; t && p < t->n_problems; p++, total++)
+			if (shown++ < MAX_PROBLEMS_SHOWN)
+				app_report("trace %s: %s", t->id, t->problems[p]);
+	}
+	if (total > MAX_PROBLEMS_SHOWN)
+		app_report("... and %zu more problems in trace data", total - MAX_PROBLEMS_SHOWN);
+}
+
+static size_t
+terminal_width(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+static int
+app_print(struct app *a)
+{
+	const struct options *o = a->opts;
+	struct tracelist tl;
+	tracelist_build(&tl, a->store, NULL, NULL, o->sort, o->limit);
+	if (o->annotations)
+		tracelist_set_annotations(&tl, o->annotations);
+	else
+		tracelist_choose_annotations(&tl, 2);
+	struct batch_format fmt = {
+		.output = o->output,
+		.width = terminal_width(),
+		.flags = (o->ascii || !utf8_locale_is_utf8()) ? UTF8_ASCII : 0,
+	};
+	int rc = batch_print(stdout, &tl, &fmt);
+	tracelist_free(&tl);
+	if (rc < 0) {
+		app_report("cannot write the output: %s", strerror(errno));
+		return APP_EXIT_SOURCE;
+	}
+	return APP_EXIT_OK;
+}
+
+int
+app_run(const struct options *o)
+{
+	struct app a = {.opts = o, .store = store_new()};
+	int status = APP_EXIT_OK;
+	if (options_has_file_source(o)) {
+		app_load_files(&a);
+	} else {
+		app_report("no source: use --load FILE or --demo (the X-Ray API source is not built yet)");
+		status = APP_EXIT_USAGE;
+		goto out;
+	}
+	app_report_warnings(&a);
+	status = app_print(&a);
+	if (status == APP_EXIT_OK && a.source_failed)
+		status = APP_EXIT_SOURCE;
+out:
+	warn_free(&a.warnings);
+	store_free(a.store);
+	return status;
+}

@@ -1,0 +1,16 @@
+/* app: the program as a whole.  Turns options into sources feeding the
+ * store, runs the front end, and reports problems on stderr (the only
+ * module besides main.c that prints).  Returns the exit status. */
+#ifndef XRTOP_APP_H
+#define XRTOP_APP_H
+
+#include "options.h"
+
+enum app_exit { APP_EXIT_OK = 0, APP_EXIT_SOURCE = 1, APP_EXIT_USAGE = 2 };
+
+/* Runs xrtop with parsed options; returns the process exit status. */
+int app_run(const struct options *o);
+/* Prints "xrtop: MESSAGE" on stderr with every unsafe character escaped. */
+void app_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,368 @@
+#include "config.h"
+
+#include "model/summarize.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/tracegraph.h"
+#include "util/xmalloc.h"
+
+/* Segment times carry microseconds at most; rounding there removes the
+ * binary noise of subtracting two epoch times (3.2319998741 -> 3.232). */
+static double
+round_micro(double v)
+{
+	return round(v * 1e6) / 1e6;
+}
+
+/* Most root causes of one kind kept per trace. */
+#define MAX_ROOT_CAUSES 5
+
+static struct xr_service_id
+service_id_of(struct xr_trace *t, unsigned node)
+{
+	const struct xr_node *n = &t->nodes[node];
+	struct xr_service_id id = {.name = n->name, .account_id = n->account_id, .type = n->type};
+	if (n->name) {
+		id.names = ARENA_ARRAY(t->arena, const char *, 1);
+		id.names[0] = n->name;
+		id.n_names = 1;
+	}
+	return id;
+}
+
+/* A growable list of service ids without duplicates (by node index). */
+struct node_set {
+	unsigned *nodes;
+	size_t n, cap;
+};
+
+static void
+node_set_add(struct node_set *set, unsigned node)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->nodes[i] == node)
+			return;
+	XGROW(set->nodes, set->cap, set->n + 1);
+	set->nodes[set->n++] = node;
+}
+
+static struct xr_service_id *
+node_set_ids(struct xr_trace *t, const struct node_set *set, unsigned *n_out)
+{
+	struct xr_service_id *ids = ARENA_ARRAY(t->arena, struct xr_service_id, set->n + 1);
+	for (size_t i = 0; i < set->n; i++)
+		ids[i] = service_id_of(t, set->nodes[i]);
+	*n_out = (unsigned)set->n;
+	return set->n ? ids : NULL;
+}
+
+/* Distinct strings, kept in first-seen order. */
+struct str_set {
+	const char **items;
+	size_t n, cap;
+};
+
+static void
+str_set_add(struct str_set *set, const char *s)
+{
+	if (!s || !*s)
+		return;
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->items[i], s) == 0)
+			return;
+	XGROW(set->items, set->cap, set->n + 1);
+	set->items[set->n++] = s;
+}
+
+static const char **
+str_set_finish(struct xr_trace *t, struct str_set *set, unsigned *n_out)
+{
+	*n_out = (unsigned)set->n;
+	const char **out = arena_memdup(t->arena, set->items, set->n, sizeof *set->items);
+	free(set->items);
+	return out;
+}
+
+struct ann_acc {
+	const char *key;
+	struct xr_value *values;
+	struct node_set *services; /* parallel to values */
+	size_t n, cap;
+};
+
+static void
+summarize_annotations(struct xr_trace *t, struct xr_summary *sum)
+{
+	struct ann_acc *acc = NULL;
+	size_t n_acc = 0, cap_acc = 0;
+	for (unsigned i = 0; i < t->n_all; i++) {
+		const struct xr_segment *s = t->all[i];
+		for (unsigned a = 0; a < s->n_annotations; a++) {
+			const struct xr_annotation *an = &s->annotations[a];
+			size_t k;
+			for (k = 0; k < n_acc; k++)
+				if (strcmp(acc[k].key, an->key) == 0)
+					break;
+			if (k == n_acc) {
+				XGROW(acc, cap_acc, n_acc + 1);
+				acc[n_acc++] = (struct ann_acc){.key = an->key};
+			}
+			struct ann_acc *ak = &acc[k];
+			size_t v;
+			for (v = 0; v < ak->n; v++)
+				if (xr_value_equal(&ak->values[v], &an->value))
+					break;
+			if (v == ak->n) {
+				XGROW(ak->values, ak->cap, ak->n + 1);
+				ak->services = xreallocarray(ak->services, ak->cap, sizeof *ak->services);
+				ak->values[v] = an->value;
+				ak->services[v] = (struct node_set){0};
+				ak->n++;
+			}
+			node_set_add(&ak->services[v], s->node);
+		}
+	}
+	sum->annotations = ARENA_ARRAY(t->arena, struct xr_summary_annotation, n_acc + 1);
+	sum->n_annotations = (unsigned)n_acc;
+	for (size_t k = 0; k < n_acc; k++) {
+		struct xr_summary_annotation *out = &sum->annotations[k];
+		out->key = acc[k].key;
+		out->n_values = (unsigned)acc[k].n;
+		out->values = ARENA_ARRAY(t->arena, struct xr_ann_value, acc[k].n + 1);
+		for (size_t v = 0; v < acc[k].n; v++) {
+			out->values[v].value = acc[k].values[v];
+			out->values[v].services =
+			    node_set_ids(t, &acc[k].services[v], &out->values[v].n_services);
+			free(acc[k].services[v].nodes);
+		}
+		free(acc[k].values);
+		free(acc[k].services);
+	}
+	free(acc);
+}
+
+static void
+summarize_users(struct xr_trace *t, struct xr_summary *sum)
+{
+	struct str_set names = {0};
+	for (unsigned i = 0; i < t->n_all; i++)
+		str_set_add(&names, t->all[i]->user);
+	sum->users = ARENA_ARRAY(t->arena, struct xr_user, names.n + 1);
+	sum->n_users = (unsigned)names.n;
+	for (size_t u = 0; u < names.n; u++) {
+		struct node_set services = {0};
+		for (unsigned i = 0; i < t->n_all; i++)
+			if (t->all[i]->user && strcmp(t->all[i]->user, names.items[u]) == 0)
+				node_set_add(&services, t->all[i]->node);
+		sum->users[u].name = names.items[u];
+		sum->users[u].services = node_set_ids(t, &services, &sum->users[u].n_services);
+		free(services.nodes);
+	}
+	free(names.items);
+}
+
+static void
+summarize_resources(struct xr_trace *t, struct xr_summary *sum)
+{
+	struct str_set arns = {0}, instances = {0}, zones = {0};
+	for (unsigned i = 0; i < t->n_all; i++) {
+		const struct xr_segment *s = t->all[i];
+		if (s->document != s)
+			continue;
+		str_set_add(&arns, s->resource_arn);
+		if (s->aws) {
+			str_set_add(&instances, s->aws->instance_id);
+			str_set_add(&zones, s->aws->availability_zone);
+		}
+	}
+	sum->resource_arns = str_set_finish(t, &arns, &sum->n_resource_arns);
+	sum->instance_ids = str_set_finish(t, &instances, &sum->n_instance_ids);
+	sum->availability_zones = str_set_finish(t, &zones, &sum->n_availability_zones);
+
+	sum->service_ids = ARENA_ARRAY(t->arena, struct xr_service_id, t->n_nodes + 1);
+	sum->n_service_ids = t->n_nodes;
+	for (unsigned n = 0; n < t->n_nodes; n++)
+		sum->service_ids[n] = service_id_of(t, n);
+	if (t->root && t->n_nodes) {
+		sum->entry_point = ARENA_NEW(t->arena, struct xr_service_id);
+		*sum->entry_point = service_id_of(t, t->root->node);
+	}
+}
+
+/* ---- root causes ---- */
+
+static bool
+has_flag(const struct xr_segment *s, enum xr_rc_kind kind)
+{
+	return kind == XR_RC_FAULT ? (s->flags & XR_SEG_FAULT) : (s->flags & XR_SEG_ERROR);
+}
+
+static double
+seg_duration(const struct xr_segment *s)
+{
+	double d = s->end_time - s->start_time;
+	return isfinite(d) && d > 0 ? d : 0;
+}
+
+/* The entity path from s's document down to s, as root-cause entities. */
+static struct xr_rc_service
+rc_service_for(struct xr_trace *t, const struct xr_segment *s, enum xr_rc_kind kind,
+               double response_time)
+{
+	struct xr_rc_service svc = {0};
+	const struct xr_segment *chain[XR_MAX_DEPTH];
+	unsigned depth = 0;
+	/* A downstream call without an inferred document is its own service. */
+	const char *type = NULL;
+	const char *inferred = NULL;
+	if (s->document != s && !tracegraph_calls_a_document(s))
+		inferred = tracegraph_inferred_name(s, &type, t->arena);
+	const struct xr_segment *top = inferred ? s : s->document;
+	for (const struct xr_segment *p = s; p && depth < XR_MAX_DEPTH; p = p->parent) {
+		chain[depth++] = p;
+		if (p == top)
+			break;
+	}
+	if (inferred) {
+		svc.id = (struct xr_service_id){.name = inferred, .type = type};
+		svc.inferred = true;
+	} else {
+		svc.id = service_id_of(t, s->document->node);
+		svc.inferred = (s->document->flags & XR_SEG_INFERRED) != 0;
+	}
+	if (svc.id.name && !svc.id.names) {
+		svc.id.names = ARENA_ARRAY(t->arena, const char *, 1);
+		svc.id.names[0] = svc.id.name;
+		svc.id.n_names = 1;
+	}
+	svc.path = ARENA_ARRAY(t->arena, struct xr_rc_entity, depth + 1);
+	svc.n_path = depth;
+	for (unsigned i = 0; i < depth; i++) {
+		const struct xr_segment *e = chain[depth - 1 - i];
+		struct xr_rc_entity *ent = &svc.path[i];
+		ent->name = e->name;
+		ent->coverage = NAN;
+		if (e->namespace && (strcmp(e->namespace, "remote") == 0 || strcmp(e->namespace, "aws") == 0)) {
+			ent->remote = true;
+			ent->has_remote = true;
+		}
+		if (kind == XR_RC_RESPONSETIME && response_time > 0)
+			ent->coverage = round_micro(seg_duration(e) / response_time);
+		if (kind != XR_RC_RESPONSETIME && e->cause && e->cause->n_exceptions) {
+			ent->n_exceptions = e->cause->n_exceptions;
+			ent->exceptions = ARENA_ARRAY(t->arena, struct xr_rc_exception, ent->n_exceptions);
+			for (unsigned x = 0; x < ent->n_exceptions; x++) {
+				const struct xr_exception *ex = &e->cause->exceptions[x];
+				ent->exceptions[x].name = ex->type ? ex->type : ex->id;
+				ent->exceptions[x].message = ex->message;
+			}
+		}
+	}
+	return svc;
+}
+
+/* Fault and error causes: every flagged entity none of whose children is
+ * flagged, i.e. where the failure started. */
+static void
+summarize_failure_causes(struct xr_trace *t, struct xr_summary *sum, enum xr_rc_kind kind)
+{
+	struct xr_root_cause *causes = ARENA_ARRAY(t->arena, struct xr_root_cause, MAX_ROOT_CAUSES);
+	unsigned n = 0;
+	bool client_impacting = t->root && has_flag(t->root, kind);
+	for (unsigned i = 0; i < t->n_all && n < MAX_ROOT_CAUSES; i++) {
+		const struct xr_segment *s = t->all[i];
+		if (!has_flag(s, kind))
+			continue;
+		bool deeper = false;
+		for (unsigned c = 0; c < s->n_children && !deeper; c++)
+			deeper = has_flag(s->children[c], kind);
+		if (deeper)
+			continue;
+		causes[n].services = ARENA_NEW(t->arena, struct xr_rc_service);
+		causes[n].services[0] = rc_service_for(t, s, kind, NAN);
+		causes[n].n_services = 1;
+		causes[n].client_impacting = client_impacting;
+		n++;
+	}
+	sum->root_causes[kind] = n ? causes : NULL;
+	sum->n_root_causes[kind] = n;
+}
+
+/* Response-time cause: follow the child that takes the most time from the
+ * root down to a leaf. */
+static void
+summarize_latency_cause(struct xr_trace *t, struct xr_summary *sum)
+{
+	if (!t->root || !isfinite(sum->response_time) || sum->response_time <= 0)
+		return;
+	const struct xr_segment *s = t->root;
+	for (;;) {
+		const struct xr_segment *longest = NULL;
+		for (unsigned c = 0; c < s->n_children; c++)
+			if (!longest || seg_duration(s->children[c]) > seg_duration(longest))
+				longest = s->children[c];
+		if (!longest || seg_duration(longest) <= 0)
+			break;
+		s = longest;
+	}
+	struct xr_root_cause *rc = ARENA_NEW(t->arena, struct xr_root_cause);
+	rc->services = ARENA_NEW(t->arena, struct xr_rc_service);
+	rc->services[0] = rc_service_for(t, s, XR_RC_RESPONSETIME, sum->response_time);
+	rc->n_services = 1;
+	rc->client_impacting = true;
+	sum->root_causes[XR_RC_RESPONSETIME] = rc;
+	sum->n_root_causes[XR_RC_RESPONSETIME] = 1;
+}
+
+void
+summarize_trace(struct xr_trace *t)
+{
+	struct xr_summary *sum = &t->summary;
+	summary_init(sum);
+	sum->id = t->id;
+
+	double first = INFINITY, last = -INFINITY;
+	for (unsigned i = 0; i < t->n_all; i++) {
+		const struct xr_segment *s = t->all[i];
+		if (isfinite(s->start_time) && s->start_time < first)
+			first = s->start_time;
+		if (isfinite(s->end_time) && s->end_time > last)
+			last = s->end_time;
+		if (s->flags & XR_SEG_THROTTLE)
+			sum->has_throttle = true;
+		if (s->flags & XR_SEG_IN_PROGRESS)
+			sum->is_partial = true;
+	}
+	if (isfinite(first)) {
+		sum->start_time = first;
+		if (isfinite(last) && last >= first)
+			sum->duration = round_micro(last - first);
+	} else {
+		sum->start_time = summary_time_from_trace_id(t->id);
+	}
+	if (isnan(sum->duration) && isfinite(t->api_duration))
+		sum->duration = t->api_duration;
+
+	const struct xr_segment *root = t->root;
+	if (root) {
+		if (isfinite(root->start_time) && isfinite(root->end_time) &&
+		    root->end_time >= root->start_time)
+			sum->response_time = round_micro(root->end_time - root->start_time);
+		sum->has_error = (root->flags & XR_SEG_ERROR) != 0;
+		sum->has_fault = (root->flags & XR_SEG_FAULT) != 0;
+		sum->http.url = root->http.url;
+		sum->http.method = root->http.method;
+		sum->http.user_agent = root->http.user_agent;
+		sum->http.client_ip = root->http.client_ip;
+		sum->http.status = root->http.status;
+	}
+	summarize_annotations(t, sum);
+	summarize_users(t, sum);
+	summarize_resources(t, sum);
+	summarize_failure_causes(t, sum, XR_RC_FAULT);
+	summarize_failure_causes(t, sum, XR_RC_ERROR);
+	summarize_latency_cause(t, sum);
+}

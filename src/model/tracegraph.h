@@ -1,0 +1,21 @@
+/* tracegraph: the service nodes and edges of one trace.  Documents are
+ * grouped into nodes by name, type (origin) and account; a call from a
+ * segment of node A to a document of node B is an edge A -> B.  Downstream
+ * calls recorded only as `aws`/`remote` subsegments (raw SDK data, before
+ * the service adds inferred segments) get an inferred node of their own, so
+ * service("Reservations") works on daemon data too. */
+#ifndef XRTOP_MODEL_TRACEGRAPH_H
+#define XRTOP_MODEL_TRACEGRAPH_H
+
+#include "model/trace.h"
+
+/* Fills t->nodes, t->edges and each segment's node (called by trace_finish()). */
+void tracegraph_build(struct xr_trace *t);
+/* The node a subsegment to an AWS service or remote host stands for:
+ * its name and type, or NULL when the subsegment is not such a call. */
+const char *tracegraph_inferred_name(const struct xr_segment *s, const char **type,
+                                     struct arena *a);
+/* True when s has a child that is a segment document of its own. */
+bool tracegraph_calls_a_document(const struct xr_segment *s);
+
+#endif

@@ -1,0 +1,320 @@
+#include "config.h"
+
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/timefmt.h"
+#include "util/xmalloc.h"
+
+enum {
+	OPT_CHECK_FILTER = 256,
+	OPT_DEMO,
+	OPT_SORT,
+	OPT_LIMIT,
+	OPT_REGION,
+	OPT_PROFILE,
+	OPT_ENDPOINT_URL,
+	OPT_GROUP,
+	OPT_SINCE,
+	OPT_START,
+	OPT_END,
+	OPT_TIME_RANGE_TYPE,
+	OPT_SAVE,
+	OPT_MAX_TRACES,
+	OPT_RETRY_BUDGET,
+	OPT_DEBUG_LOG,
+	OPT_ANNOTATIONS,
+};
+
+static const struct option long_options[] = {
+	{"batch", no_argument, NULL, 'b'},
+	{"output", required_argument, NULL, 'o'},
+	{"sort", required_argument, NULL, OPT_SORT},
+	{"limit", required_argument, NULL, OPT_LIMIT},
+	{"annotations", required_argument, NULL, OPT_ANNOTATIONS},
+	{"load", required_argument, NULL, 'l'},
+	{"demo", no_argument, NULL, OPT_DEMO},
+	{"filter", required_argument, NULL, 'f'},
+	{"check-filter", required_argument, NULL, OPT_CHECK_FILTER},
+	{"region", required_argument, NULL, OPT_REGION},
+	{"profile", required_argument, NULL, OPT_PROFILE},
+	{"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
+	{"group", required_argument, NULL, OPT_GROUP},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"start", required_argument, NULL, OPT_START},
+	{"end", required_argument, NULL, OPT_END},
+	{"time-range-type", required_argument, NULL, OPT_TIME_RANGE_TYPE},
+	{"save", required_argument, NULL, OPT_SAVE},
+	{"delay", required_argument, NULL, 'd'},
+	{"iterations", required_argument, NULL, 'n'},
+	{"max-traces", required_argument, NULL, OPT_MAX_TRACES},
+	{"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},
+	{"ascii", no_argument, NULL, 'U'},
+	{"no-color", no_argument, NULL, 'C'},
+	{"debug-log", required_argument, NULL, OPT_DEBUG_LOG},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static const char short_options[] = ":bo:l:f:d:n:UChV";
+
+static int
+parse_long(const char *name, const char *arg, long min, long *out, struct xr_err *err)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min)
+		return xr_err_set(err, XR_EUSAGE, "%s: '%s' is not a whole number >= %ld", name, arg,
+		                  min);
+	*out = v;
+	return 0;
+}
+
+struct choice {
+	const char *name;
+	int value;
+};
+
+static int
+parse_choice(const char *name, const char *arg, const struct choice *choices, int *out,
+             struct xr_err *err)
+{
+	char list[256] = "";
+	for (const struct choice *c = choices; c->name; c++) {
+		if (strcmp(arg, c->name) == 0) {
+			*out = c->value;
+			return 0;
+		}
+		strncat(list, c->name, sizeof list - strlen(list) - 3);
+		if (c[1].name)
+			strcat(list, ", ");
+	}
+	return xr_err_set(err, XR_EUSAGE, "%s: '%s' is not one of %s", name, arg, list);
+}
+
+static const struct choice output_choices[] = {
+	{"table", OUTPUT_TABLE}, {"ndjson", OUTPUT_NDJSON}, {"json", OUTPUT_JSON}, {NULL, 0}};
+static const struct choice sort_choices[] = {{"start", SORT_START},
+                                             {"duration", SORT_DURATION},
+                                             {"responsetime", SORT_RESPONSETIME},
+                                             {"status", SORT_STATUS},
+                                             {NULL, 0}};
+static const struct choice range_choices[] = {
+	{"TraceId", 0}, {"Event", 1}, {"Service", 2}, {NULL, 0}};
+
+/* Names the long option nearest to an unknown one, for "did you mean". */
+static const char *
+nearest_option(const char *arg)
+{
+	const char *name = arg;
+	while (*name == '-')
+		name++;
+	size_t len = strcspn(name, "=");
+	const char *best = NULL;
+	for (const struct option *o = long_options; o->name; o++) {
+		if (strncmp(o->name, name, len < 3 ? len : 3) == 0 && (!best || strlen(o->name) < strlen(best)))
+			best = o->name;
+	}
+	return best;
+}
+
+static int
+unknown_option(int argc, char **argv, int opt, struct xr_err *err)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+	if (opt && opt != '?' && opt < 256 && !strchr(arg, '-'))
+		return xr_err_set(err, XR_EUSAGE, "unknown option '-%c'", opt);
+	if (optopt && optopt < 256 && arg[0] == '-' && arg[1] != '-')
+		return xr_err_set(err, XR_EUSAGE, "unknown option '-%c'", optopt);
+	const char *near = nearest_option(arg);
+	if (near)
+		return xr_err_set(err, XR_EUSAGE, "unknown option '%s' (did you mean '--%s'?)", arg, near);
+	return xr_err_set(err, XR_EUSAGE, "unknown option '%s'", arg);
+}
+
+static int
+parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
+{
+	int choice;
+	double secs;
+	switch (opt) {
+	case 'b': o->batch = true; break;
+	case 'o':
+		if (parse_choice("--output", arg, output_choices, &choice, err) < 0)
+			return -1;
+		o->output = (enum output_format)choice;
+		break;
+	case OPT_SORT:
+		if (parse_choice("--sort", arg, sort_choices, &choice, err) < 0)
+			return -1;
+		o->sort = (enum sort_key)choice;
+		o->sort_set = true;
+		break;
+	case OPT_LIMIT: return parse_long("--limit", arg, 0, &o->limit, err);
+	case 'l':
+		o->loads = xreallocarray(o->loads, o->n_loads + 1, sizeof *o->loads);
+		o->loads[o->n_loads++] = arg;
+		break;
+	case OPT_DEMO: o->demo = true; break;
+	case 'f': o->filter = arg; break;
+	case OPT_CHECK_FILTER: o->check_filter = arg; break;
+	case OPT_REGION: o->region = arg; break;
+	case OPT_PROFILE: o->profile = arg; break;
+	case OPT_ENDPOINT_URL: o->endpoint_url = arg; break;
+	case OPT_GROUP: o->group = arg; break;
+	case OPT_SINCE:
+		if (timefmt_parse_duration(arg, &o->since, err) < 0) {
+			xr_err_prefix(err, "--since");
+			return -1;
+		}
+		break;
+	case OPT_START:
+	case OPT_END:
+		if (timefmt_parse_time(arg, opt == OPT_START ? &o->start_time : &o->end_time, err) < 0) {
+			xr_err_prefix(err, "%s", opt == OPT_START ? "--start" : "--end");
+			return -1;
+		}
+		break;
+	case OPT_TIME_RANGE_TYPE:
+		if (parse_choice("--time-range-type", arg, range_choices, &choice, err) < 0)
+			return -1;
+		o->time_range_type = range_choices[choice].name;
+		break;
+	case OPT_SAVE: o->save = arg; break;
+	case 'd':
+		if (timefmt_parse_duration(arg, &o->delay, err) < 0) {
+			xr_err_prefix(err, "-d");
+			return -1;
+		}
+		break;
+	case 'n': return parse_long("-n", arg, 1, &o->iterations, err);
+	case OPT_MAX_TRACES: return parse_long("--max-traces", arg, 1, &o->max_traces, err);
+	case OPT_RETRY_BUDGET:
+		if (timefmt_parse_duration(arg, &secs, err) < 0) {
+			xr_err_prefix(err, "--retry-budget");
+			return -1;
+		}
+		o->retry_budget = secs;
+		break;
+	case 'U': o->ascii = true; break;
+	case 'C': o->no_color = true; break;
+	case OPT_DEBUG_LOG: o->debug_log = arg; break;
+	case OPT_ANNOTATIONS: o->annotations = arg; break;
+	case 'h': o->help = true; break;
+	case 'V': o->version = true; break;
+	default: return xr_err_set(err, XR_EUSAGE, "unknown option");
+	}
+	return 0;
+}
+
+int
+options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
+{
+	memset(o, 0, sizeof *o);
+	o->limit = -1;
+	o->since = 15 * 60;
+	o->start_time = NAN;
+	o->end_time = NAN;
+	o->iterations = -1;
+	o->max_traces = -1;
+	o->retry_budget = 120;
+
+	opterr = 0;
+	optind = 1;
+	int opt, index;
+	while ((opt = getopt_long(argc, argv, short_options, long_options, &index)) != -1) {
+		if (opt == '?')
+			return unknown_option(argc, argv, optopt, err);
+		if (opt == ':') {
+			const char *arg = argv[optind - 1];
+			return xr_err_set(err, XR_EUSAGE, "option '%s' needs a value", arg);
+		}
+		if (parse_one(o, opt, optarg, err) < 0)
+			return -1;
+	}
+	if (optind < argc)
+		return xr_err_set(err, XR_EUSAGE,
+		                  "unexpected argument '%s' (files are read with --load FILE)",
+		                  argv[optind]);
+	if (isfinite(o->start_time) != isfinite(o->end_time) && !isfinite(o->end_time))
+		o->end_time = NAN; /* --start alone: up to now */
+	if (isfinite(o->start_time) && isfinite(o->end_time) && o->end_time <= o->start_time)
+		return xr_err_set(err, XR_EUSAGE, "--end must be later than --start");
+	return 0;
+}
+
+void
+options_free(struct options *o)
+{
+	free(o->loads);
+	o->loads = NULL;
+	o->n_loads = 0;
+}
+
+bool
+options_has_file_source(const struct options *o)
+{
+	return o->n_loads > 0 || o->demo;
+}
+
+void
+options_usage(struct buf *out)
+{
+	buf_puts(out,
+	         "Usage: xrtop [OPTION]...\n"
+	         "Show AWS X-Ray traces, their timelines and the service map in a terminal.\n"
+	         "\n"
+	         "Sources (default: the X-Ray API of the current AWS account):\n"
+	         "  -l, --load FILE          read traces from FILE (repeatable; - is stdin): a\n"
+	         "                           BatchGetTraces or GetTraceSummaries response as the\n"
+	         "                           AWS CLI prints it, NDJSON segment documents (with or\n"
+	         "                           without the X-Ray daemon header), or a JSON array of them\n"
+	         "      --demo               load the bundled QuickTable demo data\n"
+	         "\n"
+	         "The X-Ray API:\n"
+	         "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
+	         "      --profile NAME       shared config/credentials profile (else AWS_PROFILE)\n"
+	         "      --endpoint-url URL   use URL instead of https://xray.REGION.amazonaws.com\n"
+	         "      --since DURATION     window ending now (default 15m; e.g. 90s, 2h, 1d)\n"
+	         "      --start TIME         window start (ISO 8601 or epoch seconds)\n"
+	         "      --end TIME           window end (default: now)\n"
+	         "      --time-range-type T  TraceId (default), Event or Service\n"
+	         "      --group NAME         use the X-Ray group NAME\n"
+	         "      --max-traces N       stop scanning after N summaries (default: all)\n"
+	         "      --save FILE          fetch every full trace of the window and write them as\n"
+	         "                           one BatchGetTraces JSON file (readable with --load)\n"
+	         "      --retry-budget DUR   how long one request may retry when throttled (2m)\n"
+	         "  -d, --delay DURATION     refresh every DURATION, fetching only what is new\n"
+	         "  -n, --iterations N       with -b and -d: stop after N refreshes\n"
+	         "      --debug-log FILE     log requests and retries (never credentials) to FILE\n"
+	         "\n"
+	         "Filtering and output:\n"
+	         "  -f, --filter EXPR        X-Ray filter expression, evaluated locally and sent to\n"
+	         "                           the service, e.g. 'annotation.restaurantName = \"x\"'\n"
+	         "      --check-filter EXPR  only check EXPR: print it normalised (exit 0) or the\n"
+	         "                           error with its column (exit 2)\n"
+	         "  -b, --batch              print and exit (default when stdout is not a terminal)\n"
+	         "  -o, --output FORMAT      table (default), ndjson (one TraceSummary per line) or\n"
+	         "                           json (a GetTraceSummaries-shaped object)\n"
+	         "      --sort KEY           start (oldest first, the default), duration,\n"
+	         "                           responsetime or status (largest first)\n"
+	         "      --limit N            print at most N traces\n"
+	         "      --annotations KEYS   table columns for these annotation keys (comma-\n"
+	         "                           separated; default: the keys that tell traces apart)\n"
+	         "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
+	         "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
+	         "  -h, --help               show this help and exit\n"
+	         "  -V, --version            show the version and exit\n"
+	         "\n"
+	         "Exit status: 0 success, 1 a source failed, 2 usage or filter error.\n"
+	         "See xrtop(1) for the filter language and the decisions xrtop makes where AWS\n"
+	         "documents nothing.\n");
+}

@@ -1,0 +1,63 @@
+/* options: the command line, parsed into struct options.  Parsing checks
+ * values (numbers, times, enumerations) and reports the first problem with
+ * the option's name; it never prints. */
+#ifndef XRTOP_OPTIONS_H
+#define XRTOP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+enum output_format { OUTPUT_TABLE, OUTPUT_NDJSON, OUTPUT_JSON };
+enum sort_key { SORT_START, SORT_DURATION, SORT_RESPONSETIME, SORT_STATUS };
+
+struct options {
+	/* what to do */
+	bool help;
+	bool version;
+	bool batch;               /* -b, or standard output is not a terminal */
+	const char *check_filter; /* --check-filter EXPR: only parse it */
+
+	/* sources */
+	const char **loads; /* --load FILE, repeatable; "-" is stdin */
+	size_t n_loads;
+	bool demo;
+
+	/* what to show */
+	const char *filter;
+	enum output_format output;
+	enum sort_key sort;
+	bool sort_set;
+	long limit; /* -1: all */
+	const char *annotations; /* --annotations KEYS: table columns; NULL = automatic */
+	bool ascii;
+	bool no_color;
+
+	/* the X-Ray API source */
+	const char *region;
+	const char *profile;
+	const char *endpoint_url;
+	const char *group;
+	double since;       /* seconds before now; default 15 minutes */
+	double start_time;  /* NAN unless --start */
+	double end_time;    /* NAN unless --end */
+	const char *time_range_type; /* TraceId, Event or Service; NULL = service default */
+	const char *save;   /* --save FILE */
+	double delay;       /* -d SECONDS: live refresh period, 0 = once */
+	long iterations;    /* -n N: refreshes in batch mode, -1 = until interrupted */
+	long max_traces;    /* --max-traces N, -1 = unlimited */
+	double retry_budget; /* seconds one request may keep retrying throttling */
+	const char *debug_log; /* --debug-log FILE */
+};
+
+/* Fills o from argv.  Returns 0, or -1 with a usage error in err. */
+int options_parse(struct options *o, int argc, char **argv, struct xr_err *err);
+void options_free(struct options *o);
+/* True when any file or demo source was asked for. */
+bool options_has_file_source(const struct options *o);
+/* Appends the --help text. */
+void options_usage(struct buf *out);
+
+#endif

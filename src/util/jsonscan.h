@@ -1,0 +1,36 @@
+/* jsonscan: finds the boundaries of JSON values without building them.
+ * The file loader uses it to cut a large response into pieces that are
+ * then decoded in parallel; it checks nesting, not full syntax. */
+#ifndef XRTOP_UTIL_JSONSCAN_H
+#define XRTOP_UTIL_JSONSCAN_H
+
+#include <stddef.h>
+
+/* Skips spaces, tabs, newlines and carriage returns. */
+const char *jsonscan_skip_ws(const char *p, const char *end);
+/* Returns one past the end of the value that starts at p, or NULL when it
+ * is truncated or its brackets do not balance (depth above max_depth
+ * counts as unbalanced). */
+const char *jsonscan_value_end(const char *p, const char *end, int max_depth);
+
+/* One member of an object, as spans into the text. */
+struct jsonscan_member {
+	const char *key; /* without quotes, escapes not decoded */
+	size_t key_len;
+	const char *value;
+	const char *value_end;
+};
+
+/* Calls fn for each member of the object at p; stops calling when fn
+ * returns non-zero.  Returns one past the object, or NULL (with *bad set to
+ * where the problem is) when it is malformed.  A member whose value is
+ * truncated is still passed to fn, with value_end at the end of the text. */
+const char *jsonscan_object(const char *p, const char *end,
+                            int (*fn)(void *ctx, const struct jsonscan_member *m), void *ctx,
+                            const char **bad);
+/* Calls fn for each element of the array at p, like jsonscan_object. */
+const char *jsonscan_array(const char *p, const char *end,
+                           int (*fn)(void *ctx, const char *value, const char *value_end),
+                           void *ctx, const char **bad);
+
+#endif

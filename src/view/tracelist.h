@@ -1,0 +1,52 @@
+/* tracelist: the list of traces a view shows: which entries (through a
+ * filter callback), in which order, with which annotation columns, and the
+ * text of each cell.  Pure; used by batch mode and the TUI alike. */
+#ifndef XRTOP_VIEW_TRACELIST_H
+#define XRTOP_VIEW_TRACELIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/store.h"
+#include "options.h"
+#include "util/buf.h"
+
+#define TRACELIST_MAX_ANNOTATIONS 4
+
+struct tracelist_row {
+	const struct xr_store_entry *entry;
+	const struct xr_summary *summary;
+};
+
+struct tracelist {
+	struct tracelist_row *rows;
+	size_t n_rows;
+	size_t n_considered; /* entries looked at before filtering */
+	const char *annotation_keys[TRACELIST_MAX_ANNOTATIONS];
+	size_t n_annotation_keys;
+	char *annotation_text; /* owns keys set by tracelist_set_annotations() */
+};
+
+/* Decides whether an entry is listed; NULL keeps every entry. */
+typedef bool (*tracelist_keep_fn)(void *ctx, const struct xr_store_entry *e);
+
+/* Fills tl from store: kept entries, sorted by key, at most limit (-1 = all). */
+void tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_keep_fn keep,
+                     void *ctx, enum sort_key key, long limit);
+void tracelist_free(struct tracelist *tl);
+/* Chooses up to `max` annotation keys that tell the listed traces apart:
+ * present on at least half of them, with 2 to 16 distinct values, highest
+ * entropy first. */
+void tracelist_choose_annotations(struct tracelist *tl, size_t max);
+/* Sets the annotation columns explicitly (comma-separated keys). */
+void tracelist_set_annotations(struct tracelist *tl, const char *keys);
+
+/* Flags of a row as fixed letters: E error, F fault, T throttle, P partial,
+ * L limit exceeded, '.' for each one not set.  out needs 6 bytes. */
+void tracelist_flags(const struct tracelist_row *row, char out[6]);
+/* The values of annotation key in a summary, joined with ", ". */
+void tracelist_annotation_text(const struct xr_summary *s, const char *key, struct buf *out);
+/* The name of the root segment's service (EntryPoint), or "". */
+const char *tracelist_service(const struct xr_summary *s);
+
+#endif

@@ -1,0 +1,716 @@
+/* X-Ray API responses and their parts (traces, summaries, groups, errors). */
+#include "config.h"
+
+#include "xray/decode.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/utf8.h"
+#include "util/xmalloc.h"
+#include "xray/json.h"
+
+#define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
+
+/* ---- strict reading of API shapes: the first wrong type fails the decode ---- */
+
+struct strict {
+	struct arena *a;
+	struct xr_err *err;
+	bool failed;
+	const char *where; /* e.g. "TraceSummaries[3]" */
+};
+
+static void
+strict_fail(struct strict *s, const char *field, const char *what)
+{
+	if (s->failed)
+		return;
+	s->failed = true;
+	xr_err_set(s->err, XR_EINPUT, "%s.%s: %s", s->where, field, what);
+}
+
+static const char *
+s_str(struct strict *s, const cJSON *obj, const char *field)
+{
+	const cJSON *item = FIELD(obj, field);
+	if (!item || cJSON_IsNull(item))
+		return NULL;
+	if (!cJSON_IsString(item)) {
+		strict_fail(s, field, "expected a string");
+		return NULL;
+	}
+	return arena_strdup(s->a, item->valuestring);
+}
+
+static double
+s_num(struct strict *s, const cJSON *obj, const char *field)
+{
+	const cJSON *item = FIELD(obj, field);
+	if (!item || cJSON_IsNull(item))
+		return NAN;
+	if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble)) {
+		strict_fail(s, field, "expected a number");
+		return NAN;
+	}
+	return item->valuedouble;
+}
+
+static bool
+s_bool(struct strict *s, const cJSON *obj, const char *field)
+{
+	const cJSON *item = FIELD(obj, field);
+	if (!item || cJSON_IsNull(item))
+		return false;
+	if (!cJSON_IsBool(item)) {
+		strict_fail(s, field, "expected a boolean");
+		return false;
+	}
+	return cJSON_IsTrue(item);
+}
+
+static const cJSON *
+s_kind(struct strict *s, const cJSON *obj, const char *field, cJSON_bool (*is)(const cJSON *),
+       const char *what)
+{
+	const cJSON *item = FIELD(obj, field);
+	if (!item || cJSON_IsNull(item))
+		return NULL;
+	if (!is(item)) {
+		strict_fail(s, field, what);
+		return NULL;
+	}
+	return item;
+}
+
+static const cJSON *
+s_array(struct strict *s, const cJSON *obj, const char *field)
+{
+	return s_kind(s, obj, field, cJSON_IsArray, "expected a list");
+}
+
+static const cJSON *
+s_object(struct strict *s, const cJSON *obj, const char *field)
+{
+	return s_kind(s, obj, field, cJSON_IsObject, "expected an object");
+}
+
+/* Allocates an array for the elements of list; each element must be an object. */
+static void *
+s_objects(struct strict *s, const cJSON *list, const char *field, size_t elem, unsigned *n)
+{
+	*n = 0;
+	if (!list)
+		return NULL;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		if (!cJSON_IsObject(item)) {
+			strict_fail(s, field, "expected a list of objects");
+			return NULL;
+		}
+	}
+	unsigned count = (unsigned)cJSON_GetArraySize(list);
+	*n = count;
+	return count ? arena_zalloc(s->a, elem * count) : NULL;
+}
+
+static const char **
+s_strings(struct strict *s, const cJSON *obj, const char *field, unsigned *n)
+{
+	*n = 0;
+	const cJSON *list = s_array(s, obj, field);
+	if (!list)
+		return NULL;
+	unsigned count = (unsigned)cJSON_GetArraySize(list);
+	const char **out = ARENA_ARRAY(s->a, const char *, count + 1);
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		if (!cJSON_IsString(item)) {
+			strict_fail(s, field, "expected a list of strings");
+			return NULL;
+		}
+		out[(*n)++] = arena_strdup(s->a, item->valuestring);
+	}
+	return out;
+}
+
+static void
+s_service_id(struct strict *s, const cJSON *obj, struct xr_service_id *id)
+{
+	id->name = s_str(s, obj, "Name");
+	id->names = s_strings(s, obj, "Names", &id->n_names);
+	id->account_id = s_str(s, obj, "AccountId");
+	id->type = s_str(s, obj, "Type");
+}
+
+static struct xr_service_id *
+s_service_ids(struct strict *s, const cJSON *obj, const char *field, unsigned *n)
+{
+	const cJSON *list = s_array(s, obj, field);
+	struct xr_service_id *ids = s_objects(s, list, field, sizeof *ids, n);
+	unsigned i = 0;
+	const cJSON *item;
+	if (ids)
+		cJSON_ArrayForEach(item, list) s_service_id(s, item, &ids[i++]);
+	return ids;
+}
+
+/* ResourceARNs [{ARN}], InstanceIds [{Id}], AvailabilityZones [{Name}]. */
+static const char **
+s_detail_list(struct strict *s, const cJSON *obj, const char *field, const char *key, unsigned *n)
+{
+	const cJSON *list = s_array(s, obj, field);
+	unsigned count;
+	if (!s_objects(s, list, field, 1, &count) || !count) {
+		*n = 0;
+		return NULL;
+	}
+	const char **out = ARENA_ARRAY(s->a, const char *, count);
+	*n = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		const char *v = s_str(s, item, key);
+		if (v)
+			out[(*n)++] = v;
+	}
+	return out;
+}
+
+static void
+s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
+{
+	const cJSON *anns = s_object(s, obj, "Annotations");
+	if (!anns)
+		return;
+	unsigned count = (unsigned)cJSON_GetArraySize(anns);
+	sum->annotations = ARENA_ARRAY(s->a, struct xr_summary_annotation, count + 1);
+	const cJSON *key;
+	cJSON_ArrayForEach(key, anns)
+	{
+		struct xr_summary_annotation *out = &sum->annotations[sum->n_annotations++];
+		out->key = arena_strdup(s->a, key->string);
+		if (!cJSON_IsArray(key)) {
+			strict_fail(s, "Annotations", "expected a list of values per key");
+			return;
+		}
+		out->values = s_objects(s, key, "Annotations", sizeof *out->values, &out->n_values);
+		unsigned i = 0;
+		const cJSON *v;
+		if (!out->values)
+			continue;
+		cJSON_ArrayForEach(v, key)
+		{
+			struct xr_ann_value *av = &out->values[i++];
+			const cJSON *val = s_object(s, v, "AnnotationValue");
+			const cJSON *x;
+			if (!val) {
+				strict_fail(s, "Annotations", "a value has no AnnotationValue");
+				return;
+			}
+			if ((x = FIELD(val, "StringValue")) && cJSON_IsString(x)) {
+				av->value.type = XR_VAL_STRING;
+				av->value.u.s = arena_strdup(s->a, x->valuestring);
+			} else if ((x = FIELD(val, "NumberValue")) && cJSON_IsNumber(x)) {
+				av->value.type = XR_VAL_NUMBER;
+				av->value.u.n = x->valuedouble;
+			} else if ((x = FIELD(val, "BooleanValue")) && cJSON_IsBool(x)) {
+				av->value.type = XR_VAL_BOOL;
+				av->value.u.b = cJSON_IsTrue(x);
+			} else {
+				strict_fail(s, "Annotations", "AnnotationValue has no string, number or boolean");
+				return;
+			}
+			av->services = s_service_ids(s, v, "ServiceIds", &av->n_services);
+		}
+	}
+}
+
+static void
+s_users(struct strict *s, const cJSON *obj, struct xr_summary *sum)
+{
+	const cJSON *list = s_array(s, obj, "Users");
+	sum->users = s_objects(s, list, "Users", sizeof *sum->users, &sum->n_users);
+	unsigned i = 0;
+	const cJSON *u;
+	if (sum->users)
+		cJSON_ArrayForEach(u, list)
+		{
+			sum->users[i].name = s_str(s, u, "UserName");
+			sum->users[i].services = s_service_ids(s, u, "ServiceIds", &sum->users[i].n_services);
+			i++;
+		}
+}
+
+static void
+s_entity(struct strict *s, const cJSON *obj, struct xr_rc_entity *e)
+{
+	e->name = s_str(s, obj, "Name");
+	e->coverage = s_num(s, obj, "Coverage");
+	const cJSON *remote = FIELD(obj, "Remote");
+	e->has_remote = remote && !cJSON_IsNull(remote);
+	e->remote = s_bool(s, obj, "Remote");
+	const cJSON *list = s_array(s, obj, "Exceptions");
+	e->exceptions = s_objects(s, list, "Exceptions", sizeof *e->exceptions, &e->n_exceptions);
+	unsigned i = 0;
+	const cJSON *x;
+	if (e->exceptions)
+		cJSON_ArrayForEach(x, list)
+		{
+			e->exceptions[i].name = s_str(s, x, "Name");
+			e->exceptions[i].message = s_str(s, x, "Message");
+			i++;
+		}
+}
+
+static void
+s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_summary *sum,
+              enum xr_rc_kind kind)
+{
+	const cJSON *list = s_array(s, obj, field);
+	unsigned n;
+	struct xr_root_cause *rcs = s_objects(s, list, field, sizeof *rcs, &n);
+	sum->root_causes[kind] = rcs;
+	sum->n_root_causes[kind] = n;
+	unsigned i = 0;
+	const cJSON *rc;
+	if (!rcs)
+		return;
+	cJSON_ArrayForEach(rc, list)
+	{
+		struct xr_root_cause *out = &rcs[i++];
+		out->client_impacting = s_bool(s, rc, "ClientImpacting");
+		const cJSON *svcs = s_array(s, rc, "Services");
+		out->services = s_objects(s, svcs, "Services", sizeof *out->services, &out->n_services);
+		unsigned k = 0;
+		const cJSON *svc;
+		if (!out->services)
+			continue;
+		cJSON_ArrayForEach(svc, svcs)
+		{
+			struct xr_rc_service *o = &out->services[k++];
+			s_service_id(s, svc, &o->id);
+			o->inferred = s_bool(s, svc, "Inferred");
+			const cJSON *path = s_array(s, svc, "EntityPath");
+			o->path = s_objects(s, path, "EntityPath", sizeof *o->path, &o->n_path);
+			unsigned p = 0;
+			const cJSON *ent;
+			if (o->path)
+				cJSON_ArrayForEach(ent, path) s_entity(s, ent, &o->path[p++]);
+		}
+	}
+}
+
+static struct xr_summary *
+decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struct xr_err *err)
+{
+	struct strict s = {.a = a, .err = err, .where = where};
+	if (!cJSON_IsObject(obj)) {
+		xr_err_set(err, XR_EINPUT, "%s: expected a TraceSummary object", where);
+		return NULL;
+	}
+	struct xr_summary *sum = ARENA_NEW(a, struct xr_summary);
+	summary_init(sum);
+	sum->id = s_str(&s, obj, "Id");
+	if (!sum->id && !s.failed)
+		strict_fail(&s, "Id", "missing");
+	sum->start_time = s_num(&s, obj, "StartTime");
+	if (isnan(sum->start_time))
+		sum->start_time = summary_time_from_trace_id(sum->id);
+	sum->duration = s_num(&s, obj, "Duration");
+	sum->response_time = s_num(&s, obj, "ResponseTime");
+	sum->has_fault = s_bool(&s, obj, "HasFault");
+	sum->has_error = s_bool(&s, obj, "HasError");
+	sum->has_throttle = s_bool(&s, obj, "HasThrottle");
+	sum->is_partial = s_bool(&s, obj, "IsPartial");
+	const cJSON *http = s_object(&s, obj, "Http");
+	if (http) {
+		sum->http.url = s_str(&s, http, "HttpURL");
+		sum->http.method = s_str(&s, http, "HttpMethod");
+		sum->http.user_agent = s_str(&s, http, "UserAgent");
+		sum->http.client_ip = s_str(&s, http, "ClientIp");
+		double status = s_num(&s, http, "HttpStatus");
+		sum->http.status = isfinite(status) && status > 0 && status < 1000 ? (int)status : 0;
+	}
+	s_annotations(&s, obj, sum);
+	s_users(&s, obj, sum);
+	sum->service_ids = s_service_ids(&s, obj, "ServiceIds", &sum->n_service_ids);
+	sum->resource_arns = s_detail_list(&s, obj, "ResourceARNs", "ARN", &sum->n_resource_arns);
+	sum->instance_ids = s_detail_list(&s, obj, "InstanceIds", "Id", &sum->n_instance_ids);
+	sum->availability_zones =
+	    s_detail_list(&s, obj, "AvailabilityZones", "Name", &sum->n_availability_zones);
+	const cJSON *entry = s_object(&s, obj, "EntryPoint");
+	if (entry) {
+		sum->entry_point = ARENA_NEW(a, struct xr_service_id);
+		s_service_id(&s, entry, sum->entry_point);
+	}
+	s_root_causes(&s, obj, "FaultRootCauses", sum, XR_RC_FAULT);
+	s_root_causes(&s, obj, "ErrorRootCauses", sum, XR_RC_ERROR);
+	s_root_causes(&s, obj, "ResponseTimeRootCauses", sum, XR_RC_RESPONSETIME);
+	double rev = s_num(&s, obj, "Revision");
+	sum->revision = isfinite(rev) && fabs(rev) < 1e9 ? (int)rev : -1;
+	sum->matched_event_time = s_num(&s, obj, "MatchedEventTime");
+	return s.failed ? NULL : sum;
+}
+
+static cJSON *
+parse_json(const char *json, size_t len, struct xr_err *err)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+	if (!root) {
+		json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
+		return NULL;
+	}
+	/* Only whitespace may follow the value. */
+	size_t at = (size_t)(end - json);
+	while (at < len && strchr(" \t\r\n", json[at]) && json[at])
+		at++;
+	if (at < len) {
+		cJSON_Delete(root);
+		size_t line, col;
+		json_position(json, len, at, &line, &col);
+		xr_err_set(err, XR_EINPUT, "line %zu, column %zu: unexpected data after the JSON value",
+		           line, col);
+		return NULL;
+	}
+	return root;
+}
+
+struct xr_summary *
+decode_trace_summary(const char *json, size_t len, struct arena *a, struct xr_err *err)
+{
+	cJSON *obj = parse_json(json, len, err);
+	if (!obj)
+		return NULL;
+	struct xr_summary *sum = decode_summary_cjson(obj, a, "TraceSummary", err);
+	cJSON_Delete(obj);
+	return sum;
+}
+
+/* ---- traces ---- */
+
+static bool
+trace_id_plausible(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > XR_TRACE_ID_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f') ||
+		      (id[i] >= 'A' && id[i] <= 'F') || id[i] == '-'))
+			return false;
+	return true;
+}
+
+static struct xr_trace *
+decode_trace_cjson(const cJSON *obj, const char *where, struct xr_warnings *warnings,
+                   struct xr_err *err)
+{
+	if (!cJSON_IsObject(obj)) {
+		xr_err_set(err, XR_EINPUT, "%s: a trace must be a JSON object", where);
+		return NULL;
+	}
+	const cJSON *id = FIELD(obj, "Id");
+	if (!cJSON_IsString(id) || !trace_id_plausible(id->valuestring)) {
+		xr_err_set(err, XR_EINPUT, "%s: trace has no valid \"Id\"", where);
+		return NULL;
+	}
+	const cJSON *segments = FIELD(obj, "Segments");
+	if (segments && !cJSON_IsArray(segments) && !cJSON_IsNull(segments)) {
+		xr_err_set(err, XR_EINPUT, "%s: trace %s: \"Segments\" is not a list", where,
+		           id->valuestring);
+		return NULL;
+	}
+	struct xr_trace *t = trace_new(id->valuestring);
+	const cJSON *dur = FIELD(obj, "Duration");
+	if (cJSON_IsNumber(dur) && isfinite(dur->valuedouble))
+		t->api_duration = dur->valuedouble;
+	t->limit_exceeded = cJSON_IsTrue(FIELD(obj, "LimitExceeded"));
+	if (t->limit_exceeded)
+		trace_add_problem(t, "trace exceeded the X-Ray trace size limit: segments are missing");
+	const cJSON *seg;
+	size_t index = 0;
+	cJSON_ArrayForEach(seg, segments)
+	{
+		const cJSON *doc = cJSON_IsObject(seg) ? FIELD(seg, "Document") : NULL;
+		const cJSON *sid = cJSON_IsObject(seg) ? FIELD(seg, "Id") : NULL;
+		const char *sname = cJSON_IsString(sid) ? sid->valuestring : "?";
+		struct xr_err e = {0};
+		if (!cJSON_IsString(doc)) {
+			warn_add(warnings, "%s: trace %s: segment %zu (%s): no \"Document\" string: skipped",
+			         where, t->id, index, sname);
+		} else if (!decode_segment_document(doc->valuestring, strlen(doc->valuestring), t, &e)) {
+			warn_add(warnings, "%s: trace %s: segment %zu (%s): %s: skipped", where, t->id,
+			         index, sname, e.msg);
+		} else {
+			struct xr_segment *s = t->documents[t->n_documents - 1];
+			if (s->trace_id && strcmp(s->trace_id, t->id) != 0)
+				trace_add_problem(t, "segment %s names trace %s", s->id, s->trace_id);
+		}
+		index++;
+	}
+	trace_finish(t);
+	return t;
+}
+
+struct xr_trace *
+decode_trace_object(const char *json, size_t len, const char *where, struct xr_warnings *warnings,
+                    struct xr_err *err)
+{
+	cJSON *obj = parse_json(json, len, err);
+	if (!obj) {
+		xr_err_prefix(err, "%s", where);
+		return NULL;
+	}
+	struct xr_trace *t = decode_trace_cjson(obj, where, warnings, err);
+	cJSON_Delete(obj);
+	return t;
+}
+
+/* ---- paginated responses ---- */
+
+void
+decode_page_free(struct decode_page *p)
+{
+	free(p->next_token);
+	for (size_t i = 0; i < p->n_unprocessed; i++)
+		free(p->unprocessed[i]);
+	free(p->unprocessed);
+	memset(p, 0, sizeof *p);
+}
+
+static int
+read_next_token(const cJSON *root, struct decode_page *page, struct xr_err *err)
+{
+	const cJSON *tok = FIELD(root, "NextToken");
+	if (!tok || cJSON_IsNull(tok))
+		return 0;
+	if (!cJSON_IsString(tok))
+		return xr_err_set(err, XR_EINPUT, "NextToken: expected a string");
+	if (*tok->valuestring)
+		page->next_token = xstrdup(tok->valuestring);
+	return 0;
+}
+
+static const cJSON *
+response_list(const cJSON *root, const char *key, struct xr_err *err)
+{
+	static const cJSON empty = {.type = cJSON_Array};
+	const cJSON *list = FIELD(root, key);
+	if (!list || cJSON_IsNull(list))
+		return &empty;
+	if (!cJSON_IsArray(list)) {
+		xr_err_set(err, XR_EINPUT, "%s: expected a list", key);
+		return NULL;
+	}
+	return list;
+}
+
+int
+decode_trace_summaries_response(const char *json, size_t len, struct xr_store *store,
+                                struct decode_page *page, struct xr_warnings *warnings,
+                                struct xr_err *err)
+{
+	memset(page, 0, sizeof *page);
+	page->processed = -1;
+	page->approximate_time = NAN;
+	cJSON *root = parse_json(json, len, err);
+	if (!root)
+		return -1;
+	int rc = -1;
+	const cJSON *list;
+	if (!cJSON_IsObject(root)) {
+		xr_err_set(err, XR_EINPUT, "expected a GetTraceSummaries object");
+		goto out;
+	}
+	if (!(list = response_list(root, "TraceSummaries", err)) || read_next_token(root, page, err) < 0)
+		goto out;
+	const cJSON *n = FIELD(root, "TracesProcessedCount");
+	if (cJSON_IsNumber(n))
+		page->processed = (long long)n->valuedouble;
+	const cJSON *at = FIELD(root, "ApproximateTime");
+	if (cJSON_IsNumber(at))
+		page->approximate_time = at->valuedouble;
+	/* Decode all first so a bad summary leaves the store untouched. */
+	size_t count = (size_t)cJSON_GetArraySize(list), i = 0;
+	struct xr_summary **sums = xcalloc(count + 1, sizeof *sums);
+	struct arena **arenas = xcalloc(count + 1, sizeof *arenas);
+	const cJSON *item;
+	cJSON_ArrayForEach(item, list)
+	{
+		char where[48];
+		snprintf(where, sizeof where, "TraceSummaries[%zu]", i);
+		arenas[i] = arena_new();
+		sums[i] = decode_summary_cjson(item, arenas[i], where, err);
+		if (!sums[i++])
+			break;
+	}
+	if (i == count && (count == 0 || sums[count - 1])) {
+		for (size_t k = 0; k < count; k++)
+			store_add_summary(store, sums[k], arenas[k]);
+		page->n_items = count;
+		rc = 0;
+	} else {
+		for (size_t k = 0; k < i; k++)
+			arena_free(arenas[k]);
+	}
+	free(sums);
+	free(arenas);
+	(void)warnings;
+out:
+	cJSON_Delete(root);
+	if (rc < 0)
+		decode_page_free(page);
+	return rc;
+}
+
+int
+decode_batch_get_traces_response(const char *json, size_t len, struct xr_store *store,
+                                 struct decode_page *page, struct xr_warnings *warnings,
+                                 struct xr_err *err)
+{
+	memset(page, 0, sizeof *page);
+	page->processed = -1;
+	page->approximate_time = NAN;
+	cJSON *root = parse_json(json, len, err);
+	if (!root)
+		return -1;
+	int rc = -1;
+	const cJSON *list, *unp;
+	if (!cJSON_IsObject(root)) {
+		xr_err_set(err, XR_EINPUT, "expected a BatchGetTraces object");
+		goto out;
+	}
+	if (!(list = response_list(root, "Traces", err)) ||
+	    !(unp = response_list(root, "UnprocessedTraceIds", err)) ||
+	    read_next_token(root, page, err) < 0)
+		goto out;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, unp)
+	{
+		if (!cJSON_IsString(item)) {
+			xr_err_set(err, XR_EINPUT, "UnprocessedTraceIds: expected a list of strings");
+			goto out;
+		}
+	}
+	size_t count = (size_t)cJSON_GetArraySize(list), i = 0;
+	struct xr_trace **traces = xcalloc(count + 1, sizeof *traces);
+	cJSON_ArrayForEach(item, list)
+	{
+		char where[48];
+		snprintf(where, sizeof where, "Traces[%zu]", i);
+		if (!(traces[i] = decode_trace_cjson(item, where, warnings, err)))
+			break;
+		i++;
+	}
+	if (i == count) {
+		for (size_t k = 0; k < count; k++) {
+			if (traces[k]->limit_exceeded)
+				page->n_limit_exceeded++;
+			store_add_trace(store, traces[k]);
+		}
+		page->n_items = count;
+		page->n_unprocessed = (size_t)cJSON_GetArraySize(unp);
+		page->unprocessed = xcalloc(page->n_unprocessed + 1, sizeof *page->unprocessed);
+		size_t k = 0;
+		cJSON_ArrayForEach(item, unp) page->unprocessed[k++] = xstrdup(item->valuestring);
+		rc = 0;
+	} else {
+		for (size_t k = 0; k < i; k++)
+			trace_free(traces[k]);
+	}
+	free(traces);
+out:
+	cJSON_Delete(root);
+	if (rc < 0)
+		decode_page_free(page);
+	return rc;
+}
+
+/* ---- groups and errors ---- */
+
+int
+decode_groups_response(const char *json, size_t len, struct xr_group **groups, size_t *n,
+                       char **next_token, struct xr_err *err)
+{
+	*next_token = NULL;
+	cJSON *root = parse_json(json, len, err);
+	if (!root)
+		return -1;
+	int rc = -1;
+	const cJSON *list;
+	if (!cJSON_IsObject(root)) {
+		xr_err_set(err, XR_EINPUT, "expected a GetGroups object");
+		goto out;
+	}
+	if (!(list = response_list(root, "Groups", err)))
+		goto out;
+	const cJSON *g;
+	cJSON_ArrayForEach(g, list)
+	{
+		const cJSON *name = cJSON_IsObject(g) ? FIELD(g, "GroupName") : NULL;
+		const cJSON *arn = cJSON_IsObject(g) ? FIELD(g, "GroupARN") : NULL;
+		const cJSON *expr = cJSON_IsObject(g) ? FIELD(g, "FilterExpression") : NULL;
+		if (!cJSON_IsString(name) || (arn && !cJSON_IsString(arn) && !cJSON_IsNull(arn)) ||
+		    (expr && !cJSON_IsString(expr) && !cJSON_IsNull(expr))) {
+			xr_err_set(err, XR_EINPUT, "Groups: expected objects with a GroupName string");
+			goto out;
+		}
+		*groups = xreallocarray(*groups, *n + 1, sizeof **groups);
+		struct xr_group *out = &(*groups)[(*n)++];
+		out->name = xstrdup(name->valuestring);
+		out->arn = cJSON_IsString(arn) ? xstrdup(arn->valuestring) : NULL;
+		out->filter_expression = cJSON_IsString(expr) ? xstrdup(expr->valuestring) : NULL;
+	}
+	const cJSON *tok = FIELD(root, "NextToken");
+	if (cJSON_IsString(tok) && *tok->valuestring)
+		*next_token = xstrdup(tok->valuestring);
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+void
+decode_groups_free(struct xr_group *groups, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(groups[i].name);
+		free(groups[i].arn);
+		free(groups[i].filter_expression);
+	}
+	free(groups);
+}
+
+void
+decode_error_body(const char *json, size_t len, char **code, char **message)
+{
+	if (code)
+		*code = NULL;
+	if (message)
+		*message = NULL;
+	cJSON *root = cJSON_ParseWithLength(json, len);
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return;
+	}
+	const cJSON *c = FIELD(root, "__type");
+	if (!cJSON_IsString(c))
+		c = FIELD(root, "code");
+	if (code && cJSON_IsString(c)) {
+		const char *hash = strrchr(c->valuestring, '#');
+		*code = xstrdup(hash ? hash + 1 : c->valuestring);
+	}
+	const cJSON *m = FIELD(root, "message");
+	if (!cJSON_IsString(m))
+		m = FIELD(root, "Message");
+	if (message && cJSON_IsString(m))
+		*message = xstrdup(m->valuestring);
+	cJSON_Delete(root);
+}
