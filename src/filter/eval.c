@@ -98,38 +98,47 @@ strs_match(const char *const *v, unsigned n, enum fop op, const struct flit *l)
 
 /* ---- segments of a node ---- */
 
+/* Seconds between two epoch times, rounded to the microsecond as
+ * summarize.c does, so 1.0 does not come out as 0.99999976. */
 static double
-seg_time(const struct xr_segment *g)
+seconds(double start, double end)
 {
-	return g->end_time - g->start_time;
+	return round((end - start) * 1e6) / 1e6;
 }
 
-/* Latest end time in doc's own subtree (not other documents hung below). */
+/* True for a child that is a document of its own (a called service),
+ * which the walks below leave to that service's node. */
+static bool
+other_document(const struct xr_segment *k)
+{
+	return k->document == k;
+}
+
+/* Latest end time in g's subtree within its document. */
 static double
-doc_last_end(const struct xr_segment *g, const struct xr_segment *doc)
+last_end(const struct xr_segment *g)
 {
 	double end = g->end_time;
 	for (unsigned i = 0; i < g->n_children; i++) {
-		const struct xr_segment *k = g->children[i];
-		if (k->document != doc)
+		if (other_document(g->children[i]))
 			continue;
-		double e = doc_last_end(k, doc);
+		double e = last_end(g->children[i]);
 		if (e > end || isnan(end))
 			end = e;
 	}
 	return end;
 }
 
+/* An annotation in g or its subsegments satisfies the term. */
 static bool
-doc_annotation(const struct xr_segment *g, const struct xr_segment *doc, const struct fnode *n)
+segment_annotation(const struct xr_segment *g, const struct fnode *n)
 {
 	for (unsigned i = 0; i < g->n_annotations; i++)
 		if (strcmp(g->annotations[i].key, n->u.ann.key) == 0 &&
 		    value_match(&g->annotations[i].value, n->u.ann.op, &n->u.ann.lit))
 			return true;
 	for (unsigned i = 0; i < g->n_children; i++)
-		if (g->children[i]->document == doc &&
-		    doc_annotation(g->children[i], doc, n))
+		if (!other_document(g->children[i]) && segment_annotation(g->children[i], n))
 			return true;
 	return false;
 }
@@ -149,9 +158,8 @@ term_segment(const struct fnode *n, const struct ectx *c)
 	case F_FAULT: return tri(bool_match(g->flags & XR_SEG_FAULT, op, l));
 	case F_THROTTLE: return tri(bool_match(g->flags & XR_SEG_THROTTLE, op, l));
 	case F_ROOT: return tri(bool_match(c->node->root, op, l));
-	case F_RESPONSETIME: return tri(num_match(seg_time(g), op, l->n));
-	case F_DURATION:
-		return tri(num_match(doc_last_end(g, g) - g->start_time, op, l->n));
+	case F_RESPONSETIME: return tri(num_match(seconds(g->start_time, g->end_time), op, l->n));
+	case F_DURATION: return tri(num_match(seconds(g->start_time, last_end(g)), op, l->n));
 	case F_HTTP_STATUS:
 		return tri(g->http.status && num_match(g->http.status, op, l->n));
 	case F_HTTP_URL: s = g->http.url; break;
@@ -246,7 +254,7 @@ static int
 eval_annotation(const struct fnode *n, const struct ectx *c)
 {
 	if (c->sc == SC_NODE || c->sc == SC_EDGE)
-		return tri(doc_annotation(c->doc, c->doc, n));
+		return tri(segment_annotation(c->doc, n));
 	const struct xr_summary *s = c->s;
 	for (unsigned i = 0; i < s->n_annotations; i++) {
 		const struct xr_summary_annotation *a = &s->annotations[i];

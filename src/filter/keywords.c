@@ -166,7 +166,16 @@ keyword_suggest(const char *w, size_t n, char *tmp, size_t size)
 		snprintf(tmp, size, "annotation%.*s", (int)(n - (size_t)(dot - w)), dot);
 		return tmp;
 	}
-	return keyword_nearest(w, n, names);
+	const char *best = keyword_nearest(w, n, names);
+	if (best)
+		return best;
+	/* "http.statuscode": a known keyword with something appended. */
+	for (size_t i = 0; i < F_COUNT_; i++) {
+		size_t len = strlen(keywords[i].name);
+		if (len < n && len >= 6 && distance(w, len, keywords[i].name) == 0)
+			return keywords[i].name;
+	}
+	return NULL;
 }
 
 const char *

@@ -91,8 +91,8 @@ describe(const struct parser *p, char *tmp, size_t size)
 	const char *more = p->tok.len > 40 ? "..." : "";
 	switch (p->tok.kind) {
 	case TOK_EOF: snprintf(tmp, size, "the end of the expression"); break;
-	case TOK_STRING: snprintf(tmp, size, "the string %.*s%s", n, tok_text(p), more); break;
-	case TOK_NUMBER: snprintf(tmp, size, "the number %.*s%s", n, tok_text(p), more); break;
+	case TOK_STRING: snprintf(tmp, size, "string %.*s%s", n, tok_text(p), more); break;
+	case TOK_NUMBER: snprintf(tmp, size, "number %.*s%s", n, tok_text(p), more); break;
 	default: snprintf(tmp, size, "'%.*s%s'", n, tok_text(p), more); break;
 	}
 	return tmp;
