@@ -24,7 +24,6 @@
 struct app {
 	const struct options *opts;
 	struct xr_store *store;
-	struct xr_warnings warnings;
 	bool source_failed;
 };
 
@@ -49,11 +48,16 @@ app_load(struct app *a, const char *path)
 {
 	struct load_stats stats = {0};
 	struct xr_err err = {0};
-	if (file_load(path, a->store, &a->warnings, &stats, &err) < 0) {
+	struct xr_warnings warnings = {0};
+	int rc = file_load(path, a->store, &warnings, &stats, &err);
+	for (size_t i = 0; i < warnings.n; i++)
+		app_report("%s", warnings.msgs[i]);
+	if (warnings.dropped)
+		app_report("%s: ... and %zu more problems", path, warnings.dropped);
+	warn_free(&warnings);
+	if (rc < 0)
 		app_report("%s", err.msg);
-		a->source_failed = true;
-	}
-	if (stats.skipped)
+	if (rc < 0 || stats.skipped)
 		a->source_failed = true;
 }
 
@@ -74,14 +78,10 @@ app_load_files(struct app *a)
 		app_load(a, a->opts->loads[i]);
 }
 
+/* Problems found in the trace data itself (kept, but worth knowing). */
 static void
-app_report_warnings(struct app *a)
+app_report_problems(struct app *a)
 {
-	for (size_t i = 0; i < a->warnings.n; i++)
-		app_report("%s", a->warnings.msgs[i]);
-	if (a->warnings.dropped)
-		app_report("... and %zu more problems in the input", a->warnings.dropped);
-
 	size_t shown = 0, total = 0;
 	for (size_t i = 0; i < store_count(a->store); i++) {
 		const struct xr_trace *t = store_entry(a->store, i)->trace;
@@ -138,12 +138,11 @@ app_run(const struct options *o)
 		status = APP_EXIT_USAGE;
 		goto out;
 	}
-	app_report_warnings(&a);
+	app_report_problems(&a);
 	status = app_print(&a);
 	if (status == APP_EXIT_OK && a.source_failed)
 		status = APP_EXIT_SOURCE;
 out:
-	warn_free(&a.warnings);
 	store_free(a.store);
 	return status;
 }

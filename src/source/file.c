@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/jsonscan.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "xray/decode.h"
 
@@ -36,7 +37,6 @@ struct item_result {
 	struct xr_summary *summary; /* ITEM_SUMMARY */
 	struct arena *arena;        /* owns summary */
 	struct xr_warnings warnings;
-	bool skipped;
 };
 
 struct loader {
@@ -202,19 +202,15 @@ cut_value(struct loader *l, const char *p, const char *end)
 	}
 }
 
-/* NDJSON when the first value ends its line and more text follows. */
+/* NDJSON when the first line holds one whole value and more text follows. */
 static bool
 looks_like_ndjson(const char *p, const char *end)
 {
-	const char *vend = jsonscan_value_end(p, end, 1000);
-	if (!vend)
-		return memchr(p, '\n', (size_t)(end - p)) != NULL && *p == '{';
-	const char *q = vend;
-	while (q < end && (*q == ' ' || *q == '\t' || *q == '\r'))
-		q++;
-	if (q >= end || *q != '\n')
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	if (!nl)
 		return false;
-	return jsonscan_skip_ws(q, end) < end;
+	const char *vend = jsonscan_value_end(p, nl, 1000);
+	return vend && jsonscan_skip_ws(vend, nl) == nl && jsonscan_skip_ws(nl, end) < end;
 }
 
 static void
@@ -232,6 +228,11 @@ cut_text(struct loader *l)
 				cut_value(l, q, eol);
 			p = nl ? nl + 1 : l->end;
 		}
+		return;
+	}
+	if (p < l->end && *p != '{' && *p != '[') {
+		warn_at(l, p, "expected a JSON object or list: this is not X-Ray JSON");
+		l->stats->skipped++;
 		return;
 	}
 	while (p < l->end) {
@@ -262,6 +263,27 @@ number_lines(struct loader *l)
 }
 
 /* ---- decoding items, on several threads ---- */
+
+/* "FILE:LINE:COLUMN" of a byte offset inside an item.  Not reentrant
+ * across threads: uses a thread-local buffer. */
+static const char *
+position(const struct loader *l, const struct item *it, size_t offset)
+{
+	static _Thread_local char text[600];
+	const char *at = it->p + offset;
+	size_t line = it->line;
+	const char *line_start = it->p;
+	while (line_start > l->data && line_start[-1] != '\n')
+		line_start--;
+	for (const char *q = it->p; q < at; q++)
+		if (*q == '\n') {
+			line++;
+			line_start = q + 1;
+		}
+	snprintf(text, sizeof text, "%s:%zu:%zu", l->name, line,
+	         utf8_chars(line_start, (size_t)(at - line_start)) + 1);
+	return text;
+}
 
 static void
 decode_item(struct loader *l, size_t i)
@@ -300,8 +322,11 @@ decode_item(struct loader *l, size_t i)
 		break;
 	}
 	if (!r->trace && !r->summary) {
-		r->skipped = true;
-		warn_add(&r->warnings, "%s: skipped", err.msg);
+		if (err.has_offset) /* a JSON syntax error: say where in the file */
+			warn_add(&r->warnings, "%s: invalid JSON%s: skipped", position(l, it, err.offset),
+			         err.offset >= len ? " (truncated?)" : "");
+		else
+			warn_add(&r->warnings, "%s: skipped", err.msg);
 	}
 }
 
@@ -380,9 +405,9 @@ store_results(struct loader *l, struct xr_store *store)
 {
 	for (size_t i = 0; i < l->n_items; i++) {
 		struct item_result *r = &l->results[i];
+		/* Each warning of an item is a piece of it that was skipped. */
+		l->stats->skipped += warn_count(&r->warnings);
 		warn_move(l->warnings, &r->warnings);
-		if (r->skipped)
-			l->stats->skipped++;
 		if (l->items[i].kind == ITEM_TRACE && r->trace) {
 			store_add_trace(store, r->trace);
 			l->stats->traces++;

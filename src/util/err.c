@@ -14,6 +14,7 @@ xr_err_set(struct xr_err *err, enum xr_status status, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	err->status = status;
+	err->has_offset = false;
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
 	return -1;
@@ -48,4 +49,5 @@ xr_err_clear(struct xr_err *err)
 		return;
 	err->status = XR_OK;
 	err->msg[0] = '\0';
+	err->has_offset = false;
 }

@@ -4,6 +4,9 @@
 #ifndef XRTOP_UTIL_ERR_H
 #define XRTOP_UTIL_ERR_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 enum xr_status {
 	XR_OK = 0,
 	XR_EUSAGE,   /* bad option or argument */
@@ -17,6 +20,8 @@ enum xr_status {
 struct xr_err {
 	enum xr_status status;
 	char msg[1024];
+	bool has_offset; /* the problem is at byte `offset` of the input */
+	size_t offset;
 };
 
 /* Sets status and message (printf-style); returns -1 for `return xr_err_set(..)`. */

@@ -22,6 +22,7 @@ struct strict {
 	struct xr_err *err;
 	bool failed;
 	const char *where; /* e.g. "TraceSummaries[3]" */
+	const char *sub;   /* member being read, e.g. "Http"; NULL at the top */
 };
 
 static void
@@ -30,7 +31,8 @@ strict_fail(struct strict *s, const char *field, const char *what)
 	if (s->failed)
 		return;
 	s->failed = true;
-	xr_err_set(s->err, XR_EINPUT, "%s.%s: %s", s->where, field, what);
+	xr_err_set(s->err, XR_EINPUT, "%s.%s%s%s: %s", s->where, s->sub ? s->sub : "",
+	           s->sub ? "." : "", field, what);
 }
 
 static const char *
@@ -330,12 +332,14 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	sum->is_partial = s_bool(&s, obj, "IsPartial");
 	const cJSON *http = s_object(&s, obj, "Http");
 	if (http) {
+		s.sub = "Http";
 		sum->http.url = s_str(&s, http, "HttpURL");
 		sum->http.method = s_str(&s, http, "HttpMethod");
 		sum->http.user_agent = s_str(&s, http, "UserAgent");
 		sum->http.client_ip = s_str(&s, http, "ClientIp");
 		double status = s_num(&s, http, "HttpStatus");
 		sum->http.status = isfinite(status) && status > 0 && status < 1000 ? (int)status : 0;
+		s.sub = NULL;
 	}
 	s_annotations(&s, obj, sum);
 	s_users(&s, obj, sum);

@@ -331,9 +331,10 @@ decode_segment(struct seg_ctx *c, const cJSON *doc, bool nested)
 	}
 	s->trace_id = str_of(c, FIELD(doc, "trace_id"), "trace_id");
 	s->parent_id = str_of(c, FIELD(doc, "parent_id"), "parent_id");
-	s->start_time = num_of(c, FIELD(doc, "start_time"), "start_time");
+	const cJSON *start = FIELD(doc, "start_time");
+	s->start_time = num_of(c, start, "start_time");
 	s->end_time = num_of(c, FIELD(doc, "end_time"), "end_time");
-	if (isnan(s->start_time))
+	if (!start)
 		problem(c, "start_time", "is missing");
 	if (bool_of(c, FIELD(doc, "in_progress"), "in_progress")) {
 		s->flags |= XR_SEG_IN_PROGRESS;

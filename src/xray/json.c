@@ -68,8 +68,14 @@ json_parse_error(const char *json, size_t len, size_t at, struct xr_err *err)
 {
 	size_t line, column;
 	json_position(json, len, at, &line, &column);
-	if (at >= len)
-		return xr_err_set(err, XR_EINPUT, "line %zu, column %zu: invalid JSON (truncated?)",
-		                  line, column);
-	return xr_err_set(err, XR_EINPUT, "line %zu, column %zu: invalid JSON", line, column);
+	const char *what = at >= len ? "invalid JSON (truncated?)" : "invalid JSON";
+	if (line > 1)
+		xr_err_set(err, XR_EINPUT, "line %zu, column %zu: %s", line, column, what);
+	else
+		xr_err_set(err, XR_EINPUT, "column %zu: %s", column, what);
+	if (err) {
+		err->has_offset = true;
+		err->offset = at;
+	}
+	return -1;
 }

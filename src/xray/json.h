@@ -15,7 +15,7 @@ const char *json_text(const cJSON *item, struct arena *a);
 /* Compact text of object without the members for which skip(key) is true. */
 const char *json_text_filtered(const cJSON *object, bool (*skip)(const char *key), struct arena *a);
 /* Fills err with "line L, column C: invalid JSON" for a parse that stopped
- * at byte offset `at`.  Returns -1. */
+ * at byte offset `at`, and records the offset in err.  Returns -1. */
 int json_parse_error(const char *json, size_t len, size_t at, struct xr_err *err);
 /* Line (1-based) and column (1-based, in characters) of byte offset at. */
 void json_position(const char *text, size_t len, size_t at, size_t *line, size_t *column);

@@ -1,0 +1,338 @@
+/* Unit tests for the trace model, the decoders and the file loader:
+ * linking, problems in messy data, summaries as the X-Ray API computes
+ * them, and every input format --load accepts. */
+#include "config.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "model/store.h"
+#include "source/file.h"
+#include "tap.h"
+#include "util/jsonw.h"
+#include "util/xmalloc.h"
+#include "xray/decode.h"
+#include "xray/encode.h"
+
+static char *
+read_fixture(const char *name, size_t *len)
+{
+	const char *dir = getenv("top_srcdir");
+	char path[1024];
+	snprintf(path, sizeof path, "%s/tests/data/%s", dir ? dir : "..", name);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		printf("Bail out! cannot open %s\n", path);
+		exit(1);
+	}
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *data = xmalloc((size_t)n + 1);
+	*len = fread(data, 1, (size_t)n, f);
+	data[*len] = '\0';
+	fclose(f);
+	return data;
+}
+
+struct loaded {
+	struct xr_store *store;
+	struct xr_warnings warnings;
+	struct load_stats stats;
+	int rc;
+	struct xr_err err;
+};
+
+static void
+load_text(struct loaded *l, const char *name, const char *text)
+{
+	memset(l, 0, sizeof *l);
+	l->store = store_new();
+	l->rc = file_load_buffer(name, text, strlen(text), l->store, &l->warnings, &l->stats, &l->err);
+}
+
+static void
+load_fixture(struct loaded *l, const char *name)
+{
+	size_t len;
+	char *data = read_fixture(name, &len);
+	memset(l, 0, sizeof *l);
+	l->store = store_new();
+	l->rc = file_load_buffer(name, data, len, l->store, &l->warnings, &l->stats, &l->err);
+	free(data);
+}
+
+static void
+unload(struct loaded *l)
+{
+	store_free(l->store);
+	warn_free(&l->warnings);
+}
+
+static const struct xr_trace *
+trace_of(const struct loaded *l, const char *id)
+{
+	const struct xr_store_entry *e = store_find(l->store, id);
+	return e ? e->trace : NULL;
+}
+
+static bool
+has_problem(const struct xr_trace *t, const char *needle)
+{
+	for (unsigned i = 0; t && i < t->n_problems; i++)
+		if (strstr(t->problems[i], needle))
+			return true;
+	return false;
+}
+
+static bool
+has_warning(const struct loaded *l, const char *needle)
+{
+	for (size_t i = 0; i < l->warnings.n; i++)
+		if (strstr(l->warnings.msgs[i], needle))
+			return true;
+	return false;
+}
+
+static void
+test_devguide_batch(void)
+{
+	struct loaded l;
+	load_fixture(&l, "devguide-batch.json");
+	is_int(l.rc, 0, "devguide BatchGetTraces loads");
+	is_int(l.stats.traces, 1, "one trace");
+	const struct xr_trace *t = trace_of(&l, "1-59602603-23fc5b688855d396af79b496");
+	ok(t != NULL, "trace found by id");
+	if (!t)
+		return;
+	is_int(t->n_documents, 5, "five segment documents");
+	is_int(t->n_problems, 0, "no problems in the developer guide's trace");
+	is_str(t->root->name, "Scorekeep", "root segment is Scorekeep");
+	is_int(t->n_roots, 1, "everything hangs under the root");
+	const struct xr_summary *s = &t->summary;
+	is_num(s->duration, 3.232, "Duration as the API reports");
+	is_num(s->response_time, 3.232, "ResponseTime as the API reports");
+	is_int(s->http.status, 200, "HTTP status from the root");
+	is_str(s->http.method, "POST", "HTTP method from the root");
+	is_str(s->http.url, "http://scorekeep.elasticbeanstalk.com/api/user", "URL from the root");
+	ok(!s->has_error && !s->has_fault && !s->has_throttle && !s->is_partial, "no flags");
+	const struct xr_summary_annotation *an = summary_annotation(s, "UserID");
+	ok(an && an->n_values == 1 && strcmp(an->values[0].value.u.s, "5M388M1E") == 0,
+	   "annotation UserID=5M388M1E");
+	ok(an && an->values[0].n_services == 1 &&
+	       strcmp(an->values[0].services[0].name, "random-name") == 0,
+	   "annotation tagged with the service that recorded it");
+	is_int(s->n_users, 1, "one user");
+	is_str(s->n_users ? s->users[0].name : NULL, "5M388M1E", "user name");
+	is_int(s->n_service_ids, 5, "five service nodes");
+	is_str(s->entry_point ? s->entry_point->name : NULL, "Scorekeep", "entry point");
+	is_int(t->n_edges, 4, "four edges");
+	const struct xr_segment *ddb = trace_find_segment(t, "17ba309b32c7fbaf");
+	ok(ddb && ddb->parent && strcmp(ddb->parent->id, "4cd3f10b76c624b4") == 0,
+	   "inferred DynamoDB segment hangs under the DynamoDB subsegment");
+	ok(ddb && (ddb->flags & XR_SEG_INFERRED), "inferred flag kept");
+	ok(ddb && ddb->aws && strcmp(ddb->aws->table_name, "scorekeep-user") == 0, "aws.table_name");
+	is_int(s->n_root_causes[XR_RC_RESPONSETIME], 1, "a response-time root cause");
+	is_int(s->n_resource_arns, 1, "resource ARN of the Lambda");
+	is_str(s->n_availability_zones ? s->availability_zones[0] : NULL, "us-west-2c", "availability zone");
+	is_str(s->n_instance_ids ? s->instance_ids[0] : NULL, "i-0cd9e448944061b4a", "instance id");
+	unload(&l);
+}
+
+static void
+test_devguide_summaries(void)
+{
+	struct loaded l;
+	load_fixture(&l, "devguide-summaries.json");
+	is_int(l.rc, 0, "devguide GetTraceSummaries loads");
+	is_int(l.stats.summaries, 2, "two summaries");
+	const struct xr_store_entry *e = store_find(l.store, "1-59602606-a43a1ac52fc7ee0eea12a82c");
+	ok(e && e->api_summary && !e->trace, "summary only, no full trace");
+	const struct xr_summary *s = e ? e->api_summary : NULL;
+	ok(s && s->response_time == 0.084 && s->http.status == 200, "fields decoded");
+	ok(s && s->start_time == 1499473414, "start time taken from the trace id");
+	unload(&l);
+}
+
+static void
+test_messy(void)
+{
+	struct loaded l;
+	load_fixture(&l, "messy.ndjson");
+	is_int(l.rc, 0, "messy NDJSON loads what it can");
+	is_int(l.stats.traces, 2, "two traces");
+	is_int(l.stats.skipped, 2, "two lines skipped");
+	ok(has_warning(&l, "messy.ndjson:12:56: invalid JSON"), "broken line reported with line:column");
+	ok(has_warning(&l, "messy.ndjson:14: segment 7000000000000001 has no trace_id"),
+	   "document without trace_id reported");
+	const struct xr_trace *t = trace_of(&l, "1-5f000000-0123456789abcdef01234567");
+	ok(t != NULL, "first trace loaded");
+	if (!t)
+		return;
+	is_str(t->root->id, "a000000000000001", "root found although listed after its child");
+	ok(has_problem(t, "parent ffffffffffffffff not found"), "missing parent reported");
+	const struct xr_segment *orphan = trace_find_segment(t, "c000000000000004");
+	ok(orphan && !orphan->parent && (orphan->flags & XR_SEG_DETACHED), "orphan kept as a root");
+	ok(has_problem(t, "duplicate segment id d000000000000005"), "duplicate id reported");
+	const struct xr_segment *dup = trace_find_segment(t, "d000000000000005");
+	is_str(dup ? dup->name : NULL, "backwards", "first of two duplicates kept");
+	ok(has_problem(t, "ends before it starts"), "end before start reported");
+	ok(has_problem(t, "start_time is not a finite number"), "1e400 reported");
+	ok(has_problem(t, "not valid UTF-8"), "invalid UTF-8 reported");
+	ok(has_problem(t, "annotation bad is not a string"), "object annotation reported");
+	const struct xr_segment *streamed = trace_find_segment(t, "a000000000000006");
+	ok(streamed && streamed->parent && strcmp(streamed->parent->id, "a000000000000001") == 0,
+	   "standalone subsegment merged into its parent");
+	ok(streamed && streamed->document == t->root, "and belongs to the parent's document");
+	const struct xr_summary *s = &t->summary;
+	ok(s->has_fault && !s->has_error, "fault from the root segment");
+	is_int(s->http.status, 502, "status");
+	const struct xr_summary_annotation *an = summary_annotation(s, "restaurantName");
+	ok(an && strcmp(an->values[0].value.u.s, "강남 맛집") == 0, "Korean annotation value");
+	an = summary_annotation(s, "n");
+	ok(an && an->values[0].value.type == XR_VAL_NUMBER && an->values[0].value.u.n == 3,
+	   "number annotation");
+	an = summary_annotation(s, "ok");
+	ok(an && an->values[0].value.type == XR_VAL_BOOL && !an->values[0].value.u.b,
+	   "boolean annotation");
+	is_int(s->n_root_causes[XR_RC_FAULT], 1, "one fault root cause");
+	if (s->n_root_causes[XR_RC_FAULT]) {
+		const struct xr_rc_service *svc = &s->root_causes[XR_RC_FAULT][0].services[0];
+		is_str(svc->id.name, "root-svc", "fault root cause service");
+		ok(svc->n_path == 2 && strcmp(svc->path[1].name, "call") == 0, "entity path down to 'call'");
+		ok(svc->n_path == 2 && svc->path[1].n_exceptions == 1 &&
+		       strcmp(svc->path[1].exceptions[0].name, "Boom") == 0,
+		   "exception of the root cause");
+		ok(s->root_causes[XR_RC_FAULT][0].client_impacting, "client impacting");
+	}
+	bool remote_node = false;
+	for (unsigned n = 0; n < t->n_nodes; n++)
+		remote_node |= strcmp(t->nodes[n].name, "backend.internal") == 0 && t->nodes[n].inferred;
+	ok(remote_node, "remote call without inferred segment becomes an inferred node");
+
+	const struct xr_trace *u = trace_of(&l, "1-5f000001-aaaaaaaaaaaaaaaaaaaaaaaa");
+	ok(u && has_problem(u, "cycle in parent links"), "cycle reported");
+	ok(u && u->n_all == 5, "every segment of the cycle still reachable");
+	const struct xr_segment *c = u ? trace_find_segment(u, "3000000000000001") : NULL;
+	ok(c && !(c->flags & XR_SEG_IN_PROGRESS) && isfinite(c->end_time),
+	   "complete segment replaced the in-progress one");
+	ok(u && !has_problem(u, "duplicate segment id 3000000000000001"),
+	   "in-progress then complete is not a duplicate");
+	unload(&l);
+}
+
+static void
+test_formats(void)
+{
+	struct loaded l;
+	const char *doc = "{\"id\":\"a1\",\"name\":\"svc\",\"trace_id\":\"1-5f000000-000000000000000000000001\","
+	                  "\"start_time\":1.5E9,\"end_time\":1.5000000012E9}";
+	char text[1024];
+	snprintf(text, sizeof text, "[%s]", doc);
+	load_text(&l, "array", text);
+	is_int(l.stats.traces, 1, "JSON array of documents");
+	const struct xr_trace *t = trace_of(&l, "1-5f000000-000000000000000000000001");
+	ok(t && fabs(t->summary.duration - 1.2) < 1e-9, "exponent times decoded");
+	unload(&l);
+
+	snprintf(text, sizeof text, "%s", doc);
+	load_text(&l, "single", text);
+	is_int(l.stats.traces, 1, "a single document");
+	unload(&l);
+
+	load_text(&l, "two-responses",
+	          "{\"Traces\":[{\"Id\":\"1-5f000000-000000000000000000000002\",\"Segments\":[]}]}\n"
+	          "{\"Traces\":[{\"Id\":\"1-5f000000-000000000000000000000003\",\"Segments\":[]}]}\n");
+	is_int(l.stats.traces, 2, "two BatchGetTraces responses in one file");
+	unload(&l);
+
+	load_text(&l, "empty-traces", "{\"Traces\":[],\"UnprocessedTraceIds\":[]}");
+	ok(l.rc < 0 && strstr(l.err.msg, "no traces"), "an empty response is an error: %s", l.err.msg);
+	unload(&l);
+
+	load_text(&l, "garbage", "hello world");
+	ok(l.rc < 0 && l.stats.skipped == 1, "not JSON at all");
+	ok(has_warning(&l, "garbage:1: expected a JSON object or list"), "says what and where");
+	unload(&l);
+
+	load_text(&l, "unprocessed", "{\"Traces\":[{\"Id\":\"1-5f000000-000000000000000000000004\"}],"
+	                             "\"UnprocessedTraceIds\":[\"1-5f000000-000000000000000000000005\"]}");
+	ok(has_warning(&l, "UnprocessedTraceIds"), "unprocessed ids in a saved response are reported");
+	unload(&l);
+
+	load_text(&l, "bad-summary", "{\"TraceSummaries\":[{\"Id\":\"1-5f000000-000000000000000000000006\","
+	                             "\"Http\":{\"HttpStatus\":\"200\"}},"
+	                             "{\"Id\":\"1-5f000000-000000000000000000000007\"}]}");
+	is_int(l.stats.summaries, 1, "a summary with a wrong type is skipped, the other loads");
+	ok(has_warning(&l, "Http.HttpStatus: expected a number"), "wrong type named");
+	unload(&l);
+
+	/* Deep nesting beyond cJSON's limit is reported, not recursed into. */
+	struct buf deep = BUF_INIT;
+	buf_puts(&deep, "{\"id\":\"d1\",\"name\":\"deep\",\"trace_id\":\"1-5f000000-000000000000000000000008\","
+	                "\"start_time\":1,\"end_time\":2,\"metadata\":");
+	for (int i = 0; i < 2000; i++)
+		buf_puts(&deep, "[");
+	for (int i = 0; i < 2000; i++)
+		buf_puts(&deep, "]");
+	buf_puts(&deep, "}");
+	load_text(&l, "deep", deep.data);
+	ok(l.rc < 0 && l.stats.skipped == 1, "too deep a document is skipped with a message");
+	unload(&l);
+	buf_free(&deep);
+}
+
+static void
+test_store_merge(void)
+{
+	struct loaded l;
+	load_text(&l, "part1",
+	          "{\"id\":\"r1\",\"name\":\"root\",\"trace_id\":\"1-5f000000-000000000000000000000009\","
+	          "\"start_time\":10,\"end_time\":12}\n"
+	          "{\"format\":\"json\",\"version\":1}\n");
+	struct load_stats st = {0};
+	struct xr_err err;
+	const char *more = "{\"id\":\"c1\",\"name\":\"child\",\"trace_id\":\"1-5f000000-000000000000000000000009\","
+	                   "\"parent_id\":\"r1\",\"start_time\":11,\"end_time\":15,\"throttle\":true}\n";
+	file_load_buffer("part2", more, strlen(more), l.store, &l.warnings, &st, &err);
+	const struct xr_trace *t = trace_of(&l, "1-5f000000-000000000000000000000009");
+	ok(t && t->n_documents == 2, "documents of one trace from two loads are merged");
+	ok(t && t->summary.duration == 5 && t->summary.response_time == 2,
+	   "duration runs to the last end, response time is the root's");
+	ok(t && t->summary.has_throttle, "throttle from any segment");
+	is_int(store_count(l.store), 1, "one store entry");
+	unload(&l);
+}
+
+static void
+test_encode(void)
+{
+	struct loaded l;
+	load_text(&l, "enc",
+	          "{\"id\":\"r1\",\"name\":\"x\\u001b]0;pwn\\u0007\",\"trace_id\":\"1-5f000000-00000000000000000000000a\","
+	          "\"start_time\":10,\"end_time\":12,\"annotations\":{\"k\":\"v\\u009b\"}}\n");
+	const struct xr_trace *t = trace_of(&l, "1-5f000000-00000000000000000000000a");
+	struct buf b = BUF_INIT;
+	struct jsonw w;
+	jsonw_init(&w, &b);
+	encode_summary(&w, &t->summary);
+	ok(strstr(b.data, "\"Name\":\"x\\u001b]0;pwn\\u0007\"") != NULL, "escape sequence escaped in JSON");
+	ok(strstr(b.data, "\"StringValue\":\"v\\u009b\"") != NULL, "C1 control escaped in JSON");
+	ok(strchr(b.data, '\x1b') == NULL, "no raw ESC byte in the output");
+	buf_free(&b);
+	unload(&l);
+}
+
+int
+main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	test_devguide_batch();
+	test_devguide_summaries();
+	test_messy();
+	test_formats();
+	test_store_merge();
+	test_encode();
+	return tap_done();
+}
