@@ -237,26 +237,28 @@ char_len(const char *s, size_t n)
 }
 
 void
-filter_error_format(const char *expr, const struct xr_filter_error *e, struct buf *out)
+filter_error_format(const char *expr, const struct xr_filter_error *e, unsigned flags,
+                    struct buf *out)
 {
-	if (e->column == 0) {
-		buf_printf(out, "%s\n", e->message);
-	} else {
-		buf_printf(out, "column %zu: %s\n", e->column, e->message);
+	if (e->column > 0)
+		buf_printf(out, "column %zu: ", e->column);
+	utf8_sanitize(out, e->message, strlen(e->message), flags);
+	buf_putc(out, '\n');
+	if (e->column > 0) {
 		size_t len = strlen(expr), at = 0;
 		for (size_t c = 1; c < e->column && at < len; c++)
 			at += char_len(expr + at, len - at);
 		/* Start far enough left that the caret stays within SHOW_BEFORE. */
-		size_t start = 0, before = utf8_width(expr, at, 0);
+		size_t start = 0, before = utf8_width(expr, at, flags);
 		while (before > SHOW_BEFORE) {
 			size_t l = char_len(expr + start, at - start);
-			before -= utf8_width(expr + start, l, 0);
+			before -= utf8_width(expr + start, l, flags);
 			start += l;
 		}
 		size_t end = start, cols = 0;
 		while (end < len) {
 			size_t l = char_len(expr + end, len - end);
-			size_t w = utf8_width(expr + end, l, 0);
+			size_t w = utf8_width(expr + end, l, flags);
 			if (cols + w > SHOW_COLS)
 				break;
 			cols += w;
@@ -265,7 +267,7 @@ filter_error_format(const char *expr, const struct xr_filter_error *e, struct bu
 		buf_puts(out, "  ");
 		if (start > 0)
 			buf_puts(out, "...");
-		utf8_sanitize(out, expr + start, end - start, 0);
+		utf8_sanitize(out, expr + start, end - start, flags);
 		if (end < len)
 			buf_puts(out, "...");
 		buf_putc(out, '\n');
@@ -275,6 +277,9 @@ filter_error_format(const char *expr, const struct xr_filter_error *e, struct bu
 			buf_putc(out, ' ');
 		buf_puts(out, "^\n");
 	}
-	if (e->hint[0])
-		buf_printf(out, "hint: %s\n", e->hint);
+	if (e->hint[0]) {
+		buf_puts(out, "hint: ");
+		utf8_sanitize(out, e->hint, strlen(e->hint), flags);
+		buf_putc(out, '\n');
+	}
 }

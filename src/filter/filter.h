@@ -58,8 +58,10 @@ int filter_needs_trace(const struct xr_filter *f);
 /* Appends the canonical text of f to out. */
 void filter_normalize(const struct xr_filter *f, struct buf *out);
 /* Appends a readable report of e for expr to out: "column N: message", the
- * expression (sanitised, clipped around the column), a caret line placed
- * in display columns, and the hint.  Lines end in '\n'. */
-void filter_error_format(const char *expr, const struct xr_filter_error *e, struct buf *out);
+ * expression (clipped around the column), a caret line placed in display
+ * columns, and the hint.  Every line is sanitised with utf8 flags
+ * (UTF8_ASCII or 0) and ends in '\n'. */
+void filter_error_format(const char *expr, const struct xr_filter_error *e, unsigned flags,
+                         struct buf *out);
 
 #endif

@@ -74,6 +74,9 @@ bool lexer_parse_number(const char *s, size_t n, double *out);
 /* Appends v in plain decimal notation (no exponent), the shortest text
  * that reads back as v. */
 void lexer_format_number(double v, struct buf *out);
+/* How many of the n bytes at s fit in max bytes without cutting a
+ * character, for quoting user text in messages. */
+int lexer_clip(const char *s, size_t n, size_t max);
 /* Skips white space from lx->pos. */
 void lexer_skip_space(struct lexer *lx);
 

@@ -87,8 +87,8 @@ tok_text(const struct parser *p)
 static const char *
 describe(const struct parser *p, char *tmp, size_t size)
 {
-	int n = p->tok.len > 40 ? 40 : (int)p->tok.len;
-	const char *more = p->tok.len > 40 ? "..." : "";
+	int n = lexer_clip(tok_text(p), p->tok.len, 40);
+	const char *more = (size_t)n < p->tok.len ? "..." : "";
 	switch (p->tok.kind) {
 	case TOK_EOF: snprintf(tmp, size, "the end of the expression"); break;
 	case TOK_STRING: snprintf(tmp, size, "string %.*s%s", n, tok_text(p), more); break;
@@ -120,8 +120,7 @@ static void
 hint_quote(struct parser *p)
 {
 	if (p->tok.kind == TOK_WORD || p->tok.kind == TOK_NUMBER) {
-		int n = p->tok.len > 60 ? 60 : (int)p->tok.len;
-		hint(p, "did you mean \"%.*s\"?", n, tok_text(p));
+		hint(p, "did you mean \"%.*s\"?", lexer_clip(tok_text(p), p->tok.len, 60), tok_text(p));
 	} else if (p->tok.kind == TOK_EQ) {
 		hint(p, "compare with a single '='");
 	}
@@ -720,7 +719,8 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 	}
 	for (unsigned i = 0; i < sh->n_groups; i++)
 		if (strcmp(sh->groups[i], lit.s) == 0)
-			return fail_at(p, value_at, "group \"%.200s\" refers to itself", lit.s);
+			return fail_at(p, value_at, "group \"%.*s\" refers to itself",
+			               lexer_clip(lit.s, lit.len, 60), lit.s);
 	if (sh->n_groups == MAX_GROUPS)
 		return fail_at(p, value_at, "group references nested too deeply");
 	char *expr = NULL;
@@ -728,7 +728,7 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 	xr_err_clear(&rerr);
 	if (sh->resolver(sh->ctx, lit.s, arn, &expr, &rerr) < 0 || !expr) {
 		free(expr);
-		return fail_at(p, value_at, "group \"%.60s\": %.180s", lit.s,
+		return fail_at(p, value_at, "group \"%.*s\": %.180s", lexer_clip(lit.s, lit.len, 60), lit.s,
 		               rerr.msg[0] ? rerr.msg : "not found");
 	}
 	struct xr_filter_error inner_err;
@@ -759,7 +759,8 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 	sh->n_groups--;
 	free(expr);
 	if (!n->u.group.expr) {
-		fail_at(p, value_at, "in group \"%.60s\", column %zu: %.160s", lit.s, inner_err.column,
+		fail_at(p, value_at, "in group \"%.*s\", column %zu: %.160s",
+		        lexer_clip(lit.s, lit.len, 60), lit.s, inner_err.column,
 		        inner_err.message);
 		if (inner_err.hint[0])
 			hint(p, "%s", inner_err.hint);
@@ -841,7 +842,7 @@ parse_primary(struct parser *p, struct scope sc)
 		fail(p, "expected a filter term, found %s", describe(p, tmp, sizeof tmp));
 	if (p->tok.kind == TOK_STRING)
 		hint(p, "compare a keyword with it, for example http.url CONTAINS %.*s",
-		     p->tok.len > 60 ? 60 : (int)p->tok.len, tok_text(p));
+		     lexer_clip(tok_text(p), p->tok.len, 60), tok_text(p));
 	return NULL;
 }
 

@@ -239,7 +239,7 @@ run(const struct record *r, const char *dir)
 		if (r->hint && !f)
 			is_str(e.hint, r->hint, "line %zu: hint", r->line);
 		if (!f) {
-			filter_error_format(r->expr, &e, &b); /* must not crash */
+			filter_error_format(r->expr, &e, 0, &b); /* must not crash */
 			buf_free(&b);
 		}
 	} else if (!f) {
