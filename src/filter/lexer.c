@@ -2,6 +2,7 @@
 
 #include "filter/lexer.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
@@ -118,10 +119,12 @@ lexer_parse_number(const char *s, size_t n, double *out)
 		return false;
 	locale_t old = uselocale(c);
 	char *end;
+	errno = 0;
 	double v = strtod(tmp, &end);
+	bool underflow = errno == ERANGE && v == 0;
 	uselocale(old);
 	freelocale(c);
-	if (*end != '\0' || !isfinite(v))
+	if (*end != '\0' || !isfinite(v) || underflow)
 		return false;
 	*out = v;
 	return true;
