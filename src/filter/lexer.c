@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/utf8.h"
+#include "util/xmalloc.h"
 
 static void
 verror(struct xr_filter_error *err, size_t column, const char *fmt, va_list ap)
@@ -108,23 +109,31 @@ lexer_skip_space(struct lexer *lx)
 bool
 lexer_parse_number(const char *s, size_t n, double *out)
 {
-	char tmp[128];
-	if (n == 0 || n >= sizeof tmp)
+	char small[128];
+	if (n == 0)
 		return false;
+	/* Plain-decimal text of an extreme double runs to 330 characters. */
+	char *tmp = n < sizeof small ? small : xmalloc(n + 1);
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
 	/* strtod follows LC_NUMERIC; the expression always uses '.'. */
 	locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-	if (c == (locale_t)0)
+	if (c == (locale_t)0) {
+		if (tmp != small)
+			free(tmp);
 		return false;
+	}
 	locale_t old = uselocale(c);
 	char *end;
 	errno = 0;
 	double v = strtod(tmp, &end);
 	bool underflow = errno == ERANGE && v == 0;
+	bool rest = *end != '\0';
 	uselocale(old);
 	freelocale(c);
-	if (*end != '\0' || !isfinite(v) || underflow)
+	if (tmp != small)
+		free(tmp);
+	if (rest || !isfinite(v) || underflow)
 		return false;
 	*out = v;
 	return true;
