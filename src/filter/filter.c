@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "filter/eval.h"
+#include "filter/lexer.h"
 #include "filter/parser.h"
 #include "filter/rcjson.h"
 #include "util/arena.h"
@@ -126,16 +127,6 @@ put_ref(struct buf *out, const struct fref *r)
 	buf_putc(out, ')');
 }
 
-static bool
-bare_key(const char *k)
-{
-	for (; *k; k++)
-		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
-		      (*k >= '0' && *k <= '9') || *k == '_'))
-			return false;
-	return true;
-}
-
 static void print_node(const struct fnode *n, int prec, struct buf *out);
 
 static void
@@ -176,7 +167,7 @@ print_node(const struct fnode *n, int prec, struct buf *out)
 		put_literal(out, n->u.term.op, &n->u.term.lit);
 		break;
 	case FN_ANNOTATION:
-		if (bare_key(n->u.ann.key)) {
+		if (lexer_is_key(n->u.ann.key, strlen(n->u.ann.key))) {
 			buf_printf(out, "annotation.%s", n->u.ann.key);
 		} else {
 			buf_puts(out, "annotation[");

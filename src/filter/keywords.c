@@ -2,6 +2,8 @@
 
 #include "filter/keywords.h"
 
+#include "filter/lexer.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -78,16 +80,9 @@ lower(char c)
 const struct keyword *
 keyword_find(const char *w, size_t n)
 {
-	for (size_t i = 0; i < F_COUNT_; i++) {
-		const char *k = keywords[i].name;
-		if (strlen(k) != n)
-			continue;
-		size_t j = 0;
-		while (j < n && lower(w[j]) == k[j])
-			j++;
-		if (j == n)
+	for (size_t i = 0; i < F_COUNT_; i++)
+		if (lexer_ieq(w, n, keywords[i].name))
 			return &keywords[i];
-	}
 	return NULL;
 }
 

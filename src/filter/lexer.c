@@ -336,18 +336,33 @@ lexer_next(struct lexer *lx, struct token *t)
 }
 
 bool
-lexer_word_is(const struct lexer *lx, const struct token *t, const char *w)
+lexer_ieq(const char *s, size_t n, const char *w)
 {
-	if (t->kind != TOK_WORD || strlen(w) != t->len)
+	if (strlen(w) != n)
 		return false;
-	for (size_t i = 0; i < t->len; i++) {
-		char c = lx->src[t->off + i];
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
 		if (c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
 		if (c != w[i])
 			return false;
 	}
 	return true;
+}
+
+bool
+lexer_word_is(const struct lexer *lx, const struct token *t, const char *w)
+{
+	return t->kind == TOK_WORD && lexer_ieq(lx->src + t->off, t->len, w);
+}
+
+bool
+lexer_is_key(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_key_char(s[i]))
+			return false;
+	return n > 0;
 }
 
 void

@@ -66,8 +66,12 @@ void lexer_hint(const struct lexer *lx, const char *fmt, ...) __attribute__((for
 /* Writes the unescaped value of a TOK_STRING into out (room for t->len
  * bytes); returns its length. */
 size_t lexer_string_value(const struct lexer *lx, const struct token *t, char *out);
-/* True if t is a word equal to w, ignoring ASCII case. */
+/* True if t is a word equal to w (lower case), ignoring ASCII case. */
 bool lexer_word_is(const struct lexer *lx, const struct token *t, const char *w);
+/* True if the n bytes at s equal w (lower case), ignoring ASCII case. */
+bool lexer_ieq(const char *s, size_t n, const char *w);
+/* True if the n bytes at s are a bare annotation key: letters, digits, '_'. */
+bool lexer_is_key(const char *s, size_t n);
 /* Parses a number in the C locale, whatever the process locale; false if
  * the text is not a finite number. */
 bool lexer_parse_number(const char *s, size_t n, double *out);

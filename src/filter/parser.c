@@ -320,20 +320,6 @@ parse_keyword(struct parser *p, const struct keyword *kw, struct scope sc)
 	return NULL;
 }
 
-static bool
-valid_key(const char *k, size_t n)
-{
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = k[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_'))
-			return false;
-	}
-	return true;
-}
-
 /* The operator and literal after annotation.KEY. */
 static struct fnode *
 parse_annotation_rest(struct parser *p, struct fnode *n)
@@ -371,7 +357,7 @@ parse_annotation(struct parser *p, struct scope sc)
 	if (p->tok.len > plen) { /* annotation.KEY */
 		const char *key = tok_text(p) + plen;
 		size_t klen = p->tok.len - plen;
-		if (!valid_key(key, klen)) {
+		if (!lexer_is_key(key, klen)) {
 			fail(p, "an annotation key after 'annotation.' has only letters, digits and '_'");
 			hint(p, "write annotation[\"%.*s\"]", klen > 60 ? 60 : (int)klen, key);
 			return NULL;
@@ -398,7 +384,7 @@ parse_annotation(struct parser *p, struct scope sc)
 			return fail(p, "an annotation key cannot be empty");
 		n->u.ann.key = lit.s;
 	} else if ((p->tok.kind == TOK_WORD || p->tok.kind == TOK_NUMBER) &&
-	           valid_key(tok_text(p), p->tok.len)) {
+	           lexer_is_key(tok_text(p), p->tok.len)) {
 		n->u.ann.key = arena_strndup(p->sh->a, tok_text(p), p->tok.len);
 	} else {
 		fail(p, "expected an annotation key inside '[ ]'");
@@ -572,21 +558,6 @@ parse_service(struct parser *p, struct scope sc, bool edge)
 
 /* ---- root causes ---- */
 
-static bool
-part_is(const char *s, size_t n, const char *w)
-{
-	if (strlen(w) != n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != w[i])
-			return false;
-	}
-	return true;
-}
-
 static struct fnode *
 parse_rootcause(struct parser *p, struct scope sc)
 {
@@ -597,13 +568,13 @@ parse_rootcause(struct parser *p, struct scope sc)
 	size_t klen = dot ? (size_t)(dot - w) : n;
 	const char *lvl = dot ? dot + 1 : "";
 	size_t llen = dot ? n - klen - 1 : 0;
-	int kind = part_is(w, klen, "fault")          ? XR_RC_FAULT
-	           : part_is(w, klen, "error")        ? XR_RC_ERROR
-	           : part_is(w, klen, "responsetime") ? XR_RC_RESPONSETIME
+	int kind = lexer_ieq(w, klen, "fault")          ? XR_RC_FAULT
+	           : lexer_ieq(w, klen, "error")        ? XR_RC_ERROR
+	           : lexer_ieq(w, klen, "responsetime") ? XR_RC_RESPONSETIME
 	                                              : -1;
-	int level = part_is(lvl, llen, "service")     ? RC_SERVICE
-	            : part_is(lvl, llen, "entity")    ? RC_ENTITY
-	            : part_is(lvl, llen, "exception") ? RC_EXCEPTION
+	int level = lexer_ieq(lvl, llen, "service")     ? RC_SERVICE
+	            : lexer_ieq(lvl, llen, "entity")    ? RC_ENTITY
+	            : lexer_ieq(lvl, llen, "exception") ? RC_EXCEPTION
 	                                              : -1;
 	if (kind < 0 || level < 0) {
 		fail(p, "unknown keyword '%.*s'", p->tok.len > 60 ? 60 : (int)p->tok.len, tok_text(p));
@@ -776,7 +747,7 @@ parse_word(struct parser *p, struct scope sc)
 {
 	const char *w = tok_text(p);
 	size_t n = p->tok.len;
-	if (n >= 10 && part_is(w, 10, "annotation") && (n == 10 || w[10] == '.'))
+	if (n >= 10 && lexer_ieq(w, 10, "annotation") && (n == 10 || w[10] == '.'))
 		return parse_annotation(p, sc);
 	if (is_word(p, "service"))
 		return parse_service(p, sc, false);
@@ -788,7 +759,7 @@ parse_word(struct parser *p, struct scope sc)
 		return parse_group(p, sc, true);
 	if (is_word(p, "rootcause.json"))
 		return parse_rcjson(p, sc);
-	if (n > 10 && part_is(w, 10, "rootcause."))
+	if (n > 10 && lexer_ieq(w, 10, "rootcause."))
 		return parse_rootcause(p, sc);
 	const struct keyword *kw = keyword_find(w, n);
 	if (kw)
