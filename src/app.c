@@ -167,15 +167,17 @@ app_print(struct app *a)
 {
 	const struct options *o = a->opts;
 	struct tracelist tl;
-	tracelist_build(&tl, a->store, a->filter ? app_keep : NULL, a, o->sort, o->limit);
+	tracelist_build(&tl, a->store, a->filter ? app_keep : NULL, a, o->sort);
 	if (a->undecided)
 		app_report("--filter: %zu traces left out: the filter needs their full traces, and only "
 		           "their summaries are loaded",
 		           a->undecided);
+	/* Columns are chosen from every listed trace, not only the first N. */
 	if (o->annotations)
 		tracelist_set_annotations(&tl, o->annotations);
 	else
 		tracelist_choose_annotations(&tl, 2);
+	tracelist_limit(&tl, o->limit);
 	struct batch_format fmt = {
 		.output = o->output,
 		.width = terminal_width(),

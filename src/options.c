@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/strdist.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 
@@ -117,13 +118,12 @@ nearest_option(const char *arg)
 	const char *name = arg;
 	while (*name == '-')
 		name++;
-	size_t len = strcspn(name, "=");
-	const char *best = NULL;
-	for (const struct option *o = long_options; o->name; o++) {
-		if (strncmp(o->name, name, len < 3 ? len : 3) == 0 && (!best || strlen(o->name) < strlen(best)))
-			best = o->name;
-	}
-	return best;
+	const char *names[sizeof long_options / sizeof *long_options];
+	size_t n = 0;
+	for (const struct option *o = long_options; o->name; o++)
+		names[n++] = o->name;
+	names[n] = NULL;
+	return strdist_nearest(name, strcspn(name, "="), names);
 }
 
 static int

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/jsonw.h"
+#include "util/parallel.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 #include "view/table.h"
@@ -35,13 +36,13 @@ seconds_text(double v, char *out, size_t n)
 		snprintf(out, n, "%.3f", v);
 }
 
-enum { FIXED_COLUMNS = 9 };
+enum { FIXED_COLUMNS = 9, URL_COLUMNS = 50 };
 
 static const struct table_column fixed_columns[FIXED_COLUMNS] = {
 	{"START (UTC)", UTF8_LEFT, 0, 0},
 	{"TRACE ID", UTF8_LEFT, 0, 0},
 	{"METHOD", UTF8_LEFT, 7, 0},
-	{"URL", UTF8_LEFT, 50, 1},
+	{"URL", UTF8_LEFT, URL_COLUMNS, 1},
 	{"STATUS", UTF8_RIGHT, 0, 0},
 	{"RESP(s)", UTF8_RIGHT, 0, 0},
 	{"DUR(s)", UTF8_RIGHT, 0, 0},
@@ -70,7 +71,7 @@ print_table(FILE *out, const struct tracelist *tl, const struct batch_format *fm
 		seconds_text(s->duration, dur, sizeof dur);
 		tracelist_flags(&tl->rows[r], flags);
 		const char *cells[FIXED_COLUMNS + TRACELIST_MAX_ANNOTATIONS] = {
-			start, s->id, s->http.method ? s->http.method : "-", s->http.url ? s->http.url : "-",
+			start, s->id, s->http.method ? s->http.method : "-", tracelist_url(s->http.url, URL_COLUMNS),
 			status, resp, dur, flags, tracelist_service(s)};
 		for (size_t a = 0; a < tl->n_annotation_keys; a++) {
 			buf_reset(&ann[a]);
@@ -90,47 +91,65 @@ print_table(FILE *out, const struct tracelist *tl, const struct batch_format *fm
 	return rc;
 }
 
-static int
-print_ndjson(FILE *out, const struct tracelist *tl)
+/* Rows are encoded on every processor, a block at a time, and written in
+ * order; the block size bounds the memory held for output. */
+#define ENCODE_BLOCK 4096
+
+struct encode_job {
+	const struct tracelist *tl;
+	size_t begin, end;   /* rows of this block */
+	bool ndjson;         /* one object per line; else comma-separated */
+	unsigned n_workers;
+	struct buf out[PARALLEL_MAX_WORKERS];
+};
+
+static void
+encode_share(void *arg, unsigned worker)
 {
-	struct buf b = BUF_INIT;
-	int rc = 0;
-	for (size_t r = 0; r < tl->n_rows && rc == 0; r++) {
+	struct encode_job *job = arg;
+	size_t n = job->end - job->begin, share = (n + job->n_workers - 1) / job->n_workers;
+	size_t from = job->begin + worker * share, to = from + share;
+	if (to > job->end)
+		to = job->end;
+	struct buf *b = &job->out[worker];
+	for (size_t r = from; r < to; r++) {
 		struct jsonw w;
-		jsonw_init(&w, &b);
-		encode_summary(&w, tl->rows[r].summary);
-		buf_putc(&b, '\n');
-		rc = flush(out, &b, false);
+		if (!job->ndjson && r > 0)
+			buf_putc(b, ',');
+		jsonw_init(&w, b);
+		encode_summary(&w, job->tl->rows[r].summary);
+		if (job->ndjson)
+			buf_putc(b, '\n');
 	}
-	if (rc == 0)
-		rc = flush(out, &b, true);
-	buf_free(&b);
+}
+
+static int
+print_summaries(FILE *out, const struct tracelist *tl, bool ndjson)
+{
+	struct encode_job job = {.tl = tl, .ndjson = ndjson};
+	int rc = 0;
+	for (size_t begin = 0; begin < tl->n_rows && rc == 0; begin += ENCODE_BLOCK) {
+		job.begin = begin;
+		job.end = begin + ENCODE_BLOCK < tl->n_rows ? begin + ENCODE_BLOCK : tl->n_rows;
+		job.n_workers = job.end - job.begin < 256 ? 1 : parallel_workers();
+		parallel_run(job.n_workers, encode_share, &job);
+		for (unsigned w = 0; w < job.n_workers; w++) {
+			if (rc == 0)
+				rc = flush(out, &job.out[w], true);
+			buf_reset(&job.out[w]);
+		}
+	}
+	for (unsigned w = 0; w < PARALLEL_MAX_WORKERS; w++)
+		buf_free(&job.out[w]);
 	return rc;
 }
 
 static int
 print_json(FILE *out, const struct tracelist *tl)
 {
-	struct buf b = BUF_INIT;
-	struct jsonw w;
-	jsonw_init(&w, &b);
-	jsonw_object_begin(&w);
-	jsonw_key(&w, "TraceSummaries");
-	jsonw_array_begin(&w);
-	int rc = 0;
-	for (size_t r = 0; r < tl->n_rows && rc == 0; r++) {
-		encode_summary(&w, tl->rows[r].summary);
-		rc = flush(out, &b, false);
-	}
-	jsonw_array_end(&w);
-	jsonw_key(&w, "TracesProcessedCount");
-	jsonw_int(&w, (long long)tl->n_considered);
-	jsonw_object_end(&w);
-	buf_putc(&b, '\n');
-	if (rc == 0)
-		rc = flush(out, &b, true);
-	buf_free(&b);
-	return rc;
+	if (fputs("{\"TraceSummaries\":[", out) == EOF || print_summaries(out, tl, false) < 0)
+		return -1;
+	return fprintf(out, "],\"TracesProcessedCount\":%zu}\n", tl->n_considered) < 0 ? -1 : 0;
 }
 
 int
@@ -138,7 +157,7 @@ batch_print(FILE *out, const struct tracelist *tl, const struct batch_format *fm
 {
 	int rc;
 	switch (fmt->output) {
-	case OUTPUT_NDJSON: rc = print_ndjson(out, tl); break;
+	case OUTPUT_NDJSON: rc = print_summaries(out, tl, true); break;
 	case OUTPUT_JSON: rc = print_json(out, tl); break;
 	default: rc = print_table(out, tl, fmt); break;
 	}

@@ -20,17 +20,31 @@ round_micro(double v)
 /* Most root causes of one kind kept per trace. */
 #define MAX_ROOT_CAUSES 5
 
+/* The ServiceIds of the summary: one per node, in node order, built
+ * first so every other list can point into it. */
+static void
+summarize_service_ids(struct xr_trace *t, struct xr_summary *sum)
+{
+	sum->service_ids = ARENA_ARRAY(t->arena, struct xr_service_id, t->n_nodes + 1);
+	sum->n_service_ids = t->n_nodes;
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		const struct xr_node *n = &t->nodes[i];
+		struct xr_service_id *id = &sum->service_ids[i];
+		*id = (struct xr_service_id){.name = n->name, .account_id = n->account_id, .type = n->type};
+		if (n->name) {
+			id->names = ARENA_ARRAY(t->arena, const char *, 1);
+			id->names[0] = n->name;
+			id->n_names = 1;
+		}
+	}
+	if (t->root && t->n_nodes)
+		sum->entry_point = &sum->service_ids[t->root->node];
+}
+
 static struct xr_service_id
 service_id_of(struct xr_trace *t, unsigned node)
 {
-	const struct xr_node *n = &t->nodes[node];
-	struct xr_service_id id = {.name = n->name, .account_id = n->account_id, .type = n->type};
-	if (n->name) {
-		id.names = ARENA_ARRAY(t->arena, const char *, 1);
-		id.names[0] = n->name;
-		id.n_names = 1;
-	}
-	return id;
+	return t->summary.service_ids[node];
 }
 
 /* A growable list of service ids without duplicates (by node index). */
@@ -52,10 +66,12 @@ node_set_add(struct node_set *set, unsigned node)
 static struct xr_service_id *
 node_set_ids(struct xr_trace *t, const struct node_set *set, unsigned *n_out)
 {
+	*n_out = (unsigned)set->n;
+	if (set->n == 1) /* the common case: share the summary's entry */
+		return &t->summary.service_ids[set->nodes[0]];
 	struct xr_service_id *ids = ARENA_ARRAY(t->arena, struct xr_service_id, set->n + 1);
 	for (size_t i = 0; i < set->n; i++)
 		ids[i] = service_id_of(t, set->nodes[i]);
-	*n_out = (unsigned)set->n;
 	return set->n ? ids : NULL;
 }
 
@@ -181,15 +197,6 @@ summarize_resources(struct xr_trace *t, struct xr_summary *sum)
 	sum->resource_arns = str_set_finish(t, &arns, &sum->n_resource_arns);
 	sum->instance_ids = str_set_finish(t, &instances, &sum->n_instance_ids);
 	sum->availability_zones = str_set_finish(t, &zones, &sum->n_availability_zones);
-
-	sum->service_ids = ARENA_ARRAY(t->arena, struct xr_service_id, t->n_nodes + 1);
-	sum->n_service_ids = t->n_nodes;
-	for (unsigned n = 0; n < t->n_nodes; n++)
-		sum->service_ids[n] = service_id_of(t, n);
-	if (t->root && t->n_nodes) {
-		sum->entry_point = ARENA_NEW(t->arena, struct xr_service_id);
-		*sum->entry_point = service_id_of(t, t->root->node);
-	}
 }
 
 /* ---- root causes ---- */
@@ -264,31 +271,58 @@ rc_service_for(struct xr_trace *t, const struct xr_segment *s, enum xr_rc_kind k
 	return svc;
 }
 
-/* Fault and error causes: every flagged entity none of whose children is
- * flagged, i.e. where the failure started. */
+static bool
+is_ancestor(const struct xr_segment *a, const struct xr_segment *d)
+{
+	for (const struct xr_segment *p = d->parent; p; p = p->parent)
+		if (p == a)
+			return true;
+	return false;
+}
+
+static bool
+has_exception(const struct xr_segment *s)
+{
+	return s->cause && (s->cause->n_exceptions || s->cause->exception_id);
+}
+
+/* Fault and error causes: where the failure started.  That is each flagged
+ * entity that records the exception (a cause) with no such entity below
+ * it; when no flagged entity has a cause, each flagged entity with no
+ * flagged child. */
 static void
 summarize_failure_causes(struct xr_trace *t, struct xr_summary *sum, enum xr_rc_kind kind)
 {
-	struct xr_root_cause *causes = ARENA_ARRAY(t->arena, struct xr_root_cause, MAX_ROOT_CAUSES);
+	const struct xr_segment *found[MAX_ROOT_CAUSES];
 	unsigned n = 0;
-	bool client_impacting = t->root && has_flag(t->root, kind);
+	bool with_cause = false;
+	for (unsigned i = 0; i < t->n_all && !with_cause; i++)
+		with_cause = has_flag(t->all[i], kind) && has_exception(t->all[i]);
 	for (unsigned i = 0; i < t->n_all && n < MAX_ROOT_CAUSES; i++) {
 		const struct xr_segment *s = t->all[i];
-		if (!has_flag(s, kind))
+		if (!has_flag(s, kind) || (with_cause && !has_exception(s)))
 			continue;
 		bool deeper = false;
-		for (unsigned c = 0; c < s->n_children && !deeper; c++)
-			deeper = has_flag(s->children[c], kind);
-		if (deeper)
-			continue;
-		causes[n].services = ARENA_NEW(t->arena, struct xr_rc_service);
-		causes[n].services[0] = rc_service_for(t, s, kind, NAN);
-		causes[n].n_services = 1;
-		causes[n].client_impacting = client_impacting;
-		n++;
+		for (unsigned j = 0; j < t->n_all && !deeper; j++) {
+			const struct xr_segment *d = t->all[j];
+			deeper = d != s && has_flag(d, kind) && (!with_cause || has_exception(d)) &&
+			         (with_cause ? is_ancestor(s, d) : d->parent == s);
+		}
+		if (!deeper)
+			found[n++] = s;
 	}
-	sum->root_causes[kind] = n ? causes : NULL;
 	sum->n_root_causes[kind] = n;
+	if (!n)
+		return;
+	bool client_impacting = t->root && has_flag(t->root, kind);
+	struct xr_root_cause *causes = ARENA_ARRAY(t->arena, struct xr_root_cause, n);
+	for (unsigned i = 0; i < n; i++) {
+		causes[i].services = ARENA_NEW(t->arena, struct xr_rc_service);
+		causes[i].services[0] = rc_service_for(t, found[i], kind, NAN);
+		causes[i].n_services = 1;
+		causes[i].client_impacting = client_impacting;
+	}
+	sum->root_causes[kind] = causes;
 }
 
 /* Response-time cause: follow the child that takes the most time from the
@@ -359,6 +393,7 @@ summarize_trace(struct xr_trace *t)
 		sum->http.client_ip = root->http.client_ip;
 		sum->http.status = root->http.status;
 	}
+	summarize_service_ids(t, sum);
 	summarize_annotations(t, sum);
 	summarize_users(t, sum);
 	summarize_resources(t, sum);

@@ -16,8 +16,15 @@
 struct xr_trace *
 trace_new(const char *id)
 {
+	return trace_new_sized(id, 0);
+}
+
+struct xr_trace *
+trace_new_sized(const char *id, size_t json_size)
+{
 	struct xr_trace *t = xcalloc(1, sizeof *t);
-	t->arena = arena_new();
+	/* The model takes about twice the JSON text it came from. */
+	t->arena = json_size ? arena_new_sized(json_size * 2) : arena_new();
 	t->api_duration = NAN;
 	summary_init(&t->summary);
 	if (id)
@@ -312,7 +319,8 @@ trace_finish(struct xr_trace *t)
 			all[k++] = ix.slots[i];
 	build_children(t, links, all, n_all);
 
-	qsort(t->documents, t->n_documents, sizeof *t->documents, cmp_start);
+	if (t->n_documents > 1)
+		qsort(t->documents, t->n_documents, sizeof *t->documents, cmp_start);
 	t->roots = ARENA_ARRAY(t->arena, struct xr_segment *, t->n_documents + 1);
 	t->n_roots = 0;
 	for (unsigned d = 0; d < t->n_documents; d++)

@@ -11,6 +11,7 @@
 #define XRTOP_MODEL_TRACE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "model/summary.h"
 #include "model/value.h"
@@ -50,13 +51,13 @@ struct xr_http {
 	const char *url;
 	const char *user_agent;
 	const char *client_ip;
-	int status;               /* 0 when absent */
 	long long content_length; /* -1 when absent */
+	int status;               /* 0 when absent */
 	bool x_forwarded_for;
 	bool traced;
 };
 
-/* The parts of the `aws` object xrtop reads; `json` keeps all of it. */
+/* The `aws` object: the members xrtop reads, and the rest as JSON text. */
 struct xr_aws {
 	const char *operation;
 	const char *table_name;
@@ -68,7 +69,7 @@ struct xr_aws {
 	const char *topic_arn;
 	const char *instance_id;       /* aws.ec2.instance_id */
 	const char *availability_zone; /* aws.ec2.availability_zone */
-	const char *json;              /* the whole object, compact */
+	const char *extra;             /* the other members as a JSON object, or NULL */
 };
 
 struct xr_sql {
@@ -92,7 +93,8 @@ enum xr_segment_flag {
 	XR_SEG_DETACHED = 1u << 6,   /* a root only because its parent was not found */
 };
 
-/* A segment or a subsegment; the same shape serves both. */
+/* A segment or a subsegment; the same shape serves both.  (Members are
+ * ordered to avoid padding: there are many of these.) */
 struct xr_segment {
 	const char *id;
 	const char *name;
@@ -100,7 +102,6 @@ struct xr_segment {
 	const char *trace_id;
 	double start_time; /* NAN when absent */
 	double end_time;   /* NAN when absent or in progress */
-	unsigned flags;
 	const char *origin;    /* AWS::Lambda::Function, ... */
 	const char *namespace; /* "aws" or "remote" for subsegments */
 	const char *user;
@@ -111,20 +112,20 @@ struct xr_segment {
 	struct xr_sql *sql;
 	struct xr_cause *cause;
 	struct xr_annotation *annotations;
-	unsigned n_annotations;
 	const char *metadata; /* compact JSON text, or NULL */
 	const char *extra;    /* unknown fields as a compact JSON object, or NULL */
 	const char **precursor_ids;
-	unsigned n_precursor_ids;
-
-	/* Nested subsegments, as decoded. */
-	struct xr_segment **subsegments;
-	unsigned n_subsegments;
+	struct xr_segment **subsegments; /* nested subsegments, as decoded */
 
 	/* Links computed by trace_finish(). */
 	struct xr_segment *parent;   /* enclosing (sub)segment or caller; NULL for a root */
 	struct xr_segment *document; /* the segment document this belongs to */
 	struct xr_segment **children; /* subsegments and called documents, by start time */
+
+	unsigned flags;
+	unsigned n_annotations;
+	unsigned n_precursor_ids;
+	unsigned n_subsegments;
 	unsigned n_children;
 	unsigned depth; /* 0 for roots */
 	unsigned node;  /* index into trace->nodes */
@@ -175,6 +176,8 @@ struct xr_trace {
 
 /* A new empty trace; id may be NULL (taken from the first document). */
 struct xr_trace *trace_new(const char *id);
+/* Like trace_new(), sizing the arena for json_size bytes of segment JSON. */
+struct xr_trace *trace_new_sized(const char *id, size_t json_size);
 void trace_free(struct xr_trace *t);
 /* Adds a decoded document (allocated in t->arena). */
 void trace_add_document(struct xr_trace *t, struct xr_segment *doc);

@@ -4,8 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 #include "util/jsonscan.h"
+#include "util/parallel.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "xray/decode.h"
 
 /* Files larger than this are refused rather than exhausting memory. */
 #define FILE_MAX_BYTES ((size_t)16 << 30)
-#define MAX_THREADS 8
 #define ITEMS_PER_GRAB 16
 
 enum item_kind { ITEM_TRACE, ITEM_SUMMARY, ITEM_DOCUMENT };
@@ -48,7 +48,25 @@ struct loader {
 	atomic_size_t next;
 	struct xr_warnings *warnings;
 	struct load_stats *stats;
+	bool mapped;            /* data is a read-only file mapping */
+	const char *released;   /* pages before this were given back */
 };
+
+/* Gives back the pages of a file mapping that lie wholly in [from, to):
+ * they are read again from the page cache if touched later, so a file
+ * much larger than memory still loads, and peak memory is the model's. */
+static void
+release_pages(const struct loader *l, const char *from, const char *to)
+{
+	if (!l->mapped)
+		return;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)from + page - 1) & ~(page - 1), b = (uintptr_t)to & ~(page - 1);
+	if (b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+#define RELEASE_EVERY (8u << 20)
 
 static size_t
 line_of(const struct loader *l, const char *p)
@@ -64,6 +82,10 @@ add_item(struct loader *l, enum item_kind kind, const char *p, const char *end)
 {
 	XGROW(l->items, l->cap_items, l->n_items + 1);
 	l->items[l->n_items++] = (struct item){kind, p, end, 0};
+	if ((size_t)(p - l->released) > RELEASE_EVERY) {
+		release_pages(l, l->released, p);
+		l->released = p;
+	}
 }
 
 static void
@@ -77,8 +99,13 @@ warn_at(struct loader *l, const char *p, const char *what)
 
 /* ---- cutting the text into items ---- */
 
-struct object_keys {
-	struct jsonscan_member traces, summaries, unprocessed; /* value NULL when absent */
+/* What the members of one object say about what it is. */
+struct object_scan {
+	struct loader *l;
+	bool response;  /* has Traces or TraceSummaries */
+	bool lists_ok;  /* those lists were well-formed */
+	bool unprocessed; /* UnprocessedTraceIds is not empty */
+	const char *unprocessed_at;
 	bool id, Id, segments, format, version;
 };
 
@@ -86,29 +113,6 @@ static bool
 key_is(const struct jsonscan_member *m, const char *key)
 {
 	return m->key_len == strlen(key) && memcmp(m->key, key, m->key_len) == 0;
-}
-
-static int
-note_key(void *ctx, const struct jsonscan_member *m)
-{
-	struct object_keys *k = ctx;
-	if (key_is(m, "Traces"))
-		k->traces = *m;
-	else if (key_is(m, "TraceSummaries"))
-		k->summaries = *m;
-	else if (key_is(m, "UnprocessedTraceIds"))
-		k->unprocessed = *m;
-	else if (key_is(m, "id"))
-		k->id = true;
-	else if (key_is(m, "Id"))
-		k->Id = true;
-	else if (key_is(m, "Segments"))
-		k->segments = true;
-	else if (key_is(m, "format"))
-		k->format = true;
-	else if (key_is(m, "version"))
-		k->version = true;
-	return 0;
 }
 
 static int
@@ -125,23 +129,57 @@ add_summary_item(void *ctx, const char *p, const char *end)
 	return 0;
 }
 
-/* Cuts a Traces or TraceSummaries list into items; returns false (after
- * warning) when the list is malformed or truncated. */
-static bool
-cut_list(struct loader *l, const struct jsonscan_member *m, enum item_kind kind, const char *what)
+/* Cuts a Traces or TraceSummaries list into items as the object is
+ * scanned (so a large file is read once); returns one past the list, or
+ * `end` after warning when the list is malformed or truncated. */
+static const char *
+cut_list(struct object_scan *o, const char *p, const char *end, enum item_kind kind,
+         const char *what)
 {
-	const char *bad;
-	if (*m->value == 'n')
-		return true; /* null */
-	if (jsonscan_array(m->value, m->value_end,
-	                   kind == ITEM_TRACE ? add_trace_item : add_summary_item, l, &bad))
-		return true;
+	const char *bad, *after;
+	if (end - p >= 4 && memcmp(p, "null", 4) == 0)
+		return p + 4;
+	after = jsonscan_array(p, end, kind == ITEM_TRACE ? add_trace_item : add_summary_item, o->l,
+	                       &bad);
+	if (after)
+		return after;
 	char msg[160];
 	snprintf(msg, sizeof msg, "\"%s\" is malformed or truncated here: the rest of it was skipped",
 	         what);
-	warn_at(l, bad, msg);
-	l->stats->skipped++;
-	return false;
+	warn_at(o->l, bad, msg);
+	o->l->stats->skipped++;
+	o->lists_ok = false;
+	return end;
+}
+
+static const char *
+note_member(void *ctx, const struct jsonscan_member *m, const char *end)
+{
+	struct object_scan *o = ctx;
+	if (key_is(m, "Traces")) {
+		o->response = true;
+		return cut_list(o, m->value, end, ITEM_TRACE, "Traces");
+	}
+	if (key_is(m, "TraceSummaries")) {
+		o->response = true;
+		return cut_list(o, m->value, end, ITEM_SUMMARY, "TraceSummaries");
+	}
+	if (key_is(m, "UnprocessedTraceIds") && *m->value == '[' &&
+	    *jsonscan_skip_ws(m->value + 1, end) != ']') {
+		o->unprocessed = true;
+		o->unprocessed_at = m->value;
+	} else if (key_is(m, "id")) {
+		o->id = true;
+	} else if (key_is(m, "Id")) {
+		o->Id = true;
+	} else if (key_is(m, "Segments")) {
+		o->segments = true;
+	} else if (key_is(m, "format")) {
+		o->format = true;
+	} else if (key_is(m, "version")) {
+		o->version = true;
+	}
+	return NULL;
 }
 
 static void cut_value(struct loader *l, const char *p, const char *end);
@@ -171,35 +209,31 @@ cut_value(struct loader *l, const char *p, const char *end)
 		l->stats->skipped++;
 		return;
 	}
-	struct object_keys k = {0};
-	bool complete = jsonscan_object(p, end, note_key, &k, &bad) != NULL;
-	bool response = k.traces.value || k.summaries.value;
-	if (!complete && !response) {
-		add_item(l, ITEM_DOCUMENT, p, end); /* cJSON will say what is wrong */
-	} else if (response) {
+	struct object_scan o = {.l = l, .lists_ok = true};
+	size_t first_item = l->n_items;
+	bool complete = jsonscan_object(p, end, note_member, &o, &bad) != NULL;
+	if (o.response) {
 		/* Even in a truncated response, every complete trace is kept. */
-		bool lists_ok = true;
-		if (k.traces.value)
-			lists_ok &= cut_list(l, &k.traces, ITEM_TRACE, "Traces");
-		if (k.summaries.value)
-			lists_ok &= cut_list(l, &k.summaries, ITEM_SUMMARY, "TraceSummaries");
-		if (!complete && lists_ok) {
+		if (!complete && o.lists_ok) {
 			warn_at(l, bad, "invalid JSON (truncated?): the rest was skipped");
 			l->stats->skipped++;
 		}
-		if (k.unprocessed.value && *k.unprocessed.value == '[' &&
-		    *jsonscan_skip_ws(k.unprocessed.value + 1, k.unprocessed.value_end) != ']')
-			warn_at(l, k.unprocessed.value,
+		if (o.unprocessed)
+			warn_at(l, o.unprocessed_at,
 			        "the response lists UnprocessedTraceIds: those traces are not in the file");
-	} else if (k.format && k.version && !k.id) {
-		/* the X-Ray daemon's header line */
-	} else if (k.Id && k.segments) {
-		add_item(l, ITEM_TRACE, p, end);
-	} else if (k.Id) {
-		add_item(l, ITEM_SUMMARY, p, end);
-	} else {
-		add_item(l, ITEM_DOCUMENT, p, end);
+		return;
 	}
+	l->n_items = first_item;
+	if (!complete)
+		add_item(l, ITEM_DOCUMENT, p, end); /* cJSON will say what is wrong */
+	else if (o.format && o.version && !o.id)
+		; /* the X-Ray daemon's header line */
+	else if (o.Id && o.segments)
+		add_item(l, ITEM_TRACE, p, end);
+	else if (o.Id)
+		add_item(l, ITEM_SUMMARY, p, end);
+	else
+		add_item(l, ITEM_DOCUMENT, p, end);
 }
 
 /* NDJSON when the first line holds one whole value and more text follows. */
@@ -308,7 +342,7 @@ decode_item(struct loader *l, size_t i)
 		}
 		break;
 	case ITEM_DOCUMENT:
-		r->trace = trace_new(NULL);
+		r->trace = trace_new_sized(NULL, len);
 		if (!decode_segment_document(it->p, len, r->trace, &err)) {
 			xr_err_prefix(&err, "%s", where);
 		} else if (!r->trace->id[0]) {
@@ -330,18 +364,21 @@ decode_item(struct loader *l, size_t i)
 	}
 }
 
-static void *
-decode_worker(void *arg)
+static void
+decode_worker(void *arg, unsigned worker)
 {
 	struct loader *l = arg;
 	for (;;) {
 		size_t first = atomic_fetch_add(&l->next, ITEMS_PER_GRAB);
 		if (first >= l->n_items)
-			return NULL;
+			break;
 		size_t last = first + ITEMS_PER_GRAB < l->n_items ? first + ITEMS_PER_GRAB : l->n_items;
 		for (size_t i = first; i < last; i++)
 			decode_item(l, i);
+		release_pages(l, l->items[first].p, l->items[last - 1].end);
 	}
+	if (worker)
+		decode_thread_done();
 }
 
 static void
@@ -349,20 +386,8 @@ decode_items(struct loader *l)
 {
 	l->results = xcalloc(l->n_items + 1, sizeof *l->results);
 	atomic_init(&l->next, 0);
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n_threads = cpus > 1 ? (size_t)cpus : 1;
-	if (n_threads > MAX_THREADS)
-		n_threads = MAX_THREADS;
-	if (l->n_items < 4 * ITEMS_PER_GRAB)
-		n_threads = 1;
-	pthread_t threads[MAX_THREADS];
-	size_t started = 0;
-	for (size_t t = 1; t < n_threads; t++)
-		if (pthread_create(&threads[started], NULL, decode_worker, l) == 0)
-			started++;
-	decode_worker(l);
-	for (size_t t = 0; t < started; t++)
-		pthread_join(threads[t], NULL);
+	unsigned workers = l->n_items < 4 * ITEMS_PER_GRAB ? 1 : parallel_workers();
+	parallel_run(workers, decode_worker, l);
 }
 
 /* ---- adding results to the store ---- */
@@ -419,12 +444,12 @@ store_results(struct loader *l, struct xr_store *store)
 	store_documents(l, store);
 }
 
-int
-file_load_buffer(const char *name, const char *data, size_t len, struct xr_store *store,
-                 struct xr_warnings *warnings, struct load_stats *stats, struct xr_err *err)
+static int
+load_text(const char *name, const char *data, size_t len, bool mapped, struct xr_store *store,
+          struct xr_warnings *warnings, struct load_stats *stats, struct xr_err *err)
 {
 	struct loader l = {.name = name, .data = data, .end = data + len, .warnings = warnings,
-	                   .stats = stats};
+	                   .stats = stats, .mapped = mapped, .released = data};
 	size_t skipped_before = stats->skipped;
 	cut_text(&l);
 	number_lines(&l);
@@ -439,6 +464,13 @@ file_load_buffer(const char *name, const char *data, size_t len, struct xr_store
 		return xr_err_set(err, XR_EINPUT, "%s: no traces or trace summaries in it", name);
 	}
 	return 0;
+}
+
+int
+file_load_buffer(const char *name, const char *data, size_t len, struct xr_store *store,
+                 struct xr_warnings *warnings, struct load_stats *stats, struct xr_err *err)
+{
+	return load_text(name, data, len, false, store, warnings, stats, err);
 }
 
 /* Reads all of fd (a pipe or terminal) into a buffer.  Caller frees. */
@@ -517,7 +549,7 @@ file_load(const char *path, struct xr_store *store, struct xr_warnings *warnings
 		xr_err_set(err, XR_EINPUT, "%s: empty", name);
 		goto out;
 	}
-	rc = file_load_buffer(name, map ? map : data, len, store, warnings, stats, err);
+	rc = load_text(name, map ? map : data, len, map != NULL, store, warnings, stats, err);
 out:
 	if (map)
 		munmap(map, len);

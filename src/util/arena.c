@@ -11,6 +11,8 @@
 
 #define ARENA_FIRST_CHUNK 512
 #define ARENA_MAX_CHUNK (256 * 1024)
+/* Structs in the model hold pointers, doubles and long longs at most. */
+#define ARENA_ALIGN 8
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -20,14 +22,23 @@ struct arena_chunk {
 };
 
 struct arena {
-	struct arena_chunk *head;
+	struct arena_chunk *head; /* the chunk being filled */
+	size_t first;             /* size of the first chunk */
 	size_t total;
 };
 
 struct arena *
 arena_new(void)
 {
-	return xcalloc(1, sizeof(struct arena));
+	return arena_new_sized(ARENA_FIRST_CHUNK);
+}
+
+struct arena *
+arena_new_sized(size_t first_chunk)
+{
+	struct arena *a = xcalloc(1, sizeof(struct arena));
+	a->first = first_chunk < 64 ? 64 : first_chunk;
+	return a;
 }
 
 void
@@ -44,28 +55,52 @@ arena_free(struct arena *a)
 	free(a);
 }
 
+static struct arena_chunk *
+chunk_new(struct arena *a, size_t size)
+{
+	struct arena_chunk *c = xmalloc(sizeof *c + size);
+	c->size = size;
+	c->used = 0;
+	a->total += sizeof *c + size;
+	return c;
+}
+
+static void *
+arena_take(struct arena *a, size_t size, size_t align)
+{
+	struct arena_chunk *c = a->head;
+	if (c) {
+		size_t at = (c->used + align - 1) & ~(align - 1);
+		if (at <= c->size && c->size - at >= size) {
+			c->used = at + size;
+			return c->data + at;
+		}
+	}
+	size_t want = c ? c->size * 2 : a->first;
+	if (want > ARENA_MAX_CHUNK)
+		want = ARENA_MAX_CHUNK;
+	if (c && size > want / 2) {
+		/* A large block gets a chunk of its own behind the current one,
+		 * whose free space stays in use. */
+		struct arena_chunk *big = chunk_new(a, size);
+		big->used = size;
+		big->next = c->next;
+		c->next = big;
+		return big->data;
+	}
+	if (want < size)
+		want = size;
+	c = chunk_new(a, want);
+	c->next = a->head;
+	a->head = c;
+	c->used = size;
+	return c->data;
+}
+
 void *
 arena_alloc(struct arena *a, size_t size)
 {
-	const size_t align = alignof(max_align_t);
-	size = (size + align - 1) & ~(align - 1);
-	struct arena_chunk *c = a->head;
-	if (!c || c->size - c->used < size) {
-		size_t want = c ? c->size * 2 : ARENA_FIRST_CHUNK;
-		if (want > ARENA_MAX_CHUNK)
-			want = ARENA_MAX_CHUNK;
-		if (want < size)
-			want = size;
-		c = xmalloc(sizeof *c + want);
-		c->size = want;
-		c->used = 0;
-		c->next = a->head;
-		a->head = c;
-		a->total += sizeof *c + want;
-	}
-	void *p = c->data + c->used;
-	c->used += size;
-	return p;
+	return arena_take(a, size, ARENA_ALIGN);
 }
 
 void *
@@ -79,7 +114,7 @@ arena_zalloc(struct arena *a, size_t size)
 char *
 arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_take(a, n + 1, 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;

@@ -9,8 +9,10 @@
 struct arena;
 
 struct arena *arena_new(void);
+/* An arena whose first block is first_chunk bytes (a good guess saves memory). */
+struct arena *arena_new_sized(size_t first_chunk);
 void arena_free(struct arena *a);
-/* Returns size bytes aligned for any type; never NULL. */
+/* Returns size bytes aligned for pointers and doubles; never NULL. */
 void *arena_alloc(struct arena *a, size_t size);
 void *arena_zalloc(struct arena *a, size_t size);
 /* Copies n bytes and adds a terminating NUL. */

@@ -34,7 +34,7 @@ buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
-static int
+int
 buf_reserve(struct buf *b, size_t n)
 {
 	if (b->limit && (n > b->limit || b->len > b->limit - n)) {
@@ -67,12 +67,6 @@ int
 buf_puts(struct buf *b, const char *s)
 {
 	return buf_append(b, s, strlen(s));
-}
-
-int
-buf_putc(struct buf *b, char c)
-{
-	return buf_append(b, &c, 1);
 }
 
 int

@@ -19,10 +19,22 @@ struct buf {
 void buf_init(struct buf *b, size_t limit);
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
+/* Makes room for n more bytes (plus the NUL); -1 if the limit forbids it. */
+int buf_reserve(struct buf *b, size_t n);
 /* Appends n bytes; returns -1 (and sets overflow) if the limit would be passed. */
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);
-int buf_putc(struct buf *b, char c);
+/* Appends one byte (inline: the JSON writer calls it per punctuation mark). */
+static inline int
+buf_putc(struct buf *b, char c)
+{
+	if (b->len + 2 <= b->cap && (!b->limit || b->len < b->limit)) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_append(b, &c, 1);
+}
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands the contents to the caller and empties b.  Caller frees. */
 char *buf_steal(struct buf *b);

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "util/buf.h"
+
 /* Skips spaces, tabs, newlines and carriage returns. */
 const char *jsonscan_skip_ws(const char *p, const char *end);
 /* Returns one past the end of the value that starts at p, or NULL when it
@@ -17,20 +19,26 @@ const char *jsonscan_value_end(const char *p, const char *end, int max_depth);
 struct jsonscan_member {
 	const char *key; /* without quotes, escapes not decoded */
 	size_t key_len;
-	const char *value;
-	const char *value_end;
+	const char *value; /* first byte of the value */
 };
 
-/* Calls fn for each member of the object at p; stops calling when fn
- * returns non-zero.  Returns one past the object, or NULL (with *bad set to
- * where the problem is) when it is malformed.  A member whose value is
- * truncated is still passed to fn, with value_end at the end of the text. */
+/* Calls fn for each member of the object at p.  fn may consume the value
+ * itself and return one past its end (or `end` when the value turned out
+ * truncated); returning NULL lets the scanner skip the value.  Returns one
+ * past the object, or NULL (with *bad set to where the problem is) when it
+ * is malformed. */
 const char *jsonscan_object(const char *p, const char *end,
-                            int (*fn)(void *ctx, const struct jsonscan_member *m), void *ctx,
-                            const char **bad);
+                            const char *(*fn)(void *ctx, const struct jsonscan_member *m,
+                                              const char *end),
+                            void *ctx, const char **bad);
 /* Calls fn for each element of the array at p, like jsonscan_object. */
 const char *jsonscan_array(const char *p, const char *end,
                            int (*fn)(void *ctx, const char *value, const char *value_end),
                            void *ctx, const char **bad);
+
+/* Decodes the JSON string whose opening quote is at p, appending it to out.
+ * Returns one past the closing quote, or NULL when the string is truncated
+ * or invalid (a bad escape, a lone surrogate, a raw control character). */
+const char *jsonscan_string(const char *p, const char *end, struct buf *out);
 
 #endif

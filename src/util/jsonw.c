@@ -186,6 +186,26 @@ json_number(struct buf *out, double v)
 		buf_printf(out, "%lld", (long long)v);
 		return;
 	}
+	/* Times and durations have at most microseconds: when v is exactly the
+	 * double nearest some decimal with 6 places, print that decimal.  IEEE
+	 * division rounds correctly, so m / 1e6 == v proves it reads back as v. */
+	double scaled = v * 1e6;
+	if (fabs(scaled) < 9e15) {
+		long long m = llround(scaled);
+		if ((double)m / 1e6 == v) {
+			unsigned long long a = (unsigned long long)(m < 0 ? -m : m);
+			char frac[7];
+			unsigned long long f = a % 1000000;
+			int digits = 6;
+			while (digits > 0 && f % 10 == 0) {
+				f /= 10;
+				digits--;
+			}
+			snprintf(frac, sizeof frac, "%0*llu", digits, f);
+			buf_printf(out, "%s%llu.%s", m < 0 ? "-" : "", a / 1000000, frac);
+			return;
+		}
+	}
 	char tmp[40];
 	for (int prec = 15; prec <= 17; prec++) {
 		snprintf(tmp, sizeof tmp, "%.*g", prec, v);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/jsonw.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 static double
@@ -66,7 +67,7 @@ cmp_status(const void *x, const void *y)
 
 void
 tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_keep_fn keep,
-                void *ctx, enum sort_key key, long limit)
+                void *ctx, enum sort_key key)
 {
 	memset(tl, 0, sizeof *tl);
 	size_t n = store_count(store);
@@ -89,6 +90,11 @@ tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_ke
 	case SORT_STATUS: cmp = cmp_status; break;
 	}
 	qsort(tl->rows, tl->n_rows, sizeof *tl->rows, cmp);
+}
+
+void
+tracelist_limit(struct tracelist *tl, long limit)
+{
 	if (limit >= 0 && (size_t)limit < tl->n_rows)
 		tl->n_rows = (size_t)limit;
 }
@@ -243,6 +249,18 @@ tracelist_annotation_text(const struct xr_summary *s, const char *key, struct bu
 		case XR_VAL_BOOL: buf_puts(out, val->u.b ? "true" : "false"); break;
 		}
 	}
+}
+
+const char *
+tracelist_url(const char *url, size_t max_cols)
+{
+	if (!url)
+		return "-";
+	if (utf8_width(url, strlen(url), 0) <= max_cols)
+		return url;
+	const char *host = strstr(url, "://");
+	const char *path = host ? strchr(host + 3, '/') : NULL;
+	return path ? path : url;
 }
 
 const char *

@@ -30,9 +30,11 @@ struct tracelist {
 /* Decides whether an entry is listed; NULL keeps every entry. */
 typedef bool (*tracelist_keep_fn)(void *ctx, const struct xr_store_entry *e);
 
-/* Fills tl from store: kept entries, sorted by key, at most limit (-1 = all). */
+/* Fills tl from store: kept entries, sorted by key. */
 void tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_keep_fn keep,
-                     void *ctx, enum sort_key key, long limit);
+                     void *ctx, enum sort_key key);
+/* Keeps the first limit rows (-1 = all). */
+void tracelist_limit(struct tracelist *tl, long limit);
 void tracelist_free(struct tracelist *tl);
 /* Chooses up to `max` annotation keys that tell the listed traces apart:
  * present on at least half of them, with 2 to 16 distinct values, highest
@@ -46,6 +48,9 @@ void tracelist_set_annotations(struct tracelist *tl, const char *keys);
 void tracelist_flags(const struct tracelist_row *row, char out[6]);
 /* The values of annotation key in a summary, joined with ", ". */
 void tracelist_annotation_text(const struct xr_summary *s, const char *key, struct buf *out);
+/* The URL to show in max_cols columns: all of it when it fits, else its
+ * path and query (the host is the same for most traces of one API). */
+const char *tracelist_url(const char *url, size_t max_cols);
 /* The name of the root segment's service (EntryPoint), or "". */
 const char *tracelist_service(const struct xr_summary *s);
 

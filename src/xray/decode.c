@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsonscan.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "xray/json.h"
@@ -412,68 +413,156 @@ trace_id_plausible(const char *id)
 	return true;
 }
 
-static struct xr_trace *
-decode_trace_cjson(const cJSON *obj, const char *where, struct xr_warnings *warnings,
-                   struct xr_err *err)
+/* A trace object is cut with jsonscan rather than parsed with cJSON: the
+ * outer level is only a few members, while each Document string would be
+ * copied into a cJSON node first.  Segment documents go to cJSON. */
+
+struct segment_ref {
+	const char *id;  /* the Id member's value (a string), or NULL */
+	const char *doc; /* the Document member's value, or NULL */
+};
+
+struct trace_scan {
+	struct buf id;
+	bool has_id;
+	double duration;
+	bool limit_exceeded;
+	struct segment_ref *refs;
+	size_t n_refs, cap_refs;
+	const char *problem; /* first shape problem, or NULL */
+};
+
+static bool
+member_is(const struct jsonscan_member *m, const char *key)
 {
-	if (!cJSON_IsObject(obj)) {
-		xr_err_set(err, XR_EINPUT, "%s: a trace must be a JSON object", where);
-		return NULL;
+	return m->key_len == strlen(key) && memcmp(m->key, key, m->key_len) == 0;
+}
+
+static const char *
+note_segment_member(void *ctx, const struct jsonscan_member *m, const char *end)
+{
+	struct segment_ref *ref = ctx;
+	if (member_is(m, "Id"))
+		ref->id = m->value;
+	else if (member_is(m, "Document"))
+		ref->doc = m->value;
+	return NULL;
+}
+
+static int
+note_segment(void *ctx, const char *p, const char *end)
+{
+	struct trace_scan *ts = ctx;
+	struct segment_ref ref = {0};
+	const char *bad;
+	if (*p != '{' || !jsonscan_object(p, end, note_segment_member, &ref, &bad))
+		ref.doc = NULL;
+	XGROW(ts->refs, ts->cap_refs, ts->n_refs + 1);
+	ts->refs[ts->n_refs++] = ref;
+	return 0;
+}
+
+static const char *
+note_trace_member(void *ctx, const struct jsonscan_member *m, const char *end)
+{
+	struct trace_scan *ts = ctx;
+	const char *after = NULL, *bad;
+	if (member_is(m, "Id")) {
+		buf_reset(&ts->id);
+		after = jsonscan_string(m->value, end, &ts->id);
+		ts->has_id = after != NULL;
+	} else if (member_is(m, "Duration")) {
+		after = jsonscan_value_end(m->value, end, 1);
+		char num[40];
+		size_t n = after ? (size_t)(after - m->value) : 0;
+		if (n && n < sizeof num) {
+			memcpy(num, m->value, n);
+			num[n] = '\0';
+			char *stop;
+			double v = strtod(num, &stop);
+			if (*stop == '\0' && isfinite(v))
+				ts->duration = v;
+		}
+	} else if (member_is(m, "LimitExceeded")) {
+		ts->limit_exceeded = end - m->value >= 4 && memcmp(m->value, "true", 4) == 0;
+	} else if (member_is(m, "Segments")) {
+		if (*m->value == '[')
+			after = jsonscan_array(m->value, end, note_segment, ts, &bad);
+		else if (*m->value != 'n')
+			ts->problem = "\"Segments\" is not a list";
+		if (*m->value == '[' && !after)
+			ts->problem = "\"Segments\" is not a well-formed list";
 	}
-	const cJSON *id = FIELD(obj, "Id");
-	if (!cJSON_IsString(id) || !trace_id_plausible(id->valuestring)) {
-		xr_err_set(err, XR_EINPUT, "%s: trace has no valid \"Id\"", where);
-		return NULL;
-	}
-	const cJSON *segments = FIELD(obj, "Segments");
-	if (segments && !cJSON_IsArray(segments) && !cJSON_IsNull(segments)) {
-		xr_err_set(err, XR_EINPUT, "%s: trace %s: \"Segments\" is not a list", where,
-		           id->valuestring);
-		return NULL;
-	}
-	struct xr_trace *t = trace_new(id->valuestring);
-	const cJSON *dur = FIELD(obj, "Duration");
-	if (cJSON_IsNumber(dur) && isfinite(dur->valuedouble))
-		t->api_duration = dur->valuedouble;
-	t->limit_exceeded = cJSON_IsTrue(FIELD(obj, "LimitExceeded"));
-	if (t->limit_exceeded)
-		trace_add_problem(t, "trace exceeded the X-Ray trace size limit: segments are missing");
-	const cJSON *seg;
-	size_t index = 0;
-	cJSON_ArrayForEach(seg, segments)
-	{
-		const cJSON *doc = cJSON_IsObject(seg) ? FIELD(seg, "Document") : NULL;
-		const cJSON *sid = cJSON_IsObject(seg) ? FIELD(seg, "Id") : NULL;
-		const char *sname = cJSON_IsString(sid) ? sid->valuestring : "?";
+	return after;
+}
+
+/* The text of a segment's Id for messages, or "?". */
+static const char *
+segment_ref_id(const struct segment_ref *ref, const char *end, struct buf *scratch)
+{
+	buf_reset(scratch);
+	if (!ref->id || !jsonscan_string(ref->id, end, scratch) || !scratch->data)
+		return "?";
+	return scratch->data;
+}
+
+/* Reused per thread for each decoded Document string. */
+static _Thread_local struct buf document_text;
+
+static void
+decode_segment_refs(struct xr_trace *t, const struct trace_scan *ts, const char *end,
+                    const char *where, struct xr_warnings *warnings)
+{
+	struct buf name = BUF_INIT;
+	for (size_t i = 0; i < ts->n_refs; i++) {
+		const struct segment_ref *ref = &ts->refs[i];
 		struct xr_err e = {0};
-		if (!cJSON_IsString(doc)) {
-			warn_add(warnings, "%s: trace %s: segment %zu (%s): no \"Document\" string: skipped",
-			         where, t->id, index, sname);
-		} else if (!decode_segment_document(doc->valuestring, strlen(doc->valuestring), t, &e)) {
-			warn_add(warnings, "%s: trace %s: segment %zu (%s): %s: skipped", where, t->id,
-			         index, sname, e.msg);
+		buf_reset(&document_text);
+		if (!ref->doc || *ref->doc != '"' || !jsonscan_string(ref->doc, end, &document_text)) {
+			warn_add(warnings,
+			         "%s: trace %s: segment %zu (%s): no valid \"Document\" string: skipped",
+			         where, t->id, i, segment_ref_id(ref, end, &name));
+		} else if (!decode_segment_document(document_text.data ? document_text.data : "",
+		                                    document_text.len, t, &e)) {
+			warn_add(warnings, "%s: trace %s: segment %zu (%s): %s: skipped", where, t->id, i,
+			         segment_ref_id(ref, end, &name), e.msg);
 		} else {
 			struct xr_segment *s = t->documents[t->n_documents - 1];
-			if (s->trace_id && strcmp(s->trace_id, t->id) != 0)
+			if (s->trace_id && s->trace_id != t->id)
 				trace_add_problem(t, "segment %s names trace %s", s->id, s->trace_id);
 		}
-		index++;
 	}
-	trace_finish(t);
-	return t;
+	buf_free(&name);
 }
 
 struct xr_trace *
 decode_trace_object(const char *json, size_t len, const char *where, struct xr_warnings *warnings,
                     struct xr_err *err)
 {
-	cJSON *obj = parse_json(json, len, err);
-	if (!obj) {
+	const char *end = json + len, *bad;
+	const char *p = jsonscan_skip_ws(json, end);
+	struct trace_scan ts = {.duration = NAN};
+	struct xr_trace *t = NULL;
+	if (p >= end || *p != '{') {
+		xr_err_set(err, XR_EINPUT, "%s: a trace must be a JSON object", where);
+	} else if (!jsonscan_object(p, end, note_trace_member, &ts, &bad)) {
+		json_parse_error(json, len, (size_t)(bad - json), err);
 		xr_err_prefix(err, "%s", where);
-		return NULL;
+	} else if (!ts.has_id || !ts.id.data || !trace_id_plausible(ts.id.data)) {
+		xr_err_set(err, XR_EINPUT, "%s: trace has no valid \"Id\"", where);
+	} else if (ts.problem) {
+		xr_err_set(err, XR_EINPUT, "%s: trace %s: %s", where, ts.id.data, ts.problem);
+	} else {
+		t = trace_new_sized(ts.id.data, len);
+		t->api_duration = ts.duration;
+		t->limit_exceeded = ts.limit_exceeded;
+		if (t->limit_exceeded)
+			trace_add_problem(t, "trace exceeded the X-Ray trace size limit: segments are missing");
+		decode_segment_refs(t, &ts, end, where, warnings);
+		trace_finish(t);
 	}
-	struct xr_trace *t = decode_trace_cjson(obj, where, warnings, err);
-	cJSON_Delete(obj);
+	buf_free(&ts.id);
+	free(ts.refs);
 	return t;
 }
 
@@ -574,6 +663,31 @@ out:
 	return rc;
 }
 
+struct spans {
+	struct span {
+		const char *p, *end;
+	} *items;
+	size_t n, cap;
+};
+
+static int
+note_span(void *ctx, const char *p, const char *end)
+{
+	struct spans *sp = ctx;
+	XGROW(sp->items, sp->cap, sp->n + 1);
+	sp->items[sp->n++] = (struct span){p, end};
+	return 0;
+}
+
+static const char *
+note_traces_member(void *ctx, const struct jsonscan_member *m, const char *end)
+{
+	const char *bad;
+	if (!member_is(m, "Traces") || *m->value != '[')
+		return NULL;
+	return jsonscan_array(m->value, end, note_span, ctx, &bad);
+}
+
 int
 decode_batch_get_traces_response(const char *json, size_t len, struct xr_store *store,
                                  struct decode_page *page, struct xr_warnings *warnings,
@@ -603,16 +717,23 @@ decode_batch_get_traces_response(const char *json, size_t len, struct xr_store *
 			goto out;
 		}
 	}
+	/* cJSON has checked the whole reply; the traces are decoded from its text. */
 	size_t count = (size_t)cJSON_GetArraySize(list), i = 0;
+	struct spans spans = {0};
+	const char *bad;
+	jsonscan_object(jsonscan_skip_ws(json, json + len), json + len, note_traces_member, &spans,
+	                &bad);
+	if (spans.n != count)
+		xr_err_set(err, XR_EINPUT, "Traces: the list could not be cut into traces");
 	struct xr_trace **traces = xcalloc(count + 1, sizeof *traces);
-	cJSON_ArrayForEach(item, list)
-	{
+	for (; spans.n == count && i < count; i++) {
 		char where[48];
 		snprintf(where, sizeof where, "Traces[%zu]", i);
-		if (!(traces[i] = decode_trace_cjson(item, where, warnings, err)))
+		size_t n = (size_t)(spans.items[i].end - spans.items[i].p);
+		if (!(traces[i] = decode_trace_object(spans.items[i].p, n, where, warnings, err)))
 			break;
-		i++;
 	}
+	free(spans.items);
 	if (i == count) {
 		for (size_t k = 0; k < count; k++) {
 			if (traces[k]->limit_exceeded)
@@ -690,6 +811,13 @@ decode_groups_free(struct xr_group *groups, size_t n)
 		free(groups[i].filter_expression);
 	}
 	free(groups);
+}
+
+void
+decode_thread_done(void)
+{
+	buf_free(&document_text);
+	json_thread_done();
 }
 
 void

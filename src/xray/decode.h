@@ -66,6 +66,9 @@ int decode_groups_response(const char *json, size_t len, struct xr_group **group
                            char **next_token, struct xr_err *err);
 void decode_groups_free(struct xr_group *groups, size_t n);
 
+/* Releases per-thread decoding buffers; call when a decoding thread ends. */
+void decode_thread_done(void);
+
 /* Reads the error code and message of an X-Ray error reply (body __type,
  * code, message/Message).  Either output may be NULL.  Caller frees. */
 void decode_error_body(const char *json, size_t len, char **code, char **message);

@@ -99,6 +99,12 @@ array_of(struct seg_ctx *c, const cJSON *item, const char *field)
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
 
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static void
 decode_http(struct seg_ctx *c, const cJSON *http, struct xr_http *out)
 {
@@ -119,6 +125,21 @@ decode_http(struct seg_ctx *c, const cJSON *http, struct xr_http *out)
 	}
 }
 
+/* Members of `aws` with a field of their own in struct xr_aws (sorted). */
+static const char *const aws_members[] = {
+	"account_id", "ec2", "function_name", "operation", "queue_url",
+	"region", "request_id", "table_name", "topic_arn",
+};
+
+static bool
+is_aws_member(const char *key)
+{
+	const char **hit = bsearch(&key, aws_members, sizeof aws_members / sizeof *aws_members,
+	                           sizeof *aws_members, cmp_name);
+	/* ec2 keeps members besides the two read here (instance_size, ami_id). */
+	return hit && strcmp(key, "ec2") != 0;
+}
+
 static struct xr_aws *
 decode_aws(struct seg_ctx *c, const cJSON *aws)
 {
@@ -137,7 +158,14 @@ decode_aws(struct seg_ctx *c, const cJSON *aws)
 		out->availability_zone =
 		    str_of(c, FIELD(ec2, "availability_zone"), "aws.ec2.availability_zone");
 	}
-	out->json = json_text(aws, c->a);
+	const cJSON *item;
+	cJSON_ArrayForEach(item, aws)
+	{
+		if (!is_aws_member(item->string)) {
+			out->extra = json_text_filtered(aws, is_aws_member, c->a);
+			break;
+		}
+	}
 	return out;
 }
 
@@ -279,42 +307,55 @@ decode_subsegments(struct seg_ctx *c, const cJSON *arr, struct xr_segment *s)
 	}
 }
 
-/* Keys every segment document may carry; anything else is kept in `extra`. */
-static const char *const known_keys[] = {
+/* The members a segment document may carry; anything else is kept in `extra`. */
+enum seg_member {
+	M_ANNOTATIONS, M_AWS, M_CAUSE, M_END_TIME, M_ERROR, M_FAULT, M_HTTP, M_ID, M_IN_PROGRESS,
+	M_INFERRED, M_METADATA, M_NAME, M_NAMESPACE, M_ORIGIN, M_PARENT_ID, M_PRECURSOR_IDS,
+	M_RESOURCE_ARN, M_SERVICE, M_SQL, M_START_TIME, M_SUBSEGMENTS, M_THROTTLE, M_TRACE_ID,
+	M_TYPE, M_USER, M_COUNT
+};
+
+/* Sorted by name, in the order of enum seg_member. */
+static const char *const member_names[M_COUNT] = {
 	"annotations", "aws", "cause", "end_time", "error", "fault", "http", "id", "in_progress",
 	"inferred", "metadata", "name", "namespace", "origin", "parent_id", "precursor_ids",
 	"resource_arn", "service", "sql", "start_time", "subsegments", "throttle", "trace_id",
 	"type", "user",
 };
 
-static int
-cmp_key(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static bool
-is_known_key(const char *key)
+is_member(const char *key)
 {
-	return bsearch(&key, known_keys, sizeof known_keys / sizeof *known_keys, sizeof *known_keys,
-	               cmp_key) != NULL;
+	return bsearch(&key, member_names, M_COUNT, sizeof *member_names, cmp_name) != NULL;
 }
 
-static const char *
-decode_extra(struct seg_ctx *c, const cJSON *doc)
+/* Finds every known member in one pass (cJSON's lookup is a linear scan
+ * per call); returns whether unknown members are present. */
+static bool
+find_members(const cJSON *doc, const cJSON *m[M_COUNT])
 {
+	bool unknown = false;
+	memset(m, 0, M_COUNT * sizeof *m);
 	const cJSON *item;
-	bool any = false;
-	cJSON_ArrayForEach(item, doc) any |= !is_known_key(item->string);
-	if (!any)
-		return NULL;
-	return json_text_filtered(doc, is_known_key, c->a);
+	cJSON_ArrayForEach(item, doc)
+	{
+		const char *key = item->string;
+		const char *const *hit =
+		    bsearch(&key, member_names, M_COUNT, sizeof *member_names, cmp_name);
+		if (!hit)
+			unknown = true;
+		else if (!m[hit - member_names])
+			m[hit - member_names] = item;
+	}
+	return unknown;
 }
 
 static struct xr_segment *
 decode_segment(struct seg_ctx *c, const cJSON *doc, bool nested)
 {
-	const cJSON *id = FIELD(doc, "id");
+	const cJSON *m[M_COUNT];
+	bool unknown = find_members(doc, m);
+	const cJSON *id = m[M_ID];
 	if (!cJSON_IsString(id) || !*id->valuestring) {
 		if (nested)
 			trace_add_problem(c->t, "segment %s: a subsegment has no id: skipped",
@@ -324,58 +365,63 @@ decode_segment(struct seg_ctx *c, const cJSON *doc, bool nested)
 	struct xr_segment *s = ARENA_NEW(c->a, struct xr_segment);
 	s->id = str_of(c, id, "id");
 	c->seg_id = s->id;
-	s->name = str_of(c, FIELD(doc, "name"), "name");
+	s->name = str_of(c, m[M_NAME], "name");
 	if (!s->name) {
 		problem(c, "name", "is missing");
 		s->name = "(no name)";
 	}
-	s->trace_id = str_of(c, FIELD(doc, "trace_id"), "trace_id");
-	s->parent_id = str_of(c, FIELD(doc, "parent_id"), "parent_id");
-	const cJSON *start = FIELD(doc, "start_time");
+	const cJSON *trace_id = m[M_TRACE_ID];
+	if (cJSON_IsString(trace_id) && strcmp(trace_id->valuestring, c->t->id) == 0)
+		s->trace_id = c->t->id; /* share the trace's copy */
+	else
+		s->trace_id = str_of(c, trace_id, "trace_id");
+	s->parent_id = str_of(c, m[M_PARENT_ID], "parent_id");
+	const cJSON *start = m[M_START_TIME];
 	s->start_time = num_of(c, start, "start_time");
-	s->end_time = num_of(c, FIELD(doc, "end_time"), "end_time");
+	s->end_time = num_of(c, m[M_END_TIME], "end_time");
 	if (!start)
 		problem(c, "start_time", "is missing");
-	if (bool_of(c, FIELD(doc, "in_progress"), "in_progress")) {
+	if (bool_of(c, m[M_IN_PROGRESS], "in_progress")) {
 		s->flags |= XR_SEG_IN_PROGRESS;
 		s->end_time = NAN;
 	}
-	if (bool_of(c, FIELD(doc, "error"), "error"))
+	if (bool_of(c, m[M_ERROR], "error"))
 		s->flags |= XR_SEG_ERROR;
-	if (bool_of(c, FIELD(doc, "fault"), "fault"))
+	if (bool_of(c, m[M_FAULT], "fault"))
 		s->flags |= XR_SEG_FAULT;
-	if (bool_of(c, FIELD(doc, "throttle"), "throttle"))
+	if (bool_of(c, m[M_THROTTLE], "throttle"))
 		s->flags |= XR_SEG_THROTTLE;
-	if (bool_of(c, FIELD(doc, "inferred"), "inferred"))
+	if (bool_of(c, m[M_INFERRED], "inferred"))
 		s->flags |= XR_SEG_INFERRED;
-	const char *type = str_of(c, FIELD(doc, "type"), "type");
+	const char *type = str_of(c, m[M_TYPE], "type");
 	if (nested || (type && strcmp(type, "subsegment") == 0))
 		s->flags |= XR_SEG_SUBSEGMENT;
-	s->origin = str_of(c, FIELD(doc, "origin"), "origin");
-	s->namespace = str_of(c, FIELD(doc, "namespace"), "namespace");
-	s->user = str_of(c, FIELD(doc, "user"), "user");
-	s->resource_arn = str_of(c, FIELD(doc, "resource_arn"), "resource_arn");
-	const cJSON *service = object_of(c, FIELD(doc, "service"), "service");
+	s->origin = str_of(c, m[M_ORIGIN], "origin");
+	s->namespace = str_of(c, m[M_NAMESPACE], "namespace");
+	s->user = str_of(c, m[M_USER], "user");
+	s->resource_arn = str_of(c, m[M_RESOURCE_ARN], "resource_arn");
+	const cJSON *service = object_of(c, m[M_SERVICE], "service");
 	if (service)
 		s->service_version = str_of(c, FIELD(service, "version"), "service.version");
 	s->http.content_length = -1;
 	const cJSON *obj;
-	if ((obj = object_of(c, FIELD(doc, "http"), "http")))
+	if ((obj = object_of(c, m[M_HTTP], "http")))
 		decode_http(c, obj, &s->http);
-	if ((obj = object_of(c, FIELD(doc, "aws"), "aws")))
+	if ((obj = object_of(c, m[M_AWS], "aws")))
 		s->aws = decode_aws(c, obj);
-	if ((obj = object_of(c, FIELD(doc, "sql"), "sql")))
+	if ((obj = object_of(c, m[M_SQL], "sql")))
 		s->sql = decode_sql(c, obj);
-	if ((obj = FIELD(doc, "cause")) && !cJSON_IsNull(obj))
+	if ((obj = m[M_CAUSE]) && !cJSON_IsNull(obj))
 		s->cause = decode_cause(c, obj);
-	if ((obj = object_of(c, FIELD(doc, "annotations"), "annotations")))
+	if ((obj = object_of(c, m[M_ANNOTATIONS], "annotations")))
 		decode_annotations(c, obj, s);
-	if ((obj = FIELD(doc, "metadata")) && !cJSON_IsNull(obj))
+	if ((obj = m[M_METADATA]) && !cJSON_IsNull(obj))
 		s->metadata = json_text(obj, c->a);
-	s->precursor_ids = decode_string_list(c, array_of(c, FIELD(doc, "precursor_ids"), "precursor_ids"),
+	s->precursor_ids = decode_string_list(c, array_of(c, m[M_PRECURSOR_IDS], "precursor_ids"),
 	                                      "precursor_ids[]", &s->n_precursor_ids);
-	s->extra = decode_extra(c, doc);
-	if ((obj = array_of(c, FIELD(doc, "subsegments"), "subsegments")))
+	if (unknown)
+		s->extra = json_text_filtered(doc, is_member, c->a);
+	if ((obj = array_of(c, m[M_SUBSEGMENTS], "subsegments")))
 		decode_subsegments(c, obj, s);
 	return s;
 }
@@ -384,8 +430,10 @@ struct xr_segment *
 decode_segment_document(const char *json, size_t len, struct xr_trace *t, struct xr_err *err)
 {
 	const char *end = NULL;
+	json_pool_begin();
 	cJSON *doc = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!doc) {
+		json_pool_end();
 		size_t at = end && end >= json ? (size_t)(end - json) : 0;
 		return json_parse_error(json, len, at, err), NULL;
 	}
@@ -401,5 +449,6 @@ decode_segment_document(const char *json, size_t len, struct xr_trace *t, struct
 			trace_add_document(t, s);
 	}
 	cJSON_Delete(doc);
+	json_pool_end();
 	return s;
 }

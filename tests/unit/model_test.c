@@ -306,6 +306,63 @@ test_store_merge(void)
 }
 
 static void
+test_fields(void)
+{
+	struct loaded l;
+	load_text(&l, "fields",
+	          "{\"id\":\"r1\",\"name\":\"api\",\"trace_id\":\"1-5f000000-00000000000000000000000b\","
+	          "\"start_time\":10,\"end_time\":12,\"origin\":\"AWS::EC2::Instance\",\"user\":\"alice\","
+	          "\"service\":{\"version\":\"1.2\"},\"metadata\":{\"debug\":{\"n\":[1,2]}},"
+	          "\"custom_field\":{\"x\":true},"
+	          "\"aws\":{\"ec2\":{\"instance_id\":\"i-1\",\"availability_zone\":\"az1\",\"ami_id\":\"ami-1\"},"
+	          "\"xray\":{\"sdk\":\"X-Ray for Go\"}},"
+	          "\"subsegments\":[{\"id\":\"s1\",\"name\":\"db\",\"start_time\":10.5,\"end_time\":11,"
+	          "\"namespace\":\"remote\",\"precursor_ids\":[\"s0\"],\"error\":true,\"cause\":\"e0e0e0e0e0e0e0e0\","
+	          "\"sql\":{\"url\":\"jdbc:postgresql://db/x\",\"sanitized_query\":\"SELECT * FROM t WHERE id = ?\","
+	          "\"database_type\":\"PostgreSQL\",\"database_version\":\"15\",\"driver_version\":\"42\","
+	          "\"user\":\"app\",\"preparation\":\"statement\"}},"
+	          "{\"id\":\"s2\",\"name\":\"work\",\"start_time\":11,\"end_time\":11.5,\"fault\":true,"
+	          "\"cause\":{\"working_directory\":\"/app\",\"paths\":[\"/app/main.go\"],\"exceptions\":"
+	          "[{\"id\":\"e1\",\"message\":\"boom\",\"type\":\"Panic\",\"remote\":true,\"truncated\":2,"
+	          "\"skipped\":1,\"cause\":\"e0\",\"stack\":[{\"path\":\"main.go\",\"line\":42,\"label\":\"main\"}]}]}}]}\n");
+	const struct xr_trace *t = trace_of(&l, "1-5f000000-00000000000000000000000b");
+	ok(t != NULL, "trace with every kind of field loads");
+	if (!t) {
+		unload(&l);
+		return;
+	}
+	const struct xr_segment *r = t->root, *db = trace_find_segment(t, "s1"),
+	                        *work = trace_find_segment(t, "s2");
+	is_str(r->origin, "AWS::EC2::Instance", "origin");
+	is_str(r->user, "alice", "user");
+	is_str(r->service_version, "1.2", "service.version");
+	is_str(r->metadata, "{\"debug\":{\"n\":[1,2]}}", "metadata kept as JSON");
+	is_str(r->extra, "{\"custom_field\":{\"x\":true}}", "unknown fields kept for the raw view");
+	ok(r->aws && strcmp(r->aws->instance_id, "i-1") == 0 && strcmp(r->aws->availability_zone, "az1") == 0,
+	   "aws.ec2 instance and zone");
+	is_str(r->aws ? r->aws->extra : NULL, "{\"ec2\":{\"instance_id\":\"i-1\",\"availability_zone\":\"az1\",\"ami_id\":\"ami-1\"},\"xray\":{\"sdk\":\"X-Ray for Go\"}}",
+	       "other aws members kept");
+	ok(db && db->sql && strcmp(db->sql->sanitized_query, "SELECT * FROM t WHERE id = ?") == 0 &&
+	       strcmp(db->sql->database_type, "PostgreSQL") == 0 && strcmp(db->sql->preparation, "statement") == 0,
+	   "sql");
+	ok(db && db->n_precursor_ids == 1 && strcmp(db->precursor_ids[0], "s0") == 0, "precursor_ids");
+	ok(db && db->cause && strcmp(db->cause->exception_id, "e0e0e0e0e0e0e0e0") == 0,
+	   "cause given as an exception id");
+	ok(db && (db->flags & XR_SEG_ERROR) && strcmp(db->namespace, "remote") == 0, "error flag, namespace");
+	const struct xr_exception *ex = work && work->cause && work->cause->n_exceptions ? &work->cause->exceptions[0] : NULL;
+	ok(ex && strcmp(ex->type, "Panic") == 0 && strcmp(ex->message, "boom") == 0 && ex->remote &&
+	       ex->truncated == 2 && ex->skipped == 1 && strcmp(ex->cause, "e0") == 0,
+	   "exception fields");
+	ok(ex && ex->n_stack == 1 && ex->stack[0].line == 42 && strcmp(ex->stack[0].label, "main") == 0,
+	   "stack frames");
+	ok(work && strcmp(work->cause->working_directory, "/app") == 0 && work->cause->n_paths == 1,
+	   "working directory and paths");
+	ok(t->summary.n_users == 1 && t->summary.n_instance_ids == 1 && t->summary.n_availability_zones == 1,
+	   "users, instances and zones in the summary");
+	unload(&l);
+}
+
+static void
 test_encode(void)
 {
 	struct loaded l;
@@ -333,6 +390,7 @@ main(void)
 	test_messy();
 	test_formats();
 	test_store_merge();
+	test_fields();
 	test_encode();
 	return tap_done();
 }

@@ -8,7 +8,9 @@
 #include "tap.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/jsonscan.h"
 #include "util/jsonw.h"
+#include "util/strdist.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
 
@@ -149,6 +151,75 @@ test_arena(void)
 	arena_free(NULL);
 }
 
+/* The obvious byte-at-a-time answer the block scanner must agree with. */
+static const char *
+reference_string_end(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+static char *
+decoded(const char *json)
+{
+	static struct buf b;
+	buf_reset(&b);
+	const char *end = jsonscan_string(json, json + strlen(json), &b);
+	return end ? (b.data ? b.data : (char *)"") : (char *)"(invalid)";
+}
+
+static void
+test_jsonscan(void)
+{
+	/* Random strings of quotes, backslashes and letters, across block edges. */
+	static const char alphabet[] = "\"\\ab\\\\";
+	unsigned seed = 12345;
+	int mismatches = 0;
+	char text[400];
+	for (int round = 0; round < 20000; round++) {
+		seed = seed * 1103515245 + 12345;
+		size_t len = 1 + (seed >> 8) % (sizeof text - 1);
+		text[0] = '"';
+		for (size_t i = 1; i < len; i++) {
+			seed = seed * 1103515245 + 12345;
+			text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		if (jsonscan_value_end(text, text + len, 10) != reference_string_end(text, text + len))
+			mismatches++;
+	}
+	is_int(mismatches, 0, "block string scanner agrees with the byte-at-a-time one (20000 strings)");
+
+	is_str(decoded("\"plain\""), "plain", "plain string");
+	is_str(decoded("\"a\\\"b\\\\c\\/d\""), "a\"b\\c/d", "simple escapes");
+	is_str(decoded("\"\\n\\t\\r\\b\\f\""), "\n\t\r\b\f", "control escapes");
+	is_str(decoded("\"\\u00e9\\uAC15\""), "é강", "\\u escapes to UTF-8");
+	is_str(decoded("\"\\ud83c\\udf55\""), "\xF0\x9F\x8D\x95", "surrogate pair");
+	is_str(decoded("\"\\ud83c\""), "(invalid)", "lone high surrogate rejected");
+	is_str(decoded("\"\\udf55x\""), "(invalid)", "lone low surrogate rejected");
+	is_str(decoded("\"a\x01b\""), "(invalid)", "raw control character rejected");
+	is_str(decoded("\"abc"), "(invalid)", "unterminated string rejected");
+	is_str(decoded("\"\\x41\""), "(invalid)", "unknown escape rejected");
+	struct buf long_text = BUF_INIT;
+	buf_putc(&long_text, '"');
+	for (int i = 0; i < 100; i++)
+		buf_puts(&long_text, "{\\\"id\\\":\\\"x\\\"}");
+	buf_putc(&long_text, '"');
+	const char *d = decoded(long_text.data);
+	ok(strlen(d) == 100 * 10 && strncmp(d, "{\"id\":\"x\"}", 10) == 0,
+	   "escaped document across many blocks decodes");
+	buf_free(&long_text);
+
+	const char *const words[] = {"load", "demo", "filter", "limit", NULL};
+	is_str(strdist_nearest("lod", 3, words), "load", "nearest word with one edit");
+	is_str(strdist_nearest("fitler", 6, words), "filter", "transposition counts as one edit");
+	is_str(strdist_nearest("xyz", 3, words), NULL, "nothing near");
+}
+
 int
 main(void)
 {
@@ -157,5 +228,6 @@ main(void)
 	test_json();
 	test_time();
 	test_arena();
+	test_jsonscan();
 	return tap_done();
 }
