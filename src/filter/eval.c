@@ -32,6 +32,13 @@ tri(bool b)
 	return b ? T_YES : T_NO;
 }
 
+/* a equals b, with the first byte compared inline (most names differ there). */
+static bool
+same(const char *a, const char *b)
+{
+	return b && a[0] == b[0] && strcmp(a, b) == 0;
+}
+
 static bool
 str_match(const char *v, enum fop op, const struct flit *l)
 {
@@ -39,7 +46,7 @@ str_match(const char *v, enum fop op, const struct flit *l)
 		return false;
 	switch (op) {
 	case OP_SET: return true;
-	case OP_EQ: return v[0] == l->s[0] && strcmp(v, l->s) == 0;
+	case OP_EQ: return same(l->s, v);
 	case OP_NE: return strcmp(v, l->s) != 0;
 	case OP_CONTAINS: return strstr(v, l->s) != NULL;
 	case OP_BEGINSWITH: return strncmp(v, l->s, l->len) == 0;
@@ -134,7 +141,7 @@ static bool
 segment_annotation(const struct xr_segment *g, const struct fnode *n)
 {
 	for (unsigned i = 0; i < g->n_annotations; i++)
-		if (strcmp(g->annotations[i].key, n->u.ann.key) == 0 &&
+		if (same(n->u.ann.key, g->annotations[i].key) &&
 		    value_match(&g->annotations[i].value, n->u.ann.op, &n->u.ann.lit))
 			return true;
 	for (unsigned i = 0; i < g->n_children; i++)
@@ -258,7 +265,7 @@ eval_annotation(const struct fnode *n, const struct ectx *c)
 	const struct xr_summary *s = c->s;
 	for (unsigned i = 0; i < s->n_annotations; i++) {
 		const struct xr_summary_annotation *a = &s->annotations[i];
-		if (strcmp(a->key, n->u.ann.key) != 0)
+		if (!same(n->u.ann.key, a->key))
 			continue;
 		for (unsigned k = 0; k < a->n_values; k++)
 			if (value_match(&a->values[k].value, n->u.ann.op, &n->u.ann.lit))
@@ -272,9 +279,8 @@ eval_annotation(const struct fnode *n, const struct ectx *c)
 static bool
 ref_match(const struct fref *r, const char *name, const char *type, const char *account)
 {
-	return (!r->name || (name && strcmp(r->name, name) == 0)) &&
-	       (!r->type || (type && strcmp(r->type, type) == 0)) &&
-	       (!r->account || (account && strcmp(r->account, account) == 0));
+	return (!r->name || same(r->name, name)) && (!r->type || same(r->type, type)) &&
+	       (!r->account || same(r->account, account));
 }
 
 static bool
@@ -502,5 +508,99 @@ eval_needs_trace(const struct fnode *n)
 	case FN_EDGE: return true;
 	case FN_GROUP: return eval_needs_trace(n->u.group.expr);
 	default: return false;
+	}
+}
+
+unsigned
+eval_touches(const struct fnode *n)
+{
+	unsigned t = 0;
+	switch (n->kind) {
+	case FN_AND:
+	case FN_OR:
+		for (unsigned i = 0; i < n->u.list.n; i++)
+			t |= eval_touches(n->u.list.kids[i]);
+		return t;
+	case FN_NOT: return eval_touches(n->u.kid);
+	case FN_GROUP: return eval_touches(n->u.group.expr);
+	case FN_ANNOTATION: return TOUCH_SUMMARY | TOUCH_ANNOTATIONS;
+	case FN_SERVICE:
+	case FN_EDGE: return TOUCH_SERVICE_IDS | TOUCH_NODES;
+	case FN_TERM:
+		switch (n->u.term.field) {
+		case F_HTTP_URL: return TOUCH_SUMMARY | TOUCH_HTTP_URL;
+		case F_HTTP_METHOD: return TOUCH_SUMMARY | TOUCH_HTTP_METHOD;
+		case F_HTTP_USERAGENT: return TOUCH_SUMMARY | TOUCH_HTTP_USERAGENT;
+		case F_HTTP_CLIENTIP: return TOUCH_SUMMARY | TOUCH_HTTP_CLIENTIP;
+		case F_INFERRED: return TOUCH_NODES;
+		case F_ACCOUNT_ID: return TOUCH_SUMMARY | TOUCH_SERVICE_IDS;
+		default: return TOUCH_SUMMARY;
+		}
+	default: return TOUCH_SUMMARY; /* root causes: in the summary */
+	}
+}
+
+/* Enough of each list to cover a typical trace; the rest is read on demand. */
+#define PREFETCH_ITEMS 8
+
+#define PF(p) __builtin_prefetch((const void *)(p))
+
+/* Prefetches the cache lines of an array of size bytes (the first 512). */
+static void
+prefetch_array(const void *p, size_t size)
+{
+	const char *c = p;
+	for (size_t off = 0; off < size && off < 512; off += 64)
+		PF(c + off);
+}
+
+void
+eval_prefetch(unsigned touch, int stage, const struct xr_summary *s, const struct xr_trace *t)
+{
+	unsigned n;
+	switch (stage) {
+	case 0:
+		if (touch & TOUCH_ANNOTATIONS)
+			prefetch_array(s->annotations, s->n_annotations * sizeof *s->annotations);
+		if (touch & TOUCH_HTTP_URL)
+			PF(s->http.url);
+		if (touch & TOUCH_HTTP_METHOD)
+			PF(s->http.method);
+		if (touch & TOUCH_HTTP_USERAGENT)
+			PF(s->http.user_agent);
+		if (touch & TOUCH_HTTP_CLIENTIP)
+			PF(s->http.client_ip);
+		if ((touch & TOUCH_SERVICE_IDS) && !t)
+			prefetch_array(s->service_ids, s->n_service_ids * sizeof *s->service_ids);
+		if ((touch & TOUCH_NODES) && t)
+			prefetch_array(t->nodes, t->n_nodes * sizeof *t->nodes);
+		break;
+	case 1:
+		n = s->n_annotations < PREFETCH_ITEMS ? s->n_annotations : PREFETCH_ITEMS;
+		for (unsigned i = 0; (touch & TOUCH_ANNOTATIONS) && i < n; i++) {
+			PF(s->annotations[i].key);
+			PF(s->annotations[i].values);
+		}
+		n = s->n_service_ids < PREFETCH_ITEMS ? s->n_service_ids : PREFETCH_ITEMS;
+		for (unsigned i = 0; (touch & TOUCH_SERVICE_IDS) && !t && i < n; i++)
+			PF(s->service_ids[i].name);
+		n = t && t->n_nodes < PREFETCH_ITEMS ? t->n_nodes : PREFETCH_ITEMS;
+		for (unsigned i = 0; (touch & TOUCH_NODES) && t && i < n; i++) {
+			PF(t->nodes[i].name);
+			PF(t->nodes[i].documents);
+		}
+		break;
+	default:
+		n = s->n_annotations < PREFETCH_ITEMS ? s->n_annotations : PREFETCH_ITEMS;
+		for (unsigned i = 0; (touch & TOUCH_ANNOTATIONS) && i < n; i++) {
+			const struct xr_summary_annotation *a = &s->annotations[i];
+			if (a->n_values && a->values[0].value.type == XR_VAL_STRING)
+				PF(a->values[0].value.u.s);
+		}
+		n = t && t->n_nodes < PREFETCH_ITEMS ? t->n_nodes : PREFETCH_ITEMS;
+		for (unsigned i = 0; (touch & TOUCH_NODES) && t && i < n; i++)
+			if (t->nodes[i].n_documents)
+				PF(t->nodes[i].documents[0]);
+		break;
 	}
 }

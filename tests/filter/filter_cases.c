@@ -186,6 +186,8 @@ check_eval(const struct record *r, const struct xr_filter *f, const char *dir)
 	buf_puts(&got_need, "");
 	size_t n_match = 0, n_need = 0;
 	bool consistent = true;
+	enum filter_verdict *batch = xmalloc((store_count(store) + 1) * sizeof *batch);
+	size_t batch_matches = filter_eval_store(f, store, batch), matches = 0;
 	for (size_t i = 0; i < store_count(store); i++) {
 		const struct xr_store_entry *e = store_entry(store, i);
 		const struct xr_summary *s = store_entry_summary(e);
@@ -199,6 +201,9 @@ check_eval(const struct record *r, const struct xr_filter *f, const char *dir)
 			    (v == FILTER_MATCH) != vt)
 				consistent = false;
 		}
+		if (batch[i] != v)
+			consistent = false; /* filter_eval_store() must agree with filter_eval() */
+		matches += v == FILTER_MATCH;
 		const char *id = s->id ? s->id : e->trace->id;
 		if (v == FILTER_MATCH) {
 			buf_printf(&got_match, " %s", id);
@@ -211,8 +216,10 @@ check_eval(const struct record *r, const struct xr_filter *f, const char *dir)
 			n_need += listed(r->need, id) ? 1 : 1000;
 		}
 	}
+	consistent = consistent && matches == batch_matches;
+	free(batch);
 	ok(n_match == words(r->match) && consistent, "line %zu: matches [%s ]%s", r->line,
-	   r->match ? r->match : "", consistent ? "" : " (summary and trace disagree)");
+	   r->match ? r->match : "", consistent ? "" : " (summary, trace and store passes disagree)");
 	if (n_match != words(r->match))
 		printf("#   got [%s ]\n", got_match.data);
 	if ((r->need || n_need) && !(r->need && strcmp(r->need, "any") == 0)) {

@@ -97,6 +97,8 @@ setup(void)
 static void
 evaluate(const struct xr_filter *f)
 {
+	enum filter_verdict batch[2];
+	size_t matches = filter_eval_store(f, store, batch), counted = 0;
 	for (size_t i = 0; i < store_count(store); i++) {
 		const struct xr_store_entry *e = store_entry(store, i);
 		const struct xr_summary *s = store_entry_summary(e);
@@ -106,11 +108,16 @@ evaluate(const struct xr_filter *f)
 			abort(); /* the summary answered, and differently from the trace */
 		if (vs == FILTER_NEED_TRACE && !filter_needs_trace(f))
 			abort(); /* unknown although no term needs the trace */
+		if (batch[i] != filter_eval(f, s, e->trace))
+			abort(); /* the store pass disagrees with filter_eval() */
+		counted += batch[i] == FILTER_MATCH;
 		/* An empty summary is always answerable or honestly unknown. */
 		struct xr_summary empty;
 		summary_init(&empty);
 		(void)filter_eval_summary(f, &empty);
 	}
+	if (counted != matches)
+		abort();
 }
 
 int
