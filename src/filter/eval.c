@@ -158,26 +158,26 @@ term_segment(const struct fnode *n, const struct ectx *c)
 	enum fop op = n->u.term.op;
 	const char *s = NULL;
 	switch (n->u.term.field) {
-	case F_OK:
+	case FLD_OK:
 		return tri(bool_match(!(g->flags & (XR_SEG_ERROR | XR_SEG_FAULT | XR_SEG_THROTTLE)),
 		                      op, l));
-	case F_ERROR: return tri(bool_match(g->flags & XR_SEG_ERROR, op, l));
-	case F_FAULT: return tri(bool_match(g->flags & XR_SEG_FAULT, op, l));
-	case F_THROTTLE: return tri(bool_match(g->flags & XR_SEG_THROTTLE, op, l));
-	case F_ROOT: return tri(bool_match(c->node->root, op, l));
-	case F_RESPONSETIME: return tri(num_match(seconds(g->start_time, g->end_time), op, l->n));
-	case F_DURATION: return tri(num_match(seconds(g->start_time, last_end(g)), op, l->n));
-	case F_HTTP_STATUS:
+	case FLD_ERROR: return tri(bool_match(g->flags & XR_SEG_ERROR, op, l));
+	case FLD_FAULT: return tri(bool_match(g->flags & XR_SEG_FAULT, op, l));
+	case FLD_THROTTLE: return tri(bool_match(g->flags & XR_SEG_THROTTLE, op, l));
+	case FLD_ROOT: return tri(bool_match(c->node->root, op, l));
+	case FLD_RESPONSETIME: return tri(num_match(seconds(g->start_time, g->end_time), op, l->n));
+	case FLD_DURATION: return tri(num_match(seconds(g->start_time, last_end(g)), op, l->n));
+	case FLD_HTTP_STATUS:
 		return tri(g->http.status && num_match(g->http.status, op, l->n));
-	case F_HTTP_URL: s = g->http.url; break;
-	case F_HTTP_METHOD: s = g->http.method; break;
-	case F_HTTP_USERAGENT: s = g->http.user_agent; break;
-	case F_HTTP_CLIENTIP: s = g->http.client_ip; break;
-	case F_USER: s = g->user; break;
-	case F_AVAILABILITYZONE: s = g->aws ? g->aws->availability_zone : NULL; break;
-	case F_INSTANCE_ID: s = g->aws ? g->aws->instance_id : NULL; break;
-	case F_RESOURCE_ARN: s = g->resource_arn; break;
-	case F_ACCOUNT_ID: s = c->node->account_id; break;
+	case FLD_HTTP_URL: s = g->http.url; break;
+	case FLD_HTTP_METHOD: s = g->http.method; break;
+	case FLD_HTTP_USERAGENT: s = g->http.user_agent; break;
+	case FLD_HTTP_CLIENTIP: s = g->http.client_ip; break;
+	case FLD_USER: s = g->user; break;
+	case FLD_AVAILABILITYZONE: s = g->aws ? g->aws->availability_zone : NULL; break;
+	case FLD_INSTANCE_ID: s = g->aws ? g->aws->instance_id : NULL; break;
+	case FLD_RESOURCE_ARN: s = g->resource_arn; break;
+	case FLD_ACCOUNT_ID: s = c->node->account_id; break;
 	default: return T_NO; /* not reachable: the parser checks scopes */
 	}
 	return tri(str_match(s, op, l));
@@ -193,12 +193,12 @@ term_trace(const struct fnode *n, const struct ectx *c)
 	enum fop op = n->u.term.op;
 	const char *str = NULL;
 	switch (n->u.term.field) {
-	case F_OK: return tri(bool_match(!s->has_error && !s->has_fault, op, l));
-	case F_ERROR: return tri(bool_match(s->has_error, op, l));
-	case F_FAULT: return tri(bool_match(s->has_fault, op, l));
-	case F_THROTTLE: return tri(bool_match(s->has_throttle, op, l));
-	case F_PARTIAL: return tri(bool_match(s->is_partial, op, l));
-	case F_INFERRED: {
+	case FLD_OK: return tri(bool_match(!s->has_error && !s->has_fault, op, l));
+	case FLD_ERROR: return tri(bool_match(s->has_error, op, l));
+	case FLD_FAULT: return tri(bool_match(s->has_fault, op, l));
+	case FLD_THROTTLE: return tri(bool_match(s->has_throttle, op, l));
+	case FLD_PARTIAL: return tri(bool_match(s->is_partial, op, l));
+	case FLD_INFERRED: {
 		if (!c->t)
 			return T_UNKNOWN;
 		bool any = false;
@@ -206,23 +206,23 @@ term_trace(const struct fnode *n, const struct ectx *c)
 			any = c->t->nodes[i].inferred;
 		return tri(bool_match(any, op, l));
 	}
-	case F_RESPONSETIME: return tri(num_match(s->response_time, op, l->n));
-	case F_DURATION: return tri(num_match(s->duration, op, l->n));
-	case F_HTTP_STATUS: return tri(s->http.status && num_match(s->http.status, op, l->n));
-	case F_HTTP_URL: str = s->http.url; break;
-	case F_HTTP_METHOD: str = s->http.method; break;
-	case F_HTTP_USERAGENT: str = s->http.user_agent; break;
-	case F_HTTP_CLIENTIP: str = s->http.client_ip; break;
-	case F_USER:
+	case FLD_RESPONSETIME: return tri(num_match(s->response_time, op, l->n));
+	case FLD_DURATION: return tri(num_match(s->duration, op, l->n));
+	case FLD_HTTP_STATUS: return tri(s->http.status && num_match(s->http.status, op, l->n));
+	case FLD_HTTP_URL: str = s->http.url; break;
+	case FLD_HTTP_METHOD: str = s->http.method; break;
+	case FLD_HTTP_USERAGENT: str = s->http.user_agent; break;
+	case FLD_HTTP_CLIENTIP: str = s->http.client_ip; break;
+	case FLD_USER:
 		for (unsigned i = 0; i < s->n_users; i++)
 			if (str_match(s->users[i].name, op, l))
 				return T_YES;
 		return T_NO;
-	case F_AVAILABILITYZONE:
+	case FLD_AVAILABILITYZONE:
 		return tri(strs_match(s->availability_zones, s->n_availability_zones, op, l));
-	case F_INSTANCE_ID: return tri(strs_match(s->instance_ids, s->n_instance_ids, op, l));
-	case F_RESOURCE_ARN: return tri(strs_match(s->resource_arns, s->n_resource_arns, op, l));
-	case F_ACCOUNT_ID:
+	case FLD_INSTANCE_ID: return tri(strs_match(s->instance_ids, s->n_instance_ids, op, l));
+	case FLD_RESOURCE_ARN: return tri(strs_match(s->resource_arns, s->n_resource_arns, op, l));
+	case FLD_ACCOUNT_ID:
 		for (unsigned i = 0; i < s->n_service_ids; i++)
 			if (str_match(s->service_ids[i].account_id, op, l))
 				return T_YES;
@@ -238,16 +238,16 @@ term_rootcause(const struct fnode *n, const struct ectx *c)
 	const struct flit *l = &n->u.term.lit;
 	enum fop op = n->u.term.op;
 	switch (n->u.term.field) {
-	case F_INDEX: return tri(num_match(c->index, op, l->n));
-	case F_FIRST: return tri(bool_match(c->index == 0, op, l));
-	case F_LAST: return tri(bool_match(c->index + 1 == c->count, op, l));
-	case F_INFERRED: return tri(bool_match(c->rcs->inferred, op, l));
-	case F_REMOTE: return tri(bool_match(c->rce->has_remote && c->rce->remote, op, l));
-	case F_COVERAGE: return tri(num_match(c->rce->coverage, op, l->n));
-	case F_TYPE: return tri(str_match(c->rcs->id.type, op, l));
-	case F_ACCOUNT_ID: return tri(str_match(c->rcs->id.account_id, op, l));
-	case F_MESSAGE: return tri(str_match(c->rcx->message, op, l));
-	case F_NAME: {
+	case FLD_INDEX: return tri(num_match(c->index, op, l->n));
+	case FLD_FIRST: return tri(bool_match(c->index == 0, op, l));
+	case FLD_LAST: return tri(bool_match(c->index + 1 == c->count, op, l));
+	case FLD_INFERRED: return tri(bool_match(c->rcs->inferred, op, l));
+	case FLD_REMOTE: return tri(bool_match(c->rce->has_remote && c->rce->remote, op, l));
+	case FLD_COVERAGE: return tri(num_match(c->rce->coverage, op, l->n));
+	case FLD_TYPE: return tri(str_match(c->rcs->id.type, op, l));
+	case FLD_ACCOUNT_ID: return tri(str_match(c->rcs->id.account_id, op, l));
+	case FLD_MESSAGE: return tri(str_match(c->rcx->message, op, l));
+	case FLD_NAME: {
 		const char *name = c->sc == SC_RC_SERVICE  ? c->rcs->id.name
 		                   : c->sc == SC_RC_ENTITY ? c->rce->name
 		                                           : c->rcx->name;
@@ -503,7 +503,7 @@ eval_needs_trace(const struct fnode *n)
 				return true;
 		return false;
 	case FN_NOT: return eval_needs_trace(n->u.kid);
-	case FN_TERM: return n->u.term.field == F_INFERRED; /* terms in rootcause blocks are not visited */
+	case FN_TERM: return n->u.term.field == FLD_INFERRED; /* terms in rootcause blocks are not visited */
 	case FN_SERVICE: return n->u.svc.block != NULL;
 	case FN_EDGE: return true;
 	case FN_GROUP: return eval_needs_trace(n->u.group.expr);
@@ -528,12 +528,12 @@ eval_touches(const struct fnode *n)
 	case FN_EDGE: return TOUCH_SERVICE_IDS | TOUCH_NODES;
 	case FN_TERM:
 		switch (n->u.term.field) {
-		case F_HTTP_URL: return TOUCH_SUMMARY | TOUCH_HTTP_URL;
-		case F_HTTP_METHOD: return TOUCH_SUMMARY | TOUCH_HTTP_METHOD;
-		case F_HTTP_USERAGENT: return TOUCH_SUMMARY | TOUCH_HTTP_USERAGENT;
-		case F_HTTP_CLIENTIP: return TOUCH_SUMMARY | TOUCH_HTTP_CLIENTIP;
-		case F_INFERRED: return TOUCH_NODES;
-		case F_ACCOUNT_ID: return TOUCH_SUMMARY | TOUCH_SERVICE_IDS;
+		case FLD_HTTP_URL: return TOUCH_SUMMARY | TOUCH_HTTP_URL;
+		case FLD_HTTP_METHOD: return TOUCH_SUMMARY | TOUCH_HTTP_METHOD;
+		case FLD_HTTP_USERAGENT: return TOUCH_SUMMARY | TOUCH_HTTP_USERAGENT;
+		case FLD_HTTP_CLIENTIP: return TOUCH_SUMMARY | TOUCH_HTTP_CLIENTIP;
+		case FLD_INFERRED: return TOUCH_NODES;
+		case FLD_ACCOUNT_ID: return TOUCH_SUMMARY | TOUCH_SERVICE_IDS;
 		default: return TOUCH_SUMMARY;
 		}
 	default: return TOUCH_SUMMARY; /* root causes: in the summary */

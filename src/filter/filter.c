@@ -2,6 +2,8 @@
 
 #include "filter/filter.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "filter/eval.h"
@@ -71,23 +73,36 @@ filter_eval_trace(const struct xr_filter *f, const struct xr_trace *t)
  * entries in flight.  LAG 2 measured best on the benchmark machine. */
 enum { LAG = 2, STAGES = 5, RING = 16 };
 
+/* Stores this large are evaluated on several CPUs, one range each. */
+enum { PER_THREAD = 25000, MAX_THREADS = 4 };
+
 struct pending {
 	const struct xr_summary *s;
 	const struct xr_trace *t;
 };
 
-size_t
-filter_eval_store(const struct xr_filter *f, const struct xr_store *store,
-                  enum filter_verdict *verdicts)
+/* One thread's share of filter_eval_store(): entries [lo, hi). */
+struct share {
+	const struct xr_filter *f;
+	const struct xr_store *store;
+	enum filter_verdict *verdicts;
+	size_t lo, hi;
+	size_t matches;
+};
+
+static void *
+eval_share(void *arg)
 {
-	size_t n = store_count(store), matches = 0;
+	struct share *sh = arg;
+	const struct xr_filter *f = sh->f;
+	const struct xr_store *store = sh->store;
+	size_t lo = sh->lo, n = sh->hi - sh->lo;
 	struct pending ring[RING]; /* entries between their first fetch and evaluation */
 	for (size_t i = 0; i < n + LAG * STAGES; i++) {
-		if (i < n) { /* stage 0: the entry struct */
-			__builtin_prefetch(store_entry(store, i));
-		}
+		if (i < n) /* stage 0: the entry struct */
+			__builtin_prefetch(store_entry(store, lo + i));
 		if (i >= LAG && i - LAG < n) { /* stage 1: its summary and trace */
-			const struct xr_store_entry *e = store_entry(store, i - LAG);
+			const struct xr_store_entry *e = store_entry(store, lo + i - LAG);
 			struct pending *p = &ring[(i - LAG) % RING];
 			p->s = store_entry_summary(e);
 			p->t = e->trace;
@@ -102,16 +117,55 @@ filter_eval_store(const struct xr_filter *f, const struct xr_store *store,
 				__builtin_prefetch(&p->t->nodes);
 		}
 		for (int stage = 0; stage < 3; stage++) {
-			size_t k = i - (size_t)LAG * (size_t)(stage + 2);
-			if (i >= (size_t)LAG * (size_t)(stage + 2) && k < n && ring[k % RING].s)
-				eval_prefetch(f->touches, stage, ring[k % RING].s, ring[k % RING].t);
+			size_t back = (size_t)LAG * (size_t)(stage + 2);
+			const struct pending *p = &ring[(i - back) % RING];
+			if (i >= back && i - back < n && p->s)
+				eval_prefetch(f->touches, stage, p->s, p->t);
 		}
 		if (i >= LAG * STAGES) {
 			size_t k = i - LAG * STAGES;
 			const struct pending *p = &ring[k % RING];
-			verdicts[k] = p->s ? eval_run(f->root, p->s, p->t) : FILTER_NO_MATCH;
-			matches += verdicts[k] == FILTER_MATCH;
+			enum filter_verdict v = p->s ? eval_run(f->root, p->s, p->t) : FILTER_NO_MATCH;
+			sh->verdicts[lo + k] = v;
+			sh->matches += v == FILTER_MATCH;
 		}
+	}
+	return NULL;
+}
+
+size_t
+filter_eval_store(const struct xr_filter *f, const struct xr_store *store,
+                  enum filter_verdict *verdicts)
+{
+	size_t n = store_count(store);
+	size_t threads = n / PER_THREAD;
+	cpu_set_t cpus; /* the CPUs this process may run on */
+	if (threads > 1 && sched_getaffinity(0, sizeof cpus, &cpus) == 0 &&
+	    threads > (size_t)CPU_COUNT(&cpus))
+		threads = (size_t)CPU_COUNT(&cpus);
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
+	struct share shares[MAX_THREADS];
+	pthread_t tids[MAX_THREADS];
+	size_t started = 0;
+	if (threads < 2)
+		threads = 1;
+	for (size_t k = 0; k < threads; k++)
+		shares[k] = (struct share){f, store, verdicts, n * k / threads, n * (k + 1) / threads, 0};
+	/* Threads 1.. take the later ranges; this thread takes the first. */
+	for (size_t k = 1; k < threads; k++)
+		if (pthread_create(&tids[k], NULL, eval_share, &shares[k]) == 0)
+			started = k;
+		else
+			break;
+	for (size_t k = started + 1; k < threads; k++) /* could not start: do it here */
+		eval_share(&shares[k]);
+	eval_share(&shares[0]);
+	size_t matches = shares[0].matches;
+	for (size_t k = 1; k < threads; k++) {
+		if (k <= started)
+			pthread_join(tids[k], NULL);
+		matches += shares[k].matches;
 	}
 	return matches;
 }

@@ -9,37 +9,37 @@
 
 #define TRACE_NODE_EDGE "at the top level or inside service(...) { } and edge(...) { }"
 
-static const struct keyword keywords[F_COUNT_] = {
-	{"ok", F_OK, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"error", F_ERROR, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"throttle", F_THROTTLE, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"fault", F_FAULT, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"partial", F_PARTIAL, KW_BOOL, SCOPE_BIT(SC_TRACE), "at the top level"},
-	{"inferred", F_INFERRED, KW_BOOL, SCOPE_BIT(SC_TRACE) | SCOPE_BIT(SC_RC_SERVICE),
+static const struct keyword keywords[FLD_COUNT_] = {
+	{"ok", FLD_OK, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"error", FLD_ERROR, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"throttle", FLD_THROTTLE, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"fault", FLD_FAULT, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"partial", FLD_PARTIAL, KW_BOOL, SCOPE_BIT(SC_TRACE), "at the top level"},
+	{"inferred", FLD_INFERRED, KW_BOOL, SCOPE_BIT(SC_TRACE) | SCOPE_BIT(SC_RC_SERVICE),
 	 "at the top level or inside rootcause.<kind>.service { }"},
-	{"first", F_FIRST, KW_BOOL, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
-	{"last", F_LAST, KW_BOOL, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
-	{"remote", F_REMOTE, KW_BOOL, SCOPE_BIT(SC_RC_ENTITY), "inside rootcause.<kind>.entity { }"},
-	{"root", F_ROOT, KW_BOOL, SCOPE_BIT(SC_NODE), "inside service(...) { }"},
-	{"responsetime", F_RESPONSETIME, KW_NUM, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"duration", F_DURATION, KW_NUM, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"http.status", F_HTTP_STATUS, KW_NUM, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"index", F_INDEX, KW_NUM, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
-	{"coverage", F_COVERAGE, KW_NUM, SCOPE_BIT(SC_RC_ENTITY),
+	{"first", FLD_FIRST, KW_BOOL, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
+	{"last", FLD_LAST, KW_BOOL, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
+	{"remote", FLD_REMOTE, KW_BOOL, SCOPE_BIT(SC_RC_ENTITY), "inside rootcause.<kind>.entity { }"},
+	{"root", FLD_ROOT, KW_BOOL, SCOPE_BIT(SC_NODE), "inside service(...) { }"},
+	{"responsetime", FLD_RESPONSETIME, KW_NUM, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"duration", FLD_DURATION, KW_NUM, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"http.status", FLD_HTTP_STATUS, KW_NUM, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"index", FLD_INDEX, KW_NUM, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
+	{"coverage", FLD_COVERAGE, KW_NUM, SCOPE_BIT(SC_RC_ENTITY),
 	 "inside rootcause.responsetime.entity { }"},
-	{"http.url", F_HTTP_URL, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"http.method", F_HTTP_METHOD, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"http.useragent", F_HTTP_USERAGENT, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"http.clientip", F_HTTP_CLIENTIP, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"user", F_USER, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"name", F_NAME, KW_STR, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
-	{"type", F_TYPE, KW_STR, SCOPE_BIT(SC_RC_SERVICE), "inside rootcause.<kind>.service { }"},
-	{"message", F_MESSAGE, KW_STR, SCOPE_BIT(SC_RC_EXCEPTION),
+	{"http.url", FLD_HTTP_URL, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"http.method", FLD_HTTP_METHOD, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"http.useragent", FLD_HTTP_USERAGENT, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"http.clientip", FLD_HTTP_CLIENTIP, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"user", FLD_USER, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"name", FLD_NAME, KW_STR, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
+	{"type", FLD_TYPE, KW_STR, SCOPE_BIT(SC_RC_SERVICE), "inside rootcause.<kind>.service { }"},
+	{"message", FLD_MESSAGE, KW_STR, SCOPE_BIT(SC_RC_EXCEPTION),
 	 "inside rootcause.<kind>.exception { }"},
-	{"availabilityzone", F_AVAILABILITYZONE, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"instance.id", F_INSTANCE_ID, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"resource.arn", F_RESOURCE_ARN, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-	{"account.id", F_ACCOUNT_ID, KW_STR, SCOPES_SEGMENT | SCOPE_BIT(SC_RC_SERVICE),
+	{"availabilityzone", FLD_AVAILABILITYZONE, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"instance.id", FLD_INSTANCE_ID, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"resource.arn", FLD_RESOURCE_ARN, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+	{"account.id", FLD_ACCOUNT_ID, KW_STR, SCOPES_SEGMENT | SCOPE_BIT(SC_RC_SERVICE),
 	 TRACE_NODE_EDGE " or rootcause.<kind>.service { }"},
 };
 
@@ -80,7 +80,7 @@ lower(char c)
 const struct keyword *
 keyword_find(const char *w, size_t n)
 {
-	for (size_t i = 0; i < F_COUNT_; i++)
+	for (size_t i = 0; i < FLD_COUNT_; i++)
 		if (lexer_ieq(w, n, keywords[i].name))
 			return &keywords[i];
 	return NULL;
@@ -148,9 +148,9 @@ keyword_nearest(const char *w, size_t n, const char *const *candidates)
 const char *
 keyword_suggest(const char *w, size_t n, char *tmp, size_t size)
 {
-	const char *names[F_COUNT_ + sizeof other_words / sizeof *other_words];
+	const char *names[FLD_COUNT_ + sizeof other_words / sizeof *other_words];
 	size_t k = 0;
-	for (size_t i = 0; i < F_COUNT_; i++)
+	for (size_t i = 0; i < FLD_COUNT_; i++)
 		names[k++] = keywords[i].name;
 	for (size_t i = 0; other_words[i]; i++)
 		names[k++] = other_words[i];
@@ -165,7 +165,7 @@ keyword_suggest(const char *w, size_t n, char *tmp, size_t size)
 	if (best)
 		return best;
 	/* "http.statuscode": a known keyword with something appended. */
-	for (size_t i = 0; i < F_COUNT_; i++) {
+	for (size_t i = 0; i < FLD_COUNT_; i++) {
 		size_t len = strlen(keywords[i].name);
 		if (len < n && len >= 6 && distance(w, len, keywords[i].name) == 0)
 			return keywords[i].name;

@@ -267,7 +267,7 @@ parse_keyword(struct parser *p, const struct keyword *kw, struct scope sc)
 {
 	size_t at = p->tok.off;
 	if (!(kw->scopes & SCOPE_BIT(sc.sc)) ||
-	    (kw->field == F_COVERAGE && sc.kind != XR_RC_RESPONSETIME))
+	    (kw->field == FLD_COVERAGE && sc.kind != XR_RC_RESPONSETIME))
 		return fail(p, "'%s' can only be used %s", kw->name, kw->where);
 	if (advance(p) < 0)
 		return NULL;
