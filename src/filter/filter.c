@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "filter/eval.h"
@@ -73,30 +74,33 @@ filter_eval_trace(const struct xr_filter *f, const struct xr_trace *t)
  * entries in flight.  LAG 2 measured best on the benchmark machine. */
 enum { LAG = 2, STAGES = 5, RING = 16 };
 
-/* Stores this large are evaluated on several CPUs, one range each. */
-enum { PER_THREAD = 25000, MAX_THREADS = 4 };
+/* Stores of 2 * PER_THREAD entries or more are evaluated on several CPUs. */
+enum { PER_THREAD = 25000, MAX_THREADS = 4, CHUNK = 4096 };
 
 struct pending {
 	const struct xr_summary *s;
 	const struct xr_trace *t;
 };
 
-/* One thread's share of filter_eval_store(): entries [lo, hi). */
-struct share {
+/* A filter_eval_store() call: threads take CHUNK entries at a time, so one
+ * that is held up (another process on its CPU) delays the rest by one chunk
+ * at most. */
+struct pass {
 	const struct xr_filter *f;
 	const struct xr_store *store;
 	enum filter_verdict *verdicts;
-	size_t lo, hi;
-	size_t matches;
+	size_t n;
+	atomic_size_t next;    /* first entry of the next chunk to take */
+	atomic_size_t matches;
 };
 
-static void *
-eval_share(void *arg)
+/* Evaluates entries [lo, hi) of the pass; returns the number of matches. */
+static size_t
+eval_range(struct pass *ps, size_t lo, size_t hi)
 {
-	struct share *sh = arg;
-	const struct xr_filter *f = sh->f;
-	const struct xr_store *store = sh->store;
-	size_t lo = sh->lo, n = sh->hi - sh->lo;
+	const struct xr_filter *f = ps->f;
+	const struct xr_store *store = ps->store;
+	size_t n = hi - lo, matches = 0;
 	struct pending ring[RING]; /* entries between their first fetch and evaluation */
 	for (size_t i = 0; i < n + LAG * STAGES; i++) {
 		if (i < n) /* stage 0: the entry struct */
@@ -126,10 +130,21 @@ eval_share(void *arg)
 			size_t k = i - LAG * STAGES;
 			const struct pending *p = &ring[k % RING];
 			enum filter_verdict v = p->s ? eval_run(f->root, p->s, p->t) : FILTER_NO_MATCH;
-			sh->verdicts[lo + k] = v;
-			sh->matches += v == FILTER_MATCH;
+			ps->verdicts[lo + k] = v;
+			matches += v == FILTER_MATCH;
 		}
 	}
+	return matches;
+}
+
+static void *
+eval_chunks(void *arg)
+{
+	struct pass *ps = arg;
+	size_t matches = 0, lo;
+	while ((lo = atomic_fetch_add(&ps->next, CHUNK)) < ps->n)
+		matches += eval_range(ps, lo, lo + CHUNK < ps->n ? lo + CHUNK : ps->n);
+	atomic_fetch_add(&ps->matches, matches);
 	return NULL;
 }
 
@@ -137,37 +152,24 @@ size_t
 filter_eval_store(const struct xr_filter *f, const struct xr_store *store,
                   enum filter_verdict *verdicts)
 {
-	size_t n = store_count(store);
-	size_t threads = n / PER_THREAD;
+	struct pass ps = {.f = f, .store = store, .verdicts = verdicts, .n = store_count(store)};
+	atomic_init(&ps.next, 0);
+	atomic_init(&ps.matches, 0);
+	size_t threads = ps.n / PER_THREAD;
 	cpu_set_t cpus; /* the CPUs this process may run on */
 	if (threads > 1 && sched_getaffinity(0, sizeof cpus, &cpus) == 0 &&
 	    threads > (size_t)CPU_COUNT(&cpus))
 		threads = (size_t)CPU_COUNT(&cpus);
 	if (threads > MAX_THREADS)
 		threads = MAX_THREADS;
-	struct share shares[MAX_THREADS];
 	pthread_t tids[MAX_THREADS];
 	size_t started = 0;
-	if (threads < 2)
-		threads = 1;
-	for (size_t k = 0; k < threads; k++)
-		shares[k] = (struct share){f, store, verdicts, n * k / threads, n * (k + 1) / threads, 0};
-	/* Threads 1.. take the later ranges; this thread takes the first. */
-	for (size_t k = 1; k < threads; k++)
-		if (pthread_create(&tids[k], NULL, eval_share, &shares[k]) == 0)
-			started = k;
-		else
-			break;
-	for (size_t k = started + 1; k < threads; k++) /* could not start: do it here */
-		eval_share(&shares[k]);
-	eval_share(&shares[0]);
-	size_t matches = shares[0].matches;
-	for (size_t k = 1; k < threads; k++) {
-		if (k <= started)
-			pthread_join(tids[k], NULL);
-		matches += shares[k].matches;
-	}
-	return matches;
+	while (started + 1 < threads && pthread_create(&tids[started], NULL, eval_chunks, &ps) == 0)
+		started++;
+	eval_chunks(&ps); /* this thread works too, and alone if none started */
+	for (size_t k = 0; k < started; k++)
+		pthread_join(tids[k], NULL);
+	return atomic_load(&ps.matches);
 }
 
 int

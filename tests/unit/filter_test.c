@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "filter/filter.h"
+#include "model/store.h"
 #include "tap.h"
 #include "util/buf.h"
 #include "util/utf8.h"
@@ -355,6 +356,57 @@ test_eval(void)
 	}
 }
 
+/* filter_eval_store() on a store big enough to be split between threads
+ * agrees with filter_eval() entry by entry. */
+static void
+test_store(void)
+{
+	enum { N = 60000 };
+	struct xr_store *store = store_new();
+	for (int i = 0; i < N; i++) {
+		struct arena *a = arena_new();
+		struct xr_summary *sum = ARENA_NEW(a, struct xr_summary);
+		summary_init(sum);
+		char id[40];
+		snprintf(id, sizeof id, "1-6744e0a0-%024x", i);
+		sum->id = arena_strdup(a, id);
+		sum->response_time = (i % 97) / 10.0;
+		sum->has_fault = i % 13 == 0;
+		sum->http.method = i % 3 ? "GET" : "POST";
+		if (i % 5 == 0) {
+			struct xr_summary_annotation *an = ARENA_NEW(a, struct xr_summary_annotation);
+			an->key = "restaurantName";
+			an->values = ARENA_NEW(a, struct xr_ann_value);
+			an->values->value.type = XR_VAL_STRING;
+			an->values->value.u.s = i % 10 ? "부산 횟집" : "강남 맛집";
+			an->n_values = 1;
+			sum->annotations = an;
+			sum->n_annotations = 1;
+		}
+		store_add_summary(store, sum, a);
+	}
+	const char *exprs[] = {"annotation.restaurantName = \"강남 맛집\"",
+	                       "responsetime > 1 AND http.method = \"POST\"",
+	                       "fault OR service(\"x\") { ok }"};
+	enum filter_verdict *v = xmalloc(N * sizeof *v);
+	for (size_t k = 0; k < 3; k++) {
+		struct xr_filter_error e;
+		struct xr_filter *f = filter_compile(exprs[k], NULL, NULL, &e);
+		size_t matches = filter_eval_store(f, store, v), want = 0, same = 0;
+		for (size_t i = 0; i < store_count(store); i++) {
+			const struct xr_store_entry *en = store_entry(store, i);
+			enum filter_verdict one = filter_eval(f, store_entry_summary(en), en->trace);
+			same += one == v[i];
+			want += one == FILTER_MATCH;
+		}
+		ok(same == N && matches == want && want > 0,
+		   "filter_eval_store on %d entries agrees with filter_eval: %s", N, exprs[k]);
+		filter_free(f);
+	}
+	free(v);
+	store_free(store);
+}
+
 static void
 test_locale(void)
 {
@@ -381,6 +433,7 @@ main(void)
 	test_numbers();
 	test_groups();
 	test_eval();
+	test_store();
 	test_locale();
 	return tap_done();
 }
