@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -26,31 +27,45 @@
 
 enum item_kind { ITEM_TRACE, ITEM_SUMMARY, ITEM_DOCUMENT };
 
+/* A piece of the input to decode, and what decoding made of it. */
 struct item {
 	enum item_kind kind;
 	const char *p, *end;
 	size_t line;
-};
-
-struct item_result {
 	struct xr_trace *trace;     /* ITEM_TRACE, ITEM_DOCUMENT */
 	struct xr_summary *summary; /* ITEM_SUMMARY */
 	struct arena *arena;        /* owns summary */
 	struct xr_warnings warnings;
 };
 
+/* Items live in fixed blocks that never move, so decoding threads can read
+ * them while the cutting thread adds more. */
+#define BLOCK_ITEMS 4096
+#define MAX_BLOCKS (1u << 16)
+/* The cutter stays at most this many items ahead of decoding, and decodes
+ * itself when it is: memory holds little more than the model. */
+#define CUT_AHEAD 512
+
 struct loader {
 	const char *name;
 	const char *data, *end;
-	struct item *items;
-	size_t n_items, cap_items;
-	struct item_result *results;
-	atomic_size_t next;
+	struct item **blocks;     /* MAX_BLOCKS pointers, blocks made on demand */
+	size_t n_items;           /* written by the cutting thread only */
+	atomic_size_t published;  /* items ready to decode */
+	atomic_bool cut_done;
+	atomic_size_t next;       /* first item no thread has taken yet */
+	const char *line_at;      /* line counting: where line `line` was seen */
+	size_t line;
 	struct xr_warnings *warnings;
 	struct load_stats *stats;
-	bool mapped;            /* data is a read-only file mapping */
-	const char *released;   /* pages before this were given back */
+	bool mapped;              /* data is a read-only file mapping */
 };
+
+static struct item *
+item_at(const struct loader *l, size_t i)
+{
+	return &l->blocks[i / BLOCK_ITEMS][i % BLOCK_ITEMS];
+}
 
 /* Gives back the pages of a file mapping that lie wholly in [from, to):
  * they are read again from the page cache if touched later, so a file
@@ -66,8 +81,6 @@ release_pages(const struct loader *l, const char *from, const char *to)
 		madvise((void *)a, b - a, MADV_DONTNEED);
 }
 
-#define RELEASE_EVERY (8u << 20)
-
 static size_t
 line_of(const struct loader *l, const char *p)
 {
@@ -77,15 +90,28 @@ line_of(const struct loader *l, const char *p)
 	return line;
 }
 
+static void decode_some(struct loader *l, size_t first, size_t last);
+
 static void
 add_item(struct loader *l, enum item_kind kind, const char *p, const char *end)
 {
-	XGROW(l->items, l->cap_items, l->n_items + 1);
-	l->items[l->n_items++] = (struct item){kind, p, end, 0};
-	if ((size_t)(p - l->released) > RELEASE_EVERY) {
-		release_pages(l, l->released, p);
-		l->released = p;
-	}
+	size_t i = l->n_items;
+	if (i / BLOCK_ITEMS >= MAX_BLOCKS)
+		return; /* over 268 million pieces: the file cap stops this first */
+	if (!l->blocks[i / BLOCK_ITEMS])
+		l->blocks[i / BLOCK_ITEMS] = xcalloc(BLOCK_ITEMS, sizeof(struct item));
+	for (const char *q = l->line_at; (q = memchr(q, '\n', (size_t)(p - q))); q++)
+		l->line++;
+	l->line_at = p;
+	*item_at(l, i) = (struct item){.kind = kind, .p = p, .end = end, .line = l->line};
+	l->n_items = i + 1;
+	atomic_store_explicit(&l->published, l->n_items, memory_order_release);
+	/* Far enough ahead: decode some here rather than let the input pile
+	 * up.  (A compare-and-swap, so only published items are taken.) */
+	size_t next = atomic_load(&l->next);
+	if (l->n_items > next + CUT_AHEAD &&
+	    atomic_compare_exchange_strong(&l->next, &next, next + ITEMS_PER_GRAB))
+		decode_some(l, next, next + ITEMS_PER_GRAB);
 }
 
 static void
@@ -115,18 +141,22 @@ key_is(const struct jsonscan_member *m, const char *key)
 	return m->key_len == strlen(key) && memcmp(m->key, key, m->key_len) == 0;
 }
 
-static int
+static const char *
 add_trace_item(void *ctx, const char *p, const char *end)
 {
-	add_item(ctx, ITEM_TRACE, p, end);
-	return 0;
+	const char *vend = jsonscan_value_end(p, end, 1000);
+	if (vend)
+		add_item(ctx, ITEM_TRACE, p, vend);
+	return vend;
 }
 
-static int
+static const char *
 add_summary_item(void *ctx, const char *p, const char *end)
 {
-	add_item(ctx, ITEM_SUMMARY, p, end);
-	return 0;
+	const char *vend = jsonscan_value_end(p, end, 1000);
+	if (vend)
+		add_item(ctx, ITEM_SUMMARY, p, vend);
+	return vend;
 }
 
 /* Cuts a Traces or TraceSummaries list into items as the object is
@@ -184,11 +214,13 @@ note_member(void *ctx, const struct jsonscan_member *m, const char *end)
 
 static void cut_value(struct loader *l, const char *p, const char *end);
 
-static int
+static const char *
 cut_array_element(void *ctx, const char *p, const char *end)
 {
-	cut_value(ctx, p, end);
-	return 0;
+	const char *vend = jsonscan_value_end(p, end, 1000);
+	if (vend)
+		cut_value(ctx, p, vend);
+	return vend;
 }
 
 /* Classifies one JSON value (a whole file, an NDJSON line or an array
@@ -210,7 +242,6 @@ cut_value(struct loader *l, const char *p, const char *end)
 		return;
 	}
 	struct object_scan o = {.l = l, .lists_ok = true};
-	size_t first_item = l->n_items;
 	bool complete = jsonscan_object(p, end, note_member, &o, &bad) != NULL;
 	if (o.response) {
 		/* Even in a truncated response, every complete trace is kept. */
@@ -223,7 +254,6 @@ cut_value(struct loader *l, const char *p, const char *end)
 			        "the response lists UnprocessedTraceIds: those traces are not in the file");
 		return;
 	}
-	l->n_items = first_item;
 	if (!complete)
 		add_item(l, ITEM_DOCUMENT, p, end); /* cJSON will say what is wrong */
 	else if (o.format && o.version && !o.id)
@@ -278,24 +308,6 @@ cut_text(struct loader *l)
 	}
 }
 
-static void
-number_lines(struct loader *l)
-{
-	size_t line = 1;
-	const char *at = l->data;
-	for (size_t i = 0; i < l->n_items; i++) {
-		const char *p = l->items[i].p;
-		if (p < at) { /* not in order: count from the start */
-			line = 1;
-			at = l->data;
-		}
-		for (const char *q = at; (q = memchr(q, '\n', (size_t)(p - q))); q++)
-			line++;
-		at = p;
-		l->items[i].line = line;
-	}
-}
-
 /* ---- decoding items, on several threads ---- */
 
 /* "FILE:LINE:COLUMN" of a byte offset inside an item.  Not reentrant
@@ -322,8 +334,7 @@ position(const struct loader *l, const struct item *it, size_t offset)
 static void
 decode_item(struct loader *l, size_t i)
 {
-	const struct item *it = &l->items[i];
-	struct item_result *r = &l->results[i];
+	struct item *it = item_at(l, i), *r = it;
 	size_t len = (size_t)(it->end - it->p);
 	char where[600];
 	snprintf(where, sizeof where, "%s:%zu", l->name, it->line);
@@ -364,29 +375,60 @@ decode_item(struct loader *l, size_t i)
 	}
 }
 
+/* Decodes items [first, last), clipped to what exists, and gives back
+ * their pages. */
+static void
+decode_some(struct loader *l, size_t first, size_t last)
+{
+	size_t n = atomic_load_explicit(&l->published, memory_order_acquire);
+	if (last > n)
+		last = n;
+	for (size_t i = first; i < last; i++)
+		decode_item(l, i);
+	if (first < last)
+		release_pages(l, item_at(l, first)->p, item_at(l, last - 1)->end);
+}
+
+/* Takes ITEMS_PER_GRAB items at a time, waiting for the cutter when it
+ * is behind, until every item is decoded. */
 static void
 decode_worker(void *arg, unsigned worker)
 {
 	struct loader *l = arg;
+	if (worker == 0) {
+		cut_text(l);
+		atomic_store(&l->cut_done, true);
+	}
 	for (;;) {
 		size_t first = atomic_fetch_add(&l->next, ITEMS_PER_GRAB);
-		if (first >= l->n_items)
+		size_t last = first + ITEMS_PER_GRAB;
+		for (;;) {
+			bool done = atomic_load(&l->cut_done);
+			size_t n = atomic_load_explicit(&l->published, memory_order_acquire);
+			if (n >= last || done)
+				break;
+			sched_yield();
+		}
+		if (first >= atomic_load(&l->published))
 			break;
-		size_t last = first + ITEMS_PER_GRAB < l->n_items ? first + ITEMS_PER_GRAB : l->n_items;
-		for (size_t i = first; i < last; i++)
-			decode_item(l, i);
-		release_pages(l, l->items[first].p, l->items[last - 1].end);
+		decode_some(l, first, last);
 	}
 	if (worker)
 		decode_thread_done();
 }
 
+/* Cuts the text on this thread while the other processors decode. */
 static void
-decode_items(struct loader *l)
+cut_and_decode(struct loader *l)
 {
-	l->results = xcalloc(l->n_items + 1, sizeof *l->results);
+	l->blocks = xcalloc(MAX_BLOCKS, sizeof *l->blocks);
+	l->line_at = l->data;
+	l->line = 1;
+	atomic_init(&l->published, 0);
 	atomic_init(&l->next, 0);
-	unsigned workers = l->n_items < 4 * ITEMS_PER_GRAB ? 1 : parallel_workers();
+	atomic_init(&l->cut_done, false);
+	/* Small inputs are not worth a thread. */
+	unsigned workers = l->end - l->data < (1 << 20) ? 1 : parallel_workers();
 	parallel_run(workers, decode_worker, l);
 }
 
@@ -395,8 +437,8 @@ decode_items(struct loader *l)
 static int
 cmp_trace_id(const void *a, const void *b)
 {
-	const struct item_result *x = *(struct item_result *const *)a;
-	const struct item_result *y = *(struct item_result *const *)b;
+	const struct item *x = *(struct item *const *)a;
+	const struct item *y = *(struct item *const *)b;
 	return strcmp(x->trace->id, y->trace->id);
 }
 
@@ -405,11 +447,11 @@ cmp_trace_id(const void *a, const void *b)
 static void
 store_documents(struct loader *l, struct xr_store *store)
 {
-	struct item_result **docs = xmalloc((l->n_items + 1) * sizeof *docs);
+	struct item **docs = xmalloc((l->n_items + 1) * sizeof *docs);
 	size_t n = 0;
 	for (size_t i = 0; i < l->n_items; i++)
-		if (l->items[i].kind == ITEM_DOCUMENT && l->results[i].trace)
-			docs[n++] = &l->results[i];
+		if (item_at(l, i)->kind == ITEM_DOCUMENT && item_at(l, i)->trace)
+			docs[n++] = item_at(l, i);
 	qsort(docs, n, sizeof *docs, cmp_trace_id);
 	for (size_t i = 0; i < n;) {
 		struct xr_trace *t = docs[i]->trace;
@@ -429,11 +471,11 @@ static void
 store_results(struct loader *l, struct xr_store *store)
 {
 	for (size_t i = 0; i < l->n_items; i++) {
-		struct item_result *r = &l->results[i];
+		struct item *r = item_at(l, i);
 		/* Each warning of an item is a piece of it that was skipped. */
 		l->stats->skipped += warn_count(&r->warnings);
 		warn_move(l->warnings, &r->warnings);
-		if (l->items[i].kind == ITEM_TRACE && r->trace) {
+		if (r->kind == ITEM_TRACE && r->trace) {
 			store_add_trace(store, r->trace);
 			l->stats->traces++;
 		} else if (r->summary) {
@@ -449,15 +491,14 @@ load_text(const char *name, const char *data, size_t len, bool mapped, struct xr
           struct xr_warnings *warnings, struct load_stats *stats, struct xr_err *err)
 {
 	struct loader l = {.name = name, .data = data, .end = data + len, .warnings = warnings,
-	                   .stats = stats, .mapped = mapped, .released = data};
+	                   .stats = stats, .mapped = mapped};
 	size_t skipped_before = stats->skipped;
-	cut_text(&l);
-	number_lines(&l);
-	decode_items(&l);
+	cut_and_decode(&l);
 	size_t before = stats->traces + stats->summaries;
 	store_results(&l, store);
-	free(l.items);
-	free(l.results);
+	for (size_t b = 0; b < MAX_BLOCKS && l.blocks[b]; b++)
+		free(l.blocks[b]);
+	free(l.blocks);
 	if (stats->traces + stats->summaries == before) {
 		if (stats->skipped > skipped_before)
 			return xr_err_set(err, XR_EINPUT, "%s: nothing in it could be read", name);

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util/utf8.h"
 
@@ -62,6 +65,22 @@ jsonw_key(struct jsonw *w, const char *key)
 }
 
 void
+jsonw_key_plain(struct jsonw *w, const char *key, size_t n)
+{
+	jsonw_value_prefix(w);
+	if (buf_reserve(w->out, n + 3) < 0)
+		return;
+	char *o = w->out->data + w->out->len;
+	o[0] = '"';
+	memcpy(o + 1, key, n);
+	o[n + 1] = '"';
+	o[n + 2] = ':';
+	o[n + 3] = '\0';
+	w->out->len += n + 3;
+	w->after_key = true;
+}
+
+void
 jsonw_string(struct jsonw *w, const char *s)
 {
 	if (!s) {
@@ -89,7 +108,7 @@ void
 jsonw_int(struct jsonw *w, long long v)
 {
 	jsonw_value_prefix(w);
-	buf_printf(w->out, "%lld", v);
+	json_int(w->out, v);
 }
 
 void
@@ -125,54 +144,110 @@ void
 json_escape(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	buf_putc(out, '"');
+	/* Worst case: every byte becomes \u00XX.  Writing straight into the
+	 * buffer keeps this, the printer's inner loop, free of calls. */
+	if (buf_reserve(out, n * 6 + 2) < 0)
+		return;
+	char *o = out->data + out->len;
+	*o++ = '"';
 	size_t i = 0;
 	while (i < n) {
-		size_t run = i;
-		while (run < n) {
-			unsigned char c = (unsigned char)s[run];
-			if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7F)
+#ifdef __SSE2__
+		/* Copy 16 plain ASCII bytes at a time. */
+		while (n - i >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i special = _mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+			                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+			    /* signed: 0x7F..0xFF and 0x00..0x1F are both outside 0x20..0x7E */
+			    _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+			                 _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
+			int mask = _mm_movemask_epi8(special);
+			if (mask) {
+				int k = __builtin_ctz((unsigned)mask);
+				memcpy(o, s + i, (size_t)k);
+				o += k;
+				i += (size_t)k;
 				break;
-			run++;
+			}
+			_mm_storeu_si128((__m128i *)(void *)o, v);
+			o += 16;
+			i += 16;
 		}
-		if (run > i) {
-			buf_append(out, s + i, run - i);
-			i = run;
-			if (i >= n)
-				break;
-		}
+		if (i >= n)
+			break;
+#endif
+		while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F &&
+		       s[i] != '"' && s[i] != '\\')
+			*o++ = s[i++];
+		if (i >= n)
+			break;
 		unsigned char c = (unsigned char)s[i];
 		if (c == '"' || c == '\\') {
-			char e[2] = {'\\', (char)c};
-			buf_append(out, e, 2);
+			*o++ = '\\';
+			*o++ = (char)c;
 			i++;
 			continue;
 		}
 		if (c < 0x20) {
-			const char *named = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
-			if (named) {
-				buf_puts(out, named);
+			*o++ = '\\';
+			if (c == '\n' || c == '\t' || c == '\r') {
+				*o++ = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
 			} else {
-				char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-				buf_append(out, e, 6);
+				memcpy(o, "u00", 3);
+				o += 3;
+				*o++ = hex[c >> 4];
+				*o++ = hex[c & 15];
 			}
 			i++;
 			continue;
 		}
 		uint32_t cp;
 		int len = utf8_decode(s + i, n - i, &cp);
-		if (len < 0) {
-			buf_puts(out, "\\ufffd");
-			i++;
-		} else if (json_must_escape_cp(cp)) {
-			buf_printf(out, "\\u%04x", cp);
-			i += (size_t)len;
+		if (len < 0 || json_must_escape_cp(cp)) {
+			/* invalid bytes become U+FFFD; DEL, C1 and bidi controls are escaped */
+			uint32_t shown = len < 0 ? 0xFFFD : cp;
+			memcpy(o, "\\u", 2);
+			o += 2;
+			for (int k = 12; k >= 0; k -= 4)
+				*o++ = hex[(shown >> k) & 15];
+			i += len < 0 ? 1 : (size_t)len;
 		} else {
-			buf_append(out, s + i, (size_t)len);
+			memcpy(o, s + i, (size_t)len);
+			o += len;
 			i += (size_t)len;
 		}
 	}
-	buf_putc(out, '"');
+	*o++ = '"';
+	*o = '\0';
+	out->len = (size_t)(o - out->data);
+}
+
+/* Appends the decimal digits of v; returns how many. */
+static size_t
+put_digits(char *o, unsigned long long v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t k = 0; k < n; k++)
+		o[k] = tmp[n - 1 - k];
+	return n;
+}
+
+void
+json_int(struct buf *out, long long v)
+{
+	char text[24];
+	size_t n = 0;
+	unsigned long long a = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	if (v < 0)
+		text[n++] = '-';
+	n += put_digits(text + n, a);
+	buf_append(out, text, n);
 }
 
 void
@@ -182,8 +257,8 @@ json_number(struct buf *out, double v)
 		buf_puts(out, "null");
 		return;
 	}
-	if (v == (double)(long long)v && fabs(v) < 1e15) {
-		buf_printf(out, "%lld", (long long)v);
+	if (fabs(v) < 1e15 && v == (double)(long long)v) {
+		json_int(out, (long long)v);
 		return;
 	}
 	/* Times and durations have at most microseconds: when v is exactly the
@@ -194,15 +269,18 @@ json_number(struct buf *out, double v)
 		long long m = llround(scaled);
 		if ((double)m / 1e6 == v) {
 			unsigned long long a = (unsigned long long)(m < 0 ? -m : m);
-			char frac[7];
+			char text[40];
+			size_t n = 0;
+			if (m < 0)
+				text[n++] = '-';
+			n += put_digits(text + n, a / 1000000);
+			text[n++] = '.';
 			unsigned long long f = a % 1000000;
-			int digits = 6;
-			while (digits > 0 && f % 10 == 0) {
-				f /= 10;
-				digits--;
+			for (unsigned long long scale = 100000; f && scale; scale /= 10) {
+				text[n++] = (char)('0' + f / scale);
+				f %= scale;
 			}
-			snprintf(frac, sizeof frac, "%0*llu", digits, f);
-			buf_printf(out, "%s%llu.%s", m < 0 ? "-" : "", a / 1000000, frac);
+			buf_append(out, text, n);
 			return;
 		}
 	}
