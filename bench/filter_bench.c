@@ -52,10 +52,10 @@ unit(void)
 }
 
 static const char *const restaurants[] = {
-    "강남 맛집", "부산 횟집", "종로 국밥", "홍대 카페", "이태원 버거", "신촌 분식", "명동 칼국수",
-    "여의도 초밥", "잠실 고기집", "성수 베이커리", "Tokyo Ramen", "Bistro Paris", "Taco Loco",
-    "Pizza Napoli", "Curry House", "Dim Sum Palace", "Green Bowl", "Noodle Bar", "Steak & Co",
-    "강남 맛집 2호점",
+    "강남 맛집",      "부산 횟집",    "종로 국밥",   "홍대 카페",    "이태원 버거",
+    "신촌 분식",      "명동 칼국수",  "여의도 초밥", "잠실 고기집",  "성수 베이커리",
+    "Tokyo Ramen",    "Bistro Paris", "Taco Loco",   "Pizza Napoli", "Curry House",
+    "Dim Sum Palace", "Green Bowl",   "Noodle Bar",  "Steak & Co",   "강남 맛집 2호점",
 };
 #define N_RESTAURANTS (sizeof restaurants / sizeof *restaurants)
 
@@ -83,7 +83,8 @@ req_make(struct req *r, unsigned long long first, unsigned long long seq)
 	r->throttle = !r->fault && unit() < 0.02;
 	r->error = !r->fault && (r->throttle || unit() < 0.04);
 	/* restaurant 0 (강남 맛집) about one time in ten */
-	r->restaurant = unit() < 0.1 ? restaurants[0] : restaurants[1 + next() % (N_RESTAURANTS - 1)];
+	r->restaurant =
+	    unit() < 0.1 ? restaurants[0] : restaurants[1 + next() % (N_RESTAURANTS - 1)];
 	r->party = 1 + (int)(next() % 8);
 	r->user = (int)(next() % 500);
 }
@@ -129,7 +130,8 @@ summary_json(const struct req *r, struct buf *out)
 {
 	char id[36], url[128];
 	trace_id(r, id);
-	snprintf(url, sizeof url, "https://qt1234.execute-api.ap-northeast-2.amazonaws.com/prod/reservations%s",
+	snprintf(url, sizeof url,
+	         "https://qt1234.execute-api.ap-northeast-2.amazonaws.com/prod/reservations%s",
 	         r->post ? "" : "?restaurant=7");
 	struct jsonw w;
 	jsonw_init(&w, out);
@@ -215,11 +217,12 @@ static void
 document(struct buf *d, const char *tid, const struct req *r, int k, int parent, const char *name,
          const char *origin, double t0, double t1, bool fault, const char *more)
 {
-	buf_printf(d, "{\"name\":\"%s\",\"id\":\"%012llx%04x\",\"trace_id\":\"%s\",", name, r->n, k, tid);
+	buf_printf(d, "{\"name\":\"%s\",\"id\":\"%012llx%04x\",\"trace_id\":\"%s\",", name, r->n, k,
+	           tid);
 	if (parent)
 		buf_printf(d, "\"parent_id\":\"%012llx%04x\",", r->n, parent);
-	buf_printf(d, "\"start_time\":%.6f,\"end_time\":%.6f,\"origin\":\"%s\"%s%s}", t0, t1, origin,
-	           fault ? ",\"fault\":true" : "", more);
+	buf_printf(d, "\"start_time\":%.6f,\"end_time\":%.6f,\"origin\":\"%s\"%s%s}", t0, t1,
+	           origin, fault ? ",\"fault\":true" : "", more);
 }
 
 /* One Trace as BatchGetTraces returns it: API Gateway -> Lambda -> function
@@ -233,22 +236,28 @@ trace_json(const struct req *r, struct buf *out)
 	struct buf docs[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
 	char more[1024];
 	snprintf(more, sizeof more,
-	         ",\"http\":{\"request\":{\"method\":\"%s\",\"url\":\"https://qt1234.execute-api.ap-northeast-2."
-	         "amazonaws.com/prod/reservations\"},\"response\":{\"status\":%d}},\"subsegments\":[{\"id\":"
-	         "\"%012llx0002\",\"name\":\"Lambda\",\"start_time\":%.6f,\"end_time\":%.6f,\"namespace\":\"aws\"}]",
+	         ",\"http\":{\"request\":{\"method\":\"%s\",\"url\":\"https://"
+	         "qt1234.execute-api.ap-northeast-2."
+	         "amazonaws.com/prod/"
+	         "reservations\"},\"response\":{\"status\":%d}},\"subsegments\":[{\"id\":"
+	         "\"%012llx0002\",\"name\":\"Lambda\",\"start_time\":%.6f,\"end_time\":%.6f,"
+	         "\"namespace\":\"aws\"}]",
 	         r->post ? "POST" : "GET", status_of(r), r->n, s + 0.001, e - 0.001);
-	document(&docs[0], tid, r, 1, 0, "QuickTableXRayAPI/prod", "AWS::ApiGateway::Stage", s, e, r->fault,
-	         more);
-	document(&docs[1], tid, r, 3, 2, function_of(r), "AWS::Lambda", s + 0.002, e - 0.002, r->fault, "");
-	snprintf(more, sizeof more,
-	         ",\"user\":\"user%03d\",\"annotations\":{\"restaurantName\":\"%s\",\"partySize\":%d},"
-	         "\"subsegments\":[{\"id\":\"%012llx0005\",\"name\":\"DynamoDB\",\"start_time\":%.6f,"
-	         "\"end_time\":%.6f,\"namespace\":\"aws\"%s,\"aws\":{\"operation\":\"%s\",\"table_name\":"
-	         "\"Reservations\"}}]",
-	         r->user, r->restaurant, r->party, r->n, s + 0.004, e - 0.004,
-	         r->ddb_fault ? ",\"fault\":true" : "", r->post ? "PutItem" : "Query");
-	document(&docs[2], tid, r, 4, 3, function_of(r), "AWS::Lambda::Function", s + 0.003, e - 0.003,
+	document(&docs[0], tid, r, 1, 0, "QuickTableXRayAPI/prod", "AWS::ApiGateway::Stage", s, e,
 	         r->fault, more);
+	document(&docs[1], tid, r, 3, 2, function_of(r), "AWS::Lambda", s + 0.002, e - 0.002,
+	         r->fault, "");
+	snprintf(
+	    more, sizeof more,
+	    ",\"user\":\"user%03d\",\"annotations\":{\"restaurantName\":\"%s\",\"partySize\":%d},"
+	    "\"subsegments\":[{\"id\":\"%012llx0005\",\"name\":\"DynamoDB\",\"start_time\":%.6f,"
+	    "\"end_time\":%.6f,\"namespace\":\"aws\"%s,\"aws\":{\"operation\":\"%s\",\"table_"
+	    "name\":"
+	    "\"Reservations\"}}]",
+	    r->user, r->restaurant, r->party, r->n, s + 0.004, e - 0.004,
+	    r->ddb_fault ? ",\"fault\":true" : "", r->post ? "PutItem" : "Query");
+	document(&docs[2], tid, r, 4, 3, function_of(r), "AWS::Lambda::Function", s + 0.003,
+	         e - 0.003, r->fault, more);
 	struct jsonw w;
 	jsonw_init(&w, out);
 	jsonw_object_begin(&w);
@@ -318,7 +327,8 @@ generate(size_t n, unsigned long long first, const char *key,
 	struct xr_warnings w = {0};
 	struct load_stats stats = {0};
 	struct xr_err err = {0};
-	if (file_load_buffer(key, all.data, all.len, store, &w, &stats, &err) < 0 || stats.skipped) {
+	if (file_load_buffer(key, all.data, all.len, store, &w, &stats, &err) < 0 ||
+	    stats.skipped) {
 		fprintf(stderr, "filter_bench: generated data does not load: %s\n", err.msg);
 		exit(1);
 	}
@@ -378,8 +388,9 @@ measure(const char *expr, const struct xr_store *store, bool full)
 		passes++;
 		t = now() - t0;
 	} while (t < 1.0 || passes < 3);
-	printf("%s %-9s %9zu items %8zu matches %6.2f M evaluations/s (%.1f ns each)\n", pad(expr, 46),
-	       full ? "traces" : "summaries", n, matches, (double)evals / t / 1e6, t / (double)evals * 1e9);
+	printf("%s %-9s %9zu items %8zu matches %6.2f M evaluations/s (%.1f ns each)\n",
+	       pad(expr, 46), full ? "traces" : "summaries", n, matches, (double)evals / t / 1e6,
+	       t / (double)evals * 1e9);
 	free(sums);
 	free(traces);
 	filter_free(f);
@@ -431,7 +442,8 @@ refilter(const char *expr, const struct xr_store *store, bool batch)
 		} else {
 			for (size_t i = 0; i < n; i++) {
 				const struct xr_store_entry *e = store_entry(store, i);
-				k += filter_eval(f, store_entry_summary(e), e->trace) == FILTER_MATCH;
+				k += filter_eval(f, store_entry_summary(e), e->trace) ==
+				     FILTER_MATCH;
 			}
 		}
 		filter_free(f);
@@ -458,7 +470,8 @@ main(int argc, char **argv)
 		case 't': n_traces = strtoul(optarg, NULL, 10); break;
 		case 'o': outdir = optarg; break;
 		default:
-			fprintf(stderr, "usage: filter_bench [-n SUMMARIES] [-t TRACES] [-o DIR]\n");
+			fprintf(stderr,
+			        "usage: filter_bench [-n SUMMARIES] [-t TRACES] [-o DIR]\n");
 			return 2;
 		}
 	}

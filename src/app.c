@@ -169,9 +169,10 @@ app_print(struct app *a)
 	struct tracelist tl;
 	tracelist_build(&tl, a->store, a->filter ? app_keep : NULL, a, o->sort);
 	if (a->undecided)
-		app_report("--filter: %zu traces left out: the filter needs their full traces, and only "
-		           "their summaries are loaded",
-		           a->undecided);
+		app_report(
+		    "--filter: %zu traces left out: the filter needs their full traces, and only "
+		    "their summaries are loaded",
+		    a->undecided);
 	/* Columns are chosen from every listed trace, not only the first N. */
 	if (o->annotations)
 		tracelist_set_annotations(&tl, o->annotations);

@@ -167,8 +167,7 @@ term_segment(const struct fnode *n, const struct ectx *c)
 	case FLD_ROOT: return tri(bool_match(c->node->root, op, l));
 	case FLD_RESPONSETIME: return tri(num_match(seconds(g->start_time, g->end_time), op, l->n));
 	case FLD_DURATION: return tri(num_match(seconds(g->start_time, last_end(g)), op, l->n));
-	case FLD_HTTP_STATUS:
-		return tri(g->http.status && num_match(g->http.status, op, l->n));
+	case FLD_HTTP_STATUS: return tri(g->http.status && num_match(g->http.status, op, l->n));
 	case FLD_HTTP_URL: s = g->http.url; break;
 	case FLD_HTTP_METHOD: s = g->http.method; break;
 	case FLD_HTTP_USERAGENT: s = g->http.user_agent; break;
@@ -327,8 +326,8 @@ eval_service(const struct fnode *n, const struct ectx *c)
 		const struct xr_node *node = &t->nodes[i];
 		if (!ref_match(r, node->name, node->type, node->account_id))
 			continue;
-		if (!block ||
-		    docs_match(block, c, SC_NODE, node, node->documents, node->n_documents) == T_YES)
+		if (!block || docs_match(block, c, SC_NODE, node, node->documents,
+		                         node->n_documents) == T_YES)
 			return T_YES;
 	}
 	return T_NO;
@@ -351,8 +350,8 @@ eval_edge(const struct fnode *n, const struct ectx *c)
 		if (!ref_match(a, from->name, from->type, from->account_id) ||
 		    !ref_match(b, to->name, to->type, to->account_id))
 			continue;
-		if (!n->u.svc.block ||
-		    docs_match(n->u.svc.block, c, SC_EDGE, to, e->documents, e->n_documents) == T_YES)
+		if (!n->u.svc.block || docs_match(n->u.svc.block, c, SC_EDGE, to, e->documents,
+		                                  e->n_documents) == T_YES)
 			return T_YES;
 	}
 	return T_NO;
@@ -503,7 +502,9 @@ eval_needs_trace(const struct fnode *n)
 				return true;
 		return false;
 	case FN_NOT: return eval_needs_trace(n->u.kid);
-	case FN_TERM: return n->u.term.field == FLD_INFERRED; /* terms in rootcause blocks are not visited */
+	case FN_TERM:
+		return n->u.term.field ==
+		       FLD_INFERRED; /* terms in rootcause blocks are not visited */
 	case FN_SERVICE: return n->u.svc.block != NULL;
 	case FN_EDGE: return true;
 	case FN_GROUP: return eval_needs_trace(n->u.group.expr);

@@ -22,8 +22,7 @@ struct xr_filter {
 };
 
 struct xr_filter *
-filter_compile(const char *expr, xr_group_resolver resolver, void *ctx,
-               struct xr_filter_error *err)
+filter_compile(const char *expr, xr_group_resolver resolver, void *ctx, struct xr_filter_error *err)
 {
 	struct arena *a = arena_new();
 	size_t len = strnlen(expr, FILTER_MAX_LEN + 1);
@@ -90,7 +89,7 @@ struct pass {
 	const struct xr_store *store;
 	enum filter_verdict *verdicts;
 	size_t n;
-	atomic_size_t next;    /* first entry of the next chunk to take */
+	atomic_size_t next; /* first entry of the next chunk to take */
 	atomic_size_t matches;
 };
 
@@ -129,7 +128,8 @@ eval_range(struct pass *ps, size_t lo, size_t hi)
 		if (i >= LAG * STAGES) {
 			size_t k = i - LAG * STAGES;
 			const struct pending *p = &ring[k % RING];
-			enum filter_verdict v = p->s ? eval_run(f->root, p->s, p->t) : FILTER_NO_MATCH;
+			enum filter_verdict v =
+			    p->s ? eval_run(f->root, p->s, p->t) : FILTER_NO_MATCH;
 			ps->verdicts[lo + k] = v;
 			matches += v == FILTER_MATCH;
 		}

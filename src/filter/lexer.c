@@ -13,8 +13,7 @@
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
-static void
-verror(struct xr_filter_error *err, size_t column, const char *fmt, va_list ap)
+static void verror(struct xr_filter_error *err, size_t column, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 static void
 verror(struct xr_filter_error *err, size_t column, const char *fmt, va_list ap)
@@ -164,11 +163,15 @@ lex_string(struct lexer *lx, struct token *t)
 			if (e != '"' && e != '\\') {
 				char tmp[64];
 				if (i + 1 >= lx->len)
-					lexer_error(lx, i, "unterminated escape at the end of the string");
+					lexer_error(lx, i,
+					            "unterminated escape at the end of the string");
 				else
-					lexer_error(lx, i, "unknown escape '\\' followed by %s in a string",
-					            describe_char(lx, i + 1, tmp, sizeof tmp));
-				lexer_hint(lx, "only \\\" and \\\\ are escapes; write \\\\ for a backslash");
+					lexer_error(
+					    lx, i, "unknown escape '\\' followed by %s in a string",
+					    describe_char(lx, i + 1, tmp, sizeof tmp));
+				lexer_hint(
+				    lx,
+				    "only \\\" and \\\\ are escapes; write \\\\ for a backslash");
 				t->kind = TOK_ERROR;
 				return;
 			}
@@ -227,7 +230,8 @@ lex_number(struct lexer *lx, struct token *t)
 	}
 	if (digits == 0) {
 		char tmp[64];
-		lexer_error(lx, lx->pos, "unexpected %s", describe_char(lx, lx->pos, tmp, sizeof tmp));
+		lexer_error(lx, lx->pos, "unexpected %s",
+		            describe_char(lx, lx->pos, tmp, sizeof tmp));
 		t->kind = TOK_ERROR;
 		return;
 	}
@@ -322,7 +326,8 @@ lexer_next(struct lexer *lx, struct token *t)
 			return;
 		}
 		char tmp[64];
-		lexer_error(lx, lx->pos, "unexpected %s", describe_char(lx, lx->pos, tmp, sizeof tmp));
+		lexer_error(lx, lx->pos, "unexpected %s",
+		            describe_char(lx, lx->pos, tmp, sizeof tmp));
 		if (s[0] == '&')
 			lexer_hint(lx, "write AND");
 		else if (s[0] == '|')

@@ -43,9 +43,16 @@ const char *
 parser_op_text(enum fop op)
 {
 	static const char *const text[] = {
-	    [OP_SET] = "",    [OP_EQ] = "=",  [OP_NE] = "!=",       [OP_LT] = "<",
-	    [OP_LE] = "<=",   [OP_GT] = ">",  [OP_GE] = ">=",       [OP_CONTAINS] = "CONTAINS",
-	    [OP_BEGINSWITH] = "BEGINSWITH",   [OP_ENDSWITH] = "ENDSWITH",
+	    [OP_SET] = "",
+	    [OP_EQ] = "=",
+	    [OP_NE] = "!=",
+	    [OP_LT] = "<",
+	    [OP_LE] = "<=",
+	    [OP_GT] = ">",
+	    [OP_GE] = ">=",
+	    [OP_CONTAINS] = "CONTAINS",
+	    [OP_BEGINSWITH] = "BEGINSWITH",
+	    [OP_ENDSWITH] = "ENDSWITH",
 	};
 	return text[op];
 }
@@ -98,8 +105,8 @@ describe(const struct parser *p, char *tmp, size_t size)
 	return tmp;
 }
 
-static void *
-fail_at(struct parser *p, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void *fail_at(struct parser *p, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void *
 fail_at(struct parser *p, size_t off, const char *fmt, ...)
 {
@@ -120,10 +127,26 @@ static void
 hint_quote(struct parser *p)
 {
 	if (p->tok.kind == TOK_WORD || p->tok.kind == TOK_NUMBER) {
-		hint(p, "did you mean \"%.*s\"?", lexer_clip(tok_text(p), p->tok.len, 60), tok_text(p));
+		hint(p, "did you mean \"%.*s\"?", lexer_clip(tok_text(p), p->tok.len, 60),
+		     tok_text(p));
 	} else if (p->tok.kind == TOK_EQ) {
 		hint(p, "compare with a single '='");
 	}
+}
+
+/* The current word is no keyword: says so, with the nearest known word as
+ * the hint, or `otherwise` when nothing is near. */
+static void *
+fail_unknown(struct parser *p, const char *otherwise)
+{
+	fail(p, "unknown keyword '%.*s'", p->tok.len > 60 ? 60 : (int)p->tok.len, tok_text(p));
+	char tmp[128];
+	const char *near = keyword_suggest(tok_text(p), p->tok.len, tmp, sizeof tmp);
+	if (near)
+		hint(p, "did you mean '%s'?", near);
+	else if (otherwise)
+		hint(p, "%s", otherwise);
+	return NULL;
 }
 
 static bool
@@ -281,8 +304,8 @@ parse_keyword(struct parser *p, const struct keyword *kw, struct scope sc)
 		if (op == OP_SET)
 			return n;
 		if (op != OP_EQ && op != OP_NE) {
-			fail(p, "'%s' cannot be used with '%s', a Boolean keyword", parser_op_text(op),
-			     name);
+			fail(p, "'%s' cannot be used with '%s', a Boolean keyword",
+			     parser_op_text(op), name);
 			hint(p, "write %s, !%s, %s = true or %s = false", name, name, name, name);
 			return NULL;
 		}
@@ -296,8 +319,8 @@ parse_keyword(struct parser *p, const struct keyword *kw, struct scope sc)
 			return NULL;
 		}
 		if (is_string_op(op)) {
-			fail(p, "'%s' cannot be used with '%s', a number keyword", parser_op_text(op),
-			     name);
+			fail(p, "'%s' cannot be used with '%s', a number keyword",
+			     parser_op_text(op), name);
 			hint(p, "use = != < <= > >=");
 			return NULL;
 		}
@@ -308,8 +331,8 @@ parse_keyword(struct parser *p, const struct keyword *kw, struct scope sc)
 		if (op == OP_SET)
 			return n;
 		if (is_order_op(op)) {
-			fail(p, "'%s' cannot be used with '%s', a string keyword", parser_op_text(op),
-			     name);
+			fail(p, "'%s' cannot be used with '%s', a string keyword",
+			     parser_op_text(op), name);
 			hint(p, "use = != CONTAINS BEGINSWITH ENDSWITH");
 			return NULL;
 		}
@@ -358,7 +381,8 @@ parse_annotation(struct parser *p, struct scope sc)
 		const char *key = tok_text(p) + plen;
 		size_t klen = p->tok.len - plen;
 		if (!lexer_is_key(key, klen)) {
-			fail(p, "an annotation key after 'annotation.' has only letters, digits and '_'");
+			fail(p, "an annotation key after 'annotation.' has only letters, digits "
+			        "and '_'");
 			hint(p, "write annotation[\"%.*s\"]", klen > 60 ? 60 : (int)klen, key);
 			return NULL;
 		}
@@ -439,7 +463,9 @@ parse_id(struct parser *p, struct fref *ref)
 			fail(p, "'%.*s:' appears twice in id(...)", (int)p->tok.len, tok_text(p));
 			return -1;
 		}
-		const char *field = slot == &ref->name ? "name" : slot == &ref->type ? "type" : "account.id";
+		const char *field = slot == &ref->name   ? "name"
+		                    : slot == &ref->type ? "type"
+		                                         : "account.id";
 		if (advance(p) < 0)
 			return -1;
 		if (p->tok.kind != TOK_COLON) {
@@ -472,7 +498,7 @@ parse_id(struct parser *p, struct fref *ref)
 
 /* A node: "name" or id(...). */
 static int
-parse_ref(struct parser *p, struct fref *ref, const char *what)
+parse_ref(struct parser *p, struct fref *ref)
 {
 	if (p->tok.kind == TOK_STRING) {
 		struct flit lit;
@@ -482,7 +508,7 @@ parse_ref(struct parser *p, struct fref *ref, const char *what)
 	}
 	if (is_word(p, "id"))
 		return parse_id(p, ref);
-	fail(p, "expected a quoted %s name or id(...)", what);
+	fail(p, "expected a quoted service name or id(...)");
 	hint_quote(p);
 	return -1;
 }
@@ -528,14 +554,15 @@ parse_service(struct parser *p, struct scope sc, bool edge)
 		hint(p, "for example edge(\"api.example.com\", \"backend.example.com\")");
 		return NULL;
 	} else {
-		if (parse_ref(p, &n->u.svc.a, "service") < 0)
+		if (parse_ref(p, &n->u.svc.a) < 0)
 			return NULL;
 		if (edge) {
 			if (p->tok.kind != TOK_COMMA) {
-				fail(p, "expected ',' and the destination after the source of edge(...)");
+				fail(p, "expected ',' and the destination after the source of "
+				        "edge(...)");
 				return NULL;
 			}
-			if (advance(p) < 0 || parse_ref(p, &n->u.svc.b, "service") < 0)
+			if (advance(p) < 0 || parse_ref(p, &n->u.svc.b) < 0)
 				return NULL;
 		}
 	}
@@ -571,21 +598,15 @@ parse_rootcause(struct parser *p, struct scope sc)
 	int kind = lexer_ieq(w, klen, "fault")          ? XR_RC_FAULT
 	           : lexer_ieq(w, klen, "error")        ? XR_RC_ERROR
 	           : lexer_ieq(w, klen, "responsetime") ? XR_RC_RESPONSETIME
-	                                              : -1;
+	                                                : -1;
 	int level = lexer_ieq(lvl, llen, "service")     ? RC_SERVICE
 	            : lexer_ieq(lvl, llen, "entity")    ? RC_ENTITY
 	            : lexer_ieq(lvl, llen, "exception") ? RC_EXCEPTION
-	                                              : -1;
-	if (kind < 0 || level < 0) {
-		fail(p, "unknown keyword '%.*s'", p->tok.len > 60 ? 60 : (int)p->tok.len, tok_text(p));
-		char tmp[128];
-		const char *near = keyword_suggest(tok_text(p), p->tok.len, tmp, sizeof tmp);
-		if (near)
-			hint(p, "did you mean '%s'?", near);
-		else
-			hint(p, "root causes are rootcause.<fault|error|responsetime>.<service|entity|exception>");
-		return NULL;
-	}
+	                                                : -1;
+	if (kind < 0 || level < 0)
+		return fail_unknown(
+		    p, "root causes are "
+		       "rootcause.<fault|error|responsetime>.<service|entity|exception>");
 	const char *kname = parser_rc_kind_name((enum xr_rc_kind)kind);
 	const char *lname = parser_rc_level_name((enum rc_level)level);
 	if (kind == XR_RC_RESPONSETIME && level == RC_EXCEPTION) {
@@ -632,7 +653,8 @@ static struct fnode *
 parse_rcjson(struct parser *p, struct scope sc)
 {
 	if (sc.sc != SC_TRACE)
-		return fail(p, "rootcause.json cannot be used inside %s", keyword_scope_name(sc.sc));
+		return fail(p, "rootcause.json cannot be used inside %s",
+		            keyword_scope_name(sc.sc));
 	if (advance(p) < 0)
 		return NULL;
 	if (p->tok.kind != TOK_EQ)
@@ -685,7 +707,8 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 	struct shared *sh = p->sh;
 	if (!sh->resolver) {
 		fail_at(p, at, "%s needs the X-Ray API source", kw);
-		hint(p, "groups are stored in X-Ray; without the API, write the group's expression itself");
+		hint(p, "groups are stored in X-Ray; without the API, write the group's expression "
+		        "itself");
 		return NULL;
 	}
 	for (unsigned i = 0; i < sh->n_groups; i++)
@@ -699,7 +722,8 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 	xr_err_clear(&rerr);
 	if (sh->resolver(sh->ctx, lit.s, arn, &expr, &rerr) < 0 || !expr) {
 		free(expr);
-		return fail_at(p, value_at, "group \"%.*s\": %.180s", lexer_clip(lit.s, lit.len, 60), lit.s,
+		return fail_at(p, value_at, "group \"%.*s\": %.180s",
+		               lexer_clip(lit.s, lit.len, 60), lit.s,
 		               rerr.msg[0] ? rerr.msg : "not found");
 	}
 	struct xr_filter_error inner_err;
@@ -718,7 +742,8 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 	} else if (lexer_init(&sub.lx, expr, len, &inner_err) == 0 && advance(&sub) == 0) {
 		if (sub.tok.kind == TOK_EOF) {
 			inner_err.column = 1;
-			snprintf(inner_err.message, sizeof inner_err.message, "empty filter expression");
+			snprintf(inner_err.message, sizeof inner_err.message,
+			         "empty filter expression");
 			inner_err.hint[0] = '\0';
 		} else if ((n->u.group.expr = parse_or(&sub, sc)) && sub.tok.kind != TOK_EOF) {
 			char tmp[80];
@@ -731,8 +756,7 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 	free(expr);
 	if (!n->u.group.expr) {
 		fail_at(p, value_at, "in group \"%.*s\", column %zu: %.160s",
-		        lexer_clip(lit.s, lit.len, 60), lit.s, inner_err.column,
-		        inner_err.message);
+		        lexer_clip(lit.s, lit.len, 60), lit.s, inner_err.column, inner_err.message);
 		if (inner_err.hint[0])
 			hint(p, "%s", inner_err.hint);
 		return NULL;
@@ -774,13 +798,7 @@ parse_word(struct parser *p, struct scope sc)
 		hint(p, "compare a keyword with it, for example fault = %.*s", (int)n, w);
 		return NULL;
 	}
-	int shown = n > 60 ? 60 : (int)n;
-	fail(p, "unknown keyword '%.*s'", shown, w);
-	char tmp[128];
-	const char *near = keyword_suggest(w, n, tmp, sizeof tmp);
-	if (near)
-		hint(p, "did you mean '%s'?", near);
-	return NULL;
+	return fail_unknown(p, NULL);
 }
 
 static struct fnode *

@@ -70,7 +70,7 @@ struct fnode {
 		struct {
 			struct fnode **kids;
 			unsigned n;
-		} list; /* FN_AND, FN_OR */
+		} list;            /* FN_AND, FN_OR */
 		struct fnode *kid; /* FN_NOT */
 		struct {
 			enum ffield field;
@@ -83,7 +83,7 @@ struct fnode {
 			struct flit lit;
 		} ann;
 		struct {
-			struct fref a, b; /* b: edge destination */
+			struct fref a, b;    /* b: edge destination */
 			struct fnode *block; /* NULL without braces */
 		} svc;
 		struct {

@@ -24,7 +24,7 @@ struct jv {
 	bool b;
 	double n;
 	const char *s;
-	struct jv *items; /* JV_ARR */
+	struct jv *items;        /* JV_ARR */
 	struct jmember *members; /* JV_OBJ */
 	unsigned count;
 };
@@ -57,7 +57,8 @@ static int
 jfail(struct jreader *r, size_t off, const char *what)
 {
 	if (off >= r->len)
-		lexer_error(r->lx, off, "rootcause.json: %s, found the end of the expression", what);
+		lexer_error(r->lx, off, "rootcause.json: %s, found the end of the expression",
+		            what);
 	else
 		lexer_error(r->lx, off, "rootcause.json: %s", what);
 	return -1;
@@ -115,8 +116,9 @@ jstring(struct jreader *r, struct jv *v)
 		size_t at = r->pos;
 		r->pos += 6;
 		if (cp >= 0xD800 && cp <= 0xDBFF) {
-			if (r->pos + 6 > r->len || r->s[r->pos] != '\\' || r->s[r->pos + 1] != 'u' ||
-			    hex4(r->s + r->pos + 2, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
+			if (r->pos + 6 > r->len || r->s[r->pos] != '\\' ||
+			    r->s[r->pos + 1] != 'u' || hex4(r->s + r->pos + 2, &lo) < 0 ||
+			    lo < 0xDC00 || lo > 0xDFFF)
 				return jfail(r, at, "unpaired surrogate in a JSON string");
 			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 			r->pos += 6;
@@ -173,13 +175,13 @@ jnumber(struct jreader *r, struct jv *v)
 static int jvalue(struct jreader *r, struct jv *v, int depth);
 
 /* Grows a temporary array of n elements by one; caller copies it out. */
-#define JPUSH(arr, n, cap) \
-	do { \
-		if ((n) == (cap)) { \
-			(cap) = (cap) ? 2 * (cap) : 4; \
-			(arr) = xreallocarray((arr), (cap), sizeof *(arr)); \
-		} \
-		memset(&(arr)[(n)], 0, sizeof *(arr)); \
+#define JPUSH(arr, n, cap)                                                                         \
+	do {                                                                                       \
+		if ((n) == (cap)) {                                                                \
+			(cap) = (cap) ? 2 * (cap) : 4;                                             \
+			(arr) = xreallocarray((arr), (cap), sizeof *(arr));                        \
+		}                                                                                  \
+		memset(&(arr)[(n)], 0, sizeof *(arr));                                             \
 	} while (0)
 
 static int
@@ -471,8 +473,8 @@ unknown_field(struct jreader *r, const struct jmember *m, const char *const *kno
 	} else {
 		char list[200] = "";
 		for (size_t i = 0; known[i]; i++)
-			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-			         known[i]);
+			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+			         i ? ", " : "", known[i]);
 		lexer_hint(r->lx, "the fields here are %s", list);
 	}
 	return -1;
@@ -562,7 +564,8 @@ conv_service(struct jreader *r, const struct jv *v, struct psvc *p)
 				for (unsigned k = 0; rc == 0 && k < p->names.n; k++) {
 					const struct jv *item = &m->val.items[k];
 					if (item->type != JV_STR)
-						rc = jfail(r, item->off, "\"Names\" must list strings");
+						rc = jfail(r, item->off,
+						           "\"Names\" must list strings");
 					else
 						p->names.v[k] = item->s;
 				}
@@ -661,22 +664,22 @@ m_num(const struct pnum *p, double n)
 
 /* Ordered subsequence: each pattern element matches a later data element
  * than the one before; taking the earliest match each time is enough. */
-#define SUBSEQ(ok, st, pat, np, dat, nd, match) \
-	do { \
-		if ((st) == P_NULL) { \
-			(ok) = (nd) == 0; \
-		} else if ((st) == P_VAL) { \
-			unsigned j_ = 0; \
-			(ok) = true; \
-			for (unsigned i_ = 0; (ok) && i_ < (np); i_++) { \
-				while (j_ < (nd) && !match(&(pat)[i_], &(dat)[j_])) \
-					j_++; \
-				if (j_ == (nd)) \
-					(ok) = false; \
-				else \
-					j_++; \
-			} \
-		} \
+#define SUBSEQ(ok, st, pat, np, dat, nd, match)                                                    \
+	do {                                                                                       \
+		if ((st) == P_NULL) {                                                              \
+			(ok) = (nd) == 0;                                                          \
+		} else if ((st) == P_VAL) {                                                        \
+			unsigned j_ = 0;                                                           \
+			(ok) = true;                                                               \
+			for (unsigned i_ = 0; (ok) && i_ < (np); i_++) {                           \
+				while (j_ < (nd) && !match(&(pat)[i_], &(dat)[j_]))                \
+					j_++;                                                      \
+				if (j_ == (nd))                                                    \
+					(ok) = false;                                              \
+				else                                                               \
+					j_++;                                                      \
+			}                                                                          \
+		}                                                                                  \
 	} while (0)
 
 static bool
@@ -710,8 +713,8 @@ m_svc(const struct psvc *p, const struct xr_rc_service *s)
 		return false;
 	bool ok = true;
 	const char *const *names = s->id.names;
-	SUBSEQ(ok, p->names.st, (const char *const *)p->names.v, p->names.n, names,
-	       s->id.n_names, m_name);
+	SUBSEQ(ok, p->names.st, (const char *const *)p->names.v, p->names.n, names, s->id.n_names,
+	       m_name);
 	if (ok)
 		SUBSEQ(ok, p->path_st, p->path, p->n_path, s->path, s->n_path, m_ent);
 	return ok;

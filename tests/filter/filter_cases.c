@@ -68,7 +68,8 @@ resolve(void *ctx, const char *name_or_arn, int is_arn, char **expr, struct xr_e
 	for (size_t i = 0; i < r->n_groups; i++) {
 		const char *n = r->group_names[i];
 		if ((!is_arn && strcmp(n, name_or_arn) == 0) ||
-		    (is_arn && strncmp(name_or_arn, "arn:", 4) == 0 && strcmp(n, name_or_arn + 4) == 0)) {
+		    (is_arn && strncmp(name_or_arn, "arn:", 4) == 0 &&
+		     strcmp(n, name_or_arn + 4) == 0)) {
 			*expr = xstrdup(r->group_exprs[i]);
 			return 0;
 		}
@@ -219,7 +220,8 @@ check_eval(const struct record *r, const struct xr_filter *f, const char *dir)
 	consistent = consistent && matches == batch_matches;
 	free(batch);
 	ok(n_match == words(r->match) && consistent, "line %zu: matches [%s ]%s", r->line,
-	   r->match ? r->match : "", consistent ? "" : " (summary, trace and store passes disagree)");
+	   r->match ? r->match : "",
+	   consistent ? "" : " (summary, trace and store passes disagree)");
 	if (n_match != words(r->match))
 		printf("#   got [%s ]\n", got_match.data);
 	if ((r->need || n_need) && !(r->need && strcmp(r->need, "any") == 0)) {

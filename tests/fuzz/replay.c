@@ -25,8 +25,9 @@ int
 main(int argc, char **argv)
 {
 	const char *srcdir = getenv("top_srcdir");
-	char *dir = argc > 1 ? xstrdup(argv[1])
-	                     : xasprintf("%s/tests/fuzz/corpus-%s", srcdir ? srcdir : ".", REPLAY_NAME);
+	char *dir = argc > 1
+	                ? xstrdup(argv[1])
+	                : xasprintf("%s/tests/fuzz/corpus-%s", srcdir ? srcdir : ".", REPLAY_NAME);
 	DIR *d = opendir(dir);
 	if (!d) {
 		perror(dir);

@@ -56,41 +56,47 @@ static void
 test_reports(void)
 {
 	char *r = report("user = alice", 0);
-	is_str(r, "column 8: expected a quoted string after '='\n"
-	          "  user = alice\n"
-	          "         ^\n"
-	          "hint: did you mean \"alice\"?\n",
+	is_str(r,
+	       "column 8: expected a quoted string after '='\n"
+	       "  user = alice\n"
+	       "         ^\n"
+	       "hint: did you mean \"alice\"?\n",
 	       "report: message, expression, caret, hint");
 	free(r);
 
 	/* After CJK text the caret moves two columns per character. */
 	r = report("annotation.restaurantName = \"강남 맛집\" AND user = alice", 0);
-	is_str(r, "column 48: expected a quoted string after '='\n"
-	          "  annotation.restaurantName = \"강남 맛집\" AND user = alice\n"
-	          "                                                     ^\n"
-	          "hint: did you mean \"alice\"?\n",
+	is_str(r,
+	       "column 48: expected a quoted string after '='\n"
+	       "  annotation.restaurantName = \"강남 맛집\" AND user = alice\n"
+	       "                                                     ^\n"
+	       "hint: did you mean \"alice\"?\n",
 	       "report: caret after wide characters");
 	free(r);
 
 	/* In ASCII mode the text is escaped and the caret follows the escapes. */
 	r = report("user = \"맛\" AND x", UTF8_ASCII);
-	is_str(r, "column 16: unknown keyword 'x'\n"
-	          "  user = \"\\uB9DB\" AND x\n"
-	          "                      ^\n",
+	is_str(r,
+	       "column 16: unknown keyword 'x'\n"
+	       "  user = \"\\uB9DB\" AND x\n"
+	       "                      ^\n",
 	       "report: ASCII escapes keep the caret aligned");
 	free(r);
 
 	/* Control characters never reach the terminal, in the message or the expression. */
 	r = report("\"\x1b[31mred\"", 0);
 	ok(!strchr(r, '\x1b'), "report: escape characters are made visible");
-	is_str(strchr(r, '\n') + 1, "  \"^[[31mred\"\n  ^\n"
-	                            "hint: compare a keyword with it, for example http.url CONTAINS \"^[[31mred\"\n",
+	is_str(strchr(r, '\n') + 1,
+	       "  \"^[[31mred\"\n  ^\n"
+	       "hint: compare a keyword with it, for example http.url CONTAINS \"^[[31mred\"\n",
 	       "report: control characters shown as ^X");
 	free(r);
 
 	/* Tabs and newlines show as single spaces, so the caret still lines up. */
 	r = report("ok\nAND\tfaults", 0);
-	is_str(r, "column 8: unknown keyword 'faults'\n  ok AND faults\n         ^\nhint: did you mean 'fault'?\n",
+	is_str(r,
+	       "column 8: unknown keyword 'faults'\n  ok AND faults\n         ^\nhint: did you "
+	       "mean 'fault'?\n",
 	       "report: newline and tab");
 	free(r);
 
@@ -98,15 +104,20 @@ test_reports(void)
 	struct buf b = BUF_INIT;
 	for (int i = 0; i < 100; i++)
 		buf_puts(&b, "ok AND ");
-	buf_puts(&b, "oops AND ok AND ok AND ok AND ok AND ok AND ok AND ok AND ok AND ok AND ok AND ok");
+	buf_puts(
+	    &b,
+	    "oops AND ok AND ok AND ok AND ok AND ok AND ok AND ok AND ok AND ok AND ok AND ok");
 	for (int i = 0; i < 100; i++)
 		buf_puts(&b, " AND ok");
 	r = report(b.data, 0);
 	char *line2 = strchr(r, '\n') + 1;
 	char *line3 = strchr(line2, '\n') + 1;
-	ok(strncmp(r, "column 701: unknown keyword 'oops'\n", 35) == 0, "report: long expression message");
-	ok(strncmp(line2, "  ...", 5) == 0 && strstr(line2, "...\n") != NULL, "report: clipped on both sides");
-	ok(strchr(line2, '\n') - line2 <= 2 + 3 + 100 + 3, "report: excerpt is at most 100 columns");
+	ok(strncmp(r, "column 701: unknown keyword 'oops'\n", 35) == 0,
+	   "report: long expression message");
+	ok(strncmp(line2, "  ...", 5) == 0 && strstr(line2, "...\n") != NULL,
+	   "report: clipped on both sides");
+	ok(strchr(line2, '\n') - line2 <= 2 + 3 + 100 + 3,
+	   "report: excerpt is at most 100 columns");
 	size_t caret = strcspn(line3, "^");
 	ok(strncmp(line2 + caret, "oops", 4) == 0, "report: caret under the error in the excerpt");
 	free(r);
@@ -132,7 +143,8 @@ test_limits(void)
 	memset(big, ' ', FILTER_MAX_LEN + 1);
 	memcpy(big, "ok", 2);
 	big[FILTER_MAX_LEN + 1] = '\0';
-	check(big, "E1: expression too long (65537 bytes; the limit is 65536)", "over 64 KiB is refused");
+	check(big, "E1: expression too long (65537 bytes; the limit is 65536)",
+	      "over 64 KiB is refused");
 	big[FILTER_MAX_LEN] = '\0';
 	check(big, "ok", "exactly 64 KiB is accepted");
 
@@ -159,14 +171,17 @@ test_limits(void)
 	/* Deep nesting stops at FILTER_MAX_DEPTH with a column, not a crash. */
 	memset(big, '(', FILTER_MAX_LEN);
 	big[FILTER_MAX_LEN] = '\0';
-	check(big, "E257: expression nested too deeply (more than 256 levels)", "(((( ... stops at 256");
+	check(big, "E257: expression nested too deeply (more than 256 levels)",
+	      "(((( ... stops at 256");
 	memset(big, '!', FILTER_MAX_LEN);
-	check(big, "E257: expression nested too deeply (more than 256 levels)", "!!!! ... stops at 256");
+	check(big, "E257: expression nested too deeply (more than 256 levels)",
+	      "!!!! ... stops at 256");
 	b = (struct buf)BUF_INIT;
 	for (int i = 0; i < 300; i++)
 		buf_puts(&b, "NOT ");
 	buf_puts(&b, "ok");
-	check(b.data, "E1025: expression nested too deeply (more than 256 levels)", "NOT NOT ... stops at 256");
+	check(b.data, "E1025: expression nested too deeply (more than 256 levels)",
+	      "NOT NOT ... stops at 256");
 	buf_free(&b);
 
 	b = (struct buf)BUF_INIT;
@@ -183,7 +198,8 @@ test_limits(void)
 	for (int i = 0; i < 256; i++)
 		buf_putc(&b, '!');
 	buf_puts(&b, "fault }");
-	check(b.data, "E271: expression nested too deeply (more than 256 levels)", "a block counts as a level");
+	check(b.data, "E271: expression nested too deeply (more than 256 levels)",
+	      "a block counts as a level");
 	buf_free(&b);
 
 	/* A 60,000-character string literal. */
@@ -204,7 +220,8 @@ test_numbers(void)
 {
 	check("duration > 0.1", "duration > 0.1", "0.1");
 	check("duration > 1e21", "duration > 1000000000000000000000", "1e21 in plain notation");
-	check("duration > 1e-400", "E12: number 1e-400 is out of range", "underflow to zero is refused");
+	check("duration > 1e-400", "E12: number 1e-400 is out of range",
+	      "underflow to zero is refused");
 	const char *tiny[] = {"5e-324", "2.2250738585072014e-308", "1.7976931348623157e308"};
 	for (size_t i = 0; i < 3; i++) {
 		char expr[64];
@@ -237,7 +254,8 @@ resolve(void *ctx, const char *name_or_arn, int is_arn, char **expr, struct xr_e
 {
 	int *calls = ctx;
 	(*calls)++;
-	if (is_arn && strcmp(name_or_arn, "arn:aws:xray:us-east-1:123456789012:group/slow/ABC") == 0) {
+	if (is_arn &&
+	    strcmp(name_or_arn, "arn:aws:xray:us-east-1:123456789012:group/slow/ABC") == 0) {
 		*expr = xstrdup("responsetime > 5");
 		return 0;
 	}
@@ -273,11 +291,13 @@ test_groups(void)
 	filter_free(f);
 
 	f = filter_compile("group.name = \"nope\"", resolve, &calls, &e);
-	ok(!f && e.column == 14 && strcmp(e.message, "group \"nope\": GetGroups: access denied") == 0,
+	ok(!f && e.column == 14 &&
+	       strcmp(e.message, "group \"nope\": GetGroups: access denied") == 0,
 	   "the resolver's message is passed on");
 
 	f = filter_compile("group.name = \"chain0\"", resolve, &calls, &e);
-	ok(!f && strncmp(e.message, "in group \"chain0\", column 14: in group \"chain1\",", 48) == 0,
+	ok(!f &&
+	       strncmp(e.message, "in group \"chain0\", column 14: in group \"chain1\",", 48) == 0,
 	   "a long chain of group references stops");
 
 	f = filter_compile("group.name = \"big\"", resolve, &calls, &e);
@@ -292,21 +312,23 @@ test_eval(void)
 	summary_init(&s);
 	struct xr_filter_error e;
 	const char *none[] = {
-	    "responsetime != 1",     "responsetime < 1",   "duration >= 0",       "http.status != 200",
-	    "http.url != \"x\"",     "http.method",        "user != \"x\"",       "annotation.k != 1",
-	    "annotation.k",          "account.id != \"\"", "rootcause.json = #[{}]",
-	    "rootcause.fault.service { !first }",
+	    "responsetime != 1",  "responsetime < 1",       "duration >= 0",
+	    "http.status != 200", "http.url != \"x\"",      "http.method",
+	    "user != \"x\"",      "annotation.k != 1",      "annotation.k",
+	    "account.id != \"\"", "rootcause.json = #[{}]", "rootcause.fault.service { !first }",
 	};
 	for (size_t i = 0; i < sizeof none / sizeof *none; i++) {
 		struct xr_filter *f = filter_compile(none[i], NULL, NULL, &e);
-		is_int(filter_eval_summary(f, &s), FILTER_NO_MATCH, "absent field: %s is false", none[i]);
+		is_int(filter_eval_summary(f, &s), FILTER_NO_MATCH, "absent field: %s is false",
+		       none[i]);
 		filter_free(f);
 	}
 	/* A summary with an annotation of each type. */
 	struct xr_ann_value vs = {{XR_VAL_STRING, {.s = "98101"}}, NULL, 0};
 	struct xr_ann_value vn = {{XR_VAL_NUMBER, {.n = 98101}}, NULL, 0};
 	struct xr_ann_value vb = {{XR_VAL_BOOL, {.b = false}}, NULL, 0};
-	struct xr_summary_annotation anns[] = {{"zip_s", &vs, 1}, {"zip_n", &vn, 1}, {"flag", &vb, 1}};
+	struct xr_summary_annotation anns[] = {
+	    {"zip_s", &vs, 1}, {"zip_n", &vn, 1}, {"flag", &vb, 1}};
 	s.annotations = anns;
 	s.n_annotations = 3;
 	struct {
@@ -319,10 +341,12 @@ test_eval(void)
 	    {"annotation.zip_n = \"98101\"", FILTER_NO_MATCH},
 	    {"annotation.zip_n != \"98101\"", FILTER_NO_MATCH},
 	    {"annotation.zip_n >= 98101.0 AND annotation.zip_n < 98101.5", FILTER_MATCH},
-	    {"annotation.zip_s CONTAINS \"\" AND annotation.zip_s BEGINSWITH \"981\"", FILTER_MATCH},
+	    {"annotation.zip_s CONTAINS \"\" AND annotation.zip_s BEGINSWITH \"981\"",
+	     FILTER_MATCH},
 	    {"annotation.zip_s ENDSWITH \"0981010\"", FILTER_NO_MATCH},
 	    {"annotation.flag", FILTER_NO_MATCH},
-	    {"!annotation.flag AND annotation.flag = false AND annotation[flag] != true", FILTER_MATCH},
+	    {"!annotation.flag AND annotation.flag = false AND annotation[flag] != true",
+	     FILTER_MATCH},
 	    {"annotation.flag = 0", FILTER_NO_MATCH},
 	    {"annotation.ZIP_S", FILTER_NO_MATCH},
 	    {"service(\"x\")", FILTER_NEED_TRACE},
@@ -351,7 +375,8 @@ test_eval(void)
 	};
 	for (size_t i = 0; i < sizeof needs / sizeof *needs; i++) {
 		struct xr_filter *f = filter_compile(needs[i].expr, NULL, NULL, &e);
-		is_int(filter_needs_trace(f), needs[i].needs, "filter_needs_trace: %s", needs[i].expr);
+		is_int(filter_needs_trace(f), needs[i].needs, "filter_needs_trace: %s",
+		       needs[i].expr);
 		filter_free(f);
 	}
 }
@@ -374,7 +399,8 @@ test_store(void)
 		sum->has_fault = i % 13 == 0;
 		sum->http.method = i % 3 ? "GET" : "POST";
 		if (i % 5 == 0) {
-			struct xr_summary_annotation *an = ARENA_NEW(a, struct xr_summary_annotation);
+			struct xr_summary_annotation *an =
+			    ARENA_NEW(a, struct xr_summary_annotation);
 			an->key = "restaurantName";
 			an->values = ARENA_NEW(a, struct xr_ann_value);
 			an->values->value.type = XR_VAL_STRING;
@@ -395,7 +421,8 @@ test_store(void)
 		size_t matches = filter_eval_store(f, store, v), want = 0, same = 0;
 		for (size_t i = 0; i < store_count(store); i++) {
 			const struct xr_store_entry *en = store_entry(store, i);
-			enum filter_verdict one = filter_eval(f, store_entry_summary(en), en->trace);
+			enum filter_verdict one =
+			    filter_eval(f, store_entry_summary(en), en->trace);
 			same += one == v[i];
 			want += one == FILTER_MATCH;
 		}
