@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "batch/batch.h"
+#include "filter/filter.h"
 #include "model/store.h"
 #include "source/demo.h"
 #include "source/file.h"
@@ -25,6 +26,8 @@ struct app {
 	const struct options *opts;
 	struct xr_store *store;
 	bool source_failed;
+	struct xr_filter *filter; /* --filter, or NULL */
+	size_t undecided;         /* entries the filter could not decide */
 };
 
 void
@@ -102,12 +105,74 @@ terminal_width(void)
 	return 0;
 }
 
+/* utf8 flags for text printed to the terminal. */
+static unsigned
+app_text_flags(const struct options *o)
+{
+	return (o->ascii || !utf8_locale_is_utf8()) ? UTF8_ASCII : 0;
+}
+
+/* Compiles the expression given to option `name`; prints the error report
+ * (column, caret, hint) and returns NULL when it is not valid. */
+static struct xr_filter *
+app_compile_filter(const struct options *o, const char *name, const char *expr)
+{
+	struct xr_filter_error e;
+	struct xr_filter *f = filter_compile(expr, NULL, NULL, &e);
+	if (!f) {
+		struct buf b = BUF_INIT;
+		filter_error_format(expr, &e, app_text_flags(o), &b);
+		fprintf(stderr, "xrtop: %s: %s", name, b.data);
+		buf_free(&b);
+	}
+	return f;
+}
+
+/* --check-filter: the normalised expression on stdout, or the error. */
+static int
+app_check_filter(const struct options *o)
+{
+	struct xr_filter *f = app_compile_filter(o, "--check-filter", o->check_filter);
+	if (!f)
+		return APP_EXIT_USAGE;
+	struct buf norm = BUF_INIT, shown = BUF_INIT;
+	filter_normalize(f, &norm);
+	utf8_sanitize(&shown, norm.data, norm.len, app_text_flags(o));
+	buf_putc(&shown, '\n');
+	int status = APP_EXIT_OK;
+	if (fputs(shown.data, stdout) == EOF || fflush(stdout) == EOF) {
+		app_report("cannot write the output: %s", strerror(errno));
+		status = APP_EXIT_SOURCE;
+	}
+	buf_free(&norm);
+	buf_free(&shown);
+	filter_free(f);
+	return status;
+}
+
+/* tracelist_keep_fn for --filter: summaries answer what they can, loaded
+ * full traces the rest; what neither can decide is left out and counted. */
+static bool
+app_keep(void *ctx, const struct xr_store_entry *e)
+{
+	struct app *a = ctx;
+	enum filter_verdict v = filter_eval(a->filter, store_entry_summary(e), e->trace);
+	if (v == FILTER_NEED_TRACE)
+		a->undecided++;
+	return v == FILTER_MATCH;
+}
+
 static int
 app_print(struct app *a)
 {
 	const struct options *o = a->opts;
 	struct tracelist tl;
-	tracelist_build(&tl, a->store, NULL, NULL, o->sort);
+	tracelist_build(&tl, a->store, a->filter ? app_keep : NULL, a, o->sort);
+	if (a->undecided)
+		app_report(
+		    "--filter: %zu traces left out: the filter needs their full traces, and only "
+		    "their summaries are loaded",
+		    a->undecided);
 	/* Columns are chosen from every listed trace, not only the first N. */
 	if (o->annotations)
 		tracelist_set_annotations(&tl, o->annotations);
@@ -117,7 +182,7 @@ app_print(struct app *a)
 	struct batch_format fmt = {
 		.output = o->output,
 		.width = terminal_width(),
-		.flags = (o->ascii || !utf8_locale_is_utf8()) ? UTF8_ASCII : 0,
+		.flags = app_text_flags(o),
 	};
 	int rc = batch_print(stdout, &tl, &fmt);
 	tracelist_free(&tl);
@@ -131,8 +196,14 @@ app_print(struct app *a)
 int
 app_run(const struct options *o)
 {
+	if (o->check_filter)
+		return app_check_filter(o);
 	struct app a = {.opts = o, .store = store_new()};
 	int status = APP_EXIT_OK;
+	if (o->filter && !(a.filter = app_compile_filter(o, "--filter", o->filter))) {
+		status = APP_EXIT_USAGE;
+		goto out;
+	}
 	if (options_has_file_source(o)) {
 		app_load_files(&a);
 	} else {
@@ -145,6 +216,7 @@ app_run(const struct options *o)
 	if (status == APP_EXIT_OK && a.source_failed)
 		status = APP_EXIT_SOURCE;
 out:
+	filter_free(a.filter);
 	store_free(a.store);
 	return status;
 }
