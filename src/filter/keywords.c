@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/strdist.h"
+
 #define TRACE_NODE_EDGE "at the top level or inside service(...) { } and edge(...) { }"
 
 static const struct keyword keywords[FLD_COUNT_] = {
@@ -71,12 +73,6 @@ static const char *const other_words[] = {
     NULL,
 };
 
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 const struct keyword *
 keyword_find(const char *w, size_t n)
 {
@@ -92,59 +88,6 @@ keyword_of(enum ffield f)
 	return &keywords[f];
 }
 
-/* Optimal string alignment distance, ignoring ASCII case; gives up (returns
- * a large number) for long words. */
-static size_t
-distance(const char *a, size_t n, const char *b)
-{
-	enum { MAX = 40 };
-	size_t m = strlen(b);
-	if (n > MAX || m > MAX)
-		return (size_t)-1;
-	size_t d[MAX + 1][MAX + 1];
-	for (size_t i = 0; i <= n; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= m; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= n; i++) {
-		for (size_t j = 1; j <= m; j++) {
-			size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-			size_t v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < v)
-				v = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-			    lower(a[i - 2]) == lower(b[j - 1]) && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	}
-	return d[n][m];
-}
-
-/* How many edits still count as a typo of a word of n characters. */
-static size_t
-tolerance(size_t n)
-{
-	return n <= 3 ? 1 : n <= 8 ? 2 : 3;
-}
-
-const char *
-keyword_nearest(const char *w, size_t n, const char *const *candidates)
-{
-	const char *best = NULL;
-	size_t best_d = tolerance(n) + 1;
-	for (size_t i = 0; candidates[i]; i++) {
-		size_t d = distance(w, n, candidates[i]);
-		if (d < best_d) {
-			best_d = d;
-			best = candidates[i];
-		}
-	}
-	return best;
-}
-
 const char *
 keyword_suggest(const char *w, size_t n, char *tmp, size_t size)
 {
@@ -157,17 +100,17 @@ keyword_suggest(const char *w, size_t n, char *tmp, size_t size)
 	names[k] = NULL;
 	/* "annotaton.key": a misspelt annotation prefix keeps its key. */
 	const char *dot = memchr(w, '.', n);
-	if (dot && distance(w, (size_t)(dot - w), "annotation") <= 2) {
+	if (dot && strdist(w, (size_t)(dot - w), "annotation") <= 2) {
 		snprintf(tmp, size, "annotation%.*s", (int)(n - (size_t)(dot - w)), dot);
 		return tmp;
 	}
-	const char *best = keyword_nearest(w, n, names);
+	const char *best = strdist_nearest(w, n, names);
 	if (best)
 		return best;
 	/* "http.statuscode": a known keyword with something appended. */
 	for (size_t i = 0; i < FLD_COUNT_; i++) {
 		size_t len = strlen(keywords[i].name);
-		if (len < n && len >= 6 && distance(w, len, keywords[i].name) == 0)
+		if (len < n && len >= 6 && strdist(w, len, keywords[i].name) == 0)
 			return keywords[i].name;
 	}
 	return NULL;

@@ -69,8 +69,6 @@ const struct keyword *keyword_of(enum ffield f);
 /* The known word nearest to w (n bytes) by edit distance, or NULL when
  * nothing is close.  For "annotaton.x" it returns "annotation.x" in tmp. */
 const char *keyword_suggest(const char *w, size_t n, char *tmp, size_t size);
-/* The nearest of the NULL-terminated candidates to w, or NULL. */
-const char *keyword_nearest(const char *w, size_t n, const char *const *candidates);
 /* The name of a scope for messages ("service(...) { }"). */
 const char *keyword_scope_name(enum fscope s);
 

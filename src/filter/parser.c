@@ -9,6 +9,7 @@
 
 #include "filter/lexer.h"
 #include "filter/rcjson.h"
+#include "util/strdist.h"
 #include "util/xmalloc.h"
 
 /* Group references being expanded, to catch loops; X-Ray allows 25 groups. */
@@ -453,7 +454,7 @@ parse_id(struct parser *p, struct fref *ref)
 		if (!slot) {
 			fail(p, "expected name:, type: or account.id: in id(...)");
 			const char *near = p->tok.kind == TOK_WORD
-			                       ? keyword_nearest(tok_text(p), p->tok.len, fields)
+			                       ? strdist_nearest(tok_text(p), p->tok.len, fields)
 			                       : NULL;
 			if (near)
 				hint(p, "did you mean '%s:'?", near);

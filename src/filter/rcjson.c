@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "filter/keywords.h"
+#include "util/strdist.h"
 #include "util/jsonw.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -467,7 +468,7 @@ static int
 unknown_field(struct jreader *r, const struct jmember *m, const char *const *known)
 {
 	lexer_error(r->lx, m->off, "rootcause.json: unknown field \"%s\"", m->key);
-	const char *near = keyword_nearest(m->key, strlen(m->key), known);
+	const char *near = strdist_nearest(m->key, strlen(m->key), known);
 	if (near) {
 		lexer_hint(r->lx, "did you mean \"%s\"?", near);
 	} else {
