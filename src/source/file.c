@@ -301,6 +301,11 @@ cut_text(struct loader *l)
 	}
 	while (p < l->end) {
 		const char *vend = jsonscan_value_end(p, l->end, 1000);
+		if (vend == p) { /* a stray ',', '}' or ']' between values */
+			warn_at(l, p, "unexpected character between JSON values: the rest was skipped");
+			l->stats->skipped++;
+			break;
+		}
 		cut_value(l, p, vend ? vend : l->end);
 		if (!vend)
 			break;

@@ -242,7 +242,8 @@ jsonscan_value_end(const char *p, const char *end, int max_depth)
 		return string_end(p, end);
 	if (*p != '{' && *p != '[') {
 		/* number, true, false, null */
-		while (p < end && !strchr(",}] \t\r\n", *p))
+		while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' &&
+		       *p != '\r' && *p != '\n')
 			p++;
 		return p;
 	}
