@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "batch/batch.h"
+#include "filter/filter.h"
 #include "model/store.h"
 #include "source/demo.h"
 #include "source/file.h"
@@ -25,6 +26,7 @@ struct app {
 	const struct options *opts;
 	struct xr_store *store;
 	bool source_failed;
+	struct xr_filter *filter; /* --filter, or NULL */
 };
 
 void
@@ -101,12 +103,86 @@ terminal_width(void)
 	return 0;
 }
 
-int
-app_print_list(const struct options *o, const struct xr_store *store, tracelist_keep_fn keep,
-               void *ctx)
+/* utf8 flags for text printed to the terminal. */
+static unsigned
+app_text_flags(const struct options *o)
 {
+	return (o->ascii || !utf8_locale_is_utf8()) ? UTF8_ASCII : 0;
+}
+
+struct xr_filter *
+app_compile_filter(const struct options *o, const char *name, const char *expr,
+                   xr_group_resolver resolver, void *ctx)
+{
+	struct xr_filter_error e;
+	struct xr_filter *f = filter_compile(expr, resolver, ctx, &e);
+	if (!f) {
+		struct buf b = BUF_INIT;
+		filter_error_format(expr, &e, app_text_flags(o), &b);
+		fprintf(stderr, "xrtop: %s: %s", name, b.data);
+		buf_free(&b);
+	}
+	return f;
+}
+
+/* --check-filter: the normalised expression on stdout, or the error. */
+static int
+app_check_filter(const struct options *o)
+{
+	struct xr_filter *f = app_compile_filter(o, "--check-filter", o->check_filter, NULL, NULL);
+	if (!f)
+		return APP_EXIT_USAGE;
+	struct buf norm = BUF_INIT, shown = BUF_INIT;
+	filter_normalize(f, &norm);
+	utf8_sanitize(&shown, norm.data, norm.len, app_text_flags(o));
+	buf_putc(&shown, '\n');
+	int status = APP_EXIT_OK;
+	if (fputs(shown.data, stdout) == EOF || fflush(stdout) == EOF) {
+		app_report("cannot write the output: %s", strerror(errno));
+		status = APP_EXIT_SOURCE;
+	}
+	buf_free(&norm);
+	buf_free(&shown);
+	filter_free(f);
+	return status;
+}
+
+struct keep {
+	const struct xr_filter *filter; /* or NULL */
+	size_t from;                    /* entries before this one are left out */
+	bool keep_undecided;
+	size_t undecided;
+};
+
+/* tracelist_keep_fn for --filter: summaries answer what they can, loaded
+ * full traces the rest; what neither can decide is counted, and left out
+ * unless keep_undecided. */
+static bool
+app_keep(void *ctx, const struct xr_store_entry *e)
+{
+	struct keep *k = ctx;
+	if (e->seq < k->from)
+		return false;
+	if (!k->filter)
+		return true;
+	enum filter_verdict v = filter_eval(k->filter, store_entry_summary(e), e->trace);
+	if (v == FILTER_NEED_TRACE)
+		k->undecided++;
+	return v == FILTER_MATCH || (v == FILTER_NEED_TRACE && k->keep_undecided);
+}
+
+int
+app_print_list(const struct options *o, const struct xr_store *store,
+               const struct xr_filter *filter, size_t from, bool keep_undecided)
+{
+	struct keep k = {filter, from, keep_undecided, 0};
 	struct tracelist tl;
-	tracelist_build(&tl, store, keep, ctx, o->sort);
+	tracelist_build(&tl, store, filter || from ? app_keep : NULL, &k, o->sort);
+	if (k.undecided && !keep_undecided)
+		app_report(
+		    "--filter: %zu traces left out: the filter needs their full traces, and only "
+		    "their summaries are loaded",
+		    k.undecided);
 	/* Columns are chosen from every listed trace, not only the first N. */
 	if (o->annotations)
 		tracelist_set_annotations(&tl, o->annotations);
@@ -116,7 +192,7 @@ app_print_list(const struct options *o, const struct xr_store *store, tracelist_
 	struct batch_format fmt = {
 		.output = o->output,
 		.width = terminal_width(),
-		.flags = (o->ascii || !utf8_locale_is_utf8()) ? UTF8_ASCII : 0,
+		.flags = app_text_flags(o),
 	};
 	int rc = batch_print(stdout, &tl, &fmt);
 	tracelist_free(&tl);
@@ -130,18 +206,25 @@ app_print_list(const struct options *o, const struct xr_store *store, tracelist_
 int
 app_run(const struct options *o)
 {
+	if (o->check_filter)
+		return app_check_filter(o);
 	struct app a = {.opts = o, .store = store_new()};
 	int status = APP_EXIT_OK;
 	if (!options_has_file_source(o)) {
 		status = app_api_run(o, a.store);
 		goto out;
 	}
+	if (o->filter && !(a.filter = app_compile_filter(o, "--filter", o->filter, NULL, NULL))) {
+		status = APP_EXIT_USAGE;
+		goto out;
+	}
 	app_load_files(&a);
 	app_report_problems(a.store);
-	status = app_print_list(o, a.store, NULL, NULL);
+	status = app_print_list(o, a.store, a.filter, 0, false);
 	if (status == APP_EXIT_OK && a.source_failed)
 		status = APP_EXIT_SOURCE;
 out:
+	filter_free(a.filter);
 	store_free(a.store);
 	return status;
 }

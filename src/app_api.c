@@ -26,6 +26,8 @@ struct run {
 	const struct options *o;
 	struct xr_store *store;
 	struct xr_warnings *warnings;
+	struct xr_filter *filter; /* --filter (and --group) applied here, or NULL */
+	char *send;               /* FilterExpression, or NULL */
 	struct api *api;
 	struct loop *loop;
 	struct save *save;
@@ -204,19 +206,19 @@ static void
 on_trace(void *ctx, const struct xr_store_entry *e, const char *json, size_t len)
 {
 	struct run *r = ctx;
-	if (r->save)
+	if (r->save && (!r->filter || !e->trace || filter_eval_trace(r->filter, e->trace)))
 		save_trace(r->save, json, len);
 }
 
 /* Scans [start, end) and waits for it.  Returns false when interrupted. */
 static bool
-scan_window(struct run *r, double start, double end, const char *filter)
+scan_window(struct run *r, double start, double end)
 {
 	struct fetch_scan_opts so = {
 	    .start = start,
 	    .end = end,
 	    .time_range_type = r->o->time_range_type,
-	    .filter = filter,
+	    .filter = r->send,
 	    .max_traces = r->o->max_traces,
 	    .fetch_traces = r->save != NULL,
 	};
@@ -227,66 +229,146 @@ scan_window(struct run *r, double start, double end, const char *filter)
 	return run_engine(r);
 }
 
-/* ---- --group ---- */
+/* ---- --filter and --group ---- */
 
-/* Finds --group among GetGroups and combines its filter with --filter.
- * Returns an exit status; *filter is set (caller frees) on success. */
-static int
-group_filter(struct run *r, char **filter)
+static const struct xr_group *
+find_group(const struct run *r, const char *name_or_arn, bool arn_only, struct buf *names)
 {
-	const char *user = r->o->filter && *r->o->filter ? r->o->filter : NULL;
-	*filter = user ? xstrdup(user) : NULL;
-	if (!r->o->group)
-		return APP_EXIT_OK;
-	struct fetch *f = r->api->fetch;
-	fetch_get_groups(f);
-	if (!run_engine(r) || fetch_aborted(f) || !fetch_groups_done(f) || fetch_failure_count(f)) {
-		report_failures(r);
-		return APP_EXIT_SOURCE;
-	}
 	size_t n;
-	const struct xr_group *groups = fetch_groups(f, &n);
-	const struct xr_group *g = NULL;
-	for (size_t i = 0; i < n && !g; i++)
-		if (strcmp(groups[i].name, r->o->group) == 0 ||
-		    (groups[i].arn && strcmp(groups[i].arn, r->o->group) == 0))
-			g = &groups[i];
-	if (!g) {
-		struct buf names = BUF_INIT;
-		for (size_t i = 0; i < n; i++)
-			buf_printf(&names, "%s%s", i ? ", " : "", groups[i].name);
-		app_report("--group %s: no such X-Ray group in %s (groups: %s)", r->o->group,
-		           r->api->region, names.len ? names.data : "none");
-		buf_free(&names);
+	const struct xr_group *groups = fetch_groups(r->api->fetch, &n);
+	for (size_t i = 0; i < n; i++) {
+		if ((!arn_only && strcmp(groups[i].name, name_or_arn) == 0) ||
+		    (groups[i].arn && strcmp(groups[i].arn, name_or_arn) == 0))
+			return &groups[i];
+		if (names)
+			buf_printf(names, "%s%s", i ? ", " : "", groups[i].name);
+	}
+	if (names && !n)
+		buf_puts(names, "none");
+	return NULL;
+}
+
+/* xr_group_resolver backed by GetGroups, for group.name / group.arn. */
+static int
+resolve_group(void *ctx, const char *name_or_arn, int is_arn, char **expr, struct xr_err *err)
+{
+	const struct run *r = ctx;
+	struct buf names = BUF_INIT;
+	const struct xr_group *g = find_group(r, name_or_arn, is_arn, &names);
+	int rc = 0;
+	if (!g)
+		rc = xr_err_set(err, XR_EUSAGE, "no such X-Ray group in %s (groups: %s)",
+		                r->api->region, names.data);
+	else if (!g->filter_expression || !*g->filter_expression)
+		rc = xr_err_set(err, XR_EUSAGE, "the group has no filter expression");
+	else
+		*expr = xstrdup(g->filter_expression);
+	buf_free(&names);
+	return rc;
+}
+
+/* Compiles --filter (group references resolved through GetGroups) and
+ * combines it with --group's expression as "(group) AND (filter)": that
+ * text, normalised, is sent as FilterExpression; the same filter is applied
+ * locally.  Returns an exit status. */
+static int
+prepare_filter(struct run *r)
+{
+	const struct options *o = r->o;
+	const char *user = o->filter && *o->filter ? o->filter : NULL;
+	bool groups_needed = o->group || (user && strstr(user, "group."));
+	struct fetch *f = r->api->fetch;
+	if (groups_needed) {
+		fetch_get_groups(f);
+		if (!run_engine(r) || fetch_aborted(f) || !fetch_groups_done(f) ||
+		    fetch_failure_count(f)) {
+			report_failures(r);
+			return APP_EXIT_SOURCE;
+		}
+	}
+	struct xr_filter *mine = NULL;
+	if (user && !(mine = app_compile_filter(o, "--filter", user, resolve_group, r)))
 		return APP_EXIT_USAGE;
+	struct buf text = BUF_INIT;
+	if (mine)
+		filter_normalize(mine, &text);
+	const char *group_expr = NULL;
+	if (o->group) {
+		struct buf names = BUF_INIT;
+		const struct xr_group *g = find_group(r, o->group, false, &names);
+		if (!g) {
+			app_report("--group %s: no such X-Ray group in %s (groups: %s)", o->group,
+			           r->api->region, names.data);
+			buf_free(&names);
+			buf_free(&text);
+			filter_free(mine);
+			return APP_EXIT_USAGE;
+		}
+		buf_free(&names);
+		if (g->filter_expression && *g->filter_expression)
+			group_expr = g->filter_expression;
+		dlog("group %s: filter %s", g->name, group_expr ? group_expr : "(none)");
 	}
-	const char *gf =
-	    g->filter_expression && *g->filter_expression ? g->filter_expression : NULL;
-	if (gf) {
-		free(*filter);
-		*filter = user ? xasprintf("(%s) AND (%s)", gf, user) : xstrdup(gf);
+	if (group_expr) {
+		char *both = mine ? xasprintf("(%s) AND (%s)", group_expr, text.data)
+		                  : xstrdup(group_expr);
+		r->send = both;
+		struct xr_filter_error e;
+		r->filter = filter_compile(both, resolve_group, r, &e);
+		if (!r->filter) {
+			/* The service knows its own group expressions: send them, and
+			 * apply what can be applied here. */
+			dlog("group expression not applied locally: %s", e.message);
+			r->filter = mine;
+			mine = NULL;
+		}
+		filter_free(mine);
+	} else {
+		r->send = mine ? buf_steal(&text) : NULL;
+		r->filter = mine;
 	}
-	dlog("group %s: filter %s", g->name, gf ? gf : "(none)");
+	buf_free(&text);
 	return APP_EXIT_OK;
 }
 
-/* ---- output ---- */
-
+/* Full traces are fetched for summaries the filter may match. */
 static bool
-keep_new(void *ctx, const struct xr_store_entry *e)
+want_trace(void *ctx, const struct xr_store_entry *e)
 {
 	const struct run *r = ctx;
-	return e->seq >= r->new_from;
+	return !r->filter || filter_eval_summary(r->filter, store_entry_summary(e)) != FILTER_NO_MATCH;
 }
+
+/* Summaries from `from` on that the service matched and the filter, applied
+ * here, does not: told once, since the two should agree. */
+static void
+report_disagreement(struct run *r, size_t from)
+{
+	if (!r->filter)
+		return;
+	size_t n = 0;
+	for (size_t i = from; i < store_count(r->store); i++) {
+		const struct xr_store_entry *e = store_entry(r->store, i);
+		n += filter_eval(r->filter, store_entry_summary(e), e->trace) == FILTER_NO_MATCH;
+	}
+	if (n)
+		app_report("--filter: %zu traces the X-Ray service returned do not match the filter as "
+		           "xrtop reads it: left out",
+		           n);
+}
+
+/* ---- output ---- */
 
 static int
 print_entries(struct run *r, bool only_new)
 {
 	if (r->o->save && strcmp(r->o->save, "-") == 0)
 		return APP_EXIT_OK; /* standard output holds the saved file */
-	if (only_new && store_count(r->store) == r->new_from && r->o->output != OUTPUT_JSON)
+	size_t from = only_new ? r->new_from : 0;
+	if (only_new && store_count(r->store) == from && r->o->output != OUTPUT_JSON)
 		return APP_EXIT_OK;
-	return app_print_list(r->o, r->store, only_new ? keep_new : NULL, r);
+	report_disagreement(r, from);
+	return app_print_list(r->o, r->store, r->filter, from, true);
 }
 
 static bool
@@ -306,7 +388,7 @@ refresh_tick(void *ctx)
 
 /* -d: fetches [last end, now) every delay seconds and prints what is new. */
 static int
-live(struct run *r, double last_end, const char *filter, bool *failed)
+live(struct run *r, double last_end, bool *failed)
 {
 	const struct options *o = r->o;
 	loop_add_tick(r->loop, refresh_tick, r);
@@ -325,7 +407,7 @@ live(struct run *r, double last_end, const char *filter, bool *failed)
 		if (now <= last_end)
 			continue;
 		r->new_from = store_count(r->store);
-		bool done = scan_window(r, last_end, now, filter);
+		bool done = scan_window(r, last_end, now);
 		*failed |= report_failures(r);
 		report_warnings(r->warnings);
 		if (fetch_aborted(r->api->fetch))
@@ -367,8 +449,7 @@ app_api_run(const struct options *o, struct xr_store *store)
 	loop_add_tick(r.loop, api_tick, r.api);
 	loop_add_tick(r.loop, progress_tick, &r);
 
-	char *filter = NULL;
-	int status = group_filter(&r, &filter);
+	int status = prepare_filter(&r);
 	bool failed = false, interrupted = false;
 	if (status != APP_EXIT_OK)
 		goto out;
@@ -377,13 +458,13 @@ app_api_run(const struct options *o, struct xr_store *store)
 		status = APP_EXIT_SOURCE;
 		goto out;
 	}
-	fetch_set_hooks(r.api->fetch, NULL, on_trace, &r);
+	fetch_set_hooks(r.api->fetch, want_trace, on_trace, &r);
 
 	/* Whole seconds, as the AWS CLI sends them; refreshes start at `end`. */
 	double now = ceil(timefmt_now());
 	double start = floor(isfinite(o->start_time) ? o->start_time : now - o->since);
 	double end = ceil(isfinite(o->end_time) ? o->end_time : now);
-	interrupted = !scan_window(&r, start, end, filter);
+	interrupted = !scan_window(&r, start, end);
 	failed = report_failures(&r);
 	report_warnings(warnings);
 	app_report_problems(store);
@@ -403,7 +484,7 @@ app_api_run(const struct options *o, struct xr_store *store)
 	if (!fetch_aborted(r.api->fetch))
 		status = print_entries(&r, false);
 	if (status == APP_EXIT_OK && o->delay > 0 && !interrupted && !fetch_aborted(r.api->fetch))
-		status = live(&r, end, filter, &failed);
+		status = live(&r, end, &failed);
 	if (r.save) {
 		size_t n_ids;
 		char *const *ids = fetch_failed_ids(r.api->fetch, &n_ids);
@@ -424,7 +505,8 @@ app_api_run(const struct options *o, struct xr_store *store)
 out:
 	if (r.save)
 		save_abort(r.save);
-	free(filter);
+	free(r.send);
+	filter_free(r.filter);
 	loop_free(r.loop);
 	api_close(r.api);
 	dlog_close();

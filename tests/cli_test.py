@@ -67,7 +67,7 @@ with tempfile.NamedTemporaryFile(suffix=".json") as empty:
     ok(r.returncode == 1 and b"empty" in r.stderr, "empty file reported")
 r = run("--load", os.path.join(TOP, "tests", "data", "messy.ndjson"))
 ok(r.returncode == 1, "a file with skipped pieces exits 1")
-ok(b"messy.ndjson:12:56: invalid JSON" in r.stderr, "... and names file:line:column")
+ok(b"messy.ndjson:12:57: invalid JSON (truncated?)" in r.stderr, "... and names file:line:column")
 ok(r.stdout.count(b"\n") == 3, "... and still lists the traces it could read")
 
 # --- the demo ---
@@ -129,9 +129,13 @@ for fmt in ["table", "ndjson", "json"]:
         ok(json.loads(out.splitlines()[0]) is not None, "-o %s: still valid JSON" % fmt)
 r = run("-b", "--load", "-", "--annotations", "k", stdin=data)
 ok(b"^[]0;owned^G^[[2J" in r.stdout, "escape sequences are shown in caret notation")
-bad = b'{"id":"1","name":"x\x1b[31m","trace_id":"1-5f000000-0000000000000000000000ff","start_time":1,"parent_id":"nope","end_time":2}\n'
+bad = b'{"id":"1","name":"x\\u001b[31m","trace_id":"1-5f000000-0000000000000000000000ff","start_time":1,"parent_id":"nope","end_time":2}\n'
 r = run("--load", "-", stdin=bad)
 ok(b"\x1b" not in r.stderr and b"^[" in r.stderr, "warnings on stderr are sanitised too")
+raw = b'{"id":"1","name":"x\x1b[31m","trace_id":"1-5f000000-0000000000000000000000ff","start_time":1,"end_time":2}\n'
+r = run("--load", "-", stdin=raw)
+ok(r.returncode == 1 and b"(stdin):1:20: invalid JSON" in r.stderr and b"\x1b" not in r.stderr,
+   "a raw control character inside a JSON string is invalid JSON, reported by column")
 
 # --- non-UTF-8 locale ---
 r = run("-b", "--demo", "--limit", "300", env={"LC_ALL": "C"})

@@ -23,8 +23,8 @@ struct xr_trace *
 trace_new_sized(const char *id, size_t json_size)
 {
 	struct xr_trace *t = xcalloc(1, sizeof *t);
-	/* The model takes about twice the JSON text it came from. */
-	t->arena = json_size ? arena_new_sized(json_size * 2) : arena_new();
+	/* The model takes about 1.5 times the JSON text it came from. */
+	t->arena = json_size ? arena_new_sized(json_size + json_size / 2) : arena_new();
 	t->api_duration = NAN;
 	summary_init(&t->summary);
 	if (id)

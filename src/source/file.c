@@ -141,18 +141,22 @@ key_is(const struct jsonscan_member *m, const char *key)
 	return m->key_len == strlen(key) && memcmp(m->key, key, m->key_len) == 0;
 }
 
-static int
+static const char *
 add_trace_item(void *ctx, const char *p, const char *end)
 {
-	add_item(ctx, ITEM_TRACE, p, end);
-	return 0;
+	const char *vend = jsonscan_value_end(p, end, 1000);
+	if (vend)
+		add_item(ctx, ITEM_TRACE, p, vend);
+	return vend;
 }
 
-static int
+static const char *
 add_summary_item(void *ctx, const char *p, const char *end)
 {
-	add_item(ctx, ITEM_SUMMARY, p, end);
-	return 0;
+	const char *vend = jsonscan_value_end(p, end, 1000);
+	if (vend)
+		add_item(ctx, ITEM_SUMMARY, p, vend);
+	return vend;
 }
 
 /* Cuts a Traces or TraceSummaries list into items as the object is
@@ -210,11 +214,13 @@ note_member(void *ctx, const struct jsonscan_member *m, const char *end)
 
 static void cut_value(struct loader *l, const char *p, const char *end);
 
-static int
+static const char *
 cut_array_element(void *ctx, const char *p, const char *end)
 {
-	cut_value(ctx, p, end);
-	return 0;
+	const char *vend = jsonscan_value_end(p, end, 1000);
+	if (vend)
+		cut_value(ctx, p, vend);
+	return vend;
 }
 
 /* Classifies one JSON value (a whole file, an NDJSON line or an array
@@ -295,6 +301,11 @@ cut_text(struct loader *l)
 	}
 	while (p < l->end) {
 		const char *vend = jsonscan_value_end(p, l->end, 1000);
+		if (vend == p) { /* a stray ',', '}' or ']' between values */
+			warn_at(l, p, "unexpected character between JSON values: the rest was skipped");
+			l->stats->skipped++;
+			break;
+		}
 		cut_value(l, p, vend ? vend : l->end);
 		if (!vend)
 			break;

@@ -3,6 +3,7 @@
 #include "util/arena.h"
 
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct arena_chunk {
 struct arena {
 	struct arena_chunk *head; /* the chunk being filled */
 	size_t first;             /* size of the first chunk */
+	bool sized;               /* first was an estimate of the whole */
 	size_t total;
 };
 
@@ -38,6 +40,7 @@ arena_new_sized(size_t first_chunk)
 {
 	struct arena *a = xcalloc(1, sizeof(struct arena));
 	a->first = first_chunk < 64 ? 64 : first_chunk;
+	a->sized = first_chunk != ARENA_FIRST_CHUNK;
 	return a;
 }
 
@@ -76,7 +79,8 @@ arena_take(struct arena *a, size_t size, size_t align)
 			return c->data + at;
 		}
 	}
-	size_t want = c ? c->size * 2 : a->first;
+	/* An estimate that fell short needs a little more, not twice as much. */
+	size_t want = !c ? a->first : a->sized ? a->first / 4 : c->size * 2;
 	if (want > ARENA_MAX_CHUNK)
 		want = ARENA_MAX_CHUNK;
 	if (c && size > want / 2) {

@@ -43,21 +43,26 @@ hex4(const char *p, const char *end, uint32_t *out)
 	return 0;
 }
 
-/* Decodes the escape whose backslash is at p; returns the byte after it. */
+/* Decodes the escape whose backslash is at p into *o (at most 4 bytes,
+ * never more than the escape's own length); returns the byte after it. */
 static const char *
-jsonscan_unescape_at(const char *p, const char *end, struct buf *out)
+unescape_at(const char *p, const char *end, char **o)
 {
 	if (++p >= end)
 		return NULL;
-	static const char names[] = "\"\\/bfnrt", values[] = "\"\\/\b\f\n\r\t";
 	char c = *p++;
-	const char *simple = c ? strchr(names, c) : NULL;
-	if (simple) {
-		buf_putc(out, values[simple - names]);
-		return p;
+	switch (c) {
+	case '"':
+	case '\\':
+	case '/': *(*o)++ = c; return p;
+	case 'b': *(*o)++ = '\b'; return p;
+	case 'f': *(*o)++ = '\f'; return p;
+	case 'n': *(*o)++ = '\n'; return p;
+	case 'r': *(*o)++ = '\r'; return p;
+	case 't': *(*o)++ = '\t'; return p;
+	case 'u': break;
+	default: return NULL;
 	}
-	if (c != 'u')
-		return NULL;
 	uint32_t cp, low;
 	if (hex4(p, end, &cp) < 0)
 		return NULL;
@@ -71,8 +76,7 @@ jsonscan_unescape_at(const char *p, const char *end, struct buf *out)
 	} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
 		return NULL;
 	}
-	char utf8[4];
-	buf_append(out, utf8, (size_t)utf8_encode(cp, utf8));
+	*o += utf8_encode(cp, *o);
 	return p;
 }
 
@@ -141,66 +145,92 @@ lowest_bit(uint64_t v)
 	return __builtin_ctzll(v);
 }
 
-/* Appends n bytes to out (the fast path of buf_append, inlined). */
-static inline void
-emit(struct buf *out, const char *src, size_t n)
-{
-	if (out->cap - out->len <= n && buf_reserve(out, n) < 0)
-		return;
-	memcpy(out->data + out->len, src, n);
-	out->len += n;
-	out->data[out->len] = '\0';
-}
-
-/* Scans the string whose first content byte is p: returns one past its
- * closing quote, or NULL when it is truncated or (with out) invalid.  With
- * out, the decoded string is appended to it. */
+/* Finds the end of the string whose first content byte is p: returns one
+ * past its closing quote, or NULL when it is truncated or (with controls)
+ * holds a raw control character, with *bad at the problem. */
 static const char *
-scan_string(const char *p, const char *end, struct buf *out)
+find_string_end(const char *p, const char *end, bool controls, const char **bad)
 {
+	*bad = end;
+	/* Most strings (keys, ids, names) are short and plain: one look at 16
+	 * bytes finds their end before a block is loaded. */
+#ifdef __SSE2__
+	if (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		const __m128i ctl = _mm_set1_epi8(0x1f);
+		unsigned quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+		unsigned other = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')),
+		                 _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl)));
+		if (quote && (!other || __builtin_ctz(quote) < __builtin_ctz(other)))
+			return p + __builtin_ctz(quote) + 1;
+	}
+#else
+	for (const char *q = p; q < end && q - p < 16; q++) {
+		if (*q == '"')
+			return q + 1;
+		if (*q == '\\' || (unsigned char)*q < 0x20)
+			break;
+	}
+#endif
 	uint64_t carry = 0;
-	const char *copied = p;
 	for (const char *base = p; base < end; base += 64) {
 		struct block b;
 		block_load(base, end, &b);
-		uint64_t escaped = escaped_bytes(b.backslash, &carry);
-		uint64_t quotes = b.quote & ~escaped;
+		uint64_t quotes = b.quote & ~escaped_bytes(b.backslash, &carry);
 		uint64_t inside = quotes ? (quotes & -quotes) - 1 : ~0ull;
-		if (out) {
-			if (b.control & inside)
-				return NULL;
-			/* Escapes start at backslashes that are not escaped themselves. */
-			uint64_t starts = b.backslash & ~escaped & inside;
-			while (starts) {
-				const char *at = base + lowest_bit(starts);
-				starts &= starts - 1;
-				if (at < copied)
-					continue; /* inside the previous escape (\uXXXX\uXXXX) */
-				emit(out, copied, (size_t)(at - copied));
-				char c = at + 1 < end ? at[1] : '\0';
-				if (c == '"' || c == '\\' || c == '/') {
-					emit(out, &c, 1);
-					copied = at + 2;
-				} else if (!(copied = jsonscan_unescape_at(at, end, out))) {
-					return NULL;
-				}
-			}
+		if (controls && (b.control & inside)) {
+			*bad = base + lowest_bit(b.control & inside);
+			return NULL;
 		}
-		if (quotes) {
-			const char *q = base + lowest_bit(quotes);
-			if (out && q > copied)
-				emit(out, copied, (size_t)(q - copied));
-			return q + 1;
-		}
+		if (quotes)
+			return base + lowest_bit(quotes) + 1;
 	}
 	return NULL;
+}
+
+/* Decodes string content [p, q) (no quotes, no raw controls) into o.
+ * Returns one past the last byte written, or NULL with *bad at a bad
+ * escape.  Decoding never writes more than q - p bytes. */
+static char *
+unescape(const char *p, const char *q, char *o, const char **bad)
+{
+	while (p < q) {
+#ifdef __SSE2__
+		while (q - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))))
+				break;
+			_mm_storeu_si128((__m128i *)(void *)o, v);
+			p += 16;
+			o += 16;
+		}
+#endif
+		while (p < q && *p != '\\')
+			*o++ = *p++;
+		if (p >= q)
+			break;
+		if (p + 1 < q && p[1] == '"') { /* by far the most common escape */
+			*o++ = '"';
+			p += 2;
+			continue;
+		}
+		const char *after = unescape_at(p, q, &o);
+		if (!after) {
+			*bad = p;
+			return NULL;
+		}
+		p = after;
+	}
+	return o;
 }
 
 /* p points at the opening quote; returns one past the closing quote. */
 static const char *
 string_end(const char *p, const char *end)
 {
-	return scan_string(p + 1, end, NULL);
+	const char *bad;
+	return find_string_end(p + 1, end, false, &bad);
 }
 
 const char *
@@ -212,7 +242,8 @@ jsonscan_value_end(const char *p, const char *end, int max_depth)
 		return string_end(p, end);
 	if (*p != '{' && *p != '[') {
 		/* number, true, false, null */
-		while (p < end && !strchr(",}] \t\r\n", *p))
+		while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' &&
+		       *p != '\r' && *p != '\n')
 			p++;
 		return p;
 	}
@@ -283,7 +314,7 @@ jsonscan_object(const char *p, const char *end,
 
 const char *
 jsonscan_array(const char *p, const char *end,
-               int (*fn)(void *ctx, const char *value, const char *value_end), void *ctx,
+               const char *(*fn)(void *ctx, const char *value, const char *end), void *ctx,
                const char **bad)
 {
 	*bad = p;
@@ -292,14 +323,13 @@ jsonscan_array(const char *p, const char *end,
 	p = jsonscan_skip_ws(p + 1, end);
 	if (p < end && *p == ']')
 		return p + 1;
-	bool stop = false;
 	while (p < end) {
 		*bad = p;
-		const char *vend = jsonscan_value_end(p, end, SCAN_MAX_DEPTH);
+		const char *vend = fn(ctx, p, end);
+		if (!vend)
+			vend = jsonscan_value_end(p, end, SCAN_MAX_DEPTH);
 		if (!vend || vend == p)
 			return NULL;
-		if (!stop && fn(ctx, p, vend))
-			stop = true;
 		p = jsonscan_skip_ws(vend, end);
 		*bad = p;
 		if (p < end && *p == ',') {
@@ -314,9 +344,28 @@ jsonscan_array(const char *p, const char *end,
 }
 
 const char *
-jsonscan_string(const char *p, const char *end, struct buf *out)
+jsonscan_string(const char *p, const char *end, struct buf *out, const char **bad)
 {
-	if (p >= end || *p != '"')
+	const char *ignored;
+	if (!bad)
+		bad = &ignored;
+	if (p >= end || *p != '"') {
+		*bad = p;
 		return NULL;
-	return scan_string(p + 1, end, out);
+	}
+	const char *q = find_string_end(p + 1, end, true, bad);
+	if (!q)
+		return NULL;
+	size_t n = (size_t)(q - 1 - (p + 1));
+	/* Room for the raw content, plus 16 for the last SSE2 store. */
+	if (buf_reserve(out, n + 16) < 0) {
+		*bad = p;
+		return NULL;
+	}
+	char *o = unescape(p + 1, q - 1, out->data + out->len, bad);
+	if (!o)
+		return NULL;
+	out->len = (size_t)(o - out->data);
+	out->data[out->len] = '\0';
+	return q;
 }

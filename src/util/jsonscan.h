@@ -31,14 +31,17 @@ const char *jsonscan_object(const char *p, const char *end,
                             const char *(*fn)(void *ctx, const struct jsonscan_member *m,
                                               const char *end),
                             void *ctx, const char **bad);
-/* Calls fn for each element of the array at p, like jsonscan_object. */
+/* Calls fn for each element of the array at p, like jsonscan_object: fn
+ * may consume the element and return one past it, or return NULL to let
+ * the scanner skip it. */
 const char *jsonscan_array(const char *p, const char *end,
-                           int (*fn)(void *ctx, const char *value, const char *value_end),
+                           const char *(*fn)(void *ctx, const char *value, const char *end),
                            void *ctx, const char **bad);
 
 /* Decodes the JSON string whose opening quote is at p, appending it to out.
  * Returns one past the closing quote, or NULL when the string is truncated
- * or invalid (a bad escape, a lone surrogate, a raw control character). */
-const char *jsonscan_string(const char *p, const char *end, struct buf *out);
+ * or invalid (a bad escape, a lone surrogate, a raw control character),
+ * with *bad at the problem when bad is not NULL. */
+const char *jsonscan_string(const char *p, const char *end, struct buf *out, const char **bad);
 
 #endif

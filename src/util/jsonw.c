@@ -65,6 +65,22 @@ jsonw_key(struct jsonw *w, const char *key)
 }
 
 void
+jsonw_key_plain(struct jsonw *w, const char *key, size_t n)
+{
+	jsonw_value_prefix(w);
+	if (buf_reserve(w->out, n + 3) < 0)
+		return;
+	char *o = w->out->data + w->out->len;
+	o[0] = '"';
+	memcpy(o + 1, key, n);
+	o[n + 1] = '"';
+	o[n + 2] = ':';
+	o[n + 3] = '\0';
+	w->out->len += n + 3;
+	w->after_key = true;
+}
+
+void
 jsonw_string(struct jsonw *w, const char *s)
 {
 	if (!s) {

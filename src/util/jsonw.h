@@ -25,6 +25,9 @@ void jsonw_object_end(struct jsonw *w);
 void jsonw_array_begin(struct jsonw *w);
 void jsonw_array_end(struct jsonw *w);
 void jsonw_key(struct jsonw *w, const char *key);
+/* A key known to need no escaping (a literal in our code), n bytes long. */
+void jsonw_key_plain(struct jsonw *w, const char *key, size_t n);
+#define JSONW_KEY(w, literal) jsonw_key_plain((w), "" literal, sizeof(literal) - 1)
 void jsonw_string(struct jsonw *w, const char *s);
 void jsonw_stringn(struct jsonw *w, const char *s, size_t n);
 void jsonw_number(struct jsonw *w, double v);

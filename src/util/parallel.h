@@ -5,7 +5,7 @@
 
 #define PARALLEL_MAX_WORKERS 8
 
-/* Processors online, between 1 and PARALLEL_MAX_WORKERS. */
+/* Processors online (or $XRTOP_THREADS), between 1 and PARALLEL_MAX_WORKERS. */
 unsigned parallel_workers(void);
 /* Calls fn(ctx, w) for w in 0..n-1, each on its own thread (w = 0 on the
  * calling thread), and returns when all have returned.  If a thread cannot

@@ -418,9 +418,13 @@ trace_id_plausible(const char *id)
  * copied into a cJSON node first.  Segment documents go to cJSON. */
 
 struct segment_ref {
-	const char *id;  /* the Id member's value (a string), or NULL */
-	const char *doc; /* the Document member's value, or NULL */
+	const char *id; /* the Id member's value (a string), or NULL */
+	bool has_doc;   /* its Document was a valid string, now in document_texts */
 };
+
+/* Decoded Document strings of the trace being read, reused per thread. */
+static _Thread_local struct buf *document_texts;
+static _Thread_local size_t cap_document_texts;
 
 struct trace_scan {
 	struct buf id;
@@ -438,28 +442,48 @@ member_is(const struct jsonscan_member *m, const char *key)
 	return m->key_len == strlen(key) && memcmp(m->key, key, m->key_len) == 0;
 }
 
+struct segment_scan {
+	struct trace_scan *ts;
+	struct segment_ref ref;
+};
+
 static const char *
 note_segment_member(void *ctx, const struct jsonscan_member *m, const char *end)
 {
-	struct segment_ref *ref = ctx;
-	if (member_is(m, "Id"))
-		ref->id = m->value;
-	else if (member_is(m, "Document"))
-		ref->doc = m->value;
+	struct segment_scan *ss = ctx;
+	if (member_is(m, "Id")) {
+		ss->ref.id = m->value;
+	} else if (member_is(m, "Document") && *m->value == '"') {
+		/* Decoded right away, so the text is read once. */
+		size_t i = ss->ts->n_refs;
+		if (i >= cap_document_texts) {
+			size_t old = cap_document_texts;
+			cap_document_texts = i + 16;
+			document_texts = xreallocarray(document_texts, cap_document_texts,
+			                               sizeof *document_texts);
+			memset(document_texts + old, 0, (cap_document_texts - old) * sizeof *document_texts);
+		}
+		buf_reset(&document_texts[i]);
+		const char *after = jsonscan_string(m->value, end, &document_texts[i], NULL);
+		ss->ref.has_doc = after != NULL;
+		return after;
+	}
 	return NULL;
 }
 
-static int
+static const char *
 note_segment(void *ctx, const char *p, const char *end)
 {
 	struct trace_scan *ts = ctx;
-	struct segment_ref ref = {0};
-	const char *bad;
-	if (*p != '{' || !jsonscan_object(p, end, note_segment_member, &ref, &bad))
-		ref.doc = NULL;
+	struct segment_scan ss = {.ts = ts};
+	const char *bad, *after = NULL;
+	if (*p == '{')
+		after = jsonscan_object(p, end, note_segment_member, &ss, &bad);
+	if (!after)
+		ss.ref.has_doc = false;
 	XGROW(ts->refs, ts->cap_refs, ts->n_refs + 1);
-	ts->refs[ts->n_refs++] = ref;
-	return 0;
+	ts->refs[ts->n_refs++] = ss.ref;
+	return after;
 }
 
 static const char *
@@ -469,7 +493,7 @@ note_trace_member(void *ctx, const struct jsonscan_member *m, const char *end)
 	const char *after = NULL, *bad;
 	if (member_is(m, "Id")) {
 		buf_reset(&ts->id);
-		after = jsonscan_string(m->value, end, &ts->id);
+		after = jsonscan_string(m->value, end, &ts->id, NULL);
 		ts->has_id = after != NULL;
 	} else if (member_is(m, "Duration")) {
 		after = jsonscan_value_end(m->value, end, 1);
@@ -501,13 +525,10 @@ static const char *
 segment_ref_id(const struct segment_ref *ref, const char *end, struct buf *scratch)
 {
 	buf_reset(scratch);
-	if (!ref->id || !jsonscan_string(ref->id, end, scratch) || !scratch->data)
+	if (!ref->id || !jsonscan_string(ref->id, end, scratch, NULL) || !scratch->data)
 		return "?";
 	return scratch->data;
 }
-
-/* Reused per thread for each decoded Document string. */
-static _Thread_local struct buf document_text;
 
 static void
 decode_segment_refs(struct xr_trace *t, const struct trace_scan *ts, const char *end,
@@ -517,13 +538,12 @@ decode_segment_refs(struct xr_trace *t, const struct trace_scan *ts, const char 
 	for (size_t i = 0; i < ts->n_refs; i++) {
 		const struct segment_ref *ref = &ts->refs[i];
 		struct xr_err e = {0};
-		buf_reset(&document_text);
-		if (!ref->doc || *ref->doc != '"' || !jsonscan_string(ref->doc, end, &document_text)) {
+		const struct buf *text = &document_texts[i];
+		if (!ref->has_doc) {
 			warn_add(warnings,
 			         "%s: trace %s: segment %zu (%s): no valid \"Document\" string: skipped",
 			         where, t->id, i, segment_ref_id(ref, end, &name));
-		} else if (!decode_segment_document(document_text.data ? document_text.data : "",
-		                                    document_text.len, t, &e)) {
+		} else if (!decode_segment_document(text->data ? text->data : "", text->len, t, &e)) {
 			warn_add(warnings, "%s: trace %s: segment %zu (%s): %s: skipped", where, t->id, i,
 			         segment_ref_id(ref, end, &name), e.msg);
 		} else {
@@ -670,13 +690,16 @@ struct spans {
 	size_t n, cap;
 };
 
-static int
+static const char *
 note_span(void *ctx, const char *p, const char *end)
 {
 	struct spans *sp = ctx;
-	XGROW(sp->items, sp->cap, sp->n + 1);
-	sp->items[sp->n++] = (struct span){p, end};
-	return 0;
+	const char *vend = jsonscan_value_end(p, end, 1000);
+	if (vend) {
+		XGROW(sp->items, sp->cap, sp->n + 1);
+		sp->items[sp->n++] = (struct span){p, vend};
+	}
+	return vend;
 }
 
 static const char *
@@ -816,7 +839,12 @@ decode_groups_free(struct xr_group *groups, size_t n)
 void
 decode_thread_done(void)
 {
-	buf_free(&document_text);
+	for (size_t i = 0; i < cap_document_texts; i++)
+		buf_free(&document_texts[i]);
+	free(document_texts);
+	document_texts = NULL;
+	cap_document_texts = 0;
+	decode_segment_thread_done();
 	json_thread_done();
 }
 

@@ -68,6 +68,8 @@ void decode_groups_free(struct xr_group *groups, size_t n);
 
 /* Releases per-thread decoding buffers; call when a decoding thread ends. */
 void decode_thread_done(void);
+/* The part of decode_thread_done() that belongs to decode_segment.c. */
+void decode_segment_thread_done(void);
 
 /* Reads the error code and message of an X-Ray error reply (body __type,
  * code, message/Message).  Either output may be NULL.  Caller frees. */

@@ -3,31 +3,30 @@
 #include "xray/encode.h"
 
 #include <math.h>
+#include <string.h>
 
-static void
-key_string(struct jsonw *w, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	jsonw_key(w, key);
-	jsonw_string(w, value);
-}
-
-static void
-key_number(struct jsonw *w, const char *key, double value)
-{
-	if (isnan(value))
-		return;
-	jsonw_key(w, key);
-	jsonw_number(w, value);
-}
-
-static void
-key_bool(struct jsonw *w, const char *key, bool value)
-{
-	jsonw_key(w, key);
-	jsonw_bool(w, value);
-}
+/* Members with literal keys; absent values are left out, as the API does. */
+#define key_string(w, key, value) \
+	do { \
+		const char *v_ = (value); \
+		if (v_) { \
+			JSONW_KEY(w, key); \
+			jsonw_string(w, v_); \
+		} \
+	} while (0)
+#define key_number(w, key, value) \
+	do { \
+		double v_ = (value); \
+		if (!isnan(v_)) { \
+			JSONW_KEY(w, key); \
+			jsonw_number(w, v_); \
+		} \
+	} while (0)
+#define key_bool(w, key, value) \
+	do { \
+		JSONW_KEY(w, key); \
+		jsonw_bool(w, value); \
+	} while (0)
 
 static void
 encode_service_id(struct jsonw *w, const struct xr_service_id *id)
@@ -35,7 +34,7 @@ encode_service_id(struct jsonw *w, const struct xr_service_id *id)
 	jsonw_object_begin(w);
 	key_string(w, "Name", id->name);
 	if (id->n_names) {
-		jsonw_key(w, "Names");
+		JSONW_KEY(w, "Names");
 		jsonw_array_begin(w);
 		for (unsigned i = 0; i < id->n_names; i++)
 			jsonw_string(w, id->names[i]);
@@ -49,7 +48,7 @@ encode_service_id(struct jsonw *w, const struct xr_service_id *id)
 static void
 encode_service_ids(struct jsonw *w, const char *key, const struct xr_service_id *ids, unsigned n)
 {
-	jsonw_key(w, key);
+	jsonw_key_plain(w, key, strlen(key));
 	jsonw_array_begin(w);
 	for (unsigned i = 0; i < n; i++)
 		encode_service_id(w, &ids[i]);
@@ -71,11 +70,12 @@ encode_value(struct jsonw *w, const struct xr_value *v)
 static void
 encode_details(struct jsonw *w, const char *key, const char *field, const char **items, unsigned n)
 {
-	jsonw_key(w, key);
+	jsonw_key_plain(w, key, strlen(key));
 	jsonw_array_begin(w);
 	for (unsigned i = 0; i < n; i++) {
 		jsonw_object_begin(w);
-		key_string(w, field, items[i]);
+		jsonw_key_plain(w, field, strlen(field));
+		jsonw_string(w, items[i]);
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
@@ -85,18 +85,18 @@ static void
 encode_root_causes(struct jsonw *w, const char *key, const struct xr_root_cause *rcs, unsigned n,
                    enum xr_rc_kind kind)
 {
-	jsonw_key(w, key);
+	jsonw_key_plain(w, key, strlen(key));
 	jsonw_array_begin(w);
 	for (unsigned i = 0; i < n; i++) {
 		jsonw_object_begin(w);
-		jsonw_key(w, "Services");
+		JSONW_KEY(w, "Services");
 		jsonw_array_begin(w);
 		for (unsigned s = 0; s < rcs[i].n_services; s++) {
 			const struct xr_rc_service *svc = &rcs[i].services[s];
 			jsonw_object_begin(w);
 			key_string(w, "Name", svc->id.name);
 			if (svc->id.n_names) {
-				jsonw_key(w, "Names");
+				JSONW_KEY(w, "Names");
 				jsonw_array_begin(w);
 				for (unsigned k = 0; k < svc->id.n_names; k++)
 					jsonw_string(w, svc->id.names[k]);
@@ -104,7 +104,7 @@ encode_root_causes(struct jsonw *w, const char *key, const struct xr_root_cause 
 			}
 			key_string(w, "Type", svc->id.type);
 			key_string(w, "AccountId", svc->id.account_id);
-			jsonw_key(w, "EntityPath");
+			JSONW_KEY(w, "EntityPath");
 			jsonw_array_begin(w);
 			for (unsigned e = 0; e < svc->n_path; e++) {
 				const struct xr_rc_entity *ent = &svc->path[e];
@@ -113,7 +113,7 @@ encode_root_causes(struct jsonw *w, const char *key, const struct xr_root_cause 
 				if (kind == XR_RC_RESPONSETIME) {
 					key_number(w, "Coverage", ent->coverage);
 				} else {
-					jsonw_key(w, "Exceptions");
+					JSONW_KEY(w, "Exceptions");
 					jsonw_array_begin(w);
 					for (unsigned x = 0; x < ent->n_exceptions; x++) {
 						jsonw_object_begin(w);
@@ -150,11 +150,11 @@ encode_summary(struct jsonw *w, const struct xr_summary *s)
 	key_bool(w, "HasError", s->has_error);
 	key_bool(w, "HasThrottle", s->has_throttle);
 	key_bool(w, "IsPartial", s->is_partial);
-	jsonw_key(w, "Http");
+	JSONW_KEY(w, "Http");
 	jsonw_object_begin(w);
 	key_string(w, "HttpURL", s->http.url);
 	if (s->http.status) {
-		jsonw_key(w, "HttpStatus");
+		JSONW_KEY(w, "HttpStatus");
 		jsonw_int(w, s->http.status);
 	}
 	key_string(w, "HttpMethod", s->http.method);
@@ -162,7 +162,7 @@ encode_summary(struct jsonw *w, const struct xr_summary *s)
 	key_string(w, "ClientIp", s->http.client_ip);
 	jsonw_object_end(w);
 
-	jsonw_key(w, "Annotations");
+	JSONW_KEY(w, "Annotations");
 	jsonw_object_begin(w);
 	for (unsigned a = 0; a < s->n_annotations; a++) {
 		const struct xr_summary_annotation *an = &s->annotations[a];
@@ -170,7 +170,7 @@ encode_summary(struct jsonw *w, const struct xr_summary *s)
 		jsonw_array_begin(w);
 		for (unsigned v = 0; v < an->n_values; v++) {
 			jsonw_object_begin(w);
-			jsonw_key(w, "AnnotationValue");
+			JSONW_KEY(w, "AnnotationValue");
 			encode_value(w, &an->values[v].value);
 			encode_service_ids(w, "ServiceIds", an->values[v].services, an->values[v].n_services);
 			jsonw_object_end(w);
@@ -179,7 +179,7 @@ encode_summary(struct jsonw *w, const struct xr_summary *s)
 	}
 	jsonw_object_end(w);
 
-	jsonw_key(w, "Users");
+	JSONW_KEY(w, "Users");
 	jsonw_array_begin(w);
 	for (unsigned u = 0; u < s->n_users; u++) {
 		jsonw_object_begin(w);
@@ -193,7 +193,7 @@ encode_summary(struct jsonw *w, const struct xr_summary *s)
 	encode_details(w, "InstanceIds", "Id", s->instance_ids, s->n_instance_ids);
 	encode_details(w, "AvailabilityZones", "Name", s->availability_zones, s->n_availability_zones);
 	if (s->entry_point) {
-		jsonw_key(w, "EntryPoint");
+		JSONW_KEY(w, "EntryPoint");
 		encode_service_id(w, s->entry_point);
 	}
 	encode_root_causes(w, "FaultRootCauses", s->root_causes[XR_RC_FAULT],
@@ -203,7 +203,7 @@ encode_summary(struct jsonw *w, const struct xr_summary *s)
 	encode_root_causes(w, "ResponseTimeRootCauses", s->root_causes[XR_RC_RESPONSETIME],
 	                   s->n_root_causes[XR_RC_RESPONSETIME], XR_RC_RESPONSETIME);
 	if (s->revision >= 0) {
-		jsonw_key(w, "Revision");
+		JSONW_KEY(w, "Revision");
 		jsonw_int(w, s->revision);
 	}
 	key_number(w, "MatchedEventTime", s->matched_event_time);

@@ -936,24 +936,26 @@ raw_id(void *ctx, const struct jsonscan_member *m, const char *end)
 	return NULL;
 }
 
-static int
+/* One element of "Traces": its text goes to the on_trace hook. */
+static const char *
 raw_trace(void *ctx, const char *p, const char *end)
 {
 	struct fetch *f = ctx;
+	const char *vend = jsonscan_value_end(p, end, 1000);
+	if (!vend)
+		return end;
 	const char *idv = NULL, *bad;
-	jsonscan_object(p, end, raw_id, &idv, &bad);
-	if (!idv)
-		return 0;
-	const char *close = memchr(idv + 1, '"', (size_t)(end - idv - 1));
+	jsonscan_object(p, vend, raw_id, &idv, &bad);
+	const char *close = idv ? memchr(idv + 1, '"', (size_t)(vend - idv - 1)) : NULL;
 	if (!close || close - idv - 1 > XR_TRACE_ID_LEN)
-		return 0;
+		return vend;
 	char id[XR_TRACE_ID_LEN + 1];
 	memcpy(id, idv + 1, (size_t)(close - idv - 1));
 	id[close - idv - 1] = '\0';
 	const struct xr_store_entry *e = store_find(f->store, id);
 	if (e)
-		f->on_trace(f->hook_ctx, e, p, (size_t)(end - p));
-	return 0;
+		f->on_trace(f->hook_ctx, e, p, (size_t)(vend - p));
+	return vend;
 }
 
 static const char *

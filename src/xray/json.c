@@ -2,7 +2,6 @@
 
 #include "xray/json.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,73 +10,12 @@
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
-/* cJSON allocates every node and string with malloc and frees each one
- * again; for the many small documents of a large file that is a third of
- * the work.  While a pool is active on a thread, cJSON's allocations come
- * from a per-thread block that is reset after each document. */
-#define POOL_SIZE (256u << 10)
-
-static _Thread_local struct {
-	char *base;
-	size_t used;
-	bool active;
-} pool;
-
-static void *
-pool_malloc(size_t n)
-{
-	size_t need = (n + 15) & ~(size_t)15;
-	if (pool.active && need <= POOL_SIZE - pool.used) {
-		void *p = pool.base + pool.used;
-		pool.used += need;
-		return p;
-	}
-	return malloc(n);
-}
-
-static void
-pool_free(void *p)
-{
-	if (pool.base && (char *)p >= pool.base && (char *)p < pool.base + POOL_SIZE)
-		return; /* released all at once by json_pool_end() */
-	free(p);
-}
-
-/* Installing the hooks is safe at any time: pool_free() hands anything not
- * from a pool to free(). */
-static void
-install_hooks(void)
-{
-	cJSON_Hooks hooks = {.malloc_fn = pool_malloc, .free_fn = pool_free};
-	cJSON_InitHooks(&hooks);
-}
-
-void
-json_pool_begin(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, install_hooks);
-	if (!pool.base)
-		pool.base = xmalloc(POOL_SIZE);
-	pool.used = 0;
-	pool.active = true;
-}
-
-void
-json_pool_end(void)
-{
-	pool.active = false;
-	pool.used = 0;
-}
-
 /* Per-thread text buffer, so writing a subtree does not allocate per call. */
 static _Thread_local struct buf scratch;
 
 void
 json_thread_done(void)
 {
-	free(pool.base);
-	pool.base = NULL;
 	buf_free(&scratch);
 }
 

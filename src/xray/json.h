@@ -10,11 +10,6 @@
 #include "util/arena.h"
 #include "util/err.h"
 
-/* Between these two calls, cJSON allocations on this thread come from a
- * per-thread pool; every cJSON object made in between must be deleted
- * before json_pool_end(). */
-void json_pool_begin(void);
-void json_pool_end(void);
 /* Compact JSON text of item, copied into a. */
 const char *json_text(const cJSON *item, struct arena *a);
 /* Frees this thread's print buffer; call before a decoding thread ends. */

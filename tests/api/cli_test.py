@@ -109,6 +109,31 @@ try:
     t.ok(r.rc == 2 and "--group nosuch: no such X-Ray group" in r.err and "faults" in r.err,
          "--group unknown: usage error listing the groups", r)
 
+    r = run("-o", "ndjson", "--filter", "responsetime >")
+    t.ok(r.rc == 2 and "--filter" in r.err and "column" in r.err and not emu.requests(),
+         "--filter with a syntax error: usage error with its column, nothing sent", r)
+    r = run("-o", "ndjson", "--filter", 'group.name = "faults"')
+    bodies = summaries_bodies()
+    t.ok(r.rc == 0 and bodies and all(b.get("FilterExpression") == 'group.name = "faults"'
+                                      for b in bodies), "--filter group.name: sent as written", r)
+    t.is_(sorted(ndjson_ids(r.out)), faults, "--filter group.name: resolved through GetGroups")
+    r = run("--filter", 'group.name = "nosuch"')
+    t.ok(r.rc == 2 and "no such X-Ray group" in r.err and "faults" in r.err,
+         "--filter with an unknown group: usage error listing the groups", r)
+    r = run("-o", "ndjson", "--filter", '  fault   AND http.method="POST" ')
+    t.ok(all(b.get("FilterExpression") == 'fault AND http.method = "POST"'
+             for b in summaries_bodies()), "--filter is sent normalised", summaries_bodies()[:1])
+    save_f = os.path.join(work.path, "filtered.json")
+    r = run("-o", "ndjson", "--save", save_f, "--filter", 'service("Reservations") { throttle }')
+    with open(save_f) as f:
+        got = sorted(x["Id"] for x in json.load(f)["Traces"])
+    local = xrtop(["-b", "-o", "ndjson", "--load", FIXTURE, "--filter",
+                   'service("Reservations") { throttle }'], env)
+    t.ok(r.rc == 0 and len(got) == 3 and got == sorted(ndjson_ids(r.out)) ==
+         sorted(ndjson_ids(local.out)) and "do not match" not in r.err,
+         "--save with a filter that needs full traces: the service's matches, checked here too",
+         r)
+
     # -- time range type and --max-traces -----------------------------------------------------------
     run("--time-range-type", "Event", "-o", "ndjson")
     t.ok(all(b.get("TimeRangeType") == "Event" for b in summaries_bodies()),

@@ -169,7 +169,7 @@ decoded(const char *json)
 {
 	static struct buf b;
 	buf_reset(&b);
-	const char *end = jsonscan_string(json, json + strlen(json), &b);
+	const char *end = jsonscan_string(json, json + strlen(json), &b, NULL);
 	return end ? (b.data ? b.data : (char *)"") : (char *)"(invalid)";
 }
 
