@@ -87,6 +87,10 @@ measure() {
 }
 
 : >"$out/summary"
+# Warm-up, not measured: the emulator caches what it encodes, so the first
+# client to run would otherwise pay for it.
+"$xrtop" -b -o ndjson --endpoint-url "$url" --region us-east-1 --start "$start" --end "$end" \
+	--save "$out/warmup.json" >/dev/null 2>&1 || { echo "warm-up run failed"; exit 1; }
 echo "data: $data ($traces traces over 1 h), emulator latency ${latency}s, $runs runs (median)"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "xrtop: $("$xrtop" --version), concurrency $concurrency; $("$aws" --version 2>&1 | cut -d' ' -f1-2); boto3 $("$python" -c 'import boto3; print(boto3.__version__)')"

@@ -970,20 +970,18 @@ raw_traces_member(void *ctx, const struct jsonscan_member *m, const char *end)
 }
 
 static int
-process_traces(struct fetch *f, struct job *j, struct http_response *r, double now,
+process_traces(struct fetch *f, struct job *j, const char *body, size_t len, double now,
                struct xr_err *err)
 {
 	struct decode_page dp;
-	const char *body = r->body.data ? r->body.data : "";
-	if (decode_batch_get_traces_response(body, r->body.len, f->store, &dp, f->warnings, err) <
-	    0)
+	if (decode_batch_get_traces_response(body, len, f->store, &dp, f->warnings, err) < 0)
 		return -1;
 	f->progress.fetched += dp.n_items;
 	f->progress.limit_exceeded += dp.n_limit_exceeded;
 	if (f->on_trace) {
 		const char *bad;
-		jsonscan_object(jsonscan_skip_ws(body, body + r->body.len), body + r->body.len,
-		                raw_traces_member, f, &bad);
+		jsonscan_object(jsonscan_skip_ws(body, body + len), body + len, raw_traces_member,
+		                f, &bad);
 	}
 	/* Ids asked for: received, unprocessed (ask again), or missing. */
 	for (size_t i = 0; i < j->n_ids; i++) {
@@ -1062,54 +1060,12 @@ process_graph(struct fetch *f, struct job *j, struct http_response *r, double no
 	return 0;
 }
 
+/* What to do with a request that did not succeed: retry, fail it, or stop
+ * everything. */
 static void
-on_reply(void *ctx, struct http_response *r)
+handle_failure(struct fetch *f, struct job *j, const struct xray_reply *reply, double now)
 {
-	struct job *j = ctx;
-	struct fetch *f = j->f;
-	double now = timefmt_monotonic();
-	list_remove(&f->inflight, j);
-	f->progress.in_flight--;
-	struct xray_reply rep;
-	xray_classify(r, &rep);
-	if (dlog_enabled()) {
-		char what[400];
-		job_what(j, what, sizeof what);
-		dlog("reply #%llu %s: %s%ld %s%s%s %zu bytes %.3fs request-id %s",
-		     (unsigned long long)j->http_id, what, r->failure ? "" : "HTTP ",
-		     r->failure ? 0L : r->status, r->failure ? http_failure_name(r->failure) : "",
-		     rep.code[0] ? " " : "", rep.code, r->body.len, r->elapsed,
-		     r->request_id[0] ? r->request_id : "-");
-	}
-	j->http_id = 0;
-	if (r->failure == HTTP_FAIL_NONE)
-		f->replies++;
-	/* Every request goes to the same host: when it cannot be found or
-	 * reached even after retries (or on the very first try, for a name
-	 * that never resolved), nothing else will fare better. */
-	bool unreachable = r->failure == HTTP_FAIL_RESOLVE || r->failure == HTTP_FAIL_CONNECT;
-	if (unreachable &&
-	    (j->attempts >= f->o.max_attempts ||
-	     (r->failure == HTTP_FAIL_RESOLVE && f->replies == 0 && j->attempts >= 2)))
-		rep.verdict = XRAY_FATAL;
-	if (rep.verdict == XRAY_OK) {
-		struct xr_err err = {0};
-		int rc = -1;
-		switch (j->op) {
-		case XRAY_GET_TRACE_SUMMARIES: rc = process_summaries(f, j, r, now, &err); break;
-		case XRAY_BATCH_GET_TRACES: rc = process_traces(f, j, r, now, &err); break;
-		case XRAY_GET_GROUPS: rc = process_groups(f, j, r, now, &err); break;
-		case XRAY_GET_SERVICE_GRAPH: rc = process_graph(f, j, r, now, &err); break;
-		}
-		if (rc == 0) {
-			ratelim_response(&f->rl, now, false);
-			return;
-		}
-		rep.verdict = XRAY_TRANSIENT;
-		snprintf(rep.code, sizeof rep.code, "invalid reply");
-		snprintf(rep.message, sizeof rep.message, "%.590s", err.msg);
-	}
-	ratelim_response(&f->rl, now, rep.verdict == XRAY_THROTTLED);
+	const struct xray_reply rep = *reply;
 	char why[900];
 	if (strcmp(rep.code, rep.message) == 0 || !rep.message[0])
 		snprintf(why, sizeof why, "%s", rep.code[0] ? rep.code : rep.message);
@@ -1179,6 +1135,64 @@ on_reply(void *ctx, struct http_response *r)
 		}
 		break;
 	}
+}
+
+/* A 200 reply that is not what the API promises: retried like a 5xx. */
+static void
+invalid_reply(struct fetch *f, struct job *j, const struct xr_err *err, double now)
+{
+	struct xray_reply rep = {.verdict = XRAY_TRANSIENT};
+	snprintf(rep.code, sizeof rep.code, "invalid reply");
+	snprintf(rep.message, sizeof rep.message, "%.590s", err->msg);
+	handle_failure(f, j, &rep, now);
+}
+
+static void
+on_reply(void *ctx, struct http_response *r)
+{
+	struct job *j = ctx;
+	struct fetch *f = j->f;
+	double now = timefmt_monotonic();
+	list_remove(&f->inflight, j);
+	f->progress.in_flight--;
+	struct xray_reply rep;
+	xray_classify(r, &rep);
+	if (dlog_enabled()) {
+		char what[400];
+		job_what(j, what, sizeof what);
+		dlog("reply #%llu %s: %s%ld %s%s%s %zu bytes %.3fs request-id %s",
+		     (unsigned long long)j->http_id, what, r->failure ? "" : "HTTP ",
+		     r->failure ? 0L : r->status, r->failure ? http_failure_name(r->failure) : "",
+		     rep.code[0] ? " " : "", rep.code, r->body.len, r->elapsed,
+		     r->request_id[0] ? r->request_id : "-");
+	}
+	j->http_id = 0;
+	if (r->failure == HTTP_FAIL_NONE)
+		f->replies++;
+	/* Every request goes to the same host: when it cannot be found or
+	 * reached even after retries (or on the very first try, for a name
+	 * that never resolved), nothing else will fare better. */
+	bool unreachable = r->failure == HTTP_FAIL_RESOLVE || r->failure == HTTP_FAIL_CONNECT;
+	if (unreachable &&
+	    (j->attempts >= f->o.max_attempts ||
+	     (r->failure == HTTP_FAIL_RESOLVE && f->replies == 0 && j->attempts >= 2)))
+		rep.verdict = XRAY_FATAL;
+	ratelim_response(&f->rl, now, rep.verdict == XRAY_THROTTLED);
+	if (rep.verdict != XRAY_OK) {
+		handle_failure(f, j, &rep, now);
+		return;
+	}
+	struct xr_err err = {0};
+	int rc = -1;
+	const char *body = r->body.data ? r->body.data : "";
+	switch (j->op) {
+	case XRAY_GET_TRACE_SUMMARIES: rc = process_summaries(f, j, r, now, &err); break;
+	case XRAY_BATCH_GET_TRACES: rc = process_traces(f, j, body, r->body.len, now, &err); break;
+	case XRAY_GET_GROUPS: rc = process_groups(f, j, r, now, &err); break;
+	case XRAY_GET_SERVICE_GRAPH: rc = process_graph(f, j, r, now, &err); break;
+	}
+	if (rc < 0)
+		invalid_reply(f, j, &err, now);
 }
 
 /* ---- results ---- */
