@@ -27,7 +27,6 @@ struct app {
 	struct xr_store *store;
 	bool source_failed;
 	struct xr_filter *filter; /* --filter, or NULL */
-	size_t undecided;         /* entries the filter could not decide */
 };
 
 void
@@ -81,13 +80,12 @@ app_load_files(struct app *a)
 		app_load(a, a->opts->loads[i]);
 }
 
-/* Problems found in the trace data itself (kept, but worth knowing). */
-static void
-app_report_problems(struct app *a)
+void
+app_report_problems(const struct xr_store *store)
 {
 	size_t shown = 0, total = 0;
-	for (size_t i = 0; i < store_count(a->store); i++) {
-		const struct xr_trace *t = store_entry(a->store, i)->trace;
+	for (size_t i = 0; i < store_count(store); i++) {
+		const struct xr_trace *t = store_entry(store, i)->trace;
 		for (unsigned p = 0; t && p < t->n_problems; p++, total++)
 			if (shown++ < MAX_PROBLEMS_SHOWN)
 				app_report("trace %s: %s", t->id, t->problems[p]);
@@ -112,13 +110,12 @@ app_text_flags(const struct options *o)
 	return (o->ascii || !utf8_locale_is_utf8()) ? UTF8_ASCII : 0;
 }
 
-/* Compiles the expression given to option `name`; prints the error report
- * (column, caret, hint) and returns NULL when it is not valid. */
-static struct xr_filter *
-app_compile_filter(const struct options *o, const char *name, const char *expr)
+struct xr_filter *
+app_compile_filter(const struct options *o, const char *name, const char *expr,
+                   xr_group_resolver resolver, void *ctx)
 {
 	struct xr_filter_error e;
-	struct xr_filter *f = filter_compile(expr, NULL, NULL, &e);
+	struct xr_filter *f = filter_compile(expr, resolver, ctx, &e);
 	if (!f) {
 		struct buf b = BUF_INIT;
 		filter_error_format(expr, &e, app_text_flags(o), &b);
@@ -132,7 +129,7 @@ app_compile_filter(const struct options *o, const char *name, const char *expr)
 static int
 app_check_filter(const struct options *o)
 {
-	struct xr_filter *f = app_compile_filter(o, "--check-filter", o->check_filter);
+	struct xr_filter *f = app_compile_filter(o, "--check-filter", o->check_filter, NULL, NULL);
 	if (!f)
 		return APP_EXIT_USAGE;
 	struct buf norm = BUF_INIT, shown = BUF_INIT;
@@ -150,29 +147,42 @@ app_check_filter(const struct options *o)
 	return status;
 }
 
+struct keep {
+	const struct xr_filter *filter; /* or NULL */
+	size_t from;                    /* entries before this one are left out */
+	bool keep_undecided;
+	size_t undecided;
+};
+
 /* tracelist_keep_fn for --filter: summaries answer what they can, loaded
- * full traces the rest; what neither can decide is left out and counted. */
+ * full traces the rest; what neither can decide is counted, and left out
+ * unless keep_undecided. */
 static bool
 app_keep(void *ctx, const struct xr_store_entry *e)
 {
-	struct app *a = ctx;
-	enum filter_verdict v = filter_eval(a->filter, store_entry_summary(e), e->trace);
+	struct keep *k = ctx;
+	if (e->seq < k->from)
+		return false;
+	if (!k->filter)
+		return true;
+	enum filter_verdict v = filter_eval(k->filter, store_entry_summary(e), e->trace);
 	if (v == FILTER_NEED_TRACE)
-		a->undecided++;
-	return v == FILTER_MATCH;
+		k->undecided++;
+	return v == FILTER_MATCH || (v == FILTER_NEED_TRACE && k->keep_undecided);
 }
 
-static int
-app_print(struct app *a)
+int
+app_print_list(const struct options *o, const struct xr_store *store,
+               const struct xr_filter *filter, size_t from, bool keep_undecided)
 {
-	const struct options *o = a->opts;
+	struct keep k = {filter, from, keep_undecided, 0};
 	struct tracelist tl;
-	tracelist_build(&tl, a->store, a->filter ? app_keep : NULL, a, o->sort);
-	if (a->undecided)
+	tracelist_build(&tl, store, filter || from ? app_keep : NULL, &k, o->sort);
+	if (k.undecided && !keep_undecided)
 		app_report(
 		    "--filter: %zu traces left out: the filter needs their full traces, and only "
 		    "their summaries are loaded",
-		    a->undecided);
+		    k.undecided);
 	/* Columns are chosen from every listed trace, not only the first N. */
 	if (o->annotations)
 		tracelist_set_annotations(&tl, o->annotations);
@@ -200,19 +210,17 @@ app_run(const struct options *o)
 		return app_check_filter(o);
 	struct app a = {.opts = o, .store = store_new()};
 	int status = APP_EXIT_OK;
-	if (o->filter && !(a.filter = app_compile_filter(o, "--filter", o->filter))) {
+	if (!options_has_file_source(o)) {
+		status = app_api_run(o, a.store);
+		goto out;
+	}
+	if (o->filter && !(a.filter = app_compile_filter(o, "--filter", o->filter, NULL, NULL))) {
 		status = APP_EXIT_USAGE;
 		goto out;
 	}
-	if (options_has_file_source(o)) {
-		app_load_files(&a);
-	} else {
-		app_report("no source: use --load FILE or --demo (the X-Ray API source is not built yet)");
-		status = APP_EXIT_USAGE;
-		goto out;
-	}
-	app_report_problems(&a);
-	status = app_print(&a);
+	app_load_files(&a);
+	app_report_problems(a.store);
+	status = app_print_list(o, a.store, a.filter, 0, false);
 	if (status == APP_EXIT_OK && a.source_failed)
 		status = APP_EXIT_SOURCE;
 out:

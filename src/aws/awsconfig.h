@@ -1,0 +1,74 @@
+/* awsconfig: the shared AWS configuration as the AWS CLI reads it: which
+ * profile (--profile, else AWS_PROFILE, else "default"), the config file
+ * (AWS_CONFIG_FILE, else ~/.aws/config, sections [profile NAME] and
+ * [default]) and the credentials file (AWS_SHARED_CREDENTIALS_FILE, else
+ * ~/.aws/credentials, sections [NAME]); the region; and the X-Ray endpoint
+ * with its security rules (HTTPS, or plain HTTP to loopback only).
+ * The environment is read through a function so tests can supply one. */
+#ifndef XRTOP_AWS_AWSCONFIG_H
+#define XRTOP_AWS_AWSCONFIG_H
+
+#include <stdbool.h>
+
+#include "aws/ini.h"
+#include "util/err.h"
+
+typedef const char *(*awsconfig_getenv_fn)(const char *name);
+
+struct awsconfig {
+	awsconfig_getenv_fn getenv;
+	char *profile;         /* the profile in use */
+	bool profile_explicit; /* from --profile: environment keys are skipped */
+	bool profile_named;    /* from --profile or AWS_PROFILE */
+	char *config_path;
+	char *credentials_path;
+	struct ini *config;      /* NULL when the file does not exist */
+	struct ini *credentials; /* NULL when the file does not exist */
+};
+
+/* Chooses the profile and reads both files.  A named profile that is in
+ * neither file is an error (listing the profiles that exist). */
+int awsconfig_load(struct awsconfig *c, const char *profile_opt, awsconfig_getenv_fn getenv,
+                   struct xr_err *err);
+void awsconfig_free(struct awsconfig *c);
+/* A key of the profile, the credentials file's winning over the config
+ * file's (botocore merges the two this way), or NULL. */
+const char *awsconfig_get(const struct awsconfig *c, const char *key);
+/* A key of the profile in the config file only, or NULL. */
+const char *awsconfig_config_get(const struct awsconfig *c, const char *key);
+/* A key of the profile in the credentials file only, or NULL. */
+const char *awsconfig_credentials_get(const struct awsconfig *c, const char *key);
+/* Environment variable through c->getenv; "" counts as unset. */
+const char *awsconfig_env(const struct awsconfig *c, const char *name);
+/* A setting from the environment variable env, else the profile's key. */
+const char *awsconfig_setting(const struct awsconfig *c, const char *env, const char *key);
+
+/* The region from --region, AWS_REGION, AWS_DEFAULT_REGION or the
+ * profile; *source says which.  NULL with a usage error when there is
+ * none or it is not a region name.  Caller frees. */
+char *awsconfig_region(const struct awsconfig *c, const char *opt, const char **source,
+                       struct xr_err *err);
+
+/* Where requests go. */
+struct aws_endpoint {
+	char *url;  /* scheme://host[:port][/path], no trailing '/' */
+	char *host; /* without brackets or port */
+	bool https;
+	bool loopback;
+};
+
+/* https://xray.REGION.amazonaws.com (.com.cn in China; xray-fips.REGION
+ * with fips), or endpoint_url checked: https anywhere, http to loopback
+ * only, no credentials, query or fragment in it.  Usage error otherwise. */
+int awsconfig_endpoint(const char *region, const char *endpoint_url, bool fips,
+                       struct aws_endpoint *out, struct xr_err *err);
+void awsconfig_endpoint_free(struct aws_endpoint *e);
+
+/* Splits an http(s) URL.  Host is returned without brackets.  Caller frees
+ * *host and *path (path "" when absent). */
+int awsconfig_url_split(const char *url, bool *https, char **host, int *port, char **path,
+                        struct xr_err *err);
+/* True for localhost, 127.0.0.0/8, ::1 and ::ffff:127.x.x.x. */
+bool awsconfig_is_loopback(const char *host);
+
+#endif

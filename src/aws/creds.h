@@ -1,0 +1,93 @@
+/* creds: AWS credentials, found the way the AWS CLI finds them.
+ *
+ * The providers, in the CLI's order: environment variables; the shared
+ * credentials file; the profile's credential_process (run without a
+ * shell); the config file's keys; the container endpoint (ECS, EKS,
+ * CloudShell); the EC2 instance metadata service (IMDSv2).  A provider
+ * that is not configured is skipped and says why; one that is configured
+ * but fails stops the search (as in the CLI).  When nothing yields
+ * credentials the error lists every provider and why it had none.
+ *
+ * struct creds holds the credentials in use and refreshes temporary ones
+ * before they expire, on a background thread, so fetching never stops:
+ * the event loop calls creds_tick().  Secrets live in secret memory and
+ * never appear in a message. */
+#ifndef XRTOP_AWS_CREDS_H
+#define XRTOP_AWS_CREDS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "aws/awsconfig.h"
+#include "util/err.h"
+
+enum creds_provider {
+	CREDS_ENV,
+	CREDS_SHARED_FILE,
+	CREDS_PROCESS,
+	CREDS_CONFIG_FILE,
+	CREDS_CONTAINER,
+	CREDS_IMDS,
+	CREDS_PROVIDERS
+};
+
+struct aws_creds {
+	char *access_key_id;
+	char *secret_access_key; /* secret memory */
+	char *session_token;     /* secret memory; NULL for long-term keys */
+	double expiration;       /* epoch seconds; NAN when they do not expire */
+	enum creds_provider provider;
+	char source[400]; /* "profile 'dev' in /home/u/.aws/credentials", ... */
+};
+
+enum creds_status { CREDS_FOUND, CREDS_ABSENT, CREDS_FAILED };
+
+/* Seconds before expiry at which temporary credentials are refreshed. */
+#define CREDS_REFRESH_AHEAD 300.0
+/* Longest a credential_process may run, and its output cap. */
+#define CREDS_PROCESS_TIMEOUT 30.0
+#define CREDS_PROCESS_MAX_OUTPUT (64u << 10)
+
+/* Tries one provider: CREDS_FOUND fills out; otherwise why says why not
+ * (ABSENT: not configured; FAILED: configured but did not work). */
+enum creds_status creds_try(const struct awsconfig *cfg, enum creds_provider p,
+                            struct aws_creds *out, const atomic_bool *cancel, struct xr_err *why);
+/* Walks the chain.  On failure err names the provider that failed, or
+ * lists every provider tried and why it had nothing. */
+int creds_resolve(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *err);
+void creds_clear(struct aws_creds *c);
+const char *creds_provider_name(enum creds_provider p);
+/* Splits a command line like Python's shlex.split() (POSIX rules, no
+ * shell).  Returns a NULL-terminated vector, or NULL with err.  Caller
+ * frees with creds_argv_free(). */
+char **creds_split_command(const char *cmd, struct xr_err *err);
+void creds_argv_free(char **argv);
+
+/* The credentials in use, refreshed in the background. */
+struct creds;
+
+/* Resolves the chain (blocking: metadata calls have ~1 s timeouts).
+ * cfg must outlive the result.  Caller frees. */
+struct creds *creds_new(const struct awsconfig *cfg, struct xr_err *err);
+/* For tests: holds c as given (takes ownership of its strings). */
+struct creds *creds_new_static(const struct awsconfig *cfg, struct aws_creds *c);
+void creds_free(struct creds *c);
+/* The credentials to sign with now; valid until the next creds_tick(). */
+const struct aws_creds *creds_current(const struct creds *c);
+/* Grows each time the credentials change. */
+unsigned creds_generation(const struct creds *c);
+/* Starts a refresh when expiry is near and installs a finished one.
+ * Returns the seconds until it wants to be called again (INFINITY: never). */
+double creds_tick(struct creds *c);
+/* Asks for a refresh now (after ExpiredTokenException) if the credentials
+ * of `generation` are still current and can be refreshed.  True when new
+ * credentials are on their way. */
+bool creds_refresh_now(struct creds *c, unsigned generation);
+/* True while a refresh runs. */
+bool creds_refreshing(const struct creds *c);
+/* The last refresh failure, or NULL. */
+const char *creds_refresh_error(const struct creds *c);
+/* True when the credentials come from a provider that can renew them. */
+bool creds_refreshable(const struct creds *c);
+
+#endif

@@ -1,0 +1,115 @@
+#include "config.h"
+
+#include "source/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "aws/retry.h"
+#include "util/dlog.h"
+#include "util/xmalloc.h"
+
+static int
+max_attempts(const struct awsconfig *cfg)
+{
+	const char *v = awsconfig_env(cfg, "AWS_MAX_ATTEMPTS");
+	if (!v)
+		v = awsconfig_get(cfg, "max_attempts");
+	char *end;
+	long n = v ? strtol(v, &end, 10) : 0;
+	return v && !*end && n >= 1 && n <= 100 ? (int)n : RETRY_DEFAULT_MAX_ATTEMPTS;
+}
+
+struct api *
+api_open(const struct api_settings *s, struct xr_store *store, struct xr_warnings *warnings,
+         struct xr_err *err)
+{
+	struct api *a = xcalloc(1, sizeof *a);
+	if (awsconfig_load(&a->cfg, s->profile, s->getenv, err) < 0)
+		goto fail;
+	if (!(a->region = awsconfig_region(&a->cfg, s->region, &a->region_source, err)))
+		goto fail;
+	const char *fips = awsconfig_setting(&a->cfg, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
+	if (awsconfig_endpoint(a->region, s->endpoint_url, fips && strcasecmp(fips, "true") == 0,
+	                       &a->endpoint, err) < 0)
+		goto fail;
+	dlog("region %s (from %s), endpoint %s, profile %s", a->region, a->region_source,
+	     a->endpoint.url, a->cfg.profile);
+	if (!(a->creds = creds_new(&a->cfg, err)))
+		goto fail;
+	int concurrency = s->concurrency > 0 ? s->concurrency : FETCH_DEFAULT_CONCURRENCY;
+	a->http = http_new(concurrency);
+	struct fetch_opts fo = {
+	    .http = a->http,
+	    .creds = a->creds,
+	    .endpoint = a->endpoint.url,
+	    .region = a->region,
+	    .direct = a->endpoint.loopback,
+	    .ca_file = awsconfig_setting(&a->cfg, "AWS_CA_BUNDLE", "ca_bundle"),
+	    .concurrency = concurrency,
+	    .retry_budget = s->retry_budget,
+	    .max_attempts = max_attempts(&a->cfg),
+	};
+	a->fetch = fetch_new(&fo, store, warnings);
+	return a;
+fail:
+	api_close(a);
+	return NULL;
+}
+
+void
+api_close(struct api *a)
+{
+	if (!a)
+		return;
+	fetch_free(a->fetch);
+	http_free(a->http);
+	creds_free(a->creds);
+	awsconfig_endpoint_free(&a->endpoint);
+	free(a->region);
+	awsconfig_free(&a->cfg);
+	free(a);
+}
+
+double
+api_tick(void *api)
+{
+	struct api *a = api;
+	double c = creds_tick(a->creds);
+	double f = fetch_tick(a->fetch);
+	return c < f ? c : f;
+}
+
+void
+api_explain(const struct api *a, const char *reason, struct buf *out)
+{
+	const struct aws_creds *c = creds_current(a->creds);
+	if (strstr(reason, "ExpiredToken"))
+		buf_printf(out,
+		           "the credentials from %s have expired: get new ones (for example "
+		           "'aws sso login', or a new AWS_SESSION_TOKEN)",
+		           c->source);
+	else if (strstr(reason, "scoped to a valid region") || strstr(reason, "scoped to correct"))
+		buf_printf(out,
+		           "xrtop signed for region %s (from %s): is the endpoint in another "
+		           "region?",
+		           a->region, a->region_source);
+	else if (strstr(reason, "UnrecognizedClient") || strstr(reason, "InvalidClientTokenId"))
+		buf_printf(out, "AWS does not know the access key from %s", c->source);
+	else if (strstr(reason, "InvalidSignature") || strstr(reason, "SignatureDoesNotMatch"))
+		buf_printf(out, "check the secret access key from %s", c->source);
+	else if (strstr(reason, "AccessDenied"))
+		buf_printf(out,
+		           "the credentials from %s lack X-Ray read permission "
+		           "(e.g. the AWSXrayReadOnlyAccess policy)",
+		           c->source);
+	else if (strstr(reason, "RequestExpired") || strstr(reason, "Signature expired"))
+		buf_printf(out, "this machine's clock is off by more than 5 minutes");
+	else if (strstr(reason, "Could not resolve host") || strstr(reason, "host name not found"))
+		buf_printf(out, "is the %s right? (endpoint %s)",
+		           strstr(a->endpoint.url, ".amazonaws.com") ? "region" : "--endpoint-url",
+		           a->endpoint.url);
+	else if (strstr(reason, "Failed to connect") || strstr(reason, "Connection refused"))
+		buf_printf(out, "nothing answers at %s", a->endpoint.url);
+}

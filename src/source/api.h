@@ -1,0 +1,49 @@
+/* api: the X-Ray API source, from settings to a running fetch engine:
+ * the profile and its files, the region, the endpoint (with its security
+ * rules), the credentials (resolved once at start, refreshed later in the
+ * background), the HTTP client and the engine (xray/fetch.h).  It also
+ * explains fatal errors in terms of where the region and credentials came
+ * from.  Never prints. */
+#ifndef XRTOP_SOURCE_API_H
+#define XRTOP_SOURCE_API_H
+
+#include "aws/awsconfig.h"
+#include "aws/creds.h"
+#include "aws/http.h"
+#include "model/store.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/warn.h"
+#include "xray/fetch.h"
+
+struct api_settings {
+	const char *region;         /* --region, or NULL */
+	const char *profile;        /* --profile, or NULL */
+	const char *endpoint_url;   /* --endpoint-url, or NULL */
+	double retry_budget;        /* seconds; 0 = default */
+	int concurrency;            /* 0 = default */
+	awsconfig_getenv_fn getenv; /* NULL: the process environment */
+};
+
+struct api {
+	struct awsconfig cfg;
+	char *region;
+	const char *region_source;
+	struct aws_endpoint endpoint;
+	struct creds *creds;
+	struct http *http;
+	struct fetch *fetch;
+};
+
+/* Sets everything up.  Usage problems (profile, region, endpoint) fail
+ * with XR_EUSAGE, credential problems with XR_EAUTH.  Caller closes. */
+struct api *api_open(const struct api_settings *s, struct xr_store *store,
+                     struct xr_warnings *warnings, struct xr_err *err);
+void api_close(struct api *a);
+/* The loop tick: credential refresh and the engine. */
+double api_tick(void *api);
+/* Appends a hint for a fatal error (expired credentials, wrong region,
+ * unknown host, ...), or nothing. */
+void api_explain(const struct api *a, const char *reason, struct buf *out);
+
+#endif
