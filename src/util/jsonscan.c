@@ -268,6 +268,20 @@ jsonscan_value_end(const char *p, const char *end, int max_depth)
 	return NULL;
 }
 
+/* After a member or element ending at p: returns the start of the next
+ * one (after ','), one past the closing bracket, or NULL (with *bad). */
+static const char *
+after_value(const char *p, const char *end, char close, const char **bad)
+{
+	p = jsonscan_skip_ws(p, end);
+	*bad = p;
+	if (p < end && *p == ',')
+		return jsonscan_skip_ws(p + 1, end);
+	if (p < end && *p == close)
+		return p + 1;
+	return NULL;
+}
+
 const char *
 jsonscan_object(const char *p, const char *end,
                 const char *(*fn)(void *ctx, const struct jsonscan_member *m, const char *end),
@@ -299,15 +313,8 @@ jsonscan_object(const char *p, const char *end,
 			vend = jsonscan_value_end(p, end, SCAN_MAX_DEPTH);
 		if (!vend || vend == p)
 			return NULL;
-		p = jsonscan_skip_ws(vend, end);
-		*bad = p;
-		if (p < end && *p == ',') {
-			p = jsonscan_skip_ws(p + 1, end);
-			continue;
-		}
-		if (p < end && *p == '}')
-			return p + 1;
-		return NULL;
+		if (!(p = after_value(vend, end, '}', bad)) || p[-1] == '}')
+			return p;
 	}
 	return NULL;
 }
@@ -330,15 +337,8 @@ jsonscan_array(const char *p, const char *end,
 			vend = jsonscan_value_end(p, end, SCAN_MAX_DEPTH);
 		if (!vend || vend == p)
 			return NULL;
-		p = jsonscan_skip_ws(vend, end);
-		*bad = p;
-		if (p < end && *p == ',') {
-			p = jsonscan_skip_ws(p + 1, end);
-			continue;
-		}
-		if (p < end && *p == ']')
-			return p + 1;
-		return NULL;
+		if (!(p = after_value(vend, end, ']', bad)) || p[-1] == ']')
+			return p;
 	}
 	return NULL;
 }

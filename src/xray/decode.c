@@ -625,23 +625,34 @@ response_list(const cJSON *root, const char *key, struct xr_err *err)
 	return list;
 }
 
-int
-decode_trace_summaries_response(const char *json, size_t len, struct xr_store *store,
-                                struct decode_page *page, struct xr_warnings *warnings,
-                                struct xr_err *err)
+/* Starts decoding a paginated response: clears page, parses the reply and
+ * checks it is an object.  Returns the tree (caller deletes) or NULL. */
+static cJSON *
+response_begin(const char *json, size_t len, const char *operation, struct decode_page *page,
+               struct xr_err *err)
 {
 	memset(page, 0, sizeof *page);
 	page->processed = -1;
 	page->approximate_time = NAN;
 	cJSON *root = parse_json(json, len, err);
+	if (root && !cJSON_IsObject(root)) {
+		xr_err_set(err, XR_EINPUT, "expected a %s object", operation);
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+int
+decode_trace_summaries_response(const char *json, size_t len, struct xr_store *store,
+                                struct decode_page *page, struct xr_warnings *warnings,
+                                struct xr_err *err)
+{
+	cJSON *root = response_begin(json, len, "GetTraceSummaries", page, err);
 	if (!root)
 		return -1;
 	int rc = -1;
 	const cJSON *list;
-	if (!cJSON_IsObject(root)) {
-		xr_err_set(err, XR_EINPUT, "expected a GetTraceSummaries object");
-		goto out;
-	}
 	if (!(list = response_list(root, "TraceSummaries", err)) || read_next_token(root, page, err) < 0)
 		goto out;
 	const cJSON *n = FIELD(root, "TracesProcessedCount");
@@ -716,18 +727,11 @@ decode_batch_get_traces_response(const char *json, size_t len, struct xr_store *
                                  struct decode_page *page, struct xr_warnings *warnings,
                                  struct xr_err *err)
 {
-	memset(page, 0, sizeof *page);
-	page->processed = -1;
-	page->approximate_time = NAN;
-	cJSON *root = parse_json(json, len, err);
+	cJSON *root = response_begin(json, len, "BatchGetTraces", page, err);
 	if (!root)
 		return -1;
 	int rc = -1;
 	const cJSON *list, *unp;
-	if (!cJSON_IsObject(root)) {
-		xr_err_set(err, XR_EINPUT, "expected a BatchGetTraces object");
-		goto out;
-	}
 	if (!(list = response_list(root, "Traces", err)) ||
 	    !(unp = response_list(root, "UnprocessedTraceIds", err)) ||
 	    read_next_token(root, page, err) < 0)

@@ -16,6 +16,7 @@
 #include "aws/ini.h"
 #include "aws/retry.h"
 #include "tap.h"
+#include "fixture.h"
 #include "util/dlog.h"
 #include "util/secret.h"
 #include "util/xmalloc.h"
@@ -597,27 +598,6 @@ test_classify(void)
 	xray_body_groups(&b, NULL);
 	is_str(b.data, "{}", "body: GetGroups sends {}");
 	buf_free(&b);
-}
-
-static char *
-read_fixture(const char *name, size_t *len)
-{
-	const char *dir = getenv("top_srcdir");
-	char path[1024];
-	snprintf(path, sizeof path, "%s/tests/data/%s", dir ? dir : "..", name);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		printf("Bail out! cannot open %s\n", path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *data = xmalloc((size_t)n + 1);
-	*len = fread(data, 1, (size_t)n, f);
-	data[*len] = '\0';
-	fclose(f);
-	return data;
 }
 
 static void
