@@ -6,10 +6,8 @@ and credentials files, AWS_EC2_METADATA_DISABLED=true unless a test points
 AWS_EC2_METADATA_SERVICE_ENDPOINT at a stub, no proxies).
 """
 
-import http.client
 import json
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -25,6 +23,9 @@ STUB = os.path.join(TOP, "tests", "emulator", "stub_credentials.py")
 FIXTURE = os.path.join(TOP, "tests", "data", "emulator-traces.json")
 GEN_DEMO = os.path.join(TOP, "data", "gen-demo.py")
 PYTHON = sys.executable
+
+sys.path.insert(0, os.path.join(TOP, "tests", "emulator"))
+from childserver import Server  # noqa: E402
 
 START = 1795168800  # the fixture's hour: 2026-11-20T10:00:00Z
 END = START + 3600
@@ -60,63 +61,6 @@ class Tap:
     def done(self):
         print("1..%d" % self.n)
         sys.exit(1 if self.failed else 0)
-
-
-class Server:
-    """A child server that prints `PORT <n>` when it is ready."""
-
-    def __init__(self, script, *args):
-        self.proc = subprocess.Popen([PYTHON, script, "--max-lifetime", "900"] + list(args),
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.port = self._read_port()
-        self.base = "http://127.0.0.1:%d" % self.port
-
-    def _read_port(self):
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.5)
-            if ready:
-                line = self.proc.stdout.readline().decode()
-                if line.startswith("PORT "):
-                    return int(line.split()[1])
-                if not line:
-                    break
-        self.stop()
-        raise RuntimeError("server did not start: %s" % self.proc.stderr.read().decode())
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        for f in (self.proc.stdout, self.proc.stderr):
-            f.close()
-
-    def control(self, method, path, payload=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
-        body = None if payload is None else json.dumps(payload)
-        conn.request(method, path, body=body)
-        data = json.loads(conn.getresponse().read() or b"null")
-        conn.close()
-        return data
-
-    def reset(self, *faults):
-        """Clears faults, the request log and stats, then adds faults."""
-        self.control("DELETE", "/__emulator/faults")
-        self.control("DELETE", "/__emulator/requests")
-        self.control("DELETE", "/__emulator/stats")
-        if faults:
-            self.control("POST", "/__emulator/faults", list(faults))
-
-    def requests(self, path=None):
-        log = self.control("GET", "/__emulator/requests")
-        return [e for e in log if path is None or e["path"] == path]
-
-    def stats(self):
-        return self.control("GET", "/__emulator/stats")
 
 
 def emulator(*args, data=FIXTURE, keys=((AKID, SECRET),)):

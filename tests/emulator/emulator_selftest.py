@@ -23,7 +23,6 @@ os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 import datetime  # noqa: E402
 import http.client  # noqa: E402
 import json  # noqa: E402
-import select  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -51,6 +50,9 @@ TOP = os.environ.get("top_srcdir") or os.path.dirname(os.path.dirname(HERE))
 EMULATOR = os.path.join(TOP, "tests", "emulator", "xray_emulator.py")
 STUB = os.path.join(TOP, "tests", "emulator", "stub_credentials.py")
 FIXTURE = os.path.join(TOP, "tests", "data", "emulator-traces.json")
+
+sys.path.insert(0, HERE)
+from childserver import Server  # noqa: E402
 DEVGUIDE = "/work/shared/xray-examples/BatchGetTraces.devguide.json"
 PYTHON = sys.executable
 
@@ -63,54 +65,6 @@ OLD_AKID = "AKIDEXPIRED"
 
 # ---------------------------------------------------------------------------
 # Processes and clients
-
-
-class Server:
-    """A child server that announces `PORT <n>` on stdout."""
-
-    def __init__(self, script, *args):
-        self.proc = subprocess.Popen([PYTHON, script, "--max-lifetime", "600"] + list(args),
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.port = self._read_port()
-        self.base = "http://127.0.0.1:%d" % self.port
-
-    def _read_port(self):
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.5)
-            if ready:
-                line = self.proc.stdout.readline().decode()
-                if line.startswith("PORT "):
-                    return int(line.split()[1])
-                if not line:
-                    break
-        self.stop()
-        raise RuntimeError("server did not start: %s" % self.proc.stderr.read().decode())
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        for f in (self.proc.stdout, self.proc.stderr):
-            f.close()
-
-    def control(self, method, path, payload=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        body = None if payload is None else json.dumps(payload)
-        conn.request(method, path, body=body)
-        resp = conn.getresponse()
-        data = json.loads(resp.read() or b"null")
-        conn.close()
-        return data
-
-    def faults(self, *rules):
-        self.control("DELETE", "/__emulator/faults")
-        if rules:
-            self.control("POST", "/__emulator/faults", list(rules))
 
 
 def emulator(*args):
