@@ -24,6 +24,7 @@ FIXTURE = os.path.join(TOP, "tests", "data", "emulator-traces.json")
 GEN_DEMO = os.path.join(TOP, "data", "gen-demo.py")
 PYTHON = sys.executable
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.join(TOP, "tests", "emulator"))
 from childserver import Server  # noqa: E402
 

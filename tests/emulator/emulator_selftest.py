@@ -51,6 +51,7 @@ EMULATOR = os.path.join(TOP, "tests", "emulator", "xray_emulator.py")
 STUB = os.path.join(TOP, "tests", "emulator", "stub_credentials.py")
 FIXTURE = os.path.join(TOP, "tests", "data", "emulator-traces.json")
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, HERE)
 from childserver import Server  # noqa: E402
 DEVGUIDE = "/work/shared/xray-examples/BatchGetTraces.devguide.json"

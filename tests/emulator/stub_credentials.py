@@ -22,13 +22,14 @@ Control: GET /__stub/requests (log, secrets redacted), GET /__stub/stats.
 import argparse
 import datetime
 import json
-import os
 import secrets
-import signal
 import sys
 import threading
 import time
 import http.server
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+import serverloop  # noqa: E402  (in this script's directory)
 
 TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
 TOKEN_HEADER = "X-aws-ec2-metadata-token"
@@ -294,28 +295,8 @@ def main(argv=None):
     except (OSError, ValueError) as e:
         sys.stderr.write("stub-credentials: %s\n" % e)
         return 2
-    port = server.server_address[1]
-    if args.port_file:
-        with open(args.port_file + ".tmp", "w") as f:
-            f.write("%d\n" % port)
-        os.replace(args.port_file + ".tmp", args.port_file)
-    sys.stdout.write("PORT %d\n" % port)
-    sys.stdout.flush()
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    if args.max_lifetime:
-        t = threading.Timer(args.max_lifetime, lambda: os._exit(3))
-        t.daemon = True
-        t.start()
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        server.server_close()
-    return 0
+    serverloop.announce(server, args.port_file)
+    return serverloop.serve(server, args.max_lifetime)
 
 
 if __name__ == "__main__":

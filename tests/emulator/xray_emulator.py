@@ -31,7 +31,6 @@ import hashlib
 import http.server
 import json
 import os
-import signal
 import socket
 import struct
 import sys
@@ -45,6 +44,7 @@ sys.dont_write_bytecode = True  # keep the source tree clean (and distcheck happ
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import xrayfilter  # noqa: E402
+import serverloop  # noqa: E402
 import xraymodel  # noqa: E402
 
 try:
@@ -1235,32 +1235,10 @@ def main(argv=None):
             xrayfilter.FilterError) as e:
         sys.stderr.write("xray-emulator: %s\n" % e)
         return 2
-    port = server.server_address[1]
-    if args.port_file:
-        tmp = args.port_file + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d\n" % port)
-        os.replace(tmp, args.port_file)
-    sys.stdout.write("PORT %d\n" % port)
-    sys.stdout.flush()
+    serverloop.announce(server, args.port_file)
     if server.shift:
         sys.stderr.write("xray-emulator: traces shifted by %+d s\n" % server.shift)
-
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    if args.max_lifetime:
-        timer = threading.Timer(args.max_lifetime, lambda: os._exit(3))
-        timer.daemon = True
-        timer.start()
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return serverloop.serve(server, args.max_lifetime)
 
 
 if __name__ == "__main__":
