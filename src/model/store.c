@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
 #include "util/xmalloc.h"
 
 struct xr_store {
@@ -15,15 +16,6 @@ struct xr_store {
 	size_t mask;
 	unsigned long generation;
 };
-
-static uint64_t
-hash_id(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 static const char *
 entry_id(const struct xr_store_entry *e)
@@ -58,7 +50,7 @@ store_free(struct xr_store *s)
 static size_t *
 store_slot(const struct xr_store *s, const char *id)
 {
-	size_t i = hash_id(id) & s->mask;
+	size_t i = hash_str(id) & s->mask;
 	while (s->slots[i] && strcmp(entry_id(s->entries[s->slots[i] - 1]), id) != 0)
 		i = (i + 1) & s->mask;
 	return &s->slots[i];

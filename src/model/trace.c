@@ -11,6 +11,7 @@
 
 #include "model/summarize.h"
 #include "model/tracegraph.h"
+#include "util/hash.h"
 #include "util/xmalloc.h"
 
 struct xr_trace *
@@ -96,19 +97,10 @@ struct seg_index {
 	size_t mask;
 };
 
-static uint32_t
-hash_id(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 static struct xr_segment **
 index_slot(struct seg_index *ix, const char *id)
 {
-	size_t i = hash_id(id) & ix->mask;
+	size_t i = hash_str(id) & ix->mask;
 	while (ix->slots[i] && strcmp(ix->slots[i]->id, id) != 0)
 		i = (i + 1) & ix->mask;
 	return &ix->slots[i];

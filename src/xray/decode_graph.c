@@ -10,67 +10,30 @@
 #include "util/xmalloc.h"
 #include "xray/decode_graph.h"
 #include "xray/json.h"
-
-#define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
-
-struct gctx {
-	struct arena *a;
-	struct xr_err *err;
-	bool failed;
-	char where[64];
-};
-
-static void
-fail(struct gctx *g, const char *field, const char *what)
-{
-	if (!g->failed)
-		xr_err_set(g->err, XR_EINPUT, "%s.%s: %s", g->where, field, what);
-	g->failed = true;
-}
-
-static const cJSON *
-get(struct gctx *g, const cJSON *obj, const char *field, cJSON_bool (*is)(const cJSON *),
-    const char *what)
-{
-	const cJSON *v = FIELD(obj, field);
-	if (!v || cJSON_IsNull(v))
-		return NULL;
-	if (!is(v)) {
-		fail(g, field, what);
-		return NULL;
-	}
-	return v;
-}
-
-static const char *
-g_str(struct gctx *g, const cJSON *obj, const char *field)
-{
-	const cJSON *v = get(g, obj, field, cJSON_IsString, "expected a string");
-	return v ? arena_strdup(g->a, v->valuestring) : NULL;
-}
+#include "xray/strict.h"
 
 static double
-g_num(struct gctx *g, const cJSON *obj, const char *field)
+g_num(struct strict *g, const cJSON *obj, const char *field)
 {
-	const cJSON *v = get(g, obj, field, cJSON_IsNumber, "expected a number");
+	const cJSON *v = s_kind(g, obj, field, cJSON_IsNumber, "expected a number");
 	return v && isfinite(v->valuedouble) ? v->valuedouble : NAN;
 }
 
 static long long
-g_count(struct gctx *g, const cJSON *obj, const char *field)
+g_count(struct strict *g, const cJSON *obj, const char *field)
 {
 	double d = obj ? g_num(g, obj, field) : NAN;
 	return isfinite(d) && fabs(d) < 9e18 ? (long long)d : -1;
 }
 
 static void
-g_stats(struct gctx *g, const cJSON *obj, const char *field, struct xr_graph_stats *s)
+g_stats(struct strict *g, const cJSON *obj, const char *field, struct xr_graph_stats *s)
 {
-	const cJSON *st = get(g, obj, field, cJSON_IsObject, "expected an object");
+	const cJSON *st = s_kind(g, obj, field, cJSON_IsObject, "expected an object");
 	const cJSON *err =
-	    st ? get(g, st, "ErrorStatistics", cJSON_IsObject, "expected an object") : NULL;
+	    st ? s_kind(g, st, "ErrorStatistics", cJSON_IsObject, "expected an object") : NULL;
 	const cJSON *flt =
-	    st ? get(g, st, "FaultStatistics", cJSON_IsObject, "expected an object") : NULL;
+	    st ? s_kind(g, st, "FaultStatistics", cJSON_IsObject, "expected an object") : NULL;
 	s->ok = g_count(g, st, "OkCount");
 	s->total = g_count(g, st, "TotalCount");
 	s->total_response_time = st ? g_num(g, st, "TotalResponseTime") : NAN;
@@ -82,10 +45,10 @@ g_stats(struct gctx *g, const cJSON *obj, const char *field, struct xr_graph_sta
 }
 
 static struct xr_histogram_bin *
-g_histogram(struct gctx *g, const cJSON *obj, const char *field, unsigned *n)
+g_histogram(struct strict *g, const cJSON *obj, const char *field, unsigned *n)
 {
 	*n = 0;
-	const cJSON *list = get(g, obj, field, cJSON_IsArray, "expected a list");
+	const cJSON *list = s_kind(g, obj, field, cJSON_IsArray, "expected a list");
 	if (!list || !cJSON_GetArraySize(list))
 		return NULL;
 	struct xr_histogram_bin *bins =
@@ -94,7 +57,7 @@ g_histogram(struct gctx *g, const cJSON *obj, const char *field, unsigned *n)
 	cJSON_ArrayForEach(e, list)
 	{
 		if (!cJSON_IsObject(e)) {
-			fail(g, field, "expected a list of objects");
+			strict_fail(g, field, "expected a list of objects");
 			return NULL;
 		}
 		bins[*n].value = g_num(g, e, "Value");
@@ -105,26 +68,26 @@ g_histogram(struct gctx *g, const cJSON *obj, const char *field, unsigned *n)
 }
 
 static void
-g_service(struct gctx *g, const cJSON *obj, struct xr_graph_service *s)
+g_service(struct strict *g, const cJSON *obj, struct xr_graph_service *s)
 {
 	double ref = g_num(g, obj, "ReferenceId");
 	s->reference_id = isfinite(ref) ? (int)ref : -1;
-	s->name = g_str(g, obj, "Name");
-	s->type = g_str(g, obj, "Type");
-	s->account_id = g_str(g, obj, "AccountId");
-	s->state = g_str(g, obj, "State");
-	const cJSON *root = get(g, obj, "Root", cJSON_IsBool, "expected a boolean");
+	s->name = s_str(g, obj, "Name");
+	s->type = s_str(g, obj, "Type");
+	s->account_id = s_str(g, obj, "AccountId");
+	s->state = s_str(g, obj, "State");
+	const cJSON *root = s_kind(g, obj, "Root", cJSON_IsBool, "expected a boolean");
 	s->root = root && cJSON_IsTrue(root);
 	s->start_time = g_num(g, obj, "StartTime");
 	s->end_time = g_num(g, obj, "EndTime");
-	const cJSON *names = get(g, obj, "Names", cJSON_IsArray, "expected a list");
+	const cJSON *names = s_kind(g, obj, "Names", cJSON_IsArray, "expected a list");
 	if (names) {
 		s->names = ARENA_ARRAY(g->a, const char *, (size_t)cJSON_GetArraySize(names) + 1);
 		const cJSON *n;
 		cJSON_ArrayForEach(n, names)
 		{
 			if (!cJSON_IsString(n)) {
-				fail(g, "Names", "expected a list of strings");
+				strict_fail(g, "Names", "expected a list of strings");
 				return;
 			}
 			s->names[s->n_names++] = arena_strdup(g->a, n->valuestring);
@@ -132,7 +95,7 @@ g_service(struct gctx *g, const cJSON *obj, struct xr_graph_service *s)
 	}
 	g_stats(g, obj, "SummaryStatistics", &s->stats);
 	s->response_times = g_histogram(g, obj, "ResponseTimeHistogram", &s->n_response_times);
-	const cJSON *edges = get(g, obj, "Edges", cJSON_IsArray, "expected a list");
+	const cJSON *edges = s_kind(g, obj, "Edges", cJSON_IsArray, "expected a list");
 	if (!edges || !cJSON_GetArraySize(edges))
 		return;
 	s->edges = ARENA_ARRAY(g->a, struct xr_graph_edge, (size_t)cJSON_GetArraySize(edges));
@@ -140,7 +103,7 @@ g_service(struct gctx *g, const cJSON *obj, struct xr_graph_service *s)
 	cJSON_ArrayForEach(e, edges)
 	{
 		if (!cJSON_IsObject(e)) {
-			fail(g, "Edges", "expected a list of objects");
+			strict_fail(g, "Edges", "expected a list of objects");
 			return;
 		}
 		struct xr_graph_edge *out = &s->edges[s->n_edges++];
@@ -148,7 +111,7 @@ g_service(struct gctx *g, const cJSON *obj, struct xr_graph_service *s)
 		out->reference_id = isfinite(eref) ? (int)eref : -1;
 		out->start_time = g_num(g, e, "StartTime");
 		out->end_time = g_num(g, e, "EndTime");
-		out->edge_type = g_str(g, e, "EdgeType");
+		out->edge_type = s_str(g, e, "EdgeType");
 		g_stats(g, e, "SummaryStatistics", &out->stats);
 		out->response_times =
 		    g_histogram(g, e, "ResponseTimeHistogram", &out->n_response_times);
@@ -165,18 +128,18 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 	if (!root)
 		return json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len,
 		                        err);
-	struct gctx g = {.a = graph->arena, .err = err};
-	snprintf(g.where, sizeof g.where, "GetServiceGraph");
+	char where[64] = "GetServiceGraph";
+	struct strict g = {.a = graph->arena, .err = err, .where = where};
 	int rc = -1;
 	if (!cJSON_IsObject(root)) {
 		xr_err_set(err, XR_EINPUT, "expected a GetServiceGraph object");
 		goto out;
 	}
-	const cJSON *services = get(&g, root, "Services", cJSON_IsArray, "expected a list");
-	const cJSON *tok = get(&g, root, "NextToken", cJSON_IsString, "expected a string");
+	const cJSON *services = s_kind(&g, root, "Services", cJSON_IsArray, "expected a list");
+	const cJSON *tok = s_kind(&g, root, "NextToken", cJSON_IsString, "expected a string");
 	double start = g_num(&g, root, "StartTime"), stop = g_num(&g, root, "EndTime");
 	const cJSON *old =
-	    get(&g, root, "ContainsOldGroupVersions", cJSON_IsBool, "expected a boolean");
+	    s_kind(&g, root, "ContainsOldGroupVersions", cJSON_IsBool, "expected a boolean");
 	if (g.failed)
 		goto out;
 	/* Decode into a scratch list first so a bad page adds nothing. */
@@ -185,7 +148,7 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 	const cJSON *s;
 	cJSON_ArrayForEach(s, services)
 	{
-		snprintf(g.where, sizeof g.where, "Services[%zu]", i);
+		snprintf(where, sizeof where, "Services[%zu]", i);
 		if (!cJSON_IsObject(s)) {
 			xr_err_set(err, XR_EINPUT, "Services[%zu]: expected an object", i);
 			g.failed = true;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "aws/retry.h"
+#include "util/hash.h"
 #include "util/dlog.h"
 #include "util/jsonscan.h"
 #include "util/timefmt.h"
@@ -31,15 +32,6 @@ struct idset {
 	char **slots;
 	size_t mask, n;
 };
-
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 /* Adds id; false when it was there already. */
 static bool

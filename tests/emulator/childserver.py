@@ -60,9 +60,11 @@ class Server:
 
     def reset(self, *faults):
         """Clears faults, the request log and stats, then adds faults."""
+        self.control("DELETE", "/__emulator/faults")
         self.control("DELETE", "/__emulator/requests")
         self.control("DELETE", "/__emulator/stats")
-        self.faults(*faults)
+        if faults:
+            self.control("POST", "/__emulator/faults", list(faults))
 
     def requests(self, path=None):
         log = self.control("GET", "/__emulator/requests")
