@@ -107,10 +107,10 @@ parse_choice(const char *name, const char *arg, const struct choice *choices, in
 
 static const struct choice output_choices[] = {
 	{"table", OUTPUT_TABLE}, {"ndjson", OUTPUT_NDJSON}, {"json", OUTPUT_JSON}, {NULL, 0}};
-static const struct choice sort_choices[] = {{"start", SORT_START},
-                                             {"duration", SORT_DURATION},
-                                             {"responsetime", SORT_RESPONSETIME},
-                                             {"status", SORT_STATUS},
+static const struct choice sort_choices[] = {{"start", TRACELIST_SORT_START},
+                                             {"duration", TRACELIST_SORT_DURATION},
+                                             {"responsetime", TRACELIST_SORT_RESPONSETIME},
+                                             {"status", TRACELIST_SORT_STATUS},
                                              {NULL, 0}};
 static const struct choice view_choices[] = {{"traces", VIEW_TRACES}, {NULL, 0}};
 static const struct choice range_choices[] = {
@@ -160,7 +160,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 	case OPT_SORT:
 		if (parse_choice("--sort", arg, sort_choices, &choice, err) < 0)
 			return -1;
-		o->sort = (enum sort_key)choice;
+		o->sort = (enum tracelist_sort)choice;
 		o->sort_set = true;
 		break;
 	case OPT_LIMIT: return parse_long("--limit", arg, 0, &o->limit, err);

@@ -9,9 +9,9 @@
 
 #include "util/buf.h"
 #include "util/err.h"
+#include "view/tracelist.h"
 
 enum output_format { OUTPUT_TABLE, OUTPUT_NDJSON, OUTPUT_JSON };
-enum sort_key { SORT_START, SORT_DURATION, SORT_RESPONSETIME, SORT_STATUS };
 /* What batch mode prints (--view); the TUI opens on it. */
 enum view_kind { VIEW_TRACES };
 
@@ -30,7 +30,7 @@ struct options {
 	/* what to show */
 	const char *filter;
 	enum output_format output;
-	enum sort_key sort;
+	enum tracelist_sort sort;
 	bool sort_set;
 	long limit; /* -1: all */
 	const char *annotations; /* --annotations KEYS: table columns; NULL = automatic */

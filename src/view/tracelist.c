@@ -65,9 +65,47 @@ cmp_status(const void *x, const void *y)
 	return c ? c : cmp_tiebreak(a, b);
 }
 
+static int
+cmp_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int
+cmp_id(const void *x, const void *y)
+{
+	const struct tracelist_row *a = x, *b = y;
+	int c = cmp_text(a->summary->id, b->summary->id);
+	return c ? c : cmp_tiebreak(a, b);
+}
+
+static int
+cmp_method(const void *x, const void *y)
+{
+	const struct tracelist_row *a = x, *b = y;
+	int c = cmp_text(a->summary->http.method, b->summary->http.method);
+	return c ? c : cmp_tiebreak(a, b);
+}
+
+static int
+cmp_url(const void *x, const void *y)
+{
+	const struct tracelist_row *a = x, *b = y;
+	int c = cmp_text(a->summary->http.url, b->summary->http.url);
+	return c ? c : cmp_tiebreak(a, b);
+}
+
+static int
+cmp_service(const void *x, const void *y)
+{
+	const struct tracelist_row *a = x, *b = y;
+	int c = cmp_text(tracelist_service(a->summary), tracelist_service(b->summary));
+	return c ? c : cmp_tiebreak(a, b);
+}
+
 void
 tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_keep_fn keep,
-                void *ctx, enum sort_key key)
+                void *ctx, enum tracelist_sort key)
 {
 	memset(tl, 0, sizeof *tl);
 	size_t n = store_count(store);
@@ -82,14 +120,29 @@ tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_ke
 			continue;
 		tl->rows[tl->n_rows++] = (struct tracelist_row){e, s};
 	}
+	tracelist_sort(tl, key, false);
+}
+
+void
+tracelist_sort(struct tracelist *tl, enum tracelist_sort key, bool reverse)
+{
 	int (*cmp)(const void *, const void *) = cmp_start;
 	switch (key) {
-	case SORT_START: cmp = cmp_start; break;
-	case SORT_DURATION: cmp = cmp_duration; break;
-	case SORT_RESPONSETIME: cmp = cmp_responsetime; break;
-	case SORT_STATUS: cmp = cmp_status; break;
+	case TRACELIST_SORT_START: cmp = cmp_start; break;
+	case TRACELIST_SORT_DURATION: cmp = cmp_duration; break;
+	case TRACELIST_SORT_RESPONSETIME: cmp = cmp_responsetime; break;
+	case TRACELIST_SORT_STATUS: cmp = cmp_status; break;
+	case TRACELIST_SORT_ID: cmp = cmp_id; break;
+	case TRACELIST_SORT_METHOD: cmp = cmp_method; break;
+	case TRACELIST_SORT_URL: cmp = cmp_url; break;
+	case TRACELIST_SORT_SERVICE: cmp = cmp_service; break;
 	}
 	qsort(tl->rows, tl->n_rows, sizeof *tl->rows, cmp);
+	for (size_t i = 0, j = tl->n_rows; reverse && i + 1 < j; i++, j--) {
+		struct tracelist_row t = tl->rows[i];
+		tl->rows[i] = tl->rows[j - 1];
+		tl->rows[j - 1] = t;
+	}
 }
 
 void
@@ -191,7 +244,8 @@ tracelist_choose_annotations(struct tracelist *tl, size_t max)
 			for (size_t i = 0; i < tl->n_annotation_keys; i++)
 				taken |= tl->annotation_keys[i] == ks->key;
 			double h = key_entropy(ks);
-			if (!taken && (!best || h > best_h || (h == best_h && strcmp(ks->key, best->key) < 0))) {
+			if (!taken && (!best || h > best_h ||
+			               (h == best_h && strcmp(ks->key, best->key) < 0))) {
 				best = ks;
 				best_h = h;
 			}

@@ -8,10 +8,23 @@
 #include <stddef.h>
 
 #include "model/store.h"
-#include "options.h"
 #include "util/buf.h"
 
 #define TRACELIST_MAX_ANNOTATIONS 4
+
+/* Orders of the list.  Times and status put the largest first ("worst
+ * first"), except TRACELIST_SORT_START (oldest first); text sorts A to Z.
+ * Ties go by start time, then trace id. */
+enum tracelist_sort {
+	TRACELIST_SORT_START,
+	TRACELIST_SORT_DURATION,
+	TRACELIST_SORT_RESPONSETIME,
+	TRACELIST_SORT_STATUS,
+	TRACELIST_SORT_ID,
+	TRACELIST_SORT_METHOD,
+	TRACELIST_SORT_URL,
+	TRACELIST_SORT_SERVICE,
+};
 
 struct tracelist_row {
 	const struct xr_store_entry *entry;
@@ -32,7 +45,9 @@ typedef bool (*tracelist_keep_fn)(void *ctx, const struct xr_store_entry *e);
 
 /* Fills tl from store: kept entries, sorted by key. */
 void tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_keep_fn keep,
-                     void *ctx, enum sort_key key);
+                     void *ctx, enum tracelist_sort key);
+/* Sorts the rows again by key; reverse turns the order around. */
+void tracelist_sort(struct tracelist *tl, enum tracelist_sort key, bool reverse);
 /* Keeps the first limit rows (-1 = all). */
 void tracelist_limit(struct tracelist *tl, long limit);
 void tracelist_free(struct tracelist *tl);
