@@ -15,6 +15,7 @@
 #include "model/store.h"
 #include "source/demo.h"
 #include "source/file.h"
+#include "tui/tui.h"
 #include "util/utf8.h"
 #include "util/warn.h"
 #include "view/tracelist.h"
@@ -29,6 +30,9 @@ struct app {
 	struct xr_filter *filter; /* --filter, or NULL */
 };
 
+/* While the TUI owns the terminal, reports go to its log instead. */
+static struct xr_warnings *report_log;
+
 void
 app_report(const char *fmt, ...)
 {
@@ -37,6 +41,10 @@ app_report(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (report_log) {
+		warn_add(report_log, "%s", msg);
+		return;
+	}
 	struct buf b = BUF_INIT;
 	buf_puts(&b, "xrtop: ");
 	utf8_sanitize(&b, msg, strlen(msg), utf8_locale_is_utf8() ? 0 : UTF8_ASCII);
@@ -192,9 +200,9 @@ app_print_list(const struct options *o, const struct xr_store *store,
 		tracelist_choose_annotations(&tl, 2);
 	tracelist_limit(&tl, o->limit);
 	struct batch_format fmt = {
-		.output = o->output,
-		.width = terminal_width(o),
-		.flags = app_text_flags(o),
+	    .output = o->output,
+	    .width = terminal_width(o),
+	    .flags = app_text_flags(o),
 	};
 	int rc = batch_print(stdout, &tl, &fmt);
 	tracelist_free(&tl);
@@ -203,6 +211,99 @@ app_print_list(const struct options *o, const struct xr_store *store,
 		return APP_EXIT_SOURCE;
 	}
 	return APP_EXIT_OK;
+}
+
+/* The interactive screens open when the output is a terminal that can
+ * show them and -b was not given (only the table output has screens). */
+static bool
+app_wants_tui(const struct options *o)
+{
+	const char *term = getenv("TERM");
+	return !o->batch && o->output == OUTPUT_TABLE && o->width == 0 && isatty(STDOUT_FILENO) &&
+	       !(term && strcmp(term, "dumb") == 0);
+}
+
+/* Where the TUI reads keys: standard input when it is a terminal, else the
+ * controlling terminal when standard input was data (--load -).  NULL when
+ * neither works. */
+static FILE *
+app_tui_input(const struct options *o)
+{
+	if (isatty(STDIN_FILENO))
+		return stdin;
+	bool stdin_is_data = false;
+	for (size_t i = 0; i < o->n_loads; i++)
+		stdin_is_data |= strcmp(o->loads[i], "-") == 0;
+	return stdin_is_data ? fopen("/dev/tty", "r") : NULL;
+}
+
+static const char *
+app_source_name(const struct options *o, char *buf, size_t size)
+{
+	if (o->demo && o->n_loads == 0)
+		return "demo data";
+	if (!o->demo && o->n_loads == 1)
+		snprintf(buf, size, "file %s",
+		         strcmp(o->loads[0], "-") == 0 ? "(stdin)" : o->loads[0]);
+	else
+		snprintf(buf, size, "%zu files%s", o->n_loads, o->demo ? " + demo data" : "");
+	return buf;
+}
+
+/* Runs the TUI over the loaded store.  Returns an exit status, or -1 when
+ * the screens cannot open and the table should be printed instead. */
+static int
+app_run_tui(struct app *a, struct xr_warnings *log)
+{
+	const struct options *o = a->opts;
+	FILE *in = app_tui_input(o);
+	if (!in) {
+		app_report("standard input is not a terminal, so the interactive screens cannot "
+		           "read keys: printing the table instead (-b does so without this note)");
+		return -1;
+	}
+	char name[512];
+	struct tui_config cfg = {.opts = o,
+	                         .source = app_source_name(o, name, sizeof name),
+	                         .log = log,
+	                         .in = in,
+	                         .out = stdout};
+	struct loop *loop = loop_new(NULL);
+	loop_catch_signals(loop);
+	struct xr_err err = {0};
+	int rc = tui_run(&cfg, a->store, loop, &err);
+	loop_free(loop);
+	if (in != stdin)
+		fclose(in);
+	if (rc < 0) {
+		app_report("%s", err.msg);
+		return err.status == XR_EUSAGE ? APP_EXIT_USAGE : -1;
+	}
+	return a->source_failed ? APP_EXIT_SOURCE : APP_EXIT_OK;
+}
+
+/* Loads the files with every report kept in a log, then runs the TUI; when
+ * it cannot open, the log goes to stderr and the table is printed. */
+static int
+app_tui(struct app *a)
+{
+	struct xr_warnings log = {0};
+	report_log = &log;
+	app_load_files(a);
+	app_report_problems(a->store);
+	report_log = NULL;
+	int status = app_run_tui(a, &log);
+	if (status < 0) {
+		for (size_t i = 0; i < log.n; i++)
+			app_report("%s", log.msgs[i]);
+		if (log.dropped)
+			app_report("... and %zu more messages", log.dropped);
+		status = app_print_list(a->opts, a->store, a->filter, 0, false);
+		if (status == APP_EXIT_OK && a->source_failed)
+			status = APP_EXIT_SOURCE;
+	}
+	warn_free(&log);
+	return status;
 }
 
 int
@@ -218,6 +319,10 @@ app_run(const struct options *o)
 	}
 	if (o->filter && !(a.filter = app_compile_filter(o, "--filter", o->filter, NULL, NULL))) {
 		status = APP_EXIT_USAGE;
+		goto out;
+	}
+	if (app_wants_tui(o)) {
+		status = app_tui(&a);
 		goto out;
 	}
 	app_load_files(&a);

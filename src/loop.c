@@ -166,8 +166,18 @@ wait_and_dispatch(struct loop *l, double wait, struct xr_err *err)
 	size_t n = l->n_fds;
 	for (size_t i = 0; i < n; i++)
 		pfd[i] = (struct http_pollfd){l->fds[i].fd, l->fds[i].events, 0};
-	if (http_poll(l->http, pfd, (unsigned)n, ms, err) < 0)
-		return -1;
+	if (l->http) {
+		if (http_poll(l->http, pfd, (unsigned)n, ms, err) < 0)
+			return -1;
+	} else {
+		struct pollfd p[LOOP_MAX_FDS];
+		for (size_t i = 0; i < n; i++)
+			p[i] = (struct pollfd){pfd[i].fd, pfd[i].events, 0};
+		if (poll(p, n, ms) < 0 && errno != EINTR)
+			return xr_err_set(err, XR_EIO, "poll: %s", strerror(errno));
+		for (size_t i = 0; i < n; i++)
+			pfd[i].revents = p[i].revents;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (pfd[i].revents) {
 			/* the callback may remove fds: find it again by number */

@@ -19,6 +19,7 @@ typedef void (*loop_fd_fn)(void *ctx, int fd, short revents);
 
 struct loop;
 
+/* A loop over h's requests, or over descriptors and ticks only (h NULL). */
 struct loop *loop_new(struct http *h);
 void loop_free(struct loop *l);
 void loop_add_tick(struct loop *l, loop_tick_fn fn, void *ctx);

@@ -1,0 +1,1199 @@
+#include "config.h"
+
+#include "tui/tui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch/batch.h"
+#include "filter/filter.h"
+#include "tui/prompt.h"
+#include "tui/term.h"
+#include "util/regex.h"
+#include "util/timefmt.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
+#include "view/canvas.h"
+#include "view/tracelist.h"
+#include "view/tracetable.h"
+
+/* Below this the screens do not fit: a notice instead. */
+#define MIN_COLS 40
+#define MIN_ROWS 10
+/* Rows measured for column widths on a rebuild (spread over the list). */
+#define MEASURE_SAMPLE 2000
+/* From this width the start column shows the date too. */
+#define WIDE_COLS 120
+
+enum tui_screen { SCREEN_TRACES = 1, SCREEN_HELP = 2, SCREEN_LOG = 4 };
+#define SCREEN_ALL (SCREEN_TRACES | SCREEN_HELP | SCREEN_LOG)
+
+enum tui_mode { MODE_NONE, MODE_FILTER, MODE_SEARCH, MODE_COMMAND };
+
+struct tui_stats {
+	double first, last; /* start times of the matched traces */
+	double per_minute;
+	double error_pct, fault_pct, throttle_pct;
+	double p50, p90, p99; /* response time, NAN without any */
+};
+
+struct tui {
+	const struct tui_config *cfg;
+	const struct options *o;
+	struct xr_store *store;
+	struct term *term;
+	struct loop *loop;
+	struct canvas *canvas;
+	unsigned canvas_flags;
+	enum tui_screen screen;
+	bool quit;
+
+	/* the traces screen */
+	struct tracelist tl;
+	struct tracetable tt;
+	bool tt_wide; /* tt measured with full dates */
+	char *annotation_keys;
+	size_t sel, top;
+	int page;   /* list rows on screen */
+	int list_y; /* screen line of the first list row */
+	size_t sort_col;
+	bool sort_reverse;
+	char *filter_text;
+	struct xr_filter *filter;
+	size_t undecided;
+	struct tui_stats stats;
+
+	/* the line editor */
+	enum tui_mode mode;
+	struct prompt prompt;
+	struct prompt_history history[4];
+	struct xr_filter_error ferr;
+	bool ferr_set;
+	char completions[256];
+
+	/* search */
+	struct regex *re;
+	char *search_text;
+
+	/* the status line */
+	char status[512];
+	unsigned status_style;
+
+	/* help and log */
+	size_t help_top, log_top;
+	size_t log_seen;
+};
+
+/* ---- the trace list ---- */
+
+static const struct {
+	size_t col;
+	enum tracelist_sort sort;
+	bool ascending; /* the natural order goes up */
+	const char *name;
+} sortable[] = {
+    {TRACETABLE_START, TRACELIST_SORT_START, true, "start"},
+    {TRACETABLE_ID, TRACELIST_SORT_ID, true, "id"},
+    {TRACETABLE_METHOD, TRACELIST_SORT_METHOD, true, "method"},
+    {TRACETABLE_URL, TRACELIST_SORT_URL, true, "url"},
+    {TRACETABLE_STATUS, TRACELIST_SORT_STATUS, false, "status"},
+    {TRACETABLE_RESP, TRACELIST_SORT_RESPONSETIME, false, "responsetime"},
+    {TRACETABLE_DUR, TRACELIST_SORT_DURATION, false, "duration"},
+    {TRACETABLE_SERVICE, TRACELIST_SORT_SERVICE, true, "service"},
+};
+#define N_SORTABLE (sizeof sortable / sizeof *sortable)
+
+static void set_status(struct tui *t, unsigned style, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_status(struct tui *t, unsigned style, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->status, sizeof t->status, fmt, ap);
+	va_end(ap);
+	t->status_style = style;
+}
+
+struct keep {
+	const struct xr_filter *filter;
+	size_t undecided;
+};
+
+static bool
+keep_entry(void *ctx, const struct xr_store_entry *e)
+{
+	struct keep *k = ctx;
+	enum filter_verdict v = filter_eval(k->filter, store_entry_summary(e), e->trace);
+	if (v == FILTER_NEED_TRACE)
+		k->undecided++;
+	return v == FILTER_MATCH;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double
+percentile(const double *v, size_t n, double p)
+{
+	if (!n)
+		return NAN;
+	size_t i = (size_t)ceil(p * (double)n) - 1;
+	return v[i < n ? i : n - 1];
+}
+
+static void
+compute_stats(struct tui *t)
+{
+	struct tui_stats *st = &t->stats;
+	memset(st, 0, sizeof *st);
+	st->first = INFINITY;
+	st->last = -INFINITY;
+	double *rt = xmalloc((t->tl.n_rows + 1) * sizeof *rt);
+	size_t n_rt = 0, err = 0, fault = 0, thr = 0;
+	for (size_t i = 0; i < t->tl.n_rows; i++) {
+		const struct xr_summary *s = t->tl.rows[i].summary;
+		if (!isnan(s->start_time)) {
+			if (s->start_time < st->first)
+				st->first = s->start_time;
+			if (s->start_time > st->last)
+				st->last = s->start_time;
+		}
+		if (!isnan(s->response_time))
+			rt[n_rt++] = s->response_time;
+		err += s->has_error;
+		fault += s->has_fault;
+		thr += s->has_throttle;
+	}
+	qsort(rt, n_rt, sizeof *rt, cmp_double);
+	st->p50 = percentile(rt, n_rt, 0.50);
+	st->p90 = percentile(rt, n_rt, 0.90);
+	st->p99 = percentile(rt, n_rt, 0.99);
+	free(rt);
+	size_t n = t->tl.n_rows;
+	if (n) {
+		st->error_pct = 100.0 * (double)err / (double)n;
+		st->fault_pct = 100.0 * (double)fault / (double)n;
+		st->throttle_pct = 100.0 * (double)thr / (double)n;
+	}
+	double span = st->last - st->first;
+	st->per_minute = n > 1 && span > 0 ? (double)n / (span / 60.0) : NAN;
+}
+
+/* Column widths from a sample of rows spread over the list, so that a
+ * large list is laid out quickly and columns do not jump while scrolling. */
+static void
+measure(struct tui *t)
+{
+	tracetable_free(&t->tt);
+	tracetable_init(&t->tt, &t->tl, t->canvas_flags);
+	t->tt.time_only = !t->tt_wide;
+	t->tt.sort_column = (int)sortable[t->sort_col].col;
+	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
+	size_t n = t->tl.n_rows;
+	if (n <= MEASURE_SAMPLE) {
+		tracetable_measure(&t->tt, 0, n);
+	} else {
+		for (size_t i = 0; i < MEASURE_SAMPLE; i++) {
+			size_t r = i * (n / MEASURE_SAMPLE);
+			tracetable_measure(&t->tt, r, r + 1);
+		}
+	}
+}
+
+static const char *
+selected_id(const struct tui *t)
+{
+	if (t->sel >= t->tl.n_rows)
+		return NULL;
+	return t->tl.rows[t->sel].summary->id;
+}
+
+static void
+select_id(struct tui *t, const char *id)
+{
+	t->sel = 0;
+	for (size_t i = 0; id && i < t->tl.n_rows; i++) {
+		const char *rid = t->tl.rows[i].summary->id;
+		if (rid && strcmp(rid, id) == 0) {
+			t->sel = i;
+			return;
+		}
+	}
+}
+
+/* Rebuilds the list (filter, sort, annotation columns), keeping the
+ * selection on its trace id. */
+static void
+rebuild(struct tui *t)
+{
+	char *id = selected_id(t) ? xstrdup(selected_id(t)) : NULL;
+	tracelist_free(&t->tl);
+	struct keep k = {t->filter, 0};
+	tracelist_build(&t->tl, t->store, t->filter ? keep_entry : NULL, &k,
+	                sortable[t->sort_col].sort);
+	if (t->sort_reverse)
+		tracelist_sort(&t->tl, sortable[t->sort_col].sort, true);
+	t->undecided = k.undecided;
+	if (!t->annotation_keys) {
+		if (t->o->annotations) {
+			t->annotation_keys = xstrdup(t->o->annotations);
+		} else {
+			tracelist_choose_annotations(&t->tl, 2);
+			struct buf keys = BUF_INIT;
+			for (size_t a = 0; a < t->tl.n_annotation_keys; a++)
+				buf_printf(&keys, "%s%s", a ? "," : "", t->tl.annotation_keys[a]);
+			t->annotation_keys = keys.data ? buf_steal(&keys) : xstrdup("");
+		}
+	}
+	tracelist_set_annotations(&t->tl, t->annotation_keys);
+	measure(t);
+	compute_stats(t);
+	select_id(t, id);
+	free(id);
+}
+
+static void
+resort(struct tui *t)
+{
+	char *id = selected_id(t) ? xstrdup(selected_id(t)) : NULL;
+	tracelist_sort(&t->tl, sortable[t->sort_col].sort, t->sort_reverse);
+	t->tt.sort_column = (int)sortable[t->sort_col].col;
+	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
+	select_id(t, id);
+	free(id);
+	set_status(t, CANVAS_NORMAL, "sorted by %s%s", sortable[t->sort_col].name,
+	           t->sort_reverse ? " (inverted)" : "");
+}
+
+/* ---- drawing ---- */
+
+static void
+fmt_seconds(double v, char *out, size_t n)
+{
+	if (isnan(v))
+		snprintf(out, n, "-");
+	else if (v < 10)
+		snprintf(out, n, "%.3fs", v);
+	else
+		snprintf(out, n, "%.1fs", v);
+}
+
+/* Writes s at *x on line y and moves *x past it and a gap. */
+static void
+put(struct canvas *c, int *x, int y, unsigned style, const char *s)
+{
+	*x += canvas_puts(c, *x, y, -1, s, style);
+}
+
+static void
+draw_title(struct tui *t, const char *what)
+{
+	struct canvas *c = t->canvas;
+	canvas_fill(c, 0, 0, c->width, 1, " ", CANVAS_HEADER | CANVAS_SELECTED);
+	int x = 0;
+	put(c, &x, 0, CANVAS_HEADER | CANVAS_SELECTED | CANVAS_BOLD, " xrtop ");
+	put(c, &x, 0, CANVAS_HEADER | CANVAS_SELECTED, what);
+}
+
+static void
+draw_header(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%s", t->cfg->source);
+	if (isfinite(t->stats.first)) {
+		char a[32], z[32];
+		timefmt_short(t->stats.first, a, sizeof a);
+		timefmt_short(t->stats.last, z, sizeof z);
+		const char *zt = strncmp(a, z, 11) == 0 ? z + 11 : z;
+		buf_printf(&b, "  %s %s %s UTC", a, canvas_glyph(c, CANVAS_G_ARROW_RIGHT), zt);
+	}
+	buf_printf(&b, "  filter: %s", t->filter_text ? t->filter_text : "none");
+	draw_title(t, b.data);
+	buf_free(&b);
+
+	int x = 0, y = 1;
+	char tmp[128];
+	snprintf(tmp, sizeof tmp, "%zu scanned  %zu matched", t->tl.n_considered, t->tl.n_rows);
+	put(c, &x, y, CANVAS_NORMAL, tmp);
+	if (t->undecided) {
+		snprintf(tmp, sizeof tmp, " (%zu undecided)", t->undecided);
+		put(c, &x, y, CANVAS_ERROR, tmp);
+	}
+	if (!isnan(t->stats.per_minute)) {
+		snprintf(tmp, sizeof tmp, "  %.1f req/min", t->stats.per_minute);
+		put(c, &x, y, CANVAS_NORMAL, tmp);
+	}
+	put(c, &x, y, CANVAS_NORMAL, "  ");
+	snprintf(tmp, sizeof tmp, "err %.1f%%", t->stats.error_pct);
+	put(c, &x, y, t->stats.error_pct > 0 ? CANVAS_ERROR : CANVAS_DIM, tmp);
+	snprintf(tmp, sizeof tmp, " fault %.1f%%", t->stats.fault_pct);
+	put(c, &x, y, t->stats.fault_pct > 0 ? CANVAS_FAULT : CANVAS_DIM, tmp);
+	snprintf(tmp, sizeof tmp, " thr %.1f%%", t->stats.throttle_pct);
+	put(c, &x, y, t->stats.throttle_pct > 0 ? CANVAS_THROTTLE : CANVAS_DIM, tmp);
+	char p50[16], p90[16], p99[16];
+	fmt_seconds(t->stats.p50, p50, sizeof p50);
+	fmt_seconds(t->stats.p90, p90, sizeof p90);
+	fmt_seconds(t->stats.p99, p99, sizeof p99);
+	snprintf(tmp, sizeof tmp, "  p50 %s p90 %s p99 %s", p50, p90, p99);
+	put(c, &x, y, CANVAS_NORMAL, tmp);
+}
+
+static void
+fix_scroll(struct tui *t)
+{
+	size_t n = t->tl.n_rows;
+	size_t page = t->page > 0 ? (size_t)t->page : 1;
+	if (t->sel >= n)
+		t->sel = n ? n - 1 : 0;
+	if (t->sel < t->top)
+		t->top = t->sel;
+	if (t->sel >= t->top + page)
+		t->top = t->sel - page + 1;
+	if (t->top + page > n)
+		t->top = n > page ? n - page : 0;
+}
+
+static void
+draw_traces(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	bool wide = c->width >= WIDE_COLS;
+	if (wide != t->tt_wide) {
+		t->tt_wide = wide;
+		measure(t);
+	}
+	draw_header(t);
+	tracetable_fit(&t->tt, c->width, true);
+	tracetable_draw_header(&t->tt, c, 2);
+	t->list_y = 3;
+	t->page = c->height - 5;
+	fix_scroll(t);
+	if (t->tl.n_rows == 0) {
+		canvas_puts(c, 2, t->list_y + 1, -1,
+		            t->filter ? "No trace matches the filter (f to change it)."
+		                      : "No traces.",
+		            CANVAS_DIM);
+		return;
+	}
+	for (int i = 0; i < t->page && t->top + (size_t)i < t->tl.n_rows; i++) {
+		size_t r = t->top + (size_t)i;
+		bool sel = r == t->sel;
+		tracetable_draw_row(&t->tt, c, t->list_y + i, r, sel ? CANVAS_SELECTED : 0);
+		if (sel)
+			canvas_add_attr(c, 0, t->list_y + i, c->width, CANVAS_SELECTED);
+	}
+}
+
+/* ---- the key table ---- */
+
+struct keydef {
+	int key, alt;
+	unsigned screens;
+	const char *footer; /* short label for the footer, or NULL */
+	const char *help;
+	void (*fn)(struct tui *t);
+};
+
+static const struct keydef keys[];
+static const size_t n_keys;
+
+static size_t
+list_len(const struct tui *t)
+{
+	switch (t->screen) {
+	case SCREEN_TRACES: return t->tl.n_rows;
+	case SCREEN_LOG: return t->cfg->log->n;
+	default: return n_keys + 8;
+	}
+}
+
+static size_t *
+cursor_of(struct tui *t)
+{
+	switch (t->screen) {
+	case SCREEN_TRACES: return &t->sel;
+	case SCREEN_LOG: return &t->log_top;
+	default: return &t->help_top;
+	}
+}
+
+static void
+move_by(struct tui *t, long d)
+{
+	size_t *cur = cursor_of(t), n = list_len(t);
+	if (d < 0 && (size_t)-d > *cur)
+		*cur = 0;
+	else
+		*cur += (size_t)d;
+	if (n == 0)
+		*cur = 0;
+	else if (*cur >= n)
+		*cur = n - 1;
+}
+
+static long
+page_size(const struct tui *t)
+{
+	return t->page > 1 ? t->page - 1 : 1;
+}
+
+static void
+key_down(struct tui *t)
+{
+	move_by(t, 1);
+}
+static void
+key_up(struct tui *t)
+{
+	move_by(t, -1);
+}
+static void
+key_pgdn(struct tui *t)
+{
+	move_by(t, page_size(t));
+}
+static void
+key_pgup(struct tui *t)
+{
+	move_by(t, -page_size(t));
+}
+static void
+key_top(struct tui *t)
+{
+	*cursor_of(t) = 0;
+}
+
+static void
+key_bottom(struct tui *t)
+{
+	size_t n = list_len(t);
+	*cursor_of(t) = n ? n - 1 : 0;
+}
+
+static void
+key_sort_next(struct tui *t)
+{
+	t->sort_col = (t->sort_col + 1) % N_SORTABLE;
+	t->sort_reverse = false;
+	resort(t);
+}
+
+static void
+key_sort_prev(struct tui *t)
+{
+	t->sort_col = (t->sort_col + N_SORTABLE - 1) % N_SORTABLE;
+	t->sort_reverse = false;
+	resort(t);
+}
+
+static void
+key_invert(struct tui *t)
+{
+	t->sort_reverse = !t->sort_reverse;
+	resort(t);
+}
+
+static void
+validate_filter(struct tui *t)
+{
+	struct buf b = BUF_INIT;
+	prompt_text(&t->prompt, &b);
+	t->ferr_set = false;
+	if (b.len) {
+		struct xr_filter *f = filter_compile(b.data, NULL, NULL, &t->ferr);
+		t->ferr_set = f == NULL;
+		filter_free(f);
+	}
+	buf_free(&b);
+}
+
+static void
+key_filter(struct tui *t)
+{
+	t->mode = MODE_FILTER;
+	prompt_start(&t->prompt, "Filter: ", t->filter_text, &t->history[MODE_FILTER]);
+	validate_filter(t);
+}
+
+static void
+key_search(struct tui *t)
+{
+	t->mode = MODE_SEARCH;
+	prompt_start(&t->prompt, "/", "", &t->history[MODE_SEARCH]);
+}
+
+static void
+key_command(struct tui *t)
+{
+	t->mode = MODE_COMMAND;
+	t->completions[0] = '\0';
+	prompt_start(&t->prompt, ":", "", &t->history[MODE_COMMAND]);
+}
+
+/* The text of a whole row, for the search. */
+static void
+row_text(struct tui *t, size_t r, struct buf *out)
+{
+	for (size_t c = 0; c < t->tt.n_columns; c++) {
+		tracetable_cell(&t->tt, r, c, out);
+		buf_putc(out, '\t');
+	}
+}
+
+/* Moves to the next row matching the search in direction dir (+1/-1),
+ * starting after the selection; false when none matches. */
+static bool
+search_step(struct tui *t, int dir)
+{
+	size_t n = t->tl.n_rows;
+	if (!t->re || !n)
+		return false;
+	struct buf b = BUF_INIT;
+	bool found = false;
+	for (size_t k = 1; k <= n && !found; k++) {
+		size_t r = dir > 0 ? (t->sel + k) % n : (t->sel + n - k % n) % n;
+		buf_reset(&b);
+		row_text(t, r, &b);
+		if (regex_match(t->re, b.data, b.len)) {
+			t->sel = r;
+			found = true;
+		}
+	}
+	buf_free(&b);
+	return found;
+}
+
+static void
+search_report(struct tui *t, bool found)
+{
+	if (!found)
+		set_status(t, CANVAS_ERROR, "/%s: no match", t->search_text);
+	else
+		set_status(t, CANVAS_ACCENT, "/%s  (n next, N previous)", t->search_text);
+}
+
+static void
+key_next(struct tui *t)
+{
+	search_report(t, search_step(t, 1));
+}
+static void
+key_prev(struct tui *t)
+{
+	search_report(t, search_step(t, -1));
+}
+
+static void
+key_copy(struct tui *t)
+{
+	const char *id = selected_id(t);
+	if (!id)
+		return;
+	term_clipboard(t->term, id);
+	set_status(t, CANVAS_ACCENT, "copied %s (OSC 52)", id);
+}
+
+static void
+key_quit_or_back(struct tui *t)
+{
+	if (t->screen == SCREEN_TRACES)
+		t->quit = true;
+	else
+		t->screen = SCREEN_TRACES;
+}
+
+static void
+key_back(struct tui *t)
+{
+	t->screen = SCREEN_TRACES;
+}
+static void
+key_quit(struct tui *t)
+{
+	t->quit = true;
+}
+static void
+key_redraw(struct tui *t)
+{
+	term_redraw_all(t->term);
+}
+static void
+key_help(struct tui *t)
+{
+	t->screen = SCREEN_HELP;
+	t->help_top = 0;
+}
+
+static void
+key_log(struct tui *t)
+{
+	t->screen = SCREEN_LOG;
+	size_t n = t->cfg->log->n;
+	t->log_top = n > 0 ? n - 1 : 0;
+	t->log_seen = warn_count(t->cfg->log);
+}
+
+static const struct keydef keys[] = {
+    {'j', TERM_FN(KEY_DOWN), SCREEN_ALL, NULL, "move down", key_down},
+    {'k', TERM_FN(KEY_UP), SCREEN_ALL, NULL, "move up", key_up},
+    {TERM_FN(KEY_NPAGE), TERM_CTRL('d'), SCREEN_ALL, NULL, "page down", key_pgdn},
+    {TERM_FN(KEY_PPAGE), TERM_CTRL('u'), SCREEN_ALL, NULL, "page up", key_pgup},
+    {'g', TERM_FN(KEY_HOME), SCREEN_ALL, NULL, "first row", key_top},
+    {'G', TERM_FN(KEY_END), SCREEN_ALL, NULL, "last row", key_bottom},
+    {'>', '.', SCREEN_TRACES, "sort", "sort by the next column", key_sort_next},
+    {'<', ',', SCREEN_TRACES, NULL, "sort by the previous column", key_sort_prev},
+    {'I', 0, SCREEN_TRACES, "invert", "invert the sort order", key_invert},
+    {'f', TERM_FN(KEY_F(4)), SCREEN_TRACES, "filter",
+     "edit the filter (X-Ray filter expression; checked as you type)", key_filter},
+    {'/', TERM_FN(KEY_F(3)), SCREEN_TRACES, "search",
+     "search the list (regular expression; smart case)", key_search},
+    {'n', 0, SCREEN_TRACES, NULL, "next search match", key_next},
+    {'N', 0, SCREEN_TRACES, NULL, "previous search match", key_prev},
+    {'y', 0, SCREEN_TRACES, "copy id", "copy the trace id (OSC 52; also shown)", key_copy},
+    {':', 0, SCREEN_ALL, "cmd",
+     "command line: sort COLUMN, filter EXPR, save FILE, help, log, quit", key_command},
+    {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, "help", "this help", key_help},
+    {'L', 0, SCREEN_ALL, "log", "messages and warnings from the sources", key_log},
+    {'1', 0, SCREEN_ALL, NULL, "the traces screen", key_back},
+    {TERM_CTRL('l'), 0, SCREEN_ALL, NULL, "redraw the screen", key_redraw},
+    {TERM_ESC, 0, SCREEN_HELP | SCREEN_LOG, NULL, "back", key_back},
+    {'q', TERM_FN(KEY_F(10)), SCREEN_ALL, "quit", "quit (on other screens: back)",
+     key_quit_or_back},
+    {'Q', 0, SCREEN_ALL, NULL, "quit from any screen", key_quit},
+};
+static const size_t n_keys = sizeof keys / sizeof *keys;
+
+static void
+draw_footer(struct tui *t, int y)
+{
+	struct canvas *c = t->canvas;
+	int x = 0;
+	for (size_t i = 0; i < n_keys && x < c->width; i++) {
+		if (!keys[i].footer || !(keys[i].screens & t->screen))
+			continue;
+		char kb[16];
+		const char *kn = term_key_name(keys[i].key, kb, sizeof kb);
+		if (keys[i].key == '>')
+			kn = "<>";
+		if (x + (int)strlen(kn) + (int)strlen(keys[i].footer) + 1 > c->width)
+			break;
+		x += canvas_puts(c, x, y, -1, kn, CANVAS_HEADER | CANVAS_SELECTED);
+		x += canvas_puts(c, x, y, -1, keys[i].footer, CANVAS_NORMAL);
+		x += 1;
+	}
+}
+
+static void
+draw_help(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	draw_title(t, "help: keys (generated from the key table)");
+	struct buf line = BUF_INIT;
+	size_t row = 0;
+	int y = 1;
+	const char *intro[] = {
+	    "The traces screen lists traces; the header shows counts, rates and percentiles.",
+	    "Colours and flags: E error (4xx), F fault (5xx), T throttle (429), P partial,",
+	    "L trace larger than X-Ray keeps.  The mouse selects and scrolls (--no-mouse).",
+	    "",
+	};
+	for (size_t i = 0; i < sizeof intro / sizeof *intro; i++, row++)
+		if (row >= t->help_top && y < c->height - 1)
+			canvas_puts(c, 1, y++, -1, intro[i], CANVAS_DIM);
+	for (size_t i = 0; i < n_keys; i++, row++) {
+		if (row < t->help_top || y >= c->height - 1)
+			continue;
+		char a[16], b[16];
+		buf_reset(&line);
+		buf_puts(&line, term_key_name(keys[i].key, a, sizeof a));
+		if (keys[i].alt)
+			buf_printf(&line, " %s", term_key_name(keys[i].alt, b, sizeof b));
+		canvas_fit(c, 2, y, 14, line.data, line.len, UTF8_LEFT, CANVAS_HEADER);
+		buf_reset(&line);
+		buf_puts(&line, keys[i].help);
+		if (keys[i].screens == SCREEN_TRACES)
+			buf_puts(&line, " [traces]");
+		canvas_puts(c, 17, y++, -1, line.data, CANVAS_NORMAL);
+	}
+	buf_free(&line);
+}
+
+static void
+draw_log(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	const struct xr_warnings *log = t->cfg->log;
+	char title[128];
+	snprintf(title, sizeof title, "log: %zu message%s%s", warn_count(log),
+	         warn_count(log) == 1 ? "" : "s", log->dropped ? " (the oldest kept)" : "");
+	draw_title(t, title);
+	int rows = c->height - 3;
+	if (log->n == 0) {
+		canvas_puts(c, 1, 2, -1, "No messages.", CANVAS_DIM);
+		return;
+	}
+	/* log_top is the last message shown; the screen ends with it */
+	size_t last = t->log_top < log->n ? t->log_top : log->n - 1;
+	size_t first = last + 1 > (size_t)rows ? last + 1 - (size_t)rows : 0;
+	for (size_t i = first; i <= last; i++)
+		canvas_puts(c, 1, 1 + (int)(i - first), -1, log->msgs[i], CANVAS_NORMAL);
+}
+
+/* The line editor's lines: the prompt at y, its hint or error at y + 1. */
+static int
+draw_prompt(struct tui *t, int y, int *cursor_y)
+{
+	struct canvas *c = t->canvas;
+	int text_x;
+	int cx = prompt_draw(&t->prompt, c, y, &text_x);
+	*cursor_y = y;
+	canvas_fill(c, 0, y + 1, c->width, 1, " ", CANVAS_NORMAL);
+	if (t->mode == MODE_FILTER && t->ferr_set) {
+		size_t col = t->ferr.column ? t->ferr.column - 1 : t->prompt.len;
+		int x = text_x + prompt_columns(&t->prompt, col);
+		if (x < 0)
+			x = 0;
+		if (x >= c->width)
+			x = c->width - 1;
+		canvas_puts(c, x, y + 1, 1, "^", CANVAS_FAULT | CANVAS_BOLD);
+		struct buf m = BUF_INIT;
+		buf_printf(&m, " column %zu: %s%s%s", t->ferr.column, t->ferr.message,
+		           t->ferr.hint[0] ? "; " : "", t->ferr.hint);
+		int mx = x + 1;
+		int mw = canvas_width_of(c, m.data, m.len);
+		if (mx + mw > c->width)
+			mx = c->width - mw > 0 ? c->width - mw : 0;
+		if (mx <= x && x < mx + mw) /* keep the caret visible */
+			mx = 0, canvas_puts(c, x, y + 1, 1, "^", CANVAS_FAULT | CANVAS_BOLD);
+		canvas_text(c, mx, y + 1, mx <= x ? x - mx : -1, m.data, m.len, CANVAS_FAULT);
+		buf_free(&m);
+	} else if (t->mode == MODE_FILTER) {
+		canvas_puts(c, 0, y + 1, -1,
+		            "Enter apply  Esc cancel  Up/Down history  (empty: no filter)",
+		            CANVAS_DIM);
+	} else if (t->mode == MODE_SEARCH) {
+		canvas_puts(c, 0, y + 1, -1, "Enter search  Esc cancel  (regular expression)",
+		            CANVAS_DIM);
+	} else if (t->completions[0]) {
+		canvas_puts(c, 0, y + 1, -1, t->completions, CANVAS_DIM);
+	} else {
+		canvas_puts(c, 0, y + 1, -1,
+		            "sort COLUMN  filter EXPR  save FILE  help  log  quit    Tab completes",
+		            CANVAS_DIM);
+	}
+	return cx;
+}
+
+static void
+draw(struct tui *t)
+{
+	int rows = term_rows(t->term), cols = term_cols(t->term);
+	struct canvas *c = t->canvas;
+	if (c->width != cols || c->height != rows)
+		canvas_resize(c, cols, rows);
+	else
+		canvas_clear(c);
+	int cx = -1, cy = -1;
+	if (cols < MIN_COLS || rows < MIN_ROWS) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", cols, rows,
+		         MIN_COLS, MIN_ROWS);
+		canvas_puts(c, 0, 0, -1, msg, CANVAS_ERROR | CANVAS_BOLD);
+		canvas_puts(c, 0, 1, -1, "Q quits", CANVAS_DIM);
+		term_draw(t->term, c, -1, -1);
+		return;
+	}
+	switch (t->screen) {
+	case SCREEN_TRACES: draw_traces(t); break;
+	case SCREEN_HELP: draw_help(t); break;
+	case SCREEN_LOG: draw_log(t); break;
+	}
+	if (t->mode != MODE_NONE) {
+		cx = draw_prompt(t, rows - 2, &cy);
+	} else {
+		size_t unseen = warn_count(t->cfg->log) - t->log_seen;
+		if (t->status[0]) {
+			canvas_puts(c, 0, rows - 2, -1, t->status, t->status_style);
+		} else if (unseen && t->screen != SCREEN_LOG) {
+			char msg[96];
+			snprintf(msg, sizeof msg, "%zu message%s from the sources: L shows them",
+			         unseen, unseen == 1 ? "" : "s");
+			canvas_puts(c, 0, rows - 2, -1, msg, CANVAS_ERROR);
+		}
+		if (t->screen == SCREEN_TRACES && t->tl.n_rows) {
+			char pos[48];
+			snprintf(pos, sizeof pos, " %zu/%zu", t->sel + 1, t->tl.n_rows);
+			int w = (int)strlen(pos);
+			canvas_puts(c, cols - w, rows - 2, -1, pos, CANVAS_DIM);
+		}
+		draw_footer(t, rows - 1);
+	}
+	term_draw(t->term, c, cx, cy);
+}
+
+/* ---- the line editor's results ---- */
+
+static bool
+apply_filter(struct tui *t, const char *text)
+{
+	struct xr_filter *f = NULL;
+	if (*text) {
+		struct xr_filter_error e;
+		f = filter_compile(text, NULL, NULL, &e);
+		if (!f) {
+			set_status(t, CANVAS_FAULT, "filter: column %zu: %s", e.column, e.message);
+			return false;
+		}
+	}
+	filter_free(t->filter);
+	t->filter = f;
+	free(t->filter_text);
+	t->filter_text = *text ? xstrdup(text) : NULL;
+	rebuild(t);
+	if (t->undecided)
+		set_status(
+		    t, CANVAS_ERROR,
+		    "%zu matched; %zu left out: the filter needs their full traces, and only "
+		    "their summaries are loaded",
+		    t->tl.n_rows, t->undecided);
+	else
+		set_status(t, CANVAS_NORMAL, "%zu of %zu traces match", t->tl.n_rows,
+		           t->tl.n_considered);
+	return true;
+}
+
+static void
+apply_search(struct tui *t, const char *text)
+{
+	if (!*text) {
+		regex_free(t->re);
+		t->re = NULL;
+		return;
+	}
+	struct xr_err err = {0};
+	struct regex *re = regex_new(text, true, &err);
+	if (!re) {
+		set_status(t, CANVAS_FAULT, "/%s: %s", text, err.msg);
+		return;
+	}
+	regex_free(t->re);
+	t->re = re;
+	free(t->search_text);
+	t->search_text = xstrdup(text);
+	/* the selected row counts: search from the one before it */
+	size_t n = t->tl.n_rows;
+	if (n)
+		t->sel = (t->sel + n - 1) % n;
+	search_report(t, search_step(t, 1));
+}
+
+static bool
+save_list(struct tui *t, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		set_status(t, CANVAS_FAULT, "save: %s: %s", path, strerror(errno));
+		return false;
+	}
+	struct batch_format fmt = {.output = OUTPUT_JSON};
+	int rc = batch_print(f, &t->tl, &fmt);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc < 0)
+		set_status(t, CANVAS_FAULT, "save: %s: %s", path, strerror(errno));
+	else
+		set_status(t, CANVAS_NORMAL,
+		           "saved %zu trace summaries to %s (xrtop --load reads it)", t->tl.n_rows,
+		           path);
+	return rc == 0;
+}
+
+static const char *const commands[] = {"filter", "help", "log", "quit", "save", "sort", NULL};
+
+static void
+run_command(struct tui *t, const char *line)
+{
+	while (*line == ' ')
+		line++;
+	size_t n = strcspn(line, " ");
+	const char *arg = line + n;
+	while (*arg == ' ')
+		arg++;
+	if (n == 0)
+		return;
+	if (strncmp(line, "sort", n) == 0 && n >= 2) {
+		for (size_t i = 0; i < N_SORTABLE; i++) {
+			if (strcmp(arg, sortable[i].name) == 0) {
+				t->sort_col = i;
+				t->sort_reverse = false;
+				resort(t);
+				return;
+			}
+		}
+		set_status(t, CANVAS_FAULT,
+		           "sort: '%s' is not one of start, id, method, url, status, responsetime, "
+		           "duration, service",
+		           arg);
+	} else if (strncmp(line, "filter", n) == 0) {
+		apply_filter(t, arg);
+	} else if (strncmp(line, "save", n) == 0 && n >= 2) {
+		if (!*arg)
+			set_status(t, CANVAS_FAULT, "save: which file? (save FILE)");
+		else
+			save_list(t, arg);
+	} else if (strncmp(line, "help", n) == 0) {
+		key_help(t);
+	} else if (strncmp(line, "log", n) == 0) {
+		key_log(t);
+	} else if (strncmp(line, "quit", n) == 0) {
+		t->quit = true;
+	} else {
+		set_status(t, CANVAS_FAULT, ":%.*s: unknown command (Tab lists them)", (int)n,
+		           line);
+	}
+}
+
+/* Tab on the command line: completes a command name or a sort column. */
+static void
+complete_command(struct tui *t)
+{
+	struct buf b = BUF_INIT;
+	prompt_text(&t->prompt, &b);
+	const char *text = b.data;
+	const char *space = strchr(text, ' ');
+	const char *word = space ? space + 1 : text;
+	const char *cands[16];
+	size_t n = 0;
+	if (!space) {
+		for (size_t i = 0; commands[i]; i++)
+			if (strncmp(commands[i], word, strlen(word)) == 0)
+				cands[n++] = commands[i];
+	} else if (strncmp(text, "sort ", 5) == 0) {
+		for (size_t i = 0; i < N_SORTABLE; i++)
+			if (strncmp(sortable[i].name, word, strlen(word)) == 0)
+				cands[n++] = sortable[i].name;
+	}
+	t->completions[0] = '\0';
+	if (n == 0) {
+		snprintf(t->completions, sizeof t->completions, "no completion");
+	} else {
+		size_t common = strlen(cands[0]);
+		for (size_t i = 1; i < n; i++) {
+			size_t k = 0;
+			while (k < common && cands[i][k] == cands[0][k])
+				k++;
+			common = k;
+		}
+		struct buf nt = BUF_INIT;
+		buf_append(&nt, text, (size_t)(word - text));
+		buf_append(&nt, cands[0], common);
+		if (n == 1)
+			buf_putc(&nt, ' ');
+		prompt_set_text(&t->prompt, nt.data);
+		buf_free(&nt);
+		if (n > 1) {
+			size_t len = 0;
+			for (size_t i = 0; i < n; i++)
+				len += (size_t)snprintf(t->completions + len,
+				                        sizeof t->completions - len, "%s%s",
+				                        i ? "  " : "", cands[i]);
+		}
+	}
+	buf_free(&b);
+}
+
+static void
+prompt_input(struct tui *t, int key)
+{
+	enum prompt_result r = prompt_key(&t->prompt, key);
+	if (r == PROMPT_EDITING) {
+		if (t->mode == MODE_FILTER)
+			validate_filter(t);
+		if (t->mode == MODE_COMMAND)
+			t->completions[0] = '\0';
+		return;
+	}
+	if (r == PROMPT_COMPLETE) {
+		if (t->mode == MODE_COMMAND)
+			complete_command(t);
+		return;
+	}
+	enum tui_mode mode = t->mode;
+	if (r == PROMPT_CANCEL) {
+		t->mode = MODE_NONE;
+		return;
+	}
+	struct buf b = BUF_INIT;
+	prompt_text(&t->prompt, &b);
+	prompt_history_add(&t->history[mode], b.data);
+	t->mode = MODE_NONE;
+	switch (mode) {
+	case MODE_FILTER:
+		if (!apply_filter(t, b.data))
+			key_filter(t), prompt_set_text(&t->prompt, b.data), validate_filter(t);
+		break;
+	case MODE_SEARCH: apply_search(t, b.data); break;
+	case MODE_COMMAND: run_command(t, b.data); break;
+	case MODE_NONE: break;
+	}
+	buf_free(&b);
+}
+
+static void
+mouse_input(struct tui *t, const struct term_mouse *m)
+{
+	if (t->screen != SCREEN_TRACES) {
+		if (m->wheel_up)
+			move_by(t, -3);
+		else if (m->wheel_down)
+			move_by(t, 3);
+		return;
+	}
+	if (m->wheel_up) {
+		move_by(t, -3);
+	} else if (m->wheel_down) {
+		move_by(t, 3);
+	} else if (m->click && m->y >= t->list_y && m->y < t->list_y + t->page) {
+		size_t r = t->top + (size_t)(m->y - t->list_y);
+		if (r < t->tl.n_rows)
+			t->sel = r;
+	}
+}
+
+static void
+handle_key(struct tui *t, int key, const struct term_mouse *m)
+{
+	if (key == TERM_FN(KEY_RESIZE))
+		return;
+	if (t->mode != MODE_NONE) {
+		prompt_input(t, key);
+		return;
+	}
+	t->status[0] = '\0';
+	if (key == TERM_FN(KEY_MOUSE)) {
+		mouse_input(t, m);
+		return;
+	}
+	for (size_t i = 0; i < n_keys; i++) {
+		if ((keys[i].key == key || (keys[i].alt && keys[i].alt == key)) &&
+		    (keys[i].screens & t->screen)) {
+			keys[i].fn(t);
+			return;
+		}
+	}
+	if (key == '\r' || key == '\n' || key == TERM_ESC)
+		return;
+	char kb[16];
+	set_status(t, CANVAS_DIM, "%s: no such key here (? lists the keys)",
+	           term_key_name(key, kb, sizeof kb));
+}
+
+/* ---- the loop ---- */
+
+static void
+on_input(void *ctx, int fd, short revents)
+{
+	(void)fd;
+	struct tui *t = ctx;
+	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		t->quit = true;
+		loop_stop(t->loop);
+		return;
+	}
+	struct term_mouse m;
+	int key;
+	while (!t->quit && (key = term_key(t->term, &m)) >= 0)
+		handle_key(t, key, &m);
+	if (t->quit)
+		loop_stop(t->loop);
+	else
+		draw(t);
+}
+
+static void
+on_resize(void *ctx, int fd, short revents)
+{
+	(void)fd;
+	(void)revents;
+	struct tui *t = ctx;
+	term_resized(t->term);
+	draw(t);
+}
+
+static bool
+tui_done(void *ctx)
+{
+	return ((struct tui *)ctx)->quit;
+}
+
+int
+tui_run(const struct tui_config *cfg, struct xr_store *store, struct loop *loop, struct xr_err *err)
+{
+	const struct options *o = cfg->opts;
+	const char *no_color = getenv("NO_COLOR");
+	struct term_config tc = {
+	    .color = !o->no_color && !(no_color && *no_color),
+	    .mouse = !o->no_mouse,
+	};
+	struct tui t = {.cfg = cfg, .o = o, .store = store, .loop = loop, .screen = SCREEN_TRACES};
+	t.canvas_flags = (o->ascii || !utf8_locale_is_utf8()) ? CANVAS_ASCII : 0;
+	/* The TUI opens on the slowest requests unless --sort says otherwise. */
+	enum tracelist_sort want = o->sort_set ? o->sort : TRACELIST_SORT_RESPONSETIME;
+	for (size_t i = 0; i < N_SORTABLE; i++)
+		if (sortable[i].sort == want)
+			t.sort_col = i;
+	if (o->filter && !apply_filter(&t, o->filter)) {
+		xr_err_set(err, XR_EUSAGE, "--filter: %s", t.status);
+		return -1;
+	}
+	t.term = term_open(cfg->in, cfg->out, &tc, err);
+	if (!t.term) {
+		tracelist_free(&t.tl);
+		tracetable_free(&t.tt);
+		filter_free(t.filter);
+		free(t.filter_text);
+		free(t.annotation_keys);
+		return -1;
+	}
+	t.canvas = canvas_new(term_cols(t.term), term_rows(t.term), t.canvas_flags);
+	if (!t.tl.rows)
+		rebuild(&t);
+	t.status[0] = '\0';
+	loop_add_fd(loop, term_input_fd(t.term), POLLIN, on_input, &t);
+	if (term_resize_fd(t.term) >= 0)
+		loop_add_fd(loop, term_resize_fd(t.term), POLLIN, on_resize, &t);
+	draw(&t);
+	struct xr_err lerr = {0};
+	int rc = loop_run(loop, tui_done, &t, &lerr);
+	loop_remove_fd(loop, term_input_fd(t.term));
+	if (term_resize_fd(t.term) >= 0)
+		loop_remove_fd(loop, term_resize_fd(t.term));
+	term_close(t.term);
+	canvas_free(t.canvas);
+	tracetable_free(&t.tt);
+	tracelist_free(&t.tl);
+	filter_free(t.filter);
+	free(t.filter_text);
+	free(t.annotation_keys);
+	free(t.search_text);
+	regex_free(t.re);
+	for (size_t i = 0; i < sizeof t.history / sizeof *t.history; i++)
+		prompt_history_free(&t.history[i]);
+	if (rc < 0) {
+		*err = lerr;
+		return -1;
+	}
+	return 0;
+}
