@@ -67,6 +67,7 @@ struct tui {
 	struct xr_filter *filter;
 	size_t undecided;
 	struct tui_stats stats;
+	const char *one_service; /* the service of every listed trace, or NULL */
 
 	/* the line editor */
 	enum tui_mode mode;
@@ -198,6 +199,9 @@ measure(struct tui *t)
 	tracetable_free(&t->tt);
 	tracetable_init(&t->tt, &t->tl, t->canvas_flags);
 	t->tt.time_only = !t->tt_wide;
+	if (t->tt.time_only)
+		t->tt.cols[TRACETABLE_START].header = "START";
+	t->tt.cols[TRACETABLE_SERVICE].hidden = t->one_service != NULL;
 	t->tt.sort_column = (int)sortable[t->sort_col].col;
 	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
 	size_t n = t->tl.n_rows;
@@ -245,6 +249,12 @@ rebuild(struct tui *t)
 	if (t->sort_reverse)
 		tracelist_sort(&t->tl, sortable[t->sort_col].sort, true);
 	t->undecided = k.undecided;
+	t->one_service = t->tl.n_rows ? tracelist_service(t->tl.rows[0].summary) : NULL;
+	for (size_t i = 1; i < t->tl.n_rows && t->one_service; i++)
+		if (strcmp(tracelist_service(t->tl.rows[i].summary), t->one_service) != 0)
+			t->one_service = NULL;
+	if (t->one_service && !*t->one_service)
+		t->one_service = NULL;
 	if (!t->annotation_keys) {
 		if (t->o->annotations) {
 			t->annotation_keys = xstrdup(t->o->annotations);
@@ -284,9 +294,9 @@ fmt_seconds(double v, char *out, size_t n)
 	if (isnan(v))
 		snprintf(out, n, "-");
 	else if (v < 10)
-		snprintf(out, n, "%.3fs", v);
+		snprintf(out, n, "%.2f", v);
 	else
-		snprintf(out, n, "%.1fs", v);
+		snprintf(out, n, "%.1f", v);
 }
 
 /* Writes s at *x on line y and moves *x past it and a gap. */
@@ -311,42 +321,50 @@ draw_header(struct tui *t)
 {
 	struct canvas *c = t->canvas;
 	struct buf b = BUF_INIT;
+	if (t->filter_text)
+		buf_printf(&b, "filter: %s  ", t->filter_text);
 	buf_printf(&b, "%s", t->cfg->source);
+	if (t->one_service)
+		buf_printf(&b, "  %s", t->one_service);
 	if (isfinite(t->stats.first)) {
 		char a[32], z[32];
 		timefmt_short(t->stats.first, a, sizeof a);
 		timefmt_short(t->stats.last, z, sizeof z);
-		const char *zt = strncmp(a, z, 11) == 0 ? z + 11 : z;
-		buf_printf(&b, "  %s %s %s UTC", a, canvas_glyph(c, CANVAS_G_ARROW_RIGHT), zt);
+		bool same_day = strncmp(a, z, 11) == 0;
+		bool dates = c->width >= 100 || !same_day;
+		buf_printf(&b, "  %s %s %s UTC", dates ? a : a + 11,
+		           canvas_glyph(c, CANVAS_G_ARROW_RIGHT), same_day ? z + 11 : z);
 	}
-	buf_printf(&b, "  filter: %s", t->filter_text ? t->filter_text : "none");
 	draw_title(t, b.data);
 	buf_free(&b);
 
 	int x = 0, y = 1;
 	char tmp[128];
-	snprintf(tmp, sizeof tmp, "%zu scanned  %zu matched", t->tl.n_considered, t->tl.n_rows);
+	snprintf(tmp, sizeof tmp, "matched %zu/%zu", t->tl.n_rows, t->tl.n_considered);
 	put(c, &x, y, CANVAS_NORMAL, tmp);
 	if (t->undecided) {
 		snprintf(tmp, sizeof tmp, " (%zu undecided)", t->undecided);
 		put(c, &x, y, CANVAS_ERROR, tmp);
 	}
 	if (!isnan(t->stats.per_minute)) {
-		snprintf(tmp, sizeof tmp, "  %.1f req/min", t->stats.per_minute);
+		snprintf(tmp, sizeof tmp, "  %.1f/min", t->stats.per_minute);
 		put(c, &x, y, CANVAS_NORMAL, tmp);
 	}
-	put(c, &x, y, CANVAS_NORMAL, "  ");
-	snprintf(tmp, sizeof tmp, "err %.1f%%", t->stats.error_pct);
+	put(c, &x, y, CANVAS_NORMAL, "  err/fault/thr ");
+	snprintf(tmp, sizeof tmp, "%.1f", t->stats.error_pct);
 	put(c, &x, y, t->stats.error_pct > 0 ? CANVAS_ERROR : CANVAS_DIM, tmp);
-	snprintf(tmp, sizeof tmp, " fault %.1f%%", t->stats.fault_pct);
+	put(c, &x, y, CANVAS_NORMAL, "/");
+	snprintf(tmp, sizeof tmp, "%.1f", t->stats.fault_pct);
 	put(c, &x, y, t->stats.fault_pct > 0 ? CANVAS_FAULT : CANVAS_DIM, tmp);
-	snprintf(tmp, sizeof tmp, " thr %.1f%%", t->stats.throttle_pct);
+	put(c, &x, y, CANVAS_NORMAL, "/");
+	snprintf(tmp, sizeof tmp, "%.1f", t->stats.throttle_pct);
 	put(c, &x, y, t->stats.throttle_pct > 0 ? CANVAS_THROTTLE : CANVAS_DIM, tmp);
+	put(c, &x, y, CANVAS_NORMAL, "%");
 	char p50[16], p90[16], p99[16];
 	fmt_seconds(t->stats.p50, p50, sizeof p50);
 	fmt_seconds(t->stats.p90, p90, sizeof p90);
 	fmt_seconds(t->stats.p99, p99, sizeof p99);
-	snprintf(tmp, sizeof tmp, "  p50 %s p90 %s p99 %s", p50, p90, p99);
+	snprintf(tmp, sizeof tmp, "  p50/90/99 %s/%s/%ss", p50, p90, p99);
 	put(c, &x, y, CANVAS_NORMAL, tmp);
 }
 
@@ -690,8 +708,9 @@ draw_footer(struct tui *t, int y)
 		if (x + (int)strlen(kn) + (int)strlen(keys[i].footer) + 1 > c->width)
 			break;
 		x += canvas_puts(c, x, y, -1, kn, CANVAS_HEADER | CANVAS_SELECTED);
-		x += canvas_puts(c, x, y, -1, keys[i].footer, CANVAS_NORMAL);
 		x += 1;
+		x += canvas_puts(c, x, y, -1, keys[i].footer, CANVAS_NORMAL);
+		x += 2;
 	}
 }
 

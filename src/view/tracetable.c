@@ -12,15 +12,15 @@
 #define MIN_SHRUNK 8
 
 static const struct tracetable_column fixed_columns[TRACETABLE_ANNOTATION] = {
-    [TRACETABLE_START] = {"START (UTC)", UTF8_LEFT, 0, 0, 0, 0, 0},
-    [TRACETABLE_ID] = {"TRACE ID", UTF8_LEFT, 0, 0, 0, 0, 0},
-    [TRACETABLE_METHOD] = {"METHOD", UTF8_LEFT, 7, 0, 0, 0, 0},
-    [TRACETABLE_URL] = {"URL", UTF8_LEFT, URL_COLUMNS, 1, 0, 0, 0},
-    [TRACETABLE_STATUS] = {"STATUS", UTF8_RIGHT, 0, 0, 0, 0, 0},
-    [TRACETABLE_RESP] = {"RESP(s)", UTF8_RIGHT, 0, 0, 0, 0, 0},
-    [TRACETABLE_DUR] = {"DUR(s)", UTF8_RIGHT, 0, 0, 0, 0, 0},
-    [TRACETABLE_FLAGS] = {"FLAGS", UTF8_LEFT, 0, 0, 0, 0, 0},
-    [TRACETABLE_SERVICE] = {"SERVICE", UTF8_LEFT, 32, 2, 0, 0, 0},
+    [TRACETABLE_START] = {"START (UTC)", UTF8_LEFT, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_ID] = {"TRACE ID", UTF8_LEFT, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_METHOD] = {"METHOD", UTF8_LEFT, 7, 0, 0, 0, 0, false},
+    [TRACETABLE_URL] = {"URL", UTF8_LEFT, URL_COLUMNS, 1, 0, 0, 0, false},
+    [TRACETABLE_STATUS] = {"STATUS", UTF8_RIGHT, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_RESP] = {"RESP(s)", UTF8_RIGHT, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_DUR] = {"DUR(s)", UTF8_RIGHT, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_FLAGS] = {"FLAGS", UTF8_LEFT, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_SERVICE] = {"SERVICE", UTF8_LEFT, 32, 2, 0, 0, 0, false},
 };
 
 void
@@ -33,8 +33,8 @@ tracetable_init(struct tracetable *tt, const struct tracelist *tl, unsigned canv
 	memcpy(tt->cols, fixed_columns, sizeof fixed_columns);
 	tt->n_columns = TRACETABLE_ANNOTATION;
 	for (size_t a = 0; a < tl->n_annotation_keys; a++)
-		tt->cols[tt->n_columns++] =
-		    (struct tracetable_column){tl->annotation_keys[a], UTF8_LEFT, 30, 3, 0, 0, 0};
+		tt->cols[tt->n_columns++] = (struct tracetable_column){
+		    tl->annotation_keys[a], UTF8_LEFT, 30, 3, 0, 0, 0, false};
 }
 
 void
@@ -165,55 +165,100 @@ static int
 layout(struct tracetable *tt)
 {
 	int x = 0;
+	bool first = true;
 	for (size_t c = 0; c < tt->n_columns; c++) {
 		struct tracetable_column *col = &tt->cols[c];
 		if (col->x < 0)
 			continue;
-		if (x)
+		if (!first)
 			x += TRACETABLE_GAP;
+		first = false;
 		col->x = x;
 		x += col->width;
 	}
 	return x;
 }
 
+/* Narrows columns of shrink order `order` down to min while total > width. */
+static int
+shrink(struct tracetable *tt, int order, int min, int total, int width)
+{
+	for (size_t c = 0; c < tt->n_columns && total > width; c++) {
+		struct tracetable_column *col = &tt->cols[c];
+		if (col->shrink != order || col->width <= min || col->x < 0)
+			continue;
+		int cut = total - width;
+		if (cut > col->width - min)
+			cut = col->width - min;
+		col->width -= cut;
+		total -= cut;
+	}
+	return total;
+}
+
 void
-tracetable_fit(struct tracetable *tt, int width, bool drop)
+tracetable_fit(struct tracetable *tt, int width, bool fit)
 {
 	for (size_t c = 0; c < tt->n_columns; c++) {
 		tt->cols[c].width = tt->cols[c].natural;
-		tt->cols[c].x = 0;
+		tt->cols[c].x = tt->cols[c].hidden ? -1 : 0;
 	}
 	int total = layout(tt);
 	if (width <= 0)
 		return;
-	for (int order = 1; total > width && order <= 9; order++) {
-		for (size_t c = 0; c < tt->n_columns && total > width; c++) {
-			struct tracetable_column *col = &tt->cols[c];
-			if (col->shrink != order || col->width <= MIN_SHRUNK)
-				continue;
-			int cut = total - width;
-			if (cut > col->width - MIN_SHRUNK)
-				cut = col->width - MIN_SHRUNK;
-			col->width -= cut;
-			total -= cut;
-		}
-	}
-	total = layout(tt);
-	if (!drop)
+	if (!fit) {
+		for (int order = 1; total > width && order <= 9; order++)
+			total = shrink(tt, order, MIN_SHRUNK, total, width);
+		layout(tt);
 		return;
+	}
+	/* The URL keeps its path and annotations a few words, leaving out the
+	 * columns that say least as needed; then everything narrows, then
+	 * more columns go. */
 	size_t order[TRACETABLE_MAX_COLUMNS], n = 0;
 	order[n++] = TRACETABLE_ID;
 	order[n++] = TRACETABLE_SERVICE;
-	for (size_t c = tt->n_columns; c > TRACETABLE_ANNOTATION; c--)
-		order[n++] = c - 1;
-	order[n++] = TRACETABLE_METHOD;
 	order[n++] = TRACETABLE_DUR;
-	for (size_t i = 0; i < n && total > width; i++) {
-		tt->cols[order[i]].x = -1;
-		tt->cols[order[i]].width = 0;
+	for (size_t c = tt->n_columns; c > TRACETABLE_ANNOTATION + 1; c--)
+		order[n++] = c - 1;
+	size_t k = 0;
+	for (;; k++) {
+		for (size_t c = 0; c < tt->n_columns; c++) {
+			tt->cols[c].width = tt->cols[c].natural;
+			tt->cols[c].x = tt->cols[c].hidden ? -1 : 0;
+		}
+		for (size_t i = 0; i < k; i++)
+			tt->cols[order[i]].x = -1;
+		total = layout(tt);
+		total = shrink(tt, 1, 24, total, width);
+		total = shrink(tt, 2, 16, total, width);
+		total = shrink(tt, 3, 14, total, width);
+		if (total <= width || k == n)
+			break;
+	}
+	for (int o = 1; total > width && o <= 9; o++)
+		total = shrink(tt, o, MIN_SHRUNK, total, width);
+	total = layout(tt);
+	order[n++] = TRACETABLE_ANNOTATION;
+	order[n++] = TRACETABLE_METHOD;
+	for (; k < n && total > width; k++) {
+		tt->cols[order[k]].x = -1;
 		total = layout(tt);
 	}
+	/* room left over goes back to the narrowed columns, in order */
+	for (int o = 1; o <= 3 && total < width; o++) {
+		for (size_t c = 0; c < tt->n_columns && total < width; c++) {
+			struct tracetable_column *col = &tt->cols[c];
+			if (col->shrink != o || col->x < 0 || col->width >= col->natural)
+				continue;
+			int grow = col->natural - col->width;
+			if (grow > width - total)
+				grow = width - total;
+			col->width += grow;
+			total += grow;
+		}
+	}
+	layout(tt);
 }
 
 int

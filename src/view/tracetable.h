@@ -39,6 +39,7 @@ struct tracetable_column {
 	int natural;   /* widest cell measured, capped by max_width */
 	int width;     /* after tracetable_fit() */
 	int x;         /* left edge after tracetable_fit(); -1 when hidden */
+	bool hidden;   /* left out by the caller */
 };
 
 struct tracetable {
@@ -58,10 +59,11 @@ void tracetable_free(struct tracetable *tt);
 /* Widens columns to the widest cell of rows [from, to) and the headers. */
 void tracetable_measure(struct tracetable *tt, size_t from, size_t to);
 /* Lays the columns out in width columns (0 = no limit): shrinkable
- * columns are narrowed in order; when drop is true and the line is still
- * too wide, columns are hidden (trace id, service, annotations from the
- * last, method). */
-void tracetable_fit(struct tracetable *tt, int width, bool drop);
+ * columns are narrowed in order.  When fit is true (screens) they are first
+ * narrowed only to a comfortable width, and when the line is still too
+ * wide, columns are hidden (trace id, service, annotations from the last,
+ * method, duration). */
+void tracetable_fit(struct tracetable *tt, int width, bool fit);
 /* Columns one laid-out line takes. */
 int tracetable_width(const struct tracetable *tt);
 /* Appends the text of cell col of row (untrusted, not yet sanitised). */
