@@ -373,7 +373,9 @@ term_key_name(int key, char *buf, size_t size)
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (names[i].key == key)
 			return names[i].name;
-	if (key > 0 && key < 32)
+	if (key >= TERM_FN(KEY_F(1)) && key <= TERM_FN(KEY_F(12)))
+		snprintf(buf, size, "F%d", key - TERM_FN(KEY_F(0)));
+	else if (key > 0 && key < 32)
 		snprintf(buf, size, "^%c", key + 64);
 	else if (key > 32 && key < 127)
 		snprintf(buf, size, "%c", key);

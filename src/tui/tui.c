@@ -278,8 +278,7 @@ resort(struct tui *t)
 {
 	char *id = selected_id(t) ? xstrdup(selected_id(t)) : NULL;
 	tracelist_sort(&t->tl, sortable[t->sort_col].sort, t->sort_reverse);
-	t->tt.sort_column = (int)sortable[t->sort_col].col;
-	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
+	measure(t); /* the sort marker moved */
 	select_id(t, id);
 	free(id);
 	set_status(t, CANVAS_NORMAL, "sorted by %s%s", sortable[t->sort_col].name,
@@ -658,8 +657,8 @@ static void
 key_log(struct tui *t)
 {
 	t->screen = SCREEN_LOG;
-	size_t n = t->cfg->log->n;
-	t->log_top = n > 0 ? n - 1 : 0;
+	size_t n = t->cfg->log->n, rows = t->canvas->height > 4 ? (size_t)t->canvas->height - 4 : 1;
+	t->log_top = n > rows ? n - rows : 0;
 	t->log_seen = warn_count(t->cfg->log);
 }
 
@@ -749,6 +748,41 @@ draw_help(struct tui *t)
 	buf_free(&line);
 }
 
+/* Draws m from line y on (up to line end), width columns a line, from
+ * column 1.  Returns the line after it. */
+static int
+draw_wrapped(struct canvas *c, int y, int end, int width, const char *m)
+{
+	struct buf clean = BUF_INIT;
+	utf8_sanitize(&clean, m, strlen(m), (c->flags & CANVAS_ASCII) ? UTF8_ASCII : 0);
+	const char *s = clean.data ? clean.data : "";
+	size_t n = clean.len, from = 0;
+	while ((from < n || from == 0) && y < end) {
+		size_t i = from;
+		int cols = 0;
+		while (i < n) {
+			uint32_t cp;
+			int k = utf8_decode(s + i, n - i, &cp);
+			if (k < 0)
+				k = 1, cp = '?';
+			int cw = utf8_cp_width(cp);
+			if (cw > 0 && cols + cw > width)
+				break;
+			cols += cw > 0 ? cw : 0;
+			i += (size_t)k;
+		}
+		canvas_text(c, 1, y, width, s + from, i - from, CANVAS_NORMAL);
+		y++;
+		if (i == from)
+			break;
+		from = i;
+		while (from < n && s[from] == ' ')
+			from++;
+	}
+	buf_free(&clean);
+	return y;
+}
+
 static void
 draw_log(struct tui *t)
 {
@@ -763,11 +797,10 @@ draw_log(struct tui *t)
 		canvas_puts(c, 1, 2, -1, "No messages.", CANVAS_DIM);
 		return;
 	}
-	/* log_top is the last message shown; the screen ends with it */
-	size_t last = t->log_top < log->n ? t->log_top : log->n - 1;
-	size_t first = last + 1 > (size_t)rows ? last + 1 - (size_t)rows : 0;
-	for (size_t i = first; i <= last; i++)
-		canvas_puts(c, 1, 1 + (int)(i - first), -1, log->msgs[i], CANVAS_NORMAL);
+	/* log_top is the first message shown; long messages wrap */
+	int y = 1;
+	for (size_t i = t->log_top; i < log->n && y < 1 + rows; i++)
+		y = draw_wrapped(c, y, 1 + rows, c->width - 2, log->msgs[i]);
 }
 
 /* The line editor's lines: the prompt at y, its hint or error at y + 1. */
@@ -788,15 +821,16 @@ draw_prompt(struct tui *t, int y, int *cursor_y)
 			x = c->width - 1;
 		canvas_puts(c, x, y + 1, 1, "^", CANVAS_FAULT | CANVAS_BOLD);
 		struct buf m = BUF_INIT;
-		buf_printf(&m, " column %zu: %s%s%s", t->ferr.column, t->ferr.message,
+		buf_printf(&m, "column %zu: %s%s%s", t->ferr.column, t->ferr.message,
 		           t->ferr.hint[0] ? "; " : "", t->ferr.hint);
-		int mx = x + 1;
 		int mw = canvas_width_of(c, m.data, m.len);
-		if (mx + mw > c->width)
-			mx = c->width - mw > 0 ? c->width - mw : 0;
-		if (mx <= x && x < mx + mw) /* keep the caret visible */
-			mx = 0, canvas_puts(c, x, y + 1, 1, "^", CANVAS_FAULT | CANVAS_BOLD);
-		canvas_text(c, mx, y + 1, mx <= x ? x - mx : -1, m.data, m.len, CANVAS_FAULT);
+		if (x + 1 + mw <= c->width || x < c->width / 2)
+			canvas_text(c, x + 1, y + 1, -1, m.data, m.len, CANVAS_FAULT);
+		else if (x - 1 >= mw)
+			canvas_fit(c, x - 1 - mw, y + 1, mw, m.data, m.len, UTF8_LEFT,
+			           CANVAS_FAULT);
+		else
+			canvas_fit(c, 0, y + 1, x - 1, m.data, m.len, UTF8_LEFT, CANVAS_FAULT);
 		buf_free(&m);
 	} else if (t->mode == MODE_FILTER) {
 		canvas_puts(c, 0, y + 1, -1,
@@ -950,6 +984,11 @@ run_command(struct tui *t, const char *line)
 	const char *arg = line + n;
 	while (*arg == ' ')
 		arg++;
+	char argbuf[PROMPT_MAX * 4];
+	snprintf(argbuf, sizeof argbuf, "%s", arg);
+	for (size_t k = strlen(argbuf); k > 0 && argbuf[k - 1] == ' '; k--)
+		argbuf[k - 1] = '\0';
+	arg = argbuf;
 	if (n == 0)
 		return;
 	if (strncmp(line, "sort", n) == 0 && n >= 2) {
