@@ -320,8 +320,8 @@ prepare_filter(struct run *r)
 		dlog("group %s: filter %s", g->name, group_expr ? group_expr : "(none)");
 	}
 	if (group_expr) {
-		char *both =
-		    mine ? xasprintf("(%s) AND (%s)", group_expr, text.data) : xstrdup(group_expr);
+		char *both = mine ? xasprintf("(%s) AND (%s)", group_expr, text.data)
+		                  : xstrdup(group_expr);
 		r->send = both;
 		struct xr_filter_error e;
 		r->filter = filter_compile(both, resolve_group, r, &e);
@@ -346,8 +346,7 @@ static bool
 want_trace(void *ctx, const struct xr_store_entry *e)
 {
 	const struct run *r = ctx;
-	return !r->filter ||
-	       filter_eval_summary(r->filter, store_entry_summary(e)) != FILTER_NO_MATCH;
+	return !r->filter || filter_eval_summary(r->filter, store_entry_summary(e)) != FILTER_NO_MATCH;
 }
 
 /* Summaries from `from` on that the service matched and the filter, applied
@@ -363,10 +362,9 @@ report_disagreement(struct run *r, size_t from)
 		n += filter_eval(r->filter, store_entry_summary(e), e->trace) == FILTER_NO_MATCH;
 	}
 	if (n)
-		app_report(
-		    "--filter: %zu traces the X-Ray service returned do not match the filter as "
-		    "xrtop reads it: left out",
-		    n);
+		app_report("--filter: %zu traces the X-Ray service returned do not match the filter as "
+		           "xrtop reads it: left out",
+		           n);
 }
 
 /* ---- output ---- */
