@@ -889,7 +889,7 @@ draw(struct tui *t)
 			char pos[48];
 			snprintf(pos, sizeof pos, " %zu/%zu", t->sel + 1, t->tl.n_rows);
 			int w = (int)strlen(pos);
-			canvas_puts(c, cols - w, rows - 2, -1, pos, CANVAS_DIM);
+			canvas_puts(c, cols - w, rows - 2, -1, pos, CANVAS_NORMAL);
 		}
 		draw_footer(t, rows - 1);
 	}
