@@ -5,9 +5,10 @@ measured through a pseudo-terminal of 100x30 (TERM=xterm-256color).
     python3 bench/tui-bytes.py [XRTOP]
 
 Runs `xrtop --demo`, `htop -d 100` and `tig` (in this repository) when they
-are installed, lets each draw its first screen, then sends Down and PgDn
-(each REPEAT times, waiting for the output to go quiet after each key) and
-prints the mean bytes per key.  Results go to BENCHMARKS.md."""
+are installed, lets each draw its first screen, then sends one-row moves
+(Down, Up, Down, ...) and page moves (PgDn, PgUp, ...), REPEAT of each,
+waiting for the output to go quiet after each key, and prints the mean
+bytes per key.  Results go to BENCHMARKS.md."""
 
 import fcntl
 import os
@@ -25,7 +26,9 @@ REPEAT = 10
 QUIET = 0.3  # seconds without output that end one key's answer
 
 DOWN = b"\x1b[B"
+UP = b"\x1b[A"
 PGDN = b"\x1b[6~"
+PGUP = b"\x1b[5~"
 
 
 def drain(fd, quiet=QUIET, limit=5.0):
@@ -59,11 +62,14 @@ def measure(argv, cwd=None, env_extra=None):
     first = drain(fd, quiet=1.0)
     results = {"first screen": len(first)}
     # in application cursor-key mode (smkx) Down is ESC O B
-    down = b"\x1bOB" if b"\x1b[?1h" in first else DOWN
-    for name, key in (("Down", down), ("PgDn", PGDN)):
+    app = b"\x1b[?1h" in first
+    down, up = (b"\x1bOB", b"\x1bOA") if app else (DOWN, UP)
+    # Moves alternate down and up, so that a short list (htop's processes
+    # in a container) never runs into its end.
+    for name, keys in (("Down", (down, up)), ("PgDn", (PGDN, PGUP))):
         total = 0
-        for _ in range(REPEAT):
-            os.write(fd, key)
+        for i in range(REPEAT):
+            os.write(fd, keys[i % 2])
             total += len(drain(fd))
         results[name] = total / REPEAT
     os.kill(pid, signal.SIGTERM)
@@ -81,7 +87,7 @@ def main():
         runs.append(("htop -d 100", ["htop", "-d", "100"], None))
     if shutil.which("tig"):
         runs.append(("tig", ["tig"], top))
-    print("%-14s %12s %10s %10s" % ("program", "first screen", "Down", "PgDn"))
+    print("%-14s %12s %10s %10s" % ("program", "first screen", "row move", "page move"))
     for name, argv, cwd in runs:
         r = measure(argv, cwd)
         print("%-14s %12d %10.0f %10.0f" % (name, r["first screen"], r["Down"], r["PgDn"]))

@@ -476,15 +476,38 @@ key_up(struct tui *t)
 {
 	move_by(t, -1);
 }
+/* A page move scrolls the list by a page and keeps the selection on the
+ * same screen line (less and htop do the same). */
+static void
+page_move(struct tui *t, long d)
+{
+	if (t->screen != SCREEN_TRACES) {
+		move_by(t, d);
+		return;
+	}
+	size_t n = t->tl.n_rows, page = t->page > 0 ? (size_t)t->page : 1;
+	size_t line = t->sel >= t->top ? t->sel - t->top : 0;
+	size_t max_top = n > page ? n - page : 0;
+	if (d > 0)
+		t->top = t->top + (size_t)d > max_top ? max_top : t->top + (size_t)d;
+	else
+		t->top = t->top > (size_t)-d ? t->top - (size_t)-d : 0;
+	move_by(t, d);
+	if (t->sel >= t->top && t->sel < t->top + page)
+		return;
+	t->sel = t->top + line < n ? t->top + line : (n ? n - 1 : 0);
+}
+
 static void
 key_pgdn(struct tui *t)
 {
-	move_by(t, page_size(t));
+	page_move(t, page_size(t));
 }
+
 static void
 key_pgup(struct tui *t)
 {
-	move_by(t, -page_size(t));
+	page_move(t, -page_size(t));
 }
 static void
 key_top(struct tui *t)

@@ -332,7 +332,7 @@ int
 tracetable_draw_row(struct tracetable *tt, struct canvas *c, int y, size_t row, unsigned attr)
 {
 	const struct xr_summary *s = tt->tl->rows[row].summary;
-	enum canvas_role status = tracetable_status_role(s);
+	enum canvas_role flags = tracetable_status_role(s);
 	attr &= CANVAS_ATTR_MASK;
 	if (attr)
 		canvas_fill(c, 0, y, tracetable_width(tt), 1, " ", CANVAS_NORMAL | attr);
@@ -343,8 +343,10 @@ tracetable_draw_row(struct tracetable *tt, struct canvas *c, int y, size_t row, 
 		buf_reset(&tt->scratch);
 		tracetable_cell(tt, row, col, &tt->scratch);
 		unsigned role = CANVAS_NORMAL;
-		if (col == TRACETABLE_STATUS || (col == TRACETABLE_FLAGS && status != CANVAS_OK))
-			role = status;
+		/* only the flags of a problem are coloured: the eye goes to them,
+		 * and every colour change costs bytes on a slow link */
+		if (col == TRACETABLE_FLAGS && flags != CANVAS_OK)
+			role = flags | CANVAS_BOLD;
 		else if (col == TRACETABLE_ID)
 			role = CANVAS_DIM;
 		end = draw_cell(tt, c, y, col, tt->scratch.data ? tt->scratch.data : "",
