@@ -445,7 +445,7 @@ app_api_run(const struct options *o, struct xr_store *store)
 	}
 	r.progress_tty = isatty(STDERR_FILENO);
 	r.loop = loop_new(r.api->http);
-	loop_catch_signals(r.loop);
+	loop_catch_signals(r.loop, &err);
 	loop_add_tick(r.loop, api_tick, r.api);
 	loop_add_tick(r.loop, progress_tick, &r);
 
