@@ -26,7 +26,7 @@ latency=${LATENCY:-0.05}
 xrtop=${XRTOP:-$top/_build/src/xrtop}
 python=${TEST_PYTHON:-/usr/bin/python3}
 aws=${TEST_AWS:-/usr/bin/aws}
-concurrency=32 # FETCH_DEFAULT_CONCURRENCY in src/xray/fetch.h
+concurrency=32 # FETCH_DEFAULT_CONCURRENCY in src/source/fetch.h
 out=$top/bench/out
 mkdir -p "$out"
 data=$out/api-$traces.json
