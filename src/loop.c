@@ -259,8 +259,8 @@ due_timer(const struct loop *l, double now, uint64_t limit)
 	return best;
 }
 
-/* Runs the due timers in order; returns the seconds until the next one. */
-static double
+/* Runs the due timers in order. */
+static void
 run_timers(struct loop *l)
 {
 	double now = timefmt_monotonic();
@@ -276,11 +276,6 @@ run_timers(struct loop *l)
 		}
 		t.fn(t.ctx);
 	}
-	double next = INFINITY;
-	for (size_t k = 0; k < l->n_timers; k++)
-		if (l->timers[k].at - now < next)
-			next = l->timers[k].at - now;
-	return next;
 }
 
 /* Waits up to `wait` seconds for curl, the descriptors or a wakeup, and
@@ -327,17 +322,20 @@ wait_and_dispatch(struct loop *l, double wait, struct xr_err *err)
 	return 0;
 }
 
-/* Ticks and timers, then the wait: one turn. */
+/* Timers, then ticks (which see what the timers queued), then the wait:
+ * one turn. */
 static int
 turn(struct loop *l, double max_wait, bool (*done)(void *ctx), void *ctx, struct xr_err *err)
 {
-	double wait = run_ticks(l, max_wait);
+	run_timers(l);
 	if (l->stop)
 		return 0;
-	double t = run_timers(l);
-	if (t < wait)
-		wait = t;
-	/* A tick or timer may have finished the work: do not wait for nothing. */
+	double wait = run_ticks(l, max_wait);
+	double now = timefmt_monotonic();
+	for (size_t k = 0; k < l->n_timers; k++)
+		if (l->timers[k].at - now < wait)
+			wait = l->timers[k].at - now;
+	/* A timer or tick may have finished the work: do not wait for nothing. */
 	if (l->stop || (done && done(ctx)))
 		return 0;
 	return wait_and_dispatch(l, wait, err);

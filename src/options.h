@@ -9,9 +9,9 @@
 
 #include "util/buf.h"
 #include "util/err.h"
+#include "view/sort.h"
 
 enum output_format { OUTPUT_TABLE, OUTPUT_NDJSON, OUTPUT_JSON };
-enum sort_key { SORT_START, SORT_DURATION, SORT_RESPONSETIME, SORT_STATUS };
 
 struct options {
 	/* what to do */
