@@ -175,6 +175,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 			xr_err_prefix(err, "--since");
 			return -1;
 		}
+		o->since_set = true;
 		break;
 	case OPT_START:
 	case OPT_END:
@@ -263,6 +264,14 @@ bool
 options_has_file_source(const struct options *o)
 {
 	return o->n_loads > 0 || o->demo;
+}
+
+bool
+options_has_api_source(const struct options *o)
+{
+	return !options_has_file_source(o) || o->region || o->profile || o->endpoint_url ||
+	       o->group || o->since_set || isfinite(o->start_time) || isfinite(o->end_time) ||
+	       o->time_range_type || o->save || o->max_traces >= 0;
 }
 
 void

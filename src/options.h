@@ -41,6 +41,7 @@ struct options {
 	const char *endpoint_url;
 	const char *group;
 	double since;       /* seconds before now; default 15 minutes */
+	bool since_set;     /* --since was given */
 	double start_time;  /* NAN unless --start */
 	double end_time;    /* NAN unless --end */
 	const char *time_range_type; /* TraceId, Event or Service; NULL = service default */
@@ -57,6 +58,9 @@ int options_parse(struct options *o, int argc, char **argv, struct xr_err *err);
 void options_free(struct options *o);
 /* True when any file or demo source was asked for. */
 bool options_has_file_source(const struct options *o);
+/* True when the X-Ray API is to be read: no file source, or an option
+ * that only the API source uses (--region, --since, --save, ...). */
+bool options_has_api_source(const struct options *o);
 /* Appends the --help text. */
 void options_usage(struct buf *out);
 

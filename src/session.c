@@ -65,6 +65,7 @@ struct session {
 	size_t n_failures, cap_failures;
 	bool abort_told;
 	char *last_error;
+	char *group_error; /* the whole message of an unknown --group */
 	double progress_at, log_at;
 	bool stopped;
 };
@@ -234,6 +235,7 @@ session_free(struct session *s)
 	free(s->failures);
 	free(s->listeners);
 	free(s->last_error);
+	free(s->group_error);
 	free(s);
 }
 
@@ -316,9 +318,11 @@ apply_filter(struct session *s, const char *user, struct xr_filter_error *e)
 		const struct xr_group *g = find_group(s, s->set.group, false, &names);
 		if (!g) {
 			memset(e, 0, sizeof *e);
-			snprintf(e->message, sizeof e->message,
-			         "--group %s: no such X-Ray group in %s (groups: %s)", s->set.group,
-			         s->api->region, names.data);
+			free(s->group_error);
+			s->group_error =
+			    xasprintf("--group %s: no such X-Ray group in %s (groups: %s)",
+			              s->set.group, s->api->region, names.data);
+			snprintf(e->message, sizeof e->message, "%s", s->group_error);
 			buf_free(&names);
 			buf_free(&text);
 			filter_free(mine);
@@ -365,7 +369,7 @@ start_filter(struct session *s)
 		return 0;
 	struct session_event ev = {.kind = SESSION_EVENT_FILTER_ERROR,
 	                           .source = s->api ? "api" : NULL,
-	                           .message = rc == -1 ? s->set.filter : e.message,
+	                           .message = rc == -1 ? s->set.filter : s->group_error,
 	                           .filter_error = rc == -1 ? &e : NULL};
 	emit(s, &ev);
 	finish(s);
