@@ -77,8 +77,10 @@ report_lines(const char *msg)
 }
 
 static size_t
-terminal_width(void)
+terminal_width(const struct options *o)
 {
+	if (o->width > 0)
+		return (size_t)o->width;
 	struct winsize ws;
 	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
@@ -225,7 +227,7 @@ print_list(struct batchrun *b, size_t from_seq)
 	tracelist_limit(&tl, o->limit);
 	struct batch_format fmt = {
 	    .output = o->output,
-	    .width = terminal_width(),
+	    .width = terminal_width(o),
 	    .flags = b->flags,
 	};
 	int rc = batch_print(stdout, &tl, &fmt);
