@@ -55,7 +55,7 @@ struct session {
 	double window_start, window_end; /* the window asked for (NAN: relative) */
 	bool window_changed;
 	unsigned scan;        /* number of the running or last scan */
-	size_t scan_from_seq; /* store_count() when the scan started */
+	size_t scan_from_seq; /* store_next_seq() when the scan started */
 	long refreshes_left;  /* -1: unlimited */
 	bool paused;
 	uint64_t timer; /* the next live scan, or the first turn */
@@ -452,7 +452,7 @@ start_scan(struct session *s, double start, double end)
 	dlog("window %s", win);
 	s->window.start = start;
 	s->window.end = end;
-	s->scan_from_seq = store_count(s->store);
+	s->scan_from_seq = store_next_seq(s->store);
 	s->state = SESSION_SCANNING;
 	fetch_scan(s->api->fetch, &so);
 }
@@ -468,6 +468,21 @@ scan_window(struct session *s)
 	double end = ceil(isfinite(s->window_end) && !s->window.relative ? s->window_end : now);
 	s->window_changed = false;
 	start_scan(s, start, end);
+}
+
+/* Live mode keeps at most --max-traces entries: the oldest go. */
+static void
+evict(struct session *s)
+{
+	if (s->set.refresh <= 0 || s->set.max_traces < 0 || s->state == SESSION_FINISHED)
+		return;
+	size_t n = store_evict(s->store, (size_t)s->set.max_traces, NULL, NULL);
+	if (n) {
+		dlog("evicted %zu traces (--max-traces %ld)", n, s->set.max_traces);
+		struct session_event ev = {
+		    .kind = SESSION_EVENT_EVICTED, .source = "api", .count = n};
+		emit(s, &ev);
+	}
 }
 
 static void on_refresh_timer(void *ctx);
@@ -585,7 +600,7 @@ begin_api(struct session *s)
 		fetch_get_groups(s->api->fetch);
 		return;
 	}
-	s->api_from_seq = store_count(s->store);
+	s->api_from_seq = store_next_seq(s->store);
 	scan_window(s);
 }
 
@@ -599,7 +614,7 @@ on_first_turn(void *ctx)
 	if (s->stopped)
 		return;
 	if (!s->api) {
-		s->api_from_seq = store_count(s->store);
+		s->api_from_seq = store_next_seq(s->store);
 		emit_scan_done(s, false);
 		finish(s);
 		return;
@@ -638,12 +653,13 @@ session_tick(void *ctx)
 		}
 		if (start_filter(s) < 0)
 			return INFINITY;
-		s->api_from_seq = store_count(s->store);
+		s->api_from_seq = store_next_seq(s->store);
 		scan_window(s);
 		wait = api_tick(s->api);
 	} else if (s->state == SESSION_SCANNING && idle) {
 		emit_api_news(s);
 		emit_scan_done(s, false);
+		evict(s);
 		schedule_next(s);
 		return INFINITY;
 	}

@@ -95,7 +95,8 @@ enum session_event_kind {
 	 * .from_seq (entries with seq >= from_seq are new), .start/.end of the
 	 * API window, .interrupted when session_stop() cut the scan short */
 	SESSION_EVENT_SCAN_DONE,
-	/* entries were removed by the --max-traces cap: .count */
+	/* live mode: after a scan, the oldest entries (by start time) beyond
+	 * --max-traces were removed from the store: .count */
 	SESSION_EVENT_EVICTED,
 	/* the session has nothing more to do (session_finished() is true) */
 	SESSION_EVENT_FINISHED,

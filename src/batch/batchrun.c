@@ -244,7 +244,8 @@ print_entries(struct batchrun *b, bool only_new, size_t from_seq)
 {
 	if (b->o->save && strcmp(b->o->save, "-") == 0)
 		return BATCHRUN_EXIT_OK; /* standard output holds the saved file */
-	if (only_new && store_count(session_store(b->s)) == from_seq && b->o->output != OUTPUT_JSON)
+	if (only_new && store_next_seq(session_store(b->s)) == from_seq &&
+	    b->o->output != OUTPUT_JSON)
 		return BATCHRUN_EXIT_OK;
 	return print_list(b, only_new ? from_seq : 0);
 }
