@@ -397,6 +397,16 @@ settings_from_options(const struct options *o, bool api, struct session_settings
 	};
 }
 
+/* True when a GetTraceSummaries request failed: the window is not listed whole. */
+static bool
+summaries_failed(const struct batchrun *b)
+{
+	for (size_t i = 0; i < session_failure_count(b->s); i++)
+		if (session_failure(b->s, i)->op == XRAY_GET_TRACE_SUMMARIES)
+			return true;
+	return session_aborted(b->s) != NULL;
+}
+
 /* Writes --save's list of traces that could not be fetched and closes it. */
 static void
 finish_save(struct batchrun *b)
@@ -407,9 +417,13 @@ finish_save(struct batchrun *b)
 	size_t n_ids;
 	char *const *ids = session_failed_ids(b->s, &n_ids);
 	size_t saved = save_count(b->save);
-	if (save_finish(b->save, ids, n_ids, &err) < 0) {
+	/* A window must have been listed whole; with -d the traces
+	 * collected are saved even when a refresh failed. */
+	bool incomplete = summaries_failed(b) && (!b->o->delay || !saved);
+	int saved_how = save_finish(b->save, ids, n_ids, incomplete, &err);
+	if (saved_how != SAVE_WRITTEN) {
 		batchrun_report("%s", err.msg);
-		b->failed = true;
+		b->failed |= saved_how < 0;
 	} else if (n_ids) {
 		batchrun_report("--save %s: %zu traces written; %zu could not be fetched "
 		                "(listed in its UnprocessedTraceIds)",
