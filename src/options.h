@@ -9,7 +9,7 @@
 
 #include "util/buf.h"
 #include "util/err.h"
-#include "view/tracelist.h"
+#include "view/sort.h"
 
 enum output_format { OUTPUT_TABLE, OUTPUT_NDJSON, OUTPUT_JSON };
 /* What batch mode prints (--view); the TUI opens on it. */
@@ -30,7 +30,7 @@ struct options {
 	/* what to show */
 	const char *filter;
 	enum output_format output;
-	enum tracelist_sort sort;
+	enum sort_key sort;
 	bool sort_set;
 	long limit; /* -1: all */
 	const char *annotations; /* --annotations KEYS: table columns; NULL = automatic */
@@ -46,6 +46,7 @@ struct options {
 	const char *endpoint_url;
 	const char *group;
 	double since;       /* seconds before now; default 15 minutes */
+	bool since_set;     /* --since was given */
 	double start_time;  /* NAN unless --start */
 	double end_time;    /* NAN unless --end */
 	const char *time_range_type; /* TraceId, Event or Service; NULL = service default */
@@ -62,6 +63,9 @@ int options_parse(struct options *o, int argc, char **argv, struct xr_err *err);
 void options_free(struct options *o);
 /* True when any file or demo source was asked for. */
 bool options_has_file_source(const struct options *o);
+/* True when the X-Ray API is to be read: no file source, or an option
+ * that only the API source uses (--region, --since, --save, ...). */
+bool options_has_api_source(const struct options *o);
 /* Appends the --help text. */
 void options_usage(struct buf *out);
 

@@ -20,14 +20,12 @@ struct term {
 	FILE *in, *out;
 	char name[64];
 	bool color, mouse;
-	int pipe[2]; /* SIGWINCH makes pipe[0] readable */
 	attr_t role_attr[CANVAS_ROLES];
 	short role_pair[CANVAS_ROLES];
 };
 
 /* The open terminal, for the exit and fatal-signal handlers. */
 static struct term *active;
-static volatile sig_atomic_t winch_fd = -1;
 
 static void
 restore(void)
@@ -42,16 +40,6 @@ on_fatal(int sig)
 	restore();
 	signal(sig, SIG_DFL);
 	raise(sig);
-}
-
-static void
-on_winch(int sig)
-{
-	(void)sig;
-	int saved = errno;
-	if (winch_fd >= 0)
-		(void)!write(winch_fd, "w", 1);
-	errno = saved;
 }
 
 static SCREEN *
@@ -107,7 +95,6 @@ term_open(FILE *in, FILE *out, const struct term_config *cfg, struct xr_err *err
 	struct term *t = xcalloc(1, sizeof *t);
 	t->in = in;
 	t->out = out;
-	t->pipe[0] = t->pipe[1] = -1;
 	t->screen = open_screen(t);
 	if (!t->screen) {
 		xr_err_set(err, XR_EIO, "cannot open the terminal (TERM=%s, and no fallback works)",
@@ -139,15 +126,6 @@ term_open(FILE *in, FILE *out, const struct term_config *cfg, struct xr_err *err
 		    mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL) != 0;
 		mouseinterval(0);
 	}
-	if (pipe2(t->pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
-		winch_fd = t->pipe[1];
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_winch;
-		sigemptyset(&sa.sa_mask);
-		sa.sa_flags = SA_RESTART;
-		sigaction(SIGWINCH, &sa, NULL);
-	}
 	return t;
 }
 
@@ -161,12 +139,6 @@ term_close(struct term *t)
 	curs_set(1);
 	endwin();
 	delscreen(t->screen);
-	signal(SIGWINCH, SIG_DFL);
-	winch_fd = -1;
-	if (t->pipe[0] >= 0) {
-		close(t->pipe[0]);
-		close(t->pipe[1]);
-	}
 	signal(SIGSEGV, SIG_DFL);
 	signal(SIGBUS, SIG_DFL);
 	signal(SIGFPE, SIG_DFL);
@@ -202,18 +174,9 @@ term_input_fd(const struct term *t)
 	return fileno(t->in);
 }
 
-int
-term_resize_fd(const struct term *t)
-{
-	return t->pipe[0];
-}
-
 void
 term_resized(struct term *t)
 {
-	char buf[64];
-	while (t->pipe[0] >= 0 && read(t->pipe[0], buf, sizeof buf) > 0)
-		;
 	struct winsize ws;
 	if (ioctl(fileno(t->out), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resize_term(ws.ws_row, ws.ws_col);

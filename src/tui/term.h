@@ -1,10 +1,10 @@
 /* term: the curses terminal.  Opens it (with fallbacks for an unknown
  * TERM), maps canvas roles to colour pairs and attributes, copies a canvas
  * to the screen so that only changed cells are sent, reads keys and the
- * mouse without blocking, follows resizes, and always gives the terminal
- * back as it found it: on exit, on SIGINT/SIGTERM (through the loop), on a
- * fatal signal, around Ctrl-Z.  The only file besides the other tui/ files
- * that sees curses. */
+ * mouse without blocking, takes a new size (after SIGWINCH, which the loop
+ * catches), and always gives the terminal back as it found it: on exit, on
+ * SIGINT/SIGTERM (through the loop), on a fatal signal, around Ctrl-Z.  The only file besides the
+ * other tui/ files that sees curses. */
 #ifndef XRTOP_TUI_TERM_H
 #define XRTOP_TUI_TERM_H
 
@@ -41,10 +41,9 @@ void term_close(struct term *t);
 const char *term_name(const struct term *t);
 int term_rows(const struct term *t);
 int term_cols(const struct term *t);
-/* The descriptor to wait on for keys, and the one a resize makes readable. */
+/* The descriptor to wait on for keys. */
 int term_input_fd(const struct term *t);
-int term_resize_fd(const struct term *t);
-/* Takes the new size after a resize (drains term_resize_fd()). */
+/* Takes the terminal's new size (after SIGWINCH). */
 void term_resized(struct term *t);
 /* Copies c to the screen and sends what changed; the cursor is shown at
  * (cx, cy), or hidden when cx < 0. */

@@ -7,16 +7,22 @@
 #include <stdarg.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "batch/batch.h"
+#include "batch/batchrun.h"
 #include "filter/filter.h"
+#include "loop.h"
+#include "session.h"
 #include "tui/prompt.h"
 #include "tui/term.h"
 #include "util/regex.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
+#include "util/warn.h"
 #include "util/xmalloc.h"
 #include "view/canvas.h"
 #include "view/tracelist.h"
@@ -43,11 +49,17 @@ struct tui_stats {
 };
 
 struct tui {
-	const struct tui_config *cfg;
 	const struct options *o;
-	struct xr_store *store;
+	struct session *s;
 	struct term *term;
 	struct loop *loop;
+	struct xr_warnings log; /* what the sources reported, for the log screen */
+	char source[512];       /* the header's name of the sources */
+	bool api;
+	bool failed;             /* a source failed: exit status 1 */
+	bool ready;              /* the first data is in */
+	unsigned long built_gen; /* store generation the list was built from */
+	bool stale;              /* rebuild before the next use */
 	struct canvas *canvas;
 	unsigned canvas_flags;
 	enum tui_screen screen;
@@ -63,9 +75,8 @@ struct tui {
 	int list_y; /* screen line of the first list row */
 	size_t sort_col;
 	bool sort_reverse;
-	char *filter_text;
-	struct xr_filter *filter;
-	size_t undecided;
+	char *filter_text; /* as typed, for the editor; NULL: none */
+	size_t undecided, disagreed;
 	struct tui_stats stats;
 	const char *one_service; /* the service of every listed trace, or NULL */
 
@@ -94,18 +105,18 @@ struct tui {
 
 static const struct {
 	size_t col;
-	enum tracelist_sort sort;
+	enum sort_key sort;
 	bool ascending; /* the natural order goes up */
 	const char *name;
 } sortable[] = {
-    {TRACETABLE_START, TRACELIST_SORT_START, true, "start"},
-    {TRACETABLE_ID, TRACELIST_SORT_ID, true, "id"},
-    {TRACETABLE_METHOD, TRACELIST_SORT_METHOD, true, "method"},
-    {TRACETABLE_URL, TRACELIST_SORT_URL, true, "url"},
-    {TRACETABLE_STATUS, TRACELIST_SORT_STATUS, false, "status"},
-    {TRACETABLE_RESP, TRACELIST_SORT_RESPONSETIME, false, "responsetime"},
-    {TRACETABLE_DUR, TRACELIST_SORT_DURATION, false, "duration"},
-    {TRACETABLE_SERVICE, TRACELIST_SORT_SERVICE, true, "service"},
+    {TRACETABLE_START, SORT_START, true, "start"},
+    {TRACETABLE_ID, SORT_ID, true, "id"},
+    {TRACETABLE_METHOD, SORT_METHOD, true, "method"},
+    {TRACETABLE_URL, SORT_URL, true, "url"},
+    {TRACETABLE_STATUS, SORT_STATUS, false, "status"},
+    {TRACETABLE_RESP, SORT_RESPONSETIME, false, "responsetime"},
+    {TRACETABLE_DUR, SORT_DURATION, false, "duration"},
+    {TRACETABLE_SERVICE, SORT_SERVICE, true, "service"},
 };
 #define N_SORTABLE (sizeof sortable / sizeof *sortable)
 
@@ -120,21 +131,6 @@ set_status(struct tui *t, unsigned style, const char *fmt, ...)
 	vsnprintf(t->status, sizeof t->status, fmt, ap);
 	va_end(ap);
 	t->status_style = style;
-}
-
-struct keep {
-	const struct xr_filter *filter;
-	size_t undecided;
-};
-
-static bool
-keep_entry(void *ctx, const struct xr_store_entry *e)
-{
-	struct keep *k = ctx;
-	enum filter_verdict v = filter_eval(k->filter, store_entry_summary(e), e->trace);
-	if (v == FILTER_NEED_TRACE)
-		k->undecided++;
-	return v == FILTER_MATCH;
 }
 
 static int
@@ -236,51 +232,58 @@ select_id(struct tui *t, const char *id)
 	}
 }
 
-/* Rebuilds the list (filter, sort, annotation columns), keeping the
- * selection on its trace id. */
+/* Rebuilds the list from the session (filter, sort, annotation columns),
+ * keeping the selection on its trace id. */
 static void
 rebuild(struct tui *t)
 {
 	char *id = selected_id(t) ? xstrdup(selected_id(t)) : NULL;
 	tracelist_free(&t->tl);
-	struct keep k = {t->filter, 0};
-	tracelist_build(&t->tl, t->store, t->filter ? keep_entry : NULL, &k,
-	                sortable[t->sort_col].sort);
+	struct session_list_stats st = {0};
+	session_list(t->s, 0, &t->tl, &st);
 	if (t->sort_reverse)
 		tracelist_sort(&t->tl, sortable[t->sort_col].sort, true);
-	t->undecided = k.undecided;
+	t->built_gen = store_generation(session_store(t->s));
+	t->stale = false;
+	t->undecided = st.undecided;
+	t->disagreed = st.disagreed;
 	t->one_service = t->tl.n_rows ? tracelist_service(t->tl.rows[0].summary) : NULL;
 	for (size_t i = 1; i < t->tl.n_rows && t->one_service; i++)
 		if (strcmp(tracelist_service(t->tl.rows[i].summary), t->one_service) != 0)
 			t->one_service = NULL;
 	if (t->one_service && !*t->one_service)
 		t->one_service = NULL;
-	if (!t->annotation_keys) {
-		if (t->o->annotations) {
-			t->annotation_keys = xstrdup(t->o->annotations);
-		} else {
-			tracelist_choose_annotations(&t->tl, 2);
-			struct buf keys = BUF_INIT;
-			for (size_t a = 0; a < t->tl.n_annotation_keys; a++)
-				buf_printf(&keys, "%s%s", a ? "," : "", t->tl.annotation_keys[a]);
-			t->annotation_keys = keys.data ? buf_steal(&keys) : xstrdup("");
-		}
+	if (!t->annotation_keys && t->o->annotations) {
+		t->annotation_keys = xstrdup(t->o->annotations);
+	} else if (!t->annotation_keys && t->tl.n_rows) {
+		/* chosen once, from the first traces, so columns stay put */
+		tracelist_choose_annotations(&t->tl, 2);
+		struct buf keys = BUF_INIT;
+		for (size_t a = 0; a < t->tl.n_annotation_keys; a++)
+			buf_printf(&keys, "%s%s", a ? "," : "", t->tl.annotation_keys[a]);
+		t->annotation_keys = keys.data ? buf_steal(&keys) : xstrdup("");
 	}
-	tracelist_set_annotations(&t->tl, t->annotation_keys);
+	tracelist_set_annotations(&t->tl, t->annotation_keys ? t->annotation_keys : "");
 	measure(t);
 	compute_stats(t);
 	select_id(t, id);
 	free(id);
 }
 
+/* The list reads the store: rebuilt whenever the store changed. */
+static void
+ensure_list(struct tui *t)
+{
+	if (t->stale || store_generation(session_store(t->s)) != t->built_gen)
+		rebuild(t);
+}
+
 static void
 resort(struct tui *t)
 {
-	char *id = selected_id(t) ? xstrdup(selected_id(t)) : NULL;
-	tracelist_sort(&t->tl, sortable[t->sort_col].sort, t->sort_reverse);
-	measure(t); /* the sort marker moved */
-	select_id(t, id);
-	free(id);
+	session_set_sort(t->s, sortable[t->sort_col].sort);
+	t->stale = true;
+	ensure_list(t);
 	set_status(t, CANVAS_NORMAL, "sorted by %s%s", sortable[t->sort_col].name,
 	           t->sort_reverse ? " (inverted)" : "");
 }
@@ -322,7 +325,7 @@ draw_header(struct tui *t)
 	struct buf b = BUF_INIT;
 	if (t->filter_text)
 		buf_printf(&b, "filter: %s  ", t->filter_text);
-	buf_printf(&b, "%s", t->cfg->source);
+	buf_printf(&b, "%s", t->source);
 	if (t->one_service)
 		buf_printf(&b, "  %s", t->one_service);
 	if (isfinite(t->stats.first)) {
@@ -386,6 +389,7 @@ static void
 draw_traces(struct tui *t)
 {
 	struct canvas *c = t->canvas;
+	ensure_list(t);
 	bool wide = c->width >= WIDE_COLS;
 	if (wide != t->tt_wide) {
 		t->tt_wide = wide;
@@ -397,10 +401,14 @@ draw_traces(struct tui *t)
 	t->list_y = 3;
 	t->page = c->height - 5;
 	fix_scroll(t);
+	if (t->tl.n_rows == 0 && !t->ready) {
+		canvas_puts(c, 2, t->list_y + 1, -1, "Reading the traces...", CANVAS_DIM);
+		return;
+	}
 	if (t->tl.n_rows == 0) {
 		canvas_puts(c, 2, t->list_y + 1, -1,
-		            t->filter ? "No trace matches the filter (f to change it)."
-		                      : "No traces.",
+		            t->filter_text ? "No trace matches the filter (f to change it)."
+		                           : "No traces.",
 		            CANVAS_DIM);
 		return;
 	}
@@ -431,7 +439,7 @@ list_len(const struct tui *t)
 {
 	switch (t->screen) {
 	case SCREEN_TRACES: return t->tl.n_rows;
-	case SCREEN_LOG: return t->cfg->log->n;
+	case SCREEN_LOG: return t->log.n;
 	default: return n_keys + 8;
 	}
 }
@@ -680,9 +688,33 @@ static void
 key_log(struct tui *t)
 {
 	t->screen = SCREEN_LOG;
-	size_t n = t->cfg->log->n, rows = t->canvas->height > 4 ? (size_t)t->canvas->height - 4 : 1;
+	size_t n = t->log.n, rows = t->canvas->height > 4 ? (size_t)t->canvas->height - 4 : 1;
 	t->log_top = n > rows ? n - rows : 0;
-	t->log_seen = warn_count(t->cfg->log);
+	t->log_seen = warn_count(&t->log);
+}
+
+static void
+key_refresh(struct tui *t)
+{
+	if (!t->api)
+		set_status(t, CANVAS_DIM, "r: only the X-Ray API source can be fetched again");
+	else if (session_refresh(t->s))
+		set_status(t, CANVAS_NORMAL, "fetching what is new");
+	else
+		set_status(t, CANVAS_DIM, "a scan is running");
+}
+
+static void
+key_pause(struct tui *t)
+{
+	if (!t->api) {
+		set_status(t, CANVAS_DIM, "p: only the X-Ray API source refreshes (-d)");
+		return;
+	}
+	bool paused = !session_progress(t->s).paused;
+	session_pause(t->s, paused);
+	set_status(t, CANVAS_NORMAL,
+	           paused ? "live refresh paused (p resumes)" : "live refresh resumed");
 }
 
 static const struct keydef keys[] = {
@@ -702,8 +734,9 @@ static const struct keydef keys[] = {
     {'n', 0, SCREEN_TRACES, NULL, "next search match", key_next},
     {'N', 0, SCREEN_TRACES, NULL, "previous search match", key_prev},
     {'y', 0, SCREEN_TRACES, "copy id", "copy the trace id (OSC 52; also shown)", key_copy},
-    {':', 0, SCREEN_ALL, "cmd",
-     "command line: sort COLUMN, filter EXPR, save FILE, help, log, quit", key_command},
+    {'r', TERM_FN(KEY_F(5)), SCREEN_ALL, NULL, "fetch what is new (X-Ray API)", key_refresh},
+    {'p', 0, SCREEN_ALL, NULL, "pause or resume the live refresh (X-Ray API, -d)", key_pause},
+    {':', 0, SCREEN_ALL, "cmd", "command line: sort, filter, save, help, log, quit", key_command},
     {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, "help", "this help", key_help},
     {'L', 0, SCREEN_ALL, "log", "messages and warnings from the sources", key_log},
     {'1', 0, SCREEN_ALL, NULL, "the traces screen", key_back},
@@ -810,7 +843,7 @@ static void
 draw_log(struct tui *t)
 {
 	struct canvas *c = t->canvas;
-	const struct xr_warnings *log = t->cfg->log;
+	const struct xr_warnings *log = &t->log;
 	char title[128];
 	snprintf(title, sizeof title, "log: %zu message%s%s", warn_count(log),
 	         warn_count(log) == 1 ? "" : "s", log->dropped ? " (the oldest kept)" : "");
@@ -899,7 +932,7 @@ draw(struct tui *t)
 	if (t->mode != MODE_NONE) {
 		cx = draw_prompt(t, rows - 2, &cy);
 	} else {
-		size_t unseen = warn_count(t->cfg->log) - t->log_seen;
+		size_t unseen = warn_count(&t->log) - t->log_seen;
 		if (t->status[0]) {
 			canvas_puts(c, 0, rows - 2, -1, t->status, t->status_style);
 		} else if (unseen && t->screen != SCREEN_LOG) {
@@ -924,26 +957,25 @@ draw(struct tui *t)
 static bool
 apply_filter(struct tui *t, const char *text)
 {
-	struct xr_filter *f = NULL;
-	if (*text) {
-		struct xr_filter_error e;
-		f = filter_compile(text, NULL, NULL, &e);
-		if (!f) {
-			set_status(t, CANVAS_FAULT, "filter: column %zu: %s", e.column, e.message);
-			return false;
-		}
+	struct xr_filter_error e;
+	if (session_set_filter(t->s, *text ? text : NULL, &e) < 0) {
+		set_status(t, CANVAS_FAULT, "filter: column %zu: %s", e.column, e.message);
+		return false;
 	}
-	filter_free(t->filter);
-	t->filter = f;
 	free(t->filter_text);
 	t->filter_text = *text ? xstrdup(text) : NULL;
-	rebuild(t);
+	t->stale = true;
+	ensure_list(t);
 	if (t->undecided)
 		set_status(
 		    t, CANVAS_ERROR,
 		    "%zu matched; %zu left out: the filter needs their full traces, and only "
 		    "their summaries are loaded",
 		    t->tl.n_rows, t->undecided);
+	else if (t->api)
+		set_status(t, CANVAS_NORMAL,
+		           "%zu of %zu traces match; r fetches with the new filter", t->tl.n_rows,
+		           t->tl.n_considered);
 	else
 		set_status(t, CANVAS_NORMAL, "%zu of %zu traces match", t->tl.n_rows,
 		           t->tl.n_considered);
@@ -1195,22 +1227,14 @@ on_input(void *ctx, int fd, short revents)
 	}
 	struct term_mouse m;
 	int key;
-	while (!t->quit && (key = term_key(t->term, &m)) >= 0)
+	while (!t->quit && (key = term_key(t->term, &m)) >= 0) {
+		ensure_list(t);
 		handle_key(t, key, &m);
+	}
 	if (t->quit)
 		loop_stop(t->loop);
 	else
 		draw(t);
-}
-
-static void
-on_resize(void *ctx, int fd, short revents)
-{
-	(void)fd;
-	(void)revents;
-	struct tui *t = ctx;
-	term_resized(t->term);
-	draw(t);
 }
 
 static bool
@@ -1219,62 +1243,221 @@ tui_done(void *ctx)
 	return ((struct tui *)ctx)->quit;
 }
 
-int
-tui_run(const struct tui_config *cfg, struct xr_store *store, struct loop *loop, struct xr_err *err)
+/* ---- the session's events ---- */
+
+static void log_add(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+log_add(struct tui *t, const char *fmt, ...)
 {
-	const struct options *o = cfg->opts;
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	warn_add(&t->log, "%s", msg);
+}
+
+/* The problems found in the traces' data, once the first data is in. */
+static void
+log_problems(struct tui *t)
+{
+	const struct xr_store *store = session_store(t->s);
+	for (size_t i = 0; i < store_count(store); i++) {
+		const struct xr_trace *tr = store_entry(store, i)->trace;
+		for (unsigned p = 0; tr && p < tr->n_problems; p++)
+			log_add(t, "trace %s: %s", tr->id, tr->problems[p]);
+	}
+}
+
+static void
+on_event(void *ctx, const struct session_event *ev)
+{
+	struct tui *t = ctx;
+	switch (ev->kind) {
+	case SESSION_EVENT_LOADED:
+		if (ev->message)
+			log_add(t, "%s", ev->message);
+		if (ev->message || ev->load->skipped)
+			t->failed = true;
+		break;
+	case SESSION_EVENT_WARNING: log_add(t, "%s", ev->message); break;
+	case SESSION_EVENT_FAILURE:
+		log_add(t, "%s: %s", ev->failure->what, ev->failure->why);
+		set_status(t, CANVAS_ERROR, "%s: %s", ev->failure->what, ev->failure->why);
+		t->failed = true;
+		break;
+	case SESSION_EVENT_ABORTED:
+		log_add(t, "%s", ev->message);
+		if (ev->hint && *ev->hint)
+			log_add(t, "hint: %s", ev->hint);
+		set_status(t, CANVAS_FAULT, "%s (L for more)", ev->message);
+		t->failed = true;
+		break;
+	case SESSION_EVENT_FILTER_ERROR:
+		if (ev->filter_error)
+			log_add(t, "filter: column %zu: %s", ev->filter_error->column,
+			        ev->filter_error->message);
+		else
+			log_add(t, "%s", ev->message);
+		set_status(t, CANVAS_FAULT, "the filter was refused (L for more)");
+		break;
+	case SESSION_EVENT_SCAN_DONE:
+		if (ev->scan == 0 && !t->ready) {
+			t->ready = true;
+			log_problems(t);
+		}
+		t->stale = true;
+		break;
+	case SESSION_EVENT_EVICTED: t->stale = true; break;
+	case SESSION_EVENT_PROGRESS:
+	case SESSION_EVENT_TRACE:
+	case SESSION_EVENT_FINISHED: break;
+	}
+	if (t->term && !t->quit)
+		draw(t);
+}
+
+static void
+on_signal(void *ctx, int sig)
+{
+	struct tui *t = ctx;
+	if (sig == SIGWINCH && t->term) {
+		term_resized(t->term);
+		draw(t);
+	}
+}
+
+/* Where the screens read keys: standard input when it is a terminal, else
+ * the controlling terminal when standard input is data (--load -). */
+static FILE *
+open_input(const struct options *o)
+{
+	if (isatty(STDIN_FILENO))
+		return stdin;
+	bool stdin_is_data = false;
+	for (size_t i = 0; i < o->n_loads; i++)
+		stdin_is_data |= strcmp(o->loads[i], "-") == 0;
+	return stdin_is_data ? fopen("/dev/tty", "r") : NULL;
+}
+
+static void
+source_name(struct tui *t)
+{
+	const struct options *o = t->o;
+	struct buf b = BUF_INIT;
+	if (o->demo)
+		buf_puts(&b, "demo data");
+	for (size_t i = 0; i < o->n_loads && i < 2; i++)
+		buf_printf(&b, "%s%s", b.len ? " + " : "",
+		           strcmp(o->loads[i], "-") == 0 ? "(stdin)" : o->loads[i]);
+	if (o->n_loads > 2)
+		buf_printf(&b, " + %zu files", o->n_loads - 2);
+	if (t->api)
+		buf_printf(&b, "%sX-Ray%s%s", b.len ? " + " : "", o->region ? " " : "",
+		           o->region ? o->region : "");
+	snprintf(t->source, sizeof t->source, "%s", b.data ? b.data : "");
+	buf_free(&b);
+}
+
+static void
+tui_free(struct tui *t)
+{
+	canvas_free(t->canvas);
+	tracetable_free(&t->tt);
+	tracelist_free(&t->tl);
+	free(t->filter_text);
+	free(t->annotation_keys);
+	free(t->search_text);
+	regex_free(t->re);
+	for (size_t i = 0; i < sizeof t->history / sizeof *t->history; i++)
+		prompt_history_free(&t->history[i]);
+	warn_free(&t->log);
+	session_free(t->s);
+	loop_free(t->loop);
+}
+
+int
+tui_main(const struct options *o, struct xr_err *err)
+{
+	/* A bad filter is reported by batch mode exactly as without screens. */
+	if (o->filter && *o->filter) {
+		struct xr_filter_error fe;
+		struct xr_filter *f = filter_compile(o->filter, NULL, NULL, &fe);
+		if (!f)
+			return TUI_FALLBACK;
+		filter_free(f);
+	}
+	FILE *in = open_input(o);
+	if (!in) {
+		xr_err_set(
+		    err, XR_EUSAGE,
+		    "standard input is not a terminal, so the interactive screens cannot read "
+		    "keys: printing the table instead (-b does so without this note)");
+		return TUI_FALLBACK;
+	}
+	struct tui t = {.o = o, .screen = SCREEN_TRACES};
+	t.api = options_has_api_source(o);
+	struct session_settings set;
+	batchrun_settings(o, t.api, &set);
+	set.refreshes = -1; /* live until the user quits */
+	/* The screens open on the slowest requests unless --sort says otherwise. */
+	set.sort = o->sort_set ? o->sort : SORT_RESPONSETIME;
+	for (size_t i = 0; i < N_SORTABLE; i++)
+		if (sortable[i].sort == set.sort)
+			t.sort_col = i;
+	struct xr_err serr = {0};
+	t.s = session_new(&set, &serr);
+	if (!t.s) {
+		/* batch mode says why, with the same exit status */
+		if (in != stdin)
+			fclose(in);
+		return TUI_FALLBACK;
+	}
+	t.filter_text = o->filter && *o->filter ? xstrdup(o->filter) : NULL;
+	source_name(&t);
+	t.canvas_flags = (o->ascii || !utf8_locale_is_utf8()) ? CANVAS_ASCII : 0;
 	const char *no_color = getenv("NO_COLOR");
 	struct term_config tc = {
 	    .color = !o->no_color && !(no_color && *no_color),
 	    .mouse = !o->no_mouse,
 	};
-	struct tui t = {.cfg = cfg, .o = o, .store = store, .loop = loop, .screen = SCREEN_TRACES};
-	t.canvas_flags = (o->ascii || !utf8_locale_is_utf8()) ? CANVAS_ASCII : 0;
-	/* The TUI opens on the slowest requests unless --sort says otherwise. */
-	enum tracelist_sort want = o->sort_set ? o->sort : TRACELIST_SORT_RESPONSETIME;
-	for (size_t i = 0; i < N_SORTABLE; i++)
-		if (sortable[i].sort == want)
-			t.sort_col = i;
-	if (o->filter && !apply_filter(&t, o->filter)) {
-		xr_err_set(err, XR_EUSAGE, "--filter: %s", t.status);
-		return -1;
-	}
-	t.term = term_open(cfg->in, cfg->out, &tc, err);
+	t.term = term_open(in, stdout, &tc, err);
 	if (!t.term) {
-		tracelist_free(&t.tl);
-		tracetable_free(&t.tt);
-		filter_free(t.filter);
-		free(t.filter_text);
-		free(t.annotation_keys);
-		return -1;
+		tui_free(&t);
+		if (in != stdin)
+			fclose(in);
+		return TUI_FALLBACK;
 	}
 	t.canvas = canvas_new(term_cols(t.term), term_rows(t.term), t.canvas_flags);
-	if (!t.tl.rows)
-		rebuild(&t);
-	t.status[0] = '\0';
-	loop_add_fd(loop, term_input_fd(t.term), POLLIN, on_input, &t);
-	if (term_resize_fd(t.term) >= 0)
-		loop_add_fd(loop, term_resize_fd(t.term), POLLIN, on_resize, &t);
-	draw(&t);
+	t.loop = loop_new(session_http(t.s));
 	struct xr_err lerr = {0};
-	int rc = loop_run(loop, tui_done, &t, &lerr);
-	loop_remove_fd(loop, term_input_fd(t.term));
-	if (term_resize_fd(t.term) >= 0)
-		loop_remove_fd(loop, term_resize_fd(t.term));
-	term_close(t.term);
-	canvas_free(t.canvas);
-	tracetable_free(&t.tt);
-	tracelist_free(&t.tl);
-	filter_free(t.filter);
-	free(t.filter_text);
-	free(t.annotation_keys);
-	free(t.search_text);
-	regex_free(t.re);
-	for (size_t i = 0; i < sizeof t.history / sizeof *t.history; i++)
-		prompt_history_free(&t.history[i]);
-	if (rc < 0) {
-		*err = lerr;
-		return -1;
+	if (loop_catch_signals(t.loop, &lerr) < 0)
+		log_add(&t, "%s", lerr.msg);
+	loop_on_signal(t.loop, on_signal, &t);
+	session_on_event(t.s, on_event, &t);
+	loop_add_fd(t.loop, term_input_fd(t.term), POLLIN, on_input, &t);
+	rebuild(&t);
+	draw(&t);
+	int status = TUI_EXIT_OK;
+	if (session_start(t.s, t.loop) < 0) {
+		status = TUI_EXIT_USAGE;
+	} else if (loop_run(t.loop, tui_done, &t, &lerr) < 0) {
+		log_add(&t, "%s", lerr.msg);
+		t.failed = true;
 	}
-	return 0;
+	if (loop_interrupted(t.loop) || !session_finished(t.s))
+		session_stop(t.s);
+	loop_remove_fd(t.loop, term_input_fd(t.term));
+	term_close(t.term);
+	t.term = NULL;
+	if (in != stdin)
+		fclose(in);
+	/* what went wrong stays readable after the screens close */
+	for (size_t i = 0; i < t.log.n && (t.failed || status); i++)
+		batchrun_report("%s", t.log.msgs[i]);
+	if (status == TUI_EXIT_OK && t.failed)
+		status = TUI_EXIT_SOURCE;
+	tui_free(&t);
+	return status;
 }

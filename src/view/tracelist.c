@@ -105,7 +105,7 @@ cmp_service(const void *x, const void *y)
 
 void
 tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_keep_fn keep,
-                void *ctx, enum tracelist_sort key)
+                void *ctx, enum sort_key key)
 {
 	memset(tl, 0, sizeof *tl);
 	size_t n = store_count(store);
@@ -118,24 +118,24 @@ tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_ke
 		tl->n_considered++;
 		if (keep && !keep(ctx, e))
 			continue;
-		tl->rows[tl->n_rows++] = (struct tracelist_row){e, s};
+		tl->rows[tl->n_rows++] = (struct tracelist_row){s->id, e, s};
 	}
 	tracelist_sort(tl, key, false);
 }
 
 void
-tracelist_sort(struct tracelist *tl, enum tracelist_sort key, bool reverse)
+tracelist_sort(struct tracelist *tl, enum sort_key key, bool reverse)
 {
 	int (*cmp)(const void *, const void *) = cmp_start;
 	switch (key) {
-	case TRACELIST_SORT_START: cmp = cmp_start; break;
-	case TRACELIST_SORT_DURATION: cmp = cmp_duration; break;
-	case TRACELIST_SORT_RESPONSETIME: cmp = cmp_responsetime; break;
-	case TRACELIST_SORT_STATUS: cmp = cmp_status; break;
-	case TRACELIST_SORT_ID: cmp = cmp_id; break;
-	case TRACELIST_SORT_METHOD: cmp = cmp_method; break;
-	case TRACELIST_SORT_URL: cmp = cmp_url; break;
-	case TRACELIST_SORT_SERVICE: cmp = cmp_service; break;
+	case SORT_START: cmp = cmp_start; break;
+	case SORT_DURATION: cmp = cmp_duration; break;
+	case SORT_RESPONSETIME: cmp = cmp_responsetime; break;
+	case SORT_STATUS: cmp = cmp_status; break;
+	case SORT_ID: cmp = cmp_id; break;
+	case SORT_METHOD: cmp = cmp_method; break;
+	case SORT_URL: cmp = cmp_url; break;
+	case SORT_SERVICE: cmp = cmp_service; break;
 	}
 	qsort(tl->rows, tl->n_rows, sizeof *tl->rows, cmp);
 	for (size_t i = 0, j = tl->n_rows; reverse && i + 1 < j; i++, j--) {
@@ -158,6 +158,15 @@ tracelist_free(struct tracelist *tl)
 	free(tl->rows);
 	free(tl->annotation_text);
 	memset(tl, 0, sizeof *tl);
+}
+
+long
+tracelist_find(const struct tracelist *tl, const char *id)
+{
+	for (size_t i = 0; id && i < tl->n_rows; i++)
+		if (tl->rows[i].id && strcmp(tl->rows[i].id, id) == 0)
+			return (long)i;
+	return -1;
 }
 
 /* Counting distinct values of one key over the listed rows. */

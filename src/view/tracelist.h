@@ -9,24 +9,14 @@
 
 #include "model/store.h"
 #include "util/buf.h"
+#include "view/sort.h"
 
 #define TRACELIST_MAX_ANNOTATIONS 4
 
-/* Orders of the list.  Times and status put the largest first ("worst
- * first"), except TRACELIST_SORT_START (oldest first); text sorts A to Z.
- * Ties go by start time, then trace id. */
-enum tracelist_sort {
-	TRACELIST_SORT_START,
-	TRACELIST_SORT_DURATION,
-	TRACELIST_SORT_RESPONSETIME,
-	TRACELIST_SORT_STATUS,
-	TRACELIST_SORT_ID,
-	TRACELIST_SORT_METHOD,
-	TRACELIST_SORT_URL,
-	TRACELIST_SORT_SERVICE,
-};
-
+/* A row names its trace by id: keep the id, not the row or the entry,
+ * across a rebuild (tracelist_find()). */
 struct tracelist_row {
+	const char *id; /* the trace id (owned by the summary) */
 	const struct xr_store_entry *entry;
 	const struct xr_summary *summary;
 };
@@ -45,12 +35,14 @@ typedef bool (*tracelist_keep_fn)(void *ctx, const struct xr_store_entry *e);
 
 /* Fills tl from store: kept entries, sorted by key. */
 void tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_keep_fn keep,
-                     void *ctx, enum tracelist_sort key);
+                     void *ctx, enum sort_key key);
 /* Sorts the rows again by key; reverse turns the order around. */
-void tracelist_sort(struct tracelist *tl, enum tracelist_sort key, bool reverse);
+void tracelist_sort(struct tracelist *tl, enum sort_key key, bool reverse);
 /* Keeps the first limit rows (-1 = all). */
 void tracelist_limit(struct tracelist *tl, long limit);
 void tracelist_free(struct tracelist *tl);
+/* The index of the row of trace id, or -1. */
+long tracelist_find(const struct tracelist *tl, const char *id);
 /* Chooses up to `max` annotation keys that tell the listed traces apart:
  * present on at least half of them, with 2 to 16 distinct values, highest
  * entropy first. */

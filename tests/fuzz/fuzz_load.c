@@ -55,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xr_err err;
 	file_load_buffer("fuzz", (const char *)data, size, store, &warnings, &stats, &err);
 	struct tracelist tl;
-	tracelist_build(&tl, store, NULL, NULL, TRACELIST_SORT_DURATION);
+	tracelist_build(&tl, store, NULL, NULL, SORT_DURATION);
 	tracelist_choose_annotations(&tl, 2);
 	print_all(&tl, OUTPUT_TABLE);
 	print_all(&tl, OUTPUT_NDJSON);
