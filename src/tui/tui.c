@@ -859,6 +859,38 @@ draw_log(struct tui *t)
 		y = draw_wrapped(c, y, 1 + rows, c->width - 2, log->msgs[i]);
 }
 
+/* The API source's state on the status line: what a scan is doing, or
+ * when the next refresh comes. */
+static void
+draw_progress(struct tui *t, int y)
+{
+	struct session_progress p = session_progress(t->s);
+	struct buf b = BUF_INIT;
+	unsigned style = CANVAS_DIM;
+	if (p.busy) {
+		buf_puts(&b, "fetching: ");
+		session_progress_text(&p, &b);
+	} else {
+		buf_printf(&b, "scanned %llu", p.scanned);
+		if (p.more_available)
+			buf_puts(&b, "  more available (--max-traces)");
+		if (p.paused)
+			buf_puts(&b, "  live refresh paused (p resumes)");
+		else if (p.live)
+			buf_printf(&b, "  live: every %gs (p pauses, r now)", t->o->delay);
+		else
+			buf_puts(&b, "  r fetches what is new");
+	}
+	if (p.throttled || p.retrying)
+		style = CANVAS_THROTTLE;
+	if (p.last_error) {
+		buf_printf(&b, "  last error: %s", p.last_error);
+		style = CANVAS_ERROR;
+	}
+	canvas_puts(t->canvas, 0, y, t->canvas->width - 12, b.data, style);
+	buf_free(&b);
+}
+
 /* The line editor's lines: the prompt at y, its hint or error at y + 1. */
 static int
 draw_prompt(struct tui *t, int y, int *cursor_y)
@@ -935,6 +967,8 @@ draw(struct tui *t)
 		size_t unseen = warn_count(&t->log) - t->log_seen;
 		if (t->status[0]) {
 			canvas_puts(c, 0, rows - 2, -1, t->status, t->status_style);
+		} else if (t->api && t->screen == SCREEN_TRACES) {
+			draw_progress(t, rows - 2);
 		} else if (unseen && t->screen != SCREEN_LOG) {
 			char msg[96];
 			snprintf(msg, sizeof msg, "%zu message%s from the sources: L shows them",
