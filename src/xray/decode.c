@@ -242,23 +242,30 @@ static cJSON *
 parse_json(const char *json, size_t len, struct xr_err *err)
 {
 	const char *end = NULL;
+	size_t held_len;
+	char *held = jsonscan_hold_nul(json, len, &held_len); /* cJSON cuts strings at NUL */
+	if (held) {
+		json = held;
+		len = held_len;
+	}
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root) {
 		json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
-		return NULL;
+	} else {
+		/* Only whitespace may follow the value. */
+		size_t at = (size_t)(end - json);
+		while (at < len && strchr(" \t\r\n", json[at]) && json[at])
+			at++;
+		if (at < len) {
+			cJSON_Delete(root);
+			root = NULL;
+			size_t line, col;
+			json_position(json, len, at, &line, &col);
+			xr_err_set(err, XR_EINPUT, "line %zu, column %zu: unexpected data after the JSON value",
+			           line, col);
+		}
 	}
-	/* Only whitespace may follow the value. */
-	size_t at = (size_t)(end - json);
-	while (at < len && strchr(" \t\r\n", json[at]) && json[at])
-		at++;
-	if (at < len) {
-		cJSON_Delete(root);
-		size_t line, col;
-		json_position(json, len, at, &line, &col);
-		xr_err_set(err, XR_EINPUT, "line %zu, column %zu: unexpected data after the JSON value",
-		           line, col);
-		return NULL;
-	}
+	free(held);
 	return root;
 }
 

@@ -174,7 +174,8 @@ next_member(struct ctx *c)
 static bool
 key_is(const struct ctx *c, const char *name)
 {
-	return strcmp(c->jp->text.data, name) == 0;
+	size_t n = strlen(name);
+	return c->jp->text.len == n && memcmp(c->jp->text.data, name, n) == 0;
 }
 
 /* A growable list, copied into the arena when complete. */
@@ -644,8 +645,10 @@ read_segment(struct ctx *c, bool nested)
 	while (!c->failed && next_member(c)) {
 		int m = member_of(c->jp->text.data, c->jp->text.len);
 		if (m < 0) {
-			char *key = xstrndup(c->jp->text.data, c->jp->text.len);
 			size_t key_len = c->jp->text.len;
+			char *key = xmalloc(key_len + 1); /* the whole key, NULs and all */
+			memcpy(key, c->jp->text.data, key_len);
+			key[key_len] = '\0';
 			const char *value = raw_value(c, next(c));
 			if (value)
 				extra_member(&extra, key, key_len, value);

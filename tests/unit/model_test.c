@@ -7,11 +7,14 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "filter/filter.h"
 #include "model/store.h"
 #include "source/file.h"
 #include "tap.h"
 #include "fixture.h"
+#include "util/arena.h"
 #include "util/jsonw.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "xray/decode.h"
 #include "xray/encode.h"
@@ -361,6 +364,81 @@ test_encode(void)
 	unload(&l);
 }
 
+/* NUL is data: a key or value holding \u0000 keeps its whole length (held
+ * as UTF8_NUL), is compared whole, shown as ^@ and written back as \u0000;
+ * an unknown key with one is copied whole (it once was read past). */
+static void
+test_nul(void)
+{
+	char long_key[220], doc[2048], want[300];
+	memcpy(long_key, "a\\u0000", 7);
+	memset(long_key + 7, 'b', 200);
+	long_key[207] = '\0';
+	snprintf(doc, sizeof doc,
+	         "{\"name\":\"svc\",\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5f000000-"
+	         "0123456789abcdef01234567\","
+	         "\"start_time\":1600000000,\"end_time\":1600000001,\"%s\":\"x\","
+	         "\"annotations\":{\"k\":\"v\\u0000tail\"},"
+	         "\"http\":{\"request\":{\"method\":\"GET\",\"url\":\"/a\\u0000b\"}}}\n",
+	         long_key);
+	struct loaded l;
+	load_text(&l, "nul", doc);
+	const struct xr_trace *t = trace_of(&l, "1-5f000000-0123456789abcdef01234567");
+	ok(t != NULL, "a document with \\u0000 in a key and values loads");
+	if (!t) {
+		unload(&l);
+		return;
+	}
+	snprintf(want, sizeof want, "{\"%s\":\"x\"}", long_key);
+	is_str(t->root->extra, want, "an unknown key with \\u0000 is kept whole");
+	const struct xr_annotation *an = t->root->n_annotations ? &t->root->annotations[0] : NULL;
+	ok(an && an->value.type == XR_VAL_STRING && strcmp(an->value.u.s, "v" UTF8_NUL "tail") == 0,
+	   "an annotation value with \\u0000 keeps its tail");
+	is_str(t->root->http.url, "/a" UTF8_NUL "b", "a URL with \\u0000 keeps its tail");
+
+	struct xr_filter_error fe;
+	struct xr_filter *f = filter_compile("annotation.k = \"v\"", NULL, NULL, &fe);
+	ok(f && filter_eval_trace(f, t) == 0,
+	   "annotation.k = \"v\" does not match \"v\\u0000tail\"");
+	filter_free(f);
+	f = filter_compile("annotation.k CONTAINS \"tail\"", NULL, NULL, &fe);
+	ok(f && filter_eval_trace(f, t) == 1, "annotation.k CONTAINS \"tail\" matches it");
+	filter_free(f);
+	f = filter_compile("http.url = \"/a\"", NULL, NULL, &fe);
+	ok(f && filter_eval_trace(f, t) == 0, "http.url = \"/a\" does not match \"/a\\u0000b\"");
+	filter_free(f);
+
+	struct buf b = BUF_INIT;
+	utf8_sanitize(&b, t->root->http.url, strlen(t->root->http.url), 0);
+	is_str(b.data, "/a^@b", "NUL is shown as ^@");
+	is_int((long)utf8_width(t->root->http.url, strlen(t->root->http.url), 0), 5,
+	       "... and measured so");
+	buf_reset(&b);
+	struct jsonw w;
+	jsonw_init(&w, &b);
+	encode_summary(&w, &t->summary);
+	ok(strstr(b.data, "\"HttpURL\":\"/a\\u0000b\"") != NULL &&
+	       strstr(b.data, "\"StringValue\":\"v\\u0000tail\"") != NULL,
+	   "NUL is written back to JSON as \\u0000");
+	buf_free(&b);
+	unload(&l);
+
+	/* The API's summaries go through cJSON, which cuts strings at NUL. */
+	const char *summary =
+	    "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"Http\":{\"HttpURL\":"
+	    "\"/a\\u0000b\"},\"Annotations\":{\"k\":[{\"AnnotationValue\":"
+	    "{\"StringValue\":\"v\\u0000tail\"}}]}}";
+	struct arena *a = arena_new();
+	struct xr_err err = {0};
+	struct xr_summary *sum = decode_trace_summary(summary, strlen(summary), a, &err);
+	ok(sum && sum->http.url && strcmp(sum->http.url, "/a" UTF8_NUL "b") == 0,
+	   "a TraceSummary's HttpURL with \\u0000 keeps its tail");
+	ok(sum && sum->n_annotations == 1 && sum->annotations[0].n_values == 1 &&
+	       strcmp(sum->annotations[0].values[0].value.u.s, "v" UTF8_NUL "tail") == 0,
+	   "a TraceSummary's annotation value with \\u0000 keeps its tail");
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -372,5 +450,6 @@ main(void)
 	test_store_merge();
 	test_fields();
 	test_encode();
+	test_nul();
 	return tap_done();
 }
