@@ -248,6 +248,13 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 		o->end_time = NAN; /* --start alone: up to now */
 	if (isfinite(o->start_time) && isfinite(o->end_time) && o->end_time <= o->start_time)
 		return xr_err_set(err, XR_EUSAGE, "--end must be later than --start");
+	double now = timefmt_now();
+	if (isfinite(o->start_time) && !isfinite(o->end_time) && o->start_time >= now)
+		return xr_err_set(
+		    err, XR_EUSAGE,
+		    "--start is in the future: give an earlier --start, or --end too");
+	if (!isfinite(o->start_time) && now - o->since < TIMEFMT_MIN)
+		return xr_err_set(err, XR_EUSAGE, "--since reaches back before 1970");
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include "util/jsonpull.h"
 #include "util/jsonw.h"
+#include "util/timefmt.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "xray/decode.h"
@@ -112,6 +113,18 @@ take_number(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *
 		skip(c, tok);
 	}
 	return NAN;
+}
+
+/* A time: a number within timefmt_in_range(), else NaN and a problem. */
+static double
+take_time(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *field)
+{
+	double v = take_number(c, st, tok, field);
+	if (isfinite(v) && !timefmt_in_range(v)) {
+		problem(st, field, "is not a time between 1970 and 9999");
+		return NAN;
+	}
+	return v;
 }
 
 static int
@@ -570,8 +583,8 @@ read_member(struct ctx *c, struct seg_state *st, enum seg_member m, enum jp_toke
 			s->trace_id = take_string(c, st, tok, "trace_id");
 		break;
 	case M_PARENT_ID: s->parent_id = take_string(c, st, tok, "parent_id"); break;
-	case M_START_TIME: s->start_time = take_number(c, st, tok, "start_time"); break;
-	case M_END_TIME: s->end_time = take_number(c, st, tok, "end_time"); break;
+	case M_START_TIME: s->start_time = take_time(c, st, tok, "start_time"); break;
+	case M_END_TIME: s->end_time = take_time(c, st, tok, "end_time"); break;
 	case M_IN_PROGRESS:
 		if (take_bool(c, st, tok, "in_progress"))
 			s->flags |= XR_SEG_IN_PROGRESS;

@@ -439,6 +439,39 @@ test_nul(void)
 	arena_free(a);
 }
 
+/* Times out of range are problems, never cast: 1.59e35 once became a
+ * response time of 1589999999999999953816869930637 s. */
+static void
+test_time_range(void)
+{
+	struct loaded l;
+	load_text(&l, "range",
+	          "{\"name\":\"svc\",\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5f000000-0123456789abcdef01234567\","
+	          "\"start_time\":1600000000,\"end_time\":1.59e35}\n"
+	          "{\"name\":\"svc\",\"id\":\"0123456789abcdee\",\"trace_id\":\"1-5f000000-0123456789abcdef01234568\","
+	          "\"start_time\":-1e300,\"end_time\":1600000001}\n");
+	const struct xr_trace *t = trace_of(&l, "1-5f000000-0123456789abcdef01234567");
+	ok(t && has_problem(t, "end_time is not a time between 1970 and 9999"),
+	   "end_time 1.59e35 reported as out of range");
+	ok(t && !isfinite(t->summary.response_time) && !isfinite(t->summary.duration),
+	   "... and no absurd response time or duration");
+	t = trace_of(&l, "1-5f000000-0123456789abcdef01234568");
+	ok(t && has_problem(t, "start_time is not a time between 1970 and 9999"),
+	   "start_time -1e300 reported as out of range");
+	unload(&l);
+
+	const char *summary = "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"StartTime\":1.59e35}";
+	struct arena *a = arena_new();
+	struct xr_err err = {0};
+	ok(decode_trace_summary(summary, strlen(summary), a, &err) == NULL && strstr(err.msg, "StartTime"),
+	   "a TraceSummary with StartTime 1.59e35 is refused, naming the field");
+	summary = "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"ResponseTime\":-5}";
+	ok(decode_trace_summary(summary, strlen(summary), a, &err) == NULL &&
+	       strstr(err.msg, "ResponseTime"),
+	   "a TraceSummary with a negative ResponseTime is refused");
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -451,5 +484,6 @@ main(void)
 	test_fields();
 	test_encode();
 	test_nul();
+	test_time_range();
 	return tap_done();
 }
