@@ -95,8 +95,10 @@ app_report_problems(const struct xr_store *store)
 }
 
 static size_t
-terminal_width(void)
+terminal_width(const struct options *o)
 {
+	if (o->width > 0)
+		return (size_t)o->width;
 	struct winsize ws;
 	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
@@ -191,7 +193,7 @@ app_print_list(const struct options *o, const struct xr_store *store,
 	tracelist_limit(&tl, o->limit);
 	struct batch_format fmt = {
 		.output = o->output,
-		.width = terminal_width(),
+		.width = terminal_width(o),
 		.flags = app_text_flags(o),
 	};
 	int rc = batch_print(stdout, &tl, &fmt);

@@ -31,6 +31,8 @@ enum {
 	OPT_RETRY_BUDGET,
 	OPT_DEBUG_LOG,
 	OPT_ANNOTATIONS,
+	OPT_VIEW,
+	OPT_WIDTH,
 };
 
 static const struct option long_options[] = {
@@ -39,6 +41,8 @@ static const struct option long_options[] = {
 	{"sort", required_argument, NULL, OPT_SORT},
 	{"limit", required_argument, NULL, OPT_LIMIT},
 	{"annotations", required_argument, NULL, OPT_ANNOTATIONS},
+	{"view", required_argument, NULL, OPT_VIEW},
+	{"width", required_argument, NULL, OPT_WIDTH},
 	{"load", required_argument, NULL, 'l'},
 	{"demo", no_argument, NULL, OPT_DEMO},
 	{"filter", required_argument, NULL, 'f'},
@@ -108,6 +112,7 @@ static const struct choice sort_choices[] = {{"start", SORT_START},
                                              {"responsetime", SORT_RESPONSETIME},
                                              {"status", SORT_STATUS},
                                              {NULL, 0}};
+static const struct choice view_choices[] = {{"traces", VIEW_TRACES}, {NULL, 0}};
 static const struct choice range_choices[] = {
 	{"TraceId", 0}, {"Event", 1}, {"Service", 2}, {NULL, 0}};
 
@@ -208,6 +213,17 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 	case 'C': o->no_color = true; break;
 	case OPT_DEBUG_LOG: o->debug_log = arg; break;
 	case OPT_ANNOTATIONS: o->annotations = arg; break;
+	case OPT_VIEW:
+		if (parse_choice("--view", arg, view_choices, &choice, err) < 0)
+			return -1;
+		o->view = (enum view_kind)choice;
+		break;
+	case OPT_WIDTH:
+		if (parse_long("--width", arg, 20, &o->width, err) < 0)
+			return -1;
+		if (o->width > 10000)
+			return xr_err_set(err, XR_EUSAGE, "--width: '%s' is more than 10000 columns", arg);
+		break;
 	case 'h': o->help = true; break;
 	case 'V': o->version = true; break;
 	default: return xr_err_set(err, XR_EUSAGE, "unknown option");
@@ -317,6 +333,9 @@ options_usage(struct buf *out)
 	         "      --limit N            print at most N traces\n"
 	         "      --annotations KEYS   table columns for these annotation keys (comma-\n"
 	         "                           separated; default: the keys that tell traces apart)\n"
+	         "      --view VIEW          what to print: traces (the trace list, the default)\n"
+	         "      --width N            fit the output to N columns (default: the terminal's\n"
+	         "                           width; no limit when not a terminal)\n"
 	         "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
 	         "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
 	         "  -h, --help               show this help and exit\n"

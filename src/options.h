@@ -12,6 +12,8 @@
 
 enum output_format { OUTPUT_TABLE, OUTPUT_NDJSON, OUTPUT_JSON };
 enum sort_key { SORT_START, SORT_DURATION, SORT_RESPONSETIME, SORT_STATUS };
+/* What batch mode prints (--view); the TUI opens on it. */
+enum view_kind { VIEW_TRACES };
 
 struct options {
 	/* what to do */
@@ -34,6 +36,8 @@ struct options {
 	const char *annotations; /* --annotations KEYS: table columns; NULL = automatic */
 	bool ascii;
 	bool no_color;
+	enum view_kind view; /* --view */
+	long width;          /* --width N: columns of the output; 0 = the terminal's */
 
 	/* the X-Ray API source */
 	const char *region;
