@@ -69,6 +69,37 @@ ok(b"is not a time between 1970 and 9999" in r.stderr, "... and the time is repo
 r = run("-b", "-o", "json", "--load", "-", stdin=docs)
 ok(b"e+35" not in r.stdout, "... nor in JSON output", r.stdout)
 
+# --- options that mean nothing, exit statuses -------------------------------------------------
+for v in ("abc", "0", "-1", "101", "3x"):
+    r = run(*API, env={"AWS_ACCESS_KEY_ID": "AKIDX", "AWS_SECRET_ACCESS_KEY": "s",
+                       "AWS_MAX_ATTEMPTS": v})
+    ok(r.returncode == 2 and ("AWS_MAX_ATTEMPTS: '%s' is not a whole number" % v).encode()
+       in r.stderr, "AWS_MAX_ATTEMPTS=%s: usage error" % v, r)
+r = run("-b", "--demo", "--annotations", "a,b,c,d,e")
+ok(r.returncode == 2 and b"--annotations: at most 4 keys, not 5" in r.stderr,
+   "--annotations with 5 keys: refused, not cut to 4 silently", r)
+r = run("-b", "--demo", "--annotations", "a,b,,c,d")
+ok(r.returncode == 0, "--annotations with 4 keys (and an empty one): taken", r.stderr)
+r = run("-b", "--load", "-", stdin=b'{"Traces": []}')
+ok(r.returncode == 0 and b"(stdin): no traces" in r.stderr,
+   '{"Traces": []}: valid input with nothing in it, exit 0, "no traces"', r)
+r = run("-b", "-o", "json", "--load", "-", stdin=b'{"TraceSummaries": [], "TracesProcessedCount": 0}')
+ok(r.returncode == 0 and b"no traces" in r.stderr and b'"TraceSummaries":[]' in r.stdout,
+   "an empty GetTraceSummaries reply: exit 0, an empty JSON list", r)
+r = run("-b", "--load", "-", stdin=b'{}')
+ok(r.returncode == 1, "{}: not X-Ray data, exit 1", r)
+for opt in ("--help", "--version"):
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([XRTOP, opt], stdout=full, stderr=subprocess.PIPE, check=False)
+    ok(p.returncode != 0 and b"No space left on device" in p.stderr,
+       "%s >/dev/full: exit non-zero with a message" % opt, p)
+r = run("--check-filter", 'group.name = "x" AND user = "alice"')
+ok(r.returncode == 0 and r.stdout == b'group.name = "x" AND user = "alice"\n' and
+   b"needs the group's expression from the X-Ray API" in r.stderr,
+   "--check-filter with group.name: valid (exit 0), with a note", r)
+r = run("--check-filter", 'group.name = x')
+ok(r.returncode == 2, "--check-filter with an unquoted group name: still a syntax error", r)
+
 for n, (passed, desc, diag) in enumerate(results, 1):
     print("%s %d - %s" % ("ok" if passed else "not ok", n, desc))
     if not passed and diag is not None:

@@ -231,7 +231,11 @@ test_formats(void)
 	unload(&l);
 
 	load_text(&l, "empty-traces", "{\"Traces\":[],\"UnprocessedTraceIds\":[]}");
-	ok(l.rc < 0 && strstr(l.err.msg, "no traces"), "an empty response is an error: %s", l.err.msg);
+	ok(l.rc == 0 && l.stats.traces == 0 && l.stats.responses == 1,
+	   "an empty response is valid input with nothing in it");
+	unload(&l);
+	load_text(&l, "empty-object", "{}");
+	ok(l.rc < 0 && strstr(l.err.msg, "empty-object"), "an empty object is an error: %s", l.err.msg);
 	unload(&l);
 
 	load_text(&l, "garbage", "hello world");
