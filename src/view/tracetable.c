@@ -241,6 +241,7 @@ tracetable_fit(struct tracetable *tt, int width, bool fit)
 	total = layout(tt);
 	order[n++] = TRACETABLE_ANNOTATION;
 	order[n++] = TRACETABLE_METHOD;
+	order[n++] = TRACETABLE_URL;
 	for (; k < n && total > width; k++) {
 		tt->cols[order[k]].x = -1;
 		total = layout(tt);

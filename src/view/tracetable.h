@@ -61,8 +61,8 @@ void tracetable_measure(struct tracetable *tt, size_t from, size_t to);
 /* Lays the columns out in width columns (0 = no limit): shrinkable
  * columns are narrowed in order.  When fit is true (screens) they are first
  * narrowed only to a comfortable width, and when the line is still too
- * wide, columns are hidden (trace id, service, annotations from the last,
- * method, duration). */
+ * wide, columns are hidden (trace id, service, duration, annotations from
+ * the last, method, URL). */
 void tracetable_fit(struct tracetable *tt, int width, bool fit);
 /* Columns one laid-out line takes. */
 int tracetable_width(const struct tracetable *tt);
