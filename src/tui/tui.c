@@ -733,7 +733,7 @@ static const struct keydef keys[] = {
      "search the list (regular expression; smart case)", key_search},
     {'n', 0, SCREEN_TRACES, NULL, "next search match", key_next},
     {'N', 0, SCREEN_TRACES, NULL, "previous search match", key_prev},
-    {'y', 0, SCREEN_TRACES, "copy id", "copy the trace id (OSC 52; also shown)", key_copy},
+    {'y', 0, SCREEN_TRACES, NULL, "copy the trace id (OSC 52; also shown)", key_copy},
     {'r', TERM_FN(KEY_F(5)), SCREEN_ALL, NULL, "fetch what is new (X-Ray API)", key_refresh},
     {'p', 0, SCREEN_ALL, NULL, "pause or resume the live refresh (X-Ray API, -d)", key_pause},
     {':', 0, SCREEN_ALL, "cmd", "command line: sort, filter, save, help, log, quit", key_command},
