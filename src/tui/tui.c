@@ -726,7 +726,7 @@ static const struct keydef keys[] = {
     {'G', TERM_FN(KEY_END), SCREEN_ALL, NULL, "last row", key_bottom},
     {'>', '.', SCREEN_TRACES, "sort", "sort by the next column", key_sort_next},
     {'<', ',', SCREEN_TRACES, NULL, "sort by the previous column", key_sort_prev},
-    {'I', 0, SCREEN_TRACES, "invert", "invert the sort order", key_invert},
+    {'I', 0, SCREEN_TRACES, NULL, "invert the sort order", key_invert},
     {'f', TERM_FN(KEY_F(4)), SCREEN_TRACES, "filter",
      "edit the filter (X-Ray filter expression; checked as you type)", key_filter},
     {'/', TERM_FN(KEY_F(3)), SCREEN_TRACES, "search",
