@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "batch/batch.h"
+#include "batch/batch_trace.h"
 #include "filter/filter.h"
 #include "model/store.h"
 #include "source/demo.h"
@@ -192,12 +193,85 @@ app_print_list(const struct options *o, const struct xr_store *store,
 		tracelist_choose_annotations(&tl, 2);
 	tracelist_limit(&tl, o->limit);
 	struct batch_format fmt = {
-		.output = o->output,
-		.width = terminal_width(o),
-		.flags = app_text_flags(o),
+	    .output = o->output,
+	    .width = terminal_width(o),
+	    .flags = app_text_flags(o),
 	};
 	int rc = batch_print(stdout, &tl, &fmt);
 	tracelist_free(&tl);
+	if (rc < 0) {
+		app_report("cannot write the output: %s", strerror(errno));
+		return APP_EXIT_SOURCE;
+	}
+	return APP_EXIT_OK;
+}
+
+/* The trace --trace names, or (without it) the one holding --segment, or
+ * the first trace listed; NULL after reporting why there is none. */
+static const struct xr_trace *
+pick_trace(const struct options *o, const struct xr_store *store, const struct xr_filter *filter)
+{
+	if (o->trace_id) {
+		const struct xr_store_entry *e = store_find(store, o->trace_id);
+		if (!e)
+			app_report("--trace %s: no such trace in the loaded data (%zu traces)",
+			           o->trace_id, store_count(store));
+		else if (!e->trace)
+			app_report("--trace %s: only its summary is loaded, not its segments",
+			           o->trace_id);
+		return e ? e->trace : NULL;
+	}
+	if (o->segment_id) {
+		for (size_t i = 0; i < store_count(store); i++) {
+			const struct xr_trace *t = store_entry(store, i)->trace;
+			if (t && trace_find_segment(t, o->segment_id))
+				return t;
+		}
+		app_report("--segment %s: no such segment in the loaded traces", o->segment_id);
+		return NULL;
+	}
+	struct keep k = {filter, 0, false, 0};
+	struct tracelist tl;
+	tracelist_build(&tl, store, filter ? app_keep : NULL, &k, o->sort);
+	const struct xr_trace *t = NULL;
+	for (size_t i = 0; i < tl.n_rows && !t; i++)
+		t = tl.rows[i].entry->trace;
+	tracelist_free(&tl);
+	if (!t)
+		app_report("--view %s: no full trace %s",
+		           o->view == VIEW_DETAILS ? "details" : "timeline",
+		           filter ? "matches the filter" : "is loaded");
+	return t;
+}
+
+int
+app_print_trace(const struct options *o, const struct xr_store *store,
+                const struct xr_filter *filter)
+{
+	const struct xr_trace *t = pick_trace(o, store, filter);
+	if (!t)
+		return APP_EXIT_SOURCE;
+	struct batch_format fmt = {
+	    .output = o->output,
+	    .width = o->width > 0        ? (size_t)o->width
+	             : terminal_width(o) ? terminal_width(o)
+	                                 : 100,
+	    .flags = app_text_flags(o),
+	};
+	int rc;
+	if (o->view == VIEW_DETAILS) {
+		const struct xr_segment *s =
+		    o->segment_id ? trace_find_segment(t, o->segment_id) : t->root;
+		if (!s) {
+			app_report(o->segment_id ? "--segment %s: no such segment in trace %s"
+			                         : "%.0strace %s has no segments",
+			           o->segment_id ? o->segment_id : "", t->id);
+			return APP_EXIT_SOURCE;
+		}
+		rc = batch_print_details(stdout, t, s, &fmt);
+	} else {
+		rc = batch_print_timeline(stdout, t, &fmt);
+	}
 	if (rc < 0) {
 		app_report("cannot write the output: %s", strerror(errno));
 		return APP_EXIT_SOURCE;
@@ -222,7 +296,10 @@ app_run(const struct options *o)
 	}
 	app_load_files(&a);
 	app_report_problems(a.store);
-	status = app_print_list(o, a.store, a.filter, 0, false);
+	if (o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS)
+		status = app_print_trace(o, a.store, a.filter);
+	else
+		status = app_print_list(o, a.store, a.filter, 0, false);
 	if (status == APP_EXIT_OK && a.source_failed)
 		status = APP_EXIT_SOURCE;
 out:

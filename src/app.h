@@ -24,6 +24,10 @@ void app_report_problems(const struct xr_store *store);
  * API already applied the filter).  Returns an exit status. */
 int app_print_list(const struct options *o, const struct xr_store *store,
                    const struct xr_filter *filter, size_t from, bool keep_undecided);
+/* Prints --view timeline or details (the --output format) of the trace
+ * --trace names, else the first one listed.  Returns an exit status. */
+int app_print_trace(const struct options *o, const struct xr_store *store,
+                    const struct xr_filter *filter);
 /* Compiles the expression given to option `name` (group references through
  * resolver, which may be NULL); prints the error report (column, caret,
  * hint) and returns NULL when it is not valid.  Caller frees. */

@@ -1,0 +1,21 @@
+/* batch_trace: the stdout front end for one trace: its timeline (Gantt
+ * chart, "where the time went"), one segment's details (every tab), or the
+ * trace as BatchGetTraces JSON.  Draws with view/timeline.h and
+ * view/details.h, so it prints what the TUI shows. */
+#ifndef XRTOP_BATCH_BATCH_TRACE_H
+#define XRTOP_BATCH_BATCH_TRACE_H
+
+#include <stdio.h>
+
+#include "batch/batch.h"
+#include "model/trace.h"
+
+/* Prints the timeline of t (or, with -o json/ndjson, t as a BatchGetTraces
+ * response).  Returns -1 when writing failed (errno set). */
+int batch_print_timeline(FILE *out, const struct xr_trace *t, const struct batch_format *fmt);
+/* Prints every details tab of segment s of t (or, with -o json/ndjson, the
+ * segment document).  Returns -1 when writing failed. */
+int batch_print_details(FILE *out, const struct xr_trace *t, const struct xr_segment *s,
+                        const struct batch_format *fmt);
+
+#endif
