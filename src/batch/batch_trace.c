@@ -108,10 +108,10 @@ batch_print_details(FILE *out, const struct xr_trace *t, const struct xr_segment
 		struct details *d =
 		    details_new(t, s, (enum details_tab)tab, width, canvas_flags(fmt));
 		int lines = (int)details_lines(d);
-		struct canvas *c = canvas_new(width, lines + (tab == 0 ? 1 : 0), canvas_flags(fmt));
-		int y = 0;
+		struct canvas *c = canvas_new(width, lines + 1, canvas_flags(fmt));
+		int y = 1;
 		if (tab == 0)
-			details_tab_bar(s, DETAILS_OVERVIEW, c, y++);
+			details_tab_bar(s, DETAILS_OVERVIEW, c, 0);
 		details_render(d, c, y, lines, 0);
 		rc = print_canvas(out, c);
 		canvas_free(c);

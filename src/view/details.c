@@ -35,6 +35,7 @@ struct details {
 	size_t *line_start; /* first span of each line; line_start[n_lines] = n_spans */
 	size_t n_lines, cap_lines;
 	int key_w; /* columns of the key column */
+	int kx;    /* column of the keys: 2, or 4 under a subheading */
 };
 
 static const char *const tab_names[DETAILS_TABS] = {
@@ -151,10 +152,18 @@ add_text(struct details *d, int x, int cont_x, const char *text, unsigned style)
 static void
 heading(struct details *d, const char *title)
 {
-	if (d->n_lines)
-		new_line(d);
 	new_line(d);
-	add_text(d, 0, 2, title, CANVAS_HEADER | CANVAS_BOLD);
+	add_text(d, 0, 2, title, CANVAS_HEADER | CANVAS_BOLD | CANVAS_UNDERLINE);
+	d->kx = 2;
+}
+
+/* A section inside a tab ("HTTP request"); the keys under it are indented. */
+static void
+subheading(struct details *d, const char *title)
+{
+	new_line(d);
+	add_text(d, 2, 4, title, CANVAS_HEADER | CANVAS_BOLD);
+	d->kx = 4;
 }
 
 /* A "key  value" line; absent values are left out. */
@@ -164,11 +173,11 @@ kv_style(struct details *d, const char *key, const char *value, unsigned style)
 	if (!value)
 		return;
 	new_line(d);
-	add_text(d, 2, 4, key, CANVAS_DIM);
+	add_text(d, d->kx, d->kx + 2, key, CANVAS_DIM);
 	int vx = 2 + d->key_w + 1;
-	if (cols_of(key, strlen(key)) + 2 >= vx) {
+	if (cols_of(key, strlen(key)) + d->kx >= vx) {
 		new_line(d);
-		vx = 4;
+		vx = d->kx + 2;
 	}
 	add_text(d, vx, vx, value, style);
 }
@@ -196,7 +205,7 @@ static void
 note(struct details *d, const char *text)
 {
 	new_line(d);
-	add_text(d, 2, 2, text, CANVAS_DIM);
+	add_text(d, d->kx, d->kx, text, CANVAS_DIM);
 }
 
 /* ---- pretty JSON ---- */
@@ -215,20 +224,24 @@ pretty_line(struct pretty *p, const char *key, const char *text, unsigned style)
 {
 	struct details *d = p->d;
 	new_line(d);
-	int x = 2 + 2 * p->indent;
+	int x = d->kx + 2 * p->indent;
 	if (x > d->width / 2)
 		x = d->width / 2;
+	int cont = x + 2;
 	if (key) {
 		struct buf k = BUF_INIT;
 		json_escape(&k, key, strlen(key));
 		buf_puts(&k, ": ");
-		add_text(d, x, x + 2, k.data, CANVAS_HEADER);
+		add_text(d, x, cont, k.data, CANVAS_HEADER);
 		buf_free(&k);
 		const struct span *last = &d->spans[d->n_spans - 1];
 		x = last->x + cols_of(last->text, strlen(last->text));
+		if (x >= d->width - 4) {
+			new_line(d);
+			x = cont;
+		}
 	}
-	add_text(d, x, 2 + 2 * p->indent + 2 > d->width / 2 ? d->width / 2 : 2 + 2 * p->indent + 2,
-	         text, style);
+	add_text(d, x, cont, text, style);
 	p->last_line = d->n_spans - 1;
 }
 
@@ -337,7 +350,6 @@ static void
 overview(struct details *d)
 {
 	const struct xr_segment *s = d->s;
-	heading(d, "Overview");
 	kv_style(d, "Name", s->name, CANVAS_BOLD);
 	kv(d, "ID", s->id);
 	kv(d, "Kind",
@@ -402,7 +414,8 @@ resources(struct details *d)
 	if (h->method || h->url || h->user_agent || h->client_ip || h->status ||
 	    h->content_length >= 0) {
 		any = true;
-		heading(d, "HTTP request");
+		if (h->method || h->url || h->user_agent || h->client_ip)
+			subheading(d, "HTTP request");
 		kv(d, "Method", h->method);
 		kv(d, "URL", h->url);
 		kv(d, "User agent", h->user_agent);
@@ -412,7 +425,7 @@ resources(struct details *d)
 		if (h->traced)
 			kv(d, "Traced", "yes (the callee is instrumented)");
 		if (h->status || h->content_length >= 0) {
-			heading(d, "HTTP response");
+			subheading(d, "HTTP response");
 			if (h->status)
 				kvf(d, "Status", CANVAS_NORMAL, "%d", h->status);
 			if (h->content_length >= 0)
@@ -422,7 +435,7 @@ resources(struct details *d)
 	const struct xr_aws *a = s->aws;
 	if (a) {
 		any = true;
-		heading(d, "AWS");
+		subheading(d, "AWS");
 		kv(d, "Operation", a->operation);
 		kv(d, "Table", a->table_name);
 		kv(d, "Function", a->function_name);
@@ -434,8 +447,7 @@ resources(struct details *d)
 		kv(d, "EC2 instance", a->instance_id);
 		kv(d, "Availability zone", a->availability_zone);
 		if (a->extra) {
-			new_line(d);
-			add_text(d, 2, 2, "Other members:", CANVAS_DIM);
+			note(d, "Other members:");
 			pretty_json(d, a->extra);
 		}
 	}
@@ -457,7 +469,6 @@ static void
 annotations(struct details *d)
 {
 	const struct xr_segment *s = d->s;
-	heading(d, "Annotations");
 	if (!s->n_annotations)
 		note(d, "No annotations in this segment.");
 	for (unsigned i = 0; i < s->n_annotations; i++) {
@@ -471,7 +482,6 @@ annotations(struct details *d)
 static void
 metadata(struct details *d)
 {
-	heading(d, "Metadata");
 	if (d->s->metadata)
 		pretty_json(d, d->s->metadata);
 	else
@@ -544,7 +554,6 @@ static void
 exceptions(struct details *d)
 {
 	const struct xr_cause *c = d->s->cause;
-	heading(d, "Exceptions");
 	if (!c) {
 		note(d, "No cause recorded in this segment.");
 		return;
@@ -571,7 +580,6 @@ static void
 sql(struct details *d)
 {
 	const struct xr_sql *q = d->s->sql;
-	heading(d, "SQL");
 	if (!q) {
 		note(d, "No SQL query in this segment.");
 		return;
@@ -598,7 +606,6 @@ raw(struct details *d)
 	struct jsonw w;
 	jsonw_init(&w, &b);
 	encode_segment(&w, d->s);
-	heading(d, "Raw JSON");
 	pretty_json(d, b.data);
 	buf_free(&b);
 }
@@ -615,6 +622,7 @@ details_new(const struct xr_trace *t, const struct xr_segment *s, enum details_t
 	d->ascii = flags & CANVAS_ASCII;
 	d->utf8_flags = d->ascii ? UTF8_ASCII : 0;
 	d->key_w = d->width / 4 < 18 ? d->width / 4 : 18;
+	heading(d, details_tab_name(tab));
 	switch (tab) {
 	case DETAILS_OVERVIEW: overview(d); break;
 	case DETAILS_RESOURCES: resources(d); break;
