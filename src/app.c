@@ -251,6 +251,11 @@ app_print_trace(const struct options *o, const struct xr_store *store,
 	const struct xr_trace *t = pick_trace(o, store, filter);
 	if (!t)
 		return APP_EXIT_SOURCE;
+	for (unsigned p = 0; p < t->n_problems && p < MAX_PROBLEMS_SHOWN; p++)
+		app_report("trace %s: %s", t->id, t->problems[p]);
+	if (t->n_problems > MAX_PROBLEMS_SHOWN)
+		app_report("... and %u more problems in trace %s", t->n_problems - MAX_PROBLEMS_SHOWN,
+		           t->id);
 	struct batch_format fmt = {
 	    .output = o->output,
 	    .width = o->width > 0        ? (size_t)o->width
@@ -295,11 +300,12 @@ app_run(const struct options *o)
 		goto out;
 	}
 	app_load_files(&a);
-	app_report_problems(a.store);
-	if (o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS)
-		status = app_print_trace(o, a.store, a.filter);
-	else
+	if (o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS) {
+		status = app_print_trace(o, a.store, a.filter); /* reports its trace's problems */
+	} else {
+		app_report_problems(a.store);
 		status = app_print_list(o, a.store, a.filter, 0, false);
+	}
 	if (status == APP_EXIT_OK && a.source_failed)
 		status = APP_EXIT_SOURCE;
 out:

@@ -435,6 +435,8 @@ flag_letter(unsigned flags)
 		return "E";
 	if (flags & XR_SEG_IN_PROGRESS)
 		return "P";
+	if (flags & XR_SEG_DETACHED)
+		return "D";
 	return NULL;
 }
 
@@ -608,6 +610,9 @@ timeline_header(const struct timeline *tl, struct canvas *c, int y)
 		readable_url(root->http.url, &url);
 		canvas_fit(c, x, y, w - x, url.data, url.len, UTF8_LEFT, CANVAS_NORMAL);
 		buf_free(&url);
+	} else if (x == 0) {
+		canvas_printf(c, 0, y, w, CANVAS_DIM, "no HTTP request recorded; %u segments",
+		              t->n_all);
 	}
 }
 
@@ -708,7 +713,10 @@ draw_row(struct timeline *tl, struct canvas *c, const struct layout *l, int y, u
 	const char *letter = flag_letter(s->flags);
 	if (letter)
 		canvas_puts(c, 1, y, 1, letter,
-		            (letter[0] == 'P' ? CANVAS_THROTTLE : role) | CANVAS_BOLD);
+		            (letter[0] == 'P'   ? CANVAS_THROTTLE
+		             : letter[0] == 'D' ? CANVAS_DIM
+		                                : role) |
+		                CANVAS_BOLD);
 
 	/* Name: indent, fold mark, name, and in dim what the segment is. */
 	int indent = (int)s->depth * l->indent;
