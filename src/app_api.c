@@ -420,6 +420,32 @@ live(struct run *r, double last_end, bool *failed)
 	return status;
 }
 
+/* --trace ID (--view timeline or details): BatchGetTraces for that one
+ * trace, then the view.  Returns an exit status. */
+static int
+show_trace(struct run *r)
+{
+	const struct options *o = r->o;
+	if (!o->trace_id) {
+		app_report("--view %s: with the X-Ray API, name the trace with --trace ID",
+		           o->view == VIEW_DETAILS ? "details" : "timeline");
+		return APP_EXIT_USAGE;
+	}
+	fetch_traces(r->api->fetch, &o->trace_id, 1);
+	bool done = run_engine(r);
+	bool failed = report_failures(r);
+	report_warnings(r->warnings);
+	if (!done) {
+		app_report("interrupted: the trace was not fetched");
+		return APP_EXIT_SOURCE;
+	}
+	const struct xr_store_entry *e = store_find(r->store, o->trace_id);
+	if (fetch_aborted(r->api->fetch) || !e || !e->trace)
+		return APP_EXIT_SOURCE; /* report_failures() said why */
+	int status = app_print_trace(o, r->store, NULL);
+	return status == APP_EXIT_OK && failed ? APP_EXIT_SOURCE : status;
+}
+
 int
 app_api_run(const struct options *o, struct xr_store *store)
 {
@@ -453,6 +479,10 @@ app_api_run(const struct options *o, struct xr_store *store)
 	bool failed = false, interrupted = false;
 	if (status != APP_EXIT_OK)
 		goto out;
+	if (o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS) {
+		status = show_trace(&r);
+		goto out;
+	}
 	if (o->save && !(r.save = save_open(o->save, &err))) {
 		app_report("%s", err.msg);
 		status = APP_EXIT_SOURCE;
