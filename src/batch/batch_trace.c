@@ -67,12 +67,10 @@ batch_print_timeline(FILE *out, const struct xr_trace *t, const struct batch_for
 	}
 	struct timeline *tl = timeline_new(t);
 	int rows = (int)timeline_rows(tl);
-	struct timeline_hotspot spots[SUMMARY_LINES];
-	int summary = timeline_critical_seconds(tl) > 0
-	                  ? 1 + (int)timeline_hotspots(tl, spots, SUMMARY_LINES - 1)
-	                  : 0;
-	int height =
-	    TIMELINE_HEADER_LINES + 1 + TIMELINE_RULER_LINES + rows + (summary ? 1 + summary : 0);
+	int summary = timeline_summary_lines(tl, SUMMARY_LINES);
+	/* header, blank, ruler, rows, blank, summary and blank, legend */
+	int height = TIMELINE_HEADER_LINES + 1 + TIMELINE_RULER_LINES + rows + 1 +
+	             (summary ? summary + 1 : 0) + 1;
 	struct canvas *c = canvas_new(canvas_width(fmt), height, canvas_flags(fmt));
 	int y = 0;
 	timeline_header(tl, c, y);
@@ -81,7 +79,12 @@ batch_print_timeline(FILE *out, const struct xr_trace *t, const struct batch_for
 	y += TIMELINE_RULER_LINES;
 	timeline_page(tl, c, y, rows, 0, -1);
 	y += rows;
-	timeline_summary(tl, c, y + 1, summary);
+	y++;
+	if (summary) {
+		timeline_summary(tl, c, y, SUMMARY_LINES);
+		y += summary + 1;
+	}
+	timeline_legend(c, y);
 	rc = print_canvas(out, c);
 	canvas_free(c);
 	timeline_free(tl);

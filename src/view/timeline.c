@@ -459,7 +459,7 @@ struct layout {
 	int indent; /* columns per level */
 };
 
-enum { DUR_W = 7, STATUS_W = 3 };
+enum { DUR_W = 7, STATUS_W = 4 };
 
 static struct layout
 layout_for(int width)
@@ -623,7 +623,7 @@ timeline_ruler(const struct timeline *tl, struct canvas *c, int y)
 	bool ascii = c->flags & CANVAS_ASCII;
 	canvas_puts(c, l.name_x, y, l.name_w, "SEGMENT", CANVAS_HEADER | CANVAS_BOLD);
 	if (l.status_x >= 0)
-		canvas_puts(c, l.status_x, y, STATUS_W, "RES", CANVAS_HEADER | CANVAS_BOLD);
+		canvas_puts(c, l.status_x, y, STATUS_W, "HTTP", CANVAS_HEADER | CANVAS_BOLD);
 	canvas_fit(c, l.dur_x, y, l.dur_w, "DUR", 3, UTF8_RIGHT, CANVAS_HEADER | CANVAS_BOLD);
 	canvas_hline(c, 0, y + 1, c->width, CANVAS_DIM);
 	if (l.bar_w <= 0)
@@ -631,7 +631,7 @@ timeline_ruler(const struct timeline *tl, struct canvas *c, int y)
 	double span = span_of(tl);
 	double step = nice_step(span, l.bar_w / 8 > 1 ? l.bar_w / 8 : 1);
 	int next_free = l.bar_x;
-	for (long k = 0; k * step <= span * (1 + 1e-9); k++) {
+	for (long k = 0; k * step <= span + step * 1e-3; k++) {
 		int col = (int)floor(k * step / span * l.bar_w);
 		if (col >= l.bar_w)
 			col = l.bar_w - 1;
@@ -752,7 +752,7 @@ draw_row(struct timeline *tl, struct canvas *c, const struct layout *l, int y, u
 	buf_free(&kind);
 
 	if (l->status_x >= 0 && s->http.status)
-		canvas_printf(c, l->status_x, y, STATUS_W, status_role(s->http.status), "%d",
+		canvas_printf(c, l->status_x, y, STATUS_W, status_role(s->http.status), "%4d",
 		              s->http.status);
 	char dur[16] = "-";
 	bool open = (s->flags & XR_SEG_IN_PROGRESS) || !isfinite(s->end_time);
@@ -860,10 +860,76 @@ timeline_hotspots(const struct timeline *tl, struct timeline_hotspot *out, size_
 	return n;
 }
 
+/* The hotspots timeline_summary() lists (those of 1% or more, at least
+ * one, at most max_lines - 2) and what is left over.  Returns the lines. */
+static int
+summary_plan(const struct timeline *tl, int max_lines, struct timeline_hotspot *spots, size_t cap,
+             size_t *shown, double *rest, unsigned *rest_n)
+{
+	*shown = 0;
+	*rest = 0;
+	*rest_n = 0;
+	if (max_lines <= 0 || tl->crit_total <= 0)
+		return 0;
+	size_t n = timeline_hotspots(tl, spots, cap);
+	while (*shown < n && (int)*shown < max_lines - 2 &&
+	       (*shown == 0 || spots[*shown].seconds >= tl->crit_total / 100))
+		(*shown)++;
+	for (size_t j = *shown; j < n; j++) {
+		*rest += spots[j].seconds;
+		*rest_n += spots[j].count;
+	}
+	if (n == cap) /* more groups than counted: the rest is the remainder */
+		*rest = tl->crit_total;
+	if (n == cap)
+		for (size_t j = 0; j < *shown; j++)
+			*rest -= spots[j].seconds;
+	return 1 + (int)*shown + (*rest_n > 0 && max_lines > 1 + (int)*shown);
+}
+
+#define SUMMARY_CAP 64
+
+int
+timeline_summary_lines(const struct timeline *tl, int max_lines)
+{
+	struct timeline_hotspot spots[SUMMARY_CAP];
+	size_t shown;
+	double rest;
+	unsigned rest_n;
+	return summary_plan(tl, max_lines, spots, SUMMARY_CAP, &shown, &rest, &rest_n);
+}
+
+/* One "  99.6%  3.662s  name  kind  x4" line. */
+static void
+summary_line(const struct timeline *tl, struct canvas *c, int y, double seconds, const char *name,
+             unsigned name_style, const char *kind, unsigned count, bool top)
+{
+	bool ascii = c->flags & CANVAS_ASCII;
+	char pct[16], dur[16];
+	snprintf(pct, sizeof pct, "%5.1f%%", 100 * seconds / tl->crit_total);
+	timeline_duration_text(seconds, ascii, dur, sizeof dur);
+	int x = 2;
+	x += canvas_puts(c, x, y, -1, pct, top ? CANVAS_ACCENT | CANVAS_BOLD : CANVAS_NORMAL);
+	x += canvas_fit(c, x + 1, y, DUR_W, dur, strlen(dur), UTF8_RIGHT, CANVAS_NORMAL) + 1;
+	x += 2;
+	x += canvas_puts(c, x, y, -1, name, name_style);
+	if (kind && *kind) {
+		x += canvas_puts(c, x, y, -1, "  ", CANVAS_NORMAL);
+		x += canvas_puts(c, x, y, -1, kind, CANVAS_DIM);
+	}
+	if (count > 1)
+		canvas_printf(c, x, y, -1, CANVAS_NORMAL, "  %s%u", ascii ? "x" : "×", count);
+}
+
 int
 timeline_summary(const struct timeline *tl, struct canvas *c, int y, int max_lines)
 {
-	if (max_lines <= 0 || tl->crit_total <= 0)
+	struct timeline_hotspot spots[SUMMARY_CAP];
+	size_t shown;
+	double rest;
+	unsigned rest_n;
+	int lines = summary_plan(tl, max_lines, spots, SUMMARY_CAP, &shown, &rest, &rest_n);
+	if (!lines)
 		return 0;
 	bool ascii = c->flags & CANVAS_ASCII;
 	char dur[16];
@@ -872,29 +938,37 @@ timeline_summary(const struct timeline *tl, struct canvas *c, int y, int max_lin
 	                    CANVAS_ACCENT | CANVAS_BOLD);
 	canvas_printf(c, x + 1, y, -1, CANVAS_HEADER | CANVAS_BOLD,
 	              "Critical path %s. Where the time went:", dur);
-	struct timeline_hotspot spots[16];
-	size_t n = timeline_hotspots(tl, spots, max_lines - 1 < 16 ? (size_t)max_lines - 1 : 16);
-	for (size_t j = 0; j < n; j++) {
-		int yy = y + 1 + (int)j;
-		double pct = 100 * spots[j].seconds / tl->crit_total;
-		timeline_duration_text(spots[j].seconds, ascii, dur, sizeof dur);
-		x = canvas_printf(c, 2, yy, -1,
-		                  j == 0 ? CANVAS_ACCENT | CANVAS_BOLD : CANVAS_NORMAL, "%5.1f%%",
-		                  pct);
-		x += 2;
-		x += canvas_fit(c, x + 1, yy, DUR_W, dur, strlen(dur), UTF8_RIGHT, CANVAS_NORMAL) +
-		     1;
-		x += 2;
-		unsigned style = flag_role(spots[j].first->flags);
-		x += canvas_puts(c, x, yy, -1, spots[j].name,
-		                 (style != CANVAS_NORMAL ? style : CANVAS_NORMAL) | CANVAS_BOLD);
-		if (*spots[j].kind) {
-			x += canvas_puts(c, x, yy, -1, "  ", CANVAS_NORMAL);
-			x += canvas_puts(c, x, yy, -1, spots[j].kind, CANVAS_DIM);
-		}
-		if (spots[j].count > 1)
-			canvas_printf(c, x, yy, -1, CANVAS_NORMAL, "  %s%u", ascii ? "x" : "×",
-			              spots[j].count);
+	for (size_t j = 0; j < shown; j++) {
+		unsigned role = flag_role(spots[j].first->flags);
+		summary_line(tl, c, y + 1 + (int)j, spots[j].seconds, spots[j].name,
+		             role | CANVAS_BOLD, spots[j].kind, spots[j].count, j == 0);
 	}
-	return 1 + (int)n;
+	if (lines > 1 + (int)shown) {
+		char other[64];
+		snprintf(other, sizeof other, "%u other %s", rest_n,
+		         rest_n == 1 ? "entity" : "entities");
+		summary_line(tl, c, y + 1 + (int)shown, rest, other, CANVAS_DIM, NULL, 0, false);
+	}
+	return lines;
+}
+
+void
+timeline_legend(struct canvas *c, int y)
+{
+	static const struct {
+		const char *mark, *text;
+		unsigned role;
+	} items[] = {
+	    {NULL, "critical path", CANVAS_ACCENT}, {"F", "fault", CANVAS_FAULT},
+	    {"E", "error", CANVAS_ERROR},           {"T", "throttled", CANVAS_THROTTLE},
+	    {"P", "in progress", CANVAS_THROTTLE},  {"D", "parent missing", CANVAS_DIM},
+	};
+	int x = 0;
+	for (size_t i = 0; i < sizeof items / sizeof *items && x < c->width; i++) {
+		const char *mark = items[i].mark             ? items[i].mark
+		                   : c->flags & CANVAS_ASCII ? "*"
+		                                             : canvas_glyph(c, CANVAS_G_BULLET);
+		x += canvas_puts(c, x, y, -1, mark, items[i].role | CANVAS_BOLD);
+		x += canvas_printf(c, x, y, -1, CANVAS_DIM, " %s  ", items[i].text);
+	}
 }

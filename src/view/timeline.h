@@ -91,9 +91,14 @@ void timeline_ruler(const struct timeline *tl, struct canvas *c, int y);
  * (or none: -1) is drawn selected. */
 void timeline_page(struct timeline *tl, struct canvas *c, int y, int height, size_t first,
                    long selected);
-/* Draws up to max_lines lines of "where the time went" at y; returns the
- * lines drawn. */
+/* Draws up to max_lines lines of "where the time went" at y: the critical
+ * path's length, then its hotspots of 1% or more, then the rest as one
+ * line.  Returns the lines drawn. */
 int timeline_summary(const struct timeline *tl, struct canvas *c, int y, int max_lines);
+/* The lines timeline_summary() draws with max_lines. */
+int timeline_summary_lines(const struct timeline *tl, int max_lines);
+/* Draws the key to the marks and letters at y. */
+void timeline_legend(struct canvas *c, int y);
 
 /* "3.676s", "915ms", "12.5ms", "250µs" ("us" when ascii); 8 bytes room. */
 void timeline_duration_text(double seconds, bool ascii, char *out, size_t size);
