@@ -56,14 +56,22 @@ cmp_kid(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* The "last finishing child" walk of segment i over [start, end]; children
- * go to scratch[base..].  Depth is bounded by XR_MAX_DEPTH. */
+/* One segment being walked: its children are scratch[base, base + k),
+ * sorted by end, the next to look at is j. */
+struct walk {
+	unsigned index;
+	double start, cursor, self;
+	size_t base, k, j;
+};
+
+/* Starts walking segment i over [start, end]: marks it, and puts its
+ * children (times clipped to [start, end]) at scratch[base..]. */
 static void
-crit_walk(struct timeline *tl, unsigned i, double start, double end, struct kid *scratch,
-          size_t base)
+walk_begin(struct timeline *tl, struct walk *w, unsigned i, double start, double end,
+           struct kid *scratch, size_t base)
 {
 	tl->crit[i] = 1;
-	size_t k = 0;
+	*w = (struct walk){i, start, end, 0, base, 0, 0};
 	for (unsigned c = i + 1; c < tl->end[i]; c = tl->end[c]) {
 		const struct xr_segment *s = tl->t->all[c];
 		if (!isfinite(s->start_time))
@@ -74,21 +82,40 @@ crit_walk(struct timeline *tl, unsigned i, double start, double end, struct kid 
 			ce = end;
 		if (ce < cs)
 			ce = cs;
-		scratch[base + k++] = (struct kid){cs, ce, c};
+		scratch[base + w->k++] = (struct kid){cs, ce, c};
 	}
-	if (k > 1)
-		qsort(scratch + base, k, sizeof *scratch, cmp_kid);
-	double cursor = end, self = 0;
-	for (size_t j = 0; j < k; j++) {
-		struct kid kd = scratch[base + j];
-		if (kd.end > cursor)
+	if (w->k > 1)
+		qsort(scratch + base, w->k, sizeof *scratch, cmp_kid);
+}
+
+/* The "last finishing child" walk from segment i over [start, end], with
+ * an explicit stack: a chain of parent links can be as deep as the trace
+ * is long. */
+static void
+crit_walk(struct timeline *tl, unsigned i, double start, double end)
+{
+	struct kid *scratch = xmalloc((tl->n + 1) * sizeof *scratch);
+	struct walk *stack = xmalloc((tl->n + 1) * sizeof *stack);
+	size_t top = 0;
+	walk_begin(tl, &stack[top++], i, start, end, scratch, 0);
+	while (top) {
+		struct walk *w = &stack[top - 1];
+		while (w->j < w->k && scratch[w->base + w->j].end > w->cursor)
+			w->j++;
+		if (w->j < w->k) {
+			struct kid kd = scratch[w->base + w->j++];
+			w->self += w->cursor - kd.end;
+			w->cursor = kd.start;
+			walk_begin(tl, &stack[top++], kd.index, kd.start, kd.end, scratch,
+			           w->base + w->k);
 			continue;
-		self += cursor - kd.end;
-		crit_walk(tl, kd.index, kd.start, kd.end, scratch, base + k);
-		cursor = kd.start;
+		}
+		w->self += w->cursor - w->start;
+		tl->crit_self[w->index] = w->self > 0 ? w->self : 0;
+		top--;
 	}
-	self += cursor - start;
-	tl->crit_self[i] = self > 0 ? self : 0;
+	free(stack);
+	free(scratch);
 }
 
 static size_t
@@ -164,11 +191,9 @@ timeline_new(const struct xr_trace *t)
 
 	long root = t->root ? index_of(tl, t->root->id) : -1;
 	if (root >= 0 && t->all[root] == t->root && isfinite(t->root->start_time)) {
-		struct kid *scratch = xmalloc((n + 1) * sizeof *scratch);
 		double end = seg_end(tl, t->root);
-		crit_walk(tl, (unsigned)root, t->root->start_time, end, scratch, 0);
+		crit_walk(tl, (unsigned)root, t->root->start_time, end);
 		tl->crit_total = end - t->root->start_time;
-		free(scratch);
 	}
 	return tl;
 }
@@ -360,7 +385,7 @@ timeline_duration_text(double v, bool ascii, char *out, size_t size)
 		snprintf(out, size, "%.0fms", v * 1e3);
 	else if (v >= 0.00995)
 		snprintf(out, size, "%.1fms", v * 1e3);
-	else if (v >= 0.001)
+	else if (v >= 0.0009995)
 		snprintf(out, size, "%.2fms", v * 1e3);
 	else
 		snprintf(out, size, "%.0f%s", v * 1e6, ascii ? "us" : "µs");
@@ -861,42 +886,40 @@ timeline_hotspots(const struct timeline *tl, struct timeline_hotspot *out, size_
 }
 
 /* The hotspots timeline_summary() lists (those of 1% or more, at least
- * one, at most max_lines - 2) and what is left over.  Returns the lines. */
+ * one, at most max_lines - 2, in spots[0, *shown)) and what is left over.
+ * Returns the lines; the caller frees *spots. */
 static int
-summary_plan(const struct timeline *tl, int max_lines, struct timeline_hotspot *spots, size_t cap,
+summary_plan(const struct timeline *tl, int max_lines, struct timeline_hotspot **spots,
              size_t *shown, double *rest, unsigned *rest_n)
 {
+	*spots = NULL;
 	*shown = 0;
 	*rest = 0;
 	*rest_n = 0;
 	if (max_lines <= 0 || tl->crit_total <= 0)
 		return 0;
-	size_t n = timeline_hotspots(tl, spots, cap);
+	*spots = xcalloc(tl->n + 1, sizeof **spots);
+	size_t n = timeline_hotspots(tl, *spots, tl->n + 1);
 	while (*shown < n && (int)*shown < max_lines - 2 &&
-	       (*shown == 0 || spots[*shown].seconds >= tl->crit_total / 100))
+	       (*shown == 0 || (*spots)[*shown].seconds >= tl->crit_total / 100))
 		(*shown)++;
 	for (size_t j = *shown; j < n; j++) {
-		*rest += spots[j].seconds;
-		*rest_n += spots[j].count;
+		*rest += (*spots)[j].seconds;
+		*rest_n += (*spots)[j].count;
 	}
-	if (n == cap) /* more groups than counted: the rest is the remainder */
-		*rest = tl->crit_total;
-	if (n == cap)
-		for (size_t j = 0; j < *shown; j++)
-			*rest -= spots[j].seconds;
 	return 1 + (int)*shown + (*rest_n > 0 && max_lines > 1 + (int)*shown);
 }
-
-#define SUMMARY_CAP 64
 
 int
 timeline_summary_lines(const struct timeline *tl, int max_lines)
 {
-	struct timeline_hotspot spots[SUMMARY_CAP];
+	struct timeline_hotspot *spots;
 	size_t shown;
 	double rest;
 	unsigned rest_n;
-	return summary_plan(tl, max_lines, spots, SUMMARY_CAP, &shown, &rest, &rest_n);
+	int lines = summary_plan(tl, max_lines, &spots, &shown, &rest, &rest_n);
+	free(spots);
+	return lines;
 }
 
 /* One "  99.6%  3.662s  name  kind  x4" line. */
@@ -924,13 +947,15 @@ summary_line(const struct timeline *tl, struct canvas *c, int y, double seconds,
 int
 timeline_summary(const struct timeline *tl, struct canvas *c, int y, int max_lines)
 {
-	struct timeline_hotspot spots[SUMMARY_CAP];
+	struct timeline_hotspot *spots;
 	size_t shown;
 	double rest;
 	unsigned rest_n;
-	int lines = summary_plan(tl, max_lines, spots, SUMMARY_CAP, &shown, &rest, &rest_n);
-	if (!lines)
+	int lines = summary_plan(tl, max_lines, &spots, &shown, &rest, &rest_n);
+	if (!lines) {
+		free(spots);
 		return 0;
+	}
 	bool ascii = c->flags & CANVAS_ASCII;
 	char dur[16];
 	timeline_duration_text(tl->crit_total, ascii, dur, sizeof dur);
@@ -949,6 +974,7 @@ timeline_summary(const struct timeline *tl, struct canvas *c, int y, int max_lin
 		         rest_n == 1 ? "entity" : "entities");
 		summary_line(tl, c, y + 1 + (int)shown, rest, other, CANVAS_DIM, NULL, 0, false);
 	}
+	free(spots);
 	return lines;
 }
 

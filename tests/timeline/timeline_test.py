@@ -289,6 +289,23 @@ ok(elapsed < 10, "10,000 subsegments: printed in %.2fs" % elapsed)
 ok("call-09999" in text and text.index("call-00000") < text.index("call-09999"),
    "10,000 subsegments: in order")
 
+# --- a chain of 5,000 documents, each the parent of the next ---
+deep = "1-6b000000-00000000000000000000dee9"
+with tempfile.NamedTemporaryFile("w", suffix=".ndjson", delete=False) as f:
+    for i in range(5000):
+        d = {"trace_id": deep, "id": "%016x" % (0x10000 + i), "name": "hop-%d" % i,
+             "start_time": T0 + i * 1e-4, "end_time": T0 + 1 - i * 1e-4}
+        if i:
+            d["parent_id"] = "%016x" % (0x10000 + i - 1)
+        f.write(json.dumps(d) + "\n")
+    deeppath = f.name
+r = run("-b", "--load", deeppath, "--trace", deep, "--width", "100")
+os.unlink(deeppath)
+text = r.stdout.decode()
+ok(r.returncode == 0 and "hop-4999" in text, "a 5,000-deep chain of parent links: no crash")
+ok(all(l.startswith("•") for l in rows(text)), "... every hop on the critical path")
+ok(all(width(l) <= 100 for l in text.splitlines()), "... indentation stays inside the name column")
+
 for i, (passed, desc) in enumerate(results, 1):
     print("%s %d - %s" % ("ok" if passed else "not ok", i, desc))
 print("1..%d" % len(results))
