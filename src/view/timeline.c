@@ -80,8 +80,8 @@ walk_begin(struct timeline *tl, struct walk *w, unsigned i, double start, double
 		double ce = seg_end(tl, s);
 		if (ce > end)
 			ce = end;
-		if (ce < cs)
-			ce = cs;
+		if (ce <= cs)
+			continue; /* no time inside the parent: nothing on the path */
 		scratch[base + w->k++] = (struct kid){cs, ce, c};
 	}
 	if (w->k > 1)

@@ -15,7 +15,8 @@
  * child's start and repeat with the children ending at or before the new
  * cursor; children overlapping a taken one are skipped.  What the taken
  * children do not cover is the parent's own (self) time on the path.  An
- * in-progress segment counts as ending at the trace's last known time.
+ * in-progress segment counts as ending at the trace's last known time; a
+ * child with no time inside its parent's span is never on the path.
  * The critical self times, grouped by what the entity is, are the
  * "hotspots": where the time went. */
 #ifndef XRTOP_VIEW_TIMELINE_H

@@ -131,6 +131,17 @@ def rows(text):
     return ls[start:end]
 
 
+# The loader's messy fixture: invalid UTF-8, a start that is not a number,
+# an end before the start, a duplicate id, an orphan.
+MESSY = os.path.join(TOP, "tests", "data", "messy.ndjson")
+for w in (80, 120):
+    r = run("-b", "--load", MESSY, "--trace", "1-5f000000-0123456789abcdef01234567", "--width", str(w))
+    ok(r.returncode == 1 and b"ends before it starts" in r.stderr,
+       "messy-%d: drawn, its problems reported, exit 1 (pieces of the file were skipped)" % w)
+    golden("messy-%d" % w, r.stdout)
+    clean(r.stdout, "messy-%d" % w)
+    ok(b"bad\\xFF\\xFEutf8" in r.stdout, "messy-%d: invalid UTF-8 shown as escapes" % w)
+
 # The critical path: root, SNS (last to finish), load cart (ends before SNS
 # starts) and its query; the throttled DynamoDB call overlaps SNS: not on it.
 def row_name(line):
