@@ -51,15 +51,19 @@ batch_print_timeline(FILE *out, const struct xr_trace *t, const struct batch_for
 	if (fmt->output != OUTPUT_TABLE) {
 		struct jsonw w;
 		jsonw_init(&w, &b);
-		jsonw_object_begin(&w);
-		JSONW_KEY(&w, "Traces");
-		jsonw_array_begin(&w);
-		encode_trace(&w, t);
-		jsonw_array_end(&w);
-		JSONW_KEY(&w, "UnprocessedTraceIds");
-		jsonw_array_begin(&w);
-		jsonw_array_end(&w);
-		jsonw_object_end(&w);
+		if (fmt->output == OUTPUT_NDJSON) {
+			encode_trace(&w, t);
+		} else {
+			jsonw_object_begin(&w);
+			JSONW_KEY(&w, "Traces");
+			jsonw_array_begin(&w);
+			encode_trace(&w, t);
+			jsonw_array_end(&w);
+			JSONW_KEY(&w, "UnprocessedTraceIds");
+			jsonw_array_begin(&w);
+			jsonw_array_end(&w);
+			jsonw_object_end(&w);
+		}
 		buf_putc(&b, '\n');
 		rc = write_buf(out, &b);
 		buf_free(&b);

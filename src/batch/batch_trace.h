@@ -10,8 +10,9 @@
 #include "batch/batch.h"
 #include "model/trace.h"
 
-/* Prints the timeline of t (or, with -o json/ndjson, t as a BatchGetTraces
- * response).  Returns -1 when writing failed (errno set). */
+/* Prints the timeline of t (or, with -o json, t as a BatchGetTraces
+ * response; with -o ndjson, its Trace object on one line).  Returns -1
+ * when writing failed (errno set). */
 int batch_print_timeline(FILE *out, const struct xr_trace *t, const struct batch_format *fmt);
 /* Prints every details tab of segment s of t (or, with -o json/ndjson, the
  * segment document).  Returns -1 when writing failed. */

@@ -251,6 +251,9 @@ for w in ("80", "120"):
 r1 = run("-b", "--load", saved, "--trace", CP, "-o", "json")
 ok(r1.stdout == r.stdout, "-o json is stable through a load/save round trip")
 os.unlink(saved)
+r = run("-b", "--load", FIX, "--trace", CP, "-o", "ndjson")
+ok(r.returncode == 0 and r.stdout.count(b"\n") == 1 and json.loads(r.stdout) == tr,
+   "-o ndjson: the Trace object on one line")
 r = run("-b", "--load", FIX, "--trace", ESCAPES, "-o", "json")
 clean(r.stdout, "-o json of the escapes trace")
 ok(json.loads(r.stdout)["Traces"][0]["Id"] == ESCAPES, "-o json of hostile data is valid JSON")
