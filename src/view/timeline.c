@@ -24,7 +24,9 @@ struct timeline {
 	unsigned *slots; /* id -> index + 1, open addressing */
 	size_t mask;
 	double t0, t1;
+	double w0, w1; /* the window the axis shows (zoom), within [t0, t1] */
 	double crit_total;
+	bool show_critical;
 };
 
 /* A child during the critical-path walk: its times clipped to the parent. */
@@ -188,6 +190,9 @@ timeline_new(const struct xr_trace *t)
 	}
 	if (!isfinite(tl->t0))
 		tl->t0 = tl->t1 = 0;
+	tl->w0 = tl->t0;
+	tl->w1 = tl->t1;
+	tl->show_critical = true;
 
 	long root = t->root ? index_of(tl, t->root->id) : -1;
 	if (root >= 0 && t->all[root] == t->root && isfinite(t->root->start_time)) {
@@ -514,8 +519,40 @@ layout_for(int width)
 static double
 span_of(const struct timeline *tl)
 {
-	double span = tl->t1 - tl->t0;
+	double span = tl->w1 - tl->w0;
 	return span > 0 ? span : 1e-3;
+}
+
+void
+timeline_set_window(struct timeline *tl, double from, double to)
+{
+	double len = tl->t1 - tl->t0;
+	if (!isfinite(from) || !isfinite(to) || to <= from) {
+		tl->w0 = tl->t0;
+		tl->w1 = tl->t1;
+		return;
+	}
+	if (to - from < 1e-6)
+		to = from + 1e-6;
+	if (from < 0)
+		from = 0;
+	if (to > len && len > 0)
+		to = len;
+	tl->w0 = tl->t0 + from;
+	tl->w1 = tl->t0 + (to > from ? to : from + 1e-6);
+}
+
+void
+timeline_window(const struct timeline *tl, double *from, double *to)
+{
+	*from = tl->w0 - tl->t0;
+	*to = tl->w1 - tl->t0;
+}
+
+void
+timeline_set_show_critical(struct timeline *tl, bool show)
+{
+	tl->show_critical = show;
 }
 
 /* A tick step of 1, 2 or 5 x 10^k seconds giving at most max ticks. */
@@ -653,17 +690,20 @@ timeline_ruler(const struct timeline *tl, struct canvas *c, int y)
 	canvas_hline(c, 0, y + 1, c->width, CANVAS_DIM);
 	if (l.bar_w <= 0)
 		return;
-	double span = span_of(tl);
+	double span = span_of(tl), off = tl->w0 - tl->t0;
 	double step = nice_step(span, l.bar_w / 8 > 1 ? l.bar_w / 8 : 1);
 	int next_free = l.bar_x;
-	for (long k = 0; k * step <= span + step * 1e-3; k++) {
-		int col = (int)floor(k * step / span * l.bar_w);
+	/* Ticks at multiples of step since the trace's start, inside the window. */
+	for (long k = (long)ceil(off / step - 1e-3); k * step <= off + span + step * 1e-3; k++) {
+		int col = (int)floor((k * step - off) / span * l.bar_w);
+		if (col < 0)
+			col = 0;
 		if (col >= l.bar_w)
 			col = l.bar_w - 1;
 		canvas_puts(c, l.bar_x + col, y + 1, 1, canvas_glyph(c, CANVAS_G_TEE_DOWN),
 		            CANVAS_DIM);
 		char label[32];
-		tick_label(k * step, span, ascii, label, sizeof label);
+		tick_label(k * step, off + span, ascii, label, sizeof label);
 		int lw = canvas_width_of(c, label, strlen(label));
 		int lx = l.bar_x + col;
 		if (lx + lw > c->width)
@@ -730,7 +770,7 @@ draw_row(struct timeline *tl, struct canvas *c, const struct layout *l, int y, u
 {
 	const struct xr_segment *s = tl->t->all[i];
 	bool ascii = c->flags & CANVAS_ASCII;
-	bool crit = tl->crit[i];
+	bool crit = tl->crit[i] && tl->show_critical;
 	unsigned role = flag_role(s->flags);
 	if (crit)
 		canvas_puts(c, 0, y, 1, ascii ? "*" : canvas_glyph(c, CANVAS_G_BULLET),
@@ -794,10 +834,10 @@ draw_row(struct timeline *tl, struct canvas *c, const struct layout *l, int y, u
 
 	if (l->bar_w > 0 && isfinite(s->start_time)) {
 		double scale = l->bar_w * 8 / span_of(tl);
-		long a = lround((s->start_time - tl->t0) * scale);
-		long b = lround((seg_end(tl, s) - tl->t0) * scale);
+		double a = (s->start_time - tl->w0) * scale, b = (seg_end(tl, s) - tl->w0) * scale;
 		unsigned style = role != CANVAS_NORMAL ? role : crit ? CANVAS_ACCENT : CANVAS_OK;
-		draw_bar(c, l->bar_x, y, l->bar_w, a, b, open, style);
+		if (b >= 0 && a <= l->bar_w * 8) /* some of it is inside the window */
+			draw_bar(c, l->bar_x, y, l->bar_w, lround(a), lround(b), open, style);
 	}
 	if (selected)
 		canvas_add_attr(c, 0, y, c->width, CANVAS_SELECTED);

@@ -75,6 +75,14 @@ long timeline_next_critical(struct timeline *tl, long row, int dir);
 /* True when the segment is on the critical path. */
 bool timeline_is_critical(const struct timeline *tl, const struct xr_segment *s);
 
+/* Zooms the axis to [from, to] seconds since the trace's start (clamped to
+ * the trace); a NAN or empty range shows the whole trace again. */
+void timeline_set_window(struct timeline *tl, double from, double to);
+/* The window shown, in seconds since the trace's start. */
+void timeline_window(const struct timeline *tl, double *from, double *to);
+/* Shows or hides the critical-path marks and accent (shown by default). */
+void timeline_set_show_critical(struct timeline *tl, bool show);
+
 /* Trace start (time zero of the axis) and the last known time. */
 double timeline_start(const struct timeline *tl);
 double timeline_end(const struct timeline *tl);

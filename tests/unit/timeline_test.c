@@ -178,6 +178,37 @@ test_bars(void)
 	   "ticks at 1, 2 or 5 x 10^k: '%s'", labels);
 	free(labels);
 	canvas_free(c);
+
+	/* Zoom to the second half: the ruler starts at 0.5s, "half" shows only
+	 * its last 1/84 s, at the left edge; the root spans the whole area. */
+	timeline_set_window(tl, 0.5, 1.0);
+	double from, to;
+	timeline_window(tl, &from, &to);
+	ok(fabs(from - 0.5) < 1e-9 && fabs(to - 1.0) < 1e-9, "the window is kept");
+	c = canvas_new(80, 5, 0);
+	timeline_ruler(tl, c, 0);
+	timeline_page(tl, c, 2, 3, 0, -1);
+	labels = row_text(c, 0);
+	ok(strstr(labels, "DUR 0.5s") && strstr(labels, " 1s") && !strstr(labels, " 0s"),
+	   "zoomed ruler: '%s'", labels);
+	free(labels);
+	full = 0;
+	for (int x = bar_x; x < 80; x++)
+		full += strcmp(canvas_cell(c, x, 2)->text, "█") == 0;
+	is_int(full, 42, "zoomed: the root fills the bar area");
+	ok(strcmp(canvas_cell(c, bar_x, 3)->text, " ") != 0 &&
+	       strcmp(canvas_cell(c, bar_x + 2, 3)->text, " ") == 0,
+	   "zoomed: the end of 'half' at the left edge");
+	canvas_free(c);
+	timeline_set_window(tl, NAN, NAN);
+	timeline_window(tl, &from, &to);
+	ok(from == 0 && fabs(to - 1.0) < 1e-6, "NAN shows the whole trace again");
+
+	timeline_set_show_critical(tl, false);
+	c = canvas_new(80, 1, 0);
+	timeline_page(tl, c, 0, 1, 0, -1);
+	is_str(canvas_cell(c, 0, 0)->text, " ", "critical marks can be hidden");
+	canvas_free(c);
 	timeline_free(tl);
 	trace_free(t);
 }
