@@ -287,6 +287,11 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 		                  o->trace_id ? "--trace" : "--segment");
 	if (o->segment_id && o->view != VIEW_DETAILS)
 		return xr_err_set(err, XR_EUSAGE, "--segment goes with --view details");
+	if ((o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS) && (o->save || o->delay > 0))
+		return xr_err_set(err, XR_EUSAGE,
+		                  "%s goes with the trace list, not --view %s (-o json prints the "
+		                  "trace as BatchGetTraces JSON)",
+		                  o->save ? "--save" : "-d", o->view == VIEW_DETAILS ? "details" : "timeline");
 	return 0;
 }
 

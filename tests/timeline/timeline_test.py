@@ -278,6 +278,12 @@ ok(r.returncode == 2 and b"--segment goes with --view details" in r.stderr,
 r = run("-b", "--demo", "--trace", slowest, "--view", "traces")
 ok(r.returncode == 2 and b"--trace goes with --view timeline or details" in r.stderr,
    "--trace with the trace list: usage error")
+r = run("-b", "--trace", slowest, "--save", "x.json")
+ok(r.returncode == 2 and b"--save goes with the trace list, not --view timeline" in r.stderr,
+   "--save with --trace: usage error pointing at -o json")
+r = run("-b", "--view", "details", "-d", "5s", "--demo")
+ok(r.returncode == 2 and b"-d goes with the trace list, not --view details" in r.stderr,
+   "-d with --view details: usage error")
 r = run("--help")
 ok(b"--trace ID" in r.stdout and b"--segment ID" in r.stdout and b"timeline" in r.stdout,
    "--help documents --trace, --segment and the views")
