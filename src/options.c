@@ -291,7 +291,8 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 		return xr_err_set(err, XR_EUSAGE,
 		                  "%s goes with the trace list, not --view %s (-o json prints the "
 		                  "trace as BatchGetTraces JSON)",
-		                  o->save ? "--save" : "-d", o->view == VIEW_DETAILS ? "details" : "timeline");
+		                  o->save ? "--save" : "-d",
+		                  o->view == VIEW_DETAILS ? "details" : "timeline");
 	return 0;
 }
 
