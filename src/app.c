@@ -254,8 +254,8 @@ app_print_trace(const struct options *o, const struct xr_store *store,
 	for (unsigned p = 0; p < t->n_problems && p < MAX_PROBLEMS_SHOWN; p++)
 		app_report("trace %s: %s", t->id, t->problems[p]);
 	if (t->n_problems > MAX_PROBLEMS_SHOWN)
-		app_report("... and %u more problems in trace %s", t->n_problems - MAX_PROBLEMS_SHOWN,
-		           t->id);
+		app_report("... and %u more problems in trace %s",
+		           t->n_problems - MAX_PROBLEMS_SHOWN, t->id);
 	struct batch_format fmt = {
 	    .output = o->output,
 	    .width = o->width > 0        ? (size_t)o->width
