@@ -78,11 +78,10 @@ cols_of(const char *s, size_t n)
 /* Bytes of sanitised s[0, n) that fit in cols columns, broken after a
  * space when one is in the second half; never inside a character. */
 static size_t
-fit_bytes(const char *s, size_t n, int cols, bool *broke_at_space)
+fit_bytes(const char *s, size_t n, int cols)
 {
 	size_t i = 0, last_space = 0;
 	int used = 0;
-	*broke_at_space = false;
 	while (i < n) {
 		uint32_t cp;
 		int len = utf8_decode(s + i, n - i, &cp);
@@ -98,10 +97,8 @@ fit_bytes(const char *s, size_t n, int cols, bool *broke_at_space)
 		if (cp == ' ')
 			last_space = i;
 	}
-	if (i < n && last_space > 0 && cols_of(s, last_space) * 2 >= cols) {
-		*broke_at_space = true;
+	if (i < n && last_space > 0 && cols_of(s, last_space) * 2 >= cols)
 		return last_space;
-	}
 	if (i == 0 && n > 0) { /* one character wider than the room: take it anyway */
 		uint32_t cp;
 		int len = utf8_decode(s, n, &cp);
@@ -121,16 +118,13 @@ add_text(struct details *d, int x, int cont_x, const char *text, unsigned style)
 	const char *end = p + clean.len;
 	bool first = true;
 	while (first || p < end) {
-		size_t n = (size_t)(memchr(p, '\n', (size_t)(end - p))
-		                        ? (const char *)memchr(p, '\n', (size_t)(end - p)) - p
-		                        : end - p);
-		const char *q = p, *line_end = p + n;
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *q = p, *line_end = nl ? nl : end;
 		do {
 			int room = d->width - x;
 			if (room < 1)
 				room = 1;
-			bool at_space;
-			size_t take = fit_bytes(q, (size_t)(line_end - q), room, &at_space);
+			size_t take = fit_bytes(q, (size_t)(line_end - q), room);
 			add_span(d, x, q, take, style);
 			q += take;
 			if (q < line_end) {
