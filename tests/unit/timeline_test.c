@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fixture.h"
 #include "tap.h"
 #include "util/jsonw.h"
 #include "util/xmalloc.h"
@@ -213,6 +214,28 @@ test_bars(void)
 	trace_free(t);
 }
 
+/* Compares text with tests/timeline/golden/NAME (XRTOP_REGOLD=1 rewrites it). */
+static void
+golden(const char *name, const char *text)
+{
+	char rel[256];
+	snprintf(rel, sizeof rel, "../timeline/golden/%s", name);
+	if (getenv("XRTOP_REGOLD") && strcmp(getenv("XRTOP_REGOLD"), "1") == 0) {
+		const char *dir = getenv("top_srcdir");
+		char path[1024];
+		snprintf(path, sizeof path, "%s/tests/timeline/golden/%s", dir ? dir : "..", name);
+		FILE *f = fopen(path, "wb");
+		if (f) {
+			fputs(text, f);
+			fclose(f);
+		}
+	}
+	size_t len;
+	char *want = read_fixture(rel, &len);
+	is_str(text, want, "golden %s", name);
+	free(want);
+}
+
 static double
 now(void)
 {
@@ -260,6 +283,22 @@ test_big(void)
 	char *first = row_text(c, 0);
 	ok(strstr(first, "call-04999") != NULL, "page row 0 is row 5000: '%.40s'", first);
 	free(first);
+	/* The page as a user sees it: ruler, then rows 5000-5019 with 5003
+	 * selected (selection is an attribute: not in the text). */
+	for (int w = 80; w <= 120; w += 40) {
+		for (unsigned flags = 0; flags <= CANVAS_ASCII; flags += CANVAS_ASCII) {
+			struct canvas *pg = canvas_new(w, 22, flags);
+			timeline_ruler(tl, pg, 0);
+			timeline_page(tl, pg, 2, 20, 5000, 5003);
+			struct buf text = BUF_INIT;
+			canvas_to_text(pg, &text);
+			char name[64];
+			snprintf(name, sizeof name, "big-page-%d%s.txt", w, flags ? "-ascii" : "");
+			golden(name, text.data);
+			buf_free(&text);
+			canvas_free(pg);
+		}
+	}
 	is_int(timeline_next_problem(tl, 0, 1), 7778, "the fault is found from the top");
 	is_int(timeline_find_row(tl, "0000000000002e61"), 7778, "rows found by id");
 	timeline_set_collapsed(tl, "r000000000000003", true);
