@@ -2,8 +2,10 @@
 
 #include "batch/batch_trace.h"
 
+#include <errno.h>
 #include <string.h>
 
+#include "batch/batchrun.h"
 #include "util/jsonw.h"
 #include "view/canvas.h"
 #include "view/details.h"
@@ -125,4 +127,82 @@ batch_print_details(FILE *out, const struct xr_trace *t, const struct xr_segment
 		details_free(d);
 	}
 	return rc;
+}
+
+/* Data problems of the trace shown, printed before it. */
+#define MAX_PROBLEMS_SHOWN 20
+
+/* The trace --trace names, or (without it) the one holding --segment, or
+ * the first trace listed; NULL after reporting why there is none. */
+static const struct xr_trace *
+pick_trace(const struct options *o, const struct session *s)
+{
+	const struct xr_store *store = session_store(s);
+	if (o->trace_id) {
+		const struct xr_store_entry *e = session_find(s, o->trace_id);
+		if (!e)
+			batchrun_report("--trace %s: no such trace in the loaded data (%zu traces)",
+			                o->trace_id, store_count(store));
+		else if (!e->trace)
+			batchrun_report("--trace %s: only its summary is loaded, not its segments",
+			                o->trace_id);
+		return e ? e->trace : NULL;
+	}
+	if (o->segment_id) {
+		for (size_t i = 0; i < store_count(store); i++) {
+			const struct xr_trace *t = store_entry(store, i)->trace;
+			if (t && trace_find_segment(t, o->segment_id))
+				return t;
+		}
+		batchrun_report("--segment %s: no such segment in the loaded traces",
+		                o->segment_id);
+		return NULL;
+	}
+	struct tracelist tl;
+	struct session_list_stats st;
+	session_list(s, 0, &tl, &st);
+	const struct xr_trace *t = NULL;
+	for (size_t i = 0; i < tl.n_rows && !t; i++)
+		t = tl.rows[i].entry->trace;
+	tracelist_free(&tl);
+	if (!t)
+		batchrun_report("--view %s: no full trace %s",
+		                o->view == VIEW_DETAILS ? "details" : "timeline",
+		                session_filter(s) ? "matches the filter" : "is loaded");
+	return t;
+}
+
+int
+batch_trace_run(const struct options *o, const struct session *s, size_t width, unsigned flags)
+{
+	const struct xr_trace *t = pick_trace(o, s);
+	if (!t)
+		return BATCHRUN_EXIT_SOURCE;
+	for (unsigned p = 0; p < t->n_problems && p < MAX_PROBLEMS_SHOWN; p++)
+		batchrun_report("trace %s: %s", t->id, t->problems[p]);
+	if (t->n_problems > MAX_PROBLEMS_SHOWN)
+		batchrun_report("... and %u more problems in trace %s",
+		                t->n_problems - MAX_PROBLEMS_SHOWN, t->id);
+	struct batch_format fmt = {.output = o->output, .width = width, .flags = flags};
+	int rc;
+	if (o->view == VIEW_DETAILS) {
+		const struct xr_segment *seg =
+		    o->segment_id ? trace_find_segment(t, o->segment_id) : t->root;
+		if (!seg) {
+			if (o->segment_id)
+				batchrun_report("--segment %s: no such segment in trace %s",
+				                o->segment_id, t->id);
+			else
+				batchrun_report("trace %s has no segments", t->id);
+			return BATCHRUN_EXIT_SOURCE;
+		}
+		rc = batch_print_details(stdout, t, seg, &fmt);
+	} else {
+		rc = batch_print_timeline(stdout, t, &fmt);
+	}
+	if (rc < 0) {
+		batchrun_report("cannot write the output: %s", strerror(errno));
+		return BATCHRUN_EXIT_SOURCE;
+	}
+	return BATCHRUN_EXIT_OK;
 }
