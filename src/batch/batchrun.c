@@ -288,7 +288,8 @@ first_scan_done(struct batchrun *b, const struct session_event *ev)
 		}
 	}
 	if (one_trace) {
-		const struct xr_store_entry *e = o->trace_id ? session_find(b->s, o->trace_id) : NULL;
+		const struct xr_store_entry *e =
+		    o->trace_id ? session_find(b->s, o->trace_id) : NULL;
 		if (aborted || (b->api && o->trace_id && !(e && e->trace) && b->failed)) {
 			b->failed = true; /* the failures above said why */
 			return;
