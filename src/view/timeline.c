@@ -405,15 +405,19 @@ last_part(const char *s, char sep)
 }
 
 /* What a segment is, beside its name: "DynamoDB::Table Query",
- * "Query Reservations", "GET api.example.com", "PostgreSQL". */
+ * "Query Reservations", "GET api.example.com", "PostgreSQL".  In a row
+ * (brief), a document leaves out the operation its caller's row shows. */
 static void
-segment_kind(const struct xr_segment *s, struct buf *out)
+segment_kind(const struct xr_segment *s, bool brief, struct buf *out)
 {
 	const struct xr_aws *a = s->aws;
 	bool document = !(s->flags & XR_SEG_SUBSEGMENT);
 	if (document && s->origin) {
 		buf_puts(out, strncmp(s->origin, "AWS::", 5) == 0 ? s->origin + 5 : s->origin);
-		if (a && a->operation)
+		const struct xr_aws *pa = s->parent ? s->parent->aws : NULL;
+		bool shown = brief && pa && pa->operation && a && a->operation &&
+		             strcmp(pa->operation, a->operation) == 0;
+		if (a && a->operation && !shown)
 			buf_printf(out, " %s", a->operation);
 		return;
 	}
@@ -799,7 +803,7 @@ draw_row(struct timeline *tl, struct canvas *c, const struct layout *l, int y, u
 	if (role != CANVAS_NORMAL)
 		name_style = role | CANVAS_BOLD;
 	struct buf kind = BUF_INIT;
-	segment_kind(s, &kind);
+	segment_kind(s, true, &kind);
 	if (tl->collapsed[i])
 		buf_printf(&kind, "%s(+%u)", kind.len ? " " : "", tl->end[i] - i - 1);
 	if (s->flags & XR_SEG_DETACHED)
@@ -896,7 +900,7 @@ timeline_hotspots(const struct timeline *tl, struct timeline_hotspot *out, size_
 		if (!tl->crit[i] || tl->crit_self[i] <= 0)
 			continue;
 		struct buf b = BUF_INIT;
-		segment_kind(tl->t->all[i], &b);
+		segment_kind(tl->t->all[i], false, &b);
 		spots[k].index = (unsigned)i;
 		spots[k++].kind = b.data ? buf_steal(&b) : xstrdup("");
 	}
