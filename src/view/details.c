@@ -187,12 +187,16 @@ static void kvf(struct details *d, const char *key, unsigned style, const char *
 static void
 kvf(struct details *d, const char *key, unsigned style, const char *fmt, ...)
 {
-	char text[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	kv_style(d, key, text, style);
+	char *text = xmalloc((size_t)(n > 0 ? n : 0) + 1);
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+	va_end(ap);
+	kv_style(d, key, text, style); /* every value whole, however long */
+	free(text);
 }
 
 static void
@@ -356,6 +360,10 @@ overview(struct details *d)
 		kvf(d, "Parent", CANVAS_NORMAL, "%s (%s)", s->parent->id, s->parent->name);
 	else if (s->parent_id)
 		kvf(d, "Parent", CANVAS_NORMAL, "%s (not in the trace)", s->parent_id);
+	if (s->document && s->document != s)
+		kvf(d, "Segment", CANVAS_NORMAL, "%s (%s%s%s)", s->document->name, s->document->id,
+		    s->document->origin ? ", " : "",
+		    s->document->origin ? s->document->origin : "");
 	kv(d, "Trace", d->t->id);
 	time_value(d, "Start", s->start_time);
 	time_value(d, "End", s->end_time);
@@ -390,7 +398,10 @@ overview(struct details *d)
 	kv_style(d, "Flags", flags.len ? flags.data : "none",
 	         style | (flags.len ? CANVAS_BOLD : 0));
 	buf_free(&flags);
-	kv(d, "User", s->user);
+	if (s->user)
+		kv(d, "User", s->user);
+	else if (s->document && s->document != s && s->document->user)
+		kvf(d, "User", CANVAS_NORMAL, "%s (of the segment)", s->document->user);
 	kv(d, "Resource ARN", s->resource_arn);
 	kv(d, "Service version", s->service_version);
 	if (s->n_children)

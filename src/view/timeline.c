@@ -865,6 +865,26 @@ struct spot {
 	char *kind;
 };
 
+/* Copies src into dst (size bytes), cut before a character that does
+ * not fit whole. */
+static void
+copy_whole_chars(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size) {
+		n = size - 1;
+		size_t lead = n;
+		while (lead > 0 && ((unsigned char)src[lead - 1] & 0xC0) == 0x80)
+			lead--;
+		uint32_t cp;
+		if (lead > 0 && (unsigned char)src[lead - 1] >= 0xC0 &&
+		    utf8_decode(src + lead - 1, n - (lead - 1), &cp) < 0)
+			n = lead - 1;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* Sorting by name and kind needs the trace: kept here for the comparator. */
 static _Thread_local const struct timeline *sort_tl;
 
@@ -913,7 +933,7 @@ timeline_hotspots(const struct timeline *tl, struct timeline_hotspot *out, size_
 		if (!n || strcmp(groups[n - 1].name, s->name) != 0 ||
 		    strcmp(groups[n - 1].kind, spots[j].kind) != 0) {
 			groups[n] = (struct timeline_hotspot){.name = s->name, .first = s};
-			snprintf(groups[n++].kind, sizeof groups->kind, "%s", spots[j].kind);
+			copy_whole_chars(groups[n++].kind, sizeof groups->kind, spots[j].kind);
 		}
 		groups[n - 1].seconds += tl->crit_self[spots[j].index];
 		groups[n - 1].count++;
