@@ -97,6 +97,19 @@ for w in (80, 120):
         pct = float(first.split("%")[0]) if "%" in first else 0
         ok(pct > 90, tag + ": and it took more than 90%% of the response (%.1f%%)" % pct)
 
+# The slowest trace with a fault, found through --filter: throttled DynamoDB
+# calls, the backoff between them, a cold start.
+r = run("-b", "--demo", "--view", "timeline", "--filter", "fault", "--sort", "responsetime",
+        "--width", "100")
+ok(r.returncode == 0 and b"  fault  " in r.stdout.splitlines()[0],
+   "--view timeline --filter fault shows a trace with a fault")
+faulty = r.stdout.split()[0].decode() if r.stdout else "?"
+for w in (80, 120):
+    r = run("-b", "--demo", "--trace", faulty, "--width", str(w))
+    golden("demo-fault-%d" % w, r.stdout)
+    text = r.stdout.decode()
+    ok("•T" in text and "Initialization" in text, "demo-fault-%d: throttled calls, a cold start" % w)
+
 # --view timeline without --trace takes the first trace listed.
 r = run("-b", "--demo", "--view", "timeline", "--sort", "responsetime", "--width", "80")
 ok(r.returncode == 0 and r.stdout.startswith(slowest.encode()),
