@@ -656,6 +656,8 @@ timeline_header(const struct timeline *tl, struct canvas *c, int y)
 				                   flag_role(root->flags) | CANVAS_BOLD, "  %s",
 				                   names[i + 1]);
 	}
+	if (t->summary.is_partial && !(root && (root->flags & XR_SEG_IN_PROGRESS)) && x < w)
+		x += canvas_puts(c, x, y, w - x, "  partial", CANVAS_THROTTLE | CANVAS_BOLD);
 	if (t->limit_exceeded && x < w)
 		x += canvas_puts(c, x, y, w - x, "  LimitExceeded", CANVAS_THROTTLE | CANVAS_BOLD);
 	char when[32];
