@@ -14,6 +14,8 @@
 
 /* Lines of "where the time went" under the chart. */
 #define SUMMARY_LINES 6
+/* Rows drawn and printed at a time. */
+#define PAGE_ROWS 512
 
 static int
 write_buf(FILE *out, const struct buf *b)
@@ -72,26 +74,29 @@ batch_print_timeline(FILE *out, const struct xr_trace *t, const struct batch_for
 		return rc;
 	}
 	struct timeline *tl = timeline_new(t);
-	int rows = (int)timeline_rows(tl);
-	int summary = timeline_summary_lines(tl, SUMMARY_LINES);
-	/* header, blank, ruler, rows, blank, summary and blank, legend */
-	int height = TIMELINE_HEADER_LINES + 1 + TIMELINE_RULER_LINES + rows + 1 +
-	             (summary ? summary + 1 : 0) + 1;
-	struct canvas *c = canvas_new(canvas_width(fmt), height, canvas_flags(fmt));
-	int y = 0;
-	timeline_header(tl, c, y);
-	y += TIMELINE_HEADER_LINES + 1;
-	timeline_ruler(tl, c, y);
-	y += TIMELINE_RULER_LINES;
-	timeline_page(tl, c, y, rows, 0, -1);
-	y += rows;
-	y++;
-	if (summary) {
-		timeline_summary(tl, c, y, SUMMARY_LINES);
-		y += summary + 1;
-	}
-	timeline_legend(c, y);
+	size_t rows = timeline_rows(tl);
+	int width = canvas_width(fmt);
+	/* header, blank, ruler */
+	struct canvas *c =
+	    canvas_new(width, TIMELINE_HEADER_LINES + 1 + TIMELINE_RULER_LINES, canvas_flags(fmt));
+	timeline_header(tl, c, 0);
+	timeline_ruler(tl, c, TIMELINE_HEADER_LINES + 1);
 	rc = print_canvas(out, c);
+	/* the rows, a page at a time so memory stays flat for any trace */
+	for (size_t first = 0; first < rows && rc == 0; first += PAGE_ROWS) {
+		int n = rows - first < PAGE_ROWS ? (int)(rows - first) : PAGE_ROWS;
+		canvas_resize(c, width, n);
+		timeline_page(tl, c, 0, n, first, -1);
+		rc = print_canvas(out, c);
+	}
+	/* blank, summary and blank, legend */
+	int summary = timeline_summary_lines(tl, SUMMARY_LINES);
+	canvas_resize(c, width, 1 + (summary ? summary + 1 : 0) + 1);
+	if (summary)
+		timeline_summary(tl, c, 1, SUMMARY_LINES);
+	timeline_legend(c, summary ? summary + 2 : 1);
+	if (rc == 0)
+		rc = print_canvas(out, c);
 	canvas_free(c);
 	timeline_free(tl);
 	return rc;
