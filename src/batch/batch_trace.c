@@ -118,9 +118,10 @@ batch_print_details(FILE *out, const struct xr_trace *t, const struct xr_segment
 		return rc;
 	}
 	int width = canvas_width(fmt);
+	struct timeline *tl = timeline_new(t);
 	for (int tab = 0; tab < DETAILS_TABS && rc == 0; tab++) {
 		struct details *d =
-		    details_new(t, s, (enum details_tab)tab, width, canvas_flags(fmt));
+		    details_new(t, tl, s, (enum details_tab)tab, width, canvas_flags(fmt));
 		int lines = (int)details_lines(d);
 		struct canvas *c = canvas_new(width, lines + 1, canvas_flags(fmt));
 		int y = 1;
@@ -131,6 +132,7 @@ batch_print_details(FILE *out, const struct xr_trace *t, const struct xr_segment
 		canvas_free(c);
 		details_free(d);
 	}
+	timeline_free(tl);
 	return rc;
 }
 

@@ -25,6 +25,7 @@ struct span {
 
 struct details {
 	const struct xr_trace *t;
+	const struct timeline *tl; /* or NULL */
 	const struct xr_segment *s;
 	struct arena *arena;
 	int width;
@@ -398,6 +399,15 @@ overview(struct details *d)
 	kv_style(d, "Flags", flags.len ? flags.data : "none",
 	         style | (flags.len ? CANVAS_BOLD : 0));
 	buf_free(&flags);
+	if (d->tl && timeline_is_critical(d->tl, s)) {
+		double own = timeline_critical_self(d->tl, s),
+		       total = timeline_critical_seconds(d->tl);
+		timeline_duration_text(own, d->ascii, dur, sizeof dur);
+		kvf(d, "Critical path", CANVAS_ACCENT | CANVAS_BOLD, "yes: %s of its own (%.1f%%)",
+		    dur, total > 0 ? 100 * own / total : 0);
+	} else if (d->tl) {
+		kv(d, "Critical path", "no");
+	}
 	if (s->user)
 		kv(d, "User", s->user);
 	else if (s->document && s->document != s && s->document->user)
@@ -616,11 +626,12 @@ raw(struct details *d)
 }
 
 struct details *
-details_new(const struct xr_trace *t, const struct xr_segment *s, enum details_tab tab, int width,
-            unsigned flags)
+details_new(const struct xr_trace *t, const struct timeline *tl, const struct xr_segment *s,
+            enum details_tab tab, int width, unsigned flags)
 {
 	struct details *d = xcalloc(1, sizeof *d);
 	d->t = t;
+	d->tl = tl;
 	d->s = s;
 	d->arena = arena_new();
 	d->width = width > 8 ? width : 8;

@@ -15,6 +15,7 @@
 
 #include "model/trace.h"
 #include "view/canvas.h"
+#include "view/timeline.h"
 
 enum details_tab {
 	DETAILS_OVERVIEW,
@@ -35,9 +36,12 @@ const char *details_tab_name(enum details_tab tab);
 bool details_tab_empty(const struct xr_segment *s, enum details_tab tab);
 
 /* Lays out tab of segment s (of trace t) for a canvas `width` columns wide
- * with canvas flags (CANVAS_ASCII).  Caller frees. */
-struct details *details_new(const struct xr_trace *t, const struct xr_segment *s,
-                            enum details_tab tab, int width, unsigned flags);
+ * with canvas flags (CANVAS_ASCII).  With tl (the trace's timeline, or
+ * NULL), the Overview says whether s is on the critical path.  Caller
+ * frees. */
+struct details *details_new(const struct xr_trace *t, const struct timeline *tl,
+                            const struct xr_segment *s, enum details_tab tab, int width,
+                            unsigned flags);
 void details_free(struct details *d);
 /* Number of lines of the laid-out tab. */
 size_t details_lines(const struct details *d);

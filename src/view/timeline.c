@@ -356,6 +356,13 @@ timeline_is_critical(const struct timeline *tl, const struct xr_segment *s)
 }
 
 double
+timeline_critical_self(const struct timeline *tl, const struct xr_segment *s)
+{
+	long i = index_of(tl, s->id);
+	return i >= 0 && tl->t->all[i] == s && tl->crit[i] ? tl->crit_self[i] : 0;
+}
+
+double
 timeline_start(const struct timeline *tl)
 {
 	return tl->t0;

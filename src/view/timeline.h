@@ -74,6 +74,8 @@ long timeline_next_problem(struct timeline *tl, long row, int dir);
 long timeline_next_critical(struct timeline *tl, long row, int dir);
 /* True when the segment is on the critical path. */
 bool timeline_is_critical(const struct timeline *tl, const struct xr_segment *s);
+/* The segment's own time on the critical path (0 when it is not on it). */
+double timeline_critical_self(const struct timeline *tl, const struct xr_segment *s);
 
 /* Zooms the axis to [from, to] seconds since the trace's start (clamped to
  * the trace); a NAN or empty range shows the whole trace again. */

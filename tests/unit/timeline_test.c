@@ -82,6 +82,22 @@ test_critical_path(void)
 	ok(n >= 2 && strcmp(spots[1].name, "C") == 0 && fabs(spots[1].seconds - 0.25) < 1e-6,
 	   "then C, 0.25s");
 
+	/* The details' Overview says what the timeline knows. */
+	const char *which[2] = {"q000000000000001", "b000000000000001"};
+	const char *want[2] = {"yes: 500ms of its own (50.0%)", "Critical path      no"};
+	for (int k = 0; k < 2; k++) {
+		struct details *d =
+		    details_new(t, tl, trace_find_segment(t, which[k]), DETAILS_OVERVIEW, 80, 0);
+		struct canvas *c = canvas_new(80, (int)details_lines(d), 0);
+		details_render(d, c, 0, (int)details_lines(d), 0);
+		struct buf text = BUF_INIT;
+		canvas_to_text(c, &text);
+		ok(strstr(text.data, want[k]) != NULL, "details of %s: '%s'", which[k], want[k]);
+		buf_free(&text);
+		canvas_free(c);
+		details_free(d);
+	}
+
 	/* Navigation. */
 	is_int(timeline_rows(tl), 5, "5 rows");
 	is_str(timeline_row_id(tl, 0), "r000000000000001", "row 0 is the root");
@@ -319,7 +335,7 @@ test_details(void)
 	    "\"metadata\":{\"a\":[1,2,{\"b\":null}],\"e\":{}}}\n";
 	struct xr_trace *t = trace_of(doc);
 	const struct xr_segment *s = t->root;
-	struct details *d = details_new(t, s, DETAILS_ANNOTATIONS, 30, 0);
+	struct details *d = details_new(t, NULL, s, DETAILS_ANNOTATIONS, 30, 0);
 	size_t n = details_lines(d);
 	struct canvas *c = canvas_new(30, (int)n, 0);
 	details_render(d, c, 0, (int)n, 0);
@@ -341,7 +357,7 @@ test_details(void)
 	canvas_free(c);
 	details_free(d);
 
-	d = details_new(t, s, DETAILS_METADATA, 60, 0);
+	d = details_new(t, NULL, s, DETAILS_METADATA, 60, 0);
 	c = canvas_new(60, (int)details_lines(d), 0);
 	details_render(d, c, 0, (int)details_lines(d), 0);
 	struct buf text = BUF_INIT;
@@ -355,7 +371,7 @@ test_details(void)
 	canvas_free(c);
 	details_free(d);
 
-	d = details_new(t, s, DETAILS_OVERVIEW, 60, 0);
+	d = details_new(t, NULL, s, DETAILS_OVERVIEW, 60, 0);
 	c = canvas_new(60, 3, 0);
 	details_render(d, c, 0, 3, 1);
 	char *line = row_text(c, 0);
