@@ -25,6 +25,8 @@
 #include "util/warn.h"
 #include "util/xmalloc.h"
 #include "view/canvas.h"
+#include "view/details.h"
+#include "view/timeline.h"
 #include "view/tracelist.h"
 #include "view/tracetable.h"
 
@@ -36,8 +38,15 @@
 /* From this width the start column shows the date too. */
 #define WIDE_COLS 120
 
-enum tui_screen { SCREEN_TRACES = 1, SCREEN_HELP = 2, SCREEN_LOG = 4 };
-#define SCREEN_ALL (SCREEN_TRACES | SCREEN_HELP | SCREEN_LOG)
+enum tui_screen {
+	SCREEN_TRACES = 1,
+	SCREEN_HELP = 2,
+	SCREEN_LOG = 4,
+	SCREEN_TIMELINE = 8,
+	SCREEN_DETAILS = 16,
+};
+#define SCREEN_ALL (SCREEN_TRACES | SCREEN_HELP | SCREEN_LOG | SCREEN_TIMELINE | SCREEN_DETAILS)
+#define SCREEN_TRACE (SCREEN_TIMELINE | SCREEN_DETAILS)
 
 enum tui_mode { MODE_NONE, MODE_FILTER, MODE_SEARCH, MODE_COMMAND };
 
@@ -63,6 +72,7 @@ struct tui {
 	struct canvas *canvas;
 	unsigned canvas_flags;
 	enum tui_screen screen;
+	enum tui_screen back; /* where help and the log go back to */
 	bool quit;
 
 	/* the traces screen */
@@ -95,6 +105,20 @@ struct tui {
 	/* the status line */
 	char status[512];
 	unsigned status_style;
+
+	/* the timeline and details of one trace */
+	struct timeline *tline;
+	char *trace_id;     /* the trace shown, or being fetched */
+	bool trace_waiting; /* its full trace was asked for */
+	size_t tl_sel, tl_top;
+	int tl_page;
+	int tl_depth; /* collapsed below this depth; -1: all expanded */
+	enum details_tab tab;
+	struct details *det;
+	const struct xr_segment *det_seg;
+	enum details_tab det_tab;
+	int det_width;
+	size_t det_scroll;
 
 	/* help and log */
 	size_t help_top, log_top;
@@ -435,11 +459,13 @@ static const struct keydef keys[];
 static const size_t n_keys;
 
 static size_t
-list_len(const struct tui *t)
+list_len(struct tui *t)
 {
 	switch (t->screen) {
 	case SCREEN_TRACES: return t->tl.n_rows;
 	case SCREEN_LOG: return t->log.n;
+	case SCREEN_TIMELINE: return t->tline ? timeline_rows(t->tline) : 0;
+	case SCREEN_DETAILS: return t->det ? details_lines(t->det) : 0;
 	default: return n_keys + 8;
 	}
 }
@@ -450,6 +476,8 @@ cursor_of(struct tui *t)
 	switch (t->screen) {
 	case SCREEN_TRACES: return &t->sel;
 	case SCREEN_LOG: return &t->log_top;
+	case SCREEN_TIMELINE: return &t->tl_sel;
+	case SCREEN_DETAILS: return &t->det_scroll;
 	default: return &t->help_top;
 	}
 }
@@ -654,16 +682,27 @@ key_copy(struct tui *t)
 }
 
 static void
+key_back(struct tui *t)
+{
+	switch (t->screen) {
+	case SCREEN_DETAILS: t->screen = SCREEN_TIMELINE; break;
+	case SCREEN_HELP:
+	case SCREEN_LOG: t->screen = t->back ? t->back : SCREEN_TRACES; break;
+	default: t->screen = SCREEN_TRACES; break;
+	}
+}
+
+static void
 key_quit_or_back(struct tui *t)
 {
 	if (t->screen == SCREEN_TRACES)
 		t->quit = true;
 	else
-		t->screen = SCREEN_TRACES;
+		key_back(t);
 }
 
 static void
-key_back(struct tui *t)
+key_traces(struct tui *t)
 {
 	t->screen = SCREEN_TRACES;
 }
@@ -677,20 +716,282 @@ key_redraw(struct tui *t)
 {
 	term_redraw_all(t->term);
 }
+/* Help and the log go back to where they were opened. */
+static void
+open_page(struct tui *t, enum tui_screen page)
+{
+	if (t->screen != SCREEN_HELP && t->screen != SCREEN_LOG)
+		t->back = t->screen;
+	t->screen = page;
+}
+
 static void
 key_help(struct tui *t)
 {
-	t->screen = SCREEN_HELP;
+	open_page(t, SCREEN_HELP);
 	t->help_top = 0;
 }
 
 static void
 key_log(struct tui *t)
 {
-	t->screen = SCREEN_LOG;
+	open_page(t, SCREEN_LOG);
 	size_t n = t->log.n, rows = t->canvas->height > 4 ? (size_t)t->canvas->height - 4 : 1;
 	t->log_top = n > rows ? n - rows : 0;
 	t->log_seen = warn_count(&t->log);
+}
+
+/* ---- the timeline and details of one trace ---- */
+
+static void
+close_trace(struct tui *t)
+{
+	details_free(t->det);
+	t->det = NULL;
+	t->det_seg = NULL;
+	timeline_free(t->tline);
+	t->tline = NULL;
+}
+
+/* Shows the timeline of trace tr (the one of t->trace_id). */
+static void
+show_timeline(struct tui *t, const struct xr_trace *tr)
+{
+	close_trace(t);
+	t->tline = timeline_new(tr);
+	t->tl_sel = t->tl_top = 0;
+	t->tl_depth = -1;
+	t->trace_waiting = false;
+	t->screen = SCREEN_TIMELINE;
+}
+
+/* The store may have replaced or dropped the trace shown (a live refresh,
+ * --max-traces): follow it, keeping what was collapsed and selected. */
+static void
+ensure_timeline(struct tui *t)
+{
+	if (!t->tline || !t->trace_id)
+		return;
+	const struct xr_store_entry *e = session_find(t->s, t->trace_id);
+	if (e && e->trace == timeline_trace(t->tline))
+		return;
+	if (!e || !e->trace) {
+		close_trace(t);
+		if (t->screen & SCREEN_TRACE)
+			t->screen = SCREEN_TRACES;
+		set_status(t, CANVAS_ERROR, "trace %s is no longer held", t->trace_id);
+		return;
+	}
+	const char *sel = timeline_row_id(t->tline, t->tl_sel);
+	char *keep = sel ? xstrdup(sel) : NULL;
+	struct timeline *old = t->tline;
+	t->tline = timeline_new(e->trace);
+	timeline_copy_collapsed(t->tline, old);
+	timeline_free(old);
+	details_free(t->det);
+	t->det = NULL;
+	t->det_seg = NULL;
+	long row = keep ? timeline_find_row(t->tline, keep) : -1;
+	t->tl_sel = row >= 0 ? (size_t)row : 0;
+	free(keep);
+	if (t->screen == SCREEN_DETAILS)
+		t->screen = SCREEN_TIMELINE;
+}
+
+static void
+key_open(struct tui *t)
+{
+	if (t->screen == SCREEN_TIMELINE) {
+		if (timeline_row_segment(t->tline, t->tl_sel)) {
+			t->screen = SCREEN_DETAILS;
+			t->det_scroll = 0;
+		}
+		return;
+	}
+	const char *id = selected_id(t);
+	if (!id)
+		return;
+	free(t->trace_id);
+	t->trace_id = xstrdup(id);
+	const struct xr_store_entry *e = session_find(t->s, id);
+	if (e && e->trace) {
+		show_timeline(t, e->trace);
+	} else if (t->api) {
+		t->trace_waiting = true;
+		session_fetch_trace(t->s, id);
+		set_status(t, CANVAS_NORMAL, "fetching the full trace %s ...", id);
+	} else {
+		set_status(t, CANVAS_ERROR,
+		           "only the summary of %s is loaded: its timeline needs the full trace",
+		           id);
+	}
+}
+
+static void
+key_collapse(struct tui *t)
+{
+	const char *id = timeline_row_id(t->tline, t->tl_sel);
+	if (id)
+		timeline_set_collapsed(t->tline, id, !timeline_is_collapsed(t->tline, id));
+}
+
+/* The depth of the deepest row. */
+static int
+max_depth(struct tui *t)
+{
+	int depth = 0;
+	timeline_collapse_to_depth(t->tline, -1);
+	for (size_t r = 0; r < timeline_rows(t->tline); r++) {
+		const struct xr_segment *s = timeline_row_segment(t->tline, r);
+		int d = 0;
+		for (const struct xr_segment *p = s; p && p->parent; p = p->parent)
+			d++;
+		if (d > depth)
+			depth = d;
+	}
+	return depth;
+}
+
+static void
+set_depth(struct tui *t, int depth)
+{
+	const char *sel = timeline_row_id(t->tline, t->tl_sel);
+	char *keep = sel ? xstrdup(sel) : NULL;
+	int deepest = max_depth(t);
+	if (depth >= deepest)
+		depth = -1;
+	t->tl_depth = depth;
+	timeline_collapse_to_depth(t->tline, depth);
+	long row = keep ? timeline_find_row(t->tline, keep) : -1;
+	t->tl_sel = row >= 0 ? (size_t)row : 0;
+	free(keep);
+	if (depth < 0)
+		set_status(t, CANVAS_NORMAL, "every row expanded");
+	else
+		set_status(t, CANVAS_NORMAL, "collapsed below depth %d (+ expands a level)", depth);
+}
+
+static void
+key_shallower(struct tui *t)
+{
+	int depth = t->tl_depth < 0 ? max_depth(t) - 1 : t->tl_depth - 1;
+	set_depth(t, depth < 0 ? 0 : depth);
+}
+
+static void
+key_deeper(struct tui *t)
+{
+	if (t->tl_depth >= 0)
+		set_depth(t, t->tl_depth + 1);
+}
+
+static void
+key_critical(struct tui *t)
+{
+	long row = timeline_next_critical(t->tline, (long)t->tl_sel, 1);
+	if (row < 0)
+		row = timeline_next_critical(t->tline, -1, 1);
+	if (row >= 0) {
+		t->tl_sel = (size_t)row;
+		char took[16];
+		timeline_duration_text(timeline_critical_seconds(t->tline),
+		                       (t->canvas_flags & CANVAS_ASCII) != 0, took, sizeof took);
+		set_status(t, CANVAS_ACCENT, "on the critical path (%s); c goes to the next", took);
+	}
+}
+
+static void
+key_problem(struct tui *t)
+{
+	long row = timeline_next_problem(t->tline, (long)t->tl_sel, 1);
+	if (row < 0)
+		row = timeline_next_problem(t->tline, -1, 1);
+	if (row >= 0)
+		t->tl_sel = (size_t)row;
+	else
+		set_status(t, CANVAS_DIM, "no segment has an error, fault or throttle");
+}
+
+static void
+tab_step(struct tui *t, int dir)
+{
+	t->tab = (enum details_tab)(((int)t->tab + dir + DETAILS_TABS) % DETAILS_TABS);
+	t->det_scroll = 0;
+}
+
+static void
+key_tab_next(struct tui *t)
+{
+	tab_step(t, 1);
+}
+
+static void
+key_tab_prev(struct tui *t)
+{
+	tab_step(t, -1);
+}
+
+static void
+draw_timeline(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	ensure_timeline(t);
+	if (!t->tline)
+		return;
+	draw_title(t, "timeline");
+	timeline_header(t->tline, c, 1);
+	int y = 1 + TIMELINE_HEADER_LINES;
+	timeline_ruler(t->tline, c, y);
+	y += TIMELINE_RULER_LINES;
+	int room = c->height - 2 - y;
+	int summary = room >= 16 ? 5 : room >= 10 ? 3 : 0;
+	summary = summary ? timeline_summary_lines(t->tline, summary) : 0;
+	t->tl_page = room - summary - (summary ? 1 : 0);
+	if (t->tl_page < 1)
+		t->tl_page = 1;
+	size_t n = timeline_rows(t->tline), page = (size_t)t->tl_page;
+	if (t->tl_sel >= n)
+		t->tl_sel = n ? n - 1 : 0;
+	if (t->tl_sel < t->tl_top)
+		t->tl_top = t->tl_sel;
+	if (t->tl_sel >= t->tl_top + page)
+		t->tl_top = t->tl_sel - page + 1;
+	timeline_page(t->tline, c, y, t->tl_page, t->tl_top, (long)t->tl_sel);
+	if (summary)
+		timeline_summary(t->tline, c, y + t->tl_page + 1, summary);
+}
+
+static void
+draw_details(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	ensure_timeline(t);
+	if (!t->tline)
+		return;
+	const struct xr_segment *seg = timeline_row_segment(t->tline, t->tl_sel);
+	if (!seg) {
+		t->screen = SCREEN_TIMELINE;
+		return;
+	}
+	if (!t->det || t->det_seg != seg || t->det_tab != t->tab || t->det_width != c->width) {
+		details_free(t->det);
+		t->det = details_new(timeline_trace(t->tline), t->tline, seg, t->tab, c->width,
+		                     t->canvas_flags);
+		t->det_seg = seg;
+		t->det_tab = t->tab;
+		t->det_width = c->width;
+	}
+	struct buf title = BUF_INIT;
+	buf_printf(&title, "details: %s", seg->name ? seg->name : "");
+	draw_title(t, title.data);
+	buf_free(&title);
+	details_tab_bar(seg, t->tab, c, 1);
+	int height = c->height - 4;
+	t->page = height;
+	size_t lines = details_lines(t->det);
+	if (t->det_scroll + (size_t)height > lines)
+		t->det_scroll = lines > (size_t)height ? lines - (size_t)height : 0;
+	details_render(t->det, c, 2, height, t->det_scroll);
 }
 
 static void
@@ -718,6 +1019,8 @@ key_pause(struct tui *t)
 }
 
 static const struct keydef keys[] = {
+    {'\r', TERM_FN(KEY_ENTER), SCREEN_TRACES | SCREEN_TIMELINE, "open",
+     "open: a trace's timeline, a segment's details", key_open},
     {'j', TERM_FN(KEY_DOWN), SCREEN_ALL, NULL, "move down", key_down},
     {'k', TERM_FN(KEY_UP), SCREEN_ALL, NULL, "move up", key_up},
     {TERM_FN(KEY_NPAGE), TERM_CTRL('d'), SCREEN_ALL, NULL, "page down", key_pgdn},
@@ -733,15 +1036,23 @@ static const struct keydef keys[] = {
      "search the list (regular expression; smart case)", key_search},
     {'n', 0, SCREEN_TRACES, NULL, "next search match", key_next},
     {'N', 0, SCREEN_TRACES, NULL, "previous search match", key_prev},
-    {'y', 0, SCREEN_TRACES, NULL, "copy the trace id (OSC 52; also shown)", key_copy},
+    {'y', 0, SCREEN_TRACES | SCREEN_TRACE, NULL, "copy the trace id (OSC 52; also shown)",
+     key_copy},
+    {' ', 0, SCREEN_TIMELINE, "fold", "collapse or expand the selected row", key_collapse},
+    {'-', 0, SCREEN_TIMELINE, NULL, "collapse one level more", key_shallower},
+    {'+', '=', SCREEN_TIMELINE, NULL, "expand one level more", key_deeper},
+    {'c', 0, SCREEN_TIMELINE, "critical", "go along the critical path", key_critical},
+    {'e', 0, SCREEN_TIMELINE, NULL, "go to the next error, fault or throttle", key_problem},
+    {']', TERM_FN(KEY_RIGHT), SCREEN_DETAILS, "tabs", "next details tab", key_tab_next},
+    {'[', TERM_FN(KEY_LEFT), SCREEN_DETAILS, NULL, "previous details tab", key_tab_prev},
     {'r', TERM_FN(KEY_F(5)), SCREEN_ALL, NULL, "fetch what is new (X-Ray API)", key_refresh},
     {'p', 0, SCREEN_ALL, NULL, "pause or resume the live refresh (X-Ray API, -d)", key_pause},
     {':', 0, SCREEN_ALL, "cmd", "command line: sort, filter, save, help, log, quit", key_command},
     {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, "help", "this help", key_help},
     {'L', 0, SCREEN_ALL, "log", "messages and warnings from the sources", key_log},
-    {'1', 0, SCREEN_ALL, NULL, "the traces screen", key_back},
+    {'1', 0, SCREEN_ALL, NULL, "the traces screen", key_traces},
     {TERM_CTRL('l'), 0, SCREEN_ALL, NULL, "redraw the screen", key_redraw},
-    {TERM_ESC, 0, SCREEN_HELP | SCREEN_LOG, NULL, "back", key_back},
+    {TERM_ESC, 0, SCREEN_HELP | SCREEN_LOG | SCREEN_TRACE, NULL, "back", key_back},
     {'q', TERM_FN(KEY_F(10)), SCREEN_ALL, "quit", "quit (on other screens: back)",
      key_quit_or_back},
     {'Q', 0, SCREEN_ALL, NULL, "quit from any screen", key_quit},
@@ -960,6 +1271,8 @@ draw(struct tui *t)
 	case SCREEN_TRACES: draw_traces(t); break;
 	case SCREEN_HELP: draw_help(t); break;
 	case SCREEN_LOG: draw_log(t); break;
+	case SCREEN_TIMELINE: draw_timeline(t); break;
+	case SCREEN_DETAILS: draw_details(t); break;
 	}
 	if (t->mode != MODE_NONE) {
 		cx = draw_prompt(t, rows - 2, &cy);
@@ -1344,8 +1657,12 @@ on_event(void *ctx, const struct session_event *ev)
 		t->stale = true;
 		break;
 	case SESSION_EVENT_EVICTED: t->stale = true; break;
-	case SESSION_EVENT_PROGRESS:
 	case SESSION_EVENT_TRACE:
+		if (t->trace_waiting && ev->entry && ev->entry->trace && t->trace_id &&
+		    strcmp(ev->entry->trace->id, t->trace_id) == 0 && t->screen == SCREEN_TRACES)
+			show_timeline(t, ev->entry->trace);
+		break;
+	case SESSION_EVENT_PROGRESS:
 	case SESSION_EVENT_FINISHED: break;
 	}
 	if (t->term && !t->quit)
@@ -1404,6 +1721,8 @@ tui_free(struct tui *t)
 	free(t->annotation_keys);
 	free(t->search_text);
 	regex_free(t->re);
+	close_trace(t);
+	free(t->trace_id);
 	for (size_t i = 0; i < sizeof t->history / sizeof *t->history; i++)
 		prompt_history_free(&t->history[i]);
 	warn_free(&t->log);

@@ -296,6 +296,37 @@ try:
        " ".join(modes))
     kill("a")
 
+    # --- the timeline and details of the slowest request ---
+    start("d", 80, 24, ["--demo"])
+    wait_text("d", "matched 300/300")
+    keys("d", "Enter")
+    s = wait_text("d", "Where the time went")
+    ok("Reservations" in s and "DynamoDB::Table Query" in s,
+       "Enter opens the timeline: the DynamoDB queries took the time")
+    golden(settle("d"), "timeline-80x24.txt", "timeline of the slowest 강남 맛집 request")
+    for _ in range(8):
+        keys("d", "c")
+    wait_text("d", "on the critical path")
+    keys("d", "Enter")
+    s = wait_text("d", "[Overview]")
+    ok("Reservations" in s and "Critical path      yes" in s,
+       "Enter on a row opens its details (a DynamoDB call on the critical path)", s)
+    golden(settle("d"), "details-80x24.txt", "details: Overview tab")
+    keys("d", "]")
+    s = wait_text("d", "[Resources]")
+    ok("Table            Reservations" in s, "] shows the next tab (Resources)", s)
+    keys("d", "Escape")
+    wait_text("d", "Where the time went")
+    keys("d", "g", "-", "-")
+    s = wait_text("d", "collapsed below depth")
+    ok("▸" in s, "- collapses a level")
+    keys("d", "q")
+    s = wait_text("d", "matched 300/300")
+    ok(True, "q goes back to the traces screen")
+    keys("d", "Q")
+    wait_text("d", "EXITED 0")
+    kill("d")
+
     # --- hostile data: escape sequences shown escaped ---
     hostile = {
         "id": "a1b2c3d4e5f60718", "name": "evil", "trace_id": "1-5f000000-00000000000000000000abcd",
