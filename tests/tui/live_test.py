@@ -78,6 +78,11 @@ try:
     st = emu.stats()
     t.ok(st["faults_injected"].get("throttle429") == 3, "the emulator throttled 3 times",
          st["faults_injected"])
+    tmux("send-keys", "-t", "live", "Enter")
+    s = wait_for(lambda s: "Where the time went" in s, "Enter to fetch the full trace and open it")
+    t.ok(s.startswith(" xrtop timeline"), "Enter fetches the full trace and shows its timeline", s)
+    tmux("send-keys", "-t", "live", "q")
+    wait_for(lambda s: "matched 30/30" in s, "q back to the list")
     tmux("send-keys", "-t", "live", "p")
     s = wait_for(lambda s: "paused" in s, "p to pause the live refresh")
     t.ok(True, "p pauses the live refresh")
