@@ -1059,25 +1059,41 @@ static const struct keydef keys[] = {
 };
 static const size_t n_keys = sizeof keys / sizeof *keys;
 
+/* One footer entry at *x; false when it does not fit before limit. */
+static bool
+footer_item(struct canvas *c, int *x, int y, int limit, const struct keydef *k)
+{
+	char kb[16];
+	const char *kn = k->key == '>' ? "<>" : term_key_name(k->key, kb, sizeof kb);
+	int w = (int)strlen(kn) + 1 + (int)strlen(k->footer);
+	if (*x + w > limit)
+		return false;
+	*x += canvas_puts(c, *x, y, -1, kn, CANVAS_HEADER | CANVAS_SELECTED);
+	*x += 1;
+	*x += canvas_puts(c, *x, y, -1, k->footer, CANVAS_NORMAL);
+	*x += 2;
+	return true;
+}
+
+/* The keys of this screen that have a footer label, in table order, as
+ * many as fit; quitting always has its place at the end. */
 static void
 draw_footer(struct tui *t, int y)
 {
 	struct canvas *c = t->canvas;
+	const struct keydef *quit = NULL;
+	for (size_t i = 0; i < n_keys; i++)
+		if (keys[i].key == 'q')
+			quit = &keys[i];
+	int quit_w = quit ? (int)strlen(quit->footer) + 2 : 0;
 	int x = 0;
-	for (size_t i = 0; i < n_keys && x < c->width; i++) {
-		if (!keys[i].footer || !(keys[i].screens & t->screen))
+	for (size_t i = 0; i < n_keys; i++) {
+		if (!keys[i].footer || !(keys[i].screens & t->screen) || &keys[i] == quit)
 			continue;
-		char kb[16];
-		const char *kn = term_key_name(keys[i].key, kb, sizeof kb);
-		if (keys[i].key == '>')
-			kn = "<>";
-		if (x + (int)strlen(kn) + (int)strlen(keys[i].footer) + 1 > c->width)
-			break;
-		x += canvas_puts(c, x, y, -1, kn, CANVAS_HEADER | CANVAS_SELECTED);
-		x += 1;
-		x += canvas_puts(c, x, y, -1, keys[i].footer, CANVAS_NORMAL);
-		x += 2;
+		footer_item(c, &x, y, c->width - quit_w, &keys[i]);
 	}
+	if (quit)
+		footer_item(c, &x, y, c->width, quit);
 }
 
 static void
