@@ -88,6 +88,8 @@ struct tui {
 	char *filter_text; /* as typed, for the editor; NULL: none */
 	size_t undecided, disagreed;
 	struct tui_stats stats;
+	double drawn_at;         /* monotonic time of the last frame */
+	uint64_t draw_timer;     /* a frame is due (loop timer id), or 0 */
 	const char *one_service; /* the service of every listed trace, or NULL */
 
 	/* the line editor */
@@ -1281,6 +1283,7 @@ draw(struct tui *t)
 		canvas_puts(c, 0, 0, -1, msg, CANVAS_ERROR | CANVAS_BOLD);
 		canvas_puts(c, 0, 1, -1, "Q quits", CANVAS_DIM);
 		term_draw(t->term, c, -1, -1);
+		t->drawn_at = timefmt_monotonic();
 		return;
 	}
 	switch (t->screen) {
@@ -1313,6 +1316,7 @@ draw(struct tui *t)
 		draw_footer(t, rows - 1);
 	}
 	term_draw(t->term, c, cx, cy);
+	t->drawn_at = timefmt_monotonic();
 }
 
 /* ---- the line editor's results ---- */
@@ -1633,6 +1637,32 @@ log_problems(struct tui *t)
 	}
 }
 
+/* Source events redraw at most DRAW_PERIOD apart: a burst of arriving
+ * traces costs one frame, not one per trace. */
+#define DRAW_PERIOD 0.1
+
+static void
+on_draw_timer(void *ctx)
+{
+	struct tui *t = ctx;
+	t->draw_timer = 0;
+	if (t->term && !t->quit)
+		draw(t);
+}
+
+static void
+draw_soon(struct tui *t)
+{
+	double now = timefmt_monotonic();
+	if (t->draw_timer)
+		return;
+	if (now - t->drawn_at >= DRAW_PERIOD)
+		draw(t);
+	else
+		t->draw_timer =
+		    loop_add_timer(t->loop, t->drawn_at + DRAW_PERIOD, 0, on_draw_timer, t);
+}
+
 static void
 on_event(void *ctx, const struct session_event *ev)
 {
@@ -1682,7 +1712,7 @@ on_event(void *ctx, const struct session_event *ev)
 	case SESSION_EVENT_FINISHED: break;
 	}
 	if (t->term && !t->quit)
-		draw(t);
+		draw_soon(t);
 }
 
 static void
