@@ -178,12 +178,13 @@ try:
         time.sleep(0.05)
     ok(sel and sel.startswith("09:36:50"), "j j selects the third row", sel)
     keys("a", "<")
-    s = wait_text("a", "STATUS▼")
-    ok("sorted by status" in s, "< sorts by the previous column (status), marked in the header")
+    s = wait_for("a", lambda s: "STATUS▼" in s and "sorted by status" in s, "sorted by status")
+    ok("STATUS▼" in s and "sorted by status" in s,
+       "< sorts by the previous column (status), marked in the header")
     golden(settle("a"), "sort-status-80x24.txt", "sorted by status")
     keys("a", "I")
-    s = wait_text("a", "STATUS▲")
-    ok("(inverted)" in s, "I inverts the order")
+    s = wait_for("a", lambda s: "STATUS▲" in s and "(inverted)" in s, "the order inverted")
+    ok("STATUS▲" in s and "(inverted)" in s, "I inverts the order")
     keys("a", ">", "g")
     wait_text("a", "RESP(s)▼")
 
