@@ -676,7 +676,7 @@ key_prev(struct tui *t)
 static void
 key_copy(struct tui *t)
 {
-	const char *id = selected_id(t);
+	const char *id = (t->screen & SCREEN_TRACE) && t->trace_id ? t->trace_id : selected_id(t);
 	if (!id)
 		return;
 	term_clipboard(t->term, id);
@@ -1049,7 +1049,8 @@ static const struct keydef keys[] = {
     {'[', TERM_FN(KEY_LEFT), SCREEN_DETAILS, NULL, "previous details tab", key_tab_prev},
     {'r', TERM_FN(KEY_F(5)), SCREEN_ALL, NULL, "fetch what is new (X-Ray API)", key_refresh},
     {'p', 0, SCREEN_ALL, NULL, "pause or resume the live refresh (X-Ray API, -d)", key_pause},
-    {':', 0, SCREEN_ALL, "cmd", "command line: sort, filter, save, help, log, quit", key_command},
+    {':', 0, SCREEN_ALL, "cmd", "command line: sort, filter, window, save, help, log, quit",
+     key_command},
     {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, "help", "this help", key_help},
     {'L', 0, SCREEN_ALL, "log", "messages and warnings from the sources", key_log},
     {'1', 0, SCREEN_ALL, NULL, "the traces screen", key_traces},
@@ -1260,7 +1261,7 @@ draw_prompt(struct tui *t, int y, int *cursor_y)
 		canvas_puts(c, 0, y + 1, -1, t->completions, CANVAS_DIM);
 	} else {
 		canvas_puts(c, 0, y + 1, -1,
-		            "sort COLUMN  filter EXPR  save FILE  help  log  quit    Tab completes",
+		            "sort COLUMN  filter EXPR  window 1h  save FILE  quit  (Tab completes)",
 		            CANVAS_DIM);
 	}
 	return cx;
@@ -1395,7 +1396,8 @@ save_list(struct tui *t, const char *path)
 	return rc == 0;
 }
 
-static const char *const commands[] = {"filter", "help", "log", "quit", "save", "sort", NULL};
+static const char *const commands[] = {"filter", "help", "log",    "quit",
+                                       "save",   "sort", "window", NULL};
 
 static void
 run_command(struct tui *t, const char *line)
@@ -1426,6 +1428,20 @@ run_command(struct tui *t, const char *line)
 		           "sort: '%s' is not one of start, id, method, url, status, responsetime, "
 		           "duration, service",
 		           arg);
+	} else if (strncmp(line, "window", n) == 0 && n >= 1) {
+		double since;
+		struct xr_err err = {0};
+		if (!t->api) {
+			set_status(t, CANVAS_DIM,
+			           "window: only the X-Ray API source has a time window");
+		} else if (timefmt_parse_duration(arg, &since, &err) < 0 || !(since > 0)) {
+			set_status(t, CANVAS_FAULT, "window: '%s' is not a duration (30m, 2h, 1d)",
+			           arg);
+		} else {
+			session_set_window(t->s, since, NAN, NAN);
+			session_refresh(t->s);
+			set_status(t, CANVAS_NORMAL, "window: the last %s, fetching", arg);
+		}
 	} else if (strncmp(line, "filter", n) == 0) {
 		apply_filter(t, arg);
 	} else if (strncmp(line, "save", n) == 0 && n >= 2) {
