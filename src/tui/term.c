@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "tui/terminfo.h"
 #include "util/buf.h"
 #include "util/xmalloc.h"
 
@@ -47,7 +48,7 @@ open_screen(struct term *t)
 {
 	static const char *const fallbacks[] = {"xterm-256color", "xterm", "vt100"};
 	const char *env = getenv("TERM");
-	if (env && *env) {
+	if (env && *env && terminfo_known(env, fileno(t->out))) {
 		SCREEN *s = newterm(env, t->out, t->in);
 		if (s) {
 			snprintf(t->name, sizeof t->name, "%s", env);
@@ -55,6 +56,8 @@ open_screen(struct term *t)
 		}
 	}
 	for (size_t i = 0; i < sizeof fallbacks / sizeof *fallbacks; i++) {
+		if (!terminfo_known(fallbacks[i], fileno(t->out)))
+			continue;
 		SCREEN *s = newterm(fallbacks[i], t->out, t->in);
 		if (s) {
 			snprintf(t->name, sizeof t->name, "%s", fallbacks[i]);
