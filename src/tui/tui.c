@@ -114,6 +114,7 @@ struct tui {
 	bool trace_waiting; /* its full trace was asked for */
 	size_t tl_sel, tl_top;
 	int tl_page;
+	int tl_y;     /* screen line of the first timeline row */
 	int tl_depth; /* collapsed below this depth; -1: all expanded */
 	enum details_tab tab;
 	struct details *det;
@@ -958,6 +959,7 @@ draw_timeline(struct tui *t)
 		t->tl_top = t->tl_sel;
 	if (t->tl_sel >= t->tl_top + page)
 		t->tl_top = t->tl_sel - page + 1;
+	t->tl_y = y;
 	timeline_page(t->tline, c, y, t->tl_page, t->tl_top, (long)t->tl_sel);
 	if (summary)
 		timeline_summary(t->tline, c, y + t->tl_page + 1, summary);
@@ -1550,6 +1552,13 @@ prompt_input(struct tui *t, int key)
 static void
 mouse_input(struct tui *t, const struct term_mouse *m)
 {
+	if (t->screen == SCREEN_TIMELINE && m->click && t->tline && m->y >= t->tl_y &&
+	    m->y < t->tl_y + t->tl_page) {
+		size_t r = t->tl_top + (size_t)(m->y - t->tl_y);
+		if (r < timeline_rows(t->tline))
+			t->tl_sel = r;
+		return;
+	}
 	if (t->screen != SCREEN_TRACES) {
 		if (m->wheel_up)
 			move_by(t, -3);
