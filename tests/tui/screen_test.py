@@ -286,6 +286,16 @@ try:
     tmux("resize-window", "-t", "a", "-x", "80", "-y", "24")
     wait_text("a", "L log")
 
+    # --- the mouse: a click selects (X10 report: button, column, line + 32) ---
+    keys("a", "g")
+    wait_for("a", lambda s: re.search(r" 1/300\s*$", s, re.M), "the first row")
+    literal("a", "\x1b[M %'")  # button 1 at column 5, line 7 (6 from 0): the fourth row
+    wait_for("a", lambda s: re.search(r" 4/300\s*$", s, re.M), "a click on the fourth row")
+    ok(True, "a click selects the row under it")
+    literal("a", "\x1b[Ma%'")  # wheel down
+    wait_for("a", lambda s: re.search(r" 7/300\s*$", s, re.M), "the wheel to scroll")
+    ok(True, "the wheel moves by three rows")
+
     # --- Q restores the terminal ---
     keys("a", "Q")
     s = wait_text("a", "EXITED 0")
