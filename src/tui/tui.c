@@ -1688,6 +1688,38 @@ draw_soon(struct tui *t)
 		    loop_add_timer(t->loop, t->drawn_at + DRAW_PERIOD, 0, on_draw_timer, t);
 }
 
+/* --view timeline or details (or --trace): once the data is in, the
+ * screens open on that trace (the first listed one without --trace) and
+ * segment. */
+static void
+open_first_view(struct tui *t)
+{
+	const struct options *o = t->o;
+	if (o->view == VIEW_TRACES && !o->trace_id)
+		return;
+	ensure_list(t);
+	const char *id = o->trace_id ? o->trace_id : selected_id(t);
+	const struct xr_store_entry *e = id ? session_find(t->s, id) : NULL;
+	if (!e || !e->trace) {
+		set_status(t, CANVAS_ERROR, "%s%s: no full trace to show",
+		           o->trace_id ? "--trace " : "", id ? id : "no trace");
+		return;
+	}
+	free(t->trace_id);
+	t->trace_id = xstrdup(id);
+	show_timeline(t, e->trace);
+	if (o->view == VIEW_DETAILS) {
+		long row = o->segment_id ? timeline_find_row(t->tline, o->segment_id) : 0;
+		if (row < 0) {
+			set_status(t, CANVAS_ERROR, "--segment %s: not in trace %s", o->segment_id,
+			           id);
+			return;
+		}
+		t->tl_sel = (size_t)row;
+		t->screen = SCREEN_DETAILS;
+	}
+}
+
 static void
 on_event(void *ctx, const struct session_event *ev)
 {
@@ -1724,6 +1756,7 @@ on_event(void *ctx, const struct session_event *ev)
 		if (ev->scan == 0 && !t->ready) {
 			t->ready = true;
 			log_problems(t);
+			open_first_view(t);
 		}
 		t->stale = true;
 		break;

@@ -286,6 +286,17 @@ try:
     tmux("resize-window", "-t", "a", "-x", "80", "-y", "24")
     wait_text("a", "L log")
 
+    # --- --trace on a terminal opens that trace's timeline ---
+    start("v", 80, 24, ["--demo", "--trace", "1-6b0011f8-b2b40eb6263ee52e4a8558db"])
+    s = wait_text("v", "Where the time went")
+    ok("1-6b0011f8-b2b40eb6263ee52e4a8558db" in s and s.startswith(" xrtop timeline"),
+       "--trace opens the timeline of that trace")
+    keys("v", "q")
+    wait_text("v", "matched 300/300")
+    keys("v", "Q")
+    wait_text("v", "EXITED 0")
+    kill("v")
+
     # --- the mouse: a click selects (X10 report: button, column, line + 32) ---
     keys("a", "g")
     wait_for("a", lambda s: re.search(r" 1/300\s*$", s, re.M), "the first row")
