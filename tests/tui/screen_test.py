@@ -349,6 +349,27 @@ try:
     wait_text("d", "EXITED 0")
     kill("d")
 
+    # --- Ctrl-Z gives the terminal back; fg brings the screen back ---
+    tmux("new-session", "-d", "-s", "z", "-x", "80", "-y", "24", "env", "TZ=UTC",
+         "LC_ALL=C.UTF-8", "TERM=tmux-256color", "PS1=PROMPT$ ", "bash", "--norc", "-i")
+    wait_text("z", "PROMPT$")
+    literal("z", "%s --demo" % quote(os.path.abspath(XRTOP)))
+    keys("z", "Enter")
+    wait_text("z", "matched 300/300")
+    keys("z", "C-z")
+    s = wait_text("z", "Stopped")
+    modes = tmux("display-message", "-p", "-t", "z", "#{alternate_on} #{cursor_flag}").split()
+    ok(modes == ["0", "1"], "Ctrl-Z restores the terminal for the shell", " ".join(modes))
+    literal("z", "fg")
+    keys("z", "Enter")
+    wait_text("z", "matched 300/300")
+    keys("z", "j")
+    wait_for("z", lambda s: re.search(r" 2/300\s*$", s, re.M), "keys after fg")
+    ok(True, "fg brings the screen back, keys work")
+    keys("z", "Q")
+    wait_text("z", "PROMPT$")
+    kill("z")
+
     # --- hostile data: escape sequences shown escaped ---
     hostile = {
         "id": "a1b2c3d4e5f60718", "name": "evil", "trace_id": "1-5f000000-00000000000000000000abcd",
