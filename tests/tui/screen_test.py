@@ -260,6 +260,17 @@ try:
     wait_text("a", "STATUS▼")
     ok(True, ":sort with Tab completion sorts by status")
 
+    # --- :save writes the listed summaries, which --load reads back ---
+    saved = os.path.join(tempfile.mkdtemp(), "saved.json")
+    keys("a", ":")
+    wait_text("a", "Tab completes")
+    literal("a", "save " + saved)
+    keys("a", "Enter")
+    wait_text("a", "saved 300 trace summaries")
+    r = subprocess.run([XRTOP, "-b", "-o", "ndjson", "--load", saved], stdout=subprocess.PIPE)
+    ok(r.returncode == 0 and len(r.stdout.splitlines()) == 300, ":save FILE writes what --load reads")
+    shutil.rmtree(os.path.dirname(saved))
+
     # --- help, generated from the key table ---
     keys("a", "?")
     s = wait_text("a", "generated from the key table")
