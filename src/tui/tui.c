@@ -243,15 +243,24 @@ selected_id(const struct tui *t)
 {
 	if (t->sel >= t->tl.n_rows)
 		return NULL;
-	return t->tl.rows[t->sel].summary->id;
+	return t->tl.rows[t->sel].id;
 }
 
 static void
 select_id(struct tui *t, const char *id)
 {
 	t->sel = 0;
-	for (size_t i = 0; id && i < t->tl.n_rows; i++) {
-		const char *rid = t->tl.rows[i].summary->id;
+	if (!id)
+		return;
+	/* the same summary's id first (no summary read), then by value */
+	for (size_t i = 0; i < t->tl.n_rows; i++) {
+		if (t->tl.rows[i].id == id) {
+			t->sel = i;
+			return;
+		}
+	}
+	for (size_t i = 0; i < t->tl.n_rows; i++) {
+		const char *rid = t->tl.rows[i].id;
 		if (rid && strcmp(rid, id) == 0) {
 			t->sel = i;
 			return;
@@ -305,12 +314,19 @@ ensure_list(struct tui *t)
 		rebuild(t);
 }
 
+/* A new order sorts the list in place: the rows, their widths and the
+ * statistics stay; the session sorts later rebuilds the same way. */
 static void
 resort(struct tui *t)
 {
-	session_set_sort(t->s, sortable[t->sort_col].sort);
-	t->stale = true;
 	ensure_list(t);
+	const char *id = selected_id(t); /* the store does not change meanwhile */
+	session_set_sort(t->s, sortable[t->sort_col].sort);
+	tracelist_sort(&t->tl, sortable[t->sort_col].sort, t->sort_reverse);
+	t->tt.sort_column = (int)sortable[t->sort_col].col;
+	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
+	tracetable_measure(&t->tt, 0, 0); /* the header with its marker */
+	select_id(t, id);
 	set_status(t, CANVAS_NORMAL, "sorted by %s%s", sortable[t->sort_col].name,
 	           t->sort_reverse ? " (inverted)" : "");
 }
