@@ -325,7 +325,6 @@ resort(struct tui *t)
 	tracelist_sort(&t->tl, sortable[t->sort_col].sort, t->sort_reverse);
 	t->tt.sort_column = (int)sortable[t->sort_col].col;
 	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
-	tracetable_measure(&t->tt, 0, 0); /* the header with its marker */
 	select_id(t, id);
 	set_status(t, CANVAS_NORMAL, "sorted by %s%s", sortable[t->sort_col].name,
 	           t->sort_reverse ? " (inverted)" : "");

@@ -12,15 +12,15 @@
 #define MIN_SHRUNK 8
 
 static const struct tracetable_column fixed_columns[TRACETABLE_ANNOTATION] = {
-    [TRACETABLE_START] = {"START (UTC)", UTF8_LEFT, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_ID] = {"TRACE ID", UTF8_LEFT, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_METHOD] = {"METHOD", UTF8_LEFT, 7, 0, 0, 0, 0, false},
-    [TRACETABLE_URL] = {"URL", UTF8_LEFT, URL_COLUMNS, 1, 0, 0, 0, false},
-    [TRACETABLE_STATUS] = {"STATUS", UTF8_RIGHT, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_RESP] = {"RESP(s)", UTF8_RIGHT, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_DUR] = {"DUR(s)", UTF8_RIGHT, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_FLAGS] = {"FLAGS", UTF8_LEFT, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_SERVICE] = {"SERVICE", UTF8_LEFT, 32, 2, 0, 0, 0, false},
+    [TRACETABLE_START] = {"START (UTC)", UTF8_LEFT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_ID] = {"TRACE ID", UTF8_LEFT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_METHOD] = {"METHOD", UTF8_LEFT, 7, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_URL] = {"URL", UTF8_LEFT, URL_COLUMNS, 1, 0, 0, 0, 0, false},
+    [TRACETABLE_STATUS] = {"STATUS", UTF8_RIGHT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_RESP] = {"RESP(s)", UTF8_RIGHT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_DUR] = {"DUR(s)", UTF8_RIGHT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_FLAGS] = {"FLAGS", UTF8_LEFT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_SERVICE] = {"SERVICE", UTF8_LEFT, 32, 2, 0, 0, 0, 0, false},
 };
 
 void
@@ -34,7 +34,7 @@ tracetable_init(struct tracetable *tt, const struct tracelist *tl, unsigned canv
 	tt->n_columns = TRACETABLE_ANNOTATION;
 	for (size_t a = 0; a < tl->n_annotation_keys; a++)
 		tt->cols[tt->n_columns++] = (struct tracetable_column){
-		    tl->annotation_keys[a], UTF8_LEFT, 30, 3, 0, 0, 0, false};
+		    tl->annotation_keys[a], UTF8_LEFT, 30, 3, 0, 0, 0, 0, false};
 }
 
 void
@@ -145,17 +145,26 @@ tracetable_measure(struct tracetable *tt, size_t from, size_t to)
 {
 	for (size_t c = 0; c < tt->n_columns; c++) {
 		struct tracetable_column *col = &tt->cols[c];
-		int w = header_width(tt, c);
-		if (w > col->natural)
-			col->natural = w;
 		for (size_t r = from; r < to && r < tt->tl->n_rows; r++) {
 			buf_reset(&tt->scratch);
 			tracetable_cell(tt, r, c, &tt->scratch);
-			w = text_width(tt, tt->scratch.data ? tt->scratch.data : "",
-			               tt->scratch.len);
-			if (w > col->natural)
-				col->natural = w;
+			int w = text_width(tt, tt->scratch.data ? tt->scratch.data : "",
+			                   tt->scratch.len);
+			if (w > col->cells)
+				col->cells = w;
 		}
+	}
+}
+
+/* The natural width of each column: its widest cell or its header (with
+ * the sort marker), capped. */
+static void
+naturals(struct tracetable *tt)
+{
+	for (size_t c = 0; c < tt->n_columns; c++) {
+		struct tracetable_column *col = &tt->cols[c];
+		int h = header_width(tt, c);
+		col->natural = col->cells > h ? col->cells : h;
 		if (col->max_width && col->natural > col->max_width)
 			col->natural = col->max_width;
 	}
@@ -199,6 +208,7 @@ shrink(struct tracetable *tt, int order, int min, int total, int width)
 void
 tracetable_fit(struct tracetable *tt, int width, bool fit)
 {
+	naturals(tt);
 	for (size_t c = 0; c < tt->n_columns; c++) {
 		tt->cols[c].width = tt->cols[c].natural;
 		tt->cols[c].x = tt->cols[c].hidden ? -1 : 0;

@@ -36,7 +36,8 @@ struct tracetable_column {
 	enum utf8_align align;
 	int max_width; /* 0 = no limit */
 	int shrink;    /* order in which columns give up width; 0 = never */
-	int natural;   /* widest cell measured, capped by max_width */
+	int cells;     /* widest cell measured */
+	int natural;   /* max(cells, header), capped by max_width (tracetable_fit()) */
 	int width;     /* after tracetable_fit() */
 	int x;         /* left edge after tracetable_fit(); -1 when hidden */
 	bool hidden;   /* left out by the caller */
@@ -56,7 +57,7 @@ struct tracetable {
 /* Sets up the columns of tl (its annotation keys included). */
 void tracetable_init(struct tracetable *tt, const struct tracelist *tl, unsigned canvas_flags);
 void tracetable_free(struct tracetable *tt);
-/* Widens columns to the widest cell of rows [from, to) and the headers. */
+/* Widens columns to the widest cell of rows [from, to). */
 void tracetable_measure(struct tracetable *tt, size_t from, size_t to);
 /* Lays the columns out in width columns (0 = no limit): shrinkable
  * columns are narrowed in order.  When fit is true (screens) they are first
