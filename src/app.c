@@ -11,12 +11,15 @@
 #include <unistd.h>
 
 #include "batch/batch.h"
+#include "batch/batch_map.h"
 #include "filter/filter.h"
 #include "model/store.h"
+#include "model/svcmap.h"
 #include "source/demo.h"
 #include "source/file.h"
 #include "util/utf8.h"
 #include "util/warn.h"
+#include "view/canvas.h"
 #include "view/tracelist.h"
 
 /* Trace-data problems printed after loading; the rest are counted. */
@@ -192,12 +195,36 @@ app_print_list(const struct options *o, const struct xr_store *store,
 		tracelist_choose_annotations(&tl, 2);
 	tracelist_limit(&tl, o->limit);
 	struct batch_format fmt = {
-		.output = o->output,
-		.width = terminal_width(o),
-		.flags = app_text_flags(o),
+	    .output = o->output,
+	    .width = terminal_width(o),
+	    .flags = app_text_flags(o),
 	};
 	int rc = batch_print(stdout, &tl, &fmt);
 	tracelist_free(&tl);
+	if (rc < 0) {
+		app_report("cannot write the output: %s", strerror(errno));
+		return APP_EXIT_SOURCE;
+	}
+	return APP_EXIT_OK;
+}
+
+/* --view map: the service map of the full traces the filter matches. */
+static int
+app_print_map(const struct options *o, const struct xr_store *store, const struct xr_filter *filter)
+{
+	struct keep k = {filter, 0, false, 0};
+	size_t summaries_only = 0;
+	struct svcmap *m = svcmap_build(store, filter ? app_keep : NULL, &k, &summaries_only);
+	if (summaries_only)
+		app_report(
+		    "--view map: %zu traces left out: only their summaries are loaded, and the "
+		    "map is built from full traces (BatchGetTraces)",
+		    summaries_only);
+	size_t width = terminal_width(o);
+	struct batch_map_format fmt = {o->output, width ? (int)width : 100,
+	                               (o->ascii || !utf8_locale_is_utf8()) ? CANVAS_ASCII : 0};
+	int rc = batch_map_print(stdout, m, &fmt);
+	svcmap_free(m);
 	if (rc < 0) {
 		app_report("cannot write the output: %s", strerror(errno));
 		return APP_EXIT_SOURCE;
@@ -212,6 +239,12 @@ app_run(const struct options *o)
 		return app_check_filter(o);
 	struct app a = {.opts = o, .store = store_new()};
 	int status = APP_EXIT_OK;
+	if (!options_has_file_source(o) && o->view == VIEW_MAP) {
+		app_report("--view map: needs traces from --load FILE or --demo (the X-Ray API "
+		           "source prints the trace list only)");
+		status = APP_EXIT_USAGE;
+		goto out;
+	}
 	if (!options_has_file_source(o)) {
 		status = app_api_run(o, a.store);
 		goto out;
@@ -222,7 +255,10 @@ app_run(const struct options *o)
 	}
 	app_load_files(&a);
 	app_report_problems(a.store);
-	status = app_print_list(o, a.store, a.filter, 0, false);
+	if (o->view == VIEW_MAP)
+		status = app_print_map(o, a.store, a.filter);
+	else
+		status = app_print_list(o, a.store, a.filter, 0, false);
 	if (status == APP_EXIT_OK && a.source_failed)
 		status = APP_EXIT_SOURCE;
 out:

@@ -1,0 +1,501 @@
+#include "config.h"
+
+#include "model/svcmap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/hash.h"
+#include "util/xmalloc.h"
+
+/* Bins: one per millisecond below 10 s, then four significant digits. */
+#define FINE_BINS 10000u
+#define DECADE_BINS 9000u
+#define MAX_DECADES 9u
+#define MAX_BINS (FINE_BINS + DECADE_BINS * MAX_DECADES)
+
+static unsigned
+bin_of(double seconds)
+{
+	double ms = seconds * 1000.0;
+	if (!(ms > 0))
+		return 0;
+	if (ms < FINE_BINS - 0.5)
+		return (unsigned)llround(ms);
+	unsigned e = 0;
+	double scaled = ms;
+	while (llround(scaled) >= 10000 && e < MAX_DECADES) {
+		scaled /= 10;
+		e++;
+	}
+	long long m = llround(scaled);
+	if (m > 9999)
+		m = 9999;
+	if (m < 1000)
+		m = 1000;
+	return FINE_BINS + (e - 1) * DECADE_BINS + (unsigned)(m - 1000);
+}
+
+double
+svcmap_bin_value(unsigned bin)
+{
+	if (bin < FINE_BINS)
+		return bin / 1000.0;
+	unsigned e = (bin - FINE_BINS) / DECADE_BINS + 1;
+	double m = 1000 + (bin - FINE_BINS) % DECADE_BINS;
+	return m * pow(10, e) / 1000.0;
+}
+
+void
+svcmap_hist_add(struct svcmap_hist *h, double seconds, long long count)
+{
+	if (count <= 0 || !isfinite(seconds))
+		return;
+	unsigned b = bin_of(seconds);
+	if (b >= h->n) {
+		unsigned n = h->n ? h->n : 64;
+		while (n <= b)
+			n *= 2;
+		if (n > MAX_BINS)
+			n = MAX_BINS;
+		h->counts = xreallocarray(h->counts, n, sizeof *h->counts);
+		memset(h->counts + h->n, 0, (n - h->n) * sizeof *h->counts);
+		h->n = n;
+	}
+	unsigned long long c = (unsigned long long)h->counts[b] + (unsigned long long)count;
+	h->counts[b] = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
+}
+
+void
+svcmap_stats_add(struct svcmap_stats *st, double seconds, unsigned flags)
+{
+	st->total++;
+	if (flags & XR_SEG_FAULT)
+		st->fault++;
+	else if (flags & XR_SEG_THROTTLE)
+		st->throttle++;
+	else if (flags & XR_SEG_ERROR)
+		st->error_other++;
+	else
+		st->ok++;
+	if (isfinite(seconds) && seconds >= 0) {
+		st->timed++;
+		st->total_time += seconds;
+		svcmap_hist_add(&st->hist, seconds, 1);
+	}
+}
+
+long long
+svcmap_errors(const struct svcmap_stats *st)
+{
+	return st->error_other + st->throttle;
+}
+
+double
+svcmap_avg(const struct svcmap_stats *st)
+{
+	return st->timed > 0 ? st->total_time / (double)st->timed : NAN;
+}
+
+double
+svcmap_percentile(const struct svcmap_stats *st, double p)
+{
+	unsigned long long all = 0;
+	for (unsigned b = 0; b < st->hist.n; b++)
+		all += st->hist.counts[b];
+	if (!all)
+		return NAN;
+	double want = ceil(p * (double)all);
+	if (want < 1)
+		want = 1;
+	unsigned long long seen = 0;
+	for (unsigned b = 0; b < st->hist.n; b++) {
+		seen += st->hist.counts[b];
+		if ((double)seen >= want)
+			return svcmap_bin_value(b);
+	}
+	return NAN;
+}
+
+static void
+stats_free(struct svcmap_stats *st)
+{
+	free(st->hist.counts);
+}
+
+struct svcmap *
+svcmap_new(void)
+{
+	struct svcmap *m = xcalloc(1, sizeof *m);
+	m->arena = arena_new();
+	m->start_time = m->end_time = NAN;
+	m->node_mask_ = m->edge_mask_ = 63;
+	m->node_slots_ = xcalloc(m->node_mask_ + 1, sizeof *m->node_slots_);
+	m->edge_slots_ = xcalloc(m->edge_mask_ + 1, sizeof *m->edge_slots_);
+	return m;
+}
+
+void
+svcmap_free(struct svcmap *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n_nodes; i++)
+		stats_free(&m->nodes[i].stats);
+	for (size_t i = 0; i < m->n_edges; i++)
+		stats_free(&m->edges[i].stats);
+	free(m->nodes);
+	free(m->edges);
+	free(m->node_slots_);
+	free(m->edge_slots_);
+	arena_free(m->arena);
+	free(m);
+}
+
+static bool
+same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static uint64_t
+node_hash(const char *name, const char *type, const char *account)
+{
+	uint64_t h = hash_str(name ? name : "");
+	h = h * 31 + hash_str(type ? type : "");
+	return h * 31 + hash_str(account ? account : "");
+}
+
+static uint64_t
+edge_hash(unsigned from, unsigned to)
+{
+	uint64_t h = ((uint64_t)from << 32 | to) * 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 29);
+}
+
+static void
+rehash_nodes(struct svcmap *m)
+{
+	free(m->node_slots_);
+	m->node_mask_ = m->node_mask_ * 2 + 1;
+	m->node_slots_ = xcalloc(m->node_mask_ + 1, sizeof *m->node_slots_);
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const struct svcmap_node *n = &m->nodes[i];
+		size_t s = node_hash(n->name, n->type, n->account_id) & m->node_mask_;
+		while (m->node_slots_[s])
+			s = (s + 1) & m->node_mask_;
+		m->node_slots_[s] = (unsigned)i + 1;
+	}
+}
+
+static void
+rehash_edges(struct svcmap *m)
+{
+	free(m->edge_slots_);
+	m->edge_mask_ = m->edge_mask_ * 2 + 1;
+	m->edge_slots_ = xcalloc(m->edge_mask_ + 1, sizeof *m->edge_slots_);
+	for (size_t i = 0; i < m->n_edges; i++) {
+		size_t s = edge_hash(m->edges[i].from, m->edges[i].to) & m->edge_mask_;
+		while (m->edge_slots_[s])
+			s = (s + 1) & m->edge_mask_;
+		m->edge_slots_[s] = (unsigned)i + 1;
+	}
+}
+
+static const char *
+keep_str(struct svcmap *m, const char *s)
+{
+	return s ? arena_strdup(m->arena, s) : NULL;
+}
+
+static unsigned
+node_get(struct svcmap *m, const char *name, const char *type, const char *account)
+{
+	if (!name)
+		name = "";
+	size_t s = node_hash(name, type, account) & m->node_mask_;
+	for (; m->node_slots_[s]; s = (s + 1) & m->node_mask_) {
+		const struct svcmap_node *n = &m->nodes[m->node_slots_[s] - 1];
+		if (strcmp(n->name, name) == 0 && same(n->type, type) &&
+		    same(n->account_id, account))
+			return m->node_slots_[s] - 1;
+	}
+	XGROW(m->nodes, m->cap_nodes_, m->n_nodes + 1);
+	struct svcmap_node *n = &m->nodes[m->n_nodes];
+	memset(n, 0, sizeof *n);
+	n->name = keep_str(m, name);
+	n->names = ARENA_ARRAY(m->arena, const char *, 1);
+	n->names[0] = n->name;
+	n->n_names = 1;
+	n->type = keep_str(m, type);
+	n->account_id = keep_str(m, account);
+	n->has_stats = true;
+	n->start_time = n->end_time = NAN;
+	m->node_slots_[s] = (unsigned)++m->n_nodes;
+	if (m->n_nodes * 2 > m->node_mask_)
+		rehash_nodes(m);
+	return (unsigned)m->n_nodes - 1;
+}
+
+static unsigned
+edge_get(struct svcmap *m, unsigned from, unsigned to)
+{
+	size_t s = edge_hash(from, to) & m->edge_mask_;
+	for (; m->edge_slots_[s]; s = (s + 1) & m->edge_mask_) {
+		const struct svcmap_edge *e = &m->edges[m->edge_slots_[s] - 1];
+		if (e->from == from && e->to == to)
+			return m->edge_slots_[s] - 1;
+	}
+	XGROW(m->edges, m->cap_edges_, m->n_edges + 1);
+	struct svcmap_edge *e = &m->edges[m->n_edges];
+	memset(e, 0, sizeof *e);
+	e->from = from;
+	e->to = to;
+	e->start_time = e->end_time = NAN;
+	m->edge_slots_[s] = (unsigned)++m->n_edges;
+	if (m->n_edges * 2 > m->edge_mask_)
+		rehash_edges(m);
+	return (unsigned)m->n_edges - 1;
+}
+
+static void
+widen(double *start, double *end, double s, double e)
+{
+	if (isfinite(s) && !(*start <= s))
+		*start = s;
+	if (isfinite(e) && !(*end >= e))
+		*end = e;
+	else if (!isfinite(e) && isfinite(s) && !(*end >= s))
+		*end = s;
+}
+
+static double
+duration_of(const struct xr_segment *s)
+{
+	if (isfinite(s->start_time) && isfinite(s->end_time) && s->end_time >= s->start_time)
+		return s->end_time - s->start_time;
+	return NAN;
+}
+
+static void
+count(struct svcmap *m, struct svcmap_stats *st, double *start, double *end,
+      const struct xr_segment *s)
+{
+	svcmap_stats_add(st, duration_of(s), s->flags);
+	widen(start, end, s->start_time, s->end_time);
+	widen(&m->start_time, &m->end_time, s->start_time, s->end_time);
+}
+
+#define LOCAL_NODES 32
+
+void
+svcmap_add_trace(struct svcmap *m, const struct xr_trace *t)
+{
+	unsigned local[LOCAL_NODES];
+	unsigned *map = t->n_nodes <= LOCAL_NODES ? local : xmalloc(t->n_nodes * sizeof *map);
+	m->n_traces++;
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		const struct xr_node *tn = &t->nodes[i];
+		map[i] = node_get(m, tn->name, tn->type, tn->account_id);
+		struct svcmap_node *n = &m->nodes[map[i]];
+		if (tn->inferred)
+			n->inferred = true;
+		for (unsigned d = 0; d < tn->n_documents; d++)
+			count(m, &n->stats, &n->start_time, &n->end_time, tn->documents[d]);
+	}
+	for (unsigned i = 0; i < t->n_edges; i++) {
+		const struct xr_edge *te = &t->edges[i];
+		unsigned e = edge_get(m, map[te->from], map[te->to]);
+		struct svcmap_edge *me = &m->edges[e];
+		for (unsigned d = 0; d < te->n_documents; d++)
+			count(m, &me->stats, &me->start_time, &me->end_time, te->documents[d]);
+	}
+	/* A client in front of every entry point: segments that no segment of
+	 * this trace called (their caller was not traced, or not found). */
+	for (unsigned r = 0; r < t->n_roots; r++) {
+		const struct xr_segment *s = t->roots[r];
+		if (s->document != s || (s->flags & XR_SEG_SUBSEGMENT))
+			continue;
+		unsigned to = map[s->node];
+		m->nodes[to].root = true;
+		unsigned from = node_get(m, m->nodes[to].name, "client", NULL);
+		struct svcmap_node *c = &m->nodes[from];
+		c->client = true;
+		c->has_stats = false;
+		widen(&c->start_time, &c->end_time, s->start_time, s->end_time);
+		struct svcmap_edge *me = &m->edges[edge_get(m, from, to)];
+		count(m, &me->stats, &me->start_time, &me->end_time, s);
+	}
+	if (map != local)
+		free(map);
+}
+
+static int
+cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static const struct svcmap_node *sort_nodes_;
+
+static int
+cmp_node_index(const void *pa, const void *pb)
+{
+	const struct svcmap_node *a = &sort_nodes_[*(const unsigned *)pa];
+	const struct svcmap_node *b = &sort_nodes_[*(const unsigned *)pb];
+	int c;
+	if (a->client != b->client)
+		return a->client ? -1 : 1;
+	if ((c = strcmp(a->name, b->name)) != 0)
+		return c;
+	if ((c = cmp_str(a->type, b->type)) != 0)
+		return c;
+	return cmp_str(a->account_id, b->account_id);
+}
+
+static int
+cmp_edge(const void *pa, const void *pb)
+{
+	const struct svcmap_edge *a = pa, *b = pb;
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	return a->to < b->to ? -1 : a->to > b->to;
+}
+
+void
+svcmap_finish(struct svcmap *m)
+{
+	size_t n = m->n_nodes;
+	unsigned *order = xmalloc((n + 1) * sizeof *order);
+	unsigned *where = xmalloc((n + 1) * sizeof *where);
+	for (size_t i = 0; i < n; i++)
+		order[i] = (unsigned)i;
+	sort_nodes_ = m->nodes;
+	qsort(order, n, sizeof *order, cmp_node_index);
+	sort_nodes_ = NULL;
+	struct svcmap_node *nodes = xmalloc((n + 1) * sizeof *nodes);
+	for (size_t i = 0; i < n; i++) {
+		nodes[i] = m->nodes[order[i]];
+		where[order[i]] = (unsigned)i;
+	}
+	free(m->nodes);
+	m->nodes = nodes;
+	m->cap_nodes_ = n + 1;
+	for (size_t i = 0; i < m->n_edges; i++) {
+		m->edges[i].from = where[m->edges[i].from];
+		m->edges[i].to = where[m->edges[i].to];
+	}
+	qsort(m->edges, m->n_edges, sizeof *m->edges, cmp_edge);
+	free(order);
+	free(where);
+	/* The tables index the old order: rebuild them. */
+	m->node_mask_ = (m->node_mask_ - 1) / 2;
+	rehash_nodes(m);
+	m->edge_mask_ = (m->edge_mask_ - 1) / 2;
+	rehash_edges(m);
+}
+
+struct svcmap *
+svcmap_build(const struct xr_store *s, svcmap_keep_fn keep, void *ctx, size_t *summaries_only)
+{
+	struct svcmap *m = svcmap_new();
+	size_t skipped = 0;
+	for (size_t i = 0; i < store_count(s); i++) {
+		const struct xr_store_entry *e = store_entry(s, i);
+		if (keep && !keep(ctx, e))
+			continue;
+		if (e->trace)
+			svcmap_add_trace(m, e->trace);
+		else
+			skipped++;
+	}
+	if (summaries_only)
+		*summaries_only = skipped;
+	svcmap_finish(m);
+	return m;
+}
+
+static void
+stats_from_graph(struct svcmap_stats *st, const struct xr_graph_stats *g,
+                 const struct xr_histogram_bin *bins, unsigned n_bins)
+{
+	st->ok = g->ok > 0 ? g->ok : 0;
+	st->throttle = g->error_throttle > 0 ? g->error_throttle : 0;
+	if (g->error_other >= 0)
+		st->error_other = g->error_other;
+	else if (g->error_total > 0)
+		st->error_other = g->error_total - st->throttle;
+	st->fault = g->fault_total >= 0 ? g->fault_total : g->fault_other > 0 ? g->fault_other : 0;
+	st->total = g->total >= 0 ? g->total : st->ok + st->error_other + st->throttle + st->fault;
+	if (isfinite(g->total_response_time)) {
+		st->timed = st->total;
+		st->total_time = g->total_response_time;
+	}
+	for (unsigned b = 0; b < n_bins; b++)
+		svcmap_hist_add(&st->hist, bins[b].value, bins[b].count);
+}
+
+struct svcmap *
+svcmap_from_graph(const struct xr_service_graph *g)
+{
+	struct svcmap *m = svcmap_new();
+	unsigned *index = xmalloc((g->n_services + 1) * sizeof *index);
+	for (size_t i = 0; i < g->n_services; i++) {
+		const struct xr_graph_service *gs = &g->services[i];
+		index[i] = node_get(m, gs->name, gs->type, gs->account_id);
+		struct svcmap_node *n = &m->nodes[index[i]];
+		if (gs->n_names > 1 || (gs->n_names == 1 && !same(gs->names[0], n->name))) {
+			n->names = ARENA_ARRAY(m->arena, const char *, gs->n_names);
+			for (unsigned k = 0; k < gs->n_names; k++)
+				n->names[k] = keep_str(m, gs->names[k]);
+			n->n_names = gs->n_names;
+		}
+		n->root = gs->root;
+		n->client = gs->type && strcmp(gs->type, "client") == 0;
+		n->has_stats = gs->stats.total >= 0;
+		n->start_time = gs->start_time;
+		n->end_time = gs->end_time;
+		if (n->has_stats)
+			stats_from_graph(&n->stats, &gs->stats, gs->response_times,
+			                 gs->n_response_times);
+	}
+	for (size_t i = 0; i < g->n_services; i++) {
+		const struct xr_graph_service *gs = &g->services[i];
+		for (unsigned k = 0; k < gs->n_edges; k++) {
+			const struct xr_graph_edge *ge = &gs->edges[k];
+			size_t to;
+			for (to = 0; to < g->n_services; to++)
+				if (g->services[to].reference_id == ge->reference_id)
+					break;
+			if (to == g->n_services)
+				continue; /* an edge to a service the graph does not hold */
+			struct svcmap_edge *e = &m->edges[edge_get(m, index[i], index[to])];
+			e->edge_type = keep_str(m, ge->edge_type);
+			e->start_time = ge->start_time;
+			e->end_time = ge->end_time;
+			stats_from_graph(&e->stats, &ge->stats, ge->response_times,
+			                 ge->n_response_times);
+		}
+	}
+	free(index);
+	m->start_time = g->start_time;
+	m->end_time = g->end_time;
+	svcmap_finish(m);
+	return m;
+}
+
+int
+svcmap_find(const struct svcmap *m, const char *name)
+{
+	int client = -1;
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		if (strcmp(m->nodes[i].name, name) != 0)
+			continue;
+		if (!m->nodes[i].client)
+			return (int)i;
+		if (client < 0)
+			client = (int)i;
+	}
+	return client;
+}
