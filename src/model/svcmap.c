@@ -282,7 +282,9 @@ static void
 count(struct svcmap *m, struct svcmap_stats *st, double *start, double *end,
       const struct xr_segment *s)
 {
-	svcmap_stats_add(st, duration_of(s), s->flags);
+	/* Like X-Ray, statistics come from completed segments only. */
+	if (!(s->flags & XR_SEG_IN_PROGRESS))
+		svcmap_stats_add(st, duration_of(s), s->flags);
 	widen(start, end, s->start_time, s->end_time);
 	widen(&m->start_time, &m->end_time, s->start_time, s->end_time);
 }
@@ -324,7 +326,8 @@ svcmap_add_trace(struct svcmap *m, const struct xr_trace *t)
 		c->client = true;
 		c->has_stats = false;
 		widen(&c->start_time, &c->end_time, s->start_time, s->end_time);
-		struct svcmap_edge *me = &m->edges[edge_get(m, from, to)];
+		unsigned ei = edge_get(m, from, to);
+		struct svcmap_edge *me = &m->edges[ei];
 		count(m, &me->stats, &me->start_time, &me->end_time, s);
 	}
 	if (map != local)
@@ -470,7 +473,8 @@ svcmap_from_graph(const struct xr_service_graph *g)
 					break;
 			if (to == g->n_services)
 				continue; /* an edge to a service the graph does not hold */
-			struct svcmap_edge *e = &m->edges[edge_get(m, index[i], index[to])];
+			unsigned ei = edge_get(m, index[i], index[to]);
+			struct svcmap_edge *e = &m->edges[ei];
 			e->edge_type = keep_str(m, ge->edge_type);
 			e->start_time = ge->start_time;
 			e->end_time = ge->end_time;

@@ -255,6 +255,12 @@ wrap_name(const struct mapview *v, const char *name, int cols)
 	}
 	if (best)
 		return best;
+	/* No break leaves a rest that fits: break at the last word boundary
+	 * in the second half of the line (the rest is cut), else anywhere. */
+	for (size_t i = hard; i > 0; i--)
+		if (((unsigned char)name[i] & 0xC0) != 0x80 && is_break_after(name, i) &&
+		    2 * width_of(v, name, i) >= cols)
+			return i;
 	return hard ? hard : len;
 }
 
@@ -674,6 +680,30 @@ align_pass(struct mapview *v, int l, bool from_left, double *desired, double *su
 	place_layer(v, l, desired);
 }
 
+/* Runs of rows that no item covers shrink to one row. */
+static void
+squeeze_rows(struct mapview *v)
+{
+	if (v->height <= 0)
+		return;
+	bool *used = xcalloc((size_t)v->height + 1, sizeof *used);
+	int *shift = xcalloc((size_t)v->height + 1, sizeof *shift);
+	for (size_t i = 0; i < v->n_items; i++)
+		for (int r = 0; r < v->items[i].h; r++)
+			used[v->items[i].y + r] = true;
+	int removed = 0;
+	for (int r = 0; r < v->height; r++) {
+		if (!used[r] && r > 0 && !used[r - 1])
+			removed++;
+		shift[r] = removed;
+	}
+	for (size_t i = 0; i < v->n_items; i++)
+		v->items[i].y -= shift[v->items[i].y];
+	v->height -= removed;
+	free(used);
+	free(shift);
+}
+
 static void
 place_rows(struct mapview *v)
 {
@@ -710,6 +740,7 @@ place_rows(struct mapview *v)
 	for (size_t i = 0; i < v->n_items; i++)
 		v->items[i].y -= top;
 	v->height = v->n_items ? bottom - top : 0;
+	squeeze_rows(v);
 }
 
 /* --- horizontal placement and channels --- */
