@@ -202,6 +202,16 @@ report_failures(struct run *r)
 	return any || abort_reason;
 }
 
+/* True when a GetTraceSummaries request failed: the window is not listed whole. */
+static bool
+summaries_failed(const struct run *r)
+{
+	for (size_t i = 0; i < fetch_failure_count(r->api->fetch); i++)
+		if (fetch_failure(r->api->fetch, i)->op == XRAY_GET_TRACE_SUMMARIES)
+			return true;
+	return fetch_aborted(r->api->fetch) != NULL;
+}
+
 static void
 on_trace(void *ctx, const struct xr_store_entry *e, const char *json, size_t len)
 {
@@ -489,9 +499,13 @@ app_api_run(const struct options *o, struct xr_store *store)
 		size_t n_ids;
 		char *const *ids = fetch_failed_ids(r.api->fetch, &n_ids);
 		size_t saved = save_count(r.save);
-		if (save_finish(r.save, ids, n_ids, &err) < 0) {
+		/* A window must have been listed whole; with -d the traces
+		 * collected are saved even when a refresh failed. */
+		bool incomplete = summaries_failed(&r) && (!o->delay || !saved);
+		int saved_how = save_finish(r.save, ids, n_ids, incomplete, &err);
+		if (saved_how != SAVE_WRITTEN) {
 			app_report("%s", err.msg);
-			failed = true;
+			failed |= saved_how < 0;
 		} else if (n_ids) {
 			app_report("--save %s: %zu traces written; %zu could not be fetched "
 			           "(listed in its "
