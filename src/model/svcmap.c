@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/hash.h"
+#include "model/tracegraph.h"
+#include "util/parallel.h"
 #include "util/xmalloc.h"
 
 /* Bins: one per millisecond below 10 s, then four significant digits. */
@@ -160,14 +161,6 @@ same(const char *a, const char *b)
 }
 
 static uint64_t
-node_hash(const char *name, const char *type, const char *account)
-{
-	uint64_t h = hash_str(name ? name : "");
-	h = h * 31 + hash_str(type ? type : "");
-	return h * 31 + hash_str(account ? account : "");
-}
-
-static uint64_t
 edge_hash(unsigned from, unsigned to)
 {
 	uint64_t h = ((uint64_t)from << 32 | to) * 0x9E3779B97F4A7C15ull;
@@ -182,7 +175,7 @@ rehash_nodes(struct svcmap *m)
 	m->node_slots_ = xcalloc(m->node_mask_ + 1, sizeof *m->node_slots_);
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const struct svcmap_node *n = &m->nodes[i];
-		size_t s = node_hash(n->name, n->type, n->account_id) & m->node_mask_;
+		size_t s = n->key_ & m->node_mask_;
 		while (m->node_slots_[s])
 			s = (s + 1) & m->node_mask_;
 		m->node_slots_[s] = (unsigned)i + 1;
@@ -209,22 +202,23 @@ keep_str(struct svcmap *m, const char *s)
 	return s ? arena_strdup(m->arena, s) : NULL;
 }
 
+/* The node of (name, type, account), whose tracegraph_key() is key.  Keys
+ * are keyed 64-bit hashes (see model/tracegraph.h): equal keys are taken
+ * as equal nodes without comparing the strings, which is what keeps the
+ * map of 100,000 traces from visiting their names. */
 static unsigned
-node_get(struct svcmap *m, const char *name, const char *type, const char *account)
+node_get_keyed(struct svcmap *m, unsigned long long key, const char *name, const char *type,
+               const char *account)
 {
-	if (!name)
-		name = "";
-	size_t s = node_hash(name, type, account) & m->node_mask_;
-	for (; m->node_slots_[s]; s = (s + 1) & m->node_mask_) {
-		const struct svcmap_node *n = &m->nodes[m->node_slots_[s] - 1];
-		if (strcmp(n->name, name) == 0 && same(n->type, type) &&
-		    same(n->account_id, account))
+	size_t s = key & m->node_mask_;
+	for (; m->node_slots_[s]; s = (s + 1) & m->node_mask_)
+		if (m->nodes[m->node_slots_[s] - 1].key_ == key)
 			return m->node_slots_[s] - 1;
-	}
 	XGROW(m->nodes, m->cap_nodes_, m->n_nodes + 1);
 	struct svcmap_node *n = &m->nodes[m->n_nodes];
 	memset(n, 0, sizeof *n);
-	n->name = keep_str(m, name);
+	n->key_ = key;
+	n->name = keep_str(m, name ? name : "");
 	n->names = ARENA_ARRAY(m->arena, const char *, 1);
 	n->names[0] = n->name;
 	n->n_names = 1;
@@ -236,6 +230,12 @@ node_get(struct svcmap *m, const char *name, const char *type, const char *accou
 	if (m->n_nodes * 2 > m->node_mask_)
 		rehash_nodes(m);
 	return (unsigned)m->n_nodes - 1;
+}
+
+static unsigned
+node_get(struct svcmap *m, const char *name, const char *type, const char *account)
+{
+	return node_get_keyed(m, tracegraph_key(name, type, account), name, type, account);
 }
 
 static unsigned
@@ -289,6 +289,24 @@ count(struct svcmap *m, struct svcmap_stats *st, double *start, double *end,
 	widen(&m->start_time, &m->end_time, s->start_time, s->end_time);
 }
 
+static void
+add_tally(struct svcmap *m, struct svcmap_stats *st, double *start, double *end,
+          const struct xr_tally *t)
+{
+	st->ok += t->ok;
+	st->error_other += t->error;
+	st->throttle += t->throttle;
+	st->fault += t->fault;
+	st->total += t->ok + t->error + t->throttle + t->fault;
+	st->timed += t->n_times;
+	for (unsigned i = 0; i < t->n_times; i++) {
+		st->total_time += t->times[i];
+		svcmap_hist_add(&st->hist, t->times[i], 1);
+	}
+	widen(start, end, t->start, t->end);
+	widen(&m->start_time, &m->end_time, t->start, t->end);
+}
+
 #define LOCAL_NODES 32
 
 void
@@ -299,19 +317,17 @@ svcmap_add_trace(struct svcmap *m, const struct xr_trace *t)
 	m->n_traces++;
 	for (unsigned i = 0; i < t->n_nodes; i++) {
 		const struct xr_node *tn = &t->nodes[i];
-		map[i] = node_get(m, tn->name, tn->type, tn->account_id);
+		map[i] = node_get_keyed(m, tn->key, tn->name, tn->type, tn->account_id);
 		struct svcmap_node *n = &m->nodes[map[i]];
 		if (tn->inferred)
 			n->inferred = true;
-		for (unsigned d = 0; d < tn->n_documents; d++)
-			count(m, &n->stats, &n->start_time, &n->end_time, tn->documents[d]);
+		add_tally(m, &n->stats, &n->start_time, &n->end_time, &tn->tally);
 	}
 	for (unsigned i = 0; i < t->n_edges; i++) {
 		const struct xr_edge *te = &t->edges[i];
 		unsigned e = edge_get(m, map[te->from], map[te->to]);
 		struct svcmap_edge *me = &m->edges[e];
-		for (unsigned d = 0; d < te->n_documents; d++)
-			count(m, &me->stats, &me->start_time, &me->end_time, te->documents[d]);
+		add_tally(m, &me->stats, &me->start_time, &me->end_time, &te->tally);
 	}
 	/* A client in front of every entry point: segments that no segment of
 	 * this trace called (their caller was not traced, or not found). */
@@ -321,7 +337,11 @@ svcmap_add_trace(struct svcmap *m, const struct xr_trace *t)
 			continue;
 		unsigned to = map[s->node];
 		m->nodes[to].root = true;
-		unsigned from = node_get(m, m->nodes[to].name, "client", NULL);
+		if (!m->nodes[to].client_) {
+			unsigned k = node_get(m, m->nodes[to].name, "client", NULL);
+			m->nodes[to].client_ = k + 1;
+		}
+		unsigned from = m->nodes[to].client_ - 1;
 		struct svcmap_node *c = &m->nodes[from];
 		c->client = true;
 		c->has_stats = false;
@@ -380,6 +400,7 @@ svcmap_finish(struct svcmap *m)
 	struct svcmap_node *nodes = xmalloc((n + 1) * sizeof *nodes);
 	for (size_t i = 0; i < n; i++) {
 		nodes[i] = m->nodes[order[i]];
+		nodes[i].client_ = 0; /* an index in the old order */
 		where[order[i]] = (unsigned)i;
 	}
 	free(m->nodes);
@@ -399,22 +420,159 @@ svcmap_finish(struct svcmap *m)
 	rehash_edges(m);
 }
 
-struct svcmap *
-svcmap_build(const struct xr_store *s, svcmap_keep_fn keep, void *ctx, size_t *summaries_only)
+/* The map of 100,000 traces is bound by memory latency: each trace's
+ * nodes, edges and tallies are a chain of pointers in its own arena.  The
+ * build walks ahead of itself, asking for the links a few traces early
+ * (PREFETCH_* are how many), so the misses overlap. */
+#define PREFETCH_ENTRY 24
+#define PREFETCH_TRACE 16
+#define PREFETCH_ARRAYS 8
+#define PREFETCH_LEAVES 4
+
+static void
+prefetch_lines(const void *p, size_t bytes)
 {
+	for (size_t off = 0; off < bytes; off += 64)
+		__builtin_prefetch((const char *)p + off);
+}
+
+/* The trace of the k-th entry picked (pick == NULL: the k-th entry). */
+static const struct xr_trace *
+trace_at(const struct xr_store *s, const size_t *pick, size_t k, size_t end)
+{
+	return k < end ? store_entry(s, pick ? pick[k] : k)->trace : NULL;
+}
+
+static void
+prefetch_ahead(const struct xr_store *s, const size_t *pick, size_t k, size_t end)
+{
+	if (k + PREFETCH_ENTRY < end)
+		__builtin_prefetch(
+		    store_entry(s, pick ? pick[k + PREFETCH_ENTRY] : k + PREFETCH_ENTRY));
+	const struct xr_trace *t = trace_at(s, pick, k + PREFETCH_TRACE, end);
+	if (t)
+		prefetch_lines(t, sizeof *t);
+	if ((t = trace_at(s, pick, k + PREFETCH_ARRAYS, end)) != NULL) {
+		prefetch_lines(t->nodes, t->n_nodes * sizeof *t->nodes);
+		prefetch_lines(t->edges, t->n_edges * sizeof *t->edges);
+		__builtin_prefetch(t->roots);
+	}
+	if ((t = trace_at(s, pick, k + PREFETCH_LEAVES, end)) != NULL) {
+		for (unsigned j = 0; j < t->n_nodes; j++)
+			__builtin_prefetch(t->nodes[j].tally.times);
+		for (unsigned j = 0; j < t->n_edges; j++)
+			__builtin_prefetch(t->edges[j].tally.times);
+		if (t->n_roots)
+			prefetch_lines(t->roots[0], sizeof *t->roots[0]);
+	}
+}
+
+static void
+hist_merge(struct svcmap_hist *dst, const struct svcmap_hist *src)
+{
+	for (unsigned b = 0; b < src->n; b++)
+		if (src->counts[b])
+			svcmap_hist_add(dst, svcmap_bin_value(b), src->counts[b]);
+}
+
+static void
+stats_merge(struct svcmap_stats *dst, const struct svcmap_stats *src)
+{
+	dst->ok += src->ok;
+	dst->error_other += src->error_other;
+	dst->throttle += src->throttle;
+	dst->fault += src->fault;
+	dst->total += src->total;
+	dst->timed += src->timed;
+	dst->total_time += src->total_time;
+	hist_merge(&dst->hist, &src->hist);
+}
+
+/* Adds everything src holds to dst. */
+static void
+merge(struct svcmap *dst, const struct svcmap *src)
+{
+	unsigned *map = xmalloc((src->n_nodes + 1) * sizeof *map);
+	for (size_t i = 0; i < src->n_nodes; i++) {
+		const struct svcmap_node *sn = &src->nodes[i];
+		map[i] = node_get_keyed(dst, sn->key_, sn->name, sn->type, sn->account_id);
+		struct svcmap_node *dn = &dst->nodes[map[i]];
+		dn->inferred |= sn->inferred;
+		dn->root |= sn->root;
+		dn->client |= sn->client;
+		dn->has_stats &= sn->has_stats;
+		dn->client_ = 0; /* found again when needed */
+		widen(&dn->start_time, &dn->end_time, sn->start_time, sn->end_time);
+		stats_merge(&dn->stats, &sn->stats);
+	}
+	for (size_t i = 0; i < src->n_edges; i++) {
+		const struct svcmap_edge *se = &src->edges[i];
+		unsigned ei = edge_get(dst, map[se->from], map[se->to]);
+		struct svcmap_edge *de = &dst->edges[ei];
+		widen(&de->start_time, &de->end_time, se->start_time, se->end_time);
+		stats_merge(&de->stats, &se->stats);
+	}
+	dst->n_traces += src->n_traces;
+	widen(&dst->start_time, &dst->end_time, src->start_time, src->end_time);
+	free(map);
+}
+
+/* Below this many traces one thread builds the map. */
+#define PARALLEL_MIN_TRACES 8192
+
+struct build_job {
+	const struct xr_store *store;
+	const size_t *pick; /* entries to use, or NULL for all */
+	size_t n;
+	unsigned workers;
+	struct svcmap *maps[PARALLEL_MAX_WORKERS];
+	size_t summaries_only[PARALLEL_MAX_WORKERS];
+};
+
+static void
+build_share(void *arg, unsigned w)
+{
+	struct build_job *job = arg;
+	size_t from = job->n * w / job->workers, to = job->n * (w + 1) / job->workers;
 	struct svcmap *m = svcmap_new();
-	size_t skipped = 0;
-	for (size_t i = 0; i < store_count(s); i++) {
-		const struct xr_store_entry *e = store_entry(s, i);
-		if (keep && !keep(ctx, e))
-			continue;
+	for (size_t k = from; k < to; k++) {
+		prefetch_ahead(job->store, job->pick, k, to);
+		const struct xr_store_entry *e =
+		    store_entry(job->store, job->pick ? job->pick[k] : k);
 		if (e->trace)
 			svcmap_add_trace(m, e->trace);
 		else
-			skipped++;
+			job->summaries_only[w]++;
+	}
+	job->maps[w] = m;
+}
+
+struct svcmap *
+svcmap_build(const struct xr_store *s, svcmap_keep_fn keep, void *ctx, size_t *summaries_only)
+{
+	struct build_job job = {.store = s, .n = store_count(s)};
+	size_t *pick = NULL;
+	if (keep) {
+		pick = xmalloc((job.n + 1) * sizeof *pick);
+		size_t k = 0;
+		for (size_t i = 0; i < job.n; i++)
+			if (keep(ctx, store_entry(s, i)))
+				pick[k++] = i;
+		job.n = k;
+		job.pick = pick;
+	}
+	job.workers = job.n < PARALLEL_MIN_TRACES ? 1 : parallel_workers();
+	parallel_run(job.workers, build_share, &job);
+	struct svcmap *m = job.maps[0];
+	size_t skipped = job.summaries_only[0];
+	for (unsigned w = 1; w < job.workers; w++) {
+		merge(m, job.maps[w]);
+		skipped += job.summaries_only[w];
+		svcmap_free(job.maps[w]);
 	}
 	if (summaries_only)
 		*summaries_only = skipped;
+	free(pick);
 	svcmap_finish(m);
 	return m;
 }

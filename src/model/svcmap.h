@@ -51,6 +51,8 @@ struct svcmap_node {
 	bool has_stats;         /* client nodes have none */
 	double start_time, end_time; /* NAN when unknown */
 	struct svcmap_stats stats;
+	unsigned long long key_; /* private: tracegraph_key() */
+	unsigned client_;        /* private: 1 + index of its client node, or 0 */
 };
 
 struct svcmap_edge {
@@ -84,9 +86,10 @@ void svcmap_free(struct svcmap *m);
 void svcmap_add_trace(struct svcmap *m, const struct xr_trace *t);
 /* Orders nodes by name and type and edges by their ends (call once, last). */
 void svcmap_finish(struct svcmap *m);
-/* The map of the full traces of the store that keep accepts, finished;
- * entries without a full trace are counted in *summaries_only (may be NULL).
- * Caller frees. */
+/* The map of the full traces of the store that keep accepts (keep is
+ * called on the calling thread; the map is then built on every processor),
+ * finished; entries without a full trace are counted in *summaries_only
+ * (may be NULL).  Caller frees. */
 struct svcmap *svcmap_build(const struct xr_store *s, svcmap_keep_fn keep, void *ctx,
                             size_t *summaries_only);
 /* The map of a GetServiceGraph response, with the service's own

@@ -408,6 +408,14 @@ test_statistics(void)
 	is_num(svcmap_percentile(&st, 1.0), 25.5, "the slowest, in a coarse bin");
 	is_num(svcmap_avg(&st), (5.050 + 25.5) / 101, "average over the timed requests");
 	free(st.hist.counts);
+	struct svcmap_hist h = {0};
+	bool round_trip = true;
+	for (unsigned bin = 0; bin < 91000; bin += 7) {
+		svcmap_hist_add(&h, svcmap_bin_value(bin), 1);
+		round_trip &= bin < h.n && h.counts[bin] == 1;
+	}
+	ok(round_trip, "every bin's value falls in that bin");
+	free(h.counts);
 	char t[16];
 	mapview_format_time(0.352, t, sizeof t);
 	is_str(t, "352ms", "352ms");
