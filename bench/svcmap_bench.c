@@ -2,8 +2,11 @@
  *
  * Loads FILE into a store exactly as `xrtop --load` does, then measures,
  * in-process, RUNS times each (minimum and median reported):
- *   svcmap_build()  the map of every full trace in the store (what
- *                   `xrtop -b --view map` and the TUI compute);
+ *   svcmap_build()  the map of every full trace in the store, read from
+ *                   the traces (what `xrtop -b --view map` computes);
+ *   svcmap_index_update() once, then svcmap_build_indexed(): the same map
+ *                   from the compact index (what a screen that rebuilds
+ *                   the map for each filter computes);
  *   mapview_new() + mapview_draw()  its layout and picture at 120 columns.
  *
  * Usage: svcmap_bench FILE [RUNS] */
@@ -57,7 +60,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "svcmap_bench: %s\n", err.msg);
 		return 1;
 	}
-	printf("loaded %zu traces from %s in %.2f s\n", st.traces, argv[1], timefmt_monotonic() - t0);
+	printf("loaded %zu traces from %s in %.2f s\n", st.traces, argv[1],
+	       timefmt_monotonic() - t0);
 	warn_free(&w);
 
 	double *times = calloc((size_t)runs, sizeof *times);
@@ -69,7 +73,20 @@ main(int argc, char **argv)
 		times[r] = timefmt_monotonic() - t0;
 	}
 	printf("map: %zu traces, %zu nodes, %zu edges\n", m->n_traces, m->n_nodes, m->n_edges);
-	report("svcmap_build (compute the map)", times, runs);
+	report("svcmap_build (from the traces)", times, runs);
+	struct svcmap_index *ix = svcmap_index_new();
+	t0 = timefmt_monotonic();
+	svcmap_index_update(ix, s);
+	printf("%-34s %8.2f ms (once, as traces arrive)\n", "svcmap_index_update (copy tallies)",
+	       (timefmt_monotonic() - t0) * 1e3);
+	for (int r = 0; r < runs; r++) {
+		svcmap_free(m);
+		t0 = timefmt_monotonic();
+		m = svcmap_build_indexed(ix, s, NULL, NULL, NULL);
+		times[r] = timefmt_monotonic() - t0;
+	}
+	report("svcmap_build_indexed (the index)", times, runs);
+	svcmap_index_free(ix);
 	for (int r = 0; r < runs; r++) {
 		t0 = timefmt_monotonic();
 		struct mapview *v = mapview_new(m, 120, 0);

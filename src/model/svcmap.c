@@ -23,7 +23,7 @@ bin_of(double seconds)
 	if (!(ms > 0))
 		return 0;
 	if (ms < FINE_BINS - 0.5)
-		return (unsigned)llround(ms);
+		return (unsigned)(ms + 0.5);
 	unsigned e = 0;
 	double scaled = ms;
 	while (llround(scaled) >= 10000 && e < MAX_DECADES) {
@@ -232,6 +232,17 @@ node_get_keyed(struct svcmap *m, unsigned long long key, const char *name, const
 	return (unsigned)m->n_nodes - 1;
 }
 
+/* The node whose key is key, or m->n_nodes when there is none. */
+static unsigned
+node_lookup(const struct svcmap *m, unsigned long long key)
+{
+	size_t s = key & m->node_mask_;
+	for (; m->node_slots_[s]; s = (s + 1) & m->node_mask_)
+		if (m->nodes[m->node_slots_[s] - 1].key_ == key)
+			return m->node_slots_[s] - 1;
+	return (unsigned)m->n_nodes;
+}
+
 static unsigned
 node_get(struct svcmap *m, const char *name, const char *type, const char *account)
 {
@@ -309,6 +320,20 @@ add_tally(struct svcmap *m, struct svcmap_stats *st, double *start, double *end,
 
 #define LOCAL_NODES 32
 
+/* The client node in front of entry point `to` (made when needed). */
+static unsigned
+client_of(struct svcmap *m, unsigned to)
+{
+	m->nodes[to].root = true;
+	if (!m->nodes[to].client_) {
+		unsigned k = node_get(m, m->nodes[to].name, "client", NULL);
+		m->nodes[k].client = true;
+		m->nodes[k].has_stats = false;
+		m->nodes[to].client_ = k + 1;
+	}
+	return m->nodes[to].client_ - 1;
+}
+
 void
 svcmap_add_trace(struct svcmap *m, const struct xr_trace *t)
 {
@@ -336,15 +361,8 @@ svcmap_add_trace(struct svcmap *m, const struct xr_trace *t)
 		if (s->document != s || (s->flags & XR_SEG_SUBSEGMENT))
 			continue;
 		unsigned to = map[s->node];
-		m->nodes[to].root = true;
-		if (!m->nodes[to].client_) {
-			unsigned k = node_get(m, m->nodes[to].name, "client", NULL);
-			m->nodes[to].client_ = k + 1;
-		}
-		unsigned from = m->nodes[to].client_ - 1;
+		unsigned from = client_of(m, to);
 		struct svcmap_node *c = &m->nodes[from];
-		c->client = true;
-		c->has_stats = false;
 		widen(&c->start_time, &c->end_time, s->start_time, s->end_time);
 		unsigned ei = edge_get(m, from, to);
 		struct svcmap_edge *me = &m->edges[ei];
@@ -467,6 +485,160 @@ prefetch_ahead(const struct xr_store *s, const size_t *pick, size_t k, size_t en
 	}
 }
 
+/* --- the index: every trace's tallies copied into one arena --- */
+
+struct ix_node {
+	unsigned long long key;
+	unsigned trace_node; /* in the trace, for the names of a new node */
+	bool inferred;
+	struct xr_tally tally;
+};
+
+struct ix_edge {
+	unsigned from, to;
+	struct xr_tally tally;
+};
+
+struct ix_root {
+	unsigned node;
+	unsigned flags;
+	double start, end;
+};
+
+/* One trace's tallies, laid out in one piece: nodes, edges, entry points. */
+struct ix_block {
+	const struct xr_trace *trace;
+	unsigned n_all; /* the trace's size when copied: a merge makes it grow */
+	unsigned n_nodes, n_edges, n_roots;
+	struct ix_node *nodes;
+	struct ix_edge *edges;
+	struct ix_root *roots;
+};
+
+struct svcmap_index {
+	struct arena *arena;
+	struct ix_block **blocks; /* per store entry; NULL: a summary only */
+	size_t n, cap;
+};
+
+struct svcmap_index *
+svcmap_index_new(void)
+{
+	struct svcmap_index *ix = xcalloc(1, sizeof *ix);
+	ix->arena = arena_new();
+	return ix;
+}
+
+void
+svcmap_index_free(struct svcmap_index *ix)
+{
+	if (!ix)
+		return;
+	arena_free(ix->arena);
+	free(ix->blocks);
+	free(ix);
+}
+
+static double *
+copy_times(struct arena *a, const struct xr_tally *t)
+{
+	return t->n_times ? arena_memdup(a, t->times, t->n_times, sizeof *t->times) : NULL;
+}
+
+static struct ix_block *
+index_trace(struct arena *a, const struct xr_trace *t)
+{
+	struct ix_block *b = ARENA_NEW(a, struct ix_block);
+	b->trace = t;
+	b->n_all = t->n_all;
+	b->n_nodes = t->n_nodes;
+	b->n_edges = t->n_edges;
+	b->nodes = ARENA_ARRAY(a, struct ix_node, t->n_nodes + 1);
+	b->edges = ARENA_ARRAY(a, struct ix_edge, t->n_edges + 1);
+	b->roots = ARENA_ARRAY(a, struct ix_root, t->n_roots + 1);
+	for (unsigned i = 0; i < t->n_nodes; i++) {
+		const struct xr_node *n = &t->nodes[i];
+		b->nodes[i] = (struct ix_node){n->key, i, n->inferred, n->tally};
+		b->nodes[i].tally.times = copy_times(a, &n->tally);
+	}
+	for (unsigned i = 0; i < t->n_edges; i++) {
+		const struct xr_edge *e = &t->edges[i];
+		b->edges[i] = (struct ix_edge){e->from, e->to, e->tally};
+		b->edges[i].tally.times = copy_times(a, &e->tally);
+	}
+	for (unsigned r = 0; r < t->n_roots; r++) {
+		const struct xr_segment *s = t->roots[r];
+		if (s->document != s || (s->flags & XR_SEG_SUBSEGMENT))
+			continue;
+		b->roots[b->n_roots++] =
+		    (struct ix_root){s->node, s->flags, s->start_time, s->end_time};
+	}
+	return b;
+}
+
+void
+svcmap_index_update(struct svcmap_index *ix, const struct xr_store *s)
+{
+	size_t n = store_count(s);
+	if (n > ix->cap) {
+		size_t old = ix->cap;
+		XGROW(ix->blocks, ix->cap, n);
+		memset(ix->blocks + old, 0, (ix->cap - old) * sizeof *ix->blocks);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct xr_trace *t = store_entry(s, i)->trace;
+		const struct ix_block *b = ix->blocks[i];
+		if (!t || (b && b->trace == t && b->n_all == t->n_all))
+			continue;
+		ix->blocks[i] = index_trace(ix->arena, t);
+	}
+	ix->n = n;
+}
+
+/* Adds one indexed trace, as svcmap_add_trace() adds the trace itself. */
+static void
+add_block(struct svcmap *m, const struct ix_block *b)
+{
+	unsigned local[LOCAL_NODES];
+	unsigned *map = b->n_nodes <= LOCAL_NODES ? local : xmalloc(b->n_nodes * sizeof *map);
+	m->n_traces++;
+	for (unsigned i = 0; i < b->n_nodes; i++) {
+		const struct ix_node *in = &b->nodes[i];
+		map[i] = node_lookup(m, in->key);
+		if (map[i] == m->n_nodes) {
+			const struct xr_node *tn = &b->trace->nodes[in->trace_node];
+			map[i] = node_get_keyed(m, in->key, tn->name, tn->type, tn->account_id);
+		}
+		struct svcmap_node *n = &m->nodes[map[i]];
+		n->inferred |= in->inferred;
+		add_tally(m, &n->stats, &n->start_time, &n->end_time, &in->tally);
+	}
+	for (unsigned i = 0; i < b->n_edges; i++) {
+		const struct ix_edge *ie = &b->edges[i];
+		unsigned e = edge_get(m, map[ie->from], map[ie->to]);
+		struct svcmap_edge *me = &m->edges[e];
+		add_tally(m, &me->stats, &me->start_time, &me->end_time, &ie->tally);
+	}
+	for (unsigned r = 0; r < b->n_roots; r++) {
+		const struct ix_root *ir = &b->roots[r];
+		unsigned to = map[ir->node];
+		unsigned from = client_of(m, to);
+		struct svcmap_node *c = &m->nodes[from];
+		widen(&c->start_time, &c->end_time, ir->start, ir->end);
+		unsigned ei = edge_get(m, from, to);
+		struct svcmap_edge *me = &m->edges[ei];
+		double d = isfinite(ir->start) && isfinite(ir->end) && ir->end >= ir->start
+		               ? ir->end - ir->start
+		               : NAN;
+		if (!(ir->flags & XR_SEG_IN_PROGRESS))
+			svcmap_stats_add(&me->stats, d, ir->flags);
+		widen(&me->start_time, &me->end_time, ir->start, ir->end);
+		widen(&m->start_time, &m->end_time, ir->start, ir->end);
+	}
+	if (map != local)
+		free(map);
+}
+
 static void
 hist_merge(struct svcmap_hist *dst, const struct svcmap_hist *src)
 {
@@ -522,7 +694,8 @@ merge(struct svcmap *dst, const struct svcmap *src)
 
 struct build_job {
 	const struct xr_store *store;
-	const size_t *pick; /* entries to use, or NULL for all */
+	const struct svcmap_index *index; /* or NULL */
+	const size_t *pick;               /* entries to use, or NULL for all */
 	size_t n;
 	unsigned workers;
 	struct svcmap *maps[PARALLEL_MAX_WORKERS];
@@ -536,9 +709,17 @@ build_share(void *arg, unsigned w)
 	size_t from = job->n * w / job->workers, to = job->n * (w + 1) / job->workers;
 	struct svcmap *m = svcmap_new();
 	for (size_t k = from; k < to; k++) {
+		size_t i = job->pick ? job->pick[k] : k;
+		if (job->index) {
+			const struct ix_block *b = i < job->index->n ? job->index->blocks[i] : NULL;
+			if (b)
+				add_block(m, b);
+			else
+				job->summaries_only[w]++;
+			continue;
+		}
 		prefetch_ahead(job->store, job->pick, k, to);
-		const struct xr_store_entry *e =
-		    store_entry(job->store, job->pick ? job->pick[k] : k);
+		const struct xr_store_entry *e = store_entry(job->store, i);
 		if (e->trace)
 			svcmap_add_trace(m, e->trace);
 		else
@@ -547,10 +728,11 @@ build_share(void *arg, unsigned w)
 	job->maps[w] = m;
 }
 
-struct svcmap *
-svcmap_build(const struct xr_store *s, svcmap_keep_fn keep, void *ctx, size_t *summaries_only)
+static struct svcmap *
+build(const struct xr_store *s, const struct svcmap_index *index, svcmap_keep_fn keep, void *ctx,
+      size_t *summaries_only)
 {
-	struct build_job job = {.store = s, .n = store_count(s)};
+	struct build_job job = {.store = s, .index = index, .n = store_count(s)};
 	size_t *pick = NULL;
 	if (keep) {
 		pick = xmalloc((job.n + 1) * sizeof *pick);
@@ -575,6 +757,19 @@ svcmap_build(const struct xr_store *s, svcmap_keep_fn keep, void *ctx, size_t *s
 	free(pick);
 	svcmap_finish(m);
 	return m;
+}
+
+struct svcmap *
+svcmap_build(const struct xr_store *s, svcmap_keep_fn keep, void *ctx, size_t *summaries_only)
+{
+	return build(s, NULL, keep, ctx, summaries_only);
+}
+
+struct svcmap *
+svcmap_build_indexed(const struct svcmap_index *ix, const struct xr_store *s, svcmap_keep_fn keep,
+                     void *ctx, size_t *summaries_only)
+{
+	return build(s, ix, keep, ctx, summaries_only);
 }
 
 static void

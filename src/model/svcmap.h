@@ -92,6 +92,22 @@ void svcmap_finish(struct svcmap *m);
  * (may be NULL).  Caller frees. */
 struct svcmap *svcmap_build(const struct xr_store *s, svcmap_keep_fn keep, void *ctx,
                             size_t *summaries_only);
+/* The index: a compact copy of every loaded trace's tallies, in one arena,
+ * so that a map rebuilt for each new filter (the interactive screen) reads
+ * only it.  Kept by whoever holds the store, brought up to date as traces
+ * arrive (a trace merged with more documents is copied again). */
+struct svcmap_index;
+
+/* An empty index.  Caller frees. */
+struct svcmap_index *svcmap_index_new(void);
+void svcmap_index_free(struct svcmap_index *ix);
+/* Copies the tallies of the store's traces that are new or have grown. */
+void svcmap_index_update(struct svcmap_index *ix, const struct xr_store *s);
+/* svcmap_build() reading the index (up to date with s) instead of the
+ * traces.  Caller frees. */
+struct svcmap *svcmap_build_indexed(const struct svcmap_index *ix, const struct xr_store *s,
+                                    svcmap_keep_fn keep, void *ctx, size_t *summaries_only);
+
 /* The map of a GetServiceGraph response, with the service's own
  * statistics, finished.  Caller frees. */
 struct svcmap *svcmap_from_graph(const struct xr_service_graph *g);

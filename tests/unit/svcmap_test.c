@@ -177,6 +177,21 @@ test_demo(void)
 	int ddb = svcmap_find(m, "Reservations");
 	ok(ddb >= 0 && strcmp(m->nodes[ddb].type, "AWS::DynamoDB::Table") == 0,
 	   "demo: Reservations is a DynamoDB table");
+	struct svcmap_index *ix = svcmap_index_new();
+	svcmap_index_update(ix, s);
+	struct svcmap *mi = svcmap_build_indexed(ix, s, NULL, NULL, NULL);
+	struct buf ja = BUF_INIT, jb = BUF_INIT;
+	batch_map_json(m, &ja);
+	batch_map_json(mi, &jb);
+	is_str(jb.data, ja.data, "the map from the index is the map from the traces");
+	buf_free(&ja);
+	buf_free(&jb);
+	svcmap_free(mi);
+	svcmap_index_update(ix, s); /* nothing new: nothing copied again */
+	mi = svcmap_build_indexed(ix, s, NULL, NULL, NULL);
+	is_int(mi->n_traces, 300, "an index brought up to date twice counts each trace once");
+	svcmap_free(mi);
+	svcmap_index_free(ix);
 	picture(m, "map-demo", 80, 0);
 	picture(m, "map-demo", 120, 0);
 	picture(m, "map-demo", 80, CANVAS_ASCII);
@@ -341,6 +356,17 @@ test_thirty(void)
 	struct xr_store *s = load("thirty", b.data, b.len);
 	struct svcmap *m = svcmap_build(s, NULL, NULL, NULL);
 	is_int(m->n_nodes, 31, "30 services and a client");
+	struct svcmap_index *ix = svcmap_index_new();
+	svcmap_index_update(ix, s);
+	struct svcmap *mi = svcmap_build_indexed(ix, s, NULL, NULL, NULL);
+	struct buf ja = BUF_INIT, jb = BUF_INIT;
+	batch_map_json(m, &ja);
+	batch_map_json(mi, &jb);
+	is_str(jb.data, ja.data, "thirty: the map from the index is the map from the traces");
+	buf_free(&ja);
+	buf_free(&jb);
+	svcmap_free(mi);
+	svcmap_index_free(ix);
 	picture(m, "map-thirty", 120, 0);
 	picture(m, "map-thirty", 80, 0);
 	check_boxes(m, 120, "thirty");
