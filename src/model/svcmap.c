@@ -586,6 +586,7 @@ svcmap_index_update(struct svcmap_index *ix, const struct xr_store *s)
 		memset(ix->blocks + old, 0, (ix->cap - old) * sizeof *ix->blocks);
 	}
 	for (size_t i = 0; i < n; i++) {
+		prefetch_ahead(s, NULL, i, n);
 		const struct xr_trace *t = store_entry(s, i)->trace;
 		const struct ix_block *b = ix->blocks[i];
 		if (!t || (b && b->trace == t && b->n_all == t->n_all))
