@@ -208,13 +208,14 @@ app_print_list(const struct options *o, const struct xr_store *store,
 	return APP_EXIT_OK;
 }
 
-/* --view map: the service map of the full traces the filter matches. */
-static int
-app_print_map(const struct options *o, const struct xr_store *store, const struct xr_filter *filter)
+int
+app_print_map(const struct options *o, const struct xr_store *store, const struct xr_filter *filter,
+              const struct xr_service_graph *graph)
 {
 	struct keep k = {filter, 0, false, 0};
 	size_t summaries_only = 0;
-	struct svcmap *m = svcmap_build(store, filter ? app_keep : NULL, &k, &summaries_only);
+	struct svcmap *m = graph ? svcmap_from_graph(graph)
+	                         : svcmap_build(store, filter ? app_keep : NULL, &k, &summaries_only);
 	if (summaries_only)
 		app_report(
 		    "--view map: %zu traces left out: only their summaries are loaded, and the "
@@ -239,12 +240,6 @@ app_run(const struct options *o)
 		return app_check_filter(o);
 	struct app a = {.opts = o, .store = store_new()};
 	int status = APP_EXIT_OK;
-	if (!options_has_file_source(o) && o->view == VIEW_MAP) {
-		app_report("--view map: needs traces from --load FILE or --demo (the X-Ray API "
-		           "source prints the trace list only)");
-		status = APP_EXIT_USAGE;
-		goto out;
-	}
 	if (!options_has_file_source(o)) {
 		status = app_api_run(o, a.store);
 		goto out;
@@ -256,7 +251,7 @@ app_run(const struct options *o)
 	app_load_files(&a);
 	app_report_problems(a.store);
 	if (o->view == VIEW_MAP)
-		status = app_print_map(o, a.store, a.filter);
+		status = app_print_map(o, a.store, a.filter, NULL);
 	else
 		status = app_print_list(o, a.store, a.filter, 0, false);
 	if (status == APP_EXIT_OK && a.source_failed)

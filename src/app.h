@@ -6,6 +6,7 @@
 
 #include "filter/filter.h"
 #include "model/store.h"
+#include "model/svcgraph.h"
 #include "options.h"
 
 enum app_exit { APP_EXIT_OK = 0, APP_EXIT_SOURCE = 1, APP_EXIT_USAGE = 2 };
@@ -24,6 +25,11 @@ void app_report_problems(const struct xr_store *store);
  * API already applied the filter).  Returns an exit status. */
 int app_print_list(const struct options *o, const struct xr_store *store,
                    const struct xr_filter *filter, size_t from, bool keep_undecided);
+/* --view map: prints the service map of graph (GetServiceGraph) when not
+ * NULL, else of the full traces filter matches (all when NULL).  Returns
+ * an exit status. */
+int app_print_map(const struct options *o, const struct xr_store *store,
+                  const struct xr_filter *filter, const struct xr_service_graph *graph);
 /* Compiles the expression given to option `name` (group references through
  * resolver, which may be NULL); prints the error report (column, caret,
  * hint) and returns NULL when it is not valid.  Caller frees. */

@@ -230,7 +230,7 @@ scan_window(struct run *r, double start, double end)
 	    .time_range_type = r->o->time_range_type,
 	    .filter = r->send,
 	    .max_traces = r->o->max_traces,
-	    .fetch_traces = r->save != NULL,
+	    .fetch_traces = r->save != NULL || (r->o->view == VIEW_MAP && r->filter),
 	};
 	char win[80];
 	fetch_window_text(start, end, win, sizeof win);
@@ -374,6 +374,9 @@ print_entries(struct run *r, bool only_new)
 {
 	if (r->o->save && strcmp(r->o->save, "-") == 0)
 		return APP_EXIT_OK; /* standard output holds the saved file */
+	if (r->o->view == VIEW_MAP) /* the graph, or the map of the matching traces */
+		return app_print_map(r->o, r->store, r->filter,
+		                     r->filter ? NULL : fetch_service_graph(r->api->fetch));
 	size_t from = only_new ? r->new_from : 0;
 	if (only_new && store_count(r->store) == from && r->o->output != OUTPUT_JSON)
 		return APP_EXIT_OK;
@@ -435,6 +438,10 @@ app_api_run(const struct options *o, struct xr_store *store)
 {
 	struct xr_err err = {0};
 	struct xr_warnings warnings_list = {0}, *warnings = &warnings_list;
+	if (o->view == VIEW_MAP && o->delay > 0) {
+		app_report("--view map: -d is not supported (the map is printed once per run)");
+		return APP_EXIT_USAGE;
+	}
 	if (o->debug_log && dlog_open(o->debug_log, &err) < 0) {
 		app_report("%s", err.msg);
 		return APP_EXIT_USAGE;
@@ -474,7 +481,12 @@ app_api_run(const struct options *o, struct xr_store *store)
 	double now = ceil(timefmt_now());
 	double start = floor(isfinite(o->start_time) ? o->start_time : now - o->since);
 	double end = ceil(isfinite(o->end_time) ? o->end_time : now);
-	interrupted = !scan_window(&r, start, end);
+	if (o->view == VIEW_MAP && !r.filter) { /* the service's own graph and statistics */
+		fetch_get_service_graph(r.api->fetch, start, end, o->group);
+		interrupted = !run_engine(&r);
+	} else {
+		interrupted = !scan_window(&r, start, end);
+	}
 	failed = report_failures(&r);
 	report_warnings(warnings);
 	app_report_problems(store);
