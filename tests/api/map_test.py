@@ -70,6 +70,10 @@ try:
     t.ok(r.rc == 0 and "Service map:" in r.out and "\nCALL" in r.out,
          "--view map prints the picture and the table of calls", r.err)
 
+    r = xrtop(api_args(emu) + ["--view", "map", "-d", "10"], env)
+    t.ok(r.rc == 2 and "-d is not supported" in r.err, "--view map with -d: a usage error",
+         r.err)
+
     # With a filter: the map of the matching full traces.
     emu.reset()
     r = xrtop(api_args(emu) + ["--view", "map", "-o", "json", "--filter", "fault"], env)
