@@ -6,9 +6,12 @@
  * its statistics: OK / error (4xx) / throttle (429) / fault (5xx) counts and
  * a response-time histogram at millisecond resolution (coarser above 10 s)
  * from which averages and percentiles are read.  A map is computed from the
- * full traces it is given (each trace's own nodes and edges, model/trace.h),
- * or converted from a GetServiceGraph response (model/svcgraph.h), so both
- * are drawn and printed the same way.  Every string is owned by the map. */
+ * full traces it is given (the tallies each trace keeps of its own nodes and
+ * edges, model/trace.h; nodes are matched by their keyed hash,
+ * tracegraph_key()), or from an index of those tallies kept across builds,
+ * or converted from a GetServiceGraph response (model/svcgraph.h), so all
+ * are drawn and printed the same way.  Statistics come from completed
+ * segments only, as X-Ray's do.  Every string is owned by the map. */
 #ifndef XRTOP_MODEL_SVCMAP_H
 #define XRTOP_MODEL_SVCMAP_H
 
