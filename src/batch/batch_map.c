@@ -303,26 +303,56 @@ calls_table(const struct svcmap *m, const struct mapview *v, int width, unsigned
 	table_free(&narrow);
 }
 
+/* Appends text (sanitised already) wrapped at spaces to width columns. */
+static void
+wrap_words(struct buf *out, const char *text, int width)
+{
+	int col = 0;
+	for (const char *p = text; *p;) {
+		if (*p == ' ' || *p == '\n') {
+			p++;
+			continue;
+		}
+		size_t n = strcspn(p, " \n");
+		int w = (int)utf8_width(p, n, 0);
+		if (col && col + 1 + w > width) {
+			buf_putc(out, '\n');
+			col = 0;
+		}
+		if (col)
+			buf_putc(out, ' '), col++;
+		buf_append(out, p, n);
+		col += w;
+		p += n;
+	}
+	buf_putc(out, '\n');
+}
+
 static void
 header(const struct svcmap *m, const struct batch_map_format *fmt, struct buf *out)
 {
 	size_t services = 0;
 	for (size_t i = 0; i < m->n_nodes; i++)
 		services += !m->nodes[i].client;
-	buf_printf(out, "Service map: %zu services, %zu calls", services, m->n_edges);
+	struct buf line = BUF_INIT;
+	buf_printf(&line, "Service map: %zu services, %zu calls", services, m->n_edges);
 	if (m->n_traces)
-		buf_printf(out, " from %zu traces", m->n_traces);
+		buf_printf(&line, " from %zu traces", m->n_traces);
+	wrap_words(out, line.data, fmt->width);
 	if (isfinite(m->start_time) && isfinite(m->end_time)) {
 		char a[32], b[32];
 		timefmt_short(m->start_time, a, sizeof a);
 		timefmt_short(m->end_time, b, sizeof b);
-		buf_printf(out, "\nWindow: %s to %s UTC", a, b + (strncmp(a, b, 11) == 0 ? 11 : 0));
+		buf_reset(&line);
+		buf_printf(&line, "Window: %s to %s UTC", a, b + (strncmp(a, b, 11) == 0 ? 11 : 0));
+		wrap_words(out, line.data, fmt->width);
 	}
-	buf_putc(out, '\n');
-	(void)fmt;
-	buf_puts(out, "Each box: name, type, requests, average response time, and the shares of\n"
-	              "4xx errors (E), 429 throttles (T) and 5xx faults (F); the letter on its\n"
-	              "border is the worst it saw (ok: none).\n");
+	buf_free(&line);
+	wrap_words(out,
+	           "Each box: name, type, requests, average response time, and the shares of "
+	           "4xx errors (E), 429 throttles (T) and 5xx faults (F); the letter on its "
+	           "border is the worst it saw (ok: none).",
+	           fmt->width);
 }
 
 int
@@ -350,12 +380,15 @@ batch_map_print(FILE *out, const struct svcmap *m, const struct batch_map_format
 				utf8_sanitize(&name, m->nodes[focus].name,
 				              strlen(m->nodes[focus].name),
 				              (fmt->flags & CANVAS_ASCII) ? UTF8_ASCII : 0);
+			struct buf note = BUF_INIT;
 			buf_printf(
-			    &b,
-			    "(The map is %d columns wide: this shows columns %d-%d, around %s.\n"
-			    " --width %d prints all of it; every call is in the table below.)\n",
+			    &note,
+			    "(The map is %d columns wide: this shows columns %d-%d, around %s. "
+			    "--width %d prints all of it; every call is in the table below.)",
 			    w, vp.origin_x + 1, vp.origin_x + c->width, name.data ? name.data : "?",
 			    w);
+			wrap_words(&b, note.data, fmt->width);
+			buf_free(&note);
 			buf_free(&name);
 		}
 		canvas_free(c);

@@ -1153,6 +1153,8 @@ draw_box(const struct mapview *v, struct canvas *c, const struct item *it, bool 
 	if (v->stat_form == 2) {
 		canvas_puts(c, x, y++, inner, req, CANVAS_NORMAL);
 		snprintf(line, sizeof line, "avg %s", avg);
+		if ((int)strlen(line) > inner) /* "avg" goes before the number is cut */
+			snprintf(line, sizeof line, "%s", avg);
 	}
 	canvas_fit(c, x, y++, inner, line, strlen(line), UTF8_LEFT, CANVAS_NORMAL);
 	draw_health(v, c, x, y, inner, n);
