@@ -290,6 +290,7 @@ test_cycle_and_orphan(void)
 	is_int(m->nodes[orders].stats.throttle, 1, "the table's throttle counted");
 	picture(m, "map-cycle", 80, 0);
 	picture(m, "map-cycle", 80, CANVAS_ASCII);
+	picture(m, "map-cycle", 120, 0);
 	check_boxes(m, 80, "cycle");
 	svcmap_free(m);
 	store_free(s);
