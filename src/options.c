@@ -12,6 +12,7 @@
 #include "util/strdist.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "view/tracelist.h"
 
 enum {
 	OPT_CHECK_FILTER = 256,
@@ -184,6 +185,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 			xr_err_prefix(err, "--since");
 			return -1;
 		}
+		o->since_set = true;
 		break;
 	case OPT_START:
 	case OPT_END:
@@ -216,7 +218,19 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 	case 'U': o->ascii = true; break;
 	case 'C': o->no_color = true; break;
 	case OPT_DEBUG_LOG: o->debug_log = arg; break;
-	case OPT_ANNOTATIONS: o->annotations = arg; break;
+	case OPT_ANNOTATIONS: {
+		size_t keys = 0;
+		for (const char *k = arg; *k; k += strcspn(k, ","), k += *k == ',')
+			keys += k[0] != ',';
+		if (keys > TRACELIST_MAX_ANNOTATIONS)
+			return xr_err_set(
+			    err, XR_EUSAGE,
+			    "--annotations: at most %d keys, not %zu (the table has room "
+			    "for %d columns of them)",
+			    TRACELIST_MAX_ANNOTATIONS, keys, TRACELIST_MAX_ANNOTATIONS);
+		o->annotations = arg;
+		break;
+	}
 	case OPT_VIEW:
 		if (parse_choice("--view", arg, view_choices, &choice, err) < 0)
 			return -1;
@@ -268,6 +282,13 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 		o->end_time = NAN; /* --start alone: up to now */
 	if (isfinite(o->start_time) && isfinite(o->end_time) && o->end_time <= o->start_time)
 		return xr_err_set(err, XR_EUSAGE, "--end must be later than --start");
+	double now = timefmt_now();
+	if (isfinite(o->start_time) && !isfinite(o->end_time) && o->start_time >= now)
+		return xr_err_set(
+		    err, XR_EUSAGE,
+		    "--start is in the future: give an earlier --start, or --end too");
+	if (!isfinite(o->start_time) && now - o->since < TIMEFMT_MIN)
+		return xr_err_set(err, XR_EUSAGE, "--since reaches back before 1970");
 	return 0;
 }
 
@@ -285,6 +306,14 @@ options_has_file_source(const struct options *o)
 	return o->n_loads > 0 || o->demo;
 }
 
+bool
+options_has_api_source(const struct options *o)
+{
+	return !options_has_file_source(o) || o->region || o->profile || o->endpoint_url ||
+	       o->group || o->since_set || isfinite(o->start_time) || isfinite(o->end_time) ||
+	       o->time_range_type || o->save || o->max_traces >= 0;
+}
+
 void
 options_usage(struct buf *out)
 {
@@ -298,6 +327,9 @@ options_usage(struct buf *out)
 	         "                           AWS CLI prints it, NDJSON segment documents (with or\n"
 	         "                           without the X-Ray daemon header), or a JSON array of them\n"
 	         "      --demo               load the bundled QuickTable demo data\n"
+	         "With --load or --demo, the X-Ray API is read as well when any of --region,\n"
+	         "--profile, --endpoint-url, --group, --since, --start, --end, --time-range-type,\n"
+	         "--max-traces or --save is given; everything goes into one list.\n"
 	         "\n"
 	         "The X-Ray API:\n"
 	         "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
@@ -308,7 +340,8 @@ options_usage(struct buf *out)
 	         "      --end TIME           window end (default: now)\n"
 	         "      --time-range-type T  TraceId (default), Event or Service\n"
 	         "      --group NAME         use the X-Ray group NAME\n"
-	         "      --max-traces N       stop scanning after N summaries (default: all)\n"
+	         "      --max-traces N       stop scanning after N summaries (default: all); with\n"
+	         "                           -d, keep only the newest N traces in memory\n"
 	         "      --save FILE          fetch every full trace of the window and write them as\n"
 	         "                           one BatchGetTraces JSON file (readable with --load);\n"
 	         "                           a failed or empty run leaves an existing FILE as it was\n"
@@ -329,7 +362,8 @@ options_usage(struct buf *out)
 	         "                           responsetime or status (largest first)\n"
 	         "      --limit N            print at most N traces\n"
 	         "      --annotations KEYS   table columns for these annotation keys (comma-\n"
-	         "                           separated; default: the keys that tell traces apart)\n"
+	         "                           separated, at most 4; default: the keys that tell\n"
+	         "                           traces apart)\n"
 	         "      --view VIEW          what to print (default traces):\n"
 	         "                             traces  the trace list\n"
 	         "                             map     the service map of the matching traces\n"
