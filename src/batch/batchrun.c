@@ -418,8 +418,8 @@ settings_from_options(const struct options *o, bool api, struct session_settings
 	    .retry_budget = o->retry_budget,
 	    .fetch_traces = o->save != NULL || o->view == VIEW_MAP,
 	    /* the map from the API alone and unfiltered is the service's own */
-	    .service_graph = api && o->view == VIEW_MAP && !(o->filter && *o->filter) &&
-	                     !o->n_loads && !o->demo,
+	    .service_graph =
+	        api && o->view == VIEW_MAP && !(o->filter && *o->filter) && !o->n_loads && !o->demo,
 	    .refresh = api ? o->delay : 0,
 	    .refreshes = o->iterations < 0 ? -1 : o->iterations - 1,
 	    .filter = o->filter && *o->filter ? o->filter : NULL,
@@ -470,7 +470,8 @@ batchrun(const struct options *o)
 	b.api = options_has_api_source(o);
 	struct xr_err err = {0};
 	if (o->view == VIEW_MAP && o->delay > 0) {
-		batchrun_report("--view map: -d is not supported (the map is printed once per run)");
+		batchrun_report(
+		    "--view map: -d is not supported (the map is printed once per run)");
 		return BATCHRUN_EXIT_USAGE;
 	}
 	if (b.api && o->debug_log && dlog_open(o->debug_log, &err) < 0) {
