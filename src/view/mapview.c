@@ -163,7 +163,7 @@ struct health_part {
 static int
 health_parts(const struct svcmap_stats *st, struct health_part parts[3])
 {
-	const long long counts[3] = {svcmap_errors(st) - st->throttle, st->throttle, st->fault};
+	const long long counts[3] = {st->error_other, st->throttle, st->fault};
 	static const char *const letters[3] = {"E", "T", "F"};
 	static const unsigned roles[3] = {CANVAS_ERROR, CANVAS_THROTTLE, CANVAS_FAULT};
 	int n = 0;
@@ -1077,8 +1077,7 @@ draw_edges(const struct mapview *v, struct canvas *c)
 }
 
 static void
-draw_health(const struct mapview *v, struct canvas *c, int x, int y, int cols,
-            const struct svcmap_node *n)
+draw_health(struct canvas *c, int x, int y, int cols, const struct svcmap_node *n)
 {
 	struct health_part parts[3];
 	int k = health_parts(&n->stats, parts);
@@ -1098,7 +1097,6 @@ draw_health(const struct mapview *v, struct canvas *c, int x, int y, int cols,
 			used += canvas_puts(c, x + used, y, cols - used, " ", CANVAS_NORMAL);
 		used += canvas_puts(c, x + used, y, cols - used, parts[i].pct, parts[i].role);
 	}
-	(void)v;
 }
 
 static void
@@ -1157,7 +1155,7 @@ draw_box(const struct mapview *v, struct canvas *c, const struct item *it, bool 
 			snprintf(line, sizeof line, "%s", avg);
 	}
 	canvas_fit(c, x, y++, inner, line, strlen(line), UTF8_LEFT, CANVAS_NORMAL);
-	draw_health(v, c, x, y, inner, n);
+	draw_health(c, x, y, inner, n);
 }
 
 /* The map drawn whole, in map coordinates. */
