@@ -227,6 +227,82 @@ longest_line(const char *s)
 	return most;
 }
 
+/* Appends text (sanitised already) wrapped at spaces to width columns,
+ * each line indented by indent columns; a tab is a space that never breaks. */
+static void
+wrap_words(struct buf *out, const char *text, int width, int indent)
+{
+	int col = 0;
+	for (const char *p = text; *p;) {
+		if (*p == ' ' || *p == '\n') {
+			p++;
+			continue;
+		}
+		size_t n = strcspn(p, " \n");
+		int w = (int)utf8_width(p, n, 0);
+		if (col > indent && col + 1 + w > width) {
+			buf_putc(out, '\n');
+			col = 0;
+		}
+		for (; col < indent; col++)
+			buf_putc(out, ' ');
+		if (col > indent)
+			buf_putc(out, ' '), col++;
+		if (w > width - col) { /* a word wider than a line is cut */
+			utf8_fit(out, p, n, (size_t)(width > col ? width - col : 1), UTF8_LEFT, 0);
+			col = width;
+			p += n;
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) /* a tab joins words that stay together */
+			buf_putc(out, p[i] == '\t' ? ' ' : p[i]);
+		col += w;
+		p += n;
+	}
+	buf_putc(out, '\n');
+}
+
+/* A call's name cut to width columns, on a line of its own. */
+static void
+label_line(struct buf *out, const struct buf *label, int width, unsigned uflags)
+{
+	utf8_fit(out, label->data, label->len, (size_t)width, UTF8_LEFT, uflags);
+	while (out->len && out->data[out->len - 1] == ' ')
+		out->data[--out->len] = '\0';
+	buf_putc(out, '\n');
+}
+
+/* The statistics table (header first) with each call's name above its row. */
+static void
+labelled_rows(struct buf *out, const char *table, const struct buf *labels, int width,
+              unsigned uflags)
+{
+	const char *line = table;
+	for (size_t k = 0; line && *line; k++) {
+		size_t n = strcspn(line, "\n");
+		if (k == 0)
+			buf_puts(out, "CALL\n");
+		else
+			label_line(out, &labels[k - 1], width, uflags);
+		buf_puts(out, "  ");
+		buf_append(out, line, n);
+		buf_putc(out, '\n');
+		line += n + (line[n] == '\n');
+	}
+}
+
+/* Too narrow even for the numbers: each call as a short paragraph. */
+static void
+paragraphs(struct buf *out, const struct buf *labels, const struct buf *stats, size_t n, int width,
+           unsigned uflags)
+{
+	buf_puts(out, "CALLS\n");
+	for (size_t k = 0; k < n; k++) {
+		label_line(out, &labels[k], width, uflags);
+		wrap_words(out, stats[k].data, width, 2);
+	}
+}
+
 /* Every call in reading order with its statistics: one line each when that
  * fits the width, else the call's name on a line of its own above them. */
 static void
@@ -245,6 +321,7 @@ calls_table(const struct svcmap *m, const struct mapview *v, int width, unsigned
 	table_init(&narrow, call_columns + 2, STAT_COLUMNS, uflags);
 	struct buf from = BUF_INIT, to = BUF_INIT;
 	struct buf *labels = xcalloc(m->n_edges + 1, sizeof *labels);
+	struct buf *stats = xcalloc(m->n_edges + 1, sizeof *stats);
 	for (size_t k = 0; k < m->n_edges; k++) {
 		const struct svcmap_edge *ed = &m->edges[order[k]];
 		const struct svcmap_stats *st = &ed->stats;
@@ -267,6 +344,10 @@ calls_table(const struct svcmap *m, const struct mapview *v, int width, unsigned
 		                                   p90,       p99,     e4,  t4,  f5};
 		table_add_row(&wide, cells);
 		table_add_row(&narrow, cells + 2);
+		buf_printf(
+		    &stats[k],
+		    "req\t%s, avg\t%s, p50\t%s, p90\t%s, p99\t%s, 4xx%%\t%s, 429%%\t%s, 5xx%%\t%s",
+		    req, avg, p50, p90, p99, e4, t4, f5);
 	}
 	struct buf text = BUF_INIT;
 	table_render(&wide, 0, &text);
@@ -275,59 +356,23 @@ calls_table(const struct svcmap *m, const struct mapview *v, int width, unsigned
 	} else {
 		buf_reset(&text);
 		table_render(&narrow, (size_t)width, &text);
-		const char *line = text.data;
-		for (size_t k = 0; line && *line; k++) {
-			size_t n = strcspn(line, "\n");
-			if (k == 0) {
-				buf_puts(out, "CALL\n");
-			} else {
-				utf8_fit(out, labels[k - 1].data, labels[k - 1].len, (size_t)width,
-				         UTF8_LEFT, uflags);
-				while (out->len && out->data[out->len - 1] == ' ')
-					out->data[--out->len] = '\0';
-				buf_putc(out, '\n');
-			}
-			buf_putc(out, ' ');
-			buf_putc(out, ' ');
-			buf_append(out, line, n);
-			buf_putc(out, '\n');
-			line += n + (line[n] == '\n');
-		}
+		if (longest_line(text.data) + 2 <= (size_t)width)
+			labelled_rows(out, text.data, labels, width, uflags);
+		else
+			paragraphs(out, labels, stats, m->n_edges, width, uflags);
 	}
 	buf_free(&text);
-	for (size_t k = 0; k < m->n_edges; k++)
+	for (size_t k = 0; k < m->n_edges; k++) {
 		buf_free(&labels[k]);
+		buf_free(&stats[k]);
+	}
 	free(labels);
+	free(stats);
 	free(order);
 	buf_free(&from);
 	buf_free(&to);
 	table_free(&wide);
 	table_free(&narrow);
-}
-
-/* Appends text (sanitised already) wrapped at spaces to width columns. */
-static void
-wrap_words(struct buf *out, const char *text, int width)
-{
-	int col = 0;
-	for (const char *p = text; *p;) {
-		if (*p == ' ' || *p == '\n') {
-			p++;
-			continue;
-		}
-		size_t n = strcspn(p, " \n");
-		int w = (int)utf8_width(p, n, 0);
-		if (col && col + 1 + w > width) {
-			buf_putc(out, '\n');
-			col = 0;
-		}
-		if (col)
-			buf_putc(out, ' '), col++;
-		buf_append(out, p, n);
-		col += w;
-		p += n;
-	}
-	buf_putc(out, '\n');
 }
 
 static void
@@ -340,21 +385,21 @@ header(const struct svcmap *m, const struct batch_map_format *fmt, struct buf *o
 	buf_printf(&line, "Service map: %zu services, %zu calls", services, m->n_edges);
 	if (m->n_traces)
 		buf_printf(&line, " from %zu traces", m->n_traces);
-	wrap_words(out, line.data, fmt->width);
+	wrap_words(out, line.data, fmt->width, 0);
 	if (isfinite(m->start_time) && isfinite(m->end_time)) {
 		char a[32], b[32];
 		timefmt_short(m->start_time, a, sizeof a);
 		timefmt_short(m->end_time, b, sizeof b);
 		buf_reset(&line);
 		buf_printf(&line, "Window: %s to %s UTC", a, b + (strncmp(a, b, 11) == 0 ? 11 : 0));
-		wrap_words(out, line.data, fmt->width);
+		wrap_words(out, line.data, fmt->width, 0);
 	}
 	buf_free(&line);
 	wrap_words(out,
 	           "Each box: name, type, requests, average response time, and the shares of "
 	           "4xx errors (E), 429 throttles (T) and 5xx faults (F); the letter on its "
 	           "border is the worst it saw (ok: none).",
-	           fmt->width);
+	           fmt->width, 0);
 }
 
 int
@@ -389,7 +434,7 @@ batch_map_print(FILE *out, const struct svcmap *m, const struct batch_map_format
 			    "--width %d prints all of it; every call is in the table below.)",
 			    w, vp.origin_x + 1, vp.origin_x + c->width, name.data ? name.data : "?",
 			    w);
-			wrap_words(&b, note.data, fmt->width);
+			wrap_words(&b, note.data, fmt->width, 0);
 			buf_free(&note);
 			buf_free(&name);
 		}

@@ -196,6 +196,12 @@ test_demo(void)
 	picture(m, "map-demo", 120, 0);
 	picture(m, "map-demo", 80, CANVAS_ASCII);
 	check_boxes(m, 80, "demo at 80");
+	for (int w = 20; w <= 60; w += 10) {
+		char *text = render(m, w, 0), what[32];
+		snprintf(what, sizeof what, "demo at %d columns", w);
+		check_lines(text, w, what);
+		free(text);
+	}
 
 	/* Focus moves between neighbours; the TUI pans around the focus. */
 	struct mapview *v = mapview_new(m, 80, 0);
