@@ -1272,3 +1272,74 @@ mapview_node_order(const struct mapview *v, int node)
 		rank += v->layer_n[l];
 	return rank + it->order;
 }
+
+/* A quoted string of the filter language: " and \\ escaped. */
+static void
+filter_quote(struct buf *out, const char *s)
+{
+	buf_putc(out, '"');
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, *s);
+	}
+	buf_putc(out, '"');
+}
+
+/* id(name: "...", type: "...", account.id: "...") of a service node. */
+static void
+filter_id(struct buf *out, const struct svcmap_node *n)
+{
+	buf_puts(out, "id(name: ");
+	filter_quote(out, n->name);
+	if (n->type) {
+		buf_puts(out, ", type: ");
+		filter_quote(out, n->type);
+	}
+	if (n->account_id) {
+		buf_puts(out, ", account.id: ");
+		filter_quote(out, n->account_id);
+	}
+	buf_putc(out, ')');
+}
+
+/* The entry point a client node stands in front of, or -1. */
+static int
+client_target(const struct svcmap *m, size_t client)
+{
+	for (size_t e = 0; e < m->n_edges; e++)
+		if (m->edges[e].from == client)
+			return (int)m->edges[e].to;
+	return -1;
+}
+
+void
+mapview_node_filter(const struct svcmap *m, int node, struct buf *out)
+{
+	if (node < 0 || (size_t)node >= m->n_nodes)
+		return;
+	const struct svcmap_node *n = &m->nodes[node];
+	int target = n->client ? client_target(m, (size_t)node) : node;
+	if (target < 0)
+		return;
+	buf_puts(out, "service(");
+	filter_id(out, &m->nodes[target]);
+	buf_puts(out, n->client ? ") { root }" : ")");
+}
+
+void
+mapview_edge_filter(const struct svcmap *m, int edge, struct buf *out)
+{
+	if (edge < 0 || (size_t)edge >= m->n_edges)
+		return;
+	const struct svcmap_edge *e = &m->edges[edge];
+	if (m->nodes[e->from].client) {
+		mapview_node_filter(m, (int)e->from, out);
+		return;
+	}
+	buf_puts(out, "edge(");
+	filter_id(out, &m->nodes[e->from]);
+	buf_puts(out, ", ");
+	filter_id(out, &m->nodes[e->to]);
+	buf_putc(out, ')');
+}

@@ -54,6 +54,14 @@ int mapview_node_order(const struct mapview *v, int node);
 /* The box of node in map coordinates; false when the node is not drawn. */
 bool mapview_node_box(const struct mapview *v, int node, int *x, int *y, int *w, int *h);
 
+/* Appends the filter expression that selects the traces through node:
+ * service(id(name: ..., type: ...)), or for a client node its entry point
+ * with { root } (nothing for an index out of range). */
+void mapview_node_filter(const struct svcmap *m, int node, struct buf *out);
+/* Appends the filter expression that selects the traces through edge:
+ * edge(id(...), id(...)), or for a client's edge its entry point as root. */
+void mapview_edge_filter(const struct svcmap *m, int edge, struct buf *out);
+
 /* The health of some statistics, and its letter ("ok", "E", "T", "F", "-"). */
 enum mapview_health mapview_health_of(const struct svcmap_stats *st, bool has_stats);
 const char *mapview_health_letter(enum mapview_health h);

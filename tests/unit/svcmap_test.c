@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "batch/batch_map.h"
+#include "filter/filter.h"
 #include "model/store.h"
 #include "model/svcmap.h"
 #include "source/file.h"
@@ -156,6 +157,75 @@ check_boxes(const struct svcmap *m, int width, const char *what)
 	mapview_free(v);
 }
 
+/* The node of m called name with type (or -1). */
+static int
+find_typed(const struct svcmap *m, const char *name, const char *type)
+{
+	for (size_t i = 0; i < m->n_nodes; i++)
+		if (strcmp(m->nodes[i].name, name) == 0 &&
+		    strcmp(m->nodes[i].type ? m->nodes[i].type : "", type ? type : "") == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The filters the map writes for its nodes and edges select exactly the
+ * traces whose own map has that node or edge. */
+static void
+check_filters(const struct svcmap *m, const struct xr_store *s, const char *what)
+{
+	size_t n = store_count(s);
+	struct svcmap **one = xcalloc(n + 1, sizeof *one);
+	for (size_t i = 0; i < n; i++) {
+		one[i] = svcmap_new();
+		if (store_entry(s, i)->trace)
+			svcmap_add_trace(one[i], store_entry(s, i)->trace);
+		svcmap_finish(one[i]);
+	}
+	bool all_ok = true;
+	char failed[256] = "";
+	for (size_t k = 0; k < m->n_nodes + m->n_edges; k++) {
+		struct buf expr = BUF_INIT;
+		bool is_node = k < m->n_nodes;
+		if (is_node)
+			mapview_node_filter(m, (int)k, &expr);
+		else
+			mapview_edge_filter(m, (int)(k - m->n_nodes), &expr);
+		struct xr_filter_error fe;
+		struct xr_filter *f = filter_compile(expr.data, NULL, NULL, &fe);
+		size_t got = 0, want = 0;
+		for (size_t i = 0; f && i < n; i++) {
+			const struct xr_store_entry *e = store_entry(s, i);
+			got += filter_eval(f, store_entry_summary(e), e->trace) == FILTER_MATCH;
+			const struct svcmap *o = one[i];
+			if (is_node) {
+				const struct svcmap_node *nd = &m->nodes[k];
+				want += find_typed(o, nd->name, nd->type) >= 0;
+			} else {
+				const struct svcmap_edge *ed = &m->edges[k - m->n_nodes];
+				int a =
+				    find_typed(o, m->nodes[ed->from].name, m->nodes[ed->from].type);
+				int b = find_typed(o, m->nodes[ed->to].name, m->nodes[ed->to].type);
+				for (size_t j = 0; a >= 0 && b >= 0 && j < o->n_edges; j++)
+					if ((int)o->edges[j].from == a &&
+					    (int)o->edges[j].to == b) {
+						want++;
+						break;
+					}
+			}
+		}
+		if (!f || got != want || !got) {
+			all_ok = false;
+			snprintf(failed, sizeof failed, "%s: %zu, want %zu", expr.data, got, want);
+		}
+		filter_free(f);
+		buf_free(&expr);
+	}
+	ok(all_ok, "%s: every node's and edge's filter selects its traces %s", what, failed);
+	for (size_t i = 0; i < n; i++)
+		svcmap_free(one[i]);
+	free(one);
+}
+
 static void
 test_demo(void)
 {
@@ -196,6 +266,12 @@ test_demo(void)
 	picture(m, "map-demo", 120, 0);
 	picture(m, "map-demo", 80, CANVAS_ASCII);
 	check_boxes(m, 80, "demo at 80");
+	check_filters(m, s, "demo");
+	struct buf fx = BUF_INIT;
+	mapview_node_filter(m, ddb, &fx);
+	is_str(fx.data, "service(id(name: \"Reservations\", type: \"AWS::DynamoDB::Table\"))",
+	       "the filter for Reservations");
+	buf_free(&fx);
 	for (int w = 20; w <= 60; w += 10) {
 		char *text = render(m, w, 0), what[32];
 		snprintf(what, sizeof what, "demo at %d columns", w);
@@ -298,6 +374,7 @@ test_cycle_and_orphan(void)
 	picture(m, "map-cycle", 80, CANVAS_ASCII);
 	picture(m, "map-cycle", 120, 0);
 	check_boxes(m, 80, "cycle");
+	check_filters(m, s, "cycle and orphan");
 	svcmap_free(m);
 	store_free(s);
 }
@@ -400,12 +477,13 @@ test_korean_and_escapes(void)
 	    "발송)\",\"origin\":\"AWS::Lambda::Function\","
 	    "\"trace_id\":\"" T1 "\",\"parent_id\":\"k1b\",\"start_time\":100.5,\"end_time\":100.8,"
 	    "\"throttle\":true,\"error\":true}\n"
-	    "{\"id\":\"e1\",\"name\":\"evil\\u001b[31mred\\u0007\\u202e\",\"origin\":\"AWS::EC2::"
+	    "{\"id\":\"e1\",\"name\":\"evil\\u001b[31mred\\u0007\\u202e\\\"q\\\\\",\"origin\":\"AWS::EC2::"
 	    "Instance\","
 	    "\"trace_id\":\"" T2 "\",\"start_time\":200,\"end_time\":201,\"fault\":true}\n";
 	struct xr_store *s = load("korean", docs, strlen(docs));
 	struct svcmap *m = svcmap_build(s, NULL, NULL, NULL);
 	ok(svcmap_find(m, "예약테이블") >= 0, "a Korean table name names the inferred node");
+	check_filters(m, s, "Korean and escaped names");
 	picture(m, "map-korean", 80, 0);
 	picture(m, "map-korean", 120, 0);
 	picture(m, "map-korean", 80, CANVAS_ASCII);
