@@ -65,6 +65,7 @@ struct session_settings {
 	bool service_graph;  /* ask GetServiceGraph for the window instead of scanning */
 	double refresh;      /* seconds between live scans; 0 = one scan */
 	long refreshes;      /* live scans after the first, -1 = until stopped */
+	const char *trace_id; /* only this trace (BatchGetTraces), no window scan; or NULL */
 
 	/* what to show */
 	const char *filter; /* X-Ray filter expression, or NULL */
