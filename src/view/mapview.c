@@ -14,7 +14,7 @@
 #define PADDED_MIN 14 /* below this inner width boxes lose their padding */
 #define SWEEPS 16
 #define PLACE_PASSES 4
-#define MAX_CROSS_COUNT 4000 /* segments per gap beyond which crossings are not counted */
+#define MAX_CROSS_COUNT 4000 /* segments in a gap beyond which crossings are not counted */
 
 struct item {
 	int node; /* svcmap node, or -1 for a dummy: an edge passing through a layer */
@@ -496,23 +496,42 @@ sweep_layer(struct mapview *v, int l, bool down)
 	free(cnt);
 }
 
+/* Crossings between adjacent layers, or -1 when a gap holds too many
+ * segments to count them pair by pair. */
 static long
 count_crossings(const struct mapview *v)
 {
-	if (v->n_segs > MAX_CROSS_COUNT)
-		return 0;
+	int nl = v->n_layers;
+	size_t *start = xcalloc((size_t)nl + 2, sizeof *start);
+	size_t *by_gap = xmalloc((v->n_segs + 1) * sizeof *by_gap);
+	for (size_t s = 0; s < v->n_segs; s++)
+		start[v->items[v->segs[s].from].layer + 1]++;
+	for (int l = 0; l < nl; l++)
+		start[l + 1] += start[l];
+	size_t *fill = xmalloc(((size_t)nl + 1) * sizeof *fill);
+	memcpy(fill, start, ((size_t)nl + 1) * sizeof *fill);
+	for (size_t s = 0; s < v->n_segs; s++)
+		by_gap[fill[v->items[v->segs[s].from].layer]++] = s;
 	long c = 0;
-	for (size_t i = 0; i < v->n_segs; i++) {
-		const struct item *a1 = &v->items[v->segs[i].from], *b1 = &v->items[v->segs[i].to];
-		for (size_t j = i + 1; j < v->n_segs; j++) {
-			const struct item *a2 = &v->items[v->segs[j].from],
-			                  *b2 = &v->items[v->segs[j].to];
-			if (a1->layer != a2->layer)
-				continue;
-			if ((long)(a1->order - a2->order) * (b1->order - b2->order) < 0)
-				c++;
+	for (int l = 0; l < nl && c >= 0; l++) {
+		if (start[l + 1] - start[l] > MAX_CROSS_COUNT) {
+			c = -1;
+			break;
+		}
+		for (size_t i = start[l]; i < start[l + 1]; i++) {
+			const struct seg *g1 = &v->segs[by_gap[i]];
+			int a1 = v->items[g1->from].order, b1 = v->items[g1->to].order;
+			for (size_t j = i + 1; j < start[l + 1]; j++) {
+				const struct seg *g2 = &v->segs[by_gap[j]];
+				int a2 = v->items[g2->from].order, b2 = v->items[g2->to].order;
+				if ((long)(a1 - a2) * (b1 - b2) < 0)
+					c++;
+			}
 		}
 	}
+	free(start);
+	free(by_gap);
+	free(fill);
 	return c;
 }
 
@@ -523,6 +542,16 @@ order_layers(struct mapview *v)
 	for (size_t i = 0; i < v->n_items; i++)
 		best[i] = v->items[i].order;
 	long best_c = count_crossings(v);
+	if (best_c < 0) { /* too large to measure: a few sweeps each way, kept */
+		for (int it = 0; it < 2; it++) {
+			for (int l = 1; l < v->n_layers; l++)
+				sweep_layer(v, l, true);
+			for (int l = v->n_layers - 2; l >= 0; l--)
+				sweep_layer(v, l, false);
+		}
+		free(best);
+		return;
+	}
 	for (int it = 0; it < SWEEPS && best_c > 0; it++) {
 		if (it % 2 == 0)
 			for (int l = 1; l < v->n_layers; l++)
