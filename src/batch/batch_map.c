@@ -168,13 +168,14 @@ node_label(const struct svcmap *m, size_t i, struct buf *out)
 		return;
 	}
 	buf_puts(out, n->name);
-	for (size_t k = 0; k < m->n_nodes; k++) {
-		if (k != i && !m->nodes[k].client && strcmp(m->nodes[k].name, n->name) == 0) {
-			char type[128];
-			mapview_type_label(n->type, true, type, sizeof type);
-			buf_printf(out, " (%s)", type[0] ? type : "?");
-			return;
-		}
+	/* A finished map keeps its services sorted by name: look next door. */
+	bool shared =
+	    (i > 0 && !m->nodes[i - 1].client && strcmp(m->nodes[i - 1].name, n->name) == 0) ||
+	    (i + 1 < m->n_nodes && strcmp(m->nodes[i + 1].name, n->name) == 0);
+	if (shared) {
+		char type[128];
+		mapview_type_label(n->type, true, type, sizeof type);
+		buf_printf(out, " (%s)", type[0] ? type : "?");
 	}
 }
 

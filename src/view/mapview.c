@@ -1033,6 +1033,20 @@ edge_style(const struct mapview *v, int edge)
 	return h == MAPVIEW_OK || h == MAPVIEW_NONE ? CANVAS_DIM : health_role(h);
 }
 
+struct span {
+	int net, col, lo, hi;
+	unsigned style;
+};
+
+static int
+cmp_span(const void *pa, const void *pb)
+{
+	const struct span *a = pa, *b = pb;
+	if (a->net != b->net)
+		return a->net < b->net ? -1 : 1;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
 static void
 draw_edges(const struct mapview *v, struct canvas *c)
 {
@@ -1053,8 +1067,12 @@ draw_edges(const struct mapview *v, struct canvas *c)
 		for (size_t s = 0; s < v->n_segs; s++)
 			if (v->segs[s].to == (int)i)
 				style = edge_style(v, v->segs[s].edge);
-		grid_hline(&g, it->x - 1, it->x + it->w, it->y, dummy_net++, style);
+		grid_hline(&g, it->x, it->x + it->w - 1, it->y, dummy_net++, style);
 	}
+	/* Channel verticals: the rows each segment spans, overlapping spans of
+	 * one net drawn once (a fan-out of thousands stays linear). */
+	struct span *spans = xmalloc((v->n_segs + 1) * sizeof *spans);
+	size_t n_spans = 0;
 	for (size_t s = 0; s < v->n_segs; s++) {
 		const struct seg *sg = &v->segs[s];
 		const struct item *a = &v->items[sg->from];
@@ -1063,12 +1081,24 @@ draw_edges(const struct mapview *v, struct canvas *c)
 		int ra = seg_row(v, sg, true), rb = seg_row(v, sg, false);
 		if (sg->col < 0) {
 			grid_hline(&g, x1, x2, ra, sg->net, style);
-		} else {
-			grid_hline(&g, x1, sg->col, ra, sg->net, style);
-			grid_vline(&g, sg->col, ra, rb, sg->net, style);
-			grid_hline(&g, sg->col, x2, rb, sg->net, style);
+			continue;
 		}
+		grid_hline(&g, x1, sg->col, ra, sg->net, style);
+		grid_hline(&g, sg->col, x2, rb, sg->net, style);
+		spans[n_spans++] =
+		    (struct span){sg->net, sg->col, ra < rb ? ra : rb, ra < rb ? rb : ra, style};
 	}
+	qsort(spans, n_spans, sizeof *spans, cmp_span);
+	for (size_t k = 0; k < n_spans;) {
+		struct span cur = spans[k++];
+		while (k < n_spans && spans[k].net == cur.net && spans[k].lo <= cur.hi) {
+			if (spans[k].hi > cur.hi)
+				cur.hi = spans[k].hi;
+			k++;
+		}
+		grid_vline(&g, cur.col, cur.lo, cur.hi, cur.net, cur.style);
+	}
+	free(spans);
 	for (int y = 0; y < g.h; y++) {
 		for (int x = 0; x < g.w; x++) {
 			size_t i = (size_t)y * (size_t)g.w + (size_t)x;
