@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "batch/batch.h"
+#include "batch/batch_map.h"
 #include "batch/batchrun.h"
 #include "filter/filter.h"
 #include "loop.h"
@@ -26,6 +27,7 @@
 #include "util/xmalloc.h"
 #include "view/canvas.h"
 #include "view/details.h"
+#include "view/mapview.h"
 #include "view/timeline.h"
 #include "view/tracelist.h"
 #include "view/tracetable.h"
@@ -44,8 +46,10 @@ enum tui_screen {
 	SCREEN_LOG = 4,
 	SCREEN_TIMELINE = 8,
 	SCREEN_DETAILS = 16,
+	SCREEN_MAP = 32,
 };
-#define SCREEN_ALL (SCREEN_TRACES | SCREEN_HELP | SCREEN_LOG | SCREEN_TIMELINE | SCREEN_DETAILS)
+#define SCREEN_ALL                                                                                 \
+	(SCREEN_TRACES | SCREEN_HELP | SCREEN_LOG | SCREEN_TIMELINE | SCREEN_DETAILS | SCREEN_MAP)
 #define SCREEN_TRACE (SCREEN_TIMELINE | SCREEN_DETAILS)
 
 enum tui_mode { MODE_NONE, MODE_FILTER, MODE_SEARCH, MODE_COMMAND };
@@ -122,6 +126,15 @@ struct tui {
 	enum details_tab det_tab;
 	int det_width;
 	size_t det_scroll;
+
+	/* the service map */
+	struct svcmap *map;
+	struct mapview *mapview;
+	struct canvas *page_canvas;
+	unsigned long map_gen; /* store generation the map was built from */
+	int map_width;
+	size_t map_summaries_only;
+	struct mapview_viewport vp;
 
 	/* help and log */
 	size_t help_top, log_top;
@@ -520,14 +533,24 @@ page_size(const struct tui *t)
 	return t->page > 1 ? t->page - 1 : 1;
 }
 
+static void map_move(struct tui *t, enum mapview_dir dir);
+
 static void
 key_down(struct tui *t)
 {
+	if (t->screen == SCREEN_MAP) {
+		map_move(t, MAPVIEW_DOWN);
+		return;
+	}
 	move_by(t, 1);
 }
 static void
 key_up(struct tui *t)
 {
+	if (t->screen == SCREEN_MAP) {
+		map_move(t, MAPVIEW_UP);
+		return;
+	}
 	move_by(t, -1);
 }
 /* A page move scrolls the list by a page and keeps the selection on the
@@ -1013,6 +1036,130 @@ draw_details(struct tui *t)
 	details_render(t->det, c, 2, height, t->det_scroll);
 }
 
+/* ---- the service map ---- */
+
+static void
+close_map(struct tui *t)
+{
+	mapview_free(t->mapview);
+	t->mapview = NULL;
+	svcmap_free(t->map);
+	t->map = NULL;
+}
+
+/* The map of the traces the filter matches, rebuilt when the store or
+ * the width changed; the focus stays on its service. */
+static void
+ensure_map(struct tui *t, int width)
+{
+	unsigned long gen = store_generation(session_store(t->s));
+	if (t->map && t->map_gen == gen && t->map_width == width && !t->stale)
+		return;
+	char *focus = NULL;
+	if (t->map && t->vp.focus >= 0 && (size_t)t->vp.focus < t->map->n_nodes)
+		focus = xstrdup(t->map->nodes[t->vp.focus].name);
+	close_map(t);
+	t->map = batch_map_of_session(t->s, &t->map_summaries_only);
+	t->mapview = mapview_new(t->map, width, t->canvas_flags);
+	t->map_gen = gen;
+	t->map_width = width;
+	int node = focus ? svcmap_find(t->map, focus) : -1;
+	t->vp.focus = node >= 0 ? node : mapview_default_focus(t->mapview);
+	t->vp.pan_x = t->vp.pan_y = 0;
+	t->vp.highlight = true;
+	free(focus);
+}
+
+static void
+key_map(struct tui *t)
+{
+	t->screen = SCREEN_MAP;
+}
+
+static void
+map_move(struct tui *t, enum mapview_dir dir)
+{
+	if (!t->mapview)
+		return;
+	int next = mapview_neighbour(t->mapview, t->vp.focus, dir);
+	if (next >= 0) {
+		t->vp.focus = next;
+		t->vp.pan_x = t->vp.pan_y = 0;
+	}
+}
+
+static void
+key_map_left(struct tui *t)
+{
+	map_move(t, MAPVIEW_LEFT);
+}
+
+static void
+key_map_right(struct tui *t)
+{
+	map_move(t, MAPVIEW_RIGHT);
+}
+
+/* Enter on a service: its traces, with service("NAME") as the filter. */
+static bool apply_filter(struct tui *t, const char *text);
+
+static void
+key_map_open(struct tui *t)
+{
+	if (!t->map || t->vp.focus < 0 || (size_t)t->vp.focus >= t->map->n_nodes)
+		return;
+	const struct svcmap_node *n = &t->map->nodes[t->vp.focus];
+	if (n->client) {
+		set_status(t, CANVAS_DIM, "the client stands for the callers; choose a service");
+		return;
+	}
+	struct buf f = BUF_INIT;
+	buf_puts(&f, "service(\"");
+	for (const char *p = n->name; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_putc(&f, '\\');
+		buf_putc(&f, *p);
+	}
+	buf_puts(&f, "\")");
+	if (apply_filter(t, f.data)) {
+		t->screen = SCREEN_TRACES;
+		t->sel = t->top = 0;
+	}
+	buf_free(&f);
+}
+
+static void
+draw_map(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	int h = c->height - 3;
+	ensure_map(t, c->width);
+	struct buf title = BUF_INIT;
+	buf_printf(&title, "service map  %zu services, %zu traces", t->map->n_nodes,
+	           t->map->n_traces);
+	if (t->filter_text)
+		buf_printf(&title, "  filter: %s", t->filter_text);
+	draw_title(t, title.data);
+	buf_free(&title);
+	if (t->map->n_nodes == 0) {
+		canvas_puts(c, 2, 2, -1,
+		            t->map_summaries_only
+		                ? "No full traces: the map needs them (only summaries are loaded)."
+		                : "No services.",
+		            CANVAS_DIM);
+		return;
+	}
+	if (!t->page_canvas)
+		t->page_canvas = canvas_new(c->width, h, t->canvas_flags);
+	else if (t->page_canvas->width != c->width || t->page_canvas->height != h)
+		canvas_resize(t->page_canvas, c->width, h);
+	mapview_draw(t->mapview, t->page_canvas, &t->vp);
+	canvas_blit(c, 0, 1, t->page_canvas, 0, 0, c->width, h);
+	const struct svcmap_node *n = &t->map->nodes[t->vp.focus];
+	if (!t->status[0])
+		set_status(t, CANVAS_DIM, "%s: Enter shows its traces", n->name);
+}
+
 static void
 key_refresh(struct tui *t)
 {
@@ -1040,6 +1187,10 @@ key_pause(struct tui *t)
 static const struct keydef keys[] = {
     {'\r', TERM_FN(KEY_ENTER), SCREEN_TRACES | SCREEN_TIMELINE, "open",
      "open: a trace's timeline, a segment's details", key_open},
+    {'\r', TERM_FN(KEY_ENTER), SCREEN_MAP, "traces", "the traces of the selected service",
+     key_map_open},
+    {'h', TERM_FN(KEY_LEFT), SCREEN_MAP, NULL, "the service to the left", key_map_left},
+    {'l', TERM_FN(KEY_RIGHT), SCREEN_MAP, NULL, "the service to the right", key_map_right},
     {'j', TERM_FN(KEY_DOWN), SCREEN_ALL, NULL, "move down", key_down},
     {'k', TERM_FN(KEY_UP), SCREEN_ALL, NULL, "move up", key_up},
     {TERM_FN(KEY_NPAGE), TERM_CTRL('d'), SCREEN_ALL, NULL, "page down", key_pgdn},
@@ -1071,8 +1222,9 @@ static const struct keydef keys[] = {
     {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, "help", "this help", key_help},
     {'L', 0, SCREEN_ALL, "log", "messages and warnings from the sources", key_log},
     {'1', 0, SCREEN_ALL, NULL, "the traces screen", key_traces},
+    {'2', 0, SCREEN_ALL, "map", "the service map", key_map},
     {TERM_CTRL('l'), 0, SCREEN_ALL, NULL, "redraw the screen", key_redraw},
-    {TERM_ESC, 0, SCREEN_HELP | SCREEN_LOG | SCREEN_TRACE, NULL, "back", key_back},
+    {TERM_ESC, 0, SCREEN_HELP | SCREEN_LOG | SCREEN_TRACE | SCREEN_MAP, NULL, "back", key_back},
     {'q', TERM_FN(KEY_F(10)), SCREEN_ALL, "quit", "quit (on other screens: back)",
      key_quit_or_back},
     {'Q', 0, SCREEN_ALL, NULL, "quit from any screen", key_quit},
@@ -1116,6 +1268,27 @@ draw_footer(struct tui *t, int y)
 		footer_item(c, &x, y, c->width, quit);
 }
 
+/* " [traces, map]": the screens of a key that does not work everywhere. */
+static void
+screen_names(unsigned screens, struct buf *out)
+{
+	static const struct {
+		unsigned screen;
+		const char *name;
+	} names[] = {
+	    {SCREEN_TRACES, "traces"}, {SCREEN_TIMELINE, "timeline"}, {SCREEN_DETAILS, "details"},
+	    {SCREEN_MAP, "map"},       {SCREEN_HELP, "help"},         {SCREEN_LOG, "log"},
+	};
+	const char *sep = " [";
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		if (screens & names[i].screen) {
+			buf_printf(out, "%s%s", sep, names[i].name);
+			sep = ", ";
+		}
+	}
+	buf_puts(out, "]");
+}
+
 static void
 draw_help(struct tui *t)
 {
@@ -1131,21 +1304,22 @@ draw_help(struct tui *t)
 	    "",
 	};
 	for (size_t i = 0; i < sizeof intro / sizeof *intro; i++, row++)
-		if (row >= t->help_top && y < c->height - 1)
+		if (row >= t->help_top && y < c->height - 2)
 			canvas_puts(c, 1, y++, -1, intro[i], CANVAS_DIM);
 	for (size_t i = 0; i < n_keys; i++, row++) {
-		if (row < t->help_top || y >= c->height - 1)
+		if (row < t->help_top || y >= c->height - 2)
 			continue;
 		char a[16], b[16];
 		buf_reset(&line);
 		buf_puts(&line, term_key_name(keys[i].key, a, sizeof a));
-		if (keys[i].alt)
-			buf_printf(&line, " %s", term_key_name(keys[i].alt, b, sizeof b));
+		const char *alt = keys[i].alt ? term_key_name(keys[i].alt, b, sizeof b) : NULL;
+		if (alt && strcmp(alt, line.data) != 0)
+			buf_printf(&line, " %s", alt);
 		canvas_fit(c, 2, y, 14, line.data, line.len, UTF8_LEFT, CANVAS_HEADER);
 		buf_reset(&line);
 		buf_puts(&line, keys[i].help);
-		if (keys[i].screens == SCREEN_TRACES)
-			buf_puts(&line, " [traces]");
+		if (keys[i].screens != SCREEN_ALL)
+			screen_names(keys[i].screens, &line);
 		canvas_puts(c, 17, y++, -1, line.data, CANVAS_NORMAL);
 	}
 	buf_free(&line);
@@ -1310,6 +1484,7 @@ draw(struct tui *t)
 	case SCREEN_LOG: draw_log(t); break;
 	case SCREEN_TIMELINE: draw_timeline(t); break;
 	case SCREEN_DETAILS: draw_details(t); break;
+	case SCREEN_MAP: draw_map(t); break;
 	}
 	if (t->mode != MODE_NONE) {
 		cx = draw_prompt(t, rows - 2, &cy);
@@ -1842,6 +2017,8 @@ tui_free(struct tui *t)
 	regex_free(t->re);
 	close_trace(t);
 	free(t->trace_id);
+	close_map(t);
+	canvas_free(t->page_canvas);
 	for (size_t i = 0; i < sizeof t->history / sizeof *t->history; i++)
 		prompt_history_free(&t->history[i]);
 	warn_free(&t->log);

@@ -381,6 +381,26 @@ try:
     wait_text("z", "PROMPT$")
     kill("z")
 
+    # --- the service map ---
+    start("m", 80, 24, ["--demo"])
+    wait_text("m", "matched 300/300")
+    keys("m", "2")
+    s = wait_text("m", "service map  7 services, 300 traces")
+    ok("Reservations" in s and "Client" in s, "2 shows the service map")
+    golden(settle("m"), "map-80x24.txt", "service map of the demo")
+    keys("m", "l", "l")
+    s = wait_text("m", "GetReservations: Enter shows its traces")
+    keys("m", "Enter")
+    s = wait_text("m", "matched 170/300")
+    ok('filter: service("GetReservations")' in s,
+       "Enter on a service shows its traces (service(...) as the filter)")
+    keys("m", "2", "Escape")
+    wait_text("m", "matched 170/300")
+    ok(True, "Esc goes back from the map")
+    keys("m", "Q")
+    wait_text("m", "EXITED 0")
+    kill("m")
+
     # --- hostile data: escape sequences shown escaped ---
     hostile = {
         "id": "a1b2c3d4e5f60718", "name": "evil", "trace_id": "1-5f000000-00000000000000000000abcd",
