@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "batch/batch.h"
+#include "batch/batch_analytics.h"
 #include "filter/filter.h"
 #include "model/store.h"
 #include "source/demo.h"
@@ -173,6 +174,24 @@ app_keep(void *ctx, const struct xr_store_entry *e)
 	return v == FILTER_MATCH || (v == FILTER_NEED_TRACE && k->keep_undecided);
 }
 
+/* --view analytics: the histogram and group table of the listed traces. */
+static int
+app_print_analytics(const struct options *o, const struct tracelist *tl)
+{
+	struct batch_analytics_request rq = {.key = o->group_by ? o->group_by : "http.status",
+	                                     .filter = o->filter,
+	                                     .limit = o->limit};
+	struct batch_format fmt = {
+	    .output = o->output, .width = terminal_width(o), .flags = app_text_flags(o)};
+	struct xr_err err = {0};
+	int rc = batch_analytics(stdout, tl, &rq, &fmt, &err);
+	if (rc == -1)
+		app_report("--group-by: %s", err.msg);
+	else if (rc < 0)
+		app_report("cannot write the output: %s", strerror(errno));
+	return rc == 0 ? APP_EXIT_OK : rc == -1 ? APP_EXIT_USAGE : APP_EXIT_SOURCE;
+}
+
 int
 app_print_list(const struct options *o, const struct xr_store *store,
                const struct xr_filter *filter, size_t from, bool keep_undecided)
@@ -185,6 +204,11 @@ app_print_list(const struct options *o, const struct xr_store *store,
 		    "--filter: %zu traces left out: the filter needs their full traces, and only "
 		    "their summaries are loaded",
 		    k.undecided);
+	if (o->view == VIEW_ANALYTICS) {
+		int rc = app_print_analytics(o, &tl);
+		tracelist_free(&tl);
+		return rc;
+	}
 	/* Columns are chosen from every listed trace, not only the first N. */
 	if (o->annotations)
 		tracelist_set_annotations(&tl, o->annotations);
@@ -192,9 +216,9 @@ app_print_list(const struct options *o, const struct xr_store *store,
 		tracelist_choose_annotations(&tl, 2);
 	tracelist_limit(&tl, o->limit);
 	struct batch_format fmt = {
-		.output = o->output,
-		.width = terminal_width(o),
-		.flags = app_text_flags(o),
+	    .output = o->output,
+	    .width = terminal_width(o),
+	    .flags = app_text_flags(o),
 	};
 	int rc = batch_print(stdout, &tl, &fmt);
 	tracelist_free(&tl);
