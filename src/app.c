@@ -216,9 +216,9 @@ app_print_list(const struct options *o, const struct xr_store *store,
 		tracelist_choose_annotations(&tl, 2);
 	tracelist_limit(&tl, o->limit);
 	struct batch_format fmt = {
-	    .output = o->output,
-	    .width = terminal_width(o),
-	    .flags = app_text_flags(o),
+		.output = o->output,
+		.width = terminal_width(o),
+		.flags = app_text_flags(o),
 	};
 	int rc = batch_print(stdout, &tl, &fmt);
 	tracelist_free(&tl);
