@@ -146,6 +146,12 @@ build_linear(struct stats_histogram *h, double lo, double hi, size_t max_buckets
 {
 	static const double nice[] = {1, 2, 5};
 	double range = hi - lo;
+	if (max_buckets == 1 && range > 0) { /* a nice width may straddle a multiple */
+		alloc_buckets(h, 1);
+		h->edges[0] = lo;
+		h->edges[1] = hi;
+		return;
+	}
 	double unit = range > 0 ? range / (double)max_buckets : lo != 0 ? fabs(lo) / 10 : 1e-3;
 	int e = (int)floor(log10(unit)) - 1;
 	double m = 1, start = 0;

@@ -17,7 +17,8 @@
  * Otherwise the buckets are linear with the smallest width among 1, 2 and
  * 5 times a power of ten that covers the data in at most max_buckets
  * buckets (or when no ladder fits), starting at a multiple of that
- * width.  Values that are not finite (NaN, infinities) are ignored. */
+ * width (one bucket from the smallest to the largest value when only one
+ * is allowed).  Values that are not finite (NaN, infinities) are ignored. */
 #ifndef XRTOP_MODEL_STATS_H
 #define XRTOP_MODEL_STATS_H
 
