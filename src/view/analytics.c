@@ -13,6 +13,7 @@
 #include "util/hash.h"
 #include "util/jsonw.h"
 #include "util/strdist.h"
+#include "util/timefmt.h"
 #include "util/xmalloc.h"
 
 /* One response time of one group, before they are sorted per group. */
@@ -453,9 +454,15 @@ analytics_build(struct analytics *a, const char *key, const struct xr_summary *c
 	a->arena = arena_new();
 
 	double *all = xmalloc((n ? n : 1) * sizeof *all);
+	struct analytics_dist *d = &a->dist;
+	d->first = d->last = NAN;
 	for (size_t t = 0; t < n; t++) {
 		const struct xr_summary *s = sums[t];
 		all[t] = s->response_time;
+		if (s->start_time < d->first || isnan(d->first))
+			d->first = s->start_time;
+		if (s->start_time > d->last || isnan(d->last))
+			d->last = s->start_time;
 		a->errors += s->has_error;
 		a->faults += s->has_fault;
 		a->throttles += s->has_throttle;
@@ -469,7 +476,6 @@ analytics_build(struct analytics *a, const char *key, const struct xr_summary *c
 	}
 	group_percentiles(a);
 
-	struct analytics_dist *d = &a->dist;
 	d->traces = n;
 	d->timed = stats_sort(all, n);
 	d->min = d->timed ? all[0] : NAN;
@@ -776,6 +782,7 @@ analytics_format_seconds(double s, bool ascii, struct buf *out)
 /* ---- rendering ---- */
 
 #define TABLE_FIXED_ROWS 3 /* header, rule, all traces */
+#define TITLE_ROWS 2
 #define ALL_TRACES "all traces"
 #define ALL_TRACES_W 10
 
@@ -785,7 +792,7 @@ analytics_height(const struct analytics *a)
 	if (a->dist.traces == 0)
 		return 1;
 	int hist = a->dist.hist.n_buckets ? (int)a->dist.hist.n_buckets : 0;
-	return 1 + hist + 1 + TABLE_FIXED_ROWS + (int)a->n_groups;
+	return TITLE_ROWS + hist + 1 + TABLE_FIXED_ROWS + (int)a->n_groups;
 }
 
 static bool
@@ -830,7 +837,38 @@ bar_eighths(size_t n, size_t max, int cols)
 	return e < 1 ? 1 : e;
 }
 
-/* The title line: traces and the overall percentiles, as much as fits. */
+/* "300 traces from 2026-11-20 09:00:04 to 09:59:58 UTC (4 in progress)". */
+static void
+render_span(const struct analytics *a, struct canvas *c, int x, int y, int w)
+{
+	const struct analytics_dist *d = &a->dist;
+	int end = x + w;
+	char from[32], to[32];
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%zu", d->traces);
+	x = put(c, x, y, end, b.data, CANVAS_BOLD);
+	x = put(c, x, y, end, d->traces == 1 ? " trace" : " traces", CANVAS_NORMAL);
+	if (isfinite(d->first) && isfinite(d->last)) {
+		timefmt_short(d->first, from, sizeof from);
+		timefmt_short(d->last, to, sizeof to);
+		/* the same day: the second date goes */
+		const char *to_shown = strncmp(from, to, 11) == 0 ? to + 11 : to;
+		x = put(c, x, y, end, " from ", CANVAS_NORMAL);
+		x = put(c, x, y, end, from, CANVAS_NORMAL);
+		x = put(c, x, y, end, " to ", CANVAS_NORMAL);
+		x = put(c, x, y, end, to_shown, CANVAS_NORMAL);
+		x = put(c, x, y, end, " UTC", CANVAS_NORMAL);
+	}
+	if (d->timed < d->traces) {
+		buf_reset(&b);
+		buf_printf(&b, " (%zu in progress)", d->traces - d->timed);
+		put(c, x, y, end, b.data, CANVAS_DIM);
+	}
+	buf_free(&b);
+}
+
+/* "RESPONSE TIME   p50 16.4ms   p90 1.06s   p99 3.31s   max 3.68s", as
+ * much as fits. */
 static void
 render_title(const struct analytics *a, struct canvas *c, int x, int y, int w)
 {
@@ -838,13 +876,9 @@ render_title(const struct analytics *a, struct canvas *c, int x, int y, int w)
 	int end = x + w;
 	struct buf b = BUF_INIT;
 	x = put(c, x, y, end, "RESPONSE TIME", CANVAS_HEADER | CANVAS_BOLD);
-	buf_printf(&b, "  %zu trace%s", d->traces, d->traces == 1 ? "" : "s");
-	if (d->timed < d->traces)
-		buf_printf(&b, " (%zu in progress)", d->traces - d->timed);
-	x = put(c, x, y, end, b.data, CANVAS_NORMAL);
-	static const char *const names[] = {"p50", "p90", "p99", "max"};
-	const double vals[] = {d->p50, d->p90, d->p99, d->max};
-	for (int i = 0; i < 4 && d->timed; i++) {
+	static const char *const names[] = {"p50", "p90", "p99", "min", "max"};
+	const double vals[] = {d->p50, d->p90, d->p99, d->min, d->max};
+	for (int i = 0; i < 5 && d->timed; i++) {
 		buf_reset(&b);
 		analytics_format_seconds(vals[i], ascii(c), &b);
 		int need = 3 + (int)strlen(names[i]) + 1 + canvas_width_of(c, b.data, b.len);
@@ -1091,6 +1125,22 @@ table_row(const struct analytics *a, struct canvas *c, const struct layout *l, i
 	seconds_cell(c, x + l->x[TC_P99], y, l->w[TC_P99], g ? g->p99 : d->p99);
 }
 
+/* The style of a group's name: a status by its class, "(none)" dim. */
+static unsigned
+group_style(const struct analytics *a, const struct analytics_group *g)
+{
+	if (g->none)
+		return CANVAS_DIM;
+	if (a->kind != ANALYTICS_KEY_HTTP_STATUS || g->value.type != XR_VAL_NUMBER)
+		return CANVAS_NORMAL;
+	double st = g->value.u.n;
+	return st == 429               ? CANVAS_THROTTLE
+	       : st >= 500             ? CANVAS_FAULT
+	       : st >= 400             ? CANVAS_ERROR
+	       : st >= 200 && st < 300 ? CANVAS_OK
+	                               : CANVAS_NORMAL;
+}
+
 int
 analytics_render_table(const struct analytics *a, struct canvas *c, int x, int y, int w, int h,
                        size_t first_row, long selected)
@@ -1132,14 +1182,14 @@ analytics_render_table(const struct analytics *a, struct canvas *c, int x, int y
 		buf_reset(&b);
 		analytics_group_text(a, i, &b);
 		int row = 1 + drawn;
-		table_row(a, t, &l, 0, row, g, max_count, b.data, b.len,
-		          g->none ? CANVAS_DIM : CANVAS_NORMAL);
+		table_row(a, t, &l, 0, row, g, max_count, b.data, b.len, group_style(a, g));
 		if (selected >= 0 && (size_t)selected == i)
 			canvas_add_attr(t, 0, row, w, CANVAS_SELECTED);
 	}
 	if (h >= 4) {
 		int row = 1 + drawn;
-		canvas_hline(t, l.x[TC_NAME], row, w - l.x[TC_NAME], CANVAS_DIM);
+		canvas_hline(t, l.x[TC_NAME], row, l.x[TC_P99] + l.w[TC_P99] - l.x[TC_NAME],
+		             CANVAS_DIM);
 		table_row(a, t, &l, 0, row + 1, NULL, max_count, ALL_TRACES, ALL_TRACES_W,
 		          CANVAS_NORMAL | CANVAS_BOLD);
 	}
@@ -1159,10 +1209,11 @@ analytics_render(const struct analytics *a, struct canvas *c, size_t first_row, 
 		canvas_puts(c, 0, 0, w, "No traces to analyse.", CANVAS_DIM);
 		return 0;
 	}
-	render_title(a, c, 0, 0, w);
+	render_span(a, c, 0, 0, w);
+	render_title(a, c, 0, 1, w);
 	int hist_rows = (int)a->dist.hist.n_buckets;
 	int table_rows = TABLE_FIXED_ROWS + (int)a->n_groups;
-	int room = h - 2; /* title, blank line */
+	int room = h - TITLE_ROWS - 1; /* and a blank line */
 	if (hist_rows + table_rows > room) {
 		int half = room / 2 > 3 ? room / 2 : 3;
 		if (hist_rows > half && room - hist_rows < table_rows)
@@ -1170,7 +1221,7 @@ analytics_render(const struct analytics *a, struct canvas *c, size_t first_row, 
 	}
 	if (hist_rows > room)
 		hist_rows = room;
-	int used = analytics_render_histogram(a, c, 0, 1, w, hist_rows);
-	int top = 1 + used + 1;
+	int used = analytics_render_histogram(a, c, 0, TITLE_ROWS, w, hist_rows);
+	int top = TITLE_ROWS + used + 1;
 	return analytics_render_table(a, c, 0, top, w, h - top, first_row, selected);
 }

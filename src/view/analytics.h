@@ -74,6 +74,7 @@ struct analytics_dist {
 	size_t traces;                  /* traces given to analytics_build() */
 	size_t timed;                   /* ... of which have a response time */
 	double min, max, p50, p90, p99; /* NAN when timed is 0 */
+	double first, last;             /* earliest and latest start time, or NAN */
 	struct stats_histogram hist;
 };
 
@@ -113,7 +114,8 @@ void analytics_format_seconds(double s, bool ascii, struct buf *out);
 
 /* Rows analytics_render() needs to show everything. */
 int analytics_height(const struct analytics *a);
-/* Draws the summary line, the histogram with p50/p90/p99 marked, and the
+/* Draws two summary lines (traces and their time span; the overall
+ * percentiles), the histogram with p50/p90/p99 marked, and the
  * group table from group first_row on, with group `selected` (or none
  * when -1) highlighted and the sort column marked in the header.  The
  * histogram gets at most half the canvas when the table needs the rest.

@@ -553,14 +553,17 @@ test_render(void)
 	struct xr_err err = {0};
 	analytics_build(a, "annotation.restaurantName", sums, N_HAND, &err);
 	int h = analytics_height(a);
-	is_int(h, 1 + (int)analytics_dist(a)->hist.n_buckets + 1 + 3 + (int)analytics_n_groups(a),
-	       "height: title, buckets, blank, header, groups, rule, all traces");
+	is_int(h, 2 + (int)analytics_dist(a)->hist.n_buckets + 1 + 3 + (int)analytics_n_groups(a),
+	       "height: two title lines, buckets, blank, header, groups, rule, all traces");
 
 	struct canvas *c = canvas_new(80, h, CANVAS_ASCII);
 	int rows = analytics_render(a, c, 0, 1);
 	is_int(rows, (int)analytics_n_groups(a), "every group fits");
 	char *t = text_of(c);
-	ok(strstr(t, "RESPONSE TIME  6 traces (1 in progress)"), "title counts the traces");
+	if (!ok(strstr(t, "6 traces from 2020-07-04 ") &&
+	            strstr(t, " UTC (1 in progress)\nRESPONSE TIME "),
+	        "title counts the traces and gives their time span"))
+		diag(t);
 	ok(strstr(t, "p50 300ms"), "title has the p50");
 	if (!ok(strstr(t, "< p50") && strstr(t, "< p90 p99"),
 	        "percentiles marked in the histogram"))
