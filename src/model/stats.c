@@ -44,16 +44,94 @@ stats_sort(double *v, size_t n)
 	return k;
 }
 
-double
-stats_percentile(const double *sorted, size_t n, double p)
+static void
+swap(double *a, double *b)
 {
-	if (n == 0)
-		return NAN;
+	double t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* Moves the k-th smallest of v[0..n) to v[k], with nothing larger before
+ * it and nothing smaller after it: quickselect with Hoare's partition
+ * (values equal to the pivot may go either way, so runs of equal values
+ * split evenly), sorting what is left once it is small or when the pivots
+ * keep missing. */
+static void
+select_kth(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n; /* k is in [lo, hi) */
+	for (int round = 0; hi - lo > 16; round++) {
+		if (round == 64) {
+			qsort(v + lo, hi - lo, sizeof *v, cmp_double);
+			return;
+		}
+		double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+		double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+		/* The pivot is in the range, so both scans stop inside it. */
+		size_t i = lo, j = hi - 1;
+		for (;;) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i >= j)
+				break;
+			swap(&v[i], &v[j]);
+			i++;
+			j--;
+		}
+		/* v[lo..j] <= pivot <= v[j+1..hi) */
+		if (k <= j)
+			hi = j + 1;
+		else
+			lo = j + 1;
+	}
+	for (size_t i = lo + 1; i < hi; i++)
+		for (size_t j = i; j > lo && v[j] < v[j - 1]; j--)
+			swap(&v[j], &v[j - 1]);
+}
+
+/* The 0-based index of the nearest-rank p-th percentile of n values. */
+static size_t
+rank_index(size_t n, double p)
+{
 	/* p * n is exact for whole p, so the division is exact when the
 	 * true quotient is a whole number. */
 	double r = ceil(p * (double)n / 100.0);
 	size_t rank = r < 1 ? 1 : r > (double)n ? n : (size_t)r;
-	return sorted[rank - 1];
+	return rank - 1;
+}
+
+double
+stats_percentile(const double *sorted, size_t n, double p)
+{
+	return n ? sorted[rank_index(n, p)] : NAN;
+}
+
+void
+stats_percentiles(double *v, size_t n, const double *p, size_t np, double *out)
+{
+	size_t bound = n; /* v[0..bound) holds what is left to select from */
+	bool *done = xcalloc(np ? np : 1, sizeof *done);
+	for (size_t round = 0; round < np; round++) {
+		size_t best = np; /* the highest rank not done yet */
+		for (size_t i = 0; i < np; i++)
+			if (!done[i] && (best == np || p[i] > p[best]))
+				best = i;
+		done[best] = true;
+		if (n == 0) {
+			out[best] = NAN;
+			continue;
+		}
+		size_t k = rank_index(n, p[best]);
+		if (k < bound) {
+			select_kth(v, bound, k);
+			bound = k;
+		}
+		out[best] = v[k];
+	}
+	free(done);
 }
 
 /* m * 10^e, rounded once (10^e is exact for |e| <= 22). */
@@ -174,31 +252,33 @@ build_linear(struct stats_histogram *h, double lo, double hi, size_t max_buckets
 }
 
 void
-stats_histogram_build(struct stats_histogram *h, const double *sorted, size_t n, size_t max_buckets)
+stats_histogram_build(struct stats_histogram *h, const double *values, size_t n, size_t max_buckets)
 {
 	memset(h, 0, sizeof *h);
 	if (n == 0)
 		return;
 	if (max_buckets < 1)
 		max_buckets = 1;
-	double lo = sorted[0], hi = sorted[n - 1];
-	size_t pos = 0;
-	while (pos < n && sorted[pos] <= 0)
-		pos++;
-	if (!(lo >= 0 && pos < n && hi >= 20 * sorted[pos] &&
-	      build_log(h, sorted[pos], hi, pos > 0, max_buckets)))
+	double lo = values[0], hi = values[0], low_positive = INFINITY;
+	bool zeros = false;
+	for (size_t i = 0; i < n; i++) {
+		double x = values[i];
+		lo = x < lo ? x : lo;
+		hi = x > hi ? x : hi;
+		if (x > 0 && x < low_positive)
+			low_positive = x;
+		zeros = zeros || x <= 0;
+	}
+	if (!(lo >= 0 && isfinite(low_positive) && hi >= 20 * low_positive &&
+	      build_log(h, low_positive, hi, zeros, max_buckets)))
 		build_linear(h, lo, hi, max_buckets);
 	/* Rounding in the edges must not leave a value outside. */
 	if (h->edges[0] > lo)
 		h->edges[0] = lo;
 	if (h->edges[h->n_buckets] < hi)
 		h->edges[h->n_buckets] = hi;
-	size_t b = 0;
-	for (size_t i = 0; i < n; i++) {
-		while (b + 1 < h->n_buckets && sorted[i] >= h->edges[b + 1])
-			b++;
-		h->counts[b]++;
-	}
+	for (size_t i = 0; i < n; i++)
+		h->counts[stats_histogram_bucket(h, values[i])]++;
 }
 
 void

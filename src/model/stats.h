@@ -48,9 +48,14 @@ size_t stats_sort(double *v, size_t n);
 /* The nearest-rank p-th percentile (0 < p <= 100) of n ascending values,
  * or NAN when n is 0. */
 double stats_percentile(const double *sorted, size_t n, double p);
-/* Fills h with at most max_buckets (>= 1) buckets chosen for n ascending
- * finite values and counts them.  Caller frees with stats_histogram_free(). */
-void stats_histogram_build(struct stats_histogram *h, const double *sorted, size_t n,
+/* The nearest-rank percentiles p[0..np) (each 0 < p <= 100) of n finite
+ * values in any order, into out (NAN when n is 0), in time linear in n;
+ * v is reordered. */
+void stats_percentiles(double *v, size_t n, const double *p, size_t np, double *out);
+/* Fills h with at most max_buckets (>= 1) buckets chosen for n finite
+ * values (in any order) and counts them.  Caller frees with
+ * stats_histogram_free(). */
+void stats_histogram_build(struct stats_histogram *h, const double *values, size_t n,
                            size_t max_buckets);
 void stats_histogram_free(struct stats_histogram *h);
 /* The bucket x falls in, or -1 when it is outside every bucket. */

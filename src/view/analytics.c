@@ -12,6 +12,7 @@
 #include "util/arena.h"
 #include "util/hash.h"
 #include "util/jsonw.h"
+#include "util/parallel.h"
 #include "util/strdist.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
@@ -20,27 +21,6 @@
 struct sample {
 	uint32_t group;
 	double rt;
-};
-
-struct analytics {
-	enum analytics_key_kind kind;
-	char *ann_key;  /* ANALYTICS_KEY_ANNOTATION */
-	char *key_text; /* canonical */
-	struct arena *arena;
-	struct analytics_group *groups;
-	size_t n_groups, cap_groups;
-	size_t *last_trace; /* per group: 1 + the last trace counted in it */
-	size_t *order;      /* display order */
-	uint32_t *table;    /* open addressing: 1 + group index, 0 = empty */
-	size_t table_size;
-	long none_group; /* index, or -1 */
-	bool has_bool;   /* some annotation value is a boolean */
-	enum analytics_column sort_col;
-	bool sort_desc;
-	struct analytics_dist dist;
-	size_t errors, faults, throttles; /* over all traces */
-	struct sample *samples;
-	size_t n_samples, cap_samples;
 };
 
 /* ---- keys ---- */
@@ -193,13 +173,65 @@ analytics_key_check(const char *key, struct xr_err *err)
 
 /* ---- building ---- */
 
+/* A group table being filled: the groups met so far, with a hash table
+ * from value to group.  Each worker counts its share of the traces into
+ * its own tally, whose string values point into the summaries; the tallies
+ * are then merged into the analytics' own, which copies them. */
+struct tally {
+	struct analytics_group *groups;
+	size_t n_groups, cap_groups;
+	size_t *last_trace; /* per group: 1 + the last trace counted in it */
+	uint32_t *table;    /* open addressing: 1 + group index, 0 = empty */
+	size_t table_size;
+	long none_group;     /* index, or -1 */
+	bool has_bool;       /* some value is a boolean */
+	struct arena *arena; /* copies of string values, or NULL to point at them */
+	struct sample *samples;
+	size_t n_samples, cap_samples;
+	/* over the tally's traces */
+	size_t errors, faults, throttles, timed;
+	double first, last, min, max;
+};
+
+struct analytics {
+	enum analytics_key_kind kind;
+	enum xr_rc_kind rc_kind; /* the root-cause keys */
+	char *ann_key;           /* ANALYTICS_KEY_ANNOTATION */
+	char *key_text;          /* canonical */
+	struct tally all;        /* the groups */
+	size_t *order;           /* display order */
+	enum analytics_column sort_col;
+	bool sort_desc;
+	struct analytics_dist dist;
+};
+
+static void
+tally_init(struct tally *ty, struct arena *arena)
+{
+	memset(ty, 0, sizeof *ty);
+	ty->none_group = -1;
+	ty->arena = arena;
+	ty->first = ty->last = ty->min = ty->max = NAN;
+}
+
+static void
+tally_free(struct tally *ty)
+{
+	free(ty->groups);
+	free(ty->last_trace);
+	free(ty->table);
+	free(ty->samples);
+	arena_free(ty->arena);
+	tally_init(ty, NULL);
+}
+
 struct analytics *
 analytics_new(void)
 {
 	struct analytics *a = xcalloc(1, sizeof *a);
 	a->sort_col = ANALYTICS_COL_COUNT;
 	a->sort_desc = true;
-	a->none_group = -1;
+	tally_init(&a->all, NULL);
 	return a;
 }
 
@@ -208,23 +240,11 @@ reset(struct analytics *a)
 {
 	free(a->ann_key);
 	free(a->key_text);
-	arena_free(a->arena);
-	free(a->groups);
-	free(a->last_trace);
 	free(a->order);
-	free(a->table);
-	free(a->samples);
+	tally_free(&a->all);
 	stats_histogram_free(&a->dist.hist);
 	a->ann_key = a->key_text = NULL;
-	a->arena = NULL;
-	a->groups = NULL;
-	a->last_trace = a->order = NULL;
-	a->table = NULL;
-	a->samples = NULL;
-	a->n_groups = a->cap_groups = a->table_size = a->n_samples = a->cap_samples = 0;
-	a->none_group = -1;
-	a->has_bool = false;
-	a->errors = a->faults = a->throttles = 0;
+	a->order = NULL;
 	memset(&a->dist, 0, sizeof a->dist);
 }
 
@@ -254,178 +274,374 @@ value_hash(const struct xr_value *v)
 }
 
 static void
-table_insert(struct analytics *a, uint32_t g)
+table_insert(struct tally *ty, uint32_t g)
 {
-	size_t mask = a->table_size - 1;
-	size_t i = value_hash(&a->groups[g].value) & mask;
-	while (a->table[i])
+	size_t mask = ty->table_size - 1;
+	size_t i = value_hash(&ty->groups[g].value) & mask;
+	while (ty->table[i])
 		i = (i + 1) & mask;
-	a->table[i] = g + 1;
+	ty->table[i] = g + 1;
 }
 
 static void
-table_grow(struct analytics *a)
+table_grow(struct tally *ty)
 {
-	free(a->table);
-	a->table_size = a->table_size ? a->table_size * 2 : 64;
-	a->table = xcalloc(a->table_size, sizeof *a->table);
-	for (size_t g = 0; g < a->n_groups; g++)
-		if (!a->groups[g].none)
-			table_insert(a, (uint32_t)g);
+	free(ty->table);
+	ty->table_size = ty->table_size ? ty->table_size * 2 : 64;
+	ty->table = xcalloc(ty->table_size, sizeof *ty->table);
+	for (size_t g = 0; g < ty->n_groups; g++)
+		if (!ty->groups[g].none)
+			table_insert(ty, (uint32_t)g);
 }
 
 static size_t
-new_group(struct analytics *a)
+new_group(struct tally *ty)
 {
-	if (a->n_groups == a->cap_groups) {
-		xgrow((void **)&a->groups, &a->cap_groups, a->n_groups + 1, sizeof *a->groups);
-		a->last_trace = xreallocarray(a->last_trace, a->cap_groups, sizeof *a->last_trace);
+	if (ty->n_groups == ty->cap_groups) {
+		xgrow((void **)&ty->groups, &ty->cap_groups, ty->n_groups + 1, sizeof *ty->groups);
+		ty->last_trace =
+		    xreallocarray(ty->last_trace, ty->cap_groups, sizeof *ty->last_trace);
 	}
-	size_t g = a->n_groups++;
-	memset(&a->groups[g], 0, sizeof a->groups[g]);
-	a->last_trace[g] = 0;
+	size_t g = ty->n_groups++;
+	memset(&ty->groups[g], 0, sizeof ty->groups[g]);
+	ty->last_trace[g] = 0;
 	return g;
+}
+
+static size_t
+none_group(struct tally *ty)
+{
+	if (ty->none_group < 0) {
+		ty->none_group = (long)new_group(ty);
+		ty->groups[ty->none_group].none = true;
+	}
+	return (size_t)ty->none_group;
 }
 
 /* The group of value v, created when new. */
 static size_t
-group_of(struct analytics *a, const struct xr_value *v)
+group_of(struct tally *ty, const struct xr_value *v)
 {
-	if (a->table_size) {
-		size_t mask = a->table_size - 1;
-		for (size_t i = value_hash(v) & mask; a->table[i]; i = (i + 1) & mask) {
-			const struct analytics_group *g = &a->groups[a->table[i] - 1];
+	if (ty->table_size) {
+		size_t mask = ty->table_size - 1;
+		for (size_t i = value_hash(v) & mask; ty->table[i]; i = (i + 1) & mask) {
+			const struct analytics_group *g = &ty->groups[ty->table[i] - 1];
 			if (xr_value_equal(&g->value, v))
-				return a->table[i] - 1;
+				return ty->table[i] - 1;
 		}
 	}
-	if ((a->n_groups + 1) * 2 > a->table_size)
-		table_grow(a);
-	size_t g = new_group(a);
-	a->groups[g].value = *v;
-	if (v->type == XR_VAL_STRING)
-		a->groups[g].value.u.s = arena_strdup(a->arena, v->u.s);
+	if ((ty->n_groups + 1) * 2 > ty->table_size)
+		table_grow(ty);
+	size_t g = new_group(ty);
+	ty->groups[g].value = *v;
+	if (v->type == XR_VAL_STRING && ty->arena)
+		ty->groups[g].value.u.s = arena_strdup(ty->arena, v->u.s);
 	else if (v->type == XR_VAL_NUMBER && v->u.n == 0)
-		a->groups[g].value.u.n = 0;
+		ty->groups[g].value.u.n = 0;
 	else if (v->type == XR_VAL_BOOL)
-		a->has_bool = true;
-	table_insert(a, (uint32_t)g);
+		ty->has_bool = true;
+	table_insert(ty, (uint32_t)g);
 	return g;
 }
 
 /* Counts trace number t (summary s) in group g, once. */
 static void
-count_in(struct analytics *a, size_t g, size_t t, const struct xr_summary *s)
+count_in(struct tally *ty, size_t g, size_t t, const struct xr_summary *s)
 {
-	if (a->last_trace[g] == t + 1)
+	if (ty->last_trace[g] == t + 1)
 		return;
-	a->last_trace[g] = t + 1;
-	struct analytics_group *gr = &a->groups[g];
+	ty->last_trace[g] = t + 1;
+	struct analytics_group *gr = &ty->groups[g];
 	gr->count++;
 	gr->errors += s->has_error;
 	gr->faults += s->has_fault;
 	gr->throttles += s->has_throttle;
 	if (isfinite(s->response_time)) {
 		gr->timed++;
-		if (a->n_samples == a->cap_samples)
-			xgrow((void **)&a->samples, &a->cap_samples, a->n_samples + 1,
-			      sizeof *a->samples);
-		a->samples[a->n_samples++] = (struct sample){(uint32_t)g, s->response_time};
+		if (ty->n_samples == ty->cap_samples)
+			xgrow((void **)&ty->samples, &ty->cap_samples, ty->n_samples + 1,
+			      sizeof *ty->samples);
+		ty->samples[ty->n_samples++] = (struct sample){(uint32_t)g, s->response_time};
 	}
 }
 
 static size_t
-count_string(struct analytics *a, size_t t, const struct xr_summary *s, const char *str)
+count_string(struct tally *ty, size_t t, const struct xr_summary *s, const char *str)
 {
 	if (!str)
 		return 0;
 	struct xr_value v = {.type = XR_VAL_STRING, .u.s = str};
-	count_in(a, group_of(a, &v), t, s);
+	count_in(ty, group_of(ty, &v), t, s);
 	return 1;
 }
 
 /* Counts trace t in the group of each of its values; returns how many
  * values it has. */
 static size_t
-count_values(struct analytics *a, size_t t, const struct xr_summary *s)
+count_values(const struct analytics *a, struct tally *ty, size_t t, const struct xr_summary *s)
 {
 	size_t n = 0;
 	switch (a->kind) {
 	case ANALYTICS_KEY_ANNOTATION: {
 		const struct xr_summary_annotation *an = summary_annotation(s, a->ann_key);
 		for (unsigned i = 0; an && i < an->n_values; i++, n++)
-			count_in(a, group_of(a, &an->values[i].value), t, s);
+			count_in(ty, group_of(ty, &an->values[i].value), t, s);
 		break;
 	}
 	case ANALYTICS_KEY_HTTP_STATUS:
 		if (s->http.status) {
 			struct xr_value v = {.type = XR_VAL_NUMBER, .u.n = s->http.status};
-			count_in(a, group_of(a, &v), t, s);
+			count_in(ty, group_of(ty, &v), t, s);
 			n++;
 		}
 		break;
-	case ANALYTICS_KEY_HTTP_METHOD: n = count_string(a, t, s, s->http.method); break;
-	case ANALYTICS_KEY_HTTP_URL: n = count_string(a, t, s, s->http.url); break;
+	case ANALYTICS_KEY_HTTP_METHOD: n = count_string(ty, t, s, s->http.method); break;
+	case ANALYTICS_KEY_HTTP_URL: n = count_string(ty, t, s, s->http.url); break;
 	case ANALYTICS_KEY_SERVICE:
 		/* service() matches a nameless node too: it is not "(none)". */
 		for (unsigned i = 0; i < s->n_service_ids; i++)
-			n +=
-			    count_string(a, t, s, s->service_ids[i].name) + !s->service_ids[i].name;
+			n += count_string(ty, t, s, s->service_ids[i].name) +
+			     !s->service_ids[i].name;
 		break;
 	case ANALYTICS_KEY_USER:
 		for (unsigned i = 0; i < s->n_users; i++)
-			n += count_string(a, t, s, s->users[i].name);
+			n += count_string(ty, t, s, s->users[i].name);
 		break;
 	case ANALYTICS_KEY_RC_FAULT:
 	case ANALYTICS_KEY_RC_ERROR:
-	case ANALYTICS_KEY_RC_RESPONSETIME: {
-		enum xr_rc_kind k = a->kind == ANALYTICS_KEY_RC_FAULT   ? XR_RC_FAULT
-		                    : a->kind == ANALYTICS_KEY_RC_ERROR ? XR_RC_ERROR
-		                                                        : XR_RC_RESPONSETIME;
-		for (unsigned i = 0; i < s->n_root_causes[k]; i++) {
-			const struct xr_root_cause *rc = &s->root_causes[k][i];
+	case ANALYTICS_KEY_RC_RESPONSETIME:
+		for (unsigned i = 0; i < s->n_root_causes[a->rc_kind]; i++) {
+			const struct xr_root_cause *rc = &s->root_causes[a->rc_kind][i];
 			for (unsigned j = 0; j < rc->n_services; j++) {
 				/* A service without a name still means the trace
 				 * has a root cause: it is not in "(none)". */
-				n += count_string(a, t, s, rc->services[j].id.name);
+				n += count_string(ty, t, s, rc->services[j].id.name);
 				n += !rc->services[j].id.name;
 			}
 		}
 		break;
 	}
-	}
 	return n;
 }
 
-/* Sorts the samples by group (counting sort) and fills each group's
- * percentiles. */
-static void
-group_percentiles(struct analytics *a)
+#define PF(p) __builtin_prefetch((const void *)(p))
+/* How far ahead of the trace being counted each stage fetches: the summary
+ * struct, then the list the key reads, then its items, then the strings
+ * of the annotation values.  Summaries of different traces live in
+ * different arenas, so without this every trace waits for memory 3-5 times. */
+enum { AHEAD_STRUCT = 16, AHEAD_LIST = 12, AHEAD_ITEMS = 8, AHEAD_STRINGS = 4, PF_ITEMS = 8 };
+
+static unsigned
+min_items(unsigned n)
 {
-	size_t *start = xcalloc(a->n_groups + 1, sizeof *start);
-	for (size_t i = 0; i < a->n_samples; i++)
-		start[a->samples[i].group + 1]++;
-	for (size_t g = 0; g < a->n_groups; g++)
-		start[g + 1] += start[g];
-	double *times = xmalloc((a->n_samples ? a->n_samples : 1) * sizeof *times);
-	size_t *fill = xmalloc((a->n_groups ? a->n_groups : 1) * sizeof *fill);
-	memcpy(fill, start, a->n_groups * sizeof *fill);
-	for (size_t i = 0; i < a->n_samples; i++)
-		times[fill[a->samples[i].group]++] = a->samples[i].rt;
-	for (size_t g = 0; g < a->n_groups; g++) {
-		double *v = times + start[g];
-		size_t n = stats_sort(v, start[g + 1] - start[g]);
-		struct analytics_group *gr = &a->groups[g];
-		gr->p50 = stats_percentile(v, n, 50);
-		gr->p90 = stats_percentile(v, n, 90);
-		gr->p99 = stats_percentile(v, n, 99);
+	return n < PF_ITEMS ? n : PF_ITEMS;
+}
+
+/* Prefetches what counting trace t + AHEAD_* (below end) will read. */
+static void
+prefetch(const struct analytics *a, const struct xr_summary *const *sums, size_t end, size_t t)
+{
+	enum xr_rc_kind k = a->rc_kind;
+	if (t + AHEAD_STRUCT < end) { /* the line of the times and flags, and the key's */
+		const struct xr_summary *s = sums[t + AHEAD_STRUCT];
+		PF(&s->response_time);
+		switch (a->kind) {
+		/* a list and its length may sit on two lines */
+		case ANALYTICS_KEY_ANNOTATION:
+			PF(&s->annotations);
+			PF(&s->n_annotations);
+			break;
+		case ANALYTICS_KEY_HTTP_STATUS: PF(&s->http.status); break;
+		case ANALYTICS_KEY_HTTP_METHOD: PF(&s->http.method); break;
+		case ANALYTICS_KEY_HTTP_URL: PF(&s->http.url); break;
+		case ANALYTICS_KEY_SERVICE:
+			PF(&s->service_ids);
+			PF(&s->n_service_ids);
+			break;
+		case ANALYTICS_KEY_USER:
+			PF(&s->users);
+			PF(&s->n_users);
+			break;
+		default:
+			PF(&s->root_causes[k]);
+			PF(&s->n_root_causes[k]);
+			break;
+		}
+	}
+	if (t + AHEAD_LIST < end) {
+		const struct xr_summary *s = sums[t + AHEAD_LIST];
+		switch (a->kind) {
+		case ANALYTICS_KEY_ANNOTATION:
+			for (unsigned i = 0; i < min_items(s->n_annotations); i += 2)
+				PF(&s->annotations[i]);
+			break;
+		case ANALYTICS_KEY_HTTP_METHOD: PF(s->http.method); break;
+		case ANALYTICS_KEY_HTTP_URL: PF(s->http.url); break;
+		case ANALYTICS_KEY_SERVICE:
+			for (unsigned i = 0; i < min_items(s->n_service_ids); i++)
+				PF(&s->service_ids[i]);
+			break;
+		case ANALYTICS_KEY_USER: PF(s->users); break;
+		case ANALYTICS_KEY_HTTP_STATUS: break;
+		default: PF(s->root_causes[k]); break;
+		}
+	}
+	if (t + AHEAD_ITEMS < end) {
+		const struct xr_summary *s = sums[t + AHEAD_ITEMS];
+		switch (a->kind) {
+		case ANALYTICS_KEY_ANNOTATION:
+			for (unsigned i = 0; i < min_items(s->n_annotations); i++) {
+				PF(s->annotations[i].key);
+				PF(s->annotations[i].values);
+			}
+			break;
+		case ANALYTICS_KEY_SERVICE:
+			for (unsigned i = 0; i < min_items(s->n_service_ids); i++)
+				PF(s->service_ids[i].name);
+			break;
+		case ANALYTICS_KEY_USER:
+			for (unsigned i = 0; i < min_items(s->n_users); i++)
+				PF(s->users[i].name);
+			break;
+		case ANALYTICS_KEY_RC_FAULT:
+		case ANALYTICS_KEY_RC_ERROR:
+		case ANALYTICS_KEY_RC_RESPONSETIME:
+			for (unsigned i = 0; i < min_items(s->n_root_causes[k]); i++)
+				PF(s->root_causes[k][i].services);
+			break;
+		default: break;
+		}
+	}
+	if (t + AHEAD_STRINGS < end) {
+		const struct xr_summary *s = sums[t + AHEAD_STRINGS];
+		if (a->kind == ANALYTICS_KEY_ANNOTATION) {
+			const struct xr_summary_annotation *an = summary_annotation(s, a->ann_key);
+			for (unsigned i = 0; an && i < min_items(an->n_values); i++)
+				if (an->values[i].value.type == XR_VAL_STRING)
+					PF(an->values[i].value.u.s);
+		} else if (a->kind >= ANALYTICS_KEY_RC_FAULT) {
+			for (unsigned i = 0; i < min_items(s->n_root_causes[k]); i++) {
+				const struct xr_root_cause *rc = &s->root_causes[k][i];
+				for (unsigned j = 0; j < min_items(rc->n_services); j++)
+					PF(rc->services[j].id.name);
+			}
+		}
+	}
+}
+
+/* Stores of this many traces or more are counted on several CPUs. */
+enum { PER_WORKER = 20000 };
+
+struct count_job {
+	const struct analytics *a;
+	const struct xr_summary *const *sums;
+	size_t n;
+	unsigned workers;
+	struct tally *tallies; /* one per worker */
+	double *times;         /* n slots: worker w writes its finite times from its first trace */
+};
+
+static void
+count_share(void *ctx, unsigned w)
+{
+	struct count_job *job = ctx;
+	size_t lo = job->n * w / job->workers, hi = job->n * (w + 1) / job->workers;
+	struct tally *ty = &job->tallies[w];
+	double *times = job->times + lo;
+	for (size_t t = lo; t < hi; t++) {
+		prefetch(job->a, job->sums, hi, t);
+		const struct xr_summary *s = job->sums[t];
+		double x = s->response_time;
+		if (isfinite(x)) {
+			times[ty->timed++] = x;
+			if (!(x >= ty->min))
+				ty->min = x;
+			if (!(x <= ty->max))
+				ty->max = x;
+		}
+		if (s->start_time < ty->first || isnan(ty->first))
+			ty->first = s->start_time;
+		if (s->start_time > ty->last || isnan(ty->last))
+			ty->last = s->start_time;
+		ty->errors += s->has_error;
+		ty->faults += s->has_fault;
+		ty->throttles += s->has_throttle;
+		if (count_values(job->a, ty, t, s) == 0)
+			count_in(ty, none_group(ty), t, s);
+	}
+}
+
+static double
+min_of(double x, double y)
+{
+	return isnan(x) || y < x ? y : x;
+}
+
+static double
+max_of(double x, double y)
+{
+	return isnan(x) || y > x ? y : x;
+}
+
+/* Adds the workers' tallies into a->all (copying their strings), sorts
+ * every sample by its merged group (a counting sort) and fills each
+ * group's percentiles. */
+static void
+merge(struct analytics *a, struct tally *tallies, unsigned workers)
+{
+	struct tally *all = &a->all;
+	size_t **map = xcalloc(workers, sizeof *map);
+	size_t samples = 0;
+	for (unsigned w = 0; w < workers; w++) {
+		struct tally *ty = &tallies[w];
+		map[w] = xmalloc((ty->n_groups ? ty->n_groups : 1) * sizeof *map[w]);
+		for (size_t g = 0; g < ty->n_groups; g++) {
+			const struct analytics_group *from = &ty->groups[g];
+			size_t to = from->none ? none_group(all) : group_of(all, &from->value);
+			struct analytics_group *gr = &all->groups[to];
+			gr->count += from->count;
+			gr->errors += from->errors;
+			gr->faults += from->faults;
+			gr->throttles += from->throttles;
+			gr->timed += from->timed;
+			map[w][g] = to;
+		}
+		all->has_bool = all->has_bool || ty->has_bool;
+		all->errors += ty->errors;
+		all->faults += ty->faults;
+		all->throttles += ty->throttles;
+		all->timed += ty->timed;
+		all->first = min_of(all->first, ty->first);
+		all->last = max_of(all->last, ty->last);
+		all->min = min_of(all->min, ty->min);
+		all->max = max_of(all->max, ty->max);
+		samples += ty->n_samples;
+	}
+	size_t ng = all->n_groups;
+	size_t *start = xcalloc(ng + 1, sizeof *start);
+	for (size_t g = 0; g < ng; g++)
+		start[g + 1] = start[g] + all->groups[g].timed;
+	double *times = xmalloc((samples ? samples : 1) * sizeof *times);
+	for (unsigned w = 0; w < workers; w++)
+		for (size_t i = 0; i < tallies[w].n_samples; i++) {
+			const struct sample *sm = &tallies[w].samples[i];
+			times[start[map[w][sm->group]]++] = sm->rt;
+		}
+	static const double ps[3] = {50, 90, 99};
+	for (size_t g = 0, from = 0; g < ng; g++) { /* start[g] is now the end of g */
+		double out[3];
+		stats_percentiles(times + from, start[g] - from, ps, 3, out);
+		struct analytics_group *gr = &all->groups[g];
+		gr->p50 = out[0];
+		gr->p90 = out[1];
+		gr->p99 = out[2];
+		from = start[g];
 	}
 	free(times);
-	free(fill);
 	free(start);
-	free(a->samples);
-	a->samples = NULL;
-	a->n_samples = a->cap_samples = 0;
+	for (unsigned w = 0; w < workers; w++)
+		free(map[w]);
+	free(map);
 }
 
 static void sort_groups(struct analytics *a);
@@ -440,6 +656,9 @@ analytics_build(struct analytics *a, const char *key, const struct xr_summary *c
 		return -1;
 	reset(a);
 	a->kind = kind;
+	a->rc_kind = kind == ANALYTICS_KEY_RC_FAULT   ? XR_RC_FAULT
+	             : kind == ANALYTICS_KEY_RC_ERROR ? XR_RC_ERROR
+	                                              : XR_RC_RESPONSETIME;
 	a->ann_key = ann;
 	struct buf text = BUF_INIT;
 	if (kind == ANALYTICS_KEY_ANNOTATION)
@@ -451,42 +670,52 @@ analytics_build(struct analytics *a, const char *key, const struct xr_summary *c
 				break;
 			}
 	a->key_text = buf_steal(&text);
-	a->arena = arena_new();
+	tally_init(&a->all, arena_new());
 
-	double *all = xmalloc((n ? n : 1) * sizeof *all);
-	struct analytics_dist *d = &a->dist;
-	d->first = d->last = NAN;
-	for (size_t t = 0; t < n; t++) {
-		const struct xr_summary *s = sums[t];
-		all[t] = s->response_time;
-		if (s->start_time < d->first || isnan(d->first))
-			d->first = s->start_time;
-		if (s->start_time > d->last || isnan(d->last))
-			d->last = s->start_time;
-		a->errors += s->has_error;
-		a->faults += s->has_fault;
-		a->throttles += s->has_throttle;
-		if (count_values(a, t, s) == 0) {
-			if (a->none_group < 0) {
-				a->none_group = (long)new_group(a);
-				a->groups[a->none_group].none = true;
-			}
-			count_in(a, (size_t)a->none_group, t, s);
-		}
+	unsigned workers = n >= 2 * PER_WORKER ? parallel_workers() : 1;
+	if (workers > n / PER_WORKER)
+		workers = n / PER_WORKER > 0 ? (unsigned)(n / PER_WORKER) : 1;
+	struct tally *tallies = xcalloc(workers, sizeof *tallies);
+	for (unsigned w = 0; w < workers; w++)
+		tally_init(&tallies[w], NULL);
+	struct count_job job = {.a = a,
+	                        .sums = sums,
+	                        .n = n,
+	                        .workers = workers,
+	                        .tallies = tallies,
+	                        .times = xmalloc((n ? n : 1) * sizeof *job.times)};
+	if (workers > 1)
+		parallel_run(workers, count_share, &job);
+	else
+		count_share(&job, 0);
+	merge(a, tallies, workers);
+	/* Each worker's times start at its first trace: close the gaps. */
+	size_t timed = 0;
+	for (unsigned w = 0; w < workers; w++) {
+		size_t lo = n * w / workers;
+		memmove(job.times + timed, job.times + lo, tallies[w].timed * sizeof *job.times);
+		timed += tallies[w].timed;
+		tally_free(&tallies[w]);
 	}
-	group_percentiles(a);
+	free(tallies);
 
+	struct analytics_dist *d = &a->dist;
 	d->traces = n;
-	d->timed = stats_sort(all, n);
-	d->min = d->timed ? all[0] : NAN;
-	d->max = d->timed ? all[d->timed - 1] : NAN;
-	d->p50 = stats_percentile(all, d->timed, 50);
-	d->p90 = stats_percentile(all, d->timed, 90);
-	d->p99 = stats_percentile(all, d->timed, 99);
-	stats_histogram_build(&d->hist, all, d->timed, ANALYTICS_HIST_BUCKETS);
-	free(all);
+	d->timed = timed;
+	d->first = a->all.first;
+	d->last = a->all.last;
+	d->min = a->all.min;
+	d->max = a->all.max;
+	static const double ps[3] = {50, 90, 99};
+	double out[3];
+	stats_percentiles(job.times, timed, ps, 3, out);
+	d->p50 = out[0];
+	d->p90 = out[1];
+	d->p99 = out[2];
+	stats_histogram_build(&d->hist, job.times, timed, ANALYTICS_HIST_BUCKETS);
+	free(job.times);
 
-	a->order = xmalloc((a->n_groups ? a->n_groups : 1) * sizeof *a->order);
+	a->order = xmalloc((a->all.n_groups ? a->all.n_groups : 1) * sizeof *a->order);
 	sort_groups(a);
 	return 0;
 }
@@ -512,13 +741,13 @@ analytics_dist(const struct analytics *a)
 size_t
 analytics_n_groups(const struct analytics *a)
 {
-	return a->n_groups;
+	return a->all.n_groups;
 }
 
 const struct analytics_group *
 analytics_group(const struct analytics *a, size_t i)
 {
-	return i < a->n_groups ? &a->groups[a->order[i]] : NULL;
+	return i < a->all.n_groups ? &a->all.groups[a->order[i]] : NULL;
 }
 
 /* ---- sorting ---- */
@@ -560,7 +789,7 @@ cmp_double(double x, double y)
 static int
 cmp_groups(const struct analytics *a, size_t i, size_t j)
 {
-	const struct analytics_group *x = &a->groups[i], *y = &a->groups[j];
+	const struct analytics_group *x = &a->all.groups[i], *y = &a->all.groups[j];
 	if (x->none != y->none)
 		return x->none ? 1 : -1;
 	int c = 0;
@@ -617,10 +846,10 @@ merge_sort(const struct analytics *a, size_t *v, size_t *tmp, size_t n)
 static void
 sort_groups(struct analytics *a)
 {
-	for (size_t i = 0; i < a->n_groups; i++)
+	for (size_t i = 0; i < a->all.n_groups; i++)
 		a->order[i] = i;
-	size_t *tmp = xmalloc((a->n_groups ? a->n_groups : 1) * sizeof *tmp);
-	merge_sort(a, a->order, tmp, a->n_groups);
+	size_t *tmp = xmalloc((a->all.n_groups ? a->all.n_groups : 1) * sizeof *tmp);
+	merge_sort(a, a->order, tmp, a->all.n_groups);
 	free(tmp);
 }
 
@@ -693,7 +922,7 @@ none_filter(const struct analytics *a, struct buf *out)
 		 * also needs "no false value". */
 		buf_putc(out, '!');
 		annotation_ref(out, a->ann_key);
-		if (a->has_bool) {
+		if (a->all.has_bool) {
 			buf_puts(out, " AND !(");
 			annotation_ref(out, a->ann_key);
 			buf_puts(out, " = false)");
@@ -792,7 +1021,7 @@ analytics_height(const struct analytics *a)
 	if (a->dist.traces == 0)
 		return 1;
 	int hist = a->dist.hist.n_buckets ? (int)a->dist.hist.n_buckets : 0;
-	return TITLE_ROWS + hist + 1 + TABLE_FIXED_ROWS + (int)a->n_groups;
+	return TITLE_ROWS + hist + 1 + TABLE_FIXED_ROWS + (int)a->all.n_groups;
 }
 
 static bool
@@ -1049,7 +1278,7 @@ table_layout(const struct analytics *a, const struct canvas *c, int w, struct la
 	int name_w = canvas_width_of(c, key_header(a), strlen(key_header(a))) + 1;
 	if (name_w < ALL_TRACES_W)
 		name_w = ALL_TRACES_W;
-	for (size_t i = 0; i < a->n_groups; i++) {
+	for (size_t i = 0; i < a->all.n_groups; i++) {
 		buf_reset(&b);
 		analytics_group_text(a, i, &b);
 		int gw = canvas_width_of(c, b.data, b.len);
@@ -1103,8 +1332,8 @@ table_row(const struct analytics *a, struct canvas *c, const struct layout *l, i
 {
 	const struct analytics_dist *d = &a->dist;
 	size_t count = g ? g->count : d->traces;
-	size_t errors = g ? g->errors : a->errors, faults = g ? g->faults : a->faults;
-	size_t throttles = g ? g->throttles : a->throttles;
+	size_t errors = g ? g->errors : a->all.errors, faults = g ? g->faults : a->all.faults;
+	size_t throttles = g ? g->throttles : a->all.throttles;
 	char t[32];
 	canvas_fit(c, x + l->x[TC_NAME], y, l->w[TC_NAME], name, name_len, UTF8_LEFT, name_style);
 	snprintf(t, sizeof t, "%zu", count);
@@ -1172,12 +1401,12 @@ analytics_render_table(const struct analytics *a, struct canvas *c, int x, int y
 		}
 	}
 	size_t max_count = 0;
-	for (size_t i = 0; i < a->n_groups; i++)
-		max_count = a->groups[i].count > max_count ? a->groups[i].count : max_count;
+	for (size_t i = 0; i < a->all.n_groups; i++)
+		max_count = a->all.groups[i].count > max_count ? a->all.groups[i].count : max_count;
 	int body = h - 1 - (h >= 4 ? 2 : 0);
 	int drawn = 0;
 	struct buf b = BUF_INIT;
-	for (size_t i = first_row; i < a->n_groups && drawn < body; i++, drawn++) {
+	for (size_t i = first_row; i < a->all.n_groups && drawn < body; i++, drawn++) {
 		const struct analytics_group *g = analytics_group(a, i);
 		buf_reset(&b);
 		analytics_group_text(a, i, &b);
@@ -1212,7 +1441,7 @@ analytics_render(const struct analytics *a, struct canvas *c, size_t first_row, 
 	render_span(a, c, 0, 0, w);
 	render_title(a, c, 0, 1, w);
 	int hist_rows = (int)a->dist.hist.n_buckets;
-	int table_rows = TABLE_FIXED_ROWS + (int)a->n_groups;
+	int table_rows = TABLE_FIXED_ROWS + (int)a->all.n_groups;
 	int room = h - TITLE_ROWS - 1; /* and a blank line */
 	if (hist_rows + table_rows > room) {
 		int half = room / 2 > 3 ? room / 2 : 3;

@@ -630,6 +630,63 @@ test_render(void)
 	store_free(store);
 }
 
+/* Many traces are counted on several threads: the result is the one of a
+ * single thread. */
+static void
+test_workers(void)
+{
+	const struct xr_summary *hand[N_HAND];
+	struct xr_store *store = hand_store(hand);
+	enum { COPIES = 40000 };
+	size_t n = (size_t)N_HAND * COPIES;
+	const struct xr_summary **sums = xmalloc(n * sizeof *sums);
+	for (size_t i = 0; i < n; i++)
+		sums[i] = hand[(i * 7) % N_HAND]; /* interleaved: every share sees every kind */
+	static const char *const keys[] = {"annotation.restaurantName", "user", "http.status",
+	                                   "rootcause.fault"};
+	struct xr_err err = {0};
+	for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+		struct analytics *one = analytics_new(), *many = analytics_new();
+		setenv("XRTOP_THREADS", "1", 1);
+		analytics_build(one, keys[k], sums, n, &err);
+		setenv("XRTOP_THREADS", "4", 1);
+		analytics_build(many, keys[k], sums, n, &err);
+		unsetenv("XRTOP_THREADS");
+		bool same = analytics_n_groups(one) == analytics_n_groups(many);
+		for (size_t i = 0; same && i < analytics_n_groups(one); i++) {
+			const struct analytics_group *x = analytics_group(one, i),
+			                             *y = analytics_group(many, i);
+			struct buf bx = BUF_INIT, by = BUF_INIT;
+			analytics_group_text(one, i, &bx);
+			analytics_group_text(many, i, &by);
+			same = strcmp(bx.data, by.data) == 0 && x->count == y->count &&
+			       x->errors == y->errors && x->faults == y->faults &&
+			       x->throttles == y->throttles && x->timed == y->timed &&
+			       (x->p50 == y->p50 || (isnan(x->p50) && isnan(y->p50))) &&
+			       (x->p99 == y->p99 || (isnan(x->p99) && isnan(y->p99)));
+			buf_free(&bx);
+			buf_free(&by);
+		}
+		const struct analytics_dist *dx = analytics_dist(one), *dy = analytics_dist(many);
+		same = same && dx->timed == dy->timed && dx->p50 == dy->p50 && dx->p99 == dy->p99 &&
+		       dx->min == dy->min && dx->max == dy->max && dx->first == dy->first &&
+		       dx->hist.n_buckets == dy->hist.n_buckets;
+		for (size_t b = 0; same && b < dx->hist.n_buckets; b++)
+			same = dx->hist.counts[b] == dy->hist.counts[b];
+		ok(same, "%s over %zu traces: 4 threads give what one gives", keys[k], n);
+		if (k == 0) {
+			long g = find_group(many, "강남 맛집");
+			ok(g >= 0 && analytics_group(many, (size_t)g)->count == 2 * COPIES,
+			   "... 강남 맛집 counted in every copy of its two traces");
+			is_int(dy->timed, (N_HAND - 1) * COPIES, "... every response time");
+		}
+		analytics_free(one);
+		analytics_free(many);
+	}
+	free(sums);
+	store_free(store);
+}
+
 /* ---- the demo: full traces ---- */
 
 static void
@@ -688,6 +745,7 @@ main(void)
 	test_group_by();
 	test_format_seconds();
 	test_render();
+	test_workers();
 	test_demo();
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
