@@ -13,6 +13,7 @@
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 #include "view/analytics.h"
+#include "view/tracelist.h"
 
 enum {
 	OPT_CHECK_FILTER = 256,
@@ -34,6 +35,8 @@ enum {
 	OPT_ANNOTATIONS,
 	OPT_VIEW,
 	OPT_WIDTH,
+	OPT_TRACE,
+	OPT_SEGMENT,
 	/* analytics */
 	OPT_GROUP_BY,
 };
@@ -46,6 +49,8 @@ static const struct option long_options[] = {
 	{"annotations", required_argument, NULL, OPT_ANNOTATIONS},
 	{"view", required_argument, NULL, OPT_VIEW},
 	{"width", required_argument, NULL, OPT_WIDTH},
+	{"trace", required_argument, NULL, OPT_TRACE},
+	{"segment", required_argument, NULL, OPT_SEGMENT},
 	/* analytics */
 	{"group-by", required_argument, NULL, OPT_GROUP_BY},
 	{"load", required_argument, NULL, 'l'},
@@ -119,6 +124,8 @@ static const struct choice sort_choices[] = {{"start", SORT_START},
                                              {NULL, 0}};
 static const struct choice view_choices[] = {
 	{"traces", VIEW_TRACES},
+	{"timeline", VIEW_TIMELINE},
+	{"details", VIEW_DETAILS},
 	/* analytics */
 	{"analytics", VIEW_ANALYTICS},
 	{NULL, 0}};
@@ -189,6 +196,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 			xr_err_prefix(err, "--since");
 			return -1;
 		}
+		o->since_set = true;
 		break;
 	case OPT_START:
 	case OPT_END:
@@ -221,12 +229,32 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 	case 'U': o->ascii = true; break;
 	case 'C': o->no_color = true; break;
 	case OPT_DEBUG_LOG: o->debug_log = arg; break;
-	case OPT_ANNOTATIONS: o->annotations = arg; break;
+	case OPT_ANNOTATIONS: {
+		size_t keys = 0;
+		for (const char *k = arg; *k; k += strcspn(k, ","), k += *k == ',')
+			keys += k[0] != ',';
+		if (keys > TRACELIST_MAX_ANNOTATIONS)
+			return xr_err_set(
+			    err, XR_EUSAGE,
+			    "--annotations: at most %d keys, not %zu (the table has room "
+			    "for %d columns of them)",
+			    TRACELIST_MAX_ANNOTATIONS, keys, TRACELIST_MAX_ANNOTATIONS);
+		o->annotations = arg;
+		break;
+	}
 	case OPT_VIEW:
 		if (parse_choice("--view", arg, view_choices, &choice, err) < 0)
 			return -1;
 		o->view = (enum view_kind)choice;
 		o->view_set = true;
+		break;
+	case OPT_TRACE:
+	case OPT_SEGMENT:
+		if (!*arg || strlen(arg) > 64 || strspn(arg, "0123456789abcdefABCDEF-") != strlen(arg))
+			return xr_err_set(err, XR_EUSAGE,
+			                  "%s: '%s' is not a trace or segment id (hex digits and '-')",
+			                  opt == OPT_TRACE ? "--trace" : "--segment", arg);
+		*(opt == OPT_TRACE ? &o->trace_id : &o->segment_id) = arg;
 		break;
 	case OPT_WIDTH:
 		if (parse_long("--width", arg, 20, &o->width, err) < 0)
@@ -287,6 +315,26 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 		o->end_time = NAN; /* --start alone: up to now */
 	if (isfinite(o->start_time) && isfinite(o->end_time) && o->end_time <= o->start_time)
 		return xr_err_set(err, XR_EUSAGE, "--end must be later than --start");
+	double now = timefmt_now();
+	if (isfinite(o->start_time) && !isfinite(o->end_time) && o->start_time >= now)
+		return xr_err_set(
+		    err, XR_EUSAGE,
+		    "--start is in the future: give an earlier --start, or --end too");
+	if (!isfinite(o->start_time) && now - o->since < TIMEFMT_MIN)
+		return xr_err_set(err, XR_EUSAGE, "--since reaches back before 1970");
+	if ((o->trace_id || o->segment_id) && !o->view_set)
+		o->view = o->segment_id ? VIEW_DETAILS : VIEW_TIMELINE;
+	if ((o->trace_id || o->segment_id) && o->view != VIEW_TIMELINE && o->view != VIEW_DETAILS)
+		return xr_err_set(err, XR_EUSAGE, "%s goes with --view timeline or details",
+		                  o->trace_id ? "--trace" : "--segment");
+	if (o->segment_id && o->view != VIEW_DETAILS)
+		return xr_err_set(err, XR_EUSAGE, "--segment goes with --view details");
+	if ((o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS) && (o->save || o->delay > 0))
+		return xr_err_set(err, XR_EUSAGE,
+		                  "%s goes with the trace list, not --view %s (-o json prints the "
+		                  "trace as BatchGetTraces JSON)",
+		                  o->save ? "--save" : "-d",
+		                  o->view == VIEW_DETAILS ? "details" : "timeline");
 	return 0;
 }
 
@@ -304,6 +352,14 @@ options_has_file_source(const struct options *o)
 	return o->n_loads > 0 || o->demo;
 }
 
+bool
+options_has_api_source(const struct options *o)
+{
+	return !options_has_file_source(o) || o->region || o->profile || o->endpoint_url ||
+	       o->group || o->since_set || isfinite(o->start_time) || isfinite(o->end_time) ||
+	       o->time_range_type || o->save || o->max_traces >= 0;
+}
+
 void
 options_usage(struct buf *out)
 {
@@ -317,6 +373,9 @@ options_usage(struct buf *out)
 	         "                           AWS CLI prints it, NDJSON segment documents (with or\n"
 	         "                           without the X-Ray daemon header), or a JSON array of them\n"
 	         "      --demo               load the bundled QuickTable demo data\n"
+	         "With --load or --demo, the X-Ray API is read as well when any of --region,\n"
+	         "--profile, --endpoint-url, --group, --since, --start, --end, --time-range-type,\n"
+	         "--max-traces or --save is given; everything goes into one list.\n"
 	         "\n"
 	         "The X-Ray API:\n"
 	         "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
@@ -327,9 +386,11 @@ options_usage(struct buf *out)
 	         "      --end TIME           window end (default: now)\n"
 	         "      --time-range-type T  TraceId (default), Event or Service\n"
 	         "      --group NAME         use the X-Ray group NAME\n"
-	         "      --max-traces N       stop scanning after N summaries (default: all)\n"
+	         "      --max-traces N       stop scanning after N summaries (default: all); with\n"
+	         "                           -d, keep only the newest N traces in memory\n"
 	         "      --save FILE          fetch every full trace of the window and write them as\n"
-	         "                           one BatchGetTraces JSON file (readable with --load)\n"
+	         "                           one BatchGetTraces JSON file (readable with --load);\n"
+	         "                           a failed or empty run leaves an existing FILE as it was\n"
 	         "      --retry-budget DUR   how long one request may retry when throttled (2m)\n"
 	         "  -d, --delay DURATION     refresh every DURATION, fetching only what is new\n"
 	         "  -n, --iterations N       with -b and -d: stop after N refreshes\n"
@@ -347,16 +408,23 @@ options_usage(struct buf *out)
 	         "                           responsetime or status (largest first)\n"
 	         "      --limit N            print at most N traces (analytics: N groups)\n"
 	         "      --annotations KEYS   table columns for these annotation keys (comma-\n"
-	         "                           separated; default: the keys that tell traces apart)\n"
-	         "      --view VIEW          what to print: traces (the trace list, the default)\n"
-	         "                           or analytics (response-time histogram and groups)\n"
+	         "                           separated, at most 4; default: the keys that tell\n"
+	         "                           traces apart)\n"
+	         "      --view VIEW          what to print: traces (the trace list, the default),\n"
+	         "                           timeline (one trace as a Gantt chart: --trace, else\n"
+	         "                           the first trace listed), details (one segment) or\n"
+	         "                           analytics (response-time histogram and groups)\n"
+	         "      --trace ID           the trace to show (implies --view timeline; with the\n"
+	         "                           X-Ray API it is fetched with BatchGetTraces)\n"
+	         "      --segment ID         with --view details: the segment to show (default:\n"
+	         "                           the trace's root segment)\n"
 	         "      --group-by KEY       analytics: group traces by KEY: annotation.KEY,\n"
 	         "                           http.status (default), http.method, http.url,\n"
 	         "                           service, user, rootcause.fault, rootcause.error or\n"
 	         "                           rootcause.responsetime (implies --view analytics)\n"
 	         "      --width N            fit the output to N columns (default: the terminal's\n"
-	         "                           width; no limit when not a terminal, 100 for\n"
-	         "                           pictures such as analytics)\n"
+	         "                           width; for the trace list no limit when not a\n"
+	         "                           terminal, for timeline, details and analytics 100)\n"
 	         "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
 	         "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
 	         "  -h, --help               show this help and exit\n"

@@ -9,12 +9,14 @@
 
 #include "util/buf.h"
 #include "util/err.h"
+#include "view/sort.h"
 
 enum output_format { OUTPUT_TABLE, OUTPUT_NDJSON, OUTPUT_JSON };
-enum sort_key { SORT_START, SORT_DURATION, SORT_RESPONSETIME, SORT_STATUS };
 /* What batch mode prints (--view); the TUI opens on it. */
 enum view_kind {
 	VIEW_TRACES,
+	VIEW_TIMELINE,
+	VIEW_DETAILS,
 	VIEW_ANALYTICS, /* response-time histogram and group-by table */
 };
 
@@ -42,6 +44,8 @@ struct options {
 	enum view_kind view; /* --view */
 	long width;          /* --width N: columns of the output; 0 = the terminal's */
 	bool view_set;       /* --view was given */
+	const char *trace_id;   /* --trace ID: the trace the timeline and details show */
+	const char *segment_id; /* --segment ID: the segment --view details shows */
 	const char *group_by; /* --group-by KEY (analytics); NULL = http.status */
 
 	/* the X-Ray API source */
@@ -50,6 +54,7 @@ struct options {
 	const char *endpoint_url;
 	const char *group;
 	double since;       /* seconds before now; default 15 minutes */
+	bool since_set;     /* --since was given */
 	double start_time;  /* NAN unless --start */
 	double end_time;    /* NAN unless --end */
 	const char *time_range_type; /* TraceId, Event or Service; NULL = service default */
@@ -66,6 +71,9 @@ int options_parse(struct options *o, int argc, char **argv, struct xr_err *err);
 void options_free(struct options *o);
 /* True when any file or demo source was asked for. */
 bool options_has_file_source(const struct options *o);
+/* True when the X-Ray API is to be read: no file source, or an option
+ * that only the API source uses (--region, --since, --save, ...). */
+bool options_has_api_source(const struct options *o);
 /* Appends the --help text. */
 void options_usage(struct buf *out);
 

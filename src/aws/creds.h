@@ -56,6 +56,9 @@ enum creds_status creds_try(const struct awsconfig *cfg, enum creds_provider p,
  * lists every provider tried and why it had nothing. */
 int creds_resolve(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *err);
 void creds_clear(struct aws_creds *c);
+/* The offset of the first byte of s outside printable ASCII (space allowed
+ * when space_ok), or -1 when there is none (or s is NULL). */
+long creds_unprintable(const char *s, bool space_ok);
 const char *creds_provider_name(enum creds_provider p);
 /* Splits a command line like Python's shlex.split() (POSIX rules, no
  * shell).  Returns a NULL-terminated vector, or NULL with err.  Caller
