@@ -1096,7 +1096,7 @@ render_span(const struct analytics *a, struct canvas *c, int x, int y, int w)
 	buf_free(&b);
 }
 
-/* "RESPONSE TIME   p50 16.4ms   p90 1.06s   p99 3.31s   max 3.68s", as
+/* "RESPONSE TIME   p50 16.4ms   p90 1.06s   p99 3.31s   max 3.68s   min 7.3ms", as
  * much as fits. */
 static void
 render_title(const struct analytics *a, struct canvas *c, int x, int y, int w)
@@ -1105,8 +1105,8 @@ render_title(const struct analytics *a, struct canvas *c, int x, int y, int w)
 	int end = x + w;
 	struct buf b = BUF_INIT;
 	x = put(c, x, y, end, "RESPONSE TIME", CANVAS_HEADER | CANVAS_BOLD);
-	static const char *const names[] = {"p50", "p90", "p99", "min", "max"};
-	const double vals[] = {d->p50, d->p90, d->p99, d->min, d->max};
+	static const char *const names[] = {"p50", "p90", "p99", "max", "min"};
+	const double vals[] = {d->p50, d->p90, d->p99, d->max, d->min};
 	for (int i = 0; i < 5 && d->timed; i++) {
 		buf_reset(&b);
 		analytics_format_seconds(vals[i], ascii(c), &b);
