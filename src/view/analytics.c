@@ -1164,7 +1164,8 @@ analytics_render_histogram(const struct analytics *a, struct canvas *c, int x, i
 		size_t r = (size_t)bucket / k;
 		buf_reset(&b);
 		buf_puts(&b, marks[r] ? marks[r] : ascii(c) ? "<" : "◀");
-		buf_printf(&b, " %s", pnames[p]);
+		buf_printf(&b, " %s ", pnames[p]);
+		analytics_format_seconds(pvals[p], ascii(c), &b);
 		free(marks[r]);
 		marks[r] = xstrdup(b.data);
 		int mw = canvas_width_of(c, b.data, b.len);
