@@ -87,7 +87,9 @@ int analytics_key_check(const char *key, struct xr_err *err);
 struct analytics *analytics_new(void);
 void analytics_free(struct analytics *a);
 /* Groups n summaries by key (replacing what a held); the sort order is
- * kept.  Returns 0, or -1 and fills err for a bad key. */
+ * kept.  40,000 summaries or more are counted on several threads, all
+ * joined before it returns (the summaries must not change meanwhile).
+ * Returns 0, or -1 and fills err for a bad key. */
 int analytics_build(struct analytics *a, const char *key, const struct xr_summary *const *sums,
                     size_t n, struct xr_err *err);
 /* The key in its canonical form ("annotation.restaurantName", "http.status"). */
