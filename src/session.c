@@ -67,6 +67,7 @@ struct session {
 	bool abort_told;
 	char *last_error;
 	char *group_error; /* the whole message of an unknown --group */
+	char *creds_error; /* no credentials were found */
 	double progress_at, log_at;
 	bool stopped;
 };
@@ -239,6 +240,7 @@ session_free(struct session *s)
 	free(s->listeners);
 	free(s->last_error);
 	free(s->group_error);
+	free(s->creds_error);
 	free(s);
 }
 
@@ -642,6 +644,18 @@ session_tick(void *ctx)
 		return INFINITY;
 	double wait = api_tick(s->api);
 	struct fetch *f = s->api->fetch;
+	const struct xr_err *cf = api_creds_failure(s->api);
+	if (cf && !s->creds_error) {
+		s->creds_error = xstrdup(cf->msg);
+		set_last_error(s, cf->msg, NULL);
+		struct session_event ev = {.kind = SESSION_EVENT_ABORTED,
+		                           .source = "api",
+		                           .message = s->creds_error,
+		                           .hint = ""};
+		emit(s, &ev);
+		finish(s);
+		return INFINITY;
+	}
 	bool idle = fetch_idle(f) || fetch_aborted(f);
 	double now = timefmt_monotonic();
 	if (dlog_enabled() && now >= s->log_at && (s->state == SESSION_SCANNING || !idle)) {
@@ -892,5 +906,7 @@ session_failed_ids(const struct session *s, size_t *n)
 const char *
 session_aborted(const struct session *s)
 {
+	if (s->creds_error)
+		return s->creds_error;
 	return s->api ? fetch_aborted(s->api->fetch) : NULL;
 }

@@ -79,7 +79,8 @@ enum session_event_kind {
 	SESSION_EVENT_WARNING,
 	/* something could not be fetched after its retries: .failure */
 	SESSION_EVENT_FAILURE,
-	/* the API source stopped for good: .message, and .hint (may be "") */
+	/* the API source stopped for good (a fatal reply, or no credentials
+	 * found): .message (may span lines), and .hint (may be "") */
 	SESSION_EVENT_ABORTED,
 	/* the filter could not be compiled (e.g. after group resolution): .message
 	 * is the expression and .filter_error says where and why, or, for an
@@ -160,10 +161,12 @@ struct session_window {
 
 struct session;
 
-/* Opens the sources' configuration: profile, region, endpoint and
- * credentials of the API source when settings->api.  Usage problems fail
- * with XR_EUSAGE, credential problems with XR_EAUTH (err.msg may span
- * several lines).  Nothing is read yet.  Caller frees. */
+/* Opens the sources' configuration: profile, region, endpoint of the API
+ * source when settings->api, and starts looking for its credentials.
+ * Usage problems fail with XR_EUSAGE, credential problems that need no
+ * network to find with XR_EAUTH (err.msg may span several lines); the
+ * others come later as SESSION_EVENT_ABORTED.  Nothing is read yet.
+ * Caller frees. */
 struct session *session_new(const struct session_settings *settings, struct xr_err *err);
 /* Stops everything and frees; NULL is a no-op. */
 void session_free(struct session *s);

@@ -141,7 +141,7 @@ report_failures(struct batchrun *b)
 	bool any = n > b->failures_reported;
 	bool *done = xcalloc(n + 1, sizeof *done);
 	if (abort_reason && b->failures_reported == 0) {
-		batchrun_report("%s", abort_reason);
+		report_lines(abort_reason);
 		if (b->abort_hint && *b->abort_hint)
 			batchrun_report("hint: %s", b->abort_hint);
 	}
@@ -456,6 +456,12 @@ finish_save(struct batchrun *b)
 {
 	if (!b->save)
 		return;
+	if (!b->ready) {
+		/* stopped before the window was read (no credentials, GetGroups) */
+		save_abort(b->save);
+		b->save = NULL;
+		return;
+	}
 	struct xr_err err = {0};
 	size_t n_ids;
 	char *const *ids = session_failed_ids(b->s, &n_ids);
