@@ -310,7 +310,12 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 	if (o->group_by && !o->view_set)
 		o->view = VIEW_ANALYTICS;
 	if (o->group_by && o->view != VIEW_ANALYTICS)
-		return xr_err_set(err, XR_EUSAGE, "--group-by works with --view analytics only");
+		return xr_err_set(err, XR_EUSAGE, "--group-by goes with --view analytics");
+	if (o->view == VIEW_ANALYTICS && (o->sort_set || o->annotations))
+		return xr_err_set(err, XR_EUSAGE,
+		                  "%s goes with the trace list, not --view analytics (its groups "
+		                  "are sorted by traces, most first)",
+		                  o->sort_set ? "--sort" : "--annotations");
 	if (isfinite(o->start_time) != isfinite(o->end_time) && !isfinite(o->end_time))
 		o->end_time = NAN; /* --start alone: up to now */
 	if (isfinite(o->start_time) && isfinite(o->end_time) && o->end_time <= o->start_time)

@@ -319,6 +319,12 @@ r = run("-b", "--demo", "--group-by", "http.stauts")
 ok(r.returncode == 2 and b"did you mean 'http.status'" in r.stderr, "a misspelt key: a suggestion")
 r = run("-b", "--demo", "--view", "traces", "--group-by", "user")
 ok(r.returncode == 2 and b"--view analytics" in r.stderr, "--group-by with another view")
+r = run("-b", "--demo", "--group-by", "user", "--sort", "duration")
+ok(r.returncode == 2 and b"--sort goes with the trace list" in r.stderr,
+   "--sort means nothing to analytics: refused", r.stderr)
+r = run("-b", "--demo", "--view", "analytics", "--annotations", "status")
+ok(r.returncode == 2 and b"--annotations goes with the trace list" in r.stderr,
+   "--annotations means nothing to analytics: refused", r.stderr)
 r = run("-b", "--demo", "--view", "analytic")
 ok(r.returncode == 2 and b"analytics" in r.stderr, "a misspelt view lists analytics")
 r = run("--help")
