@@ -1230,7 +1230,11 @@ enum tcol {
 
 struct layout {
 	int x[TC_N], w[TC_N]; /* w 0: column not shown */
+	int end;              /* the column after the last one */
 };
+
+/* The narrowest the name column gets before other columns give way. */
+#define MIN_NAME_W 16
 
 static const char *const tc_header[TC_N] = {"",       "TRACES", "%",   "",    "ERROR%",
                                             "FAULT%", "THROT%", "P50", "P90", "P99"};
@@ -1286,6 +1290,14 @@ table_layout(const struct analytics *a, const struct canvas *c, int w, struct la
 		name_w = gw > name_w ? gw : name_w;
 	}
 	buf_free(&b);
+	/* Narrow: columns give way so names keep MIN_NAME_W columns. */
+	static const enum tcol give_way[] = {TC_THROTTLE, TC_P50,   TC_FAULT,
+	                                     TC_P90,      TC_SHARE, TC_ERROR};
+	int want = name_w < MIN_NAME_W ? name_w : MIN_NAME_W;
+	for (size_t i = 0; i < sizeof give_way / sizeof *give_way && w - fixed < want; i++) {
+		fixed -= l->w[give_way[i]] + 1;
+		l->w[give_way[i]] = 0;
+	}
 	int room = w - fixed;
 	if (name_w > room)
 		name_w = room;
@@ -1298,6 +1310,7 @@ table_layout(const struct analytics *a, const struct canvas *c, int w, struct la
 		if (!l->w[i])
 			continue;
 		l->x[i] = x;
+		l->end = x + l->w[i];
 		x += l->w[i] + (i == TC_NAME ? 2 : 1);
 	}
 }
@@ -1305,6 +1318,8 @@ table_layout(const struct analytics *a, const struct canvas *c, int w, struct la
 static void
 rate_cell(struct canvas *c, int x, int y, int w, size_t n, size_t of, unsigned role)
 {
+	if (w <= 0) /* a column that gave way */
+		return;
 	char t[32];
 	double r = of ? 100.0 * (double)n / (double)of : 0;
 	if (n == 0)
@@ -1319,6 +1334,8 @@ rate_cell(struct canvas *c, int x, int y, int w, size_t n, size_t of, unsigned r
 static void
 seconds_cell(struct canvas *c, int x, int y, int w, double s)
 {
+	if (w <= 0)
+		return;
 	struct buf b = BUF_INIT;
 	analytics_format_seconds(s, ascii(c), &b);
 	canvas_fit(c, x, y, w, b.data, b.len, UTF8_RIGHT, isnan(s) ? CANVAS_DIM : CANVAS_NORMAL);
@@ -1341,8 +1358,9 @@ table_row(const struct analytics *a, struct canvas *c, const struct layout *l, i
 	canvas_fit(c, x + l->x[TC_COUNT], y, l->w[TC_COUNT], t, strlen(t), UTF8_RIGHT,
 	           g ? CANVAS_NORMAL : CANVAS_BOLD);
 	snprintf(t, sizeof t, "%.1f", d->traces ? 100.0 * (double)count / (double)d->traces : 0.0);
-	canvas_fit(c, x + l->x[TC_SHARE], y, l->w[TC_SHARE], t, strlen(t), UTF8_RIGHT,
-	           CANVAS_NORMAL);
+	if (l->w[TC_SHARE])
+		canvas_fit(c, x + l->x[TC_SHARE], y, l->w[TC_SHARE], t, strlen(t), UTF8_RIGHT,
+		           CANVAS_NORMAL);
 	if (l->w[TC_BAR] && g)
 		bar(c, x + l->x[TC_BAR], y, bar_eighths(count, max_count, l->w[TC_BAR]),
 		    CANVAS_ACCENT);
@@ -1418,8 +1436,7 @@ analytics_render_table(const struct analytics *a, struct canvas *c, int x, int y
 	}
 	if (h >= 4) {
 		int row = 1 + drawn;
-		canvas_hline(t, l.x[TC_NAME], row, l.x[TC_P99] + l.w[TC_P99] - l.x[TC_NAME],
-		             CANVAS_DIM);
+		canvas_hline(t, l.x[TC_NAME], row, l.end - l.x[TC_NAME], CANVAS_DIM);
 		table_row(a, t, &l, 0, row + 1, NULL, max_count, ALL_TRACES, ALL_TRACES_W,
 		          CANVAS_NORMAL | CANVAS_BOLD);
 	}

@@ -607,6 +607,16 @@ test_render(void)
 		diag(t);
 	free(t);
 
+	/* A narrow canvas: columns give way so the names stay readable. */
+	canvas_free(c);
+	c = canvas_new(40, h, 0);
+	analytics_render(a, c, 0, -1);
+	t = text_of(c);
+	if (!ok(strstr(t, "restaurantName    ▼TRACES ERROR%    P99\n") && strstr(t, " 강남 맛집  "),
+	        "40 columns: traces, error rate and p99 beside 16 columns of name"))
+		diag(t);
+	free(t);
+
 	/* A short canvas: the histogram shrinks (merged buckets), the table scrolls. */
 	canvas_free(c);
 	c = canvas_new(80, 12, 0);
