@@ -269,7 +269,7 @@ docs = []
 for i, v in enumerate(hostile_values):
     tid = "1-5f000000-%024x" % (i + 1)
     docs.append({"id": "%016x" % (i + 1), "name": "svc \x1b[1m%d" % i, "trace_id": tid,
-                 "start_time": 1593835520.0 + i, "end_time": 1593835520.5 + i * 0.25,
+                 "start_time": 1593835520.0 + i, "end_time": 1593835520.0 + i + 0.5 + i * 0.25,
                  "http": {"request": {"method": "GET", "url": "https://x/"},
                           "response": {"status": 200 + i}},
                  "annotations": {"restaurantName": v}})
@@ -278,6 +278,15 @@ with tempfile.NamedTemporaryFile("w", suffix=".ndjson", delete=False) as f:
         f.write(json.dumps(d) + "\n")
     hostile_path = f.name
 try:
+    r = run("-b", "--load", hostile_path, "--group-by", "annotation.restaurantName", "--width",
+            "80")
+    path = os.path.join(GOLDEN, "hostile-80.txt")
+    if UPDATE:
+        with open(path, "wb") as f:
+            f.write(r.stdout)
+    with open(path, "rb") as f:
+        ok(r.stdout == f.read(), "golden hostile-80.txt (escape sequences in values)",
+           r.stdout.decode(errors="replace"))
     for w in ("80", "120"):
         r = run("-b", "--load", hostile_path, "--group-by", "annotation.restaurantName",
                 "--width", w)
