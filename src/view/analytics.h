@@ -7,9 +7,11 @@
  *     model/stats.h), minimum, maximum and a histogram of at most
  *     ANALYTICS_HIST_BUCKETS buckets chosen from the data;
  *   - one group per value of the key, with its traces, share of all
- *     traces, error/fault/throttle rates (the summary's HasError, HasFault,
- *     HasThrottle; a throttled trace is also an error, as X-Ray reports it)
- *     and p50/p90/p99 response time.
+ *     traces, error/fault/throttle rates (the summary's HasError and
+ *     HasFault, which describe the root segment's 4xx/5xx, and HasThrottle,
+ *     a 429 anywhere in the trace: a request throttled downstream that
+ *     succeeded on a retry is throttled but not an error) and p50/p90/p99
+ *     response time.
  * A trace with several values for the key (several users, services, root
  * causes or annotation values) counts once in each of their groups, so the
  * shares can add up to more than 100%.  Traces without any value form the
@@ -127,8 +129,9 @@ int analytics_render(const struct analytics *a, struct canvas *c, size_t first_r
  * bucket, fewer buckets merged when h is short); returns the rows used. */
 int analytics_render_histogram(const struct analytics *a, struct canvas *c, int x, int y, int w,
                                int h);
-/* Draws the header and the group rows from first_row into the w x h
- * rectangle at (x, y); returns the group rows drawn. */
+/* Draws the header, the group rows from first_row and (when h >= 4) a
+ * rule and the "all traces" row into the w x h rectangle at (x, y);
+ * returns the group rows drawn. */
 int analytics_render_table(const struct analytics *a, struct canvas *c, int x, int y, int w, int h,
                            size_t first_row, long selected);
 
