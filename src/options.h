@@ -46,7 +46,7 @@ struct options {
 	bool view_set;       /* --view was given */
 	const char *trace_id;   /* --trace ID: the trace the timeline and details show */
 	const char *segment_id; /* --segment ID: the segment --view details shows */
-	const char *group_by; /* --group-by KEY (analytics); NULL = http.status */
+	const char *group_by;   /* --group-by KEY (analytics); NULL = http.status */
 
 	/* the X-Ray API source */
 	const char *region;
