@@ -126,6 +126,7 @@ static const struct choice view_choices[] = {
 	{"traces", VIEW_TRACES},
 	{"timeline", VIEW_TIMELINE},
 	{"details", VIEW_DETAILS},
+	{"map", VIEW_MAP},
 	/* analytics */
 	{"analytics", VIEW_ANALYTICS},
 	{NULL, 0}};
@@ -417,8 +418,10 @@ options_usage(struct buf *out)
 	         "                           traces apart)\n"
 	         "      --view VIEW          what to print: traces (the trace list, the default),\n"
 	         "                           timeline (one trace as a Gantt chart: --trace, else\n"
-	         "                           the first trace listed), details (one segment) or\n"
-	         "                           analytics (response-time histogram and groups)\n"
+	         "                           the first trace listed), details (one segment),\n"
+	         "                           map (the service map of the matching traces and a\n"
+	         "                           table of every call; -o json: GetServiceGraph-shaped)\n"
+	         "                           or analytics (response-time histogram and groups)\n"
 	         "      --trace ID           the trace to show (implies --view timeline; with the\n"
 	         "                           X-Ray API it is fetched with BatchGetTraces)\n"
 	         "      --segment ID         with --view details: the segment to show (default:\n"
@@ -429,7 +432,8 @@ options_usage(struct buf *out)
 	         "                           rootcause.responsetime (implies --view analytics)\n"
 	         "      --width N            fit the output to N columns (default: the terminal's\n"
 	         "                           width; for the trace list no limit when not a\n"
-	         "                           terminal, for timeline, details and analytics 100)\n"
+	         "                           terminal, for timeline, details, map and analytics\n"
+	         "                           100)\n"
 	         "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
 	         "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
 	         "  -h, --help               show this help and exit\n"

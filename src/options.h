@@ -17,6 +17,7 @@ enum view_kind {
 	VIEW_TRACES,
 	VIEW_TIMELINE,
 	VIEW_DETAILS,
+	VIEW_MAP,       /* the service map */
 	VIEW_ANALYTICS, /* response-time histogram and group-by table */
 };
 
