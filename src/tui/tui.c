@@ -25,6 +25,7 @@
 #include "util/utf8.h"
 #include "util/warn.h"
 #include "util/xmalloc.h"
+#include "view/analytics.h"
 #include "view/canvas.h"
 #include "view/details.h"
 #include "view/mapview.h"
@@ -47,9 +48,11 @@ enum tui_screen {
 	SCREEN_TIMELINE = 8,
 	SCREEN_DETAILS = 16,
 	SCREEN_MAP = 32,
+	SCREEN_ANALYTICS = 64,
 };
 #define SCREEN_ALL                                                                                 \
-	(SCREEN_TRACES | SCREEN_HELP | SCREEN_LOG | SCREEN_TIMELINE | SCREEN_DETAILS | SCREEN_MAP)
+	(SCREEN_TRACES | SCREEN_HELP | SCREEN_LOG | SCREEN_TIMELINE | SCREEN_DETAILS |             \
+	 SCREEN_MAP | SCREEN_ANALYTICS)
 #define SCREEN_TRACE (SCREEN_TIMELINE | SCREEN_DETAILS)
 
 enum tui_mode { MODE_NONE, MODE_FILTER, MODE_SEARCH, MODE_COMMAND };
@@ -135,6 +138,13 @@ struct tui {
 	int map_width;
 	size_t map_summaries_only;
 	struct mapview_viewport vp;
+
+	/* analytics */
+	struct analytics *an;
+	char *group_by;
+	unsigned long an_gen; /* store generation it was built from */
+	size_t an_sel, an_top;
+	int an_rows; /* group rows that fit */
 
 	/* help and log */
 	size_t help_top, log_top;
@@ -497,6 +507,7 @@ list_len(struct tui *t)
 	case SCREEN_LOG: return t->log.n;
 	case SCREEN_TIMELINE: return t->tline ? timeline_rows(t->tline) : 0;
 	case SCREEN_DETAILS: return t->det ? details_lines(t->det) : 0;
+	case SCREEN_ANALYTICS: return t->an ? analytics_n_groups(t->an) : 0;
 	default: return n_keys + 8;
 	}
 }
@@ -509,6 +520,7 @@ cursor_of(struct tui *t)
 	case SCREEN_LOG: return &t->log_top;
 	case SCREEN_TIMELINE: return &t->tl_sel;
 	case SCREEN_DETAILS: return &t->det_scroll;
+	case SCREEN_ANALYTICS: return &t->an_sel;
 	default: return &t->help_top;
 	}
 }
@@ -1160,6 +1172,109 @@ draw_map(struct tui *t)
 		set_status(t, CANVAS_DIM, "%s: Enter shows its traces", n->name);
 }
 
+/* ---- analytics ---- */
+
+/* Groups the listed traces by t->group_by, again when the list changed. */
+static bool
+ensure_analytics(struct tui *t)
+{
+	ensure_list(t);
+	if (t->an && t->an_gen == t->built_gen)
+		return true;
+	if (!t->an)
+		t->an = analytics_new();
+	const struct xr_summary **sums = xmalloc((t->tl.n_rows + 1) * sizeof *sums);
+	for (size_t i = 0; i < t->tl.n_rows; i++)
+		sums[i] = t->tl.rows[i].summary;
+	struct xr_err err = {0};
+	int rc = analytics_build(t->an, t->group_by, sums, t->tl.n_rows, &err);
+	free(sums);
+	if (rc < 0) {
+		set_status(t, CANVAS_FAULT, "group-by: %s", err.msg);
+		return false;
+	}
+	t->an_gen = t->built_gen;
+	if (t->an_sel >= analytics_n_groups(t->an))
+		t->an_sel = 0;
+	return true;
+}
+
+static void
+key_analytics(struct tui *t)
+{
+	t->screen = SCREEN_ANALYTICS;
+}
+
+/* Changes the group key (checked first); true when it was valid. */
+static bool
+set_group_by(struct tui *t, const char *key)
+{
+	struct xr_err err = {0};
+	if (analytics_key_check(key, &err) < 0) {
+		set_status(t, CANVAS_FAULT, "group-by: %s", err.msg);
+		return false;
+	}
+	free(t->group_by);
+	t->group_by = xstrdup(key);
+	t->an_gen = 0;
+	analytics_free(t->an);
+	t->an = NULL;
+	t->an_sel = t->an_top = 0;
+	t->screen = SCREEN_ANALYTICS;
+	return true;
+}
+
+/* Enter on a group: the filter narrowed to the group's traces. */
+static void
+key_analytics_open(struct tui *t)
+{
+	if (!t->an || t->an_sel >= analytics_n_groups(t->an))
+		return;
+	struct buf f = BUF_INIT;
+	if (t->filter_text)
+		buf_printf(&f, "(%s) AND ", t->filter_text);
+	analytics_group_filter(t->an, t->an_sel, &f);
+	if (apply_filter(t, f.data)) {
+		t->screen = SCREEN_TRACES;
+		t->sel = t->top = 0;
+	}
+	buf_free(&f);
+}
+
+static void
+draw_analytics(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	struct buf title = BUF_INIT;
+	buf_printf(&title, "analytics  grouped by %s", t->group_by);
+	if (t->filter_text)
+		buf_printf(&title, "  filter: %s", t->filter_text);
+	draw_title(t, title.data);
+	buf_free(&title);
+	if (!ensure_analytics(t))
+		return;
+	int h = c->height - 3;
+	if (!t->page_canvas)
+		t->page_canvas = canvas_new(c->width, h, t->canvas_flags);
+	else if (t->page_canvas->width != c->width || t->page_canvas->height != h)
+		canvas_resize(t->page_canvas, c->width, h);
+	canvas_clear(t->page_canvas);
+	if (t->an_sel < t->an_top)
+		t->an_top = t->an_sel;
+	if (t->an_rows > 0 && t->an_sel >= t->an_top + (size_t)t->an_rows)
+		t->an_top = t->an_sel - (size_t)t->an_rows + 1;
+	t->an_rows = analytics_render(t->an, t->page_canvas, t->an_top, (long)t->an_sel);
+	if (t->an_rows > 0 && t->an_sel >= t->an_top + (size_t)t->an_rows) {
+		t->an_top = t->an_sel - (size_t)t->an_rows + 1;
+		canvas_clear(t->page_canvas);
+		t->an_rows = analytics_render(t->an, t->page_canvas, t->an_top, (long)t->an_sel);
+	}
+	t->page = t->an_rows;
+	canvas_blit(c, 0, 1, t->page_canvas, 0, 0, c->width, h);
+	if (!t->status[0] && analytics_n_groups(t->an))
+		set_status(t, CANVAS_DIM, "Enter narrows the filter to the group; :group-by KEY");
+}
+
 static void
 key_refresh(struct tui *t)
 {
@@ -1189,6 +1304,8 @@ static const struct keydef keys[] = {
      "open: a trace's timeline, a segment's details", key_open},
     {'\r', TERM_FN(KEY_ENTER), SCREEN_MAP, "traces", "the traces of the selected service",
      key_map_open},
+    {'\r', TERM_FN(KEY_ENTER), SCREEN_ANALYTICS, "narrow", "narrow the filter to the group",
+     key_analytics_open},
     {'h', TERM_FN(KEY_LEFT), SCREEN_MAP, NULL, "the service to the left", key_map_left},
     {'l', TERM_FN(KEY_RIGHT), SCREEN_MAP, NULL, "the service to the right", key_map_right},
     {'j', TERM_FN(KEY_DOWN), SCREEN_ALL, NULL, "move down", key_down},
@@ -1217,14 +1334,17 @@ static const struct keydef keys[] = {
     {'[', TERM_FN(KEY_LEFT), SCREEN_DETAILS, NULL, "previous details tab", key_tab_prev},
     {'r', TERM_FN(KEY_F(5)), SCREEN_ALL, NULL, "fetch what is new (X-Ray API)", key_refresh},
     {'p', 0, SCREEN_ALL, NULL, "pause or resume the live refresh (X-Ray API, -d)", key_pause},
-    {':', 0, SCREEN_ALL, "cmd", "command line: sort, filter, window, save, help, log, quit",
-     key_command},
+    {':', 0, SCREEN_ALL, "cmd",
+     "command line: sort, filter, group-by, window, save, help, log, quit", key_command},
     {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, "help", "this help", key_help},
     {'L', 0, SCREEN_ALL, "log", "messages and warnings from the sources", key_log},
     {'1', 0, SCREEN_ALL, NULL, "the traces screen", key_traces},
     {'2', 0, SCREEN_ALL, "map", "the service map", key_map},
+    {'3', 0, SCREEN_ALL, "analytics", "analytics: percentiles, histogram, group-by table",
+     key_analytics},
     {TERM_CTRL('l'), 0, SCREEN_ALL, NULL, "redraw the screen", key_redraw},
-    {TERM_ESC, 0, SCREEN_HELP | SCREEN_LOG | SCREEN_TRACE | SCREEN_MAP, NULL, "back", key_back},
+    {TERM_ESC, 0, SCREEN_HELP | SCREEN_LOG | SCREEN_TRACE | SCREEN_MAP | SCREEN_ANALYTICS, NULL,
+     "back", key_back},
     {'q', TERM_FN(KEY_F(10)), SCREEN_ALL, "quit", "quit (on other screens: back)",
      key_quit_or_back},
     {'Q', 0, SCREEN_ALL, NULL, "quit from any screen", key_quit},
@@ -1276,8 +1396,9 @@ screen_names(unsigned screens, struct buf *out)
 		unsigned screen;
 		const char *name;
 	} names[] = {
-	    {SCREEN_TRACES, "traces"}, {SCREEN_TIMELINE, "timeline"}, {SCREEN_DETAILS, "details"},
-	    {SCREEN_MAP, "map"},       {SCREEN_HELP, "help"},         {SCREEN_LOG, "log"},
+	    {SCREEN_TRACES, "traces"}, {SCREEN_TIMELINE, "timeline"},   {SCREEN_DETAILS, "details"},
+	    {SCREEN_MAP, "map"},       {SCREEN_ANALYTICS, "analytics"}, {SCREEN_HELP, "help"},
+	    {SCREEN_LOG, "log"},
 	};
 	const char *sep = " [";
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
@@ -1452,7 +1573,8 @@ draw_prompt(struct tui *t, int y, int *cursor_y)
 		canvas_puts(c, 0, y + 1, -1, t->completions, CANVAS_DIM);
 	} else {
 		canvas_puts(c, 0, y + 1, -1,
-		            "sort COLUMN  filter EXPR  window 1h  save FILE  quit  (Tab completes)",
+		            "sort COL  filter EXPR  group-by KEY  window 1h  save FILE  quit  (Tab "
+		            "completes)",
 		            CANVAS_DIM);
 	}
 	return cx;
@@ -1485,6 +1607,7 @@ draw(struct tui *t)
 	case SCREEN_TIMELINE: draw_timeline(t); break;
 	case SCREEN_DETAILS: draw_details(t); break;
 	case SCREEN_MAP: draw_map(t); break;
+	case SCREEN_ANALYTICS: draw_analytics(t); break;
 	}
 	if (t->mode != MODE_NONE) {
 		cx = draw_prompt(t, rows - 2, &cy);
@@ -1588,8 +1711,8 @@ save_list(struct tui *t, const char *path)
 	return rc == 0;
 }
 
-static const char *const commands[] = {"filter", "help", "log",    "quit",
-                                       "save",   "sort", "window", NULL};
+static const char *const commands[] = {"filter", "group-by", "help",   "log", "quit",
+                                       "save",   "sort",     "window", NULL};
 
 static void
 run_command(struct tui *t, const char *line)
@@ -1634,6 +1757,13 @@ run_command(struct tui *t, const char *line)
 			session_refresh(t->s);
 			set_status(t, CANVAS_NORMAL, "window: the last %s, fetching", arg);
 		}
+	} else if (strncmp(line, "group-by", n) == 0 && n >= 2) {
+		if (!*arg)
+			set_status(
+			    t, CANVAS_FAULT,
+			    "group-by: which key? (annotation.KEY, http.status, service, ...)");
+		else
+			set_group_by(t, arg);
 	} else if (strncmp(line, "filter", n) == 0) {
 		apply_filter(t, arg);
 	} else if (strncmp(line, "save", n) == 0 && n >= 2) {
@@ -1885,6 +2015,14 @@ static void
 open_first_view(struct tui *t)
 {
 	const struct options *o = t->o;
+	if (o->view == VIEW_MAP) {
+		t->screen = SCREEN_MAP;
+		return;
+	}
+	if (o->view == VIEW_ANALYTICS) {
+		t->screen = SCREEN_ANALYTICS;
+		return;
+	}
 	if (o->view == VIEW_TRACES && !o->trace_id)
 		return;
 	ensure_list(t);
@@ -2019,6 +2157,8 @@ tui_free(struct tui *t)
 	free(t->trace_id);
 	close_map(t);
 	canvas_free(t->page_canvas);
+	analytics_free(t->an);
+	free(t->group_by);
 	for (size_t i = 0; i < sizeof t->history / sizeof *t->history; i++)
 		prompt_history_free(&t->history[i]);
 	warn_free(&t->log);
@@ -2064,6 +2204,9 @@ tui_main(const struct options *o, struct xr_err *err)
 		return TUI_FALLBACK;
 	}
 	t.filter_text = o->filter && *o->filter ? xstrdup(o->filter) : NULL;
+	t.group_by = xstrdup(o->group_by ? o->group_by : "http.status");
+	if (o->group_by)
+		t.screen = SCREEN_ANALYTICS;
 	source_name(&t);
 	t.canvas_flags = (o->ascii || !utf8_locale_is_utf8()) ? CANVAS_ASCII : 0;
 	const char *no_color = getenv("NO_COLOR");

@@ -401,6 +401,38 @@ try:
     wait_text("m", "EXITED 0")
     kill("m")
 
+    # --- analytics grouped by restaurantName ---
+    start("n", 80, 24, ["--demo"])
+    wait_text("n", "matched 300/300")
+    keys("n", "3")
+    wait_text("n", "grouped by http.status")
+    keys("n", ":")
+    wait_text("n", "Tab completes")
+    literal("n", "group-by annotation.restaurantName")
+    keys("n", "Enter")
+    s = wait_text("n", "grouped by annotation.restaurantName")
+    rows = s.split("\n")
+    hdr = [l for l in rows if l.startswith(" restaurantName")][0]
+    col = width(hdr[:hdr.index("TRACES") + 6])
+    kor = [l for l in rows if l.startswith(" 강남 맛집")][0]
+    ok(width(kor[:kor.index(" 74 ") + 3]) == col, "Korean group names aligned with the header")
+    golden(settle("n"), "analytics-80x24.txt", "analytics grouped by restaurantName")
+    keys("n", "j", "Enter")
+    s = wait_text("n", "matched 24/300")
+    ok('filter: annotation.restaurantName = "Seoul Kitchen"' in s,
+       "Enter on a group narrows the filter to it", s)
+    keys("n", "Q")
+    wait_text("n", "EXITED 0")
+    kill("n")
+    start("g", 80, 24, ["--demo", "--group-by", "http.status"])
+    s = wait_for("g", lambda s: "grouped by http.status" in s and " 502 " in s,
+                 "analytics by status")
+    ok("grouped by http.status" in s and " 502 " in s,
+       "--group-by on a terminal opens analytics grouped by that key")
+    keys("g", "Q")
+    wait_text("g", "EXITED 0")
+    kill("g")
+
     # --- hostile data: escape sequences shown escaped ---
     hostile = {
         "id": "a1b2c3d4e5f60718", "name": "evil", "trace_id": "1-5f000000-00000000000000000000abcd",
