@@ -13,13 +13,16 @@
 #include <string.h>
 
 #include "batch/batch.h"
-#include "batch/batch_map.h"
 #include "batch/batchrun.h"
 #include "filter/filter.h"
 #include "loop.h"
 #include "session.h"
+#include "tui/analyticsscreen.h"
+#include "tui/mapscreen.h"
 #include "tui/prompt.h"
 #include "tui/term.h"
+#include "tui/timelinescreen.h"
+#include "tui/tuipriv.h"
 #include "util/regex.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
@@ -41,116 +44,6 @@
 /* From this width the start column shows the date too. */
 #define WIDE_COLS 120
 
-enum tui_screen {
-	SCREEN_TRACES = 1,
-	SCREEN_HELP = 2,
-	SCREEN_LOG = 4,
-	SCREEN_TIMELINE = 8,
-	SCREEN_DETAILS = 16,
-	SCREEN_MAP = 32,
-	SCREEN_ANALYTICS = 64,
-};
-#define SCREEN_ALL                                                                                 \
-	(SCREEN_TRACES | SCREEN_HELP | SCREEN_LOG | SCREEN_TIMELINE | SCREEN_DETAILS |             \
-	 SCREEN_MAP | SCREEN_ANALYTICS)
-#define SCREEN_TRACE (SCREEN_TIMELINE | SCREEN_DETAILS)
-
-enum tui_mode { MODE_NONE, MODE_FILTER, MODE_SEARCH, MODE_COMMAND };
-
-struct tui_stats {
-	double first, last; /* start times of the matched traces */
-	double per_minute;
-	double error_pct, fault_pct, throttle_pct;
-	double p50, p90, p99; /* response time, NAN without any */
-};
-
-struct tui {
-	const struct options *o;
-	struct session *s;
-	struct term *term;
-	struct loop *loop;
-	struct xr_warnings log; /* what the sources reported, for the log screen */
-	char source[512];       /* the header's name of the sources */
-	bool api;
-	bool failed;             /* a source failed: exit status 1 */
-	bool ready;              /* the first data is in */
-	unsigned long built_gen; /* store generation the list was built from */
-	bool stale;              /* rebuild before the next use */
-	struct canvas *canvas;
-	unsigned canvas_flags;
-	enum tui_screen screen;
-	enum tui_screen back; /* where help and the log go back to */
-	bool quit;
-
-	/* the traces screen */
-	struct tracelist tl;
-	struct tracetable tt;
-	bool tt_wide; /* tt measured with full dates */
-	char *annotation_keys;
-	size_t sel, top;
-	int page;   /* list rows on screen */
-	int list_y; /* screen line of the first list row */
-	size_t sort_col;
-	bool sort_reverse;
-	char *filter_text; /* as typed, for the editor; NULL: none */
-	size_t undecided, disagreed;
-	struct tui_stats stats;
-	double drawn_at;         /* monotonic time of the last frame */
-	uint64_t draw_timer;     /* a frame is due (loop timer id), or 0 */
-	const char *one_service; /* the service of every listed trace, or NULL */
-
-	/* the line editor */
-	enum tui_mode mode;
-	struct prompt prompt;
-	struct prompt_history history[4];
-	struct xr_filter_error ferr;
-	bool ferr_set;
-	char completions[256];
-
-	/* search */
-	struct regex *re;
-	char *search_text;
-
-	/* the status line */
-	char status[512];
-	unsigned status_style;
-
-	/* the timeline and details of one trace */
-	struct timeline *tline;
-	char *trace_id;     /* the trace shown, or being fetched */
-	bool trace_waiting; /* its full trace was asked for */
-	size_t tl_sel, tl_top;
-	int tl_page;
-	int tl_y;     /* screen line of the first timeline row */
-	int tl_depth; /* collapsed below this depth; -1: all expanded */
-	enum details_tab tab;
-	struct details *det;
-	const struct xr_segment *det_seg;
-	enum details_tab det_tab;
-	int det_width;
-	size_t det_scroll;
-
-	/* the service map */
-	struct svcmap *map;
-	struct mapview *mapview;
-	struct canvas *page_canvas;
-	unsigned long map_gen; /* store generation the map was built from */
-	int map_width;
-	size_t map_summaries_only;
-	struct mapview_viewport vp;
-
-	/* analytics */
-	struct analytics *an;
-	char *group_by;
-	unsigned long an_gen; /* store generation it was built from */
-	size_t an_sel, an_top;
-	int an_rows; /* group rows that fit */
-
-	/* help and log */
-	size_t help_top, log_top;
-	size_t log_seen;
-};
-
 /* ---- the trace list ---- */
 
 static const struct {
@@ -170,11 +63,8 @@ static const struct {
 };
 #define N_SORTABLE (sizeof sortable / sizeof *sortable)
 
-static void set_status(struct tui *t, unsigned style, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_status(struct tui *t, unsigned style, const char *fmt, ...)
+void
+tui_set_status(struct tui *t, unsigned style, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -261,8 +151,8 @@ measure(struct tui *t)
 	}
 }
 
-static const char *
-selected_id(const struct tui *t)
+const char *
+tui_selected_id(const struct tui *t)
 {
 	if (t->sel >= t->tl.n_rows)
 		return NULL;
@@ -296,7 +186,7 @@ select_id(struct tui *t, const char *id)
 static void
 rebuild(struct tui *t)
 {
-	char *id = selected_id(t) ? xstrdup(selected_id(t)) : NULL;
+	char *id = tui_selected_id(t) ? xstrdup(tui_selected_id(t)) : NULL;
 	tracelist_free(&t->tl);
 	struct session_list_stats st = {0};
 	session_list(t->s, 0, &t->tl, &st);
@@ -330,8 +220,8 @@ rebuild(struct tui *t)
 }
 
 /* The list reads the store: rebuilt whenever the store changed. */
-static void
-ensure_list(struct tui *t)
+void
+tui_ensure_list(struct tui *t)
 {
 	if (t->stale || store_generation(session_store(t->s)) != t->built_gen)
 		rebuild(t);
@@ -342,15 +232,15 @@ ensure_list(struct tui *t)
 static void
 resort(struct tui *t)
 {
-	ensure_list(t);
-	const char *id = selected_id(t); /* the store does not change meanwhile */
+	tui_ensure_list(t);
+	const char *id = tui_selected_id(t); /* the store does not change meanwhile */
 	session_set_sort(t->s, sortable[t->sort_col].sort);
 	tracelist_sort(&t->tl, sortable[t->sort_col].sort, t->sort_reverse);
 	t->tt.sort_column = (int)sortable[t->sort_col].col;
 	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
 	select_id(t, id);
-	set_status(t, CANVAS_NORMAL, "sorted by %s%s", sortable[t->sort_col].name,
-	           t->sort_reverse ? " (inverted)" : "");
+	tui_set_status(t, CANVAS_NORMAL, "sorted by %s%s", sortable[t->sort_col].name,
+	               t->sort_reverse ? " (inverted)" : "");
 }
 
 /* ---- drawing ---- */
@@ -373,8 +263,8 @@ put(struct canvas *c, int *x, int y, unsigned style, const char *s)
 	*x += canvas_puts(c, *x, y, -1, s, style);
 }
 
-static void
-draw_title(struct tui *t, const char *what)
+void
+tui_draw_title(struct tui *t, const char *what)
 {
 	struct canvas *c = t->canvas;
 	canvas_fill(c, 0, 0, c->width, 1, " ", CANVAS_HEADER | CANVAS_SELECTED);
@@ -402,7 +292,7 @@ draw_header(struct tui *t)
 		buf_printf(&b, "  %s %s %s UTC", dates ? a : a + 11,
 		           canvas_glyph(c, CANVAS_G_ARROW_RIGHT), same_day ? z + 11 : z);
 	}
-	draw_title(t, b.data);
+	tui_draw_title(t, b.data);
 	buf_free(&b);
 
 	int x = 0, y = 1;
@@ -454,7 +344,7 @@ static void
 draw_traces(struct tui *t)
 {
 	struct canvas *c = t->canvas;
-	ensure_list(t);
+	tui_ensure_list(t);
 	bool wide = c->width >= WIDE_COLS;
 	if (wide != t->tt_wide) {
 		t->tt_wide = wide;
@@ -545,13 +435,11 @@ page_size(const struct tui *t)
 	return t->page > 1 ? t->page - 1 : 1;
 }
 
-static void map_move(struct tui *t, enum mapview_dir dir);
-
 static void
 key_down(struct tui *t)
 {
 	if (t->screen == SCREEN_MAP) {
-		map_move(t, MAPVIEW_DOWN);
+		mapscreen_move(t, MAPVIEW_DOWN);
 		return;
 	}
 	move_by(t, 1);
@@ -560,7 +448,7 @@ static void
 key_up(struct tui *t)
 {
 	if (t->screen == SCREEN_MAP) {
-		map_move(t, MAPVIEW_UP);
+		mapscreen_move(t, MAPVIEW_UP);
 		return;
 	}
 	move_by(t, -1);
@@ -708,9 +596,9 @@ static void
 search_report(struct tui *t, bool found)
 {
 	if (!found)
-		set_status(t, CANVAS_ERROR, "/%s: no match", t->search_text);
+		tui_set_status(t, CANVAS_ERROR, "/%s: no match", t->search_text);
 	else
-		set_status(t, CANVAS_ACCENT, "/%s  (n next, N previous)", t->search_text);
+		tui_set_status(t, CANVAS_ACCENT, "/%s  (n next, N previous)", t->search_text);
 }
 
 static void
@@ -727,11 +615,12 @@ key_prev(struct tui *t)
 static void
 key_copy(struct tui *t)
 {
-	const char *id = (t->screen & SCREEN_TRACE) && t->trace_id ? t->trace_id : selected_id(t);
+	const char *id =
+	    (t->screen & SCREEN_TRACE) && t->trace_id ? t->trace_id : tui_selected_id(t);
 	if (!id)
 		return;
 	term_clipboard(t->term, id);
-	set_status(t, CANVAS_ACCENT, "copied %s (OSC 52)", id);
+	tui_set_status(t, CANVAS_ACCENT, "copied %s (OSC 52)", id);
 }
 
 static void
@@ -794,520 +683,39 @@ key_log(struct tui *t)
 	t->log_seen = warn_count(&t->log);
 }
 
-/* ---- the timeline and details of one trace ---- */
-
-static void
-close_trace(struct tui *t)
-{
-	details_free(t->det);
-	t->det = NULL;
-	t->det_seg = NULL;
-	timeline_free(t->tline);
-	t->tline = NULL;
-}
-
-/* Shows the timeline of trace tr (the one of t->trace_id). */
-static void
-show_timeline(struct tui *t, const struct xr_trace *tr)
-{
-	close_trace(t);
-	t->tline = timeline_new(tr);
-	t->tl_sel = t->tl_top = 0;
-	t->tl_depth = -1;
-	t->trace_waiting = false;
-	t->screen = SCREEN_TIMELINE;
-}
-
-/* The store may have replaced or dropped the trace shown (a live refresh,
- * --max-traces): follow it, keeping what was collapsed and selected. */
-static void
-ensure_timeline(struct tui *t)
-{
-	if (!t->tline || !t->trace_id)
-		return;
-	const struct xr_store_entry *e = session_find(t->s, t->trace_id);
-	if (e && e->trace == timeline_trace(t->tline))
-		return;
-	if (!e || !e->trace) {
-		close_trace(t);
-		if (t->screen & SCREEN_TRACE)
-			t->screen = SCREEN_TRACES;
-		set_status(t, CANVAS_ERROR, "trace %s is no longer held", t->trace_id);
-		return;
-	}
-	const char *sel = timeline_row_id(t->tline, t->tl_sel);
-	char *keep = sel ? xstrdup(sel) : NULL;
-	struct timeline *old = t->tline;
-	t->tline = timeline_new(e->trace);
-	timeline_copy_collapsed(t->tline, old);
-	timeline_free(old);
-	details_free(t->det);
-	t->det = NULL;
-	t->det_seg = NULL;
-	long row = keep ? timeline_find_row(t->tline, keep) : -1;
-	t->tl_sel = row >= 0 ? (size_t)row : 0;
-	free(keep);
-	if (t->screen == SCREEN_DETAILS)
-		t->screen = SCREEN_TIMELINE;
-}
-
-static void
-key_open(struct tui *t)
-{
-	if (t->screen == SCREEN_TIMELINE) {
-		if (timeline_row_segment(t->tline, t->tl_sel)) {
-			t->screen = SCREEN_DETAILS;
-			t->det_scroll = 0;
-		}
-		return;
-	}
-	const char *id = selected_id(t);
-	if (!id)
-		return;
-	free(t->trace_id);
-	t->trace_id = xstrdup(id);
-	const struct xr_store_entry *e = session_find(t->s, id);
-	if (e && e->trace) {
-		show_timeline(t, e->trace);
-	} else if (t->api) {
-		t->trace_waiting = true;
-		session_fetch_trace(t->s, id);
-		set_status(t, CANVAS_NORMAL, "fetching the full trace %s ...", id);
-	} else {
-		set_status(t, CANVAS_ERROR,
-		           "only the summary of %s is loaded: its timeline needs the full trace",
-		           id);
-	}
-}
-
-static void
-key_collapse(struct tui *t)
-{
-	const char *id = timeline_row_id(t->tline, t->tl_sel);
-	if (id)
-		timeline_set_collapsed(t->tline, id, !timeline_is_collapsed(t->tline, id));
-}
-
-/* The depth of the deepest row. */
-static int
-max_depth(struct tui *t)
-{
-	int depth = 0;
-	timeline_collapse_to_depth(t->tline, -1);
-	for (size_t r = 0; r < timeline_rows(t->tline); r++) {
-		const struct xr_segment *s = timeline_row_segment(t->tline, r);
-		int d = 0;
-		for (const struct xr_segment *p = s; p && p->parent; p = p->parent)
-			d++;
-		if (d > depth)
-			depth = d;
-	}
-	return depth;
-}
-
-static void
-set_depth(struct tui *t, int depth)
-{
-	const char *sel = timeline_row_id(t->tline, t->tl_sel);
-	char *keep = sel ? xstrdup(sel) : NULL;
-	int deepest = max_depth(t);
-	if (depth >= deepest)
-		depth = -1;
-	t->tl_depth = depth;
-	timeline_collapse_to_depth(t->tline, depth);
-	long row = keep ? timeline_find_row(t->tline, keep) : -1;
-	t->tl_sel = row >= 0 ? (size_t)row : 0;
-	free(keep);
-	if (depth < 0)
-		set_status(t, CANVAS_NORMAL, "every row expanded");
-	else
-		set_status(t, CANVAS_NORMAL, "collapsed below depth %d (+ expands a level)", depth);
-}
-
-static void
-key_shallower(struct tui *t)
-{
-	int depth = t->tl_depth < 0 ? max_depth(t) - 1 : t->tl_depth - 1;
-	set_depth(t, depth < 0 ? 0 : depth);
-}
-
-static void
-key_deeper(struct tui *t)
-{
-	if (t->tl_depth >= 0)
-		set_depth(t, t->tl_depth + 1);
-}
-
-static void
-key_critical(struct tui *t)
-{
-	long row = timeline_next_critical(t->tline, (long)t->tl_sel, 1);
-	if (row < 0)
-		row = timeline_next_critical(t->tline, -1, 1);
-	if (row >= 0) {
-		t->tl_sel = (size_t)row;
-		char took[16];
-		timeline_duration_text(timeline_critical_seconds(t->tline),
-		                       (t->canvas_flags & CANVAS_ASCII) != 0, took, sizeof took);
-		set_status(t, CANVAS_ACCENT, "on the critical path (%s); c goes to the next", took);
-	}
-}
-
-static void
-key_problem(struct tui *t)
-{
-	long row = timeline_next_problem(t->tline, (long)t->tl_sel, 1);
-	if (row < 0)
-		row = timeline_next_problem(t->tline, -1, 1);
-	if (row >= 0)
-		t->tl_sel = (size_t)row;
-	else
-		set_status(t, CANVAS_DIM, "no segment has an error, fault or throttle");
-}
-
-static void
-tab_step(struct tui *t, int dir)
-{
-	t->tab = (enum details_tab)(((int)t->tab + dir + DETAILS_TABS) % DETAILS_TABS);
-	t->det_scroll = 0;
-}
-
-static void
-key_tab_next(struct tui *t)
-{
-	tab_step(t, 1);
-}
-
-static void
-key_tab_prev(struct tui *t)
-{
-	tab_step(t, -1);
-}
-
-static void
-draw_timeline(struct tui *t)
-{
-	struct canvas *c = t->canvas;
-	ensure_timeline(t);
-	if (!t->tline)
-		return;
-	draw_title(t, "timeline");
-	timeline_header(t->tline, c, 1);
-	int y = 1 + TIMELINE_HEADER_LINES;
-	timeline_ruler(t->tline, c, y);
-	y += TIMELINE_RULER_LINES;
-	int room = c->height - 2 - y;
-	int summary = room >= 16 ? 5 : room >= 10 ? 3 : 0;
-	summary = summary ? timeline_summary_lines(t->tline, summary) : 0;
-	t->tl_page = room - summary - (summary ? 1 : 0);
-	if (t->tl_page < 1)
-		t->tl_page = 1;
-	size_t n = timeline_rows(t->tline), page = (size_t)t->tl_page;
-	if (t->tl_sel >= n)
-		t->tl_sel = n ? n - 1 : 0;
-	if (t->tl_sel < t->tl_top)
-		t->tl_top = t->tl_sel;
-	if (t->tl_sel >= t->tl_top + page)
-		t->tl_top = t->tl_sel - page + 1;
-	t->tl_y = y;
-	timeline_page(t->tline, c, y, t->tl_page, t->tl_top, (long)t->tl_sel);
-	if (summary)
-		timeline_summary(t->tline, c, y + t->tl_page + 1, summary);
-}
-
-static void
-draw_details(struct tui *t)
-{
-	struct canvas *c = t->canvas;
-	ensure_timeline(t);
-	if (!t->tline)
-		return;
-	const struct xr_segment *seg = timeline_row_segment(t->tline, t->tl_sel);
-	if (!seg) {
-		t->screen = SCREEN_TIMELINE;
-		return;
-	}
-	if (!t->det || t->det_seg != seg || t->det_tab != t->tab || t->det_width != c->width) {
-		details_free(t->det);
-		t->det = details_new(timeline_trace(t->tline), t->tline, seg, t->tab, c->width,
-		                     t->canvas_flags);
-		t->det_seg = seg;
-		t->det_tab = t->tab;
-		t->det_width = c->width;
-	}
-	struct buf title = BUF_INIT;
-	buf_printf(&title, "details: %s", seg->name ? seg->name : "");
-	draw_title(t, title.data);
-	buf_free(&title);
-	details_tab_bar(seg, t->tab, c, 1);
-	int height = c->height - 4;
-	t->page = height;
-	size_t lines = details_lines(t->det);
-	if (t->det_scroll + (size_t)height > lines)
-		t->det_scroll = lines > (size_t)height ? lines - (size_t)height : 0;
-	details_render(t->det, c, 2, height, t->det_scroll);
-}
-
-/* ---- the service map ---- */
-
-static void
-close_map(struct tui *t)
-{
-	mapview_free(t->mapview);
-	t->mapview = NULL;
-	svcmap_free(t->map);
-	t->map = NULL;
-}
-
-/* The map of the traces the filter matches, rebuilt when the store or
- * the width changed; the focus stays on its service. */
-static void
-ensure_map(struct tui *t, int width)
-{
-	unsigned long gen = store_generation(session_store(t->s));
-	if (t->map && t->map_gen == gen && t->map_width == width && !t->stale)
-		return;
-	char *focus = NULL;
-	if (t->map && t->vp.focus >= 0 && (size_t)t->vp.focus < t->map->n_nodes)
-		focus = xstrdup(t->map->nodes[t->vp.focus].name);
-	close_map(t);
-	t->map = batch_map_of_session(t->s, &t->map_summaries_only);
-	t->mapview = mapview_new(t->map, width, t->canvas_flags);
-	t->map_gen = gen;
-	t->map_width = width;
-	int node = focus ? svcmap_find(t->map, focus) : -1;
-	t->vp.focus = node >= 0 ? node : mapview_default_focus(t->mapview);
-	t->vp.pan_x = t->vp.pan_y = 0;
-	t->vp.highlight = true;
-	free(focus);
-}
-
-static void
-key_map(struct tui *t)
-{
-	t->screen = SCREEN_MAP;
-}
-
-static void
-map_move(struct tui *t, enum mapview_dir dir)
-{
-	if (!t->mapview)
-		return;
-	int next = mapview_neighbour(t->mapview, t->vp.focus, dir);
-	if (next >= 0) {
-		t->vp.focus = next;
-		t->vp.pan_x = t->vp.pan_y = 0;
-	}
-}
-
-static void
-key_map_left(struct tui *t)
-{
-	map_move(t, MAPVIEW_LEFT);
-}
-
-static void
-key_map_right(struct tui *t)
-{
-	map_move(t, MAPVIEW_RIGHT);
-}
-
-/* Enter on a service: its traces, with service("NAME") as the filter. */
-static bool apply_filter(struct tui *t, const char *text);
-
-static void
-key_map_open(struct tui *t)
-{
-	if (!t->map || t->vp.focus < 0 || (size_t)t->vp.focus >= t->map->n_nodes)
-		return;
-	const struct svcmap_node *n = &t->map->nodes[t->vp.focus];
-	if (n->client) {
-		set_status(t, CANVAS_DIM, "the client stands for the callers; choose a service");
-		return;
-	}
-	struct buf f = BUF_INIT;
-	buf_puts(&f, "service(\"");
-	for (const char *p = n->name; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_putc(&f, '\\');
-		buf_putc(&f, *p);
-	}
-	buf_puts(&f, "\")");
-	if (apply_filter(t, f.data)) {
-		t->screen = SCREEN_TRACES;
-		t->sel = t->top = 0;
-	}
-	buf_free(&f);
-}
-
-static void
-draw_map(struct tui *t)
-{
-	struct canvas *c = t->canvas;
-	int h = c->height - 3;
-	ensure_map(t, c->width);
-	struct buf title = BUF_INIT;
-	buf_printf(&title, "service map  %zu services, %zu traces", t->map->n_nodes,
-	           t->map->n_traces);
-	if (t->filter_text)
-		buf_printf(&title, "  filter: %s", t->filter_text);
-	draw_title(t, title.data);
-	buf_free(&title);
-	if (t->map->n_nodes == 0) {
-		canvas_puts(c, 2, 2, -1,
-		            t->map_summaries_only
-		                ? "No full traces: the map needs them (only summaries are loaded)."
-		                : "No services.",
-		            CANVAS_DIM);
-		return;
-	}
-	if (!t->page_canvas)
-		t->page_canvas = canvas_new(c->width, h, t->canvas_flags);
-	else if (t->page_canvas->width != c->width || t->page_canvas->height != h)
-		canvas_resize(t->page_canvas, c->width, h);
-	mapview_draw(t->mapview, t->page_canvas, &t->vp);
-	canvas_blit(c, 0, 1, t->page_canvas, 0, 0, c->width, h);
-	const struct svcmap_node *n = &t->map->nodes[t->vp.focus];
-	if (!t->status[0])
-		set_status(t, CANVAS_DIM, "%s: Enter shows its traces", n->name);
-}
-
-/* ---- analytics ---- */
-
-/* Groups the listed traces by t->group_by, again when the list changed. */
-static bool
-ensure_analytics(struct tui *t)
-{
-	ensure_list(t);
-	if (t->an && t->an_gen == t->built_gen)
-		return true;
-	if (!t->an)
-		t->an = analytics_new();
-	const struct xr_summary **sums = xmalloc((t->tl.n_rows + 1) * sizeof *sums);
-	for (size_t i = 0; i < t->tl.n_rows; i++)
-		sums[i] = t->tl.rows[i].summary;
-	struct xr_err err = {0};
-	int rc = analytics_build(t->an, t->group_by, sums, t->tl.n_rows, &err);
-	free(sums);
-	if (rc < 0) {
-		set_status(t, CANVAS_FAULT, "group-by: %s", err.msg);
-		return false;
-	}
-	t->an_gen = t->built_gen;
-	if (t->an_sel >= analytics_n_groups(t->an))
-		t->an_sel = 0;
-	return true;
-}
-
-static void
-key_analytics(struct tui *t)
-{
-	t->screen = SCREEN_ANALYTICS;
-}
-
-/* Changes the group key (checked first); true when it was valid. */
-static bool
-set_group_by(struct tui *t, const char *key)
-{
-	struct xr_err err = {0};
-	if (analytics_key_check(key, &err) < 0) {
-		set_status(t, CANVAS_FAULT, "group-by: %s", err.msg);
-		return false;
-	}
-	free(t->group_by);
-	t->group_by = xstrdup(key);
-	t->an_gen = 0;
-	analytics_free(t->an);
-	t->an = NULL;
-	t->an_sel = t->an_top = 0;
-	t->screen = SCREEN_ANALYTICS;
-	return true;
-}
-
-/* Enter on a group: the filter narrowed to the group's traces. */
-static void
-key_analytics_open(struct tui *t)
-{
-	if (!t->an || t->an_sel >= analytics_n_groups(t->an))
-		return;
-	struct buf f = BUF_INIT;
-	if (t->filter_text)
-		buf_printf(&f, "(%s) AND ", t->filter_text);
-	analytics_group_filter(t->an, t->an_sel, &f);
-	if (apply_filter(t, f.data)) {
-		t->screen = SCREEN_TRACES;
-		t->sel = t->top = 0;
-	}
-	buf_free(&f);
-}
-
-static void
-draw_analytics(struct tui *t)
-{
-	struct canvas *c = t->canvas;
-	struct buf title = BUF_INIT;
-	buf_printf(&title, "analytics  grouped by %s", t->group_by);
-	if (t->filter_text)
-		buf_printf(&title, "  filter: %s", t->filter_text);
-	draw_title(t, title.data);
-	buf_free(&title);
-	if (!ensure_analytics(t))
-		return;
-	int h = c->height - 3;
-	if (!t->page_canvas)
-		t->page_canvas = canvas_new(c->width, h, t->canvas_flags);
-	else if (t->page_canvas->width != c->width || t->page_canvas->height != h)
-		canvas_resize(t->page_canvas, c->width, h);
-	canvas_clear(t->page_canvas);
-	if (t->an_sel < t->an_top)
-		t->an_top = t->an_sel;
-	if (t->an_rows > 0 && t->an_sel >= t->an_top + (size_t)t->an_rows)
-		t->an_top = t->an_sel - (size_t)t->an_rows + 1;
-	t->an_rows = analytics_render(t->an, t->page_canvas, t->an_top, (long)t->an_sel);
-	if (t->an_rows > 0 && t->an_sel >= t->an_top + (size_t)t->an_rows) {
-		t->an_top = t->an_sel - (size_t)t->an_rows + 1;
-		canvas_clear(t->page_canvas);
-		t->an_rows = analytics_render(t->an, t->page_canvas, t->an_top, (long)t->an_sel);
-	}
-	t->page = t->an_rows;
-	canvas_blit(c, 0, 1, t->page_canvas, 0, 0, c->width, h);
-	if (!t->status[0] && analytics_n_groups(t->an))
-		set_status(t, CANVAS_DIM, "Enter narrows the filter to the group; :group-by KEY");
-}
-
 static void
 key_refresh(struct tui *t)
 {
 	if (!t->api)
-		set_status(t, CANVAS_DIM, "r: only the X-Ray API source can be fetched again");
+		tui_set_status(t, CANVAS_DIM, "r: only the X-Ray API source can be fetched again");
 	else if (session_refresh(t->s))
-		set_status(t, CANVAS_NORMAL, "fetching what is new");
+		tui_set_status(t, CANVAS_NORMAL, "fetching what is new");
 	else
-		set_status(t, CANVAS_DIM, "a scan is running");
+		tui_set_status(t, CANVAS_DIM, "a scan is running");
 }
 
 static void
 key_pause(struct tui *t)
 {
 	if (!t->api) {
-		set_status(t, CANVAS_DIM, "p: only the X-Ray API source refreshes (-d)");
+		tui_set_status(t, CANVAS_DIM, "p: only the X-Ray API source refreshes (-d)");
 		return;
 	}
 	bool paused = !session_progress(t->s).paused;
 	session_pause(t->s, paused);
-	set_status(t, CANVAS_NORMAL,
-	           paused ? "live refresh paused (p resumes)" : "live refresh resumed");
+	tui_set_status(t, CANVAS_NORMAL,
+	               paused ? "live refresh paused (p resumes)" : "live refresh resumed");
 }
 
 static const struct keydef keys[] = {
     {'\r', TERM_FN(KEY_ENTER), SCREEN_TRACES | SCREEN_TIMELINE, "open",
-     "open: a trace's timeline, a segment's details", key_open},
+     "open: a trace's timeline, a segment's details", timelinescreen_key_open},
     {'\r', TERM_FN(KEY_ENTER), SCREEN_MAP, "traces", "the traces of the selected service",
-     key_map_open},
+     mapscreen_key_open},
     {'\r', TERM_FN(KEY_ENTER), SCREEN_ANALYTICS, "narrow", "narrow the filter to the group",
-     key_analytics_open},
-    {'h', TERM_FN(KEY_LEFT), SCREEN_MAP, NULL, "the service to the left", key_map_left},
-    {'l', TERM_FN(KEY_RIGHT), SCREEN_MAP, NULL, "the service to the right", key_map_right},
+     analyticsscreen_key_open},
+    {'h', TERM_FN(KEY_LEFT), SCREEN_MAP, NULL, "the service to the left", mapscreen_key_left},
+    {'l', TERM_FN(KEY_RIGHT), SCREEN_MAP, NULL, "the service to the right", mapscreen_key_right},
     {'j', TERM_FN(KEY_DOWN), SCREEN_ALL, NULL, "move down", key_down},
     {'k', TERM_FN(KEY_UP), SCREEN_ALL, NULL, "move up", key_up},
     {TERM_FN(KEY_NPAGE), TERM_CTRL('d'), SCREEN_ALL, NULL, "page down", key_pgdn},
@@ -1325,13 +733,18 @@ static const struct keydef keys[] = {
     {'N', 0, SCREEN_TRACES, NULL, "previous search match", key_prev},
     {'y', 0, SCREEN_TRACES | SCREEN_TRACE, NULL, "copy the trace id (OSC 52; also shown)",
      key_copy},
-    {' ', 0, SCREEN_TIMELINE, "fold", "collapse or expand the selected row", key_collapse},
-    {'-', 0, SCREEN_TIMELINE, NULL, "collapse one level more", key_shallower},
-    {'+', '=', SCREEN_TIMELINE, NULL, "expand one level more", key_deeper},
-    {'c', 0, SCREEN_TIMELINE, "critical", "go along the critical path", key_critical},
-    {'e', 0, SCREEN_TIMELINE, NULL, "go to the next error, fault or throttle", key_problem},
-    {']', TERM_FN(KEY_RIGHT), SCREEN_DETAILS, "tabs", "next details tab", key_tab_next},
-    {'[', TERM_FN(KEY_LEFT), SCREEN_DETAILS, NULL, "previous details tab", key_tab_prev},
+    {' ', 0, SCREEN_TIMELINE, "fold", "collapse or expand the selected row",
+     timelinescreen_key_collapse},
+    {'-', 0, SCREEN_TIMELINE, NULL, "collapse one level more", timelinescreen_key_shallower},
+    {'+', '=', SCREEN_TIMELINE, NULL, "expand one level more", timelinescreen_key_deeper},
+    {'c', 0, SCREEN_TIMELINE, "critical", "go along the critical path",
+     timelinescreen_key_critical},
+    {'e', 0, SCREEN_TIMELINE, NULL, "go to the next error, fault or throttle",
+     timelinescreen_key_problem},
+    {']', TERM_FN(KEY_RIGHT), SCREEN_DETAILS, "tabs", "next details tab",
+     timelinescreen_key_tab_next},
+    {'[', TERM_FN(KEY_LEFT), SCREEN_DETAILS, NULL, "previous details tab",
+     timelinescreen_key_tab_prev},
     {'r', TERM_FN(KEY_F(5)), SCREEN_ALL, NULL, "fetch what is new (X-Ray API)", key_refresh},
     {'p', 0, SCREEN_ALL, NULL, "pause or resume the live refresh (X-Ray API, -d)", key_pause},
     {':', 0, SCREEN_ALL, "cmd",
@@ -1339,9 +752,9 @@ static const struct keydef keys[] = {
     {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, "help", "this help", key_help},
     {'L', 0, SCREEN_ALL, "log", "messages and warnings from the sources", key_log},
     {'1', 0, SCREEN_ALL, NULL, "the traces screen", key_traces},
-    {'2', 0, SCREEN_ALL, "map", "the service map", key_map},
+    {'2', 0, SCREEN_ALL, "map", "the service map", mapscreen_key_show},
     {'3', 0, SCREEN_ALL, "analytics", "analytics: percentiles, histogram, group-by table",
-     key_analytics},
+     analyticsscreen_key_show},
     {TERM_CTRL('l'), 0, SCREEN_ALL, NULL, "redraw the screen", key_redraw},
     {TERM_ESC, 0, SCREEN_HELP | SCREEN_LOG | SCREEN_TRACE | SCREEN_MAP | SCREEN_ANALYTICS, NULL,
      "back", key_back},
@@ -1414,7 +827,7 @@ static void
 draw_help(struct tui *t)
 {
 	struct canvas *c = t->canvas;
-	draw_title(t, "help: keys (generated from the key table)");
+	tui_draw_title(t, "help: keys (generated from the key table)");
 	struct buf line = BUF_INIT;
 	size_t row = 0;
 	int y = 1;
@@ -1489,7 +902,7 @@ draw_log(struct tui *t)
 	char title[128];
 	snprintf(title, sizeof title, "log: %zu message%s%s", warn_count(log),
 	         warn_count(log) == 1 ? "" : "s", log->dropped ? " (the oldest kept)" : "");
-	draw_title(t, title);
+	tui_draw_title(t, title);
 	int rows = c->height - 3;
 	if (log->n == 0) {
 		canvas_puts(c, 1, 2, -1, "No messages.", CANVAS_DIM);
@@ -1604,10 +1017,10 @@ draw(struct tui *t)
 	case SCREEN_TRACES: draw_traces(t); break;
 	case SCREEN_HELP: draw_help(t); break;
 	case SCREEN_LOG: draw_log(t); break;
-	case SCREEN_TIMELINE: draw_timeline(t); break;
-	case SCREEN_DETAILS: draw_details(t); break;
-	case SCREEN_MAP: draw_map(t); break;
-	case SCREEN_ANALYTICS: draw_analytics(t); break;
+	case SCREEN_TIMELINE: timelinescreen_draw(t); break;
+	case SCREEN_DETAILS: timelinescreen_draw_details(t); break;
+	case SCREEN_MAP: mapscreen_draw(t); break;
+	case SCREEN_ANALYTICS: analyticsscreen_draw(t); break;
 	}
 	if (t->mode != MODE_NONE) {
 		cx = draw_prompt(t, rows - 2, &cy);
@@ -1637,31 +1050,31 @@ draw(struct tui *t)
 
 /* ---- the line editor's results ---- */
 
-static bool
-apply_filter(struct tui *t, const char *text)
+bool
+tui_apply_filter(struct tui *t, const char *text)
 {
 	struct xr_filter_error e;
 	if (session_set_filter(t->s, *text ? text : NULL, &e) < 0) {
-		set_status(t, CANVAS_FAULT, "filter: column %zu: %s", e.column, e.message);
+		tui_set_status(t, CANVAS_FAULT, "filter: column %zu: %s", e.column, e.message);
 		return false;
 	}
 	free(t->filter_text);
 	t->filter_text = *text ? xstrdup(text) : NULL;
 	t->stale = true;
-	ensure_list(t);
+	tui_ensure_list(t);
 	if (t->undecided)
-		set_status(
+		tui_set_status(
 		    t, CANVAS_ERROR,
 		    "%zu matched; %zu left out: the filter needs their full traces, and only "
 		    "their summaries are loaded",
 		    t->tl.n_rows, t->undecided);
 	else if (t->api)
-		set_status(t, CANVAS_NORMAL,
-		           "%zu of %zu traces match; r fetches with the new filter", t->tl.n_rows,
-		           t->tl.n_considered);
+		tui_set_status(t, CANVAS_NORMAL,
+		               "%zu of %zu traces match; r fetches with the new filter",
+		               t->tl.n_rows, t->tl.n_considered);
 	else
-		set_status(t, CANVAS_NORMAL, "%zu of %zu traces match", t->tl.n_rows,
-		           t->tl.n_considered);
+		tui_set_status(t, CANVAS_NORMAL, "%zu of %zu traces match", t->tl.n_rows,
+		               t->tl.n_considered);
 	return true;
 }
 
@@ -1676,7 +1089,7 @@ apply_search(struct tui *t, const char *text)
 	struct xr_err err = {0};
 	struct regex *re = regex_new(text, true, &err);
 	if (!re) {
-		set_status(t, CANVAS_FAULT, "/%s: %s", text, err.msg);
+		tui_set_status(t, CANVAS_FAULT, "/%s: %s", text, err.msg);
 		return;
 	}
 	regex_free(t->re);
@@ -1695,7 +1108,7 @@ save_list(struct tui *t, const char *path)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
-		set_status(t, CANVAS_FAULT, "save: %s: %s", path, strerror(errno));
+		tui_set_status(t, CANVAS_FAULT, "save: %s: %s", path, strerror(errno));
 		return false;
 	}
 	struct batch_format fmt = {.output = OUTPUT_JSON};
@@ -1703,11 +1116,11 @@ save_list(struct tui *t, const char *path)
 	if (fclose(f) != 0)
 		rc = -1;
 	if (rc < 0)
-		set_status(t, CANVAS_FAULT, "save: %s: %s", path, strerror(errno));
+		tui_set_status(t, CANVAS_FAULT, "save: %s: %s", path, strerror(errno));
 	else
-		set_status(t, CANVAS_NORMAL,
-		           "saved %zu trace summaries to %s (xrtop --load reads it)", t->tl.n_rows,
-		           path);
+		tui_set_status(t, CANVAS_NORMAL,
+		               "saved %zu trace summaries to %s (xrtop --load reads it)",
+		               t->tl.n_rows, path);
 	return rc == 0;
 }
 
@@ -1739,36 +1152,37 @@ run_command(struct tui *t, const char *line)
 				return;
 			}
 		}
-		set_status(t, CANVAS_FAULT,
-		           "sort: '%s' is not one of start, id, method, url, status, responsetime, "
-		           "duration, service",
-		           arg);
+		tui_set_status(
+		    t, CANVAS_FAULT,
+		    "sort: '%s' is not one of start, id, method, url, status, responsetime, "
+		    "duration, service",
+		    arg);
 	} else if (strncmp(line, "window", n) == 0 && n >= 1) {
 		double since;
 		struct xr_err err = {0};
 		if (!t->api) {
-			set_status(t, CANVAS_DIM,
-			           "window: only the X-Ray API source has a time window");
+			tui_set_status(t, CANVAS_DIM,
+			               "window: only the X-Ray API source has a time window");
 		} else if (timefmt_parse_duration(arg, &since, &err) < 0 || !(since > 0)) {
-			set_status(t, CANVAS_FAULT, "window: '%s' is not a duration (30m, 2h, 1d)",
-			           arg);
+			tui_set_status(t, CANVAS_FAULT,
+			               "window: '%s' is not a duration (30m, 2h, 1d)", arg);
 		} else {
 			session_set_window(t->s, since, NAN, NAN);
 			session_refresh(t->s);
-			set_status(t, CANVAS_NORMAL, "window: the last %s, fetching", arg);
+			tui_set_status(t, CANVAS_NORMAL, "window: the last %s, fetching", arg);
 		}
 	} else if (strncmp(line, "group-by", n) == 0 && n >= 2) {
 		if (!*arg)
-			set_status(
+			tui_set_status(
 			    t, CANVAS_FAULT,
 			    "group-by: which key? (annotation.KEY, http.status, service, ...)");
 		else
-			set_group_by(t, arg);
+			analyticsscreen_set_group_by(t, arg);
 	} else if (strncmp(line, "filter", n) == 0) {
-		apply_filter(t, arg);
+		tui_apply_filter(t, arg);
 	} else if (strncmp(line, "save", n) == 0 && n >= 2) {
 		if (!*arg)
-			set_status(t, CANVAS_FAULT, "save: which file? (save FILE)");
+			tui_set_status(t, CANVAS_FAULT, "save: which file? (save FILE)");
 		else
 			save_list(t, arg);
 	} else if (strncmp(line, "help", n) == 0) {
@@ -1778,8 +1192,8 @@ run_command(struct tui *t, const char *line)
 	} else if (strncmp(line, "quit", n) == 0) {
 		t->quit = true;
 	} else {
-		set_status(t, CANVAS_FAULT, ":%.*s: unknown command (Tab lists them)", (int)n,
-		           line);
+		tui_set_status(t, CANVAS_FAULT, ":%.*s: unknown command (Tab lists them)", (int)n,
+		               line);
 	}
 }
 
@@ -1859,7 +1273,7 @@ prompt_input(struct tui *t, int key)
 	t->mode = MODE_NONE;
 	switch (mode) {
 	case MODE_FILTER:
-		if (!apply_filter(t, b.data))
+		if (!tui_apply_filter(t, b.data))
 			key_filter(t), prompt_set_text(&t->prompt, b.data), validate_filter(t);
 		break;
 	case MODE_SEARCH: apply_search(t, b.data); break;
@@ -1921,8 +1335,8 @@ handle_key(struct tui *t, int key, const struct term_mouse *m)
 	if (key == '\r' || key == '\n' || key == TERM_ESC)
 		return;
 	char kb[16];
-	set_status(t, CANVAS_DIM, "%s: no such key here (? lists the keys)",
-	           term_key_name(key, kb, sizeof kb));
+	tui_set_status(t, CANVAS_DIM, "%s: no such key here (? lists the keys)",
+	               term_key_name(key, kb, sizeof kb));
 }
 
 /* ---- the loop ---- */
@@ -1940,7 +1354,7 @@ on_input(void *ctx, int fd, short revents)
 	struct term_mouse m;
 	int key;
 	while (!t->quit && (key = term_key(t->term, &m)) >= 0) {
-		ensure_list(t);
+		tui_ensure_list(t);
 		handle_key(t, key, &m);
 	}
 	if (t->quit)
@@ -2025,22 +1439,22 @@ open_first_view(struct tui *t)
 	}
 	if (o->view == VIEW_TRACES && !o->trace_id)
 		return;
-	ensure_list(t);
-	const char *id = o->trace_id ? o->trace_id : selected_id(t);
+	tui_ensure_list(t);
+	const char *id = o->trace_id ? o->trace_id : tui_selected_id(t);
 	const struct xr_store_entry *e = id ? session_find(t->s, id) : NULL;
 	if (!e || !e->trace) {
-		set_status(t, CANVAS_ERROR, "%s%s: no full trace to show",
-		           o->trace_id ? "--trace " : "", id ? id : "no trace");
+		tui_set_status(t, CANVAS_ERROR, "%s%s: no full trace to show",
+		               o->trace_id ? "--trace " : "", id ? id : "no trace");
 		return;
 	}
 	free(t->trace_id);
 	t->trace_id = xstrdup(id);
-	show_timeline(t, e->trace);
+	timelinescreen_show(t, e->trace);
 	if (o->view == VIEW_DETAILS) {
 		long row = o->segment_id ? timeline_find_row(t->tline, o->segment_id) : 0;
 		if (row < 0) {
-			set_status(t, CANVAS_ERROR, "--segment %s: not in trace %s", o->segment_id,
-			           id);
+			tui_set_status(t, CANVAS_ERROR, "--segment %s: not in trace %s",
+			               o->segment_id, id);
 			return;
 		}
 		t->tl_sel = (size_t)row;
@@ -2062,14 +1476,14 @@ on_event(void *ctx, const struct session_event *ev)
 	case SESSION_EVENT_WARNING: log_add(t, "%s", ev->message); break;
 	case SESSION_EVENT_FAILURE:
 		log_add(t, "%s: %s", ev->failure->what, ev->failure->why);
-		set_status(t, CANVAS_ERROR, "%s: %s", ev->failure->what, ev->failure->why);
+		tui_set_status(t, CANVAS_ERROR, "%s: %s", ev->failure->what, ev->failure->why);
 		t->failed = true;
 		break;
 	case SESSION_EVENT_ABORTED:
 		log_add(t, "%s", ev->message);
 		if (ev->hint && *ev->hint)
 			log_add(t, "hint: %s", ev->hint);
-		set_status(t, CANVAS_FAULT, "%s (L for more)", ev->message);
+		tui_set_status(t, CANVAS_FAULT, "%s (L for more)", ev->message);
 		t->failed = true;
 		break;
 	case SESSION_EVENT_FILTER_ERROR:
@@ -2078,7 +1492,7 @@ on_event(void *ctx, const struct session_event *ev)
 			        ev->filter_error->message);
 		else
 			log_add(t, "%s", ev->message);
-		set_status(t, CANVAS_FAULT, "the filter was refused (L for more)");
+		tui_set_status(t, CANVAS_FAULT, "the filter was refused (L for more)");
 		break;
 	case SESSION_EVENT_SCAN_DONE:
 		if (ev->scan == 0 && !t->ready) {
@@ -2092,7 +1506,7 @@ on_event(void *ctx, const struct session_event *ev)
 	case SESSION_EVENT_TRACE:
 		if (t->trace_waiting && ev->entry && ev->entry->trace && t->trace_id &&
 		    strcmp(ev->entry->trace->id, t->trace_id) == 0 && t->screen == SCREEN_TRACES)
-			show_timeline(t, ev->entry->trace);
+			timelinescreen_show(t, ev->entry->trace);
 		break;
 	case SESSION_EVENT_PROGRESS:
 	case SESSION_EVENT_FINISHED: break;
@@ -2153,9 +1567,9 @@ tui_free(struct tui *t)
 	free(t->annotation_keys);
 	free(t->search_text);
 	regex_free(t->re);
-	close_trace(t);
+	timelinescreen_close(t);
 	free(t->trace_id);
-	close_map(t);
+	mapscreen_close(t);
 	canvas_free(t->page_canvas);
 	analytics_free(t->an);
 	free(t->group_by);
