@@ -837,6 +837,11 @@ draw_help(struct tui *t)
 	    "L trace larger than X-Ray keeps.  The mouse selects and scrolls (--no-mouse).",
 	    "",
 	};
+	/* the last page ends with the last key */
+	size_t total = sizeof intro / sizeof *intro + n_keys;
+	size_t shown = c->height > 3 ? (size_t)c->height - 3 : 1;
+	if (t->help_top + shown > total)
+		t->help_top = total > shown ? total - shown : 0;
 	for (size_t i = 0; i < sizeof intro / sizeof *intro; i++, row++)
 		if (row >= t->help_top && y < c->height - 2)
 			canvas_puts(c, 1, y++, -1, intro[i], CANVAS_DIM);

@@ -280,7 +280,8 @@ try:
 
     # --- the log screen ---
     keys("a", "L")
-    s = wait_text("a", "log: 1 message")
+    s = wait_for("a", lambda s: "log: 1 message" in s and "segments are missing" in s,
+                 "the log screen")
     ok("trace exceeded the X-Ray trace size limit" in re.sub(r"\s+", " ", s),
        "L shows the sources' problems (not raw stderr)")
     keys("a", "Escape")
@@ -333,7 +334,8 @@ try:
     start("d", 80, 24, ["--demo"])
     wait_text("d", "matched 300/300")
     keys("d", "Enter")
-    s = wait_text("d", "Where the time went")
+    s = wait_for("d", lambda s: "Where the time went" in s and "DynamoDB::Table Query" in s,
+                 "the timeline and where the time went")
     ok("Reservations" in s and "DynamoDB::Table Query" in s,
        "Enter opens the timeline: the DynamoDB queries took the time")
     golden(settle("d"), "timeline-80x24.txt", "timeline of the slowest 강남 맛집 request")
@@ -341,12 +343,12 @@ try:
         keys("d", "c")
     wait_text("d", "on the critical path")
     keys("d", "Enter")
-    s = wait_text("d", "[Overview]")
+    s = wait_for("d", lambda s: "[Overview]" in s and "Critical path" in s, "the Overview tab")
     ok("Reservations" in s and "Critical path      yes" in s,
        "Enter on a row opens its details (a DynamoDB call on the critical path)", s)
     golden(settle("d"), "details-80x24.txt", "details: Overview tab")
     keys("d", "]")
-    s = wait_text("d", "[Resources]")
+    s = wait_for("d", lambda s: "[Resources]" in s and "Table " in s, "the Resources tab")
     ok("Table            Reservations" in s, "] shows the next tab (Resources)", s)
     keys("d", "Escape")
     wait_text("d", "Where the time went")
@@ -385,7 +387,8 @@ try:
     start("m", 80, 24, ["--demo"])
     wait_text("m", "matched 300/300")
     keys("m", "2")
-    s = wait_text("m", "service map  7 services, 300 traces")
+    s = wait_for("m", lambda s: "service map  7 services, 300 traces" in s and
+                 "Reservations" in s and "Client" in s, "the map")
     ok("Reservations" in s and "Client" in s, "2 shows the service map")
     golden(settle("m"), "map-80x24.txt", "service map of the demo")
     keys("m", "l", "l")
@@ -410,7 +413,8 @@ try:
     wait_text("n", "Tab completes")
     literal("n", "group-by annotation.restaurantName")
     keys("n", "Enter")
-    s = wait_text("n", "grouped by annotation.restaurantName")
+    s = wait_for("n", lambda s: "grouped by annotation.restaurantName" in s and
+                 " 강남 맛집" in s and "all traces" in s, "the groups by restaurantName")
     rows = s.split("\n")
     hdr = [l for l in rows if l.startswith(" restaurantName")][0]
     col = width(hdr[:hdr.index("TRACES") + 6])
@@ -445,7 +449,7 @@ try:
         f.write(json.dumps(hostile) + "\n")
     start("h", 100, 24, ["--load", "hostile.ndjson", "--annotations", "k,restaurantName"],
           cwd=tmpdir)
-    s = wait_text("h", "matched 1/1")
+    s = wait_for("h", lambda s: "matched 1/1" in s and "강남^[[31m" in s, "the hostile trace")
     ok("^[]0;owned^G^[[2J" in s and "강남^[[31m" in s,
        "an annotation's escape sequences appear in caret notation")
     title = tmux("display-message", "-p", "-t", "h", "#{pane_title}")
