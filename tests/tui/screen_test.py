@@ -275,6 +275,9 @@ try:
     keys("a", "?")
     s = wait_text("a", "generated from the key table")
     golden(settle("a"), "help-80x24.txt", "help screen")
+    keys("a", "G")
+    s = wait_text("a", "quit from any screen")
+    ok("Q " in s, "G scrolls the help to its last key")
     keys("a", "q")
     wait_text("a", "matched 300/300")
 
