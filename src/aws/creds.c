@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "aws/http.h"
+#include "aws/roles.h"
+#include "aws/sso.h"
 #include "util/buf.h"
 #include "util/dlog.h"
 #include "util/secret.h"
@@ -40,6 +42,9 @@ creds_provider_name(enum creds_provider p)
 {
 	switch (p) {
 	case CREDS_ENV: return "environment";
+	case CREDS_ASSUME_ROLE: return "assume role";
+	case CREDS_WEB_IDENTITY: return "web identity";
+	case CREDS_SSO: return "IAM Identity Center (SSO)";
 	case CREDS_SHARED_FILE: return "shared credentials file";
 	case CREDS_PROCESS: return "credential_process";
 	case CREDS_CONFIG_FILE: return "config file";
@@ -60,7 +65,7 @@ creds_clear(struct aws_creds *c)
 	c->expiration = NAN;
 }
 
-static void
+void
 creds_set(struct aws_creds *out, enum creds_provider p, const char *akid, const char *secret,
           const char *token, double expiration)
 {
@@ -698,29 +703,15 @@ out:
 	return rc;
 }
 
-/* Profiles that need what xrtop does not do (AWS STS, SSO). */
-static enum creds_status
-check_unsupported(const struct awsconfig *cfg, struct xr_err *why)
-{
-	static const char *const keys[] = {"role_arn", "web_identity_token_file", "sso_start_url",
-	                                   "sso_session", NULL};
-	for (const char *const *k = keys; *k; k++)
-		if (awsconfig_get(cfg, *k))
-			return say(
-			    why, CREDS_FAILED,
-			    "profile '%s' uses %s, which xrtop cannot use yet; add a profile with "
-			    "'credential_process = aws configure export-credentials --profile %s "
-			    "--format process' and use that",
-			    cfg->profile, *k, cfg->profile);
-	return CREDS_ABSENT;
-}
-
 enum creds_status
 creds_try(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *out,
           const atomic_bool *cancel, struct xr_err *why)
 {
 	switch (p) {
 	case CREDS_ENV: return try_env(cfg, out, why);
+	case CREDS_ASSUME_ROLE: return roles_assume(cfg, out, cancel, why);
+	case CREDS_WEB_IDENTITY: return roles_web_identity(cfg, out, cancel, why);
+	case CREDS_SSO: return sso_try(cfg, out, cancel, why);
 	case CREDS_SHARED_FILE: return try_keys(cfg, p, out, why);
 	case CREDS_PROCESS: return try_process(cfg, out, cancel, why);
 	case CREDS_CONFIG_FILE: return try_keys(cfg, p, out, why);
@@ -753,14 +744,6 @@ creds_resolve(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err 
 	for (int p = 0; p < CREDS_PROVIDERS; p++) {
 		struct xr_err why = {0};
 		enum creds_status st = creds_try(cfg, (enum creds_provider)p, out, NULL, &why);
-		if (st == CREDS_ABSENT && p == CREDS_SHARED_FILE) {
-			/* assume-role and SSO come before the files in the CLI's chain */
-			struct xr_err u = {0};
-			if (check_unsupported(cfg, &u) == CREDS_FAILED) {
-				why = u;
-				st = CREDS_FAILED;
-			}
-		}
 		if (st == CREDS_FOUND) {
 			buf_free(&tried);
 			dlog("credentials: using %s (access key %.4s...)", out->source,
@@ -802,7 +785,7 @@ struct creds {
 static void
 plan_refresh(struct creds *c, double now)
 {
-	if (isnan(c->cur.expiration) || c->cur.provider == CREDS_ENV ||
+	if (isnan(c->cur.expiration) || c->cur.interactive || c->cur.provider == CREDS_ENV ||
 	    c->cur.provider == CREDS_SHARED_FILE || c->cur.provider == CREDS_CONFIG_FILE) {
 		c->refresh_at = INFINITY;
 		return;
@@ -953,8 +936,11 @@ creds_tick(struct creds *c)
 bool
 creds_refreshable(const struct creds *c)
 {
+	if (c->cur.interactive)
+		return false;
 	return c->cur.provider == CREDS_PROCESS || c->cur.provider == CREDS_CONTAINER ||
-	       c->cur.provider == CREDS_IMDS;
+	       c->cur.provider == CREDS_IMDS || c->cur.provider == CREDS_ASSUME_ROLE ||
+	       c->cur.provider == CREDS_WEB_IDENTITY || c->cur.provider == CREDS_SSO;
 }
 
 bool

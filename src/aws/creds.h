@@ -1,9 +1,11 @@
 /* creds: AWS credentials, found the way the AWS CLI finds them.
  *
- * The providers, in the CLI's order: environment variables; the shared
- * credentials file; the profile's credential_process (run without a
- * shell); the config file's keys; the container endpoint (ECS, EKS,
- * CloudShell); the EC2 instance metadata service (IMDSv2).  A provider
+ * The providers, in the CLI's (botocore's) order: environment variables;
+ * assume role (role_arn with source_profile or credential_source, in
+ * aws/roles.c); web identity (aws/roles.c); IAM Identity Center (aws/sso.c);
+ * the shared credentials file; the profile's credential_process (run
+ * without a shell); the config file's keys; the container endpoint (ECS,
+ * EKS, CloudShell); the EC2 instance metadata service (IMDSv2).  A provider
  * that is not configured is skipped and says why; one that is configured
  * but fails stops the search (as in the CLI).  When nothing yields
  * credentials the error lists every provider and why it had none.
@@ -23,6 +25,9 @@
 
 enum creds_provider {
 	CREDS_ENV,
+	CREDS_ASSUME_ROLE,
+	CREDS_WEB_IDENTITY,
+	CREDS_SSO,
 	CREDS_SHARED_FILE,
 	CREDS_PROCESS,
 	CREDS_CONFIG_FILE,
@@ -37,6 +42,7 @@ struct aws_creds {
 	char *session_token;     /* secret memory; NULL for long-term keys */
 	double expiration;       /* epoch seconds; NAN when they do not expire */
 	enum creds_provider provider;
+	bool interactive; /* needed a prompt (an MFA code): not refreshed unattended */
 	char source[400]; /* "profile 'dev' in /home/u/.aws/credentials", ... */
 };
 
@@ -56,6 +62,10 @@ enum creds_status creds_try(const struct awsconfig *cfg, enum creds_provider p,
  * lists every provider tried and why it had nothing. */
 int creds_resolve(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *err);
 void creds_clear(struct aws_creds *c);
+/* Fills out (cleared first) with copies of the keys; every provider's
+ * credentials go through here. */
+void creds_set(struct aws_creds *out, enum creds_provider p, const char *akid, const char *secret,
+               const char *token, double expiration);
 const char *creds_provider_name(enum creds_provider p);
 /* Splits a command line like Python's shlex.split() (POSIX rules, no
  * shell).  Returns a NULL-terminated vector, or NULL with err.  Caller
