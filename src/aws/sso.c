@@ -86,10 +86,10 @@ load_conf(const struct awsconfig *cfg, struct sso_conf *sc, struct xr_err *why)
 				*dst[i] = sv;
 		}
 		snprintf(sc->login, sizeof sc->login,
-		         "aws sso login --sso-session %s' (or 'aws sso login --profile %s",
+		         "'aws sso login --sso-session %s' (or 'aws sso login --profile %s')",
 		         sc->session, cfg->profile);
 	} else {
-		snprintf(sc->login, sizeof sc->login, "aws sso login --profile %s", cfg->profile);
+		snprintf(sc->login, sizeof sc->login, "'aws sso login --profile %s'", cfg->profile);
 	}
 	struct buf missing = BUF_INIT;
 	const char *names[] = {"sso_start_url", "sso_region", "sso_role_name", "sso_account_id"};
@@ -380,8 +380,8 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		st =
 		    say(why, CREDS_FAILED,
 		        e == ENOENT ? "no IAM Identity Center (SSO) sign-in for %s %s (no %s): run "
-		                      "'%s'"
-		                    : "cannot read the SSO token cache for %s %s (%s): run '%s'",
+		                      "%s"
+		                    : "cannot read the SSO token cache for %s %s (%s): run %s",
 		        sc.session ? "sso-session" : "start URL",
 		        sc.session ? sc.session : sc.start_url, e == ENOENT ? path : strerror(e),
 		        sc.login);
@@ -393,7 +393,7 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 	int rc = decode_sso_token(text, len, &tok, &e);
 	secret_free(text);
 	if (rc < 0) {
-		st = say(why, CREDS_FAILED, "the SSO token cache %s: %s: run '%s'", path, e.msg,
+		st = say(why, CREDS_FAILED, "the SSO token cache %s: %s: run %s", path, e.msg,
 		         sc.login);
 		free(path);
 		return st;
@@ -413,7 +413,7 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 				st = say(
 				    why, CREDS_FAILED,
 				    "the IAM Identity Center (SSO) sign-in for sso-session %s has "
-				    "expired and could not be renewed (%s): run '%s'",
+				    "expired and could not be renewed (%s): run %s",
 				    sc.session, re.msg, sc.login);
 				goto out;
 			}
@@ -423,7 +423,7 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		char when[40];
 		timefmt_iso(tok.expires_at, when, sizeof when);
 		st = say(why, CREDS_FAILED,
-		         "the IAM Identity Center (SSO) sign-in for %s %s expired at %s: run '%s'",
+		         "the IAM Identity Center (SSO) sign-in for %s %s expired at %s: run %s",
 		         sc.session ? "sso-session" : "start URL",
 		         sc.session ? sc.session : sc.start_url, when, sc.login);
 		goto out;
@@ -480,7 +480,7 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 			st = say(
 			    why, CREDS_FAILED,
 			    "the IAM Identity Center (SSO) sign-in is no longer valid (%s): run "
-			    "'%s'",
+			    "%s",
 			    text2, sc.login);
 		else
 			st = say(why, CREDS_FAILED,
