@@ -189,6 +189,16 @@ sts_parse(const char *action, const char *xml, size_t len, struct decoded_creds 
 		if (ps.text[f])
 			trim_value(ps.text[f], &ps.len[f]);
 	if (ps.error) {
+		/* A SignatureDoesNotMatch message goes on with the canonical
+		 * request, which holds the session token: never show that part. */
+		for (char *t = ps.text[F_MESSAGE]; t && *t; t++)
+			if (strncmp(t, "The Canonical String", 20) == 0 ||
+			    strncmp(t, "The String-to-Sign", 18) == 0) {
+				*t = '\0';
+				ps.len[F_MESSAGE] = strlen(ps.text[F_MESSAGE]);
+				trim_value(ps.text[F_MESSAGE], &ps.len[F_MESSAGE]);
+				break;
+			}
 		char c[128], m[400];
 		printable(c, sizeof c, ps.text[F_CODE] ? ps.text[F_CODE] : "");
 		printable(m, sizeof m, ps.text[F_MESSAGE] ? ps.text[F_MESSAGE] : "");

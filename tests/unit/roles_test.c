@@ -107,6 +107,16 @@ test_sts_parse(void)
 	is_str(code, "AccessDenied", "sts: its Code");
 	is_str(err.msg, "AccessDenied: User: x is not authorized", "sts: its Message, one line");
 
+	const char *sig = "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>The "
+	                  "request signature we calculated does not match.\n\nThe Canonical String "
+	                  "for this request should have been\n'POST\n/\n\nx-amz-security-token:"
+	                  "SECRETTOKEN'</Message></Error></ErrorResponse>";
+	xr_err_clear(&err);
+	ok(sts_parse("AssumeRole", sig, strlen(sig), &d, code, sizeof code, &err) < 0 &&
+	       strcmp(err.msg, "SignatureDoesNotMatch: The request signature we calculated does "
+	                       "not match.") == 0,
+	   "sts: the canonical request (with the token) is cut from a message (%s)", err.msg);
+
 	struct {
 		const char *xml, *want;
 	} bad[] = {
