@@ -15,6 +15,9 @@
 #
 #   sh bench/api-bench.sh [TRACES] [RUNS]     (defaults: 2000 3)
 #   LATENCY=0.05 SKIP_CLI_TRACES=1 ...        (the CLI loop takes minutes)
+#   XRTOP_BEFORE=/path/to/old/xrtop ...       also measure an older build, run
+#                                             right after xrtop each time
+#   SKIP_OTHERS=1 ...                         only xrtop (and XRTOP_BEFORE)
 #
 # Needs a built xrtop in _build/ (or $XRTOP), Debian's /usr/bin/python3 with
 # python3-botocore and python3-boto3, Debian's /usr/bin/aws, GNU time.
@@ -26,7 +29,7 @@ latency=${LATENCY:-0.05}
 xrtop=${XRTOP:-$top/_build/src/xrtop}
 python=${TEST_PYTHON:-/usr/bin/python3}
 aws=${TEST_AWS:-/usr/bin/aws}
-concurrency=32 # FETCH_DEFAULT_CONCURRENCY in src/xray/fetch.h
+concurrency=32 # FETCH_DEFAULT_CONCURRENCY in src/source/fetch.h
 out=$top/bench/out
 mkdir -p "$out"
 data=$out/api-$traces.json
@@ -100,10 +103,14 @@ measure "xrtop --save" \
 	"$python -c 'import json; assert len(json.load(open(\"$out/xrtop.json\"))[\"Traces\"]) == $traces'" \
 	"$xrtop" -b -o ndjson --endpoint-url "$url" --region us-east-1 \
 	--start "$start" --end "$end" --save "$out/xrtop.json"
-measure "boto3: paginate, batch_get_traces x5" \
+[ -z "${XRTOP_BEFORE:-}" ] || measure "xrtop --save (XRTOP_BEFORE)" \
+	"$python -c 'import json; assert len(json.load(open(\"$out/xrtop.json\"))[\"Traces\"]) == $traces'" \
+	"$XRTOP_BEFORE" -b -o ndjson --endpoint-url "$url" --region us-east-1 \
+	--start "$start" --end "$end" --save "$out/xrtop.json"
+[ -n "${SKIP_OTHERS:-}" ] || measure "boto3: paginate, batch_get_traces x5" \
 	"$python -c 'import json; assert len(json.load(open(\"$out/boto3.json\"))[\"Traces\"]) == $traces'" \
 	"$python" "$top/bench/api_boto3.py" "$url" "$start" "$end" "$out/boto3.json"
-if [ -z "${SKIP_CLI_TRACES:-}" ]; then
+if [ -z "${SKIP_CLI_TRACES:-}" ] && [ -z "${SKIP_OTHERS:-}" ]; then
 	cat >"$out/cli-traces.sh" <<EOS
 set -eu
 set -- \$("$aws" xray get-trace-summaries --start-time $start --end-time $end \
@@ -125,10 +132,13 @@ echo
 echo "(b) listing the window's summaries"
 measure "xrtop -b -o ndjson" "test \$(wc -l <$out/result) -eq $traces" \
 	"$xrtop" -b -o ndjson --endpoint-url "$url" --region us-east-1 --start "$start" --end "$end"
-measure "aws xray get-trace-summaries" \
+[ -z "${XRTOP_BEFORE:-}" ] || measure "xrtop -b -o ndjson (XRTOP_BEFORE)" \
+	"test \$(wc -l <$out/result) -eq $traces" \
+	"$XRTOP_BEFORE" -b -o ndjson --endpoint-url "$url" --region us-east-1 --start "$start" --end "$end"
+[ -n "${SKIP_OTHERS:-}" ] || measure "aws xray get-trace-summaries" \
 	"$python -c 'import json; assert len(json.load(open(\"$out/result\"))[\"TraceSummaries\"]) == $traces'" \
 	"$aws" xray get-trace-summaries --start-time "$start" --end-time "$end" \
 	--endpoint-url "$url" --output json
-measure "boto3: paginate get_trace_summaries" \
+[ -n "${SKIP_OTHERS:-}" ] || measure "boto3: paginate get_trace_summaries" \
 	"$python -c 'import json; assert json.load(open(\"$out/boto3.json\"))[\"Ids\"] == $traces'" \
 	"$python" "$top/bench/api_boto3.py" "$url" "$start" "$end" "$out/boto3.json" --summaries-only

@@ -11,9 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/timefmt.h"
 #include "util/xmalloc.h"
-
-#define LOOP_MAX_FDS 8
 
 struct loop_tick {
 	loop_tick_fn fn;
@@ -27,27 +26,51 @@ struct loop_fd {
 	void *ctx;
 };
 
+struct loop_timer {
+	uint64_t id;
+	uint64_t seq; /* order among timers due at the same time */
+	double at;
+	double period;
+	loop_timer_fn fn;
+	void *ctx;
+};
+
+struct loop_sigcb {
+	loop_signal_fn fn;
+	void *ctx;
+};
+
 struct loop {
 	struct http *http;
 	struct loop_tick *ticks;
 	size_t n_ticks, cap_ticks;
-	struct loop_fd fds[LOOP_MAX_FDS];
-	size_t n_fds;
+	struct loop_fd *fds;
+	size_t n_fds, cap_fds;
+	struct loop_timer *timers;
+	size_t n_timers, cap_timers;
+	uint64_t next_timer, next_seq;
+	struct loop_sigcb *sigcbs;
+	size_t n_sigcbs, cap_sigcbs;
+	struct http_pollfd *pfd; /* scratch for one wait */
+	size_t cap_pfd;
 	bool stop;
+	int interrupted;
 	int signal_pipe[2];
+	struct sigaction old_int, old_term, old_winch;
 };
 
-static volatile sig_atomic_t caught_signal;
-static int signal_write_fd = -1;
+/* The write end of the pipe of the loop catching signals, or -1: all the
+ * handler needs. */
+static volatile sig_atomic_t signal_write_fd = -1;
 
 static void
 on_signal(int sig)
 {
 	int saved = errno;
-	caught_signal = sig;
-	if (signal_write_fd >= 0) {
-		char c = (char)sig;
-		(void)!write(signal_write_fd, &c, 1);
+	int fd = signal_write_fd;
+	if (fd >= 0) {
+		unsigned char c = (unsigned char)sig;
+		(void)!write(fd, &c, 1);
 	}
 	errno = saved;
 }
@@ -67,14 +90,25 @@ loop_free(struct loop *l)
 	if (!l)
 		return;
 	if (l->signal_pipe[0] >= 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
+		sigaction(SIGINT, &l->old_int, NULL);
+		sigaction(SIGTERM, &l->old_term, NULL);
+		sigaction(SIGWINCH, &l->old_winch, NULL);
 		signal_write_fd = -1;
 		close(l->signal_pipe[0]);
 		close(l->signal_pipe[1]);
 	}
 	free(l->ticks);
+	free(l->fds);
+	free(l->timers);
+	free(l->sigcbs);
+	free(l->pfd);
 	free(l);
+}
+
+struct http *
+loop_http(const struct loop *l)
+{
+	return l->http;
 }
 
 void
@@ -100,8 +134,14 @@ loop_remove_tick(struct loop *l, loop_tick_fn fn, void *ctx)
 void
 loop_add_fd(struct loop *l, int fd, short events, loop_fd_fn fn, void *ctx)
 {
-	if (l->n_fds < LOOP_MAX_FDS)
-		l->fds[l->n_fds++] = (struct loop_fd){fd, events, fn, ctx};
+	for (size_t i = 0; i < l->n_fds; i++) {
+		if (l->fds[i].fd == fd) {
+			l->fds[i] = (struct loop_fd){fd, events, fn, ctx};
+			return;
+		}
+	}
+	XGROW(l->fds, l->cap_fds, l->n_fds + 1);
+	l->fds[l->n_fds++] = (struct loop_fd){fd, events, fn, ctx};
 }
 
 void
@@ -116,29 +156,77 @@ loop_remove_fd(struct loop *l, int fd)
 	}
 }
 
+uint64_t
+loop_add_timer(struct loop *l, double at, double period, loop_timer_fn fn, void *ctx)
+{
+	XGROW(l->timers, l->cap_timers, l->n_timers + 1);
+	uint64_t id = ++l->next_timer;
+	l->timers[l->n_timers++] =
+	    (struct loop_timer){id, ++l->next_seq, at, period > 0 ? period : 0, fn, ctx};
+	return id;
+}
+
+void
+loop_cancel_timer(struct loop *l, uint64_t id)
+{
+	for (size_t i = 0; i < l->n_timers; i++) {
+		if (l->timers[i].id == id) {
+			memmove(&l->timers[i], &l->timers[i + 1],
+			        (l->n_timers - i - 1) * sizeof *l->timers);
+			l->n_timers--;
+			return;
+		}
+	}
+}
+
+void
+loop_on_signal(struct loop *l, loop_signal_fn fn, void *ctx)
+{
+	XGROW(l->sigcbs, l->cap_sigcbs, l->n_sigcbs + 1);
+	l->sigcbs[l->n_sigcbs++] = (struct loop_sigcb){fn, ctx};
+}
+
 static void
 on_signal_pipe(void *ctx, int fd, short revents)
 {
 	struct loop *l = ctx;
-	char buf[16];
-	while (read(fd, buf, sizeof buf) > 0)
-		;
-	l->stop = true;
+	unsigned char buf[64];
+	ssize_t n;
+	(void)revents;
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			int sig = buf[i];
+			if (sig == SIGINT || sig == SIGTERM) {
+				if (!l->interrupted)
+					l->interrupted = sig;
+				l->stop = true;
+			}
+			for (size_t k = 0; k < l->n_sigcbs; k++)
+				l->sigcbs[k].fn(l->sigcbs[k].ctx, sig);
+		}
+	}
 }
 
-void
-loop_catch_signals(struct loop *l)
+int
+loop_catch_signals(struct loop *l, struct xr_err *err)
 {
-	if (l->signal_pipe[0] >= 0 || pipe2(l->signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		return;
+	if (l->signal_pipe[0] >= 0)
+		return 0;
+	if (signal_write_fd >= 0)
+		return xr_err_set(err, XR_EIO, "another event loop already catches signals");
+	if (pipe2(l->signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return xr_err_set(err, XR_EIO, "cannot make the signal pipe: %s", strerror(errno));
 	signal_write_fd = l->signal_pipe[1];
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, &l->old_int);
+	sigaction(SIGTERM, &sa, &l->old_term);
+	sigaction(SIGWINCH, &sa, &l->old_winch);
 	loop_add_fd(l, l->signal_pipe[0], POLLIN, on_signal_pipe, l);
+	return 0;
 }
 
 /* Runs every tick; returns how long the loop may wait. */
@@ -154,6 +242,42 @@ run_ticks(struct loop *l, double max_wait)
 	return wait;
 }
 
+/* The index of the earliest timer (re)scheduled before `limit` that is due at
+ * `now`, or -1. */
+static long
+due_timer(const struct loop *l, double now, uint64_t limit)
+{
+	long best = -1;
+	for (size_t i = 0; i < l->n_timers; i++) {
+		const struct loop_timer *t = &l->timers[i];
+		if (t->at > now || t->seq > limit)
+			continue;
+		if (best < 0 || t->at < l->timers[best].at ||
+		    (t->at == l->timers[best].at && t->seq < l->timers[best].seq))
+			best = (long)i;
+	}
+	return best;
+}
+
+/* Runs the due timers in order. */
+static void
+run_timers(struct loop *l)
+{
+	double now = timefmt_monotonic();
+	uint64_t limit = l->next_seq; /* timers made by callbacks wait a turn */
+	long i;
+	while (!l->stop && (i = due_timer(l, now, limit)) >= 0) {
+		struct loop_timer t = l->timers[i];
+		if (t.period > 0) {
+			l->timers[i].at = t.at + t.period > now ? t.at + t.period : now + t.period;
+			l->timers[i].seq = ++l->next_seq; /* runs once per turn */
+		} else {
+			loop_cancel_timer(l, t.id);
+		}
+		t.fn(t.ctx);
+	}
+}
+
 /* Waits up to `wait` seconds for curl, the descriptors or a wakeup, and
  * runs what became ready. */
 static int
@@ -162,44 +286,73 @@ wait_and_dispatch(struct loop *l, double wait, struct xr_err *err)
 	if (!(wait > 0))
 		wait = 0;
 	int ms = isinf(wait) || wait > 3600 ? 3600 * 1000 : (int)ceil(wait * 1000);
-	struct http_pollfd pfd[LOOP_MAX_FDS];
 	size_t n = l->n_fds;
+	XGROW(l->pfd, l->cap_pfd, n + 1);
 	for (size_t i = 0; i < n; i++)
-		pfd[i] = (struct http_pollfd){l->fds[i].fd, l->fds[i].events, 0};
-	if (http_poll(l->http, pfd, (unsigned)n, ms, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (pfd[i].revents) {
-			/* the callback may remove fds: find it again by number */
-			for (size_t k = 0; k < l->n_fds; k++) {
-				if (l->fds[k].fd == pfd[i].fd) {
-					l->fds[k].fn(l->fds[k].ctx, pfd[i].fd, pfd[i].revents);
-					break;
-				}
+		l->pfd[i] = (struct http_pollfd){l->fds[i].fd, l->fds[i].events, 0};
+	if (l->http) {
+		if (http_poll(l->http, l->pfd, (unsigned)n, ms, err) < 0)
+			return -1;
+	} else {
+		struct pollfd *p = xcalloc(n + 1, sizeof *p);
+		for (size_t i = 0; i < n; i++)
+			p[i] = (struct pollfd){l->pfd[i].fd, l->pfd[i].events, 0};
+		int rc = poll(p, n, ms);
+		if (rc < 0 && errno != EINTR) {
+			free(p);
+			return xr_err_set(err, XR_EIO, "poll: %s", strerror(errno));
+		}
+		for (size_t i = 0; i < n; i++)
+			l->pfd[i].revents = rc > 0 ? p[i].revents : 0;
+		free(p);
+	}
+	/* Callbacks may add or remove descriptors: copy what fired first. */
+	size_t fired = 0;
+	for (size_t i = 0; i < n; i++)
+		if (l->pfd[i].revents)
+			l->pfd[fired++] = l->pfd[i];
+	for (size_t i = 0; i < fired && !l->stop; i++) {
+		for (size_t k = 0; k < l->n_fds; k++) {
+			if (l->fds[k].fd == l->pfd[i].fd) {
+				l->fds[k].fn(l->fds[k].ctx, l->pfd[i].fd, l->pfd[i].revents);
+				break;
 			}
 		}
 	}
 	return 0;
 }
 
+/* Timers, then ticks (which see what the timers queued), then the wait:
+ * one turn. */
+static int
+turn(struct loop *l, double max_wait, bool (*done)(void *ctx), void *ctx, struct xr_err *err)
+{
+	run_timers(l);
+	if (l->stop)
+		return 0;
+	double wait = run_ticks(l, max_wait);
+	double now = timefmt_monotonic();
+	for (size_t k = 0; k < l->n_timers; k++)
+		if (l->timers[k].at - now < wait)
+			wait = l->timers[k].at - now;
+	/* A timer or tick may have finished the work: do not wait for nothing. */
+	if (l->stop || (done && done(ctx)))
+		return 0;
+	return wait_and_dispatch(l, wait, err);
+}
+
 int
 loop_once(struct loop *l, double max_wait, struct xr_err *err)
 {
-	double wait = run_ticks(l, max_wait);
-	return l->stop ? 0 : wait_and_dispatch(l, wait, err);
+	return l->stop ? 0 : turn(l, max_wait, NULL, NULL, err);
 }
 
 int
 loop_run(struct loop *l, bool (*done)(void *ctx), void *ctx, struct xr_err *err)
 {
-	while (!l->stop && !(done && done(ctx))) {
-		double wait = run_ticks(l, INFINITY);
-		/* A tick may have finished the work: do not wait for nothing. */
-		if (l->stop || (done && done(ctx)))
-			break;
-		if (wait_and_dispatch(l, wait, err) < 0)
+	while (!l->stop && !(done && done(ctx)))
+		if (turn(l, INFINITY, done, ctx, err) < 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -209,8 +362,15 @@ loop_stop(struct loop *l)
 	l->stop = true;
 }
 
+void
+loop_resume(struct loop *l)
+{
+	if (!l->interrupted)
+		l->stop = false;
+}
+
 int
 loop_interrupted(const struct loop *l)
 {
-	return l->signal_pipe[0] >= 0 ? caught_signal : 0;
+	return l->interrupted;
 }

@@ -180,6 +180,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 			xr_err_prefix(err, "--since");
 			return -1;
 		}
+		o->since_set = true;
 		break;
 	case OPT_START:
 	case OPT_END:
@@ -281,6 +282,14 @@ options_has_file_source(const struct options *o)
 	return o->n_loads > 0 || o->demo;
 }
 
+bool
+options_has_api_source(const struct options *o)
+{
+	return !options_has_file_source(o) || o->region || o->profile || o->endpoint_url ||
+	       o->group || o->since_set || isfinite(o->start_time) || isfinite(o->end_time) ||
+	       o->time_range_type || o->save || o->max_traces >= 0;
+}
+
 void
 options_usage(struct buf *out)
 {
@@ -294,6 +303,9 @@ options_usage(struct buf *out)
 	         "                           AWS CLI prints it, NDJSON segment documents (with or\n"
 	         "                           without the X-Ray daemon header), or a JSON array of them\n"
 	         "      --demo               load the bundled QuickTable demo data\n"
+	         "With --load or --demo, the X-Ray API is read as well when any of --region,\n"
+	         "--profile, --endpoint-url, --group, --since, --start, --end, --time-range-type,\n"
+	         "--max-traces or --save is given; everything goes into one list.\n"
 	         "\n"
 	         "The X-Ray API:\n"
 	         "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
@@ -305,9 +317,11 @@ options_usage(struct buf *out)
 	         "      --end TIME           window end (default: now)\n"
 	         "      --time-range-type T  TraceId (default), Event or Service\n"
 	         "      --group NAME         use the X-Ray group NAME\n"
-	         "      --max-traces N       stop scanning after N summaries (default: all)\n"
+	         "      --max-traces N       stop scanning after N summaries (default: all); with\n"
+	         "                           -d, keep only the newest N traces in memory\n"
 	         "      --save FILE          fetch every full trace of the window and write them as\n"
-	         "                           one BatchGetTraces JSON file (readable with --load)\n"
+	         "                           one BatchGetTraces JSON file (readable with --load);\n"
+	         "                           a failed or empty run leaves an existing FILE as it was\n"
 	         "      --retry-budget DUR   how long one request may retry when throttled (2m)\n"
 	         "  -d, --delay DURATION     refresh every DURATION, fetching only what is new\n"
 	         "  -n, --iterations N       with -b and -d: stop after N refreshes\n"

@@ -9,9 +9,9 @@
 
 #include "util/buf.h"
 #include "util/err.h"
+#include "view/sort.h"
 
 enum output_format { OUTPUT_TABLE, OUTPUT_NDJSON, OUTPUT_JSON };
-enum sort_key { SORT_START, SORT_DURATION, SORT_RESPONSETIME, SORT_STATUS };
 /* What batch mode prints (--view); the TUI opens on it. */
 enum view_kind { VIEW_TRACES };
 
@@ -45,6 +45,7 @@ struct options {
 	const char *endpoint_url;
 	const char *group;
 	double since;       /* seconds before now; default 15 minutes */
+	bool since_set;     /* --since was given */
 	double start_time;  /* NAN unless --start */
 	double end_time;    /* NAN unless --end */
 	const char *time_range_type; /* TraceId, Event or Service; NULL = service default */
@@ -61,6 +62,9 @@ int options_parse(struct options *o, int argc, char **argv, struct xr_err *err);
 void options_free(struct options *o);
 /* True when any file or demo source was asked for. */
 bool options_has_file_source(const struct options *o);
+/* True when the X-Ray API is to be read: no file source, or an option
+ * that only the API source uses (--region, --since, --save, ...). */
+bool options_has_api_source(const struct options *o);
 /* Appends the --help text. */
 void options_usage(struct buf *out);
 

@@ -36,6 +36,8 @@ extern char **environ;
 #define CONTAINER_ATTEMPTS 2
 #define METADATA_MAX_BODY (64u << 10)
 #define REFRESH_RETRY 30.0
+/* The characters of an IAM role name. */
+#define ROLE_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=,.@_-"
 
 const char *
 creds_provider_name(enum creds_provider p)
@@ -63,6 +65,15 @@ creds_clear(struct aws_creds *c)
 	secret_free(c->session_token);
 	memset(c, 0, sizeof *c);
 	c->expiration = NAN;
+}
+
+long
+creds_unprintable(const char *s, bool space_ok)
+{
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
+		if (*p > 0x7e || *p < (space_ok ? 0x20 : 0x21))
+			return (long)(p - (const unsigned char *)s);
+	return -1;
 }
 
 void
@@ -483,11 +494,17 @@ container_token(const struct awsconfig *cfg, char **token, struct xr_err *why)
 	} else if (env) {
 		*token = secret_strdup(env);
 	}
-	if (*token && strpbrk(*token, "\r\n")) {
+	long at = *token ? creds_unprintable(*token, true) : -1;
+	if (at >= 0) {
 		secret_free(*token);
 		*token = NULL;
-		return xr_err_set(why, XR_EAUTH,
-		                  "the container authorization token has a line break");
+		return xr_err_set(
+		    why, XR_EAUTH,
+		    "the container authorization token (%s) holds a control character "
+		    "or a byte that is not ASCII at byte %ld: refused",
+		    file ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+		         : "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+		    at + 1);
 	}
 	return 0;
 }
@@ -635,6 +652,13 @@ try_imds(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *
 	if (r.status == 200) {
 		size_t len;
 		char *token = take_body(&r, &len);
+		if (!len || strlen(token) != len || creds_unprintable(token, false) >= 0) {
+			secret_free(token);
+			say(why, CREDS_FAILED,
+			    "instance metadata at %.*s: its session token is %s: refused",
+			    (int)eplen, ep, len ? "not printable ASCII" : "empty");
+			return CREDS_FAILED;
+		}
 		token_header = secret_alloc(len + 40);
 		snprintf(token_header, len + 40, "X-aws-ec2-metadata-token: %s", token);
 		secret_free(token);
@@ -661,6 +685,16 @@ try_imds(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *
 		snprintf(role, sizeof role, "%.*s", (int)(r.body.len < 255 ? r.body.len : 255),
 		         r.body.data ? r.body.data : "");
 		role[strcspn(role, "\r\n")] = '\0';
+		size_t rl = strlen(role);
+		if (strspn(role, ROLE_CHARS) != rl) {
+			say(why, CREDS_FAILED,
+			    "instance metadata at %.*s: the role name it gave is not an IAM role "
+			    "name: refused",
+			    (int)eplen, ep);
+			rc = CREDS_FAILED;
+			http_response_free(&r);
+			goto out;
+		}
 	}
 	if (!role[0]) {
 		if (r.failure != HTTP_FAIL_NONE)
@@ -703,23 +737,57 @@ out:
 	return rc;
 }
 
+/* Refuses credentials that could change the request's headers or its
+ * signature: a key or token byte outside printable ASCII (a control
+ * character such as CR or LF, a space, a non-ASCII byte).  The message
+ * gives its position, never the value. */
+static enum creds_status
+check_printable(struct aws_creds *c, struct xr_err *why)
+{
+	const struct {
+		const char *name, *value;
+	} parts[] = {
+	    {"access key id", c->access_key_id},
+	    {"secret access key", c->secret_access_key},
+	    {"session token", c->session_token},
+	};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		long at = creds_unprintable(parts[i].value, false);
+		if (at < 0)
+			continue;
+		unsigned char b = (unsigned char)parts[i].value[at];
+		say(why, CREDS_FAILED,
+		    "the %s from %s holds %s at byte %ld of %zu: refused (it would corrupt the "
+		    "request's headers)",
+		    parts[i].name, c->source,
+		    b < 0x20 || b == 0x7f ? "a control character"
+		    : b == ' '            ? "a space"
+		                          : "a byte that is not ASCII",
+		    at + 1, strlen(parts[i].value));
+		creds_clear(c);
+		return CREDS_FAILED;
+	}
+	return CREDS_FOUND;
+}
+
 enum creds_status
 creds_try(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *out,
           const atomic_bool *cancel, struct xr_err *why)
 {
+	enum creds_status st = CREDS_ABSENT;
 	switch (p) {
-	case CREDS_ENV: return try_env(cfg, out, why);
-	case CREDS_ASSUME_ROLE: return roles_assume(cfg, out, cancel, why);
-	case CREDS_WEB_IDENTITY: return roles_web_identity(cfg, out, cancel, why);
-	case CREDS_SSO: return sso_try(cfg, out, cancel, why);
-	case CREDS_SHARED_FILE: return try_keys(cfg, p, out, why);
-	case CREDS_PROCESS: return try_process(cfg, out, cancel, why);
-	case CREDS_CONFIG_FILE: return try_keys(cfg, p, out, why);
-	case CREDS_CONTAINER: return try_container(cfg, out, cancel, why);
-	case CREDS_IMDS: return try_imds(cfg, out, cancel, why);
-	case CREDS_PROVIDERS: break;
+	case CREDS_ENV: st = try_env(cfg, out, why); break;
+	case CREDS_ASSUME_ROLE: st = roles_assume(cfg, out, cancel, why); break;
+	case CREDS_WEB_IDENTITY: st = roles_web_identity(cfg, out, cancel, why); break;
+	case CREDS_SSO: st = sso_try(cfg, out, cancel, why); break;
+	case CREDS_SHARED_FILE: st = try_keys(cfg, p, out, why); break;
+	case CREDS_PROCESS: st = try_process(cfg, out, cancel, why); break;
+	case CREDS_CONFIG_FILE: st = try_keys(cfg, p, out, why); break;
+	case CREDS_CONTAINER: st = try_container(cfg, out, cancel, why); break;
+	case CREDS_IMDS: st = try_imds(cfg, out, cancel, why); break;
+	case CREDS_PROVIDERS: return say(why, CREDS_ABSENT, "no such provider");
 	}
-	return say(why, CREDS_ABSENT, "no such provider");
+	return st == CREDS_FOUND ? check_printable(out, why) : st;
 }
 
 static int

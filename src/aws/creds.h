@@ -62,10 +62,12 @@ enum creds_status creds_try(const struct awsconfig *cfg, enum creds_provider p,
  * lists every provider tried and why it had nothing. */
 int creds_resolve(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *err);
 void creds_clear(struct aws_creds *c);
-/* Fills out (cleared first) with copies of the keys; every provider's
- * credentials go through here. */
+/* Fills out (cleared first) with copies of the keys. */
 void creds_set(struct aws_creds *out, enum creds_provider p, const char *akid, const char *secret,
                const char *token, double expiration);
+/* The offset of the first byte of s outside printable ASCII (space allowed
+ * when space_ok), or -1 when there is none (or s is NULL). */
+long creds_unprintable(const char *s, bool space_ok);
 const char *creds_provider_name(enum creds_provider p);
 /* Splits a command line like Python's shlex.split() (POSIX rules, no
  * shell).  Returns a NULL-terminated vector, or NULL with err.  Caller

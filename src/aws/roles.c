@@ -97,6 +97,16 @@ call_sts(const struct awsconfig *cfg, enum creds_provider p, const char *action,
 		           who, e.msg, hint);
 	}
 	awsconfig_endpoint_free(&ep);
+	/* These may sign the next call of a chain before creds_try() sees them. */
+	if (creds_unprintable(d.access_key_id, false) >= 0 ||
+	    creds_unprintable(d.secret_access_key, false) >= 0 ||
+	    creds_unprintable(d.session_token, false) >= 0) {
+		decode_creds_free(&d);
+		return say(why, CREDS_FAILED,
+		           "STS %s for %s: the credentials in the reply hold bytes that are not "
+		           "printable ASCII: refused (they would corrupt the request's headers)",
+		           action, who);
+	}
 	creds_set(out, p, d.access_key_id, d.secret_access_key, d.session_token, d.expiration);
 	decode_creds_free(&d);
 	return CREDS_FOUND;

@@ -429,6 +429,14 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		goto out;
 	}
 
+	long bad = creds_unprintable(tok.access_token, false);
+	if (bad >= 0) {
+		st = say(why, CREDS_FAILED,
+		         "the SSO access token in %s holds a byte that is not printable ASCII at "
+		         "byte %ld: refused (it would corrupt the request's headers); run %s",
+		         path, bad + 1, sc.login);
+		goto out;
+	}
 	struct aws_endpoint ep;
 	if (service_base(cfg, "sso", "portal.sso", sc.region, &ep, &e) < 0) {
 		st = say(why, CREDS_FAILED, "%s", e.msg);

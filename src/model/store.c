@@ -2,6 +2,7 @@
 
 #include "model/store.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@ struct xr_store {
 	size_t n, cap;
 	size_t *slots; /* open addressing: entry index + 1, 0 = empty */
 	size_t mask;
+	size_t next_seq;
 	unsigned long generation;
 };
 
@@ -22,6 +24,8 @@ entry_id(const struct xr_store_entry *e)
 {
 	return e->trace ? e->trace->id : e->api_summary->id;
 }
+
+static void entry_free(struct xr_store_entry *e);
 
 struct xr_store *
 store_new(void)
@@ -37,11 +41,8 @@ store_free(struct xr_store *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++) {
-		trace_free(s->entries[i]->trace);
-		arena_free(s->entries[i]->summary_arena);
-		free(s->entries[i]);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		entry_free(s->entries[i]);
 	free(s->entries);
 	free(s->slots);
 	free(s);
@@ -78,7 +79,7 @@ store_entry_for(struct xr_store *s, const char *id, bool *created)
 	*created = true;
 	XGROW(s->entries, s->cap, s->n + 1);
 	struct xr_store_entry *e = xcalloc(1, sizeof *e);
-	e->seq = s->n;
+	e->seq = s->next_seq++;
 	s->entries[s->n++] = e;
 	return e;
 }
@@ -86,7 +87,7 @@ store_entry_for(struct xr_store *s, const char *id, bool *created)
 static void
 store_index_new(struct xr_store *s, struct xr_store_entry *e)
 {
-	*store_slot(s, entry_id(e)) = e->seq + 1;
+	*store_slot(s, entry_id(e)) = s->n; /* e is the last entry */
 	if (s->n * 2 > s->mask)
 		store_rehash(s);
 }
@@ -139,6 +140,68 @@ struct xr_store_entry *
 store_entry(const struct xr_store *s, size_t i)
 {
 	return i < s->n ? s->entries[i] : NULL;
+}
+
+size_t
+store_next_seq(const struct xr_store *s)
+{
+	return s->next_seq;
+}
+
+static void
+entry_free(struct xr_store_entry *e)
+{
+	trace_free(e->trace);
+	arena_free(e->summary_arena);
+	free(e);
+}
+
+/* Oldest start first (no start time counts as oldest), then by seq. */
+static int
+cmp_age(const void *x, const void *y)
+{
+	const struct xr_store_entry *a = *(struct xr_store_entry *const *)x;
+	const struct xr_store_entry *b = *(struct xr_store_entry *const *)y;
+	const struct xr_summary *sa = store_entry_summary(a), *sb = store_entry_summary(b);
+	double ta = sa && !isnan(sa->start_time) ? sa->start_time : -INFINITY;
+	double tb = sb && !isnan(sb->start_time) ? sb->start_time : -INFINITY;
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+size_t
+store_evict(struct xr_store *s, size_t max, store_pinned_fn pinned, void *ctx)
+{
+	if (s->n <= max)
+		return 0;
+	size_t excess = s->n - max, n_cand = 0;
+	struct xr_store_entry **cand = xmalloc(s->n * sizeof *cand);
+	for (size_t i = 0; i < s->n; i++)
+		if (!(pinned && pinned(ctx, s->entries[i])))
+			cand[n_cand++] = s->entries[i];
+	qsort(cand, n_cand, sizeof *cand, cmp_age);
+	size_t removed = excess < n_cand ? excess : n_cand;
+	/* mark the victims through their seq, then compact in order */
+	for (size_t i = 0; i < removed; i++)
+		cand[i]->seq = SIZE_MAX - cand[i]->seq;
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct xr_store_entry *e = s->entries[i];
+		if (e->seq >= s->next_seq)
+			entry_free(e);
+		else
+			s->entries[k++] = e;
+	}
+	free(cand);
+	s->n = k;
+	if (removed) {
+		memset(s->slots, 0, (s->mask + 1) * sizeof *s->slots);
+		for (size_t i = 0; i < s->n; i++)
+			*store_slot(s, entry_id(s->entries[i])) = i + 1;
+		s->generation++;
+	}
+	return removed;
 }
 
 unsigned long

@@ -2,10 +2,13 @@
  *
  * An entry may hold a summary (from GetTraceSummaries or a summaries file),
  * a full trace, or both.  The generation counter grows with every change so
- * views know when to redraw.  Entries keep their insertion order. */
+ * views know when to redraw.  Entries keep their insertion order; each has
+ * a sequence number that never repeats, even after store_evict() removed
+ * older entries, so "entries added since" is a sequence number. */
 #ifndef XRTOP_MODEL_STORE_H
 #define XRTOP_MODEL_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model/summary.h"
@@ -16,7 +19,7 @@ struct xr_store_entry {
 	struct xr_summary *api_summary; /* as the API gave it, or NULL */
 	struct arena *summary_arena;    /* owns api_summary */
 	struct xr_trace *trace;         /* full trace, or NULL */
-	size_t seq;                     /* insertion order */
+	size_t seq;                     /* insertion order; never reused */
 };
 
 struct xr_store;
@@ -34,6 +37,15 @@ size_t store_count(const struct xr_store *s);
 /* The i-th entry in insertion order. */
 struct xr_store_entry *store_entry(const struct xr_store *s, size_t i);
 unsigned long store_generation(const struct xr_store *s);
+/* The seq the next new entry will get: entries with seq >= this one were
+ * added after the call. */
+size_t store_next_seq(const struct xr_store *s);
+/* Whether an entry must stay (e.g. its full trace is on its way). */
+typedef bool (*store_pinned_fn)(void *ctx, const struct xr_store_entry *e);
+/* Removes the oldest entries (by start time) not pinned until at most max
+ * remain (or only pinned ones are left); returns how many went.  Pointers to removed
+ * entries become invalid. */
+size_t store_evict(struct xr_store *s, size_t max, store_pinned_fn pinned, void *ctx);
 /* The summary to show: the API's when present, else the computed one. */
 const struct xr_summary *store_entry_summary(const struct xr_store_entry *e);
 

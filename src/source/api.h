@@ -1,7 +1,7 @@
 /* api: the X-Ray API source, from settings to a running fetch engine:
  * the profile and its files, the region, the endpoint (with its security
  * rules), the credentials (resolved once at start, refreshed later in the
- * background), the HTTP client and the engine (xray/fetch.h).  It also
+ * background), the HTTP client and the engine (source/fetch.h).  It also
  * explains fatal errors in terms of where the region and credentials came
  * from.  Never prints. */
 #ifndef XRTOP_SOURCE_API_H
@@ -14,7 +14,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/warn.h"
-#include "xray/fetch.h"
+#include "source/fetch.h"
 
 struct api_settings {
 	const char *region;         /* --region, or NULL */

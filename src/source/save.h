@@ -1,26 +1,45 @@
 /* save: the --save file.  Traces are written as they arrive, each one's
  * JSON exactly as BatchGetTraces returned it, into one BatchGetTraces-shaped
  * document ({"Traces": [...], "UnprocessedTraceIds": [...]}) that --load
- * reads back.  The file is written as FILE.tmp and renamed at the end, so
- * an interrupted run never leaves a half-written FILE ("-" writes to
- * standard output instead). */
+ * reads back.
+ *
+ * A regular FILE (or a new one) is replaced atomically: the document is
+ * written to a temporary file created next to it with mkstemp (exclusive,
+ * never through a link), given the old file's permissions, synced and
+ * renamed over FILE.  A symbolic link is resolved and its target replaced,
+ * so the link stays; a link to nothing is refused.  An existing FILE is
+ * replaced only by a complete run that saved traces: a failed or empty run
+ * leaves it as it was.  Standard output ("-") and files that are not
+ * regular (/dev/null, a FIFO, a terminal) are written in place; directories
+ * and sockets are refused.  Every message names FILE. */
 #ifndef XRTOP_SOURCE_SAVE_H
 #define XRTOP_SOURCE_SAVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/err.h"
 
 struct save;
 
-/* Opens path.tmp (or standard output for "-").  Caller finishes or aborts. */
+/* save_finish() results besides -1 (an error, in err). */
+enum save_result {
+	SAVE_WRITTEN = 0,
+	SAVE_KEPT = 1,    /* an existing FILE left as it was; err says why */
+	SAVE_SKIPPED = 2, /* nothing written (a failed run with no traces); err says why */
+};
+
+/* Opens the temporary file next to path (or path itself when written in
+ * place, standard output for "-").  Caller finishes or aborts. */
 struct save *save_open(const char *path, struct xr_err *err);
 /* Appends one trace object (JSON text, written as is). */
 int save_trace(struct save *s, const char *json, size_t len);
-/* Writes the ids that could not be fetched, closes, renames path.tmp to
- * path.  Frees s. */
-int save_finish(struct save *s, char *const *unfetched, size_t n, struct xr_err *err);
-/* Removes path.tmp.  Frees s. */
+/* Writes the ids that could not be fetched and puts the file in place;
+ * incomplete: the run did not list its whole window (failed or
+ * interrupted).  Returns a save_result or -1.  Frees s. */
+int save_finish(struct save *s, char *const *unfetched, size_t n, bool incomplete,
+                struct xr_err *err);
+/* Removes the temporary file.  Frees s. */
 void save_abort(struct save *s);
 size_t save_count(const struct save *s);
 

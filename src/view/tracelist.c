@@ -80,7 +80,7 @@ tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_ke
 		tl->n_considered++;
 		if (keep && !keep(ctx, e))
 			continue;
-		tl->rows[tl->n_rows++] = (struct tracelist_row){e, s};
+		tl->rows[tl->n_rows++] = (struct tracelist_row){s->id, e, s};
 	}
 	int (*cmp)(const void *, const void *) = cmp_start;
 	switch (key) {
@@ -105,6 +105,15 @@ tracelist_free(struct tracelist *tl)
 	free(tl->rows);
 	free(tl->annotation_text);
 	memset(tl, 0, sizeof *tl);
+}
+
+long
+tracelist_find(const struct tracelist *tl, const char *id)
+{
+	for (size_t i = 0; id && i < tl->n_rows; i++)
+		if (tl->rows[i].id && strcmp(tl->rows[i].id, id) == 0)
+			return (long)i;
+	return -1;
 }
 
 /* Counting distinct values of one key over the listed rows. */
@@ -191,7 +200,8 @@ tracelist_choose_annotations(struct tracelist *tl, size_t max)
 			for (size_t i = 0; i < tl->n_annotation_keys; i++)
 				taken |= tl->annotation_keys[i] == ks->key;
 			double h = key_entropy(ks);
-			if (!taken && (!best || h > best_h || (h == best_h && strcmp(ks->key, best->key) < 0))) {
+			if (!taken && (!best || h > best_h ||
+			               (h == best_h && strcmp(ks->key, best->key) < 0))) {
 				best = ks;
 				best_h = h;
 			}

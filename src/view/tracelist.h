@@ -8,12 +8,15 @@
 #include <stddef.h>
 
 #include "model/store.h"
-#include "options.h"
 #include "util/buf.h"
+#include "view/sort.h"
 
 #define TRACELIST_MAX_ANNOTATIONS 4
 
+/* A row names its trace by id: keep the id, not the row or the entry,
+ * across a rebuild (tracelist_find()). */
 struct tracelist_row {
+	const char *id; /* the trace id (owned by the summary) */
 	const struct xr_store_entry *entry;
 	const struct xr_summary *summary;
 };
@@ -36,6 +39,8 @@ void tracelist_build(struct tracelist *tl, const struct xr_store *store, traceli
 /* Keeps the first limit rows (-1 = all). */
 void tracelist_limit(struct tracelist *tl, long limit);
 void tracelist_free(struct tracelist *tl);
+/* The index of the row of trace id, or -1. */
+long tracelist_find(const struct tracelist *tl, const char *id);
 /* Chooses up to `max` annotation keys that tell the listed traces apart:
  * present on at least half of them, with 2 to 16 distinct values, highest
  * entropy first. */

@@ -37,12 +37,32 @@ get_string(const cJSON *root, const char *name, const char **out, struct xr_err 
 	return 0;
 }
 
+/* The offset of the first \u0000 escape in JSON text, or -1: cJSON would
+ * cut the string there, so a key or token would silently lose its tail. */
+static long
+escaped_nul(const char *json, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (json[i] != '\\')
+			continue;
+		if (json[i + 1] == 'u' && i + 6 <= len && memcmp(json + i + 2, "0000", 4) == 0)
+			return (long)i;
+		i++;
+	}
+	return -1;
+}
+
 int
 decode_creds(const char *json, size_t len, struct decoded_creds *out, struct xr_err *err)
 {
 	memset(out, 0, sizeof *out);
 	out->expiration = NAN;
 	out->version = -1;
+	long nul = escaped_nul(json, len);
+	if (nul >= 0) {
+		return xr_err_set(err, XR_EINPUT,
+		                  "a string holds \\u0000 (NUL) at byte %ld: refused", nul + 1);
+	}
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root)

@@ -69,8 +69,8 @@ try:
     save = os.path.join(work.path, "window.json")
     r = run("-o", "ndjson", "--save", save)
     t.is_(r.rc, 0, "--save: exit 0")
-    t.ok(os.path.exists(save) and not os.path.exists(save + ".tmp"),
-         "--save: the file is in place, no .tmp left")
+    t.ok(os.path.exists(save) and not [n for n in os.listdir(work.path) if ".window.json." in n],
+         "--save: the file is in place, no temporary file left")
     with open(save) as f:
         saved = json.load(f)
     with open(FIXTURE) as f:
@@ -202,8 +202,8 @@ try:
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
     t.ok(p.returncode == 1 and "interrupted" in err.decode() and not os.path.exists(save3)
-         and not os.path.exists(save3 + ".tmp"),
-         "SIGINT during --save: exit 1, no file and no .tmp left", (p.returncode, err))
+         and not [n for n in os.listdir(work.path) if ".cut.json." in n],
+         "SIGINT during --save: exit 1, no file and no temporary file left", (p.returncode, err))
 
     # -- endpoints -------------------------------------------------------------------------------
     r = xrtop(["-b", "--endpoint-url", "http://198.51.100.7:8080", "--region", "us-east-1"], env)

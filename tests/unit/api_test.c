@@ -23,7 +23,7 @@
 #include "xray/api.h"
 #include "xray/decode_creds.h"
 #include "xray/decode_graph.h"
-#include "xray/fetch.h"
+#include "source/fetch.h"
 
 /* ---- a fake environment ---- */
 

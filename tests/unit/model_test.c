@@ -285,6 +285,58 @@ test_store_merge(void)
 	unload(&l);
 }
 
+/* A pinned entry stays, whatever its age. */
+static bool
+pin_b(void *ctx, const struct xr_store_entry *e)
+{
+	(void)ctx;
+	return e->trace && strcmp(e->trace->id, "1-5f000000-00000000000000000000000b") == 0;
+}
+
+static void
+test_store_evict(void)
+{
+	struct loaded l;
+	/* start times: a 30, b 10, c 20, d 40 (inserted a, b, c, d) */
+	load_text(
+	    &l, "evict",
+	    "{\"id\":\"1\",\"name\":\"a\",\"trace_id\":\"1-5f000000-00000000000000000000000a\","
+	    "\"start_time\":30,\"end_time\":31}\n"
+	    "{\"id\":\"2\",\"name\":\"b\",\"trace_id\":\"1-5f000000-00000000000000000000000b\","
+	    "\"start_time\":10,\"end_time\":11}\n"
+	    "{\"id\":\"3\",\"name\":\"c\",\"trace_id\":\"1-5f000000-00000000000000000000000c\","
+	    "\"start_time\":20,\"end_time\":21}\n"
+	    "{\"id\":\"4\",\"name\":\"d\",\"trace_id\":\"1-5f000000-00000000000000000000000d\","
+	    "\"start_time\":40,\"end_time\":41}\n");
+	is_int(store_count(l.store), 4, "four traces to evict from");
+	size_t next = store_next_seq(l.store);
+	is_int(next, 4, "the next sequence number follows the last entry");
+	is_int(store_evict(l.store, 10, NULL, NULL), 0, "nothing goes under the cap");
+	unsigned long gen = store_generation(l.store);
+	is_int(store_evict(l.store, 2, pin_b, NULL), 2, "two entries go to meet a cap of 2");
+	ok(store_generation(l.store) > gen, "the generation moves");
+	ok(trace_of(&l, "1-5f000000-00000000000000000000000b") != NULL,
+	   "the pinned entry stays although it is the oldest");
+	ok(!trace_of(&l, "1-5f000000-00000000000000000000000c") &&
+	       !trace_of(&l, "1-5f000000-00000000000000000000000a"),
+	   "the oldest unpinned ones (by start time) went");
+	ok(trace_of(&l, "1-5f000000-00000000000000000000000d") != NULL, "the newest stays");
+	is_int(store_count(l.store), 2, "two left");
+	ok(store_entry(l.store, 0)->seq == 1 && store_entry(l.store, 1)->seq == 3,
+	   "the rest keep their order and sequence numbers");
+	const char *more =
+	    "{\"id\":\"5\",\"name\":\"e\",\"trace_id\":"
+	    "\"1-5f000000-00000000000000000000000e\",\"start_time\":50,\"end_time\":51}\n";
+	struct load_stats st = {0};
+	struct xr_err err;
+	file_load_buffer("more", more, strlen(more), l.store, &l.warnings, &st, &err);
+	const struct xr_store_entry *e = store_find(l.store, "1-5f000000-00000000000000000000000e");
+	ok(e && e->seq == next, "a new entry gets a sequence number never used before");
+	ok(store_find(l.store, "1-5f000000-00000000000000000000000d") == store_entry(l.store, 1),
+	   "the index finds the moved entries");
+	unload(&l);
+}
+
 static void
 test_fields(void)
 {
@@ -370,6 +422,7 @@ main(void)
 	test_messy();
 	test_formats();
 	test_store_merge();
+	test_store_evict();
 	test_fields();
 	test_encode();
 	return tap_done();

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "xray/fetch.h"
+#include "source/fetch.h"
 
 #include <math.h>
 #include <stdint.h>

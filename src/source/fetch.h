@@ -17,8 +17,8 @@
  * credentials, signatures, TLS failures and a rejected filter stop the
  * whole engine (fetch_aborted()).  Whatever could not be fetched is listed
  * by time slice or trace id (fetch_failure()). */
-#ifndef XRTOP_XRAY_FETCH_H
-#define XRTOP_XRAY_FETCH_H
+#ifndef XRTOP_SOURCE_FETCH_H
+#define XRTOP_SOURCE_FETCH_H
 
 #include <stdbool.h>
 #include <stddef.h>

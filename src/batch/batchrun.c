@@ -1,0 +1,488 @@
+#include "config.h"
+
+#include "batch/batchrun.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "batch/batch.h"
+#include "loop.h"
+#include "session.h"
+#include "source/save.h"
+#include "util/dlog.h"
+#include "util/timefmt.h"
+#include "util/utf8.h"
+#include "util/warn.h"
+#include "util/xmalloc.h"
+#include "xray/api.h"
+
+/* Trace-data problems printed after loading; the rest are counted. */
+#define MAX_PROBLEMS_SHOWN 20
+/* Failures with the same error printed one by one before they are counted. */
+#define SAME_ERROR_SHOWN 3
+#define PROGRESS_PERIOD 0.2
+
+struct batchrun {
+	const struct options *o;
+	struct session *s;
+	struct loop *loop;
+	struct save *save;
+	unsigned flags; /* utf8 flags for text printed to the terminal */
+	bool api;
+	bool progress_tty;
+	bool progress_drawn;
+	double progress_at;
+	struct xr_warnings api_warnings; /* printed when a scan ends */
+	char *abort_hint;
+	size_t failures_reported;
+	bool ready;  /* the first SCAN_DONE was handled */
+	bool failed; /* exit status 1 */
+	int status;  /* an exit status other than failed */
+	bool halted; /* output failed: stop */
+};
+
+void
+batchrun_report(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "xrtop: ");
+	utf8_sanitize(&b, msg, strlen(msg), utf8_locale_is_utf8() ? 0 : UTF8_ASCII);
+	buf_putc(&b, '\n');
+	fputs(b.data, stderr);
+	buf_free(&b);
+}
+
+/* batchrun_report() for a message of several lines. */
+static void
+report_lines(const char *msg)
+{
+	for (const char *p = msg; *p;) {
+		size_t n = strcspn(p, "\n");
+		batchrun_report("%.*s", (int)n, p);
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
+static size_t
+terminal_width(const struct options *o)
+{
+	if (o->width > 0)
+		return (size_t)o->width;
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+/* ---- progress ---- */
+
+static void
+progress_clear(struct batchrun *b)
+{
+	if (b->progress_drawn) {
+		fputs("\r\033[K", stderr);
+		b->progress_drawn = false;
+	}
+}
+
+static void
+progress_draw(struct batchrun *b)
+{
+	double now = timefmt_monotonic();
+	if (!b->progress_tty || now < b->progress_at)
+		return;
+	struct session_progress p = session_progress(b->s);
+	if (!p.busy)
+		return;
+	struct buf t = BUF_INIT;
+	buf_puts(&t, "\r\033[Kxrtop: ");
+	session_progress_text(&p, &t);
+	fputs(t.data, stderr);
+	fflush(stderr);
+	buf_free(&t);
+	b->progress_drawn = true;
+	b->progress_at = now + PROGRESS_PERIOD;
+}
+
+/* ---- what went wrong ---- */
+
+static const char *
+unit_name(int op, size_t n)
+{
+	switch (op) {
+	case XRAY_GET_TRACE_SUMMARIES: return n == 1 ? "time slice" : "time slices";
+	case XRAY_BATCH_GET_TRACES: return n == 1 ? "trace" : "traces";
+	default: return n == 1 ? "request" : "requests";
+	}
+}
+
+/* Prints the failures not reported yet: a few per distinct error, then a
+ * count.  Returns true when there were any. */
+static bool
+report_failures(struct batchrun *b)
+{
+	size_t n = session_failure_count(b->s);
+	const char *abort_reason = session_aborted(b->s);
+	bool any = n > b->failures_reported;
+	bool *done = xcalloc(n + 1, sizeof *done);
+	if (abort_reason && b->failures_reported == 0) {
+		batchrun_report("%s", abort_reason);
+		if (b->abort_hint && *b->abort_hint)
+			batchrun_report("hint: %s", b->abort_hint);
+	}
+	for (size_t i = b->failures_reported; i < n; i++) {
+		if (done[i])
+			continue;
+		const struct session_failure *fi = session_failure(b->s, i);
+		size_t shown = 0, more = 0, more_units = 0;
+		for (size_t k = i; k < n; k++) {
+			const struct session_failure *fk = session_failure(b->s, k);
+			if (done[k] || fk->op != fi->op || strcmp(fk->why, fi->why) != 0)
+				continue;
+			done[k] = true;
+			if (shown++ < SAME_ERROR_SHOWN) {
+				if (strchr(fk->what, ' ') || !abort_reason)
+					batchrun_report("%s: %s", fk->what, fk->why);
+				else
+					batchrun_report("%s: %zu %s %s", fk->what, fk->count,
+					                unit_name(fk->op, fk->count), fk->why);
+			} else {
+				more++;
+				more_units += fk->count;
+			}
+		}
+		if (more)
+			batchrun_report("... and %zu more %s failed the same way (%zu %s)", more,
+			                more == 1 ? "request" : "requests", more_units,
+			                unit_name(fi->op, more_units));
+	}
+	free(done);
+	b->failures_reported = n;
+	return any || abort_reason;
+}
+
+/* Prints and forgets the data problems the API replies had. */
+static void
+report_api_warnings(struct batchrun *b)
+{
+	for (size_t i = 0; i < b->api_warnings.n; i++)
+		batchrun_report("%s", b->api_warnings.msgs[i]);
+	warn_free(&b->api_warnings);
+}
+
+/* Prints the problems found in the traces' data. */
+static void
+report_problems(const struct xr_store *store)
+{
+	size_t shown = 0, total = 0;
+	for (size_t i = 0; i < store_count(store); i++) {
+		const struct xr_trace *t = store_entry(store, i)->trace;
+		for (unsigned p = 0; t && p < t->n_problems; p++, total++)
+			if (shown++ < MAX_PROBLEMS_SHOWN)
+				batchrun_report("trace %s: %s", t->id, t->problems[p]);
+	}
+	if (total > MAX_PROBLEMS_SHOWN)
+		batchrun_report("... and %zu more problems in trace data",
+		                total - MAX_PROBLEMS_SHOWN);
+}
+
+/* ---- output ---- */
+
+/* Prints, in the --output format, the listed entries from the from_seq-th
+ * on.  Returns an exit status. */
+static int
+print_list(struct batchrun *b, size_t from_seq)
+{
+	const struct options *o = b->o;
+	struct tracelist tl;
+	struct session_list_stats st;
+	session_list(b->s, from_seq, &tl, &st);
+	if (st.disagreed)
+		batchrun_report("--filter: %zu traces the X-Ray service returned do not match the "
+		                "filter as xrtop reads it: left out",
+		                st.disagreed);
+	if (st.undecided)
+		batchrun_report(
+		    "--filter: %zu traces left out: the filter needs their full traces, and only "
+		    "their summaries are loaded",
+		    st.undecided);
+	/* Columns are chosen from every listed trace, not only the first N. */
+	if (o->annotations)
+		tracelist_set_annotations(&tl, o->annotations);
+	else
+		tracelist_choose_annotations(&tl, 2);
+	tracelist_limit(&tl, o->limit);
+	struct batch_format fmt = {
+	    .output = o->output,
+	    .width = terminal_width(o),
+	    .flags = b->flags,
+	};
+	int rc = batch_print(stdout, &tl, &fmt);
+	tracelist_free(&tl);
+	if (rc < 0) {
+		batchrun_report("cannot write the output: %s", strerror(errno));
+		return BATCHRUN_EXIT_SOURCE;
+	}
+	return BATCHRUN_EXIT_OK;
+}
+
+static int
+print_entries(struct batchrun *b, bool only_new, size_t from_seq)
+{
+	if (b->o->save && strcmp(b->o->save, "-") == 0)
+		return BATCHRUN_EXIT_OK; /* standard output holds the saved file */
+	if (only_new && store_next_seq(session_store(b->s)) == from_seq &&
+	    b->o->output != OUTPUT_JSON)
+		return BATCHRUN_EXIT_OK;
+	return print_list(b, only_new ? from_seq : 0);
+}
+
+static void
+halt(struct batchrun *b, int status)
+{
+	b->status = status;
+	b->halted = true;
+	loop_stop(b->loop);
+}
+
+/* The window is in (or files are loaded): everything known is printed. */
+static void
+first_scan_done(struct batchrun *b, const struct session_event *ev)
+{
+	const struct options *o = b->o;
+	bool aborted = b->api && session_aborted(b->s);
+	if (b->api) {
+		b->failed |= report_failures(b);
+		report_api_warnings(b);
+	}
+	report_problems(session_store(b->s));
+	if (b->api) {
+		if (session_progress(b->s).more_available)
+			batchrun_report(
+			    "stopped after --max-traces %ld summaries: the window has more",
+			    o->max_traces);
+		if (ev->interrupted) {
+			batchrun_report("interrupted: the results are incomplete");
+			b->failed = true;
+		}
+		if (b->save && (ev->interrupted || aborted) && !o->delay) {
+			save_abort(b->save);
+			b->save = NULL;
+			batchrun_report("--save %s: not written", o->save);
+		}
+	}
+	if (!aborted) {
+		int status = print_entries(b, false, 0);
+		if (status != BATCHRUN_EXIT_OK)
+			halt(b, status);
+	}
+}
+
+/* A -d refresh ended: what is new is printed. */
+static void
+live_scan_done(struct batchrun *b, const struct session_event *ev)
+{
+	b->failed |= report_failures(b);
+	report_api_warnings(b);
+	if (session_aborted(b->s))
+		return;
+	int status = print_entries(b, true, ev->from_seq);
+	if (status != BATCHRUN_EXIT_OK)
+		halt(b, status);
+}
+
+static void
+on_event(void *ctx, const struct session_event *ev)
+{
+	struct batchrun *b = ctx;
+	if (b->halted)
+		return;
+	switch (ev->kind) {
+	case SESSION_EVENT_LOADED:
+		progress_clear(b);
+		if (ev->message)
+			batchrun_report("%s", ev->message);
+		if (ev->message || ev->load->skipped)
+			b->failed = true;
+		break;
+	case SESSION_EVENT_WARNING:
+		if (ev->source && strcmp(ev->source, "api") == 0) {
+			warn_add(&b->api_warnings, "%s", ev->message);
+		} else {
+			progress_clear(b);
+			batchrun_report("%s", ev->message);
+		}
+		break;
+	case SESSION_EVENT_FAILURE: break; /* printed when the scan ends */
+	case SESSION_EVENT_ABORTED:
+		free(b->abort_hint);
+		b->abort_hint = xstrdup(ev->hint ? ev->hint : "");
+		break;
+	case SESSION_EVENT_FILTER_ERROR:
+		progress_clear(b);
+		if (ev->filter_error) {
+			struct buf t = BUF_INIT;
+			filter_error_format(ev->message, ev->filter_error, b->flags, &t);
+			fprintf(stderr, "xrtop: --filter: %s", t.data);
+			buf_free(&t);
+		} else {
+			batchrun_report("%s", ev->message);
+		}
+		b->status = BATCHRUN_EXIT_USAGE;
+		break;
+	case SESSION_EVENT_PROGRESS: progress_draw(b); break;
+	case SESSION_EVENT_TRACE: {
+		const struct xr_filter *f = session_filter(b->s);
+		if (b->save && (!f || !ev->entry->trace || filter_eval_trace(f, ev->entry->trace)))
+			save_trace(b->save, ev->json, ev->json_len);
+		break;
+	}
+	case SESSION_EVENT_SCAN_DONE:
+		progress_clear(b);
+		if (ev->scan == 0) {
+			b->ready = true;
+			first_scan_done(b, ev);
+		} else {
+			live_scan_done(b, ev);
+		}
+		break;
+	case SESSION_EVENT_EVICTED: break;
+	case SESSION_EVENT_FINISHED:
+		progress_clear(b);
+		if (!b->ready && b->status == BATCHRUN_EXIT_OK) {
+			/* stopped before the window was scanned (GetGroups failed) */
+			report_failures(b);
+			b->failed = true;
+		}
+		break;
+	}
+}
+
+static void
+settings_from_options(const struct options *o, bool api, struct session_settings *set)
+{
+	*set = (struct session_settings){
+	    .loads = o->loads,
+	    .n_loads = o->n_loads,
+	    .demo = o->demo,
+	    .api = api,
+	    .region = o->region,
+	    .profile = o->profile,
+	    .endpoint_url = o->endpoint_url,
+	    .group = o->group,
+	    .since = o->since,
+	    .start = o->start_time,
+	    .end = o->end_time,
+	    .time_range_type = o->time_range_type,
+	    .max_traces = o->max_traces,
+	    .retry_budget = o->retry_budget,
+	    .fetch_traces = o->save != NULL,
+	    .refresh = api ? o->delay : 0,
+	    .refreshes = o->iterations < 0 ? -1 : o->iterations - 1,
+	    .filter = o->filter && *o->filter ? o->filter : NULL,
+	    .sort = o->sort,
+	};
+}
+
+/* True when a GetTraceSummaries request failed: the window is not listed whole. */
+static bool
+summaries_failed(const struct batchrun *b)
+{
+	for (size_t i = 0; i < session_failure_count(b->s); i++)
+		if (session_failure(b->s, i)->op == XRAY_GET_TRACE_SUMMARIES)
+			return true;
+	return session_aborted(b->s) != NULL;
+}
+
+/* Writes --save's list of traces that could not be fetched and closes it. */
+static void
+finish_save(struct batchrun *b)
+{
+	if (!b->save)
+		return;
+	struct xr_err err = {0};
+	size_t n_ids;
+	char *const *ids = session_failed_ids(b->s, &n_ids);
+	size_t saved = save_count(b->save);
+	/* A window must have been listed whole; with -d the traces
+	 * collected are saved even when a refresh failed. */
+	bool incomplete = summaries_failed(b) && (!b->o->delay || !saved);
+	int saved_how = save_finish(b->save, ids, n_ids, incomplete, &err);
+	if (saved_how != SAVE_WRITTEN) {
+		batchrun_report("%s", err.msg);
+		b->failed |= saved_how < 0;
+	} else if (n_ids) {
+		batchrun_report("--save %s: %zu traces written; %zu could not be fetched "
+		                "(listed in its UnprocessedTraceIds)",
+		                b->o->save, saved, n_ids);
+	}
+	b->save = NULL;
+}
+
+int
+batchrun(const struct options *o)
+{
+	struct batchrun b = {.o = o, .status = BATCHRUN_EXIT_OK};
+	b.flags = (o->ascii || !utf8_locale_is_utf8()) ? UTF8_ASCII : 0;
+	b.api = options_has_api_source(o);
+	struct xr_err err = {0};
+	if (b.api && o->debug_log && dlog_open(o->debug_log, &err) < 0) {
+		batchrun_report("%s", err.msg);
+		return BATCHRUN_EXIT_USAGE;
+	}
+	struct session_settings set;
+	settings_from_options(o, b.api, &set);
+	b.s = session_new(&set, &err);
+	if (!b.s) {
+		report_lines(err.msg);
+		dlog_close();
+		return err.status == XR_EUSAGE ? BATCHRUN_EXIT_USAGE : BATCHRUN_EXIT_SOURCE;
+	}
+	session_on_event(b.s, on_event, &b);
+	b.loop = loop_new(session_http(b.s));
+	/* Without the API a load is one turn: ^C ends the process as always. */
+	if (b.api && loop_catch_signals(b.loop, &err) < 0)
+		batchrun_report("%s", err.msg);
+	b.progress_tty = b.api && isatty(STDERR_FILENO);
+	if (session_start(b.s, b.loop) < 0)
+		goto out;
+	if (o->save && !(b.save = save_open(o->save, &err))) {
+		batchrun_report("%s", err.msg);
+		b.status = BATCHRUN_EXIT_SOURCE;
+		goto out;
+	}
+	if (loop_run(b.loop, session_finished_fn, b.s, &err) < 0) {
+		progress_clear(&b);
+		batchrun_report("%s", err.msg);
+		b.failed = true;
+	}
+	if (loop_interrupted(b.loop) || !session_finished(b.s))
+		session_stop(b.s);
+	progress_clear(&b);
+	finish_save(&b);
+out:
+	if (b.save)
+		save_abort(b.save);
+	int status = b.status;
+	if (status == BATCHRUN_EXIT_OK && b.failed)
+		status = BATCHRUN_EXIT_SOURCE;
+	session_free(b.s);
+	loop_free(b.loop);
+	warn_free(&b.api_warnings);
+	free(b.abort_hint);
+	dlog_close();
+	return status;
+}

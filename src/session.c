@@ -1,0 +1,885 @@
+#include "config.h"
+
+#include "session.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loop.h"
+#include "source/api.h"
+#include "source/demo.h"
+#include "source/fetch.h"
+#include "source/file.h"
+#include "util/dlog.h"
+#include "util/timefmt.h"
+#include "util/xmalloc.h"
+
+/* Seconds between SESSION_EVENT_PROGRESS events while busy. */
+#define SESSION_PROGRESS_PERIOD 0.1
+
+enum session_state {
+	SESSION_NEW,
+	SESSION_LOADING,  /* files load in the first turn */
+	SESSION_GROUPS,   /* GetGroups for --group / group.name */
+	SESSION_SCANNING, /* a scan of the window or a live scan */
+	SESSION_WAITING,  /* live: until the next scan */
+	SESSION_FINISHED,
+};
+
+struct session_listener {
+	session_event_fn fn;
+	void *ctx;
+};
+
+struct session {
+	struct session_settings set; /* strings below are owned copies */
+	char **loads;
+	char *region, *profile, *endpoint_url, *group, *time_range_type, *user_filter;
+
+	struct xr_store *store;
+	struct api *api; /* NULL without the API source */
+	struct xr_warnings warnings;
+	struct loop *loop;
+	struct session_listener *listeners;
+	size_t n_listeners, cap_listeners;
+
+	enum session_state state;
+	struct xr_filter *filter; /* applied here, or NULL */
+	char *send;               /* FilterExpression, or NULL */
+	char *filter_text;        /* normalised user filter, "" when none */
+	size_t api_from_seq;      /* entries from here on came after the files */
+
+	struct session_window window;
+	double window_start, window_end; /* the window asked for (NAN: relative) */
+	bool window_changed;
+	unsigned scan;        /* number of the running or last scan */
+	size_t scan_from_seq; /* store_next_seq() when the scan started */
+	long refreshes_left;  /* -1: unlimited */
+	bool paused;
+	uint64_t timer; /* the next live scan, or the first turn */
+	double next_refresh;
+
+	struct session_failure *failures; /* mirror of the engine's */
+	size_t n_failures, cap_failures;
+	bool abort_told;
+	char *last_error;
+	char *group_error; /* the whole message of an unknown --group */
+	double progress_at, log_at;
+	bool stopped;
+};
+
+static double session_tick(void *ctx);
+
+/* ---- events ---- */
+
+static void
+emit(struct session *s, struct session_event *ev)
+{
+	for (size_t i = 0; i < s->n_listeners; i++)
+		s->listeners[i].fn(s->listeners[i].ctx, ev);
+}
+
+static void
+emit_simple(struct session *s, enum session_event_kind kind, const char *source,
+            const char *message)
+{
+	struct session_event ev = {.kind = kind, .source = source, .message = message};
+	emit(s, &ev);
+}
+
+/* Warnings the sources left in s->warnings become events. */
+static void
+emit_warnings(struct session *s, const char *source, bool api)
+{
+	for (size_t i = 0; i < s->warnings.n; i++)
+		emit_simple(s, SESSION_EVENT_WARNING, source, s->warnings.msgs[i]);
+	if (s->warnings.dropped) {
+		char *msg =
+		    api ? xasprintf("... and %zu more problems in the replies", s->warnings.dropped)
+		        : xasprintf("%s: ... and %zu more problems", source, s->warnings.dropped);
+		emit_simple(s, SESSION_EVENT_WARNING, source, msg);
+		free(msg);
+	}
+	warn_free(&s->warnings);
+}
+
+static void
+set_last_error(struct session *s, const char *a, const char *b)
+{
+	free(s->last_error);
+	s->last_error = b ? xasprintf("%s: %s", a, b) : xstrdup(a);
+}
+
+/* Failures, warnings and the abort of the API source not told yet. */
+static void
+emit_api_news(struct session *s)
+{
+	if (!s->api)
+		return;
+	struct fetch *f = s->api->fetch;
+	size_t n = fetch_failure_count(f);
+	for (size_t i = s->n_failures; i < n; i++) {
+		const struct fetch_failure *fi = fetch_failure(f, i);
+		XGROW(s->failures, s->cap_failures, s->n_failures + 1);
+		struct session_failure *sf = &s->failures[s->n_failures++];
+		*sf = (struct session_failure){(int)fi->op, fi->what, fi->why, fi->count};
+		set_last_error(s, fi->what, fi->why);
+		struct session_event ev = {
+		    .kind = SESSION_EVENT_FAILURE, .source = "api", .failure = sf};
+		emit(s, &ev);
+	}
+	const char *reason = fetch_aborted(f);
+	if (reason && !s->abort_told) {
+		s->abort_told = true;
+		set_last_error(s, reason, NULL);
+		struct buf hint = BUF_INIT;
+		api_explain(s->api, reason, &hint);
+		struct session_event ev = {.kind = SESSION_EVENT_ABORTED,
+		                           .source = "api",
+		                           .message = reason,
+		                           .hint = hint.data ? hint.data : ""};
+		emit(s, &ev);
+		buf_free(&hint);
+	}
+	if (s->warnings.n || s->warnings.dropped)
+		emit_warnings(s, "api", true);
+}
+
+static void
+finish(struct session *s)
+{
+	if (s->state == SESSION_FINISHED)
+		return;
+	if (s->timer && s->loop)
+		loop_cancel_timer(s->loop, s->timer);
+	s->timer = 0;
+	s->next_refresh = NAN;
+	s->state = SESSION_FINISHED;
+	emit_simple(s, SESSION_EVENT_FINISHED, NULL, NULL);
+}
+
+/* ---- construction ---- */
+
+static char *
+dup_or_null(const char *v)
+{
+	return v ? xstrdup(v) : NULL;
+}
+
+struct session *
+session_new(const struct session_settings *set, struct xr_err *err)
+{
+	struct session *s = xcalloc(1, sizeof *s);
+	s->set = *set;
+	s->loads = xcalloc(set->n_loads + 1, sizeof *s->loads);
+	for (size_t i = 0; i < set->n_loads; i++)
+		s->loads[i] = xstrdup(set->loads[i]);
+	s->set.region = s->region = dup_or_null(set->region);
+	s->set.profile = s->profile = dup_or_null(set->profile);
+	s->set.endpoint_url = s->endpoint_url = dup_or_null(set->endpoint_url);
+	s->set.group = s->group = dup_or_null(set->group);
+	s->set.time_range_type = s->time_range_type = dup_or_null(set->time_range_type);
+	s->set.filter = s->user_filter = dup_or_null(set->filter);
+	s->set.loads = (const char *const *)s->loads;
+	s->store = store_new();
+	s->filter_text = xstrdup("");
+	s->next_refresh = NAN;
+	s->window_start = set->start;
+	s->window_end = set->end;
+	s->window.since = set->since;
+	s->window.relative = !isfinite(set->start) && !isfinite(set->end);
+	s->window.start = s->window.end = NAN;
+	s->refreshes_left = set->refresh > 0 ? set->refreshes : 0;
+	if (set->api) {
+		struct api_settings as = {
+		    .region = set->region,
+		    .profile = set->profile,
+		    .endpoint_url = set->endpoint_url,
+		    .retry_budget = set->retry_budget,
+		};
+		if (!(s->api = api_open(&as, s->store, &s->warnings, err))) {
+			session_free(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+void
+session_free(struct session *s)
+{
+	if (!s)
+		return;
+	if (s->loop) {
+		if (s->timer)
+			loop_cancel_timer(s->loop, s->timer);
+		loop_remove_tick(s->loop, session_tick, s);
+	}
+	api_close(s->api);
+	store_free(s->store);
+	warn_free(&s->warnings);
+	filter_free(s->filter);
+	free(s->send);
+	free(s->filter_text);
+	for (size_t i = 0; i < s->set.n_loads; i++)
+		free(s->loads[i]);
+	free(s->loads);
+	free(s->region);
+	free(s->profile);
+	free(s->endpoint_url);
+	free(s->group);
+	free(s->time_range_type);
+	free(s->user_filter);
+	free(s->failures);
+	free(s->listeners);
+	free(s->last_error);
+	free(s->group_error);
+	free(s);
+}
+
+void
+session_on_event(struct session *s, session_event_fn fn, void *ctx)
+{
+	XGROW(s->listeners, s->cap_listeners, s->n_listeners + 1);
+	s->listeners[s->n_listeners++] = (struct session_listener){fn, ctx};
+}
+
+struct http *
+session_http(const struct session *s)
+{
+	return s->api ? s->api->http : NULL;
+}
+
+/* ---- the filter and groups ---- */
+
+static const struct xr_group *
+find_group(const struct session *s, const char *name_or_arn, bool arn_only, struct buf *names)
+{
+	size_t n = 0;
+	const struct xr_group *groups = s->api ? fetch_groups(s->api->fetch, &n) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		if ((!arn_only && strcmp(groups[i].name, name_or_arn) == 0) ||
+		    (groups[i].arn && strcmp(groups[i].arn, name_or_arn) == 0))
+			return &groups[i];
+		if (names)
+			buf_printf(names, "%s%s", i ? ", " : "", groups[i].name);
+	}
+	if (names && !n)
+		buf_puts(names, "none");
+	return NULL;
+}
+
+/* xr_group_resolver backed by GetGroups, for group.name / group.arn. */
+static int
+resolve_group(void *ctx, const char *name_or_arn, int is_arn, char **expr, struct xr_err *err)
+{
+	const struct session *s = ctx;
+	struct buf names = BUF_INIT;
+	const struct xr_group *g = find_group(s, name_or_arn, is_arn, &names);
+	int rc = 0;
+	if (!g)
+		rc = xr_err_set(err, XR_EUSAGE, "no such X-Ray group in %s (groups: %s)",
+		                s->api ? s->api->region : "the region", names.data);
+	else if (!g->filter_expression || !*g->filter_expression)
+		rc = xr_err_set(err, XR_EUSAGE, "the group has no filter expression");
+	else
+		*expr = xstrdup(g->filter_expression);
+	buf_free(&names);
+	return rc;
+}
+
+static bool
+groups_needed(const struct session *s, const char *user)
+{
+	return s->api && (s->set.group || (user && strstr(user, "group.")));
+}
+
+/* Compiles user (NULL or "" = none) and combines it with the group's
+ * expression as "(group) AND (filter)": that text, normalised, is sent as
+ * FilterExpression and applied here.  Returns -1 with e filled when user
+ * is not valid, -2 with the whole message in e (no column) when --group
+ * names no group. */
+static int
+apply_filter(struct session *s, const char *user, struct xr_filter_error *e)
+{
+	if (user && !*user)
+		user = NULL;
+	struct xr_filter *mine = NULL;
+	if (user && !(mine = filter_compile(user, s->api ? resolve_group : NULL, s, e)))
+		return -1;
+	struct buf text = BUF_INIT;
+	if (mine)
+		filter_normalize(mine, &text);
+	const char *group_expr = NULL;
+	if (s->set.group && s->api) {
+		struct buf names = BUF_INIT;
+		const struct xr_group *g = find_group(s, s->set.group, false, &names);
+		if (!g) {
+			memset(e, 0, sizeof *e);
+			free(s->group_error);
+			s->group_error =
+			    xasprintf("--group %s: no such X-Ray group in %s (groups: %s)",
+			              s->set.group, s->api->region, names.data);
+			snprintf(e->message, sizeof e->message, "%s", s->group_error);
+			buf_free(&names);
+			buf_free(&text);
+			filter_free(mine);
+			return -2;
+		}
+		buf_free(&names);
+		if (g->filter_expression && *g->filter_expression)
+			group_expr = g->filter_expression;
+		dlog("group %s: filter %s", g->name, group_expr ? group_expr : "(none)");
+	}
+	free(s->send);
+	filter_free(s->filter);
+	free(s->filter_text);
+	s->filter_text = xstrdup(text.data ? text.data : "");
+	if (group_expr) {
+		char *both =
+		    mine ? xasprintf("(%s) AND (%s)", group_expr, text.data) : xstrdup(group_expr);
+		s->send = both;
+		struct xr_filter_error ge;
+		s->filter = filter_compile(both, resolve_group, s, &ge);
+		if (!s->filter) {
+			/* The service knows its own group expressions: send them, and
+			 * apply what can be applied here. */
+			dlog("group expression not applied locally: %s", ge.message);
+			s->filter = mine;
+			mine = NULL;
+		}
+		filter_free(mine);
+	} else {
+		s->send = mine ? xstrdup(text.data) : NULL;
+		s->filter = mine;
+	}
+	buf_free(&text);
+	return 0;
+}
+
+/* Compiles the initial filter; on failure tells the front end and ends. */
+static int
+start_filter(struct session *s)
+{
+	struct xr_filter_error e;
+	int rc = apply_filter(s, s->set.filter, &e);
+	if (rc == 0)
+		return 0;
+	struct session_event ev = {.kind = SESSION_EVENT_FILTER_ERROR,
+	                           .source = s->api ? "api" : NULL,
+	                           .message = rc == -1 ? s->set.filter : s->group_error,
+	                           .filter_error = rc == -1 ? &e : NULL};
+	emit(s, &ev);
+	finish(s);
+	return -1;
+}
+
+int
+session_set_filter(struct session *s, const char *expr, struct xr_filter_error *e)
+{
+	int rc = apply_filter(s, expr, e) < 0 ? -1 : 0;
+	if (rc == 0) {
+		free(s->user_filter);
+		s->set.filter = s->user_filter = dup_or_null(expr);
+	}
+	return rc;
+}
+
+const struct xr_filter *
+session_filter(const struct session *s)
+{
+	return s->filter;
+}
+
+const char *
+session_filter_text(const struct session *s)
+{
+	return s->filter_text;
+}
+
+void
+session_set_sort(struct session *s, enum sort_key key)
+{
+	s->set.sort = key;
+}
+
+enum sort_key
+session_sort(const struct session *s)
+{
+	return s->set.sort;
+}
+
+/* ---- the API source's hooks ---- */
+
+/* Full traces are fetched for summaries the filter may match. */
+static bool
+want_trace(void *ctx, const struct xr_store_entry *e)
+{
+	const struct session *s = ctx;
+	return !s->filter ||
+	       filter_eval_summary(s->filter, store_entry_summary(e)) != FILTER_NO_MATCH;
+}
+
+static void
+on_trace(void *ctx, const struct xr_store_entry *e, const char *json, size_t len)
+{
+	struct session *s = ctx;
+	struct session_event ev = {.kind = SESSION_EVENT_TRACE,
+	                           .source = "api",
+	                           .entry = e,
+	                           .json = json,
+	                           .json_len = len};
+	emit(s, &ev);
+}
+
+/* ---- scanning ---- */
+
+static void
+start_scan(struct session *s, double start, double end)
+{
+	struct fetch_scan_opts so = {
+	    .start = start,
+	    .end = end,
+	    .time_range_type = s->set.time_range_type,
+	    .filter = s->send,
+	    .max_traces = s->set.max_traces,
+	    .fetch_traces = s->set.fetch_traces,
+	};
+	char win[80];
+	fetch_window_text(start, end, win, sizeof win);
+	dlog("window %s", win);
+	s->window.start = start;
+	s->window.end = end;
+	s->scan_from_seq = store_next_seq(s->store);
+	s->state = SESSION_SCANNING;
+	fetch_scan(s->api->fetch, &so);
+}
+
+/* The whole window: whole seconds, as the AWS CLI sends them. */
+static void
+scan_window(struct session *s)
+{
+	double now = ceil(timefmt_now());
+	double start =
+	    floor(isfinite(s->window_start) && !s->window.relative ? s->window_start
+	                                                           : now - s->window.since);
+	double end = ceil(isfinite(s->window_end) && !s->window.relative ? s->window_end : now);
+	s->window_changed = false;
+	start_scan(s, start, end);
+}
+
+/* Live mode keeps at most --max-traces entries: the oldest go. */
+static void
+evict(struct session *s)
+{
+	if (s->set.refresh <= 0 || s->set.max_traces < 0 || s->state == SESSION_FINISHED)
+		return;
+	size_t n = store_evict(s->store, (size_t)s->set.max_traces, NULL, NULL);
+	if (n) {
+		dlog("evicted %zu traces (--max-traces %ld)", n, s->set.max_traces);
+		struct session_event ev = {
+		    .kind = SESSION_EVENT_EVICTED, .source = "api", .count = n};
+		emit(s, &ev);
+	}
+}
+
+static void on_refresh_timer(void *ctx);
+
+/* After a scan: the next live one, or the end. */
+static void
+schedule_next(struct session *s)
+{
+	if (s->state == SESSION_FINISHED)
+		return;
+	if (!s->api || fetch_aborted(s->api->fetch) || s->stopped || s->set.refresh <= 0 ||
+	    s->refreshes_left == 0) {
+		finish(s);
+		return;
+	}
+	s->state = SESSION_WAITING;
+	s->next_refresh = timefmt_monotonic() + s->set.refresh;
+	if (!s->paused)
+		s->timer = loop_add_timer(s->loop, s->next_refresh, 0, on_refresh_timer, s);
+}
+
+static void
+emit_scan_done(struct session *s, bool interrupted)
+{
+	struct session_event ev = {.kind = SESSION_EVENT_SCAN_DONE,
+	                           .source = s->api ? "api" : NULL,
+	                           .scan = s->scan,
+	                           .from_seq = s->scan == 0 ? 0 : s->scan_from_seq,
+	                           .start = s->window.start,
+	                           .end = s->window.end,
+	                           .interrupted = interrupted};
+	emit(s, &ev);
+}
+
+/* A live scan of [end of the last scan, now). */
+static void
+live_scan(struct session *s)
+{
+	double now = ceil(timefmt_now());
+	if (s->refreshes_left > 0)
+		s->refreshes_left--;
+	s->scan++;
+	if (s->window_changed) {
+		scan_window(s);
+		return;
+	}
+	if (now <= s->window.end) {
+		schedule_next(s);
+		return;
+	}
+	start_scan(s, s->window.end, now);
+}
+
+static void
+on_refresh_timer(void *ctx)
+{
+	struct session *s = ctx;
+	s->timer = 0;
+	if (s->state == SESSION_WAITING && !s->paused)
+		live_scan(s);
+}
+
+/* The first turn: the files, then the API source. */
+static void
+load_files(struct session *s)
+{
+	if (s->set.demo) {
+		char path[4096];
+		struct xr_err err = {0};
+		struct session_load load = {0};
+		if (demo_path(path, sizeof path, &err) < 0) {
+			char *msg = xasprintf("--demo: %s", err.msg);
+			struct session_event ev = {.kind = SESSION_EVENT_LOADED,
+			                           .source = "--demo",
+			                           .message = msg,
+			                           .load = &load};
+			emit(s, &ev);
+			free(msg);
+		} else {
+			char *p = xstrdup(path);
+			struct load_stats stats = {0};
+			int rc = file_load(p, s->store, &s->warnings, &stats, &err);
+			emit_warnings(s, p, false);
+			load = (struct session_load){stats.traces, stats.summaries, stats.documents,
+			                             stats.skipped};
+			struct session_event ev = {.kind = SESSION_EVENT_LOADED,
+			                           .source = p,
+			                           .message = rc < 0 ? err.msg : NULL,
+			                           .load = &load};
+			emit(s, &ev);
+			free(p);
+		}
+	}
+	for (size_t i = 0; i < s->set.n_loads && !s->stopped; i++) {
+		const char *path = s->loads[i];
+		struct xr_err err = {0};
+		struct load_stats stats = {0};
+		int rc = file_load(path, s->store, &s->warnings, &stats, &err);
+		emit_warnings(s, path, false);
+		struct session_load load = {stats.traces, stats.summaries, stats.documents,
+		                            stats.skipped};
+		struct session_event ev = {.kind = SESSION_EVENT_LOADED,
+		                           .source = path,
+		                           .message = rc < 0 ? err.msg : NULL,
+		                           .load = &load};
+		emit(s, &ev);
+	}
+}
+
+static void
+begin_api(struct session *s)
+{
+	if (!s->filter && !s->send && groups_needed(s, s->set.filter)) {
+		s->state = SESSION_GROUPS;
+		fetch_get_groups(s->api->fetch);
+		return;
+	}
+	s->api_from_seq = store_next_seq(s->store);
+	scan_window(s);
+}
+
+static void
+on_first_turn(void *ctx)
+{
+	struct session *s = ctx;
+	s->timer = 0;
+	s->state = SESSION_LOADING;
+	load_files(s);
+	if (s->stopped)
+		return;
+	if (!s->api) {
+		s->api_from_seq = store_next_seq(s->store);
+		emit_scan_done(s, false);
+		finish(s);
+		return;
+	}
+	begin_api(s);
+}
+
+/* The loop tick: the API source's work, then what changed. */
+static double
+session_tick(void *ctx)
+{
+	struct session *s = ctx;
+	if (!s->api || s->state == SESSION_FINISHED)
+		return INFINITY;
+	double wait = api_tick(s->api);
+	struct fetch *f = s->api->fetch;
+	bool idle = fetch_idle(f) || fetch_aborted(f);
+	double now = timefmt_monotonic();
+	if (dlog_enabled() && now >= s->log_at && (s->state == SESSION_SCANNING || !idle)) {
+		struct session_progress p = session_progress(s);
+		struct buf b = BUF_INIT;
+		session_progress_text(&p, &b);
+		dlog("progress: %s", b.data);
+		buf_free(&b);
+		s->log_at = now + 1;
+	}
+	if (!idle && now >= s->progress_at) {
+		emit_simple(s, SESSION_EVENT_PROGRESS, "api", NULL);
+		s->progress_at = now + SESSION_PROGRESS_PERIOD;
+	}
+	if (s->state == SESSION_GROUPS && idle) {
+		emit_api_news(s);
+		if (fetch_aborted(f) || !fetch_groups_done(f) || fetch_failure_count(f)) {
+			finish(s);
+			return INFINITY;
+		}
+		if (start_filter(s) < 0)
+			return INFINITY;
+		s->api_from_seq = store_next_seq(s->store);
+		scan_window(s);
+		wait = api_tick(s->api);
+	} else if (s->state == SESSION_SCANNING && idle) {
+		emit_api_news(s);
+		emit_scan_done(s, false);
+		evict(s);
+		schedule_next(s);
+		return INFINITY;
+	}
+	emit_api_news(s);
+	if (!idle && SESSION_PROGRESS_PERIOD < wait)
+		wait = SESSION_PROGRESS_PERIOD;
+	return wait;
+}
+
+int
+session_start(struct session *s, struct loop *l)
+{
+	s->loop = l;
+	if (s->api) {
+		fetch_set_hooks(s->api->fetch, want_trace, on_trace, s);
+		loop_add_tick(l, session_tick, s);
+	}
+	if (!groups_needed(s, s->set.filter) && start_filter(s) < 0)
+		return -1;
+	s->state = SESSION_LOADING;
+	s->timer = loop_add_timer(l, timefmt_monotonic(), 0, on_first_turn, s);
+	return 0;
+}
+
+bool
+session_finished(const struct session *s)
+{
+	return s->state == SESSION_FINISHED;
+}
+
+bool
+session_finished_fn(void *s)
+{
+	return session_finished(s);
+}
+
+void
+session_stop(struct session *s)
+{
+	if (s->state == SESSION_FINISHED || s->stopped)
+		return;
+	s->stopped = true;
+	emit_api_news(s);
+	if (s->state == SESSION_SCANNING)
+		emit_scan_done(s, true);
+	finish(s);
+}
+
+/* ---- reading ---- */
+
+const struct xr_store *
+session_store(const struct session *s)
+{
+	return s->store;
+}
+
+const struct xr_store_entry *
+session_find(const struct session *s, const char *id)
+{
+	return store_find(s->store, id);
+}
+
+struct list_ctx {
+	const struct session *s;
+	size_t from;
+	struct session_list_stats st;
+};
+
+/* Summaries answer what they can, loaded full traces the rest; what
+ * neither can decide is kept when the API sent it (the service applied
+ * the filter), else left out and counted. */
+static bool
+list_keep(void *ctx, const struct xr_store_entry *e)
+{
+	struct list_ctx *k = ctx;
+	if (e->seq < k->from)
+		return false;
+	if (!k->s->filter)
+		return true;
+	bool from_api = k->s->api && e->seq >= k->s->api_from_seq;
+	enum filter_verdict v = filter_eval(k->s->filter, store_entry_summary(e), e->trace);
+	if (v == FILTER_NEED_TRACE && !from_api)
+		k->st.undecided++;
+	if (v == FILTER_NO_MATCH && from_api)
+		k->st.disagreed++;
+	return v == FILTER_MATCH || (v == FILTER_NEED_TRACE && from_api);
+}
+
+void
+session_list(const struct session *s, size_t from_seq, struct tracelist *tl,
+             struct session_list_stats *stats)
+{
+	struct list_ctx k = {s, from_seq, {0, 0}};
+	tracelist_build(tl, s->store, s->filter || from_seq ? list_keep : NULL, &k, s->set.sort);
+	if (stats)
+		*stats = k.st;
+}
+
+/* ---- control ---- */
+
+bool
+session_refresh(struct session *s)
+{
+	if (!s->api || s->state != SESSION_WAITING || fetch_aborted(s->api->fetch))
+		return false;
+	if (s->timer)
+		loop_cancel_timer(s->loop, s->timer);
+	s->timer = 0;
+	live_scan(s);
+	return true;
+}
+
+void
+session_pause(struct session *s, bool paused)
+{
+	if (s->paused == paused)
+		return;
+	s->paused = paused;
+	if (s->state != SESSION_WAITING)
+		return;
+	if (paused && s->timer) {
+		loop_cancel_timer(s->loop, s->timer);
+		s->timer = 0;
+	} else if (!paused && !s->timer) {
+		s->timer = loop_add_timer(s->loop, s->next_refresh, 0, on_refresh_timer, s);
+	}
+}
+
+void
+session_set_window(struct session *s, double since, double start, double end)
+{
+	s->window.relative = since > 0;
+	if (since > 0)
+		s->window.since = since;
+	s->window_start = start;
+	s->window_end = end;
+	s->window_changed = true;
+}
+
+struct session_window
+session_window(const struct session *s)
+{
+	return s->window;
+}
+
+void
+session_fetch_trace(struct session *s, const char *id)
+{
+	const struct xr_store_entry *e = store_find(s->store, id);
+	if (!s->api || (e && e->trace))
+		return;
+	fetch_traces(s->api->fetch, &id, 1);
+}
+
+struct session_progress
+session_progress(const struct session *s)
+{
+	struct session_progress p = {.send_rate = INFINITY, .next_refresh = NAN};
+	if (s->api) {
+		const struct fetch_progress *fp = fetch_progress(s->api->fetch);
+		p.scanned = fp->scanned;
+		p.matched = fp->matched;
+		p.fetched = fp->fetched;
+		p.to_fetch = fp->to_fetch;
+		p.in_flight = fp->in_flight;
+		p.retrying = fp->retrying;
+		p.throttled = fp->throttled;
+		p.send_rate = fp->send_rate;
+		p.more_available = fp->more_available;
+		p.busy = !fetch_idle(s->api->fetch) && !fetch_aborted(s->api->fetch);
+	}
+	p.busy |= s->state == SESSION_LOADING || s->state == SESSION_NEW;
+	p.live = s->state == SESSION_WAITING || (s->state == SESSION_SCANNING && s->scan > 0);
+	p.paused = s->paused;
+	p.next_refresh = s->state == SESSION_WAITING ? s->next_refresh : NAN;
+	p.last_error = s->last_error;
+	return p;
+}
+
+void
+session_progress_text(const struct session_progress *p, struct buf *b)
+{
+	buf_printf(b, "scanned %llu  matched %zu", p->scanned, p->matched);
+	if (p->to_fetch)
+		buf_printf(b, "  fetched %zu/%zu", p->fetched, p->to_fetch);
+	buf_printf(b, "  in flight %zu", p->in_flight);
+	if (p->retrying)
+		buf_printf(b, "  retrying %zu", p->retrying);
+	if (p->throttled)
+		buf_printf(b, "  throttled %zu", p->throttled);
+	if (isfinite(p->send_rate))
+		buf_printf(b, "  rate %.1f/s", p->send_rate);
+	if (p->more_available)
+		buf_puts(b, "  more available");
+}
+
+size_t
+session_failure_count(const struct session *s)
+{
+	return s->n_failures;
+}
+
+const struct session_failure *
+session_failure(const struct session *s, size_t i)
+{
+	return i < s->n_failures ? &s->failures[i] : NULL;
+}
+
+char *const *
+session_failed_ids(const struct session *s, size_t *n)
+{
+	if (!s->api) {
+		*n = 0;
+		return NULL;
+	}
+	return fetch_failed_ids(s->api->fetch, n);
+}
+
+const char *
+session_aborted(const struct session *s)
+{
+	return s->api ? fetch_aborted(s->api->fetch) : NULL;
+}
