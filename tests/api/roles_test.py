@@ -235,6 +235,20 @@ try:
     t.ok(r.rc == 1 and "AWS_ENDPOINT_URL_STS http://192.0.2.7: plain http:// is only allowed"
          in r.err, "an STS endpoint over http to another host: refused", r)
 
+    # keys that would inject a header are refused, at the end of a chain or inside it
+    config("[profile base]\n" + STATIC % (AKID, SECRET) +
+           "[profile bad]\nrole_arn = %sinject-crlf\nsource_profile = base\n" % ARN +
+           "[profile above]\nrole_arn = %sabove\nsource_profile = bad\n" % ARN)
+    r = run(env_for(), "--profile", "bad")
+    t.ok(r.rc == 1 and "role %sinject-crlf" % ARN in r.err and
+         "not printable ASCII" in r.err and not emu.requests(),
+         "a session token with CR LF from STS: refused, nothing sent to X-Ray", r)
+    n = len(calls(action="AssumeRole"))
+    r = run(env_for(), "--profile", "above")
+    t.ok(r.rc == 1 and "not printable ASCII" in r.err and
+         len(calls(action="AssumeRole")) == n + 1,
+         "... and inside a chain, before it signs the next AssumeRole", r)
+
     # -- MFA ------------------------------------------------------------------------------
     config("[profile base]\n" + STATIC % (AKID, SECRET) +
            "[profile mfa]\nrole_arn = %smfa\nsource_profile = base\nmfa_serial = %s\n"
@@ -346,6 +360,13 @@ try:
     t.ok(r.rc == 1 and "UnauthorizedException" in r.err and
          "run 'aws sso login --profile legacy'" in r.err,
          "SSO: a token the portal refuses: UnauthorizedException and the login command", r)
+    sso_cache("corp", SSO_TOKEN + "\r\nX-Injected: yes", 3600)
+    n = len(calls(action="GetRoleCredentials"))
+    r = run(env_for(), "--profile", "dev")
+    t.ok(r.rc == 1 and "SSO access token" in r.err and "not printable ASCII" in r.err and
+         len(calls(action="GetRoleCredentials")) == n,
+         "SSO: a cached token with CR LF is refused, nothing sent", r)
+    sso_cache("corp", SSO_TOKEN, 3600)
     r = run(env_for(), "--profile", "nope")
     t.ok(r.rc == 1 and "ForbiddenException: No access" in r.err and "denied-role" in r.err,
          "SSO: ForbiddenException names the role", r)

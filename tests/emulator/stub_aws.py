@@ -16,7 +16,8 @@ They answer as the services do, errors included.
   POST /token  SSO OIDC CreateToken, grantType refresh_token, refreshToken
                one of --refresh-token; mints a new access token.
 
-Errors on demand: a role whose name contains "denied" -> AccessDenied
+Errors on demand: a role whose name contains "crlf" gets a SessionToken
+ending in CR LF and a header; a role whose name contains "denied" -> AccessDenied
 (ForbiddenException on the portal); --expired-key AKID -> ExpiredToken;
 --disabled-region R -> RegionDisabledException when signed for R; a web
 token "expired" -> ExpiredTokenException; --throttle N -> the first N
@@ -224,6 +225,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with state.lock:
             state.minted += 1
         life = args.expires_in or float(form.get("DurationSeconds") or 3600)
+        token_xml = escape(token)
+        if "crlf" in role.split(":role/")[1]:  # a header injection attempt
+            token_xml += "&#13;&#10;X-Injected: yes"
         result = action + "Result"
         xml = ('<%sResponse xmlns="%s">\n  <%s>\n    <Credentials>\n'
                '      <AccessKeyId>%s</AccessKeyId>\n'
@@ -234,7 +238,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                '      <AssumedRoleId>AROASTUB:%s</AssumedRoleId>\n    </AssumedRoleUser>\n'
                '  </%s>\n  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n'
                '  </ResponseMetadata>\n</%sResponse>\n'
-               % (action, NS, result, akid, secret, token, iso8601(time.time() + life),
+               % (action, NS, result, akid, secret, token_xml, iso8601(time.time() + life),
                   escape(role.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/")),
                   escape(form["RoleSessionName"]), escape(form["RoleSessionName"]), result,
                   secrets.token_hex(8), action))
