@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,25 @@ default_session_name(void)
 
 /* ---- MFA ---- */
 
+/* The terminal's settings while echo is off, for a signal to put back. */
+static int prompt_fd = -1;
+static struct termios prompt_saved;
+static struct sigaction prompt_old[3];
+static const int prompt_signals[3] = {SIGINT, SIGTERM, SIGHUP};
+static volatile sig_atomic_t prompt_interrupted;
+
+static void
+prompt_signal(int sig)
+{
+	prompt_interrupted = 1;
+	if (prompt_fd >= 0)
+		tcsetattr(prompt_fd, TCSANOW, &prompt_saved);
+	for (int i = 0; i < 3; i++)
+		if (prompt_signals[i] == sig)
+			sigaction(sig, &prompt_old[i], NULL);
+	raise(sig);
+}
+
 int
 roles_mfa_prompt(const char *serial, const char *profile, char *code, size_t size,
                  struct xr_err *err)
@@ -135,6 +155,15 @@ roles_mfa_prompt(const char *serial, const char *profile, char *code, size_t siz
 	struct termios old, quiet;
 	bool restore = tcgetattr(fd, &old) == 0;
 	if (restore) {
+		prompt_saved = old;
+		prompt_fd = fd;
+		prompt_interrupted = 0;
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = prompt_signal;
+		sigemptyset(&sa.sa_mask);
+		for (int i = 0; i < 3; i++)
+			sigaction(prompt_signals[i], &sa, &prompt_old[i]);
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		quiet.c_lflag |= ICANON;
@@ -150,7 +179,7 @@ roles_mfa_prompt(const char *serial, const char *profile, char *code, size_t siz
 	while (len + 1 < sizeof line) {
 		char c;
 		ssize_t r = read(fd, &c, 1);
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR && !prompt_interrupted)
 			continue;
 		if (r <= 0) {
 			eof = true;
@@ -161,8 +190,12 @@ roles_mfa_prompt(const char *serial, const char *profile, char *code, size_t siz
 		line[len++] = c;
 	}
 	line[len] = '\0';
-	if (restore)
+	if (restore) {
 		tcsetattr(fd, TCSAFLUSH, &old);
+		for (int i = 0; i < 3; i++)
+			sigaction(prompt_signals[i], &prompt_old[i], NULL);
+		prompt_fd = -1;
+	}
 	if (write(fd, "\n", 1) < 0)
 		dlog("MFA prompt: %s", strerror(errno));
 	close(fd);
@@ -178,7 +211,9 @@ roles_mfa_prompt(const char *serial, const char *profile, char *code, size_t siz
 	int rc = 0;
 	if (!digits)
 		rc = xr_err_set(err, XR_EAUTH, "%s for mfa_serial %s of profile '%s'",
-		                eof && !len ? "no MFA code was entered" : "an MFA code is 6 digits",
+		                prompt_interrupted ? "interrupted while asking for the MFA code"
+		                : eof && !len      ? "no MFA code was entered"
+		                                   : "an MFA code is 6 digits",
 		                serial, profile);
 	else
 		snprintf(code, size, "%s", s);

@@ -120,9 +120,10 @@ def sso_cache(name, token, expires_in, refresh=None):
     return path
 
 
-def with_terminal(args, env, answer=None, timeout=60):
+def with_terminal(args, env, answer=None, timeout=60, interrupt=False):
     """Runs xrtop with a pseudo-terminal as its controlling terminal; types
-    answer after the MFA prompt.  Returns (rc, stdout, stderr, terminal text)."""
+    answer after the MFA prompt (or sends SIGINT with interrupt).  Returns
+    (rc, stdout, stderr, terminal text, echo on at the end)."""
     master, slave = os.openpty()
 
     def own_terminal():
@@ -152,14 +153,18 @@ def with_terminal(args, env, answer=None, timeout=60):
     while time.time() < deadline and p.poll() is None:
         if drain(0.2) is None:
             break
+        if b"Enter MFA code" in seen and interrupt:
+            p.send_signal(2)
+            break
         if answer is not None and b"Enter MFA code" in seen:
             os.write(master, answer.encode() + b"\n")
             break
     out, err = p.communicate(timeout=timeout)
     while drain(0) is True:
         pass
+    echo = bool(termios.tcgetattr(master)[3] & termios.ECHO)
     os.close(master)
-    return p.returncode, out.decode(), err.decode(), seen.decode("utf-8", "replace")
+    return p.returncode, out.decode(), err.decode(), seen.decode("utf-8", "replace"), echo
 
 
 try:
@@ -264,7 +269,7 @@ try:
          "MFA without a terminal: refused clearly, nothing sent", err)
     before = len(calls(action="AssumeRole"))
     emu.reset()
-    rc, out, err, tty = with_terminal(api_args(emu) + ["-o", "ndjson", "--profile", "mfa"],
+    rc, out, err, tty, _ = with_terminal(api_args(emu) + ["-o", "ndjson", "--profile", "mfa"],
                                       env, MFA_CODE)
     outputs.extend([out, err, tty])
     t.ok(rc == 0 and sorted(ndjson_ids(out)) == ALL and all_valid(),
@@ -275,12 +280,16 @@ try:
     t.ok(len(c) == 1 and c[0]["params"].get("SerialNumber") == MFA and
          c[0]["params"].get("TokenCode") == "<redacted>" and c[0]["status"] == 200,
          "MFA: SerialNumber and TokenCode sent (the stub checked the code)", c)
-    rc, out, err, tty = with_terminal(api_args(emu) + ["--profile", "mfa"], env, "000000")
+    rc, out, err, tty, _ = with_terminal(api_args(emu) + ["--profile", "mfa"], env, "000000")
     outputs.extend([out, err, tty])
     t.ok(rc == 1 and "MultiFactorAuthentication failed" in err, "MFA: a wrong code: refused", err)
-    rc, out, err, tty = with_terminal(api_args(emu) + ["--profile", "mfa"], env, "12ab")
+    rc, out, err, tty, _ = with_terminal(api_args(emu) + ["--profile", "mfa"], env, "12ab")
     outputs.extend([out, err, tty])
     t.ok(rc == 1 and "an MFA code is 6 digits" in err, "MFA: not 6 digits: refused", err)
+    rc, out, err, tty, echo = with_terminal(api_args(emu) + ["--profile", "mfa"], env,
+                                            interrupt=True)
+    t.ok(rc == -2 and echo, "MFA: ^C at the prompt ends xrtop with the terminal's echo back on",
+         "rc=%s echo=%s" % (rc, echo))
 
     # -- web identity ------------------------------------------------------------------------
     config("")
