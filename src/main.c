@@ -2,6 +2,7 @@
  * command line and hands over to app_run(). */
 #include "config.h"
 
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -47,6 +48,10 @@ main(int argc, char **argv)
 		puts(PACKAGE_STRING);
 	} else {
 		status = app_run(&o);
+	}
+	if ((o.help || o.version) && (fflush(stdout) == EOF || ferror(stdout))) {
+		app_report("cannot write the %s: %s", o.help ? "help" : "version", strerror(errno));
+		status = APP_EXIT_SOURCE;
 	}
 	options_free(&o);
 	return status;

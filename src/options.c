@@ -12,6 +12,7 @@
 #include "util/strdist.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "view/tracelist.h"
 
 enum {
 	OPT_CHECK_FILTER = 256,
@@ -213,7 +214,19 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 	case 'U': o->ascii = true; break;
 	case 'C': o->no_color = true; break;
 	case OPT_DEBUG_LOG: o->debug_log = arg; break;
-	case OPT_ANNOTATIONS: o->annotations = arg; break;
+	case OPT_ANNOTATIONS: {
+		size_t keys = 0;
+		for (const char *k = arg; *k; k += strcspn(k, ","), k += *k == ',')
+			keys += k[0] != ',';
+		if (keys > TRACELIST_MAX_ANNOTATIONS)
+			return xr_err_set(
+			    err, XR_EUSAGE,
+			    "--annotations: at most %d keys, not %zu (the table has room "
+			    "for %d columns of them)",
+			    TRACELIST_MAX_ANNOTATIONS, keys, TRACELIST_MAX_ANNOTATIONS);
+		o->annotations = arg;
+		break;
+	}
 	case OPT_VIEW:
 		if (parse_choice("--view", arg, view_choices, &choice, err) < 0)
 			return -1;
@@ -265,6 +278,13 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 		o->end_time = NAN; /* --start alone: up to now */
 	if (isfinite(o->start_time) && isfinite(o->end_time) && o->end_time <= o->start_time)
 		return xr_err_set(err, XR_EUSAGE, "--end must be later than --start");
+	double now = timefmt_now();
+	if (isfinite(o->start_time) && !isfinite(o->end_time) && o->start_time >= now)
+		return xr_err_set(
+		    err, XR_EUSAGE,
+		    "--start is in the future: give an earlier --start, or --end too");
+	if (!isfinite(o->start_time) && now - o->since < TIMEFMT_MIN)
+		return xr_err_set(err, XR_EUSAGE, "--since reaches back before 1970");
 	return 0;
 }
 
@@ -339,7 +359,8 @@ options_usage(struct buf *out)
 	         "                           responsetime or status (largest first)\n"
 	         "      --limit N            print at most N traces\n"
 	         "      --annotations KEYS   table columns for these annotation keys (comma-\n"
-	         "                           separated; default: the keys that tell traces apart)\n"
+	         "                           separated, at most 4; default: the keys that tell\n"
+	         "                           traces apart)\n"
 	         "      --view VIEW          what to print: traces (the trace list, the default)\n"
 	         "      --width N            fit the output to N columns (default: the terminal's\n"
 	         "                           width; no limit when not a terminal)\n"

@@ -315,6 +315,9 @@ on_event(void *ctx, const struct session_event *ev)
 		progress_clear(b);
 		if (ev->message)
 			batchrun_report("%s", ev->message);
+		else if (!ev->load->traces && !ev->load->summaries)
+			batchrun_report("%s: no traces",
+			                strcmp(ev->source, "-") == 0 ? "(stdin)" : ev->source);
 		if (ev->message || ev->load->skipped)
 			b->failed = true;
 		break;

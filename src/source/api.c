@@ -2,6 +2,7 @@
 
 #include "source/api.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -10,15 +11,31 @@
 #include "util/dlog.h"
 #include "util/xmalloc.h"
 
+/* AWS_MAX_ATTEMPTS, else the profile's max_attempts: 1 to 100, or -1 with err. */
 static int
-max_attempts(const struct awsconfig *cfg)
+max_attempts(const struct awsconfig *cfg, struct xr_err *err)
 {
 	const char *v = awsconfig_env(cfg, "AWS_MAX_ATTEMPTS");
+	bool env = v != NULL;
 	if (!v)
 		v = awsconfig_get(cfg, "max_attempts");
+	if (!v)
+		return RETRY_DEFAULT_MAX_ATTEMPTS;
 	char *end;
-	long n = v ? strtol(v, &end, 10) : 0;
-	return v && !*end && n >= 1 && n <= 100 ? (int)n : RETRY_DEFAULT_MAX_ATTEMPTS;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (end == v || *end || errno || n < 1 || n > 100) {
+		if (env)
+			return xr_err_set(
+			    err, XR_EUSAGE,
+			    "AWS_MAX_ATTEMPTS: '%.40s' is not a whole number from 1 to 100", v);
+		return xr_err_set(
+		    err, XR_EUSAGE,
+		    "max_attempts of profile '%s' in %s: '%.40s' is not a whole number "
+		    "from 1 to 100",
+		    cfg->profile, cfg->config_path, v);
+	}
+	return (int)n;
 }
 
 struct api *
@@ -44,6 +61,9 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 		goto fail;
 	dlog("region %s (from %s), endpoint %s, profile %s", a->region, a->region_source,
 	     a->endpoint.url, a->cfg.profile);
+	int attempts = max_attempts(&a->cfg, err);
+	if (attempts < 0)
+		goto fail;
 	if (!(a->creds = creds_new(&a->cfg, err)))
 		goto fail;
 	int concurrency = s->concurrency > 0 ? s->concurrency : FETCH_DEFAULT_CONCURRENCY;
@@ -57,7 +77,7 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 	    .ca_file = awsconfig_setting(&a->cfg, "AWS_CA_BUNDLE", "ca_bundle"),
 	    .concurrency = concurrency,
 	    .retry_budget = s->retry_budget,
-	    .max_attempts = max_attempts(&a->cfg),
+	    .max_attempts = attempts,
 	};
 	a->fetch = fetch_new(&fo, store, warnings);
 	return a;

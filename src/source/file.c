@@ -244,6 +244,7 @@ cut_value(struct loader *l, const char *p, const char *end)
 	struct object_scan o = {.l = l, .lists_ok = true};
 	bool complete = jsonscan_object(p, end, note_member, &o, &bad) != NULL;
 	if (o.response) {
+		l->stats->responses++;
 		/* Even in a truncated response, every complete trace is kept. */
 		if (!complete && o.lists_ok) {
 			warn_at(l, bad, "invalid JSON (truncated?): the rest was skipped");
@@ -497,7 +498,7 @@ load_text(const char *name, const char *data, size_t len, bool mapped, struct xr
 {
 	struct loader l = {.name = name, .data = data, .end = data + len, .warnings = warnings,
 	                   .stats = stats, .mapped = mapped};
-	size_t skipped_before = stats->skipped;
+	size_t skipped_before = stats->skipped, responses_before = stats->responses;
 	cut_and_decode(&l);
 	size_t before = stats->traces + stats->summaries;
 	store_results(&l, store);
@@ -507,6 +508,8 @@ load_text(const char *name, const char *data, size_t len, bool mapped, struct xr
 	if (stats->traces + stats->summaries == before) {
 		if (stats->skipped > skipped_before)
 			return xr_err_set(err, XR_EINPUT, "%s: nothing in it could be read", name);
+		if (stats->responses > responses_before)
+			return 0; /* a valid response with nothing in it */
 		return xr_err_set(err, XR_EINPUT, "%s: no traces or trace summaries in it", name);
 	}
 	return 0;

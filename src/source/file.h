@@ -19,11 +19,13 @@ struct load_stats {
 	size_t summaries; /* summaries added */
 	size_t documents; /* segment documents read from NDJSON or arrays */
 	size_t skipped;   /* pieces that could not be used */
+	size_t responses; /* API responses read (Traces or TraceSummaries, maybe empty) */
 };
 
 /* Loads path ("-" = standard input).  Returns -1 with err when the file
  * cannot be read or holds nothing usable; otherwise 0, with skipped pieces
- * counted in stats and described in warnings. */
+ * counted in stats and described in warnings.  A valid response with an
+ * empty list ({"Traces": []}) is not an error: 0 with nothing added. */
 int file_load(const char *path, struct xr_store *store, struct xr_warnings *warnings,
               struct load_stats *stats, struct xr_err *err);
 /* Loads from memory; name is used in messages. */

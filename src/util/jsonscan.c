@@ -3,6 +3,7 @@
 #include "util/jsonscan.h"
 
 #include "util/utf8.h"
+#include "util/xmalloc.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,6 +76,10 @@ unescape_at(const char *p, const char *end, char **o)
 		p += 6;
 	} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
 		return NULL;
+	} else if (cp == 0) {
+		memcpy(*o, UTF8_NUL, 2);
+		*o += 2;
+		return p;
 	}
 	*o += utf8_encode(cp, *o);
 	return p;
@@ -368,4 +373,34 @@ jsonscan_string(const char *p, const char *end, struct buf *out, const char **ba
 	out->len = (size_t)(o - out->data);
 	out->data[out->len] = '\0';
 	return q;
+}
+
+char *
+jsonscan_hold_nul(const char *text, size_t len, size_t *out_len)
+{
+	char *copy = NULL, *o = NULL;
+	size_t from = 0;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (text[i + 1] != 'u' || len - i < 6 || memcmp(text + i + 2, "0000", 4) != 0) {
+			i++; /* the escaped byte */
+			continue;
+		}
+		if (!copy)
+			o = copy = xmalloc(len + 1);
+		memcpy(o, text + from, i - from);
+		o += i - from;
+		memcpy(o, UTF8_NUL, 2);
+		o += 2;
+		from = i + 6;
+		i += 5;
+	}
+	if (!copy)
+		return NULL;
+	memcpy(o, text + from, len - from);
+	o += len - from;
+	*o = '\0';
+	*out_len = (size_t)(o - copy);
+	return copy;
 }

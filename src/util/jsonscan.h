@@ -44,4 +44,9 @@ const char *jsonscan_array(const char *p, const char *end,
  * with *bad at the problem when bad is not NULL. */
 const char *jsonscan_string(const char *p, const char *end, struct buf *out, const char **bad);
 
+/* For parsers that cut strings at NUL (cJSON): a copy of JSON text with each
+ * \u0000 escape written as UTF8_NUL, its length in *out_len; NULL when the
+ * text has none.  Caller frees. */
+char *jsonscan_hold_nul(const char *text, size_t len, size_t *out_len);
+
 #endif

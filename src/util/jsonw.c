@@ -135,7 +135,7 @@ jsonw_raw(struct jsonw *w, const char *json)
 static bool
 json_must_escape_cp(uint32_t cp)
 {
-	return (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+	return cp == 0 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
 	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C ||
 	       cp == 0x2028 || cp == 0x2029;
 }

@@ -9,6 +9,20 @@
 #include <string.h>
 #include <time.h>
 
+bool
+timefmt_in_range(double t)
+{
+	return t >= TIMEFMT_MIN && t <= TIMEFMT_MAX; /* false for NaN */
+}
+
+static int
+days_in_month(int year, int month)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
 static int
 parse_digits(const char **p, int n, int *out)
 {
@@ -23,6 +37,7 @@ parse_digits(const char **p, int n, int *out)
 	return 0;
 }
 
+/* 0 with *out set, 1 for a number out of range, -1 for no number. */
 static int
 parse_epoch(const char *s, double *out)
 {
@@ -31,8 +46,10 @@ parse_epoch(const char *s, double *out)
 		if (!isdigit((unsigned char)*q) && *q != '.')
 			return -1;
 	double v = strtod(s, &end);
-	if (end == s || *end || !isfinite(v))
+	if (end == s || *end)
 		return -1;
+	if (!timefmt_in_range(v))
+		return 1;
 	*out = v;
 	return 0;
 }
@@ -40,8 +57,11 @@ parse_epoch(const char *s, double *out)
 int
 timefmt_parse_time(const char *s, double *out, struct xr_err *err)
 {
-	if (parse_epoch(s, out) == 0)
+	int epoch = parse_epoch(s, out);
+	if (epoch == 0)
 		return 0;
+	if (epoch > 0)
+		return xr_err_set(err, XR_EUSAGE, "'%s' is before 1970 or after 9999", s);
 	const char *p = s;
 	int Y, M, D, h = 0, m = 0, sec = 0;
 	double frac = 0;
@@ -78,11 +98,20 @@ timefmt_parse_time(const char *s, double *out, struct xr_err *err)
 				p++;
 			if (*p && parse_digits(&p, 2, &om) < 0)
 				goto bad;
+			if (oh > 23 || om > 59)
+				return xr_err_set(
+				    err, XR_EUSAGE,
+				    "'%s': the offset from UTC is not a time of day (at most "
+				    "23:59)",
+				    s);
 			offset = sign * (oh * 3600L + om * 60L);
 		}
 	}
-	if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+	if (*p || M < 1 || M > 12 || D < 1 || h > 23 || m > 59 || sec > 60)
 		goto bad;
+	if (D > days_in_month(Y, M))
+		return xr_err_set(err, XR_EUSAGE, "'%s': %04d-%02d has %d days", s, Y, M,
+		                  days_in_month(Y, M));
 	struct tm tm = {0};
 	tm.tm_year = Y - 1900;
 	tm.tm_mon = M - 1;
@@ -90,7 +119,10 @@ timefmt_parse_time(const char *s, double *out, struct xr_err *err)
 	tm.tm_hour = h;
 	tm.tm_min = m;
 	tm.tm_sec = sec;
-	*out = (double)timegm(&tm) - (double)offset + frac;
+	double t = (double)timegm(&tm) - (double)offset + frac;
+	if (!timefmt_in_range(t))
+		return xr_err_set(err, XR_EUSAGE, "'%s' is before 1970 or after 9999", s);
+	*out = t;
 	return 0;
 bad:
 	return xr_err_set(err, XR_EUSAGE,
@@ -123,7 +155,8 @@ timefmt_parse_duration(const char *s, double *out, struct xr_err *err)
 		case '\0': break;
 		default: goto bad;
 		}
-		total += v * unit;
+		if (v * unit > TIMEFMT_MAX_DURATION || (total += v * unit) > TIMEFMT_MAX_DURATION)
+			return xr_err_set(err, XR_EUSAGE, "'%s' is longer than 100 years", s);
 	}
 	if (total <= 0)
 		goto bad;
@@ -136,7 +169,7 @@ bad:
 void
 timefmt_iso(double t, char *out, size_t size)
 {
-	if (!isfinite(t)) {
+	if (!timefmt_in_range(t)) {
 		snprintf(out, size, "-");
 		return;
 	}
@@ -159,9 +192,9 @@ timefmt_iso(double t, char *out, size_t size)
 void
 timefmt_short(double t, char *out, size_t size)
 {
-	time_t tt = isfinite(t) ? (time_t)floor(t) : 0;
 	struct tm tm;
-	if (!isfinite(t) || fabs(t) > 1e11 || !gmtime_r(&tt, &tm)) {
+	time_t tt = timefmt_in_range(t) ? (time_t)floor(t) : 0;
+	if (!timefmt_in_range(t) || !gmtime_r(&tt, &tm)) {
 		snprintf(out, size, "-");
 		return;
 	}

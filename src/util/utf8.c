@@ -33,6 +33,10 @@ utf8_decode(const char *str, size_t n, uint32_t *cp)
 	}
 	int len;
 	uint32_t v, min;
+	if (c == 0xC0 && n >= 2 && s[1] == 0x80) { /* UTF8_NUL */
+		*cp = 0;
+		return 2;
+	}
 	if (c >= 0xC2 && c <= 0xDF) {
 		len = 2, v = c & 0x1F, min = 0x80;
 	} else if (c >= 0xE0 && c <= 0xEF) {

@@ -3,7 +3,12 @@
  * Everything that came from a trace passes through utf8_sanitize() (or
  * utf8_fit(), which sanitises too) before it reaches a terminal or stdout:
  * control characters, C1 controls, bidi overrides and invalid bytes are made
- * visible, never passed raw.  Widths are terminal columns (CJK = 2). */
+ * visible, never passed raw.  Widths are terminal columns (CJK = 2).
+ *
+ * NUL is data: a string decoded from JSON holds U+0000 as the two bytes
+ * C0 80 (as Modified UTF-8 does), so C strings keep their whole value and
+ * compare whole.  utf8_decode() reads C0 80 as U+0000, utf8_sanitize()
+ * shows it as ^@, and the JSON writer writes it back as \u0000. */
 #ifndef XRTOP_UTIL_UTF8_H
 #define XRTOP_UTIL_UTF8_H
 
@@ -12,6 +17,9 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+
+/* How a string holds NUL (U+0000). */
+#define UTF8_NUL "\xC0\x80"
 
 enum utf8_flags {
 	UTF8_ASCII = 1,     /* escape every non-ASCII character as \uXXXX */
@@ -22,7 +30,7 @@ enum utf8_align { UTF8_LEFT, UTF8_RIGHT };
 
 /* Decodes one character from s (n bytes available) into *cp; returns its byte
  * length, or -1 for an invalid or truncated sequence (overlongs and
- * surrogates are invalid). */
+ * surrogates are invalid, except UTF8_NUL). */
 int utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Encodes cp into out (4 bytes room); returns the length. */
 int utf8_encode(uint32_t cp, char *out);

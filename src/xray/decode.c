@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/jsonscan.h"
+#include "util/timefmt.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "xray/json.h"
@@ -198,10 +199,18 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	if (!sum->id && !s.failed)
 		strict_fail(&s, "Id", "missing");
 	sum->start_time = s_num(&s, obj, "StartTime");
+	if (isfinite(sum->start_time) && !timefmt_in_range(sum->start_time))
+		strict_fail(&s, "StartTime", "not a time between 1970 and 9999");
 	if (isnan(sum->start_time))
 		sum->start_time = summary_time_from_trace_id(sum->id);
 	sum->duration = s_num(&s, obj, "Duration");
 	sum->response_time = s_num(&s, obj, "ResponseTime");
+	if (isfinite(sum->duration) &&
+	    !(sum->duration >= 0 && sum->duration <= TIMEFMT_MAX_DURATION))
+		strict_fail(&s, "Duration", "out of range");
+	if (isfinite(sum->response_time) &&
+	    !(sum->response_time >= 0 && sum->response_time <= TIMEFMT_MAX_DURATION))
+		strict_fail(&s, "ResponseTime", "out of range");
 	sum->has_fault = s_bool(&s, obj, "HasFault");
 	sum->has_error = s_bool(&s, obj, "HasError");
 	sum->has_throttle = s_bool(&s, obj, "HasThrottle");
@@ -242,23 +251,30 @@ static cJSON *
 parse_json(const char *json, size_t len, struct xr_err *err)
 {
 	const char *end = NULL;
+	size_t held_len;
+	char *held = jsonscan_hold_nul(json, len, &held_len); /* cJSON cuts strings at NUL */
+	if (held) {
+		json = held;
+		len = held_len;
+	}
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root) {
 		json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
-		return NULL;
+	} else {
+		/* Only whitespace may follow the value. */
+		size_t at = (size_t)(end - json);
+		while (at < len && strchr(" \t\r\n", json[at]) && json[at])
+			at++;
+		if (at < len) {
+			cJSON_Delete(root);
+			root = NULL;
+			size_t line, col;
+			json_position(json, len, at, &line, &col);
+			xr_err_set(err, XR_EINPUT, "line %zu, column %zu: unexpected data after the JSON value",
+			           line, col);
+		}
 	}
-	/* Only whitespace may follow the value. */
-	size_t at = (size_t)(end - json);
-	while (at < len && strchr(" \t\r\n", json[at]) && json[at])
-		at++;
-	if (at < len) {
-		cJSON_Delete(root);
-		size_t line, col;
-		json_position(json, len, at, &line, &col);
-		xr_err_set(err, XR_EINPUT, "line %zu, column %zu: unexpected data after the JSON value",
-		           line, col);
-		return NULL;
-	}
+	free(held);
 	return root;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsonscan.h"
 #include "util/xmalloc.h"
 #include "xray/decode_graph.h"
 #include "xray/json.h"
@@ -124,10 +125,20 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 {
 	*next_token = NULL;
 	const char *end = NULL;
+	size_t held_len;
+	char *held = jsonscan_hold_nul(json, len, &held_len); /* cJSON cuts strings at NUL */
+	if (held) {
+		json = held;
+		len = held_len;
+	}
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
-	if (!root)
-		return json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len,
-		                        err);
+	if (!root) {
+		int rc = json_parse_error(json, len,
+		                          end && end >= json ? (size_t)(end - json) : len, err);
+		free(held);
+		return rc;
+	}
+	free(held);
 	char where[64] = "GetServiceGraph";
 	struct strict g = {.a = graph->arena, .err = err, .where = where};
 	int rc = -1;

@@ -12,6 +12,7 @@
 
 #include "util/jsonpull.h"
 #include "util/jsonw.h"
+#include "util/timefmt.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "xray/decode.h"
@@ -114,6 +115,18 @@ take_number(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *
 	return NAN;
 }
 
+/* A time: a number within timefmt_in_range(), else NaN and a problem. */
+static double
+take_time(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *field)
+{
+	double v = take_number(c, st, tok, field);
+	if (isfinite(v) && !timefmt_in_range(v)) {
+		problem(st, field, "is not a time between 1970 and 9999");
+		return NAN;
+	}
+	return v;
+}
+
 static int
 take_int(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *field)
 {
@@ -174,7 +187,8 @@ next_member(struct ctx *c)
 static bool
 key_is(const struct ctx *c, const char *name)
 {
-	return strcmp(c->jp->text.data, name) == 0;
+	size_t n = strlen(name);
+	return c->jp->text.len == n && memcmp(c->jp->text.data, name, n) == 0;
 }
 
 /* A growable list, copied into the arena when complete. */
@@ -569,8 +583,8 @@ read_member(struct ctx *c, struct seg_state *st, enum seg_member m, enum jp_toke
 			s->trace_id = take_string(c, st, tok, "trace_id");
 		break;
 	case M_PARENT_ID: s->parent_id = take_string(c, st, tok, "parent_id"); break;
-	case M_START_TIME: s->start_time = take_number(c, st, tok, "start_time"); break;
-	case M_END_TIME: s->end_time = take_number(c, st, tok, "end_time"); break;
+	case M_START_TIME: s->start_time = take_time(c, st, tok, "start_time"); break;
+	case M_END_TIME: s->end_time = take_time(c, st, tok, "end_time"); break;
 	case M_IN_PROGRESS:
 		if (take_bool(c, st, tok, "in_progress"))
 			s->flags |= XR_SEG_IN_PROGRESS;
@@ -644,8 +658,10 @@ read_segment(struct ctx *c, bool nested)
 	while (!c->failed && next_member(c)) {
 		int m = member_of(c->jp->text.data, c->jp->text.len);
 		if (m < 0) {
-			char *key = xstrndup(c->jp->text.data, c->jp->text.len);
 			size_t key_len = c->jp->text.len;
+			char *key = xmalloc(key_len + 1); /* the whole key, NULs and all */
+			memcpy(key, c->jp->text.data, key_len);
+			key[key_len] = '\0';
 			const char *value = raw_value(c, next(c));
 			if (value)
 				extra_member(&extra, key, key_len, value);

@@ -1,14 +1,27 @@
 #!/bin/sh
 # TAP test: the real AWS CLI against the X-Ray emulator.
 #
-# Runs `aws xray ...` (from $TEST_AWS, default /usr/bin/aws = Debian's awscli)
+# Runs `aws xray ...` (from $TEST_AWS, else /usr/bin/aws = Debian's awscli,
+# else aws in PATH, looked for now: configure may have run before awscli
+# was installed)
 # with --endpoint-url pointing at the emulator, checks what it prints, and
 # checks in the emulator's request log that every request the CLI sent had a
 # valid SigV4 signature, so the emulator cannot drift from what real clients
 # send.  Python helpers run with $TEST_PYTHON (default /usr/bin/python3).
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-TEST_AWS=${TEST_AWS:-/usr/bin/aws}
+if [ -z "${TEST_AWS:-}" ] || [ "$TEST_AWS" = aws ]; then
+	# looked for now, not when configure ran: Debian's awscli first
+	if [ -x /usr/bin/aws ]; then
+		TEST_AWS=/usr/bin/aws
+	else
+		TEST_AWS=$(command -v aws 2>/dev/null || echo aws)
+	fi
+fi
+case $TEST_AWS in
+*/*) ;;
+*) TEST_AWS=$(command -v "$TEST_AWS" 2>/dev/null || echo "$TEST_AWS") ;;
+esac
 TEST_PYTHON=${TEST_PYTHON:-/usr/bin/python3}
 EMULATOR=$top_srcdir/tests/emulator/xray_emulator.py
 FIXTURE=$top_srcdir/tests/data/emulator-traces.json
@@ -16,7 +29,8 @@ START=1795168800            # the fixture's hour, 2026-11-20T10:00:00Z
 END=$((START + 3600))
 
 if [ ! -x "$TEST_AWS" ]; then
-	echo "Bail out! no AWS CLI at $TEST_AWS (apt-get install awscli)"
+	echo "Bail out! no AWS CLI: '$TEST_AWS' is not an executable file nor in PATH ($PATH);" \
+		"apt-get install awscli"
 	exit 1
 fi
 

@@ -7,11 +7,14 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "filter/filter.h"
 #include "model/store.h"
 #include "source/file.h"
 #include "tap.h"
 #include "fixture.h"
+#include "util/arena.h"
 #include "util/jsonw.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "xray/decode.h"
 #include "xray/encode.h"
@@ -228,7 +231,11 @@ test_formats(void)
 	unload(&l);
 
 	load_text(&l, "empty-traces", "{\"Traces\":[],\"UnprocessedTraceIds\":[]}");
-	ok(l.rc < 0 && strstr(l.err.msg, "no traces"), "an empty response is an error: %s", l.err.msg);
+	ok(l.rc == 0 && l.stats.traces == 0 && l.stats.responses == 1,
+	   "an empty response is valid input with nothing in it");
+	unload(&l);
+	load_text(&l, "empty-object", "{}");
+	ok(l.rc < 0 && strstr(l.err.msg, "empty-object"), "an empty object is an error: %s", l.err.msg);
 	unload(&l);
 
 	load_text(&l, "garbage", "hello world");
@@ -413,6 +420,114 @@ test_encode(void)
 	unload(&l);
 }
 
+/* NUL is data: a key or value holding \u0000 keeps its whole length (held
+ * as UTF8_NUL), is compared whole, shown as ^@ and written back as \u0000;
+ * an unknown key with one is copied whole (it once was read past). */
+static void
+test_nul(void)
+{
+	char long_key[220], doc[2048], want[300];
+	memcpy(long_key, "a\\u0000", 7);
+	memset(long_key + 7, 'b', 200);
+	long_key[207] = '\0';
+	snprintf(doc, sizeof doc,
+	         "{\"name\":\"svc\",\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5f000000-"
+	         "0123456789abcdef01234567\","
+	         "\"start_time\":1600000000,\"end_time\":1600000001,\"%s\":\"x\","
+	         "\"annotations\":{\"k\":\"v\\u0000tail\"},"
+	         "\"http\":{\"request\":{\"method\":\"GET\",\"url\":\"/a\\u0000b\"}}}\n",
+	         long_key);
+	struct loaded l;
+	load_text(&l, "nul", doc);
+	const struct xr_trace *t = trace_of(&l, "1-5f000000-0123456789abcdef01234567");
+	ok(t != NULL, "a document with \\u0000 in a key and values loads");
+	if (!t) {
+		unload(&l);
+		return;
+	}
+	snprintf(want, sizeof want, "{\"%s\":\"x\"}", long_key);
+	is_str(t->root->extra, want, "an unknown key with \\u0000 is kept whole");
+	const struct xr_annotation *an = t->root->n_annotations ? &t->root->annotations[0] : NULL;
+	ok(an && an->value.type == XR_VAL_STRING && strcmp(an->value.u.s, "v" UTF8_NUL "tail") == 0,
+	   "an annotation value with \\u0000 keeps its tail");
+	is_str(t->root->http.url, "/a" UTF8_NUL "b", "a URL with \\u0000 keeps its tail");
+
+	struct xr_filter_error fe;
+	struct xr_filter *f = filter_compile("annotation.k = \"v\"", NULL, NULL, &fe);
+	ok(f && filter_eval_trace(f, t) == 0,
+	   "annotation.k = \"v\" does not match \"v\\u0000tail\"");
+	filter_free(f);
+	f = filter_compile("annotation.k CONTAINS \"tail\"", NULL, NULL, &fe);
+	ok(f && filter_eval_trace(f, t) == 1, "annotation.k CONTAINS \"tail\" matches it");
+	filter_free(f);
+	f = filter_compile("http.url = \"/a\"", NULL, NULL, &fe);
+	ok(f && filter_eval_trace(f, t) == 0, "http.url = \"/a\" does not match \"/a\\u0000b\"");
+	filter_free(f);
+
+	struct buf b = BUF_INIT;
+	utf8_sanitize(&b, t->root->http.url, strlen(t->root->http.url), 0);
+	is_str(b.data, "/a^@b", "NUL is shown as ^@");
+	is_int((long)utf8_width(t->root->http.url, strlen(t->root->http.url), 0), 5,
+	       "... and measured so");
+	buf_reset(&b);
+	struct jsonw w;
+	jsonw_init(&w, &b);
+	encode_summary(&w, &t->summary);
+	ok(strstr(b.data, "\"HttpURL\":\"/a\\u0000b\"") != NULL &&
+	       strstr(b.data, "\"StringValue\":\"v\\u0000tail\"") != NULL,
+	   "NUL is written back to JSON as \\u0000");
+	buf_free(&b);
+	unload(&l);
+
+	/* The API's summaries go through cJSON, which cuts strings at NUL. */
+	const char *summary =
+	    "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"Http\":{\"HttpURL\":"
+	    "\"/a\\u0000b\"},\"Annotations\":{\"k\":[{\"AnnotationValue\":"
+	    "{\"StringValue\":\"v\\u0000tail\"}}]}}";
+	struct arena *a = arena_new();
+	struct xr_err err = {0};
+	struct xr_summary *sum = decode_trace_summary(summary, strlen(summary), a, &err);
+	ok(sum && sum->http.url && strcmp(sum->http.url, "/a" UTF8_NUL "b") == 0,
+	   "a TraceSummary's HttpURL with \\u0000 keeps its tail");
+	ok(sum && sum->n_annotations == 1 && sum->annotations[0].n_values == 1 &&
+	       strcmp(sum->annotations[0].values[0].value.u.s, "v" UTF8_NUL "tail") == 0,
+	   "a TraceSummary's annotation value with \\u0000 keeps its tail");
+	arena_free(a);
+}
+
+/* Times out of range are problems, never cast: 1.59e35 once became a
+ * response time of 1589999999999999953816869930637 s. */
+static void
+test_time_range(void)
+{
+	struct loaded l;
+	load_text(&l, "range",
+	          "{\"name\":\"svc\",\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5f000000-0123456789abcdef01234567\","
+	          "\"start_time\":1600000000,\"end_time\":1.59e35}\n"
+	          "{\"name\":\"svc\",\"id\":\"0123456789abcdee\",\"trace_id\":\"1-5f000000-0123456789abcdef01234568\","
+	          "\"start_time\":-1e300,\"end_time\":1600000001}\n");
+	const struct xr_trace *t = trace_of(&l, "1-5f000000-0123456789abcdef01234567");
+	ok(t && has_problem(t, "end_time is not a time between 1970 and 9999"),
+	   "end_time 1.59e35 reported as out of range");
+	ok(t && !isfinite(t->summary.response_time) && !isfinite(t->summary.duration),
+	   "... and no absurd response time or duration");
+	t = trace_of(&l, "1-5f000000-0123456789abcdef01234568");
+	ok(t && has_problem(t, "start_time is not a time between 1970 and 9999"),
+	   "start_time -1e300 reported as out of range");
+	unload(&l);
+
+	const char *summary = "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"StartTime\":1.59e35}";
+	struct arena *a = arena_new();
+	struct xr_err err = {0};
+	ok(decode_trace_summary(summary, strlen(summary), a, &err) == NULL && strstr(err.msg, "StartTime"),
+	   "a TraceSummary with StartTime 1.59e35 is refused, naming the field");
+	summary = "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"ResponseTime\":-5}";
+	ok(decode_trace_summary(summary, strlen(summary), a, &err) == NULL &&
+	       strstr(err.msg, "ResponseTime"),
+	   "a TraceSummary with a negative ResponseTime is refused");
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -425,5 +540,7 @@ main(void)
 	test_store_evict();
 	test_fields();
 	test_encode();
+	test_nul();
+	test_time_range();
 	return tap_done();
 }

@@ -135,6 +135,33 @@ test_time(void)
 	is_str(s, "2017-07-08T00:23:31.677Z", "ISO output");
 	timefmt_short(1499473411.677, s, sizeof s);
 	is_str(s, "2017-07-08 00:23:31", "short output");
+
+	/* Numbers from outside are range-checked before any cast. */
+	ok(timefmt_parse_time("2026-02-31", &t, &err) < 0 && strstr(err.msg, "2026-02 has 28 days"),
+	   "2026-02-31 refused, not taken as March 3");
+	ok(timefmt_parse_time("2024-02-29", &t, &err) == 0 && t == 1709164800, "2024-02-29 (leap year)");
+	ok(timefmt_parse_time("2023-02-29T00:00Z", &t, &err) < 0, "2023-02-29 refused");
+	ok(timefmt_parse_time("2026-04-31T10:00Z", &t, &err) < 0, "April 31 refused");
+	ok(timefmt_parse_time("2026-11-27T08:00+99:99", &t, &err) < 0 && strstr(err.msg, "offset"),
+	   "+99:99 offset refused");
+	ok(timefmt_parse_time("2026-11-27T08:00+09:60", &t, &err) < 0, "+09:60 offset refused");
+	ok(timefmt_parse_time("2026-11-27T08:00-12:00", &t, &err) == 0, "-12:00 offset taken");
+	ok(timefmt_parse_time("99999999999999999999", &t, &err) < 0, "an epoch past 9999 refused");
+	ok(timefmt_parse_time("0001-01-01", &t, &err) < 0, "a time before 1970 refused");
+	ok(timefmt_parse_duration("999999999999999999999d", &t, &err) < 0 &&
+	       strstr(err.msg, "longer than 100 years"),
+	   "a duration that overflows refused");
+	ok(timefmt_parse_duration("36500d", &t, &err) == 0, "100 years accepted");
+	ok(timefmt_parse_duration("36600d", &t, &err) < 0, "more than 100 years refused");
+	timefmt_short(1.59e35, s, sizeof s);
+	is_str(s, "-", "short output of 1.59e35: '-'");
+	timefmt_iso(-1e300, s, sizeof s);
+	is_str(s, "-", "ISO output of -1e300: '-'");
+	timefmt_iso(NAN, s, sizeof s);
+	is_str(s, "-", "ISO output of NaN: '-'");
+	ok(timefmt_in_range(0) && timefmt_in_range(TIMEFMT_MAX) && !timefmt_in_range(TIMEFMT_MAX + 1) &&
+	       !timefmt_in_range(-1) && !timefmt_in_range(NAN),
+	   "timefmt_in_range bounds");
 }
 
 static void
