@@ -240,6 +240,29 @@ try:
     t.ok(r.rc == 1 and "AWS_ENDPOINT_URL_STS http://192.0.2.7: plain http:// is only allowed"
          in r.err, "an STS endpoint over http to another host: refused", r)
 
+    # credential_source: the container endpoint and the instance metadata service
+    box_key = ("ASIAXRTOPBOX", "box-secret/EFGH5678", "box-session-token-0001")
+    SECRETS.extend(box_key[1:])
+    creds_stub = os.path.join(TOP, "tests", "emulator", "stub_credentials.py")
+    src_stub = new_stub("--credentials", ":".join(box_key))
+    config("[profile ecs]\nrole_arn = %secs\ncredential_source = EcsContainer\n" % ARN +
+           "[profile ec2]\nrole_arn = %sec2\ncredential_source = Ec2InstanceMetadata\n" % ARN)
+    for mode, profile, var in (("container", "ecs", "AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+                               ("imds", "ec2", "AWS_EC2_METADATA_SERVICE_ENDPOINT")):
+        box = Server(creds_stub, "--mode", mode, "--credentials", ":".join(box_key), "--static")
+        url = box.base + ("/v2/credentials/stub" if mode == "container" else "")
+        env = env_for(src_stub, **{var: url})
+        if mode == "imds":
+            env.pop("AWS_EC2_METADATA_DISABLED")
+        works(run(env, "--profile", profile), "credential_source %s" % (
+            "EcsContainer" if mode == "container" else "Ec2InstanceMetadata"),
+            derivedkeys.mint("AssumeRole", ARN + profile, box_key[0], "")[0])
+        c = calls(src_stub, "AssumeRole")
+        t.ok(c and c[-1]["signature"] == {"result": "valid", "access_key": box_key[0]},
+             "... AssumeRole signed with the %s's key and token" % mode)
+        box.stop()
+    src_stub.stop()
+
     # keys that would inject a header are refused, at the end of a chain or inside it
     config("[profile base]\n" + STATIC % (AKID, SECRET) +
            "[profile bad]\nrole_arn = %sinject-crlf\nsource_profile = base\n" % ARN +
