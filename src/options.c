@@ -34,6 +34,8 @@ enum {
 	OPT_ANNOTATIONS,
 	OPT_VIEW,
 	OPT_WIDTH,
+	OPT_TRACE,
+	OPT_SEGMENT,
 };
 
 static const struct option long_options[] = {
@@ -44,6 +46,8 @@ static const struct option long_options[] = {
 	{"annotations", required_argument, NULL, OPT_ANNOTATIONS},
 	{"view", required_argument, NULL, OPT_VIEW},
 	{"width", required_argument, NULL, OPT_WIDTH},
+	{"trace", required_argument, NULL, OPT_TRACE},
+	{"segment", required_argument, NULL, OPT_SEGMENT},
 	{"load", required_argument, NULL, 'l'},
 	{"demo", no_argument, NULL, OPT_DEMO},
 	{"filter", required_argument, NULL, 'f'},
@@ -113,7 +117,10 @@ static const struct choice sort_choices[] = {{"start", SORT_START},
                                              {"responsetime", SORT_RESPONSETIME},
                                              {"status", SORT_STATUS},
                                              {NULL, 0}};
-static const struct choice view_choices[] = {{"traces", VIEW_TRACES}, {NULL, 0}};
+static const struct choice view_choices[] = {{"traces", VIEW_TRACES},
+                                             {"timeline", VIEW_TIMELINE},
+                                             {"details", VIEW_DETAILS},
+                                             {NULL, 0}};
 static const struct choice range_choices[] = {
 	{"TraceId", 0}, {"Event", 1}, {"Service", 2}, {NULL, 0}};
 
@@ -231,6 +238,15 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		if (parse_choice("--view", arg, view_choices, &choice, err) < 0)
 			return -1;
 		o->view = (enum view_kind)choice;
+		o->view_set = true;
+		break;
+	case OPT_TRACE:
+	case OPT_SEGMENT:
+		if (!*arg || strlen(arg) > 64 || strspn(arg, "0123456789abcdefABCDEF-") != strlen(arg))
+			return xr_err_set(err, XR_EUSAGE,
+			                  "%s: '%s' is not a trace or segment id (hex digits and '-')",
+			                  opt == OPT_TRACE ? "--trace" : "--segment", arg);
+		*(opt == OPT_TRACE ? &o->trace_id : &o->segment_id) = arg;
 		break;
 	case OPT_WIDTH:
 		if (parse_long("--width", arg, 20, &o->width, err) < 0)
@@ -285,6 +301,19 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 		    "--start is in the future: give an earlier --start, or --end too");
 	if (!isfinite(o->start_time) && now - o->since < TIMEFMT_MIN)
 		return xr_err_set(err, XR_EUSAGE, "--since reaches back before 1970");
+	if ((o->trace_id || o->segment_id) && !o->view_set)
+		o->view = o->segment_id ? VIEW_DETAILS : VIEW_TIMELINE;
+	if ((o->trace_id || o->segment_id) && o->view != VIEW_TIMELINE && o->view != VIEW_DETAILS)
+		return xr_err_set(err, XR_EUSAGE, "%s goes with --view timeline or details",
+		                  o->trace_id ? "--trace" : "--segment");
+	if (o->segment_id && o->view != VIEW_DETAILS)
+		return xr_err_set(err, XR_EUSAGE, "--segment goes with --view details");
+	if ((o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS) && (o->save || o->delay > 0))
+		return xr_err_set(err, XR_EUSAGE,
+		                  "%s goes with the trace list, not --view %s (-o json prints the "
+		                  "trace as BatchGetTraces JSON)",
+		                  o->save ? "--save" : "-d",
+		                  o->view == VIEW_DETAILS ? "details" : "timeline");
 	return 0;
 }
 
@@ -361,9 +390,16 @@ options_usage(struct buf *out)
 	         "      --annotations KEYS   table columns for these annotation keys (comma-\n"
 	         "                           separated, at most 4; default: the keys that tell\n"
 	         "                           traces apart)\n"
-	         "      --view VIEW          what to print: traces (the trace list, the default)\n"
+	         "      --view VIEW          what to print: traces (the trace list, the default),\n"
+	         "                           timeline (one trace as a Gantt chart: --trace, else\n"
+	         "                           the first trace listed) or details (one segment)\n"
+	         "      --trace ID           the trace to show (implies --view timeline; with the\n"
+	         "                           X-Ray API it is fetched with BatchGetTraces)\n"
+	         "      --segment ID         with --view details: the segment to show (default:\n"
+	         "                           the trace's root segment)\n"
 	         "      --width N            fit the output to N columns (default: the terminal's\n"
-	         "                           width; no limit when not a terminal)\n"
+	         "                           width; for the trace list no limit when not a\n"
+	         "                           terminal, for timeline and details 100)\n"
 	         "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
 	         "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
 	         "  -h, --help               show this help and exit\n"

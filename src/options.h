@@ -13,7 +13,7 @@
 
 enum output_format { OUTPUT_TABLE, OUTPUT_NDJSON, OUTPUT_JSON };
 /* What batch mode prints (--view); the TUI opens on it. */
-enum view_kind { VIEW_TRACES };
+enum view_kind { VIEW_TRACES, VIEW_TIMELINE, VIEW_DETAILS };
 
 struct options {
 	/* what to do */
@@ -38,6 +38,9 @@ struct options {
 	bool no_color;
 	enum view_kind view; /* --view */
 	long width;          /* --width N: columns of the output; 0 = the terminal's */
+	bool view_set;       /* --view was given */
+	const char *trace_id;   /* --trace ID: the trace the timeline and details show */
+	const char *segment_id; /* --segment ID: the segment --view details shows */
 
 	/* the X-Ray API source */
 	const char *region;

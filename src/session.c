@@ -37,6 +37,7 @@ struct session {
 	struct session_settings set; /* strings below are owned copies */
 	char **loads;
 	char *region, *profile, *endpoint_url, *group, *time_range_type, *user_filter;
+	char *trace_id;
 
 	struct xr_store *store;
 	struct api *api; /* NULL without the API source */
@@ -182,6 +183,7 @@ session_new(const struct session_settings *set, struct xr_err *err)
 	s->set.group = s->group = dup_or_null(set->group);
 	s->set.time_range_type = s->time_range_type = dup_or_null(set->time_range_type);
 	s->set.filter = s->user_filter = dup_or_null(set->filter);
+	s->set.trace_id = s->trace_id = dup_or_null(set->trace_id);
 	s->set.loads = (const char *const *)s->loads;
 	s->store = store_new();
 	s->filter_text = xstrdup("");
@@ -232,6 +234,7 @@ session_free(struct session *s)
 	free(s->group);
 	free(s->time_range_type);
 	free(s->user_filter);
+	free(s->trace_id);
 	free(s->failures);
 	free(s->listeners);
 	free(s->last_error);
@@ -595,6 +598,14 @@ load_files(struct session *s)
 static void
 begin_api(struct session *s)
 {
+	if (s->set.trace_id) { /* one trace: the "scan" is its BatchGetTraces */
+		s->api_from_seq = s->scan_from_seq = store_next_seq(s->store);
+		s->state = SESSION_SCANNING;
+		const struct xr_store_entry *e = store_find(s->store, s->set.trace_id);
+		if (!e || !e->trace) /* not in the files already */
+			fetch_traces(s->api->fetch, (const char *const *)&s->set.trace_id, 1);
+		return;
+	}
 	if (!s->filter && !s->send && groups_needed(s, s->set.filter)) {
 		s->state = SESSION_GROUPS;
 		fetch_get_groups(s->api->fetch);

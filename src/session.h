@@ -63,6 +63,7 @@ struct session_settings {
 	bool fetch_traces;   /* full traces for every summary the filter may match */
 	double refresh;      /* seconds between live scans; 0 = one scan */
 	long refreshes;      /* live scans after the first, -1 = until stopped */
+	const char *trace_id; /* only this trace (BatchGetTraces), no window scan; or NULL */
 
 	/* what to show */
 	const char *filter; /* X-Ray filter expression, or NULL */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "batch/batch.h"
+#include "batch/batch_trace.h"
 #include "loop.h"
 #include "session.h"
 #include "source/save.h"
@@ -268,7 +269,9 @@ first_scan_done(struct batchrun *b, const struct session_event *ev)
 		b->failed |= report_failures(b);
 		report_api_warnings(b);
 	}
-	report_problems(session_store(b->s));
+	bool one_trace = o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS;
+	if (!one_trace) /* batch_trace_run() reports its trace's problems */
+		report_problems(session_store(b->s));
 	if (b->api) {
 		if (session_progress(b->s).more_available)
 			batchrun_report(
@@ -284,7 +287,17 @@ first_scan_done(struct batchrun *b, const struct session_event *ev)
 			batchrun_report("--save %s: not written", o->save);
 		}
 	}
-	if (!aborted) {
+	if (one_trace) {
+		const struct xr_store_entry *e =
+		    o->trace_id ? session_find(b->s, o->trace_id) : NULL;
+		if (aborted || (b->api && o->trace_id && !(e && e->trace) && b->failed)) {
+			b->failed = true; /* the failures above said why */
+			return;
+		}
+		int status = batch_trace_run(o, b->s, terminal_width(o), b->flags);
+		if (status != BATCHRUN_EXIT_OK)
+			halt(b, status);
+	} else if (!aborted) {
 		int status = print_entries(b, false, 0);
 		if (status != BATCHRUN_EXIT_OK)
 			halt(b, status);
@@ -397,6 +410,7 @@ settings_from_options(const struct options *o, bool api, struct session_settings
 	    .refreshes = o->iterations < 0 ? -1 : o->iterations - 1,
 	    .filter = o->filter && *o->filter ? o->filter : NULL,
 	    .sort = o->sort,
+	    .trace_id = o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS ? o->trace_id : NULL,
 	};
 }
 
@@ -444,6 +458,13 @@ batchrun(const struct options *o)
 	struct xr_err err = {0};
 	if (b.api && o->debug_log && dlog_open(o->debug_log, &err) < 0) {
 		batchrun_report("%s", err.msg);
+		return BATCHRUN_EXIT_USAGE;
+	}
+	if (b.api && !options_has_file_source(o) && !o->trace_id &&
+	    (o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS)) {
+		batchrun_report("--view %s: with the X-Ray API, name the trace with --trace ID",
+		                o->view == VIEW_DETAILS ? "details" : "timeline");
+		dlog_close();
 		return BATCHRUN_EXIT_USAGE;
 	}
 	struct session_settings set;
