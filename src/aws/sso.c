@@ -257,7 +257,7 @@ static void
 fetch_retrying(const struct http_request *req, struct http_response *r, const atomic_bool *cancel)
 {
 	for (int attempt = 1;; attempt++) {
-		http_fetch(req, r, cancel);
+		sts_fetch(req, r, cancel);
 		if (attempt >= SSO_MAX_ATTEMPTS || !retryable(r) || (cancel && atomic_load(cancel)))
 			return;
 		double delay = retry_backoff(attempt, (double)rand() / ((double)RAND_MAX + 1));

@@ -251,6 +251,42 @@ sts_form_encode(struct buf *out, const char *s)
 	}
 }
 
+struct fetch_wait {
+	bool done;
+	struct http_response *out;
+};
+
+static void
+on_fetched(void *ctx, struct http_response *r)
+{
+	struct fetch_wait *w = ctx;
+	*w->out = *r;
+	r->body = (struct buf)BUF_INIT;
+	w->done = true;
+}
+
+void
+sts_fetch(const struct http_request *req, struct http_response *out, const atomic_bool *cancel)
+{
+	memset(out, 0, sizeof *out);
+	struct http *h = http_new(1);
+	struct fetch_wait w = {false, out};
+	uint64_t id = http_submit(h, req, on_fetched, &w);
+	while (!w.done) {
+		struct xr_err err = {0};
+		bool stop = cancel && atomic_load(cancel);
+		if (stop || http_poll(h, NULL, 0, 50, &err) < 0) {
+			http_cancel(h, id);
+			memset(out, 0, sizeof *out);
+			out->failure = stop ? HTTP_FAIL_CANCELLED : HTTP_FAIL_OTHER;
+			snprintf(out->error, sizeof out->error, "%.200s",
+			         stop ? "cancelled" : err.msg);
+			break;
+		}
+	}
+	http_free(h);
+}
+
 static bool
 retryable(const struct http_response *r, const char *code)
 {
@@ -320,7 +356,7 @@ sts_run(const struct sts_call *c, struct decoded_creds *out, char *code, size_t 
 	int rc = -1;
 	for (int attempt = 1;; attempt++) {
 		struct http_response r;
-		http_fetch(&req, &r, cancel);
+		sts_fetch(&req, &r, cancel);
 		got[0] = '\0';
 		if (r.failure == HTTP_FAIL_NONE) {
 			rc = sts_parse(c->action, r.body.data, r.body.len, out, got, sizeof got,

@@ -45,6 +45,11 @@ int sts_run(const struct sts_call *c, struct decoded_creds *out, char *code, siz
  * Caller frees out with decode_creds_free(). */
 int sts_parse(const char *action, const char *xml, size_t len, struct decoded_creds *out,
               char *code, size_t code_size, struct xr_err *err);
+/* Runs one request to its end on a private HTTP client, waiting for it
+ * (the STS and SSO calls; the loop waits too); stops early when *cancel
+ * becomes true.  Free out with http_response_free(). */
+void sts_fetch(const struct http_request *req, struct http_response *out,
+               const atomic_bool *cancel);
 /* Appends s to out percent-encoded as botocore's query serializer does
  * (unreserved characters A-Z a-z 0-9 - _ . ~ kept). */
 void sts_form_encode(struct buf *out, const char *s);
