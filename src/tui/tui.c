@@ -1298,6 +1298,12 @@ mouse_input(struct tui *t, const struct term_mouse *m)
 			t->tl_sel = r;
 		return;
 	}
+	if (t->screen == SCREEN_MAP && m->click && t->mapview) {
+		int node = mapview_node_at(t->mapview, &t->vp, m->x, m->y - 1);
+		if (node >= 0)
+			t->vp.focus = node;
+		return;
+	}
 	if (t->screen != SCREEN_TRACES) {
 		if (m->wheel_up)
 			move_by(t, -3);

@@ -396,6 +396,12 @@ try:
     golden(settle("m"), "map-80x24.txt", "service map of the demo")
     keys("m", "l", "l")
     s = wait_text("m", "GetReservations: Enter shows its traces")
+    ok(True, "l moves to the service on the right")
+    keys("m", "h", "h")
+    s = wait_text("m", "QuickTableXRayAPI/prod: Enter shows its traces")
+    literal("m", "\x1b[M D.")  # a click on column 36, line 14 (35 and 13 from 0)
+    s = wait_text("m", "GetReservations: Enter shows its traces")
+    ok(True, "a click selects the service under it")
     keys("m", "Enter")
     s = wait_text("m", "matched 170/300")
     ok('filter: service("GetReservations")' in s,
