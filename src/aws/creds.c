@@ -16,13 +16,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "aws/decode_creds.h"
 #include "aws/http.h"
 #include "util/buf.h"
 #include "util/dlog.h"
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
-#include "xray/decode_creds.h"
 
 extern char **environ;
 

@@ -13,6 +13,7 @@
 
 #include "aws/awsconfig.h"
 #include "aws/creds.h"
+#include "aws/decode_creds.h"
 #include "aws/ini.h"
 #include "aws/retry.h"
 #include "loop.h"
@@ -23,7 +24,6 @@
 #include "util/secret.h"
 #include "util/xmalloc.h"
 #include "xray/api.h"
-#include "xray/decode_creds.h"
 #include "xray/decode_graph.h"
 #include "source/fetch.h"
 
