@@ -459,7 +459,10 @@ start_scan(struct session *s, double start, double end)
 	s->window.end = end;
 	s->scan_from_seq = store_next_seq(s->store);
 	s->state = SESSION_SCANNING;
-	fetch_scan(s->api->fetch, &so);
+	if (s->set.service_graph) /* the service's own graph and statistics */
+		fetch_get_service_graph(s->api->fetch, start, end, s->set.group);
+	else
+		fetch_scan(s->api->fetch, &so);
 }
 
 /* The whole window: whole seconds, as the AWS CLI sends them. */
@@ -736,6 +739,12 @@ session_stop(struct session *s)
 }
 
 /* ---- reading ---- */
+
+const struct xr_service_graph *
+session_service_graph(const struct session *s)
+{
+	return s->api && s->set.service_graph ? fetch_service_graph(s->api->fetch) : NULL;
+}
 
 const struct xr_store *
 session_store(const struct session *s)

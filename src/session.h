@@ -34,6 +34,7 @@
 
 #include "filter/filter.h"
 #include "model/store.h"
+#include "model/svcgraph.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "view/sort.h"
@@ -61,6 +62,7 @@ struct session_settings {
 	long max_traces;      /* summaries per scan, -1 = all; cap of the store in live mode */
 	double retry_budget;  /* seconds; 0 = default */
 	bool fetch_traces;    /* full traces for every summary the filter may match */
+	bool service_graph;   /* ask GetServiceGraph for the window instead of scanning */
 	double refresh;       /* seconds between live scans; 0 = one scan */
 	long refreshes;       /* live scans after the first, -1 = until stopped */
 	const char *trace_id; /* only this trace (BatchGetTraces), no window scan; or NULL */
@@ -188,6 +190,8 @@ void session_stop(struct session *s);
 
 /* The store every source feeds. */
 const struct xr_store *session_store(const struct session *s);
+/* The service graph of the window (settings.service_graph), or NULL. */
+const struct xr_service_graph *session_service_graph(const struct session *s);
 /* Replaces the filter (NULL or "" = none).  Returns -1 with e filled
  * (message, column) when expr is not valid; the old filter stays.  The API
  * source sends the new one from its next scan on. */
