@@ -741,9 +741,10 @@ creds_in_loop(struct awsconfig *cfg, struct http *h, struct loop *l, struct loop
 	lc->c = creds_start(cfg, h);
 	double took = timefmt_monotonic() - t0;
 	loop_add_tick(l, tick_creds, lc);
-	loop_add_timer(l, timefmt_monotonic() + 0.05, 0.05, count_timer, lc);
+	uint64_t timer = loop_add_timer(l, timefmt_monotonic() + 0.05, 0.05, count_timer, lc);
 	struct xr_err err = {0};
 	loop_run(l, creds_settled, lc, &err);
+	loop_cancel_timer(l, timer);
 	loop_remove_tick(l, tick_creds, lc);
 	return took;
 }
