@@ -198,10 +198,12 @@ free_headers(struct xfer *x)
 {
 	for (size_t i = 0; i < x->n_headers; i++) {
 		char *d = x->headers[i].data;
-		if (strncasecmp(d, "X-Amz-Security-Token:", 21) == 0)
+		if (strncasecmp(d, "X-Amz-Security-Token:", 21) == 0) {
 			secret_free(d);
-		else
+		} else {
+			secret_wipe_str(d); /* Authorization, x-amz-sso_bearer_token */
 			free(d);
+		}
 	}
 	free(x->headers);
 	x->headers = NULL;
@@ -353,6 +355,7 @@ xfer_finish(struct xfer *x, CURLcode rc)
 static void
 xfer_release(struct xfer *x)
 {
+	secret_wipe_str(x->body); /* a web identity token, an OIDC client secret */
 	free(x->body);
 	free_headers(x);
 	buf_free(&x->resp.body);

@@ -47,9 +47,17 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 		goto fail;
 	if (!(a->region = awsconfig_region(&a->cfg, s->region, &a->region_source, err)))
 		goto fail;
+	a->cfg.region = a->region;
 	const char *fips = awsconfig_setting(&a->cfg, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
-	if (awsconfig_endpoint(a->region, s->endpoint_url, fips && strcasecmp(fips, "true") == 0,
-	                       &a->endpoint, err) < 0)
+	char *configured = NULL, where[700] = "--endpoint-url";
+	if (!s->endpoint_url &&
+	    awsconfig_service_endpoint(&a->cfg, "xray", &configured, where, sizeof where, err) < 0)
+		goto fail;
+	int rc =
+	    awsconfig_service_url("xray", a->region, s->endpoint_url ? s->endpoint_url : configured,
+	                          where, awsconfig_true(fips), &a->endpoint, err);
+	free(configured);
+	if (rc < 0)
 		goto fail;
 	dlog("region %s (from %s), endpoint %s, profile %s", a->region, a->region_source,
 	     a->endpoint.url, a->cfg.profile);
