@@ -197,7 +197,7 @@ udp_datagram(struct udp *u, const char *data, size_t len)
 		return;
 	}
 	const char *end = data + len, *nl = memchr(data, '\n', len);
-	const char *why = header_problem(data, nl ? nl : end);
+	const char *why = nl ? header_problem(data, nl) : header_problem("", "");
 	if (why) {
 		bad(u, why, NULL);
 		return;
