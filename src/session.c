@@ -13,6 +13,7 @@
 #include "source/demo.h"
 #include "source/fetch.h"
 #include "source/file.h"
+#include "source/otlp.h"
 #include "source/udp.h"
 #include "util/dlog.h"
 #include "util/timefmt.h"
@@ -43,8 +44,10 @@ struct session {
 	char *listen, *forward, *listen_otlp;
 
 	struct xr_store *store;
-	struct api *api; /* NULL without the API source */
-	struct udp *udp; /* --listen, or NULL */
+	struct api *api;   /* NULL without the API source */
+	struct udp *udp;   /* --listen, or NULL */
+	struct otlp *otlp; /* --listen-otlp, or NULL */
+	uint64_t otlp_timer;
 	struct xr_warnings warnings;
 	struct loop *loop;
 	struct session_listener *listeners;
@@ -76,6 +79,7 @@ struct session {
 };
 
 static double session_tick(void *ctx);
+static void otlp_watch(void *ctx, int fd, short events);
 
 /* ---- events ---- */
 
@@ -218,6 +222,12 @@ session_new(const struct session_settings *set, struct xr_err *err)
 		session_free(s);
 		return NULL;
 	}
+	struct otlp_io io = {otlp_watch, s};
+	if (set->listen_otlp &&
+	    !(s->otlp = otlp_open(set->listen_otlp, s->store, &s->warnings, &io, err))) {
+		session_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -232,9 +242,14 @@ session_free(struct session *s)
 		loop_remove_tick(s->loop, session_tick, s);
 		if (s->udp)
 			loop_remove_fd(s->loop, udp_fd(s->udp));
+		if (s->otlp)
+			loop_remove_fd(s->loop, otlp_fd(s->otlp));
+		if (s->otlp_timer)
+			loop_cancel_timer(s->loop, s->otlp_timer);
 	}
 	api_close(s->api);
 	udp_free(s->udp);
+	otlp_free(s->otlp); /* its connections leave the loop through otlp_watch() */
 	store_free(s->store);
 	warn_free(&s->warnings);
 	filter_free(s->filter);
@@ -571,7 +586,7 @@ on_refresh_timer(void *ctx)
 static bool
 listening(const struct session *s)
 {
-	return s->udp != NULL;
+	return s->udp || s->otlp;
 }
 
 /* A trace still being received stays when --max-traces evicts. */
@@ -618,6 +633,37 @@ on_udp(void *ctx, int fd, short revents)
 	listen_news(s, "--listen");
 }
 
+static void
+on_otlp_fd(void *ctx, int fd, short revents)
+{
+	struct session *s = ctx;
+	if (s->state == SESSION_FINISHED)
+		return;
+	otlp_ready(s->otlp, fd, revents);
+	listen_news(s, "--listen-otlp");
+}
+
+static void
+on_otlp_timer(void *ctx)
+{
+	struct session *s = ctx;
+	otlp_tick(s->otlp, timefmt_monotonic());
+	listen_news(s, "--listen-otlp");
+}
+
+/* struct otlp_io: the OTLP source's connections go through the loop. */
+static void
+otlp_watch(void *ctx, int fd, short events)
+{
+	struct session *s = ctx;
+	if (!s->loop)
+		return;
+	if (events)
+		loop_add_fd(s->loop, fd, events, on_otlp_fd, s);
+	else
+		loop_remove_fd(s->loop, fd);
+}
+
 static void on_listen_timer(void *ctx);
 
 static void
@@ -658,6 +704,14 @@ on_listen_timer(void *ctx)
 void
 session_listen_report(const struct session *s, struct buf *out)
 {
+	if (s->otlp) {
+		const struct otlp_stats *st = otlp_stats(s->otlp);
+		buf_printf(
+		    out,
+		    "--listen-otlp %s: %llu requests, %llu spans, %llu spans rejected, %llu bad "
+		    "requests\n",
+		    otlp_address(s->otlp), st->requests, st->spans, st->rejected, st->bad);
+	}
 	if (s->udp) {
 		const struct udp_stats *st = udp_stats(s->udp);
 		buf_printf(out,
@@ -818,6 +872,10 @@ session_start(struct session *s, struct loop *l)
 	}
 	if (s->udp)
 		loop_add_fd(l, udp_fd(s->udp), POLLIN, on_udp, s);
+	if (s->otlp) {
+		loop_add_fd(l, otlp_fd(s->otlp), POLLIN, on_otlp_fd, s);
+		s->otlp_timer = loop_add_timer(l, timefmt_monotonic() + 1, 1, on_otlp_timer, s);
+	}
 	if (!groups_needed(s, s->set.filter) && start_filter(s) < 0)
 		return -1;
 	s->state = SESSION_LOADING;
@@ -979,6 +1037,12 @@ session_progress(const struct session *s)
 	p.paused = s->paused;
 	p.next_refresh = s->state == SESSION_WAITING ? s->next_refresh : NAN;
 	p.last_error = s->last_error;
+	if (s->otlp) {
+		const struct otlp_stats *st = otlp_stats(s->otlp);
+		p.listening = true;
+		p.received += st->spans;
+		p.bad += st->bad + st->rejected;
+	}
 	if (s->udp) {
 		const struct udp_stats *st = udp_stats(s->udp);
 		p.listening = true;
