@@ -75,7 +75,9 @@ udp_open(const char *listen, const char *forward, struct xr_store *store,
 		goto fail;
 	int one = 1, size = UDP_RCVBUF;
 	setsockopt(u->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+	/* Past rmem_max when allowed (CAP_NET_ADMIN), else as far as it goes. */
+	if (setsockopt(u->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+		setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
 	socklen_t sl = sizeof u->stats.rcvbuf;
 	getsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &u->stats.rcvbuf, &sl);
 #ifdef SO_RXQ_OVFL
