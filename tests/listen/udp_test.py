@@ -210,6 +210,10 @@ ok(rc == 2 and "do not apply" in err, "--listen with X-Ray API options refused",
 rc, out, err = run("-b", "--forward", "127.0.0.1:2000")
 ok(rc == 2 and "--forward goes with --listen" in err, "--forward alone refused", err)
 
+rc, out, err = run("--help")
+ok(rc == 0 and all(o in out for o in ("--listen [ADDR]", "--forward ADDR", "--listen-otlp")),
+   "--help documents --listen, --forward and --listen-otlp", out)
+
 # --- an interrupt prints what arrived ---------------------------------------------------------
 port = free_port()
 x = Xrtop("-b", "--listen", "127.0.0.1:%d" % port, "-o", "ndjson", port=port)
