@@ -210,6 +210,18 @@ ok(rc == 2 and "do not apply" in err, "--listen with X-Ray API options refused",
 rc, out, err = run("-b", "--forward", "127.0.0.1:2000")
 ok(rc == 2 and "--forward goes with --listen" in err, "--forward alone refused", err)
 
+# --- sources combine: a file and what arrives ------------------------------------------------
+port = free_port()
+demo = os.path.join(os.environ.get("top_srcdir") or os.path.join(os.path.dirname(
+    os.path.abspath(__file__)), "..", ".."), "tests", "data", "demo-small.ndjson")
+x = Xrtop("-b", "--load", demo, "--listen", "127.0.0.1:%d" % port, "-o", "ndjson", port=port)
+send(port, doc(request(80, "a")[0]))
+time.sleep(0.3)
+rc, out, err = x.interrupt()
+ids = [r["Id"] for r in lines(out)]
+ok(len(ids) == 21 and tid(80) in ids, "--load with --listen: the file's 20 traces and the new one",
+   out + err)
+
 rc, out, err = run("--help")
 ok(rc == 0 and all(o in out for o in ("--listen [ADDR]", "--forward ADDR", "--listen-otlp")),
    "--help documents --listen, --forward and --listen-otlp", out)
