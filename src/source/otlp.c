@@ -603,6 +603,16 @@ conn_read(struct otlp *o, struct conn *c)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
+		if (n == 0 && c->in.len && !c->out.len) {
+			/* the client finished sending: answer what is complete */
+			int fd = c->fd;
+			c->close_after = true;
+			serve(o, c);
+			for (size_t i = 0; i < o->n_conns; i++)
+				if (o->conns[i].fd == fd && !o->conns[i].out.len)
+					conn_close(o, &o->conns[i]);
+			return;
+		}
 		if (n <= 0) {
 			conn_close(o, c);
 			return;

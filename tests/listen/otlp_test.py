@@ -310,10 +310,19 @@ c6.send(b"POST /v1/traces HTTP/1.1\r\nContent-Type: application/json\r\n"
 r = c6.response()
 ok(r and r[0] == 400 and c6.closed(), "a malformed chunk: 400, closed", r)
 
+c7 = Conn(port)
+body = json_request(RESOURCE, request_spans(7, "제주 식당"))
+c7.send(b"POST /v1/traces HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+        % len(body) + body)
+c7.s.shutdown(socket.SHUT_WR)
+r = c7.response()
+ok(r and r[0] == 200 and c7.closed(), "a request followed by the client's shutdown: answered, closed",
+   r)
+
 rc, out, err = x.wait()
 rows = {row["Id"]: row for row in lines(out)}
 ok(rc == 0, "bad requests are not fatal: exit 0", err)
-ok(set(rows) == {xray_id(n) for n in (1, 2, 3, 4, 6)},
+ok(set(rows) == {xray_id(n) for n in (1, 2, 3, 4, 6, 7)},
    "every request's good spans became traces (1-<8 hex>-<24 hex> ids)", sorted(rows))
 row = rows.get(xray_id(2), {})
 ok(row.get("HasFault") and row.get("Http", {}).get("HttpStatus") == 500,
