@@ -91,6 +91,13 @@ hex(char *out, const uint8_t *p, size_t n)
 	out[2 * n] = '\0';
 }
 
+/* Nanoseconds to epoch seconds, whole seconds kept exact. */
+static double
+seconds(uint64_t ns)
+{
+	return (double)(ns / 1000000000u) + (double)(ns % 1000000000u) / 1e9;
+}
+
 static bool
 all_zero(const uint8_t *p, size_t n)
 {
@@ -540,10 +547,10 @@ otlp_segment(const struct otlp_span *sp, struct buf *out, struct buf *why)
 		jsonw_string(&w, "subsegment");
 	}
 	jsonw_key(&w, "start_time");
-	jsonw_number(&w, (double)sp->start_ns / 1e9);
+	jsonw_number(&w, seconds(sp->start_ns));
 	if (sp->end_ns) {
 		jsonw_key(&w, "end_time");
-		jsonw_number(&w, (double)sp->end_ns / 1e9);
+		jsonw_number(&w, seconds(sp->end_ns));
 	} else {
 		jsonw_key(&w, "in_progress");
 		jsonw_bool(&w, true);

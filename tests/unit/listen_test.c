@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,8 +13,10 @@
 
 #include "model/store.h"
 #include "source/netaddr.h"
+#include "source/otlp.h"
 #include "source/udp.h"
 #include "tap.h"
+#include "util/timefmt.h"
 #include "util/warn.h"
 #include "xray/decode.h"
 #include "xray/otlp.h"
@@ -259,12 +262,83 @@ test_translation(void)
 	buf_free(&json);
 }
 
+struct watched {
+	int fd;
+	short events;
+	int calls;
+};
+
+static void
+watch(void *ctx, int fd, short events)
+{
+	struct watched *w = ctx;
+	w->fd = fd;
+	w->events = events;
+	w->calls++;
+}
+
+/* Connections: an idle one is closed after OTLP_IDLE_TIMEOUT, a request
+ * that never completes is answered 408 after OTLP_REQUEST_TIMEOUT. */
+static void
+test_otlp_timeouts(void)
+{
+	struct xr_store *store = store_new();
+	struct xr_warnings w = {0};
+	struct xr_err err = {0};
+	struct watched seen = {-1, 0, 0};
+	struct otlp_io io = {watch, &seen};
+	int probe = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof sin;
+	bind(probe, (struct sockaddr *)&sin, sizeof sin);
+	getsockname(probe, (struct sockaddr *)&sin, &sl);
+	close(probe);
+	char addr[32];
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", ntohs(sin.sin_port));
+	struct otlp *o = otlp_open(addr, store, &w, &io, &err);
+	ok(o, "otlp_open on a free port: %s", err.msg);
+	if (!o)
+		return;
+	int idle = socket(AF_INET, SOCK_STREAM, 0), slow = socket(AF_INET, SOCK_STREAM, 0);
+	ok(connect(idle, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+	       connect(slow, (struct sockaddr *)&sin, sizeof sin) == 0,
+	   "two clients connect");
+	usleep(50000);
+	otlp_ready(o, otlp_fd(o), POLLIN);
+	is_int(seen.calls, 2, "both connections are watched");
+	is_int(seen.events, POLLIN, "for input");
+	int slow_fd = seen.fd;
+	const char part[] = "POST /v1/traces HTTP/1.1\r\nContent-Type: application/json\r\n";
+	ok(write(slow, part, sizeof part - 1) == (ssize_t)(sizeof part - 1), "half a request");
+	usleep(50000);
+	otlp_ready(o, slow_fd, POLLIN);
+	double now = timefmt_monotonic();
+	otlp_tick(o, now + 1);
+	is_int(otlp_stats(o)->requests, 0, "nothing closed after a second");
+	otlp_tick(o, now + OTLP_REQUEST_TIMEOUT + 1);
+	char reply[512] = "";
+	ssize_t n = read(slow, reply, sizeof reply - 1);
+	reply[n > 0 ? n : 0] = '\0';
+	ok(strncmp(reply, "HTTP/1.1 408 ", 13) == 0, "the slow request is answered 408: %.20s",
+	   reply);
+	otlp_tick(o, now + OTLP_IDLE_TIMEOUT + 1);
+	char c;
+	ok(read(idle, &c, 1) == 0, "the idle connection is closed");
+	is_int(seen.events, 0, "and no longer watched");
+	close(idle);
+	close(slow);
+	otlp_free(o);
+	warn_free(&w);
+	store_free(store);
+}
+
 int
 main(void)
 {
 	test_addresses();
 	test_datagrams();
 	test_translation();
+	test_otlp_timeouts();
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
 }
