@@ -13,6 +13,7 @@
 #include "util/strdist.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "view/analytics.h"
 #include "view/tracelist.h"
 
 enum {
@@ -40,6 +41,8 @@ enum {
 	OPT_LISTEN,
 	OPT_LISTEN_OTLP,
 	OPT_FORWARD,
+	/* analytics */
+	OPT_GROUP_BY,
 };
 
 static const struct option long_options[] = {
@@ -55,6 +58,8 @@ static const struct option long_options[] = {
 	{"listen", optional_argument, NULL, OPT_LISTEN},
 	{"listen-otlp", optional_argument, NULL, OPT_LISTEN_OTLP},
 	{"forward", required_argument, NULL, OPT_FORWARD},
+	/* analytics */
+	{"group-by", required_argument, NULL, OPT_GROUP_BY},
 	{"load", required_argument, NULL, 'l'},
 	{"demo", no_argument, NULL, OPT_DEMO},
 	{"filter", required_argument, NULL, 'f'},
@@ -124,11 +129,14 @@ static const struct choice sort_choices[] = {{"start", SORT_START},
                                              {"responsetime", SORT_RESPONSETIME},
                                              {"status", SORT_STATUS},
                                              {NULL, 0}};
-static const struct choice view_choices[] = {{"traces", VIEW_TRACES},
-                                             {"timeline", VIEW_TIMELINE},
-                                             {"details", VIEW_DETAILS},
-                                             {"map", VIEW_MAP},
-                                             {NULL, 0}};
+static const struct choice view_choices[] = {
+	{"traces", VIEW_TRACES},
+	{"timeline", VIEW_TIMELINE},
+	{"details", VIEW_DETAILS},
+	{"map", VIEW_MAP},
+	/* analytics */
+	{"analytics", VIEW_ANALYTICS},
+	{NULL, 0}};
 static const struct choice range_choices[] = {
 	{"TraceId", 0}, {"Event", 1}, {"Service", 2}, {NULL, 0}};
 
@@ -265,6 +273,14 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 	case OPT_LISTEN: o->listen = arg ? arg : ""; break;
 	case OPT_LISTEN_OTLP: o->listen_otlp = arg ? arg : ""; break;
 	case OPT_FORWARD: o->forward = arg; break;
+	/* analytics */
+	case OPT_GROUP_BY:
+		if (analytics_key_check(arg, err) < 0) {
+			xr_err_prefix(err, "--group-by");
+			return -1;
+		}
+		o->group_by = arg;
+		break;
 	case 'h': o->help = true; break;
 	case 'V': o->version = true; break;
 	default: return xr_err_set(err, XR_EUSAGE, "unknown option");
@@ -306,6 +322,16 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 		return xr_err_set(err, XR_EUSAGE,
 		                  "unexpected argument '%s' (files are read with --load FILE)",
 		                  argv[optind]);
+	/* analytics: --group-by alone means --view analytics */
+	if (o->group_by && !o->view_set)
+		o->view = VIEW_ANALYTICS;
+	if (o->group_by && o->view != VIEW_ANALYTICS)
+		return xr_err_set(err, XR_EUSAGE, "--group-by goes with --view analytics");
+	if (o->view == VIEW_ANALYTICS && (o->sort_set || o->annotations))
+		return xr_err_set(err, XR_EUSAGE,
+		                  "%s goes with the trace list, not --view analytics (its groups "
+		                  "are sorted by traces, most first)",
+		                  o->sort_set ? "--sort" : "--annotations");
 	if (isfinite(o->start_time) != isfinite(o->end_time) && !isfinite(o->end_time))
 		o->end_time = NAN; /* --start alone: up to now */
 	if (isfinite(o->start_time) && isfinite(o->end_time) && o->end_time <= o->start_time)
@@ -428,22 +454,28 @@ options_usage(struct buf *out)
 	         "                           json (a GetTraceSummaries-shaped object)\n"
 	         "      --sort KEY           start (oldest first, the default), duration,\n"
 	         "                           responsetime or status (largest first)\n"
-	         "      --limit N            print at most N traces\n"
+	         "      --limit N            print at most N traces (analytics: N groups)\n"
 	         "      --annotations KEYS   table columns for these annotation keys (comma-\n"
 	         "                           separated, at most 4; default: the keys that tell\n"
 	         "                           traces apart)\n"
 	         "      --view VIEW          what to print: traces (the trace list, the default),\n"
 	         "                           timeline (one trace as a Gantt chart: --trace, else\n"
-	         "                           the first trace listed) or details (one segment)\n"
+	         "                           the first trace listed), details (one segment),\n"
 	         "                           map (the service map of the matching traces and a\n"
 	         "                           table of every call; -o json: GetServiceGraph-shaped)\n"
+	         "                           or analytics (response-time histogram and groups)\n"
 	         "      --trace ID           the trace to show (implies --view timeline; with the\n"
 	         "                           X-Ray API it is fetched with BatchGetTraces)\n"
 	         "      --segment ID         with --view details: the segment to show (default:\n"
 	         "                           the trace's root segment)\n"
+	         "      --group-by KEY       analytics: group traces by KEY: annotation.KEY,\n"
+	         "                           http.status (default), http.method, http.url,\n"
+	         "                           service, user, rootcause.fault, rootcause.error or\n"
+	         "                           rootcause.responsetime (implies --view analytics)\n"
 	         "      --width N            fit the output to N columns (default: the terminal's\n"
 	         "                           width; for the trace list no limit when not a\n"
-	         "                           terminal, for timeline, details and map 100)\n"
+	         "                           terminal, for timeline, details, map and analytics\n"
+	         "                           100)\n"
 	         "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
 	         "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
 	         "  -h, --help               show this help and exit\n"

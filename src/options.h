@@ -17,7 +17,8 @@ enum view_kind {
 	VIEW_TRACES,
 	VIEW_TIMELINE,
 	VIEW_DETAILS,
-	VIEW_MAP, /* the service map */
+	VIEW_MAP,       /* the service map */
+	VIEW_ANALYTICS, /* response-time histogram and group-by table */
 };
 
 struct options {
@@ -46,6 +47,7 @@ struct options {
 	bool view_set;       /* --view was given */
 	const char *trace_id;   /* --trace ID: the trace the timeline and details show */
 	const char *segment_id; /* --segment ID: the segment --view details shows */
+	const char *group_by;   /* --group-by KEY (analytics); NULL = http.status */
 
 	/* the X-Ray API source */
 	const char *region;

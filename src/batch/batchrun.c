@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "batch/batch.h"
+#include "batch/batch_analytics.h"
 #include "batch/batch_map.h"
 #include "batch/batch_trace.h"
 #include "loop.h"
@@ -204,8 +205,27 @@ report_problems(const struct xr_store *store)
 
 /* ---- output ---- */
 
+/* --view analytics: the histogram and group table of the listed traces. */
+static int
+print_analytics(struct batchrun *b, const struct tracelist *tl)
+{
+	const struct options *o = b->o;
+	struct batch_analytics_request rq = {.key = o->group_by ? o->group_by : "http.status",
+	                                     .filter = o->filter,
+	                                     .limit = o->limit};
+	struct batch_format fmt = {
+	    .output = o->output, .width = terminal_width(o), .flags = b->flags};
+	struct xr_err err = {0};
+	int rc = batch_analytics(stdout, tl, &rq, &fmt, &err);
+	if (rc == -1)
+		batchrun_report("--group-by: %s", err.msg);
+	else if (rc < 0)
+		batchrun_report("cannot write the output: %s", strerror(errno));
+	return rc == 0 ? BATCHRUN_EXIT_OK : rc == -1 ? BATCHRUN_EXIT_USAGE : BATCHRUN_EXIT_SOURCE;
+}
+
 /* Prints, in the --output format, the listed entries from the from_seq-th
- * on.  Returns an exit status. */
+ * on (analytics: always all of them).  Returns an exit status. */
 static int
 print_list(struct batchrun *b, size_t from_seq)
 {
@@ -222,6 +242,11 @@ print_list(struct batchrun *b, size_t from_seq)
 		    "--filter: %zu traces left out: the filter needs their full traces, and only "
 		    "their summaries are loaded",
 		    st.undecided);
+	if (o->view == VIEW_ANALYTICS) {
+		int rc = print_analytics(b, &tl);
+		tracelist_free(&tl);
+		return rc;
+	}
 	/* Columns are chosen from every listed trace, not only the first N. */
 	if (o->annotations)
 		tracelist_set_annotations(&tl, o->annotations);
@@ -273,7 +298,8 @@ print_entries(struct batchrun *b, bool only_new, size_t from_seq)
 	if (only_new && store_next_seq(session_store(b->s)) == from_seq &&
 	    b->o->output != OUTPUT_JSON)
 		return BATCHRUN_EXIT_OK;
-	return print_list(b, only_new ? from_seq : 0);
+	/* analytics: every refresh groups every trace */
+	return print_list(b, only_new && b->o->view != VIEW_ANALYTICS ? from_seq : 0);
 }
 
 static void
