@@ -1,5 +1,7 @@
 /* session: the one object a front end talks to.  It owns the sources (the
- * files and demo data given with --load/--demo, and the X-Ray API source),
+ * files and demo data given with --load/--demo, the X-Ray API source, and
+ * the local receivers --listen (UDP, source/udp.h) and --listen-otlp
+ * (OTLP/HTTP, source/otlp.h), whose sockets it watches in the loop),
  * the store they all feed, the compiled filter, the sort order and the time
  * window, and it is driven by the event loop (loop.h).  Sources never block
  * on the network and never print: what happens is reported as events
