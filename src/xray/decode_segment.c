@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsonpos.h"
 #include "util/jsonpull.h"
 #include "util/jsonw.h"
 #include "util/timefmt.h"
@@ -727,6 +728,6 @@ decode_segment_document(const char *json, size_t len, struct xr_trace *t, struct
 	} else if (tok != JP_ERROR) {
 		return xr_err_set(err, XR_EINPUT, "a segment document must be a JSON object"), NULL;
 	}
-	json_parse_error(json, len, jp_error_offset(&parser), err);
+	jsonpos_error(json, len, jp_error_offset(&parser), err);
 	return NULL;
 }
