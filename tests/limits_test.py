@@ -100,6 +100,28 @@ ok(r.returncode == 0 and r.stdout == b'group.name = "x" AND user = "alice"\n' an
 r = run("--check-filter", 'group.name = x')
 ok(r.returncode == 2, "--check-filter with an unquoted group name: still a syntax error", r)
 
+# --- input that cannot be X-Ray JSON is refused from its first bytes --------------------------
+t0 = time.time()
+r = run("-b", "--load", "/dev/zero")
+ok(r.returncode == 1 and b"/dev/zero: binary data (a NUL byte at byte 1), not JSON text" in r.stderr
+   and time.time() - t0 < 20, "--load /dev/zero: refused at once (%.1fs)" % (time.time() - t0), r)
+with tempfile.TemporaryDirectory() as d:
+    utf16 = os.path.join(d, "traces-utf16.json")
+    with open(utf16, "wb") as f:
+        f.write('{"Traces": []}'.encode("utf-16"))
+    r = run("-b", "--load", utf16)
+    ok(r.returncode == 1 and b"UTF-16 text: convert it to UTF-8" in r.stderr and
+       len(r.stderr.splitlines()) <= 2, "a UTF-16 file: one message saying to convert it", r)
+    with open(utf16, "wb") as f:
+        f.write('{"Traces": []}'.encode("utf-16-le"))
+    r = run("-b", "--load", "-", stdin=open(utf16, "rb").read())
+    ok(r.returncode == 1 and b"UTF-16 text" in r.stderr, "UTF-16 without a BOM on stdin: the same", r)
+r = run("-b", "--load", "-", stdin=b"\n  hello world\n")
+ok(r.returncode == 1 and b"not X-Ray JSON: it begins with 'h'" in r.stderr,
+   "text that is not JSON: refused from its first character", r)
+r = run("-b", "--load", "-", stdin=b"\xef\xbb\xbf\n" + b'{"Traces": []}')
+ok(r.returncode == 0, "a UTF-8 byte order mark is fine", r)
+
 for n, (passed, desc, diag) in enumerate(results, 1):
     print("%s %d - %s" % ("ok" if passed else "not ok", n, desc))
     if not passed and diag is not None:

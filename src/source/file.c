@@ -522,12 +522,45 @@ file_load_buffer(const char *name, const char *data, size_t len, struct xr_store
 	return load_text(name, data, len, false, store, warnings, stats, err);
 }
 
-/* Reads all of fd (a pipe or terminal) into a buffer.  Caller frees. */
+/* Refuses from its first bytes what cannot be X-Ray JSON, so /dev/zero or
+ * a UTF-16 export is not read to the end: UTF-16 (a byte order mark, or a
+ * NUL in the first two bytes), or a first character other than '{' or '['.
+ * Returns 0 when the start looks right, 1 when only blanks were seen so
+ * far, -1 with err. */
+static int
+check_start(const char *text, size_t n, struct xr_err *err)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF) ||
+	               (u[0] && !u[1]) || (!u[0] && u[1])))
+		return xr_err_set(
+		    err, XR_EINPUT,
+		    "UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)");
+	size_t i = n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	while (i < n && strchr(" \t\r\n", text[i]) && text[i])
+		i++;
+	if (i == n)
+		return 1;
+	if (text[i] == '{' || text[i] == '[')
+		return 0;
+	if (u[i] == 0)
+		return xr_err_set(err, XR_EINPUT,
+		                  "binary data (a NUL byte at byte %zu), not JSON text", i + 1);
+	if (u[i] >= 0x21 && u[i] < 0x7F)
+		return xr_err_set(err, XR_EINPUT,
+		                  "not X-Ray JSON: it begins with '%c', not '{' or '['", u[i]);
+	return xr_err_set(err, XR_EINPUT,
+	                  "not X-Ray JSON: it begins with the byte 0x%02X, not '{' or '['", u[i]);
+}
+
+/* Reads all of fd (a pipe or terminal) into a buffer, refusing what cannot
+ * be JSON from its first bytes.  Caller frees. */
 static char *
 read_all(int fd, size_t *len, struct xr_err *err)
 {
 	size_t cap = 1 << 16, n = 0;
 	char *data = xmalloc(cap);
+	int start = 1;
 	for (;;) {
 		if (n == cap) {
 			if (cap >= FILE_MAX_BYTES) {
@@ -550,6 +583,10 @@ read_all(int fd, size_t *len, struct xr_err *err)
 			return NULL;
 		}
 		n += (size_t)r;
+		if (start == 1 && n >= 2 && (start = check_start(data, n, err)) < 0) {
+			free(data);
+			return NULL;
+		}
 	}
 	*len = n;
 	return data;
@@ -596,6 +633,10 @@ file_load(const char *path, struct xr_store *store, struct xr_warnings *warnings
 	}
 	if (len == 0) {
 		xr_err_set(err, XR_EINPUT, "%s: empty", name);
+		goto out;
+	}
+	if (map && check_start(map, len, err) < 0) {
+		xr_err_prefix(err, "%s", name);
 		goto out;
 	}
 	rc = load_text(name, map ? map : data, len, map != NULL, store, warnings, stats, err);
