@@ -18,7 +18,7 @@ def ok(cond, desc, diag=None):
     results.append((bool(cond), desc, diag))
 
 
-def run(*args, stdin=None, env=None):
+def run(*args, stdin=None, env=None, timeout=60):
     e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8", "TZ": "UTC",
          "HOME": tempfile.gettempdir(), "AWS_EC2_METADATA_DISABLED": "true",
          "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
@@ -27,7 +27,7 @@ def run(*args, stdin=None, env=None):
             e[k] = os.environ[k]
     e.update(env or {})
     return subprocess.run([XRTOP, *args], input=stdin, capture_output=True, env=e, check=False,
-                          timeout=60)
+                          timeout=timeout)
 
 
 def printable(data):
@@ -121,6 +121,31 @@ ok(r.returncode == 1 and b"not X-Ray JSON: it begins with 'h'" in r.stderr,
    "text that is not JSON: refused from its first character", r)
 r = run("-b", "--load", "-", stdin=b"\xef\xbb\xbf\n" + b'{"Traces": []}')
 ok(r.returncode == 0, "a UTF-8 byte order mark is fine", r)
+
+# --- FIFOs never hold xrtop up --------------------------------------------------------------
+def run_bounded(*args, env=None):
+    t0 = time.time()
+    try:
+        r = run(*args, env=env, timeout=15)
+    except subprocess.TimeoutExpired as e:
+        return None, "timed out after %.0fs: %r" % (time.time() - t0, e)
+    return r, time.time() - t0
+
+
+with tempfile.TemporaryDirectory() as d:
+    fifo = os.path.join(d, "fifo")
+    os.mkfifo(fifo)
+    keys = {"AWS_ACCESS_KEY_ID": "AKIDX", "AWS_SECRET_ACCESS_KEY": "s"}
+    r, took = run_bounded(*API, env=dict(keys, AWS_SHARED_CREDENTIALS_FILE=fifo))
+    ok(r is not None and r.returncode != 0 and (fifo + ": is a FIFO, not a file").encode()
+       in r.stderr, "a FIFO as the credentials file: refused at once", (r, took))
+    r, took = run_bounded(*API, env=dict(keys, AWS_CONFIG_FILE=fifo))
+    ok(r is not None and r.returncode != 0 and b"is a FIFO, not a file" in r.stderr,
+       "a FIFO as the config file: refused at once", (r, took))
+    r, took = run_bounded(*API, "--debug-log", fifo, env=keys)
+    ok(r is not None and r.returncode == 2 and
+       ("--debug-log %s: a FIFO that nothing reads" % fifo).encode() in r.stderr,
+       "--debug-log to a FIFO nothing reads: refused at once", (r, took))
 
 for n, (passed, desc, diag) in enumerate(results, 1):
     print("%s %d - %s" % ("ok" if passed else "not ok", n, desc))
