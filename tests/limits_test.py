@@ -122,6 +122,16 @@ ok(r.returncode == 1 and b"not X-Ray JSON: it begins with 'h'" in r.stderr,
 r = run("-b", "--load", "-", stdin=b"\xef\xbb\xbf\n" + b'{"Traces": []}')
 ok(r.returncode == 0, "a UTF-8 byte order mark is fine", r)
 
+# --- nesting deeper than the limit is named as such ---------------------------------------
+deep = [b"[" * 100000 + b"]" * 100000,
+        b'{"a":' * 100000 + b"1" + b"}" * 100000,
+        b'{"id":"1","name":"x","trace_id":"1-5f000000-000000000000000000000001","start_time":1,'
+        b'"metadata":' + b"[" * 5000 + b"]" * 5000 + b"}"]
+for i, text in enumerate(deep):
+    r = run("-b", "--load", "-", stdin=text)
+    ok(r.returncode == 1 and b"nested more than 1000 levels deep" in r.stderr and
+       b"truncated" not in r.stderr, "100,000-deep JSON (%d): the depth limit is named" % i, r)
+
 # --- FIFOs never hold xrtop up --------------------------------------------------------------
 def run_bounded(*args, env=None):
     t0 = time.time()

@@ -23,6 +23,9 @@
 
 /* Files larger than this are refused rather than exhausting memory. */
 #define FILE_MAX_BYTES ((size_t)16 << 30)
+/* Nesting deeper than this is refused (as the segment decoder does). */
+#define FILE_MAX_DEPTH 1000
+#define FILE_MAX_DEPTH_TEXT "1000"
 #define ITEMS_PER_GRAB 16
 
 enum item_kind { ITEM_TRACE, ITEM_SUMMARY, ITEM_DOCUMENT };
@@ -144,7 +147,7 @@ key_is(const struct jsonscan_member *m, const char *key)
 static const char *
 add_trace_item(void *ctx, const char *p, const char *end)
 {
-	const char *vend = jsonscan_value_end(p, end, 1000);
+	const char *vend = jsonscan_value_end(p, end, FILE_MAX_DEPTH);
 	if (vend)
 		add_item(ctx, ITEM_TRACE, p, vend);
 	return vend;
@@ -153,7 +156,7 @@ add_trace_item(void *ctx, const char *p, const char *end)
 static const char *
 add_summary_item(void *ctx, const char *p, const char *end)
 {
-	const char *vend = jsonscan_value_end(p, end, 1000);
+	const char *vend = jsonscan_value_end(p, end, FILE_MAX_DEPTH);
 	if (vend)
 		add_item(ctx, ITEM_SUMMARY, p, vend);
 	return vend;
@@ -217,7 +220,7 @@ static void cut_value(struct loader *l, const char *p, const char *end);
 static const char *
 cut_array_element(void *ctx, const char *p, const char *end)
 {
-	const char *vend = jsonscan_value_end(p, end, 1000);
+	const char *vend = jsonscan_value_end(p, end, FILE_MAX_DEPTH);
 	if (vend)
 		cut_value(ctx, p, vend);
 	return vend;
@@ -231,7 +234,11 @@ cut_value(struct loader *l, const char *p, const char *end)
 	const char *bad;
 	if (*p == '[') {
 		if (!jsonscan_array(p, end, cut_array_element, l, &bad)) {
-			warn_at(l, bad, "invalid JSON (truncated list?): the rest was skipped");
+			warn_at(l, bad,
+			        jsonscan_too_deep(p, end, FILE_MAX_DEPTH)
+			            ? "nested more than " FILE_MAX_DEPTH_TEXT
+			              " levels deep: the rest was skipped"
+			            : "invalid JSON (truncated list?): the rest was skipped");
 			l->stats->skipped++;
 		}
 		return;
@@ -274,7 +281,7 @@ looks_like_ndjson(const char *p, const char *end)
 	const char *nl = memchr(p, '\n', (size_t)(end - p));
 	if (!nl)
 		return false;
-	const char *vend = jsonscan_value_end(p, nl, 1000);
+	const char *vend = jsonscan_value_end(p, nl, FILE_MAX_DEPTH);
 	return vend && jsonscan_skip_ws(vend, nl) == nl && jsonscan_skip_ws(nl, end) < end;
 }
 
@@ -301,7 +308,7 @@ cut_text(struct loader *l)
 		return;
 	}
 	while (p < l->end) {
-		const char *vend = jsonscan_value_end(p, l->end, 1000);
+		const char *vend = jsonscan_value_end(p, l->end, FILE_MAX_DEPTH);
 		if (vend == p) { /* a stray ',', '}' or ']' between values */
 			warn_at(l, p, "unexpected character between JSON values: the rest was skipped");
 			l->stats->skipped++;

@@ -434,3 +434,26 @@ jsonscan_hold_nul(const char *text, size_t len, size_t *out_len)
 	*out_len = (size_t)(o - copy);
 	return copy;
 }
+
+bool
+jsonscan_too_deep(const char *p, const char *end, int max_depth)
+{
+	int depth = 0;
+	bool in_string = false;
+	for (; p < end; p++) {
+		if (in_string) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"')
+				in_string = false;
+		} else if (*p == '"') {
+			in_string = true;
+		} else if (*p == '{' || *p == '[') {
+			if (++depth > max_depth)
+				return true;
+		} else if ((*p == '}' || *p == ']') && depth > 0) {
+			depth--;
+		}
+	}
+	return false;
+}

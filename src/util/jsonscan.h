@@ -4,6 +4,7 @@
 #ifndef XRTOP_UTIL_JSONSCAN_H
 #define XRTOP_UTIL_JSONSCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/buf.h"
@@ -37,6 +38,10 @@ const char *jsonscan_object(const char *p, const char *end,
 const char *jsonscan_array(const char *p, const char *end,
                            const char *(*fn)(void *ctx, const char *value, const char *end),
                            void *ctx, const char **bad);
+
+/* True when the JSON text at p nests more than max_depth levels before
+ * end (strings are skipped; the text need not be valid). */
+bool jsonscan_too_deep(const char *p, const char *end, int max_depth);
 
 /* Decodes the JSON string whose opening quote is at p, appending it to out
  * (\u0000 as UTF8_NUL, a lone surrogate as U+FFFD).  Returns one past the
