@@ -157,6 +157,38 @@ with tempfile.TemporaryDirectory() as d:
        ("--debug-log %s: a FIFO that nothing reads" % fifo).encode() in r.stderr,
        "--debug-log to a FIFO nothing reads: refused at once", (r, took))
 
+# --- no core file while secrets are held -------------------------------------------------------
+import socket  # noqa: E402
+with socket.socket() as silent:
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)  # accepts and never answers: xrtop waits with its secrets held
+    port = silent.getsockname()[1]
+    e = dict(os.environ, LC_ALL="C.UTF-8", HOME=tempfile.gettempdir(),
+             AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+             AWS_EC2_METADATA_DISABLED="true", AWS_ACCESS_KEY_ID="AKIDX",
+             AWS_SECRET_ACCESS_KEY="s", NO_PROXY="*")
+    def core_files_allowed():
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+        resource.setrlimit(resource.RLIMIT_CORE, (hard if hard else 1 << 20, hard))
+
+    p = subprocess.Popen([XRTOP, "-b", "--endpoint-url", "http://127.0.0.1:%d" % port,
+                          "--region", "us-east-1"], env=e, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, preexec_fn=core_files_allowed)
+    silent.settimeout(20)
+    limits = ""
+    try:
+        conn, _ = silent.accept()  # the request: the credentials are loaded by now
+        with open("/proc/%d/limits" % p.pid) as f:
+            limits = f.read()
+        conn.close()
+    except OSError as err:
+        limits = "no request came: %r" % err
+    p.kill()
+    p.wait()
+    core = [line.split()[4] for line in limits.splitlines() if line.startswith("Max core file size")]
+    ok(core == ["0"], "with credentials held, the soft core file size limit is 0", limits)
+
 for n, (passed, desc, diag) in enumerate(results, 1):
     print("%s %d - %s" % ("ok" if passed else "not ok", n, desc))
     if not passed and diag is not None:
