@@ -120,6 +120,7 @@ static const struct choice sort_choices[] = {{"start", SORT_START},
 static const struct choice view_choices[] = {{"traces", VIEW_TRACES},
                                              {"timeline", VIEW_TIMELINE},
                                              {"details", VIEW_DETAILS},
+                                             {"map", VIEW_MAP},
                                              {NULL, 0}};
 static const struct choice range_choices[] = {
 	{"TraceId", 0}, {"Event", 1}, {"Service", 2}, {NULL, 0}};
@@ -392,13 +393,15 @@ options_usage(struct buf *out)
 	         "      --view VIEW          what to print: traces (the trace list, the default),\n"
 	         "                           timeline (one trace as a Gantt chart: --trace, else\n"
 	         "                           the first trace listed) or details (one segment)\n"
+	         "                           map (the service map of the matching traces and a\n"
+	         "                           table of every call; -o json: GetServiceGraph-shaped)\n"
 	         "      --trace ID           the trace to show (implies --view timeline; with the\n"
 	         "                           X-Ray API it is fetched with BatchGetTraces)\n"
 	         "      --segment ID         with --view details: the segment to show (default:\n"
 	         "                           the trace's root segment)\n"
 	         "      --width N            fit the output to N columns (default: the terminal's\n"
 	         "                           width; for the trace list no limit when not a\n"
-	         "                           terminal, for timeline and details 100)\n"
+	         "                           terminal, for timeline, details and map 100)\n"
 	         "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
 	         "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
 	         "  -h, --help               show this help and exit\n"

@@ -13,7 +13,12 @@
 
 enum output_format { OUTPUT_TABLE, OUTPUT_NDJSON, OUTPUT_JSON };
 /* What batch mode prints (--view); the TUI opens on it. */
-enum view_kind { VIEW_TRACES, VIEW_TIMELINE, VIEW_DETAILS };
+enum view_kind {
+	VIEW_TRACES,
+	VIEW_TIMELINE,
+	VIEW_DETAILS,
+	VIEW_MAP, /* the service map */
+};
 
 struct options {
 	/* what to do */

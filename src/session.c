@@ -67,6 +67,7 @@ struct session {
 	bool abort_told;
 	char *last_error;
 	char *group_error; /* the whole message of an unknown --group */
+	char *creds_error; /* no credentials were found */
 	double progress_at, log_at;
 	bool stopped;
 };
@@ -239,6 +240,7 @@ session_free(struct session *s)
 	free(s->listeners);
 	free(s->last_error);
 	free(s->group_error);
+	free(s->creds_error);
 	free(s);
 }
 
@@ -457,7 +459,10 @@ start_scan(struct session *s, double start, double end)
 	s->window.end = end;
 	s->scan_from_seq = store_next_seq(s->store);
 	s->state = SESSION_SCANNING;
-	fetch_scan(s->api->fetch, &so);
+	if (s->set.service_graph) /* the service's own graph and statistics */
+		fetch_get_service_graph(s->api->fetch, start, end, s->set.group);
+	else
+		fetch_scan(s->api->fetch, &so);
 }
 
 /* The whole window: whole seconds, as the AWS CLI sends them. */
@@ -642,6 +647,18 @@ session_tick(void *ctx)
 		return INFINITY;
 	double wait = api_tick(s->api);
 	struct fetch *f = s->api->fetch;
+	const struct xr_err *cf = api_creds_failure(s->api);
+	if (cf && !s->creds_error) {
+		s->creds_error = xstrdup(cf->msg);
+		set_last_error(s, cf->msg, NULL);
+		struct session_event ev = {.kind = SESSION_EVENT_ABORTED,
+		                           .source = "api",
+		                           .message = s->creds_error,
+		                           .hint = ""};
+		emit(s, &ev);
+		finish(s);
+		return INFINITY;
+	}
 	bool idle = fetch_idle(f) || fetch_aborted(f);
 	double now = timefmt_monotonic();
 	if (dlog_enabled() && now >= s->log_at && (s->state == SESSION_SCANNING || !idle)) {
@@ -720,6 +737,12 @@ session_stop(struct session *s)
 }
 
 /* ---- reading ---- */
+
+const struct xr_service_graph *
+session_service_graph(const struct session *s)
+{
+	return s->api && s->set.service_graph ? fetch_service_graph(s->api->fetch) : NULL;
+}
 
 const struct xr_store *
 session_store(const struct session *s)
@@ -892,5 +915,7 @@ session_failed_ids(const struct session *s, size_t *n)
 const char *
 session_aborted(const struct session *s)
 {
+	if (s->creds_error)
+		return s->creds_error;
 	return s->api ? fetch_aborted(s->api->fetch) : NULL;
 }

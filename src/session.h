@@ -34,6 +34,7 @@
 
 #include "filter/filter.h"
 #include "model/store.h"
+#include "model/svcgraph.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "view/sort.h"
@@ -61,6 +62,7 @@ struct session_settings {
 	long max_traces;     /* summaries per scan, -1 = all; cap of the store in live mode */
 	double retry_budget; /* seconds; 0 = default */
 	bool fetch_traces;   /* full traces for every summary the filter may match */
+	bool service_graph;  /* ask GetServiceGraph for the window instead of scanning */
 	double refresh;      /* seconds between live scans; 0 = one scan */
 	long refreshes;      /* live scans after the first, -1 = until stopped */
 	const char *trace_id; /* only this trace (BatchGetTraces), no window scan; or NULL */
@@ -79,7 +81,8 @@ enum session_event_kind {
 	SESSION_EVENT_WARNING,
 	/* something could not be fetched after its retries: .failure */
 	SESSION_EVENT_FAILURE,
-	/* the API source stopped for good: .message, and .hint (may be "") */
+	/* the API source stopped for good (a fatal reply, or no credentials
+	 * found): .message (may span lines), and .hint (may be "") */
 	SESSION_EVENT_ABORTED,
 	/* the filter could not be compiled (e.g. after group resolution): .message
 	 * is the expression and .filter_error says where and why, or, for an
@@ -160,10 +163,12 @@ struct session_window {
 
 struct session;
 
-/* Opens the sources' configuration: profile, region, endpoint and
- * credentials of the API source when settings->api.  Usage problems fail
- * with XR_EUSAGE, credential problems with XR_EAUTH (err.msg may span
- * several lines).  Nothing is read yet.  Caller frees. */
+/* Opens the sources' configuration: profile, region, endpoint of the API
+ * source when settings->api, and starts looking for its credentials.
+ * Usage problems fail with XR_EUSAGE, credential problems that need no
+ * network to find with XR_EAUTH (err.msg may span several lines); the
+ * others come later as SESSION_EVENT_ABORTED.  Nothing is read yet.
+ * Caller frees. */
 struct session *session_new(const struct session_settings *settings, struct xr_err *err);
 /* Stops everything and frees; NULL is a no-op. */
 void session_free(struct session *s);
@@ -184,6 +189,8 @@ void session_stop(struct session *s);
 
 /* The store every source feeds. */
 const struct xr_store *session_store(const struct session *s);
+/* The service graph of the window (settings.service_graph), or NULL. */
+const struct xr_service_graph *session_service_graph(const struct session *s);
 /* Replaces the filter (NULL or "" = none).  Returns -1 with e filled
  * (message, column) when expr is not valid; the old filter stays.  The API
  * source sends the new one from its next scan on. */

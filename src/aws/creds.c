@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -265,11 +264,117 @@ drain(int fd, char *buf, size_t cap, size_t *len, bool *overflow)
 	}
 }
 
-/* Runs argv with stdin /dev/null, capturing stdout (into secret memory)
- * and the start of stderr.  Returns the exit status, or -1 with why. */
+/* ---- resolution jobs ----
+ *
+ * A job walks the provider chain (or asks one provider, for a refresh)
+ * without blocking: the metadata endpoints' requests go through the
+ * caller's HTTP client (the one the event loop polls) and a
+ * credential_process is watched by creds_job_tick().  Each provider is a
+ * step function called when the job starts it and again with each reply;
+ * it returns CREDS_PENDING while it waits. */
+
+#define CREDS_PENDING ((enum creds_status) - 1)
+
+enum job_wait { JOB_RUN, JOB_HTTP, JOB_PROCESS, JOB_DONE };
+
+struct creds_job {
+	const struct awsconfig *cfg;
+	struct http *http;
+	int only; /* -1: the whole chain; else this provider alone */
+	int provider;
+	bool started; /* the current provider's step has run */
+	enum job_wait wait;
+	uint64_t http_id;
+	struct http_response resp;
+	struct buf tried;
+	/* the current provider's state */
+	int step, attempt, attempts;
+	char *url, *auth, *token_header;
+	const char *var;
+	size_t eplen;
+	const char *ep;
+	double timeout;
+	bool v1_allowed;
+	char role[256];
+	char **argv;
+	pid_t pid;
+	int po, pe;
+	char *text;
+	size_t len, elen;
+	bool overflow, eoverflow, out_open, err_open;
+	double deadline;
+	char errtext[1024];
+	/* results */
+	struct aws_creds out;
+	struct xr_err why;
+	enum creds_status st; /* of the provider asked alone */
+	int rc;               /* of the chain: 0 or -1 with err */
+	struct xr_err err;
+};
+
+static void job_advance(struct creds_job *j);
+
+static void
+on_job_reply(void *ctx, struct http_response *r)
+{
+	struct creds_job *j = ctx;
+	j->http_id = 0;
+	j->resp = *r;
+	r->body = (struct buf)BUF_INIT;
+	j->wait = JOB_RUN;
+	job_advance(j);
+}
+
+/* Sends req through the job's HTTP client; the step runs again with the reply. */
+static enum creds_status
+job_submit(struct creds_job *j, const struct http_request *req)
+{
+	http_response_free(&j->resp);
+	memset(&j->resp, 0, sizeof j->resp);
+	j->wait = JOB_HTTP;
+	j->http_id = http_submit(j->http, req, on_job_reply, j);
+	return CREDS_PENDING;
+}
+
+/* Forgets the current provider's state (what is in flight is stopped). */
+static void
+job_reset_provider(struct creds_job *j)
+{
+	if (j->http_id)
+		http_cancel(j->http, j->http_id);
+	j->http_id = 0;
+	if (j->pid > 0) {
+		kill(j->pid, SIGKILL);
+		waitpid(j->pid, NULL, 0);
+	}
+	j->pid = 0;
+	if (j->po >= 0)
+		close(j->po);
+	if (j->pe >= 0)
+		close(j->pe);
+	j->po = j->pe = -1;
+	http_response_free(&j->resp);
+	memset(&j->resp, 0, sizeof j->resp);
+	free(j->url);
+	secret_free(j->auth);
+	secret_free(j->token_header);
+	secret_free(j->text);
+	creds_argv_free(j->argv);
+	j->url = j->auth = j->token_header = j->text = NULL;
+	j->argv = NULL;
+	j->step = j->attempt = 0;
+	j->len = j->elen = 0;
+	j->overflow = j->eoverflow = false;
+	j->role[0] = '\0';
+	j->started = false;
+	j->wait = JOB_RUN;
+}
+
+/* ---- credential_process, watched from creds_job_tick() ---- */
+
+/* Starts argv with stdin /dev/null, stdout and stderr into pipes. */
 static int
-run_process(char **argv, const atomic_bool *cancel, char **out, size_t *out_len, char *errtext,
-            size_t errcap, struct xr_err *why)
+process_spawn(struct creds_job *j, struct xr_err *why)
 {
 	int po[2], pe[2];
 	if (pipe2(po, O_CLOEXEC) < 0)
@@ -285,66 +390,64 @@ run_process(char **argv, const atomic_bool *cancel, char **out, size_t *out_len,
 	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
 	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	int rc = posix_spawnp(&pid, j->argv[0], &fa, NULL, j->argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(po[1]);
 	close(pe[1]);
 	if (rc != 0) {
 		close(po[0]);
 		close(pe[0]);
-		return xr_err_set(why, XR_EIO, "cannot run '%s': %s", argv[0], strerror(rc));
+		return xr_err_set(why, XR_EIO, "cannot run '%s': %s", j->argv[0], strerror(rc));
 	}
 	fcntl(po[0], F_SETFL, O_NONBLOCK);
 	fcntl(pe[0], F_SETFL, O_NONBLOCK);
-	char *text = secret_alloc(CREDS_PROCESS_MAX_OUTPUT + 1);
-	size_t len = 0, elen = 0;
-	bool overflow = false, eoverflow = false, out_open = true, err_open = true;
-	double deadline = timefmt_monotonic() + CREDS_PROCESS_TIMEOUT;
+	j->pid = pid;
+	j->po = po[0];
+	j->pe = pe[0];
+	j->text = secret_alloc(CREDS_PROCESS_MAX_OUTPUT + 1);
+	j->out_open = j->err_open = true;
+	j->deadline = timefmt_monotonic() + CREDS_PROCESS_TIMEOUT;
+	return 0;
+}
+
+/* Reads what the process wrote; returns its exit status once it ended
+ * (-1 with why when it could not be used), or -2 while it runs. */
+static int
+process_poll(struct creds_job *j, struct xr_err *why)
+{
+	size_t ecap = sizeof j->errtext - 1;
+	if (j->out_open)
+		j->out_open =
+		    drain(j->po, j->text, CREDS_PROCESS_MAX_OUTPUT, &j->len, &j->overflow);
+	if (j->err_open)
+		j->err_open = drain(j->pe, j->errtext, ecap, &j->elen, &j->eoverflow);
 	int status = -1;
-	bool timed_out = false, cancelled = false;
-	for (;;) {
-		struct pollfd pfd[2] = {{out_open ? po[0] : -1, POLLIN, 0},
-		                        {err_open ? pe[0] : -1, POLLIN, 0}};
-		if (out_open || err_open)
-			poll(pfd, 2, 50);
-		else
-			usleep(10000);
-		if (out_open)
-			out_open = drain(po[0], text, CREDS_PROCESS_MAX_OUTPUT, &len, &overflow);
-		if (err_open)
-			err_open = drain(pe[0], errtext, errcap - 1, &elen, &eoverflow);
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			/* What it wrote before exiting is in the pipes; a process it
-			 * left behind may keep them open, so do not wait for EOF. */
-			if (out_open)
-				drain(po[0], text, CREDS_PROCESS_MAX_OUTPUT, &len, &overflow);
-			if (err_open)
-				drain(pe[0], errtext, errcap - 1, &elen, &eoverflow);
-			break;
-		}
-		cancelled = cancel && atomic_load(cancel);
-		timed_out = timefmt_monotonic() > deadline;
-		if (cancelled || timed_out) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			break;
-		}
+	bool ended = waitpid(j->pid, &status, WNOHANG) == j->pid;
+	if (ended) {
+		/* What it wrote before exiting is in the pipes; a process it
+		 * left behind may keep them open, so do not wait for EOF. */
+		if (j->out_open)
+			drain(j->po, j->text, CREDS_PROCESS_MAX_OUTPUT, &j->len, &j->overflow);
+		if (j->err_open)
+			drain(j->pe, j->errtext, ecap, &j->elen, &j->eoverflow);
+	} else if (timefmt_monotonic() > j->deadline) {
+		kill(j->pid, SIGKILL);
+		waitpid(j->pid, &status, 0);
+	} else {
+		return -2;
 	}
-	close(po[0]);
-	close(pe[0]);
-	errtext[elen] = '\0';
-	if (timed_out || cancelled || overflow) {
-		secret_free(text);
-		if (cancelled)
-			return xr_err_set(why, XR_EIO, "cancelled");
-		if (overflow)
+	j->pid = 0;
+	close(j->po);
+	close(j->pe);
+	j->po = j->pe = -1;
+	j->errtext[j->elen] = '\0';
+	if (!ended || j->overflow) {
+		if (j->overflow)
 			return xr_err_set(why, XR_ELIMIT, "its output is larger than %u KiB",
 			                  CREDS_PROCESS_MAX_OUTPUT >> 10);
 		return xr_err_set(why, XR_EIO, "it did not finish within %.0f s",
 		                  CREDS_PROCESS_TIMEOUT);
 	}
-	*out = text;
-	*out_len = len;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
@@ -364,56 +467,57 @@ first_line(char *text)
 }
 
 static enum creds_status
-try_process(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *cancel,
-            struct xr_err *why)
+step_process(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 {
-	const char *cmd = awsconfig_get(cfg, "credential_process");
-	if (!cmd)
-		return say(why, CREDS_ABSENT, "profile '%s' has no credential_process",
-		           cfg->profile);
+	const struct awsconfig *cfg = j->cfg;
 	struct xr_err e = {0};
-	char **argv = creds_split_command(cmd, &e);
-	if (!argv)
-		return say(why, CREDS_FAILED, "credential_process of profile '%s': %s",
+	if (j->step == 0) {
+		const char *cmd = awsconfig_get(cfg, "credential_process");
+		if (!cmd)
+			return say(why, CREDS_ABSENT, "profile '%s' has no credential_process",
+			           cfg->profile);
+		if (!(j->argv = creds_split_command(cmd, &e)))
+			return say(why, CREDS_FAILED, "credential_process of profile '%s': %s",
+			           cfg->profile, e.msg);
+		if (process_spawn(j, &e) < 0)
+			return say(why, CREDS_FAILED, "credential_process '%s' of profile '%s': %s",
+			           j->argv[0], cfg->profile, e.msg);
+		j->step = 1;
+	}
+	int status = process_poll(j, &e);
+	if (status == -2) {
+		j->wait = JOB_PROCESS;
+		return CREDS_PENDING;
+	}
+	const char *argv0 = j->argv[0];
+	if (status < 0)
+		return say(why, CREDS_FAILED, "credential_process '%s' of profile '%s': %s", argv0,
 		           cfg->profile, e.msg);
-	char *text = NULL, errtext[1024];
-	size_t len = 0;
-	int status = run_process(argv, cancel, &text, &len, errtext, sizeof errtext, &e);
-	enum creds_status rc = CREDS_FAILED;
-	if (status < 0) {
-		say(why, CREDS_FAILED, "credential_process '%s' of profile '%s': %s", argv[0],
-		    cfg->profile, e.msg);
-	} else if (status != 0) {
-		const char *line = first_line(errtext);
+	if (status != 0) {
+		const char *line = first_line(j->errtext);
+		return say(why, CREDS_FAILED,
+		           "credential_process '%s' of profile '%s' exited with status %d%s%s",
+		           argv0, cfg->profile, status, *line ? ": " : "", line);
+	}
+	struct decoded_creds d;
+	if (decode_creds(j->text, j->len, &d, &e) < 0)
+		return say(why, CREDS_FAILED,
+		           "credential_process '%s' of profile '%s': its output: %s", argv0,
+		           cfg->profile, e.msg);
+	if (d.version != 1) {
 		say(why, CREDS_FAILED,
-		    "credential_process '%s' of profile '%s' exited with status %d%s%s", argv[0],
-		    cfg->profile, status, *line ? ": " : "", line);
-	} else {
-		struct decoded_creds d;
-		if (decode_creds(text, len, &d, &e) < 0) {
-			say(why, CREDS_FAILED,
-			    "credential_process '%s' of profile '%s': its output: %s", argv[0],
-			    cfg->profile, e.msg);
-		} else if (d.version != 1) {
-			say(why, CREDS_FAILED,
-			    "credential_process '%s' of profile '%s': its output has Version %d, "
-			    "expected 1",
-			    argv[0], cfg->profile, d.version);
-			decode_creds_free(&d);
-		} else {
-			creds_set(out, CREDS_PROCESS, d.access_key_id, d.secret_access_key,
-			          d.session_token, d.expiration);
-			snprintf(out->source, sizeof out->source,
-			         "credential_process '%s' of profile '%s'", argv[0], cfg->profile);
-			decode_creds_free(&d);
-			rc = CREDS_FOUND;
-		}
+		    "credential_process '%s' of profile '%s': its output has Version %d, "
+		    "expected 1",
+		    argv0, cfg->profile, d.version);
+		decode_creds_free(&d);
+		return CREDS_FAILED;
 	}
-	if (text) {
-		secret_free(text);
-	}
-	creds_argv_free(argv);
-	return rc;
+	creds_set(out, CREDS_PROCESS, d.access_key_id, d.secret_access_key, d.session_token,
+	          d.expiration);
+	snprintf(out->source, sizeof out->source, "credential_process '%s' of profile '%s'", argv0,
+	         cfg->profile);
+	decode_creds_free(&d);
+	return CREDS_FOUND;
 }
 
 /* ---- metadata endpoints ---- */
@@ -505,89 +609,93 @@ container_token(const struct awsconfig *cfg, char **token, struct xr_err *why)
 }
 
 static enum creds_status
-try_container(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *cancel,
-              struct xr_err *why)
+step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 {
-	const char *rel = awsconfig_env(cfg, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-	const char *full = awsconfig_env(cfg, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
-	char *url;
-	const char *var;
-	if (rel) {
-		url = xasprintf("%s%s%s", ECS_CONTAINER_HOST, rel[0] == '/' ? "" : "/", rel);
-		var = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
-	} else if (full) {
-		bool https;
-		char *host, *path;
-		int port;
-		struct xr_err e = {0};
-		if (awsconfig_url_split(full, &https, &host, &port, &path, &e) < 0)
-			return say(why, CREDS_FAILED, "AWS_CONTAINER_CREDENTIALS_FULL_URI: %s",
-			           e.msg);
-		bool allowed = https || container_host_allowed(host);
-		free(host);
-		free(path);
-		if (!allowed)
+	const struct awsconfig *cfg = j->cfg;
+	if (j->step == 0) {
+		const char *rel = awsconfig_env(cfg, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+		const char *full = awsconfig_env(cfg, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+		if (rel) {
+			j->url =
+			    xasprintf("%s%s%s", ECS_CONTAINER_HOST, rel[0] == '/' ? "" : "/", rel);
+			j->var = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+		} else if (full) {
+			bool https;
+			char *host, *path;
+			int port;
+			struct xr_err e = {0};
+			if (awsconfig_url_split(full, &https, &host, &port, &path, &e) < 0)
+				return say(why, CREDS_FAILED,
+				           "AWS_CONTAINER_CREDENTIALS_FULL_URI: %s", e.msg);
+			bool allowed = https || container_host_allowed(host);
+			free(host);
+			free(path);
+			if (!allowed)
+				return say(
+				    why, CREDS_FAILED,
+				    "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http:// is only "
+				    "allowed to loopback, 169.254.170.2, 169.254.170.23 or "
+				    "[fd00:ec2::23]",
+				    full);
+			j->url = xstrdup(full);
+			j->var = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+		} else {
 			return say(
-			    why, CREDS_FAILED,
-			    "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http:// is only "
-			    "allowed to loopback, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23]",
-			    full);
-		url = xstrdup(full);
-		var = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
-	} else {
-		return say(why, CREDS_ABSENT,
-		           "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set");
+			    why, CREDS_ABSENT,
+			    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set");
+		}
+		char *token;
+		if (container_token(cfg, &token, why) < 0)
+			return CREDS_FAILED;
+		if (token) {
+			j->auth = secret_alloc(strlen(token) + 32);
+			snprintf(j->auth, strlen(token) + 32, "Authorization: %s", token);
+			secret_free(token);
+		}
+		j->step = 1;
 	}
-	char *token;
-	if (container_token(cfg, &token, why) < 0) {
-		free(url);
-		return CREDS_FAILED;
-	}
-	char *auth = token ? secret_alloc(strlen(token) + 32) : NULL;
-	if (auth)
-		snprintf(auth, strlen(token) + 32, "Authorization: %s", token);
-	const char *headers[1] = {auth};
-	struct http_request req = metadata_base;
-	req.url = url;
-	req.headers = headers;
-	req.n_headers = auth ? 1 : 0;
-	req.timeout = CONTAINER_TIMEOUT;
-	req.connect_timeout = CONTAINER_TIMEOUT;
-	struct http_response r;
-	enum creds_status rc = CREDS_FAILED;
-	for (int attempt = 1; attempt <= CONTAINER_ATTEMPTS; attempt++) {
-		http_fetch(&req, &r, cancel);
-		if (r.failure == HTTP_FAIL_NONE && r.status == 200) {
+	if (j->step == 2) {
+		struct http_response *r = &j->resp;
+		if (r->failure == HTTP_FAIL_NONE && r->status == 200) {
 			char where[600];
-			snprintf(where, sizeof where, "container credentials from %s", url);
-			rc = from_metadata_json(&r, CREDS_CONTAINER, where, out, why);
+			snprintf(where, sizeof where, "container credentials from %s", j->url);
+			enum creds_status rc =
+			    from_metadata_json(r, CREDS_CONTAINER, where, out, why);
 			if (rc == CREDS_FOUND)
 				snprintf(out->source, sizeof out->source,
-				         "the container endpoint %s (%s)", url, var);
-			break;
+				         "the container endpoint %s (%s)", j->url, j->var);
+			return rc;
 		}
-		if (r.failure == HTTP_FAIL_NONE) {
+		if (r->failure == HTTP_FAIL_NONE) {
 			size_t len;
-			char *text = take_body(&r, &len);
+			char *text = take_body(r, &len);
 			char reply[200];
 			snprintf(reply, sizeof reply, "%.*s", (int)(len < 150 ? len : 150), text);
 			secret_free(text);
 			reply[strcspn(reply, "\r\n")] = '\0';
 			say(why, CREDS_FAILED,
-			    "container credentials endpoint %s (%s) answered HTTP %ld%s%s", url,
-			    var, r.status, *reply ? ": " : "", reply);
-			if (r.status < 500)
-				break;
+			    "container credentials endpoint %s (%s) answered HTTP %ld%s%s", j->url,
+			    j->var, r->status, *reply ? ": " : "", reply);
+			if (r->status < 500)
+				return CREDS_FAILED;
 		} else {
-			say(why, CREDS_FAILED, "container credentials endpoint %s (%s): %s", url,
-			    var, r.error);
-			http_response_free(&r);
+			say(why, CREDS_FAILED, "container credentials endpoint %s (%s): %s", j->url,
+			    j->var, r->error);
 		}
+		if (j->attempt >= CONTAINER_ATTEMPTS)
+			return CREDS_FAILED;
 	}
-	secret_free(auth);
-	secret_free(token);
-	free(url);
-	return rc;
+	/* step 1: (another) attempt */
+	const char *headers[1] = {j->auth};
+	struct http_request req = metadata_base;
+	req.url = j->url;
+	req.headers = headers;
+	req.n_headers = j->auth ? 1 : 0;
+	req.timeout = CONTAINER_TIMEOUT;
+	req.connect_timeout = CONTAINER_TIMEOUT;
+	j->attempt++;
+	j->step = 2;
+	return job_submit(j, &req);
 }
 
 static double
@@ -599,137 +707,140 @@ env_seconds(const struct awsconfig *cfg, const char *name, double dflt)
 	return v && (end == v || *end || !(d > 0)) ? dflt : d;
 }
 
+enum { IMDS_PREPARE, IMDS_TOKEN, IMDS_ROLE, IMDS_CREDS };
+
+/* The request of an IMDS step (the token header once there is one). */
 static enum creds_status
-try_imds(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *cancel,
-         struct xr_err *why)
+imds_send(struct creds_job *j, const char *method, const char *path)
 {
-	const char *disabled = awsconfig_env(cfg, "AWS_EC2_METADATA_DISABLED");
-	if (disabled && strcasecmp(disabled, "true") == 0)
-		return say(why, CREDS_ABSENT, "disabled by AWS_EC2_METADATA_DISABLED=true");
-	const char *ep = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
-	const char *mode = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
-	if (!ep)
-		ep = mode && strcasecmp(mode, "IPv6") == 0 ? IMDS_IPV6_ENDPOINT
-		                                           : IMDS_DEFAULT_ENDPOINT;
-	size_t eplen = strlen(ep);
-	while (eplen && ep[eplen - 1] == '/')
-		eplen--;
-	double timeout = env_seconds(cfg, "AWS_METADATA_SERVICE_TIMEOUT", 1);
-	int attempts = (int)env_seconds(cfg, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", 1);
-	const char *v1_off = awsconfig_env(cfg, "AWS_EC2_METADATA_V1_DISABLED");
-	bool v1_allowed = !(v1_off && strcasecmp(v1_off, "true") == 0);
-
-	struct http_request req = metadata_base;
-	req.timeout = req.connect_timeout = timeout;
-	struct http_response r;
-	char *url = xasprintf("%.*s/latest/api/token", (int)eplen, ep);
 	const char *ttl_header[1] = {"X-aws-ec2-metadata-token-ttl-seconds: 21600"};
-	req.method = "PUT";
-	req.url = url;
-	req.headers = ttl_header;
-	req.n_headers = 1;
-	char *token_header = NULL;
-	enum creds_status rc = CREDS_ABSENT;
-	for (int a = 0; a < attempts; a++) {
-		http_fetch(&req, &r, cancel);
-		if (r.failure != HTTP_FAIL_TIMEOUT && r.failure != HTTP_FAIL_CONNECT)
-			break;
-		if (a + 1 < attempts)
-			http_response_free(&r);
-	}
-	free(url);
-	if (r.failure != HTTP_FAIL_NONE) {
-		say(why, CREDS_ABSENT, "no instance metadata service at %.*s (%s)", (int)eplen, ep,
-		    r.error);
-		http_response_free(&r);
-		return CREDS_ABSENT;
-	}
-	if (r.status == 200) {
-		size_t len;
-		char *token = take_body(&r, &len);
-		if (!len || strlen(token) != len || creds_unprintable(token, false) >= 0) {
-			secret_free(token);
-			say(why, CREDS_FAILED,
-			    "instance metadata at %.*s: its session token is %s: refused",
-			    (int)eplen, ep, len ? "not printable ASCII" : "empty");
-			return CREDS_FAILED;
-		}
-		token_header = secret_alloc(len + 40);
-		snprintf(token_header, len + 40, "X-aws-ec2-metadata-token: %s", token);
-		secret_free(token);
-	} else if ((r.status == 403 || r.status == 404 || r.status == 405) && v1_allowed) {
-		dlog("IMDS: token request answered HTTP %ld: continuing without a token (IMDSv1)",
-		     r.status);
-		http_response_free(&r);
+	const char *token_header[1] = {j->token_header};
+	struct http_request req = metadata_base;
+	req.timeout = req.connect_timeout = j->timeout;
+	free(j->url);
+	j->url = xasprintf("%.*s%s%s", (int)j->eplen, j->ep, path, j->role);
+	req.method = method;
+	req.url = j->url;
+	if (strcmp(method, "PUT") == 0) {
+		req.headers = ttl_header;
+		req.n_headers = 1;
 	} else {
-		say(why, CREDS_ABSENT, "instance metadata token request to %.*s answered HTTP %ld",
-		    (int)eplen, ep, r.status);
-		http_response_free(&r);
-		return CREDS_ABSENT;
+		req.headers = token_header;
+		req.n_headers = j->token_header ? 1 : 0;
 	}
+	return job_submit(j, &req);
+}
 
-	const char *headers[1] = {token_header};
-	req.method = "GET";
-	req.headers = headers;
-	req.n_headers = token_header ? 1 : 0;
-	url = xasprintf("%.*s/latest/meta-data/iam/security-credentials/", (int)eplen, ep);
-	req.url = url;
-	http_fetch(&req, &r, cancel);
-	char role[256] = "";
-	if (r.failure == HTTP_FAIL_NONE && r.status == 200) {
-		snprintf(role, sizeof role, "%.*s", (int)(r.body.len < 255 ? r.body.len : 255),
-		         r.body.data ? r.body.data : "");
-		role[strcspn(role, "\r\n")] = '\0';
-		size_t rl = strlen(role);
-		if (strspn(role, ROLE_CHARS) != rl) {
-			say(why, CREDS_FAILED,
-			    "instance metadata at %.*s: the role name it gave is not an IAM role "
-			    "name: refused",
-			    (int)eplen, ep);
-			rc = CREDS_FAILED;
-			http_response_free(&r);
-			goto out;
+static enum creds_status
+step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
+{
+	const struct awsconfig *cfg = j->cfg;
+	struct http_response *r = &j->resp;
+	size_t eplen = j->eplen;
+	const char *ep = j->ep;
+	switch (j->step) {
+	case IMDS_PREPARE: {
+		const char *disabled = awsconfig_env(cfg, "AWS_EC2_METADATA_DISABLED");
+		if (disabled && strcasecmp(disabled, "true") == 0)
+			return say(why, CREDS_ABSENT, "disabled by AWS_EC2_METADATA_DISABLED=true");
+		ep = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
+		const char *mode = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+		if (!ep)
+			ep = mode && strcasecmp(mode, "IPv6") == 0 ? IMDS_IPV6_ENDPOINT
+			                                           : IMDS_DEFAULT_ENDPOINT;
+		eplen = strlen(ep);
+		while (eplen && ep[eplen - 1] == '/')
+			eplen--;
+		j->ep = ep;
+		j->eplen = eplen;
+		j->timeout = env_seconds(cfg, "AWS_METADATA_SERVICE_TIMEOUT", 1);
+		j->attempts = (int)env_seconds(cfg, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", 1);
+		const char *v1_off = awsconfig_env(cfg, "AWS_EC2_METADATA_V1_DISABLED");
+		j->v1_allowed = !(v1_off && strcasecmp(v1_off, "true") == 0);
+		j->step = IMDS_TOKEN;
+		j->attempt = 1;
+		return imds_send(j, "PUT", "/latest/api/token");
+	}
+	case IMDS_TOKEN:
+		if ((r->failure == HTTP_FAIL_TIMEOUT || r->failure == HTTP_FAIL_CONNECT) &&
+		    j->attempt < j->attempts) {
+			j->attempt++;
+			return imds_send(j, "PUT", "/latest/api/token");
 		}
+		if (r->failure != HTTP_FAIL_NONE)
+			return say(why, CREDS_ABSENT, "no instance metadata service at %.*s (%s)",
+			           (int)eplen, ep, r->error);
+		if (r->status == 200) {
+			size_t len;
+			char *token = take_body(r, &len);
+			if (!len || strlen(token) != len || creds_unprintable(token, false) >= 0) {
+				secret_free(token);
+				return say(
+				    why, CREDS_FAILED,
+				    "instance metadata at %.*s: its session token is %s: refused",
+				    (int)eplen, ep, len ? "not printable ASCII" : "empty");
+			}
+			j->token_header = secret_alloc(len + 40);
+			snprintf(j->token_header, len + 40, "X-aws-ec2-metadata-token: %s", token);
+			secret_free(token);
+		} else if ((r->status == 403 || r->status == 404 || r->status == 405) &&
+		           j->v1_allowed) {
+			dlog("IMDS: token request answered HTTP %ld: continuing without a token "
+			     "(IMDSv1)",
+			     r->status);
+		} else {
+			return say(why, CREDS_ABSENT,
+			           "instance metadata token request to %.*s answered HTTP %ld",
+			           (int)eplen, ep, r->status);
+		}
+		j->step = IMDS_ROLE;
+		return imds_send(j, "GET", "/latest/meta-data/iam/security-credentials/");
+	case IMDS_ROLE:
+		if (r->failure == HTTP_FAIL_NONE && r->status == 200) {
+			snprintf(j->role, sizeof j->role, "%.*s",
+			         (int)(r->body.len < 255 ? r->body.len : 255),
+			         r->body.data ? r->body.data : "");
+			j->role[strcspn(j->role, "\r\n")] = '\0';
+			if (strspn(j->role, ROLE_CHARS) != strlen(j->role))
+				return say(
+				    why, CREDS_FAILED,
+				    "instance metadata at %.*s: the role name it gave is not an "
+				    "IAM role name: refused",
+				    (int)eplen, ep);
+		}
+		if (!j->role[0]) {
+			if (r->failure != HTTP_FAIL_NONE)
+				return say(why, CREDS_ABSENT, "instance metadata at %.*s: %s",
+				           (int)eplen, ep, r->error);
+			if (r->status == 404 || r->status == 200)
+				return say(
+				    why, CREDS_ABSENT,
+				    "the instance has no IAM role (instance metadata at %.*s)",
+				    (int)eplen, ep);
+			return say(why, CREDS_ABSENT,
+			           "instance metadata at %.*s answered HTTP %ld for the role",
+			           (int)eplen, ep, r->status);
+		}
+		j->step = IMDS_CREDS;
+		return imds_send(j, "GET", "/latest/meta-data/iam/security-credentials/");
+	case IMDS_CREDS: {
+		if (r->failure != HTTP_FAIL_NONE || r->status != 200)
+			return say(why, CREDS_FAILED,
+			           "instance metadata at %.*s: credentials of role %s: %s%ld",
+			           (int)eplen, ep, j->role,
+			           r->failure != HTTP_FAIL_NONE ? r->error : "HTTP ",
+			           r->failure != HTTP_FAIL_NONE ? 0L : r->status);
+		char where[400];
+		snprintf(where, sizeof where, "instance metadata credentials of role %s", j->role);
+		enum creds_status rc = from_metadata_json(r, CREDS_IMDS, where, out, why);
+		if (rc == CREDS_FOUND)
+			snprintf(out->source, sizeof out->source,
+			         "the EC2 instance metadata service at %.*s (role %s)", (int)eplen,
+			         ep, j->role);
+		return rc;
 	}
-	if (!role[0]) {
-		if (r.failure != HTTP_FAIL_NONE)
-			say(why, CREDS_ABSENT, "instance metadata at %.*s: %s", (int)eplen, ep,
-			    r.error);
-		else if (r.status == 404 || r.status == 200)
-			say(why, CREDS_ABSENT,
-			    "the instance has no IAM role (instance metadata at %.*s)", (int)eplen,
-			    ep);
-		else
-			say(why, CREDS_ABSENT,
-			    "instance metadata at %.*s answered HTTP %ld for the role", (int)eplen,
-			    ep, r.status);
-		http_response_free(&r);
-		goto out;
 	}
-	http_response_free(&r);
-	free(url);
-	url = xasprintf("%.*s/latest/meta-data/iam/security-credentials/%s", (int)eplen, ep, role);
-	req.url = url;
-	http_fetch(&req, &r, cancel);
-	if (r.failure != HTTP_FAIL_NONE || r.status != 200) {
-		rc = say(why, CREDS_FAILED,
-		         "instance metadata at %.*s: credentials of role %s: %s%ld", (int)eplen, ep,
-		         role, r.failure != HTTP_FAIL_NONE ? r.error : "HTTP ",
-		         r.failure != HTTP_FAIL_NONE ? 0L : r.status);
-		http_response_free(&r);
-		goto out;
-	}
-	char where[400];
-	snprintf(where, sizeof where, "instance metadata credentials of role %s", role);
-	rc = from_metadata_json(&r, CREDS_IMDS, where, out, why);
-	if (rc == CREDS_FOUND)
-		snprintf(out->source, sizeof out->source,
-		         "the EC2 instance metadata service at %.*s (role %s)", (int)eplen, ep,
-		         role);
-out:
-	free(url);
-	secret_free(token_header);
-	return rc;
+	return say(why, CREDS_FAILED, "instance metadata: lost track of the request");
 }
 
 /* Profiles that need what xrtop does not do (AWS STS, SSO). */
@@ -782,21 +893,20 @@ check_printable(struct aws_creds *c, struct xr_err *why)
 	return CREDS_FOUND;
 }
 
-enum creds_status
-creds_try(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *out,
-          const atomic_bool *cancel, struct xr_err *why)
+/* Runs (or continues) provider p's step. */
+static enum creds_status
+job_step(struct creds_job *j, enum creds_provider p)
 {
-	enum creds_status st = CREDS_ABSENT;
 	switch (p) {
-	case CREDS_ENV: st = try_env(cfg, out, why); break;
-	case CREDS_SHARED_FILE: st = try_keys(cfg, p, out, why); break;
-	case CREDS_PROCESS: st = try_process(cfg, out, cancel, why); break;
-	case CREDS_CONFIG_FILE: st = try_keys(cfg, p, out, why); break;
-	case CREDS_CONTAINER: st = try_container(cfg, out, cancel, why); break;
-	case CREDS_IMDS: st = try_imds(cfg, out, cancel, why); break;
-	case CREDS_PROVIDERS: return say(why, CREDS_ABSENT, "no such provider");
+	case CREDS_ENV: return try_env(j->cfg, &j->out, &j->why);
+	case CREDS_SHARED_FILE: return try_keys(j->cfg, p, &j->out, &j->why);
+	case CREDS_PROCESS: return step_process(j, &j->out, &j->why);
+	case CREDS_CONFIG_FILE: return try_keys(j->cfg, p, &j->out, &j->why);
+	case CREDS_CONTAINER: return step_container(j, &j->out, &j->why);
+	case CREDS_IMDS: return step_imds(j, &j->out, &j->why);
+	case CREDS_PROVIDERS: break;
 	}
-	return st == CREDS_FOUND ? check_printable(out, why) : st;
+	return say(&j->why, CREDS_ABSENT, "no such provider");
 }
 
 static int
@@ -812,58 +922,189 @@ check_expiry(struct aws_creds *c, struct xr_err *err)
 	return 0;
 }
 
+/* The current provider answered st: the job ends or goes on with the next. */
+static bool
+job_provider_done(struct creds_job *j, enum creds_status st)
+{
+	enum creds_provider p = (enum creds_provider)j->provider;
+	job_reset_provider(j);
+	if (st == CREDS_FOUND)
+		st = check_printable(&j->out, &j->why);
+	if (j->only >= 0) {
+		j->st = st;
+		return true;
+	}
+	if (st == CREDS_ABSENT && p == CREDS_SHARED_FILE) {
+		/* assume-role and SSO come before the files in the CLI's chain */
+		struct xr_err u = {0};
+		if (check_unsupported(j->cfg, &u) == CREDS_FAILED) {
+			j->why = u;
+			st = CREDS_FAILED;
+		}
+	}
+	if (st == CREDS_FOUND) {
+		dlog("credentials: using %s (access key %.4s...)", j->out.source,
+		     j->out.access_key_id);
+		dlog_secret(j->out.secret_access_key);
+		dlog_secret(j->out.session_token);
+		j->rc = check_expiry(&j->out, &j->err);
+		return true;
+	}
+	if (st == CREDS_FAILED) {
+		j->rc = xr_err_set(&j->err, XR_EAUTH, "AWS credentials: %s: %s",
+		                   creds_provider_name(p), j->why.msg);
+		return true;
+	}
+	buf_printf(&j->tried, "\n  %s: %s", creds_provider_name(p), j->why.msg);
+	memset(&j->why, 0, sizeof j->why);
+	if (++j->provider < CREDS_PROVIDERS)
+		return false;
+	j->rc = xr_err_set(&j->err, XR_EAUTH, "no AWS credentials found; tried, in order:%s",
+	                   j->tried.data);
+	return true;
+}
+
+/* Runs steps until the job waits or ends. */
+static void
+job_advance(struct creds_job *j)
+{
+	while (j->wait == JOB_RUN) {
+		j->started = true;
+		enum creds_status st = job_step(j, (enum creds_provider)j->provider);
+		if (st == CREDS_PENDING)
+			return;
+		if (job_provider_done(j, st))
+			j->wait = JOB_DONE;
+	}
+}
+
+/* Starts resolving: the chain (only < 0) or provider only alone, with h
+ * for the metadata endpoints.  cfg must outlive the job. */
+static struct creds_job *
+creds_job_start(const struct awsconfig *cfg, struct http *h, int only)
+{
+	struct creds_job *j = xcalloc(1, sizeof *j);
+	j->cfg = cfg;
+	j->http = h;
+	j->only = only;
+	j->provider = only >= 0 ? only : 0;
+	j->po = j->pe = -1;
+	j->out.expiration = NAN;
+	j->rc = -1;
+	j->wait = JOB_RUN;
+	job_advance(j);
+	return j;
+}
+
+/* Watches a credential_process; returns the seconds until it wants to
+ * run again (INFINITY while it waits for a reply or is done). */
+static double
+creds_job_tick(struct creds_job *j)
+{
+	if (j->wait == JOB_PROCESS) {
+		j->wait = JOB_RUN;
+		job_advance(j);
+	}
+	return j->wait == JOB_PROCESS ? 0.02 : INFINITY;
+}
+
+static bool
+creds_job_done(const struct creds_job *j)
+{
+	return j->wait == JOB_DONE;
+}
+
+static void
+creds_job_free(struct creds_job *j)
+{
+	if (!j)
+		return;
+	job_reset_provider(j);
+	creds_clear(&j->out);
+	buf_free(&j->tried);
+	free(j);
+}
+
+/* Runs a job to its end on a private HTTP client (blocking). */
+static void
+job_run_here(struct creds_job *j, const atomic_bool *cancel)
+{
+	while (!creds_job_done(j)) {
+		if (cancel && atomic_load(cancel)) {
+			job_reset_provider(j);
+			say(&j->why, CREDS_FAILED, "cancelled");
+			j->st = CREDS_FAILED;
+			xr_err_set(&j->err, XR_EAUTH, "cancelled");
+			j->wait = JOB_DONE;
+			break;
+		}
+		double wait = creds_job_tick(j);
+		if (creds_job_done(j))
+			break;
+		struct xr_err err = {0};
+		if (http_poll(j->http, NULL, 0, isinf(wait) ? 50 : (int)(wait * 1000) + 1, &err) <
+		    0) {
+			job_reset_provider(j);
+			j->st = say(&j->why, CREDS_FAILED, "%s", err.msg);
+			xr_err_set(&j->err, XR_EAUTH, "%s", err.msg);
+			j->wait = JOB_DONE;
+		}
+	}
+}
+
+enum creds_status
+creds_try(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *out,
+          const atomic_bool *cancel, struct xr_err *why)
+{
+	if (p >= CREDS_PROVIDERS)
+		return say(why, CREDS_ABSENT, "no such provider");
+	struct http *h = http_new(2);
+	struct creds_job *j = creds_job_start(cfg, h, (int)p);
+	job_run_here(j, cancel);
+	enum creds_status st = j->st;
+	if (st == CREDS_FOUND) {
+		*out = j->out;
+		memset(&j->out, 0, sizeof j->out);
+	} else {
+		*why = j->why;
+	}
+	creds_job_free(j);
+	http_free(h);
+	return st;
+}
+
 int
 creds_resolve(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *err)
 {
 	memset(out, 0, sizeof *out);
 	out->expiration = NAN;
-	struct buf tried = BUF_INIT;
-	for (int p = 0; p < CREDS_PROVIDERS; p++) {
-		struct xr_err why = {0};
-		enum creds_status st = creds_try(cfg, (enum creds_provider)p, out, NULL, &why);
-		if (st == CREDS_ABSENT && p == CREDS_SHARED_FILE) {
-			/* assume-role and SSO come before the files in the CLI's chain */
-			struct xr_err u = {0};
-			if (check_unsupported(cfg, &u) == CREDS_FAILED) {
-				why = u;
-				st = CREDS_FAILED;
-			}
-		}
-		if (st == CREDS_FOUND) {
-			buf_free(&tried);
-			dlog("credentials: using %s (access key %.4s...)", out->source,
-			     out->access_key_id);
-			dlog_secret(out->secret_access_key);
-			dlog_secret(out->session_token);
-			return check_expiry(out, err);
-		}
-		if (st == CREDS_FAILED) {
-			buf_free(&tried);
-			return xr_err_set(err, XR_EAUTH, "AWS credentials: %s: %s",
-			                  creds_provider_name((enum creds_provider)p), why.msg);
-		}
-		buf_printf(&tried, "\n  %s: %s", creds_provider_name((enum creds_provider)p),
-		           why.msg);
+	struct http *h = http_new(2);
+	struct creds_job *j = creds_job_start(cfg, h, -1);
+	job_run_here(j, NULL);
+	int rc = j->rc;
+	if (rc == 0) {
+		*out = j->out;
+		memset(&j->out, 0, sizeof j->out);
+	} else {
+		*err = j->err;
 	}
-	xr_err_set(err, XR_EAUTH, "no AWS credentials found; tried, in order:%s", tried.data);
-	buf_free(&tried);
-	return -1;
+	creds_job_free(j);
+	http_free(h);
+	return rc;
 }
 
-/* ---- credentials in use, with background refresh ---- */
+/* ---- credentials in use, refreshed inside the loop ---- */
 
 struct creds {
 	const struct awsconfig *cfg;
+	struct http *http; /* the loop's client, or NULL: refresh blocks */
 	struct aws_creds cur;
 	unsigned generation;
-	double refresh_at; /* epoch seconds; INFINITY when static */
-	pthread_t thread;
-	bool thread_running;
-	atomic_bool cancel;
-	atomic_bool done;
-	struct aws_creds fresh; /* written by the thread before `done` */
-	struct xr_err fresh_err;
-	bool fresh_ok;
+	double refresh_at;       /* epoch seconds; INFINITY when static */
+	struct creds_job *first; /* resolving the chain, until the first credentials */
+	struct xr_err first_err; /* why the chain gave nothing */
+	bool failed;
+	struct creds_job *refresh; /* a refresh in progress */
 	char last_error[1200];
 };
 
@@ -888,8 +1129,6 @@ creds_hold(const struct awsconfig *cfg, struct aws_creds *cur)
 	c->cur = *cur;
 	memset(cur, 0, sizeof *cur);
 	c->generation = 1;
-	atomic_init(&c->cancel, false);
-	atomic_init(&c->done, false);
 	plan_refresh(c, timefmt_now());
 	return c;
 }
@@ -904,18 +1143,22 @@ creds_new(const struct awsconfig *cfg, struct xr_err *err)
 }
 
 struct creds *
+creds_start(const struct awsconfig *cfg, struct http *h)
+{
+	struct creds *c = xcalloc(1, sizeof *c);
+	c->cfg = cfg;
+	c->http = h;
+	c->cur.expiration = NAN;
+	c->refresh_at = INFINITY;
+	c->first = creds_job_start(cfg, h, -1);
+	creds_tick(c);
+	return c;
+}
+
+struct creds *
 creds_new_static(const struct awsconfig *cfg, struct aws_creds *cur)
 {
 	return creds_hold(cfg, cur);
-}
-
-static void
-join_refresh(struct creds *c)
-{
-	if (c->thread_running) {
-		pthread_join(c->thread, NULL);
-		c->thread_running = false;
-	}
 }
 
 void
@@ -923,9 +1166,8 @@ creds_free(struct creds *c)
 {
 	if (!c)
 		return;
-	atomic_store(&c->cancel, true);
-	join_refresh(c);
-	creds_clear(&c->fresh);
+	creds_job_free(c->first);
+	creds_job_free(c->refresh);
 	creds_clear(&c->cur);
 	free(c);
 }
@@ -942,62 +1184,63 @@ creds_generation(const struct creds *c)
 	return c->generation;
 }
 
-static void *
-refresh_main(void *arg)
+bool
+creds_ready(const struct creds *c)
 {
-	struct creds *c = arg;
-	struct aws_creds fresh = {0};
-	struct xr_err why = {0};
-	enum creds_status st = creds_try(c->cfg, c->cur.provider, &fresh, &c->cancel, &why);
-	c->fresh_ok = st == CREDS_FOUND;
-	if (c->fresh_ok)
-		c->fresh = fresh;
-	else
-		c->fresh_err = why;
-	atomic_store(&c->done, true);
-	return NULL;
+	return c->generation > 0;
+}
+
+const struct xr_err *
+creds_failure(const struct creds *c)
+{
+	return c->failed ? &c->first_err : NULL;
 }
 
 static void
 start_refresh(struct creds *c)
 {
-	atomic_store(&c->done, false);
-	c->fresh_ok = false;
-	if (pthread_create(&c->thread, NULL, refresh_main, c) == 0) {
-		c->thread_running = true;
-		dlog("credentials: refreshing from %s", c->cur.source);
-	} else {
-		c->refresh_at = timefmt_now() + REFRESH_RETRY;
+	dlog("credentials: refreshing from %s", c->cur.source);
+	if (c->http) {
+		c->refresh = creds_job_start(c->cfg, c->http, (int)c->cur.provider);
+		return;
 	}
+	struct http *h = http_new(2);
+	c->refresh = creds_job_start(c->cfg, h, (int)c->cur.provider);
+	job_run_here(c->refresh, NULL);
+	c->refresh->http = NULL;
+	http_free(h);
 }
 
 static void
 finish_refresh(struct creds *c, double now)
 {
-	join_refresh(c);
-	if (c->fresh_ok && c->fresh.expiration > now) {
-		dlog_secret(c->fresh.secret_access_key);
-		dlog_secret(c->fresh.session_token);
+	struct creds_job *j = c->refresh;
+	c->refresh = NULL;
+	bool ok = j->st == CREDS_FOUND;
+	if (ok && j->out.expiration > now) {
+		dlog_secret(j->out.secret_access_key);
+		dlog_secret(j->out.session_token);
 		char when[40];
-		timefmt_iso(c->fresh.expiration, when, sizeof when);
-		dlog("credentials: refreshed (access key %.4s..., expire %s)",
-		     c->fresh.access_key_id, when);
+		timefmt_iso(j->out.expiration, when, sizeof when);
+		dlog("credentials: refreshed (access key %.4s..., expire %s)", j->out.access_key_id,
+		     when);
 		creds_clear(&c->cur);
-		c->cur = c->fresh;
-		memset(&c->fresh, 0, sizeof c->fresh);
+		c->cur = j->out;
+		memset(&j->out, 0, sizeof j->out);
 		c->generation++;
 		c->last_error[0] = '\0';
 		plan_refresh(c, now);
+		creds_job_free(j);
 		return;
 	}
-	if (c->fresh_ok)
+	if (ok)
 		snprintf(c->last_error, sizeof c->last_error,
 		         "credential refresh from %s returned credentials that already expired",
 		         c->cur.source);
 	else
 		snprintf(c->last_error, sizeof c->last_error, "credential refresh failed: %s",
-		         c->fresh_err.msg);
-	creds_clear(&c->fresh);
+		         j->why.msg);
+	creds_job_free(j);
 	dlog("%s; retrying in %.0f s", c->last_error, REFRESH_RETRY);
 	c->refresh_at = now + REFRESH_RETRY;
 }
@@ -1006,14 +1249,37 @@ double
 creds_tick(struct creds *c)
 {
 	double now = timefmt_now();
-	if (c->thread_running) {
-		if (!atomic_load(&c->done))
-			return 0.1;
+	if (c->first) {
+		double wait = creds_job_tick(c->first);
+		if (!creds_job_done(c->first))
+			return wait;
+		struct creds_job *j = c->first;
+		c->first = NULL;
+		if (j->rc == 0) {
+			c->cur = j->out;
+			memset(&j->out, 0, sizeof j->out);
+			c->generation = 1;
+			plan_refresh(c, now);
+		} else {
+			c->first_err = j->err;
+			c->failed = true;
+		}
+		creds_job_free(j);
+	}
+	if (c->failed)
+		return INFINITY;
+	if (c->refresh) {
+		double wait = creds_job_tick(c->refresh);
+		if (!creds_job_done(c->refresh))
+			return wait;
 		finish_refresh(c, now);
 	}
 	if (now >= c->refresh_at) {
 		start_refresh(c);
-		return c->thread_running ? 0.1 : c->refresh_at - now;
+		if (c->refresh && creds_job_done(c->refresh))
+			finish_refresh(c, now);
+		else if (c->refresh)
+			return creds_job_tick(c->refresh);
 	}
 	return c->refresh_at - now;
 }
@@ -1030,7 +1296,7 @@ creds_refresh_now(struct creds *c, unsigned generation)
 {
 	if (!creds_refreshable(c))
 		return false;
-	if (generation != c->generation || c->thread_running)
+	if (generation != c->generation || c->refresh)
 		return true;
 	c->refresh_at = timefmt_now();
 	return true;
@@ -1039,7 +1305,7 @@ creds_refresh_now(struct creds *c, unsigned generation)
 bool
 creds_refreshing(const struct creds *c)
 {
-	return c->thread_running;
+	return c->refresh != NULL || c->first != NULL;
 }
 
 const char *

@@ -8,10 +8,13 @@
  * but fails stops the search (as in the CLI).  When nothing yields
  * credentials the error lists every provider and why it had none.
  *
- * struct creds holds the credentials in use and refreshes temporary ones
- * before they expire, on a background thread, so fetching never stops:
- * the event loop calls creds_tick().  Secrets live in secret memory and
- * never appear in a message. */
+ * Nothing here blocks the event loop: the chain is walked by a job whose
+ * metadata requests go through the loop's HTTP client and whose
+ * credential_process is watched from creds_tick().  struct creds holds the
+ * credentials in use and refreshes temporary ones before they expire the
+ * same way, so fetching never stops.  creds_try() and creds_resolve() run
+ * the same jobs to their end on a private client, for tests and tools.
+ * Secrets live in secret memory and never appear in a message. */
 #ifndef XRTOP_AWS_CREDS_H
 #define XRTOP_AWS_CREDS_H
 
@@ -19,6 +22,7 @@
 #include <stdbool.h>
 
 #include "aws/awsconfig.h"
+#include "aws/http.h"
 #include "util/err.h"
 
 enum creds_provider {
@@ -69,9 +73,19 @@ void creds_argv_free(char **argv);
 /* The credentials in use, refreshed in the background. */
 struct creds;
 
-/* Resolves the chain (blocking: metadata calls have ~1 s timeouts).
- * cfg must outlive the result.  Caller frees. */
+/* Resolves the chain (blocking: metadata calls have ~1 s timeouts), for
+ * tests and tools.  cfg must outlive the result.  Caller frees. */
 struct creds *creds_new(const struct awsconfig *cfg, struct xr_err *err);
+/* Starts resolving the chain without blocking: the metadata endpoints'
+ * requests go through h (the client the event loop polls), a
+ * credential_process is watched by creds_tick(); refreshes use h too.
+ * See creds_ready() and creds_failure().  Caller frees. */
+struct creds *creds_start(const struct awsconfig *cfg, struct http *h);
+/* True once there are credentials to sign with. */
+bool creds_ready(const struct creds *c);
+/* Why creds_start() found no credentials (XR_EAUTH; the message may span
+ * several lines), or NULL. */
+const struct xr_err *creds_failure(const struct creds *c);
 /* For tests: holds c as given (takes ownership of its strings). */
 struct creds *creds_new_static(const struct awsconfig *cfg, struct aws_creds *c);
 void creds_free(struct creds *c);
@@ -79,14 +93,15 @@ void creds_free(struct creds *c);
 const struct aws_creds *creds_current(const struct creds *c);
 /* Grows each time the credentials change. */
 unsigned creds_generation(const struct creds *c);
-/* Starts a refresh when expiry is near and installs a finished one.
- * Returns the seconds until it wants to be called again (INFINITY: never). */
+/* Advances the resolution, starts a refresh when expiry is near and
+ * installs a finished one.  Returns the seconds until it wants to be
+ * called again (INFINITY: only after a reply or never). */
 double creds_tick(struct creds *c);
 /* Asks for a refresh now (after ExpiredTokenException) if the credentials
  * of `generation` are still current and can be refreshed.  True when new
  * credentials are on their way. */
 bool creds_refresh_now(struct creds *c, unsigned generation);
-/* True while a refresh runs. */
+/* True while a refresh (or the first resolution) runs. */
 bool creds_refreshing(const struct creds *c);
 /* The last refresh failure, or NULL. */
 const char *creds_refresh_error(const struct creds *c);

@@ -98,7 +98,6 @@ struct xfer {
 	size_t n_headers;
 	size_t max_body;
 	bool too_large;
-	const atomic_bool *cancel;
 	char errbuf[CURL_ERROR_SIZE];
 	struct http_response resp;
 	struct xfer *prev, *next;
@@ -183,13 +182,6 @@ on_header(char *p, size_t size, size_t n, void *ud)
 }
 
 static int
-on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
-{
-	struct xfer *x = ud;
-	return x->cancel && atomic_load(x->cancel) ? 1 : 0;
-}
-
-static int
 on_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *ud)
 {
 	/* Informational text only: header and data dumps could hold secrets. */
@@ -261,11 +253,6 @@ xfer_setup(struct xfer *x, const struct http_request *r)
 		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	if (r->ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, r->ca_file);
-	if (x->cancel) {
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	}
 	if (dlog_enabled()) {
 		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
 		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
@@ -514,26 +501,6 @@ void
 http_wakeup(struct http *h)
 {
 	curl_multi_wakeup(h->multi);
-}
-
-/* ---- one blocking request ---- */
-
-void
-http_fetch(const struct http_request *req, struct http_response *out, const atomic_bool *cancel)
-{
-	pthread_once(&global_once, global_init);
-	struct xfer *x = xcalloc(1, sizeof *x);
-	x->cancel = cancel;
-	x->easy = curl_easy_init();
-	if (!x->easy)
-		die("curl_easy_init");
-	xfer_setup(x, req);
-	CURLcode rc = curl_easy_perform(x->easy);
-	xfer_finish(x, rc);
-	curl_easy_cleanup(x->easy);
-	*out = x->resp;
-	x->resp.body = (struct buf)BUF_INIT;
-	xfer_release(x);
 }
 
 void

@@ -8,12 +8,11 @@
  * CURLOPT_AWS_SIGV4, avoiding libcurl 7.88's pitfalls (xray-reference.md
  * section 7): explicit region and service, the body given in memory,
  * Content-Type set by the caller, the session token header added by hand.
- * Every response body is capped.  http_fetch() runs one request to its end
- * for the credential providers.  Headers are never logged. */
+ * Every response body is capped.  The credential providers' requests go
+ * through the same multi handle.  Headers are never logged. */
 #ifndef XRTOP_AWS_HTTP_H
 #define XRTOP_AWS_HTTP_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -99,11 +98,8 @@ int http_poll(struct http *h, struct http_pollfd *fds, unsigned n, int timeout_m
 /* Makes a waiting http_poll() return; safe from any thread. */
 void http_wakeup(struct http *h);
 
-/* Runs one request to its end (blocking), for credential endpoints; stops
- * early when *cancel becomes true.  Free out with http_response_free(). */
-void http_fetch(const struct http_request *req, struct http_response *out,
-                const atomic_bool *cancel);
-void http_response_free(struct http_response *r);
+/* Frees a response's body (after a callback kept the response). */ void
+http_response_free(struct http_response *r);
 /* One line naming the failure or status, e.g. "connection reset" or "HTTP 503". */
 const char *http_failure_name(enum http_failure f);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "batch/batch.h"
+#include "batch/batch_map.h"
 #include "batch/batch_trace.h"
 #include "loop.h"
 #include "session.h"
@@ -140,7 +141,7 @@ report_failures(struct batchrun *b)
 	bool any = n > b->failures_reported;
 	bool *done = xcalloc(n + 1, sizeof *done);
 	if (abort_reason && b->failures_reported == 0) {
-		batchrun_report("%s", abort_reason);
+		report_lines(abort_reason);
 		if (b->abort_hint && *b->abort_hint)
 			batchrun_report("hint: %s", b->abort_hint);
 	}
@@ -240,11 +241,34 @@ print_list(struct batchrun *b, size_t from_seq)
 	return BATCHRUN_EXIT_OK;
 }
 
+/* --view map: the service's graph, or the map of the matching full traces. */
+static int
+print_map(struct batchrun *b)
+{
+	size_t summaries_only = 0, width = terminal_width(b->o);
+	struct svcmap *m = batch_map_of_session(b->s, &summaries_only);
+	if (summaries_only)
+		batchrun_report("--view map: %zu traces left out: only their summaries are loaded, "
+		                "and the map is built from full traces (BatchGetTraces)",
+		                summaries_only);
+	struct batch_map_format fmt = {b->o->output, width ? (int)width : 100,
+	                               (b->flags & UTF8_ASCII) ? CANVAS_ASCII : 0};
+	int rc = batch_map_print(stdout, m, &fmt);
+	svcmap_free(m);
+	if (rc < 0) {
+		batchrun_report("cannot write the output: %s", strerror(errno));
+		return BATCHRUN_EXIT_SOURCE;
+	}
+	return BATCHRUN_EXIT_OK;
+}
+
 static int
 print_entries(struct batchrun *b, bool only_new, size_t from_seq)
 {
 	if (b->o->save && strcmp(b->o->save, "-") == 0)
 		return BATCHRUN_EXIT_OK; /* standard output holds the saved file */
+	if (b->o->view == VIEW_MAP)
+		return print_map(b);
 	if (only_new && store_next_seq(session_store(b->s)) == from_seq &&
 	    b->o->output != OUTPUT_JSON)
 		return BATCHRUN_EXIT_OK;
@@ -405,7 +429,10 @@ settings_from_options(const struct options *o, bool api, struct session_settings
 	    .time_range_type = o->time_range_type,
 	    .max_traces = o->max_traces,
 	    .retry_budget = o->retry_budget,
-	    .fetch_traces = o->save != NULL,
+	    .fetch_traces = o->save != NULL || o->view == VIEW_MAP,
+	    /* the map from the API alone and unfiltered is the service's own */
+	    .service_graph =
+	        api && o->view == VIEW_MAP && !(o->filter && *o->filter) && !o->n_loads && !o->demo,
 	    .refresh = api ? o->delay : 0,
 	    .refreshes = o->iterations < 0 ? -1 : o->iterations - 1,
 	    .filter = o->filter && *o->filter ? o->filter : NULL,
@@ -430,6 +457,12 @@ finish_save(struct batchrun *b)
 {
 	if (!b->save)
 		return;
+	if (!b->ready) {
+		/* stopped before the window was read (no credentials, GetGroups) */
+		save_abort(b->save);
+		b->save = NULL;
+		return;
+	}
 	struct xr_err err = {0};
 	size_t n_ids;
 	char *const *ids = session_failed_ids(b->s, &n_ids);
@@ -456,6 +489,11 @@ batchrun(const struct options *o)
 	b.flags = (o->ascii || !utf8_locale_is_utf8()) ? UTF8_ASCII : 0;
 	b.api = options_has_api_source(o);
 	struct xr_err err = {0};
+	if (o->view == VIEW_MAP && o->delay > 0) {
+		batchrun_report(
+		    "--view map: -d is not supported (the map is printed once per run)");
+		return BATCHRUN_EXIT_USAGE;
+	}
 	if (b.api && o->debug_log && dlog_open(o->debug_log, &err) < 0) {
 		batchrun_report("%s", err.msg);
 		return BATCHRUN_EXIT_USAGE;

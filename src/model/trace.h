@@ -131,6 +131,17 @@ struct xr_segment {
 	unsigned node;  /* index into trace->nodes */
 };
 
+/* What the service map counts of a node's or an edge's documents, kept
+ * next to them so the map of many traces is computed without visiting
+ * their segments: completed documents by outcome, their durations and the
+ * time they span (in-progress documents are left out, as X-Ray does). */
+struct xr_tally {
+	unsigned ok, error, throttle, fault; /* error excludes throttles */
+	unsigned n_times;
+	double *times;     /* durations in seconds of the timed documents */
+	double start, end; /* earliest start, latest end or start; NAN if none */
+};
+
 /* A service node the trace touched: segment documents grouped by name,
  * type and account, as the service map and service() filters see them. */
 struct xr_node {
@@ -141,6 +152,8 @@ struct xr_node {
 	bool root; /* the entry point of the trace */
 	struct xr_segment **documents;
 	unsigned n_documents;
+	unsigned long long key; /* tracegraph_key() of name, type and account */
+	struct xr_tally tally;
 };
 
 /* A call from one node to another, with the callee documents it produced. */
@@ -149,6 +162,7 @@ struct xr_edge {
 	unsigned to;
 	struct xr_segment **documents;
 	unsigned n_documents;
+	struct xr_tally tally;
 };
 
 struct xr_trace {

@@ -2,8 +2,14 @@
 
 #include "model/tracegraph.h"
 
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util/xmalloc.h"
 
@@ -65,6 +71,118 @@ tracegraph_inferred_name(const struct xr_segment *s, const char **type, struct a
 	return NULL;
 }
 
+/* SipHash-1-3 with a key drawn once per process: service names are
+ * untrusted, and the service map takes equal keys for equal services. */
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static void
+sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = ROTL(v[1], 13) ^ v[0];
+	v[0] = ROTL(v[0], 32);
+	v[2] += v[3];
+	v[3] = ROTL(v[3], 16) ^ v[2];
+	v[0] += v[3];
+	v[3] = ROTL(v[3], 21) ^ v[0];
+	v[2] += v[1];
+	v[1] = ROTL(v[1], 17) ^ v[2];
+	v[2] = ROTL(v[2], 32);
+}
+
+static uint64_t sip_key[2];
+static pthread_once_t sip_once = PTHREAD_ONCE_INIT;
+
+static void
+sip_init(void)
+{
+	if (getrandom(sip_key, sizeof sip_key, 0) != (ssize_t)sizeof sip_key) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		sip_key[0] = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
+		sip_key[1] = (uint64_t)ts.tv_sec * 0xC2B2AE3D27D4EB4Full ^ (uint64_t)(uintptr_t)&ts;
+	}
+}
+
+struct sip {
+	uint64_t v[4];
+	uint64_t word; /* bytes not yet compressed */
+	size_t len;
+};
+
+static void
+sip_byte(struct sip *h, unsigned char c)
+{
+	h->word |= (uint64_t)c << (8 * (h->len & 7));
+	if ((++h->len & 7) == 0) {
+		h->v[3] ^= h->word;
+		sip_round(h->v);
+		h->v[0] ^= h->word;
+		h->word = 0;
+	}
+}
+
+/* A field: 1 and its bytes and a NUL, or 0 for NULL, so no two differ. */
+static void
+sip_field(struct sip *h, const char *s)
+{
+	sip_byte(h, s ? 1 : 0);
+	for (; s && *s; s++)
+		sip_byte(h, (unsigned char)*s);
+	sip_byte(h, 0);
+}
+
+unsigned long long
+tracegraph_key(const char *name, const char *type, const char *account)
+{
+	pthread_once(&sip_once, sip_init);
+	struct sip h = {{sip_key[0] ^ 0x736f6d6570736575ull, sip_key[1] ^ 0x646f72616e646f6dull,
+	                 sip_key[0] ^ 0x6c7967656e657261ull, sip_key[1] ^ 0x7465646279746573ull},
+	                0,
+	                0};
+	sip_field(&h, name ? name : "");
+	sip_field(&h, type);
+	sip_field(&h, account);
+	uint64_t last = h.word | (uint64_t)(h.len & 0xff) << 56;
+	h.v[3] ^= last;
+	sip_round(h.v);
+	h.v[0] ^= last;
+	h.v[2] ^= 0xff;
+	sip_round(h.v);
+	sip_round(h.v);
+	sip_round(h.v);
+	return h.v[0] ^ h.v[1] ^ h.v[2] ^ h.v[3];
+}
+
+/* Counts docs into t (times allocated in a). */
+static void
+tally(struct xr_tally *t, struct xr_segment *const *docs, unsigned n, struct arena *a)
+{
+	*t = (struct xr_tally){.start = NAN, .end = NAN};
+	t->times = ARENA_ARRAY(a, double, n + 1);
+	for (unsigned i = 0; i < n; i++) {
+		const struct xr_segment *s = docs[i];
+		if (isfinite(s->start_time) && !(t->start <= s->start_time))
+			t->start = s->start_time;
+		double last = isfinite(s->end_time) ? s->end_time : s->start_time;
+		if (isfinite(last) && !(t->end >= last))
+			t->end = last;
+		if (s->flags & XR_SEG_IN_PROGRESS)
+			continue;
+		if (s->flags & XR_SEG_FAULT)
+			t->fault++;
+		else if (s->flags & XR_SEG_THROTTLE)
+			t->throttle++;
+		else if (s->flags & XR_SEG_ERROR)
+			t->error++;
+		else
+			t->ok++;
+		if (isfinite(s->start_time) && isfinite(s->end_time) &&
+		    s->end_time >= s->start_time)
+			t->times[t->n_times++] = s->end_time - s->start_time;
+	}
+}
+
 struct node_builder {
 	struct xr_node *nodes;
 	size_t n, cap;
@@ -87,8 +205,8 @@ node_for(struct node_builder *b, const char *name, const char *type, const char 
 		b->n_docs = xreallocarray(b->n_docs, b->cap, sizeof *b->n_docs);
 		b->cap_docs = xreallocarray(b->cap_docs, b->cap, sizeof *b->cap_docs);
 	}
-	b->nodes[b->n] = (struct xr_node){.name = name, .type = type, .account_id = account,
-	                                  .inferred = inferred};
+	b->nodes[b->n] = (struct xr_node){
+	    .name = name, .type = type, .account_id = account, .inferred = inferred};
 	b->docs[b->n] = NULL;
 	b->n_docs[b->n] = b->cap_docs[b->n] = 0;
 	return (unsigned)b->n++;
@@ -166,7 +284,8 @@ tracegraph_build(struct xr_trace *t)
 		s->node = s->document->node;
 		const char *type = NULL;
 		const char *name;
-		if (!tracegraph_calls_a_document(s) && (name = tracegraph_inferred_name(s, &type, t->arena))) {
+		if (!tracegraph_calls_a_document(s) &&
+		    (name = tracegraph_inferred_name(s, &type, t->arena))) {
 			unsigned n = node_for(&nb, name, type, NULL, true);
 			node_add_doc(&nb, n, s);
 			edge_add(&eb, s->node, n, s);
@@ -179,16 +298,22 @@ tracegraph_build(struct xr_trace *t)
 	t->nodes = ARENA_ARRAY(t->arena, struct xr_node, nb.n + 1);
 	for (size_t i = 0; i < nb.n; i++) {
 		t->nodes[i] = nb.nodes[i];
-		t->nodes[i].documents = arena_memdup(t->arena, nb.docs[i], nb.n_docs[i], sizeof(void *));
+		t->nodes[i].documents =
+		    arena_memdup(t->arena, nb.docs[i], nb.n_docs[i], sizeof(void *));
 		t->nodes[i].n_documents = (unsigned)nb.n_docs[i];
+		t->nodes[i].key =
+		    tracegraph_key(t->nodes[i].name, t->nodes[i].type, t->nodes[i].account_id);
+		tally(&t->nodes[i].tally, t->nodes[i].documents, t->nodes[i].n_documents, t->arena);
 		free(nb.docs[i]);
 	}
 	t->n_edges = (unsigned)eb.n;
 	t->edges = ARENA_ARRAY(t->arena, struct xr_edge, eb.n + 1);
 	for (size_t i = 0; i < eb.n; i++) {
 		t->edges[i] = eb.edges[i];
-		t->edges[i].documents = arena_memdup(t->arena, eb.docs[i], eb.n_docs[i], sizeof(void *));
+		t->edges[i].documents =
+		    arena_memdup(t->arena, eb.docs[i], eb.n_docs[i], sizeof(void *));
 		t->edges[i].n_documents = (unsigned)eb.n_docs[i];
+		tally(&t->edges[i].tally, t->edges[i].documents, t->edges[i].n_documents, t->arena);
 		free(eb.docs[i]);
 	}
 	free(nb.nodes);

@@ -56,10 +56,14 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 	int attempts = max_attempts(&a->cfg, err);
 	if (attempts < 0)
 		goto fail;
-	if (!(a->creds = creds_new(&a->cfg, err)))
-		goto fail;
 	int concurrency = s->concurrency > 0 ? s->concurrency : FETCH_DEFAULT_CONCURRENCY;
 	a->http = http_new(concurrency);
+	/* Resolved in the loop; what needs no network is known at once. */
+	a->creds = creds_start(&a->cfg, a->http);
+	if (creds_failure(a->creds)) {
+		*err = *creds_failure(a->creds);
+		goto fail;
+	}
 	struct fetch_opts fo = {
 	    .http = a->http,
 	    .creds = a->creds,
@@ -84,8 +88,8 @@ api_close(struct api *a)
 	if (!a)
 		return;
 	fetch_free(a->fetch);
-	http_free(a->http);
 	creds_free(a->creds);
+	http_free(a->http);
 	awsconfig_endpoint_free(&a->endpoint);
 	free(a->region);
 	awsconfig_free(&a->cfg);
@@ -99,6 +103,12 @@ api_tick(void *api)
 	double c = creds_tick(a->creds);
 	double f = fetch_tick(a->fetch);
 	return c < f ? c : f;
+}
+
+const struct xr_err *
+api_creds_failure(const struct api *a)
+{
+	return creds_failure(a->creds);
 }
 
 void

@@ -36,12 +36,15 @@ struct api {
 };
 
 /* Sets everything up.  Usage problems (profile, region, endpoint) fail
- * with XR_EUSAGE, credential problems with XR_EAUTH.  Caller closes. */
+ * with XR_EUSAGE, credential problems found without the network with
+ * XR_EAUTH; the others come later (api_creds_failure()).  Caller closes. */
 struct api *api_open(const struct api_settings *s, struct xr_store *store,
                      struct xr_warnings *warnings, struct xr_err *err);
 void api_close(struct api *a);
-/* The loop tick: credential refresh and the engine. */
+/* The loop tick: credential resolution and refresh, and the engine. */
 double api_tick(void *api);
+/* Why no credentials could be found (after api_open()), or NULL. */
+const struct xr_err *api_creds_failure(const struct api *a);
 /* Appends a hint for a fatal error (expired credentials, wrong region,
  * unknown host, ...), or nothing. */
 void api_explain(const struct api *a, const char *reason, struct buf *out);

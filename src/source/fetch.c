@@ -750,7 +750,10 @@ fetch_tick(struct fetch *f)
 		double now = timefmt_monotonic();
 		if (f->progress.in_flight >= (size_t)f->o.concurrency)
 			break;
-		/* Hold everything while expired credentials are being replaced. */
+		/* Hold everything until there are credentials, and while expired
+		 * ones are being replaced. */
+		if (!creds_ready(f->o.creds))
+			break;
 		const struct aws_creds *c = creds_current(f->o.creds);
 		if (!isnan(c->expiration) && c->expiration <= timefmt_now() + 5 &&
 		    creds_refreshing(f->o.creds)) {
