@@ -57,6 +57,13 @@ r = run(*API, "--start", "99999999999", "--end", "99999999999999")
 ok(r.returncode == 2 and b"--end: '99999999999999' is before 1970 or after 9999" in r.stderr,
    "an epoch --end past 9999: usage error", r)
 
+# --- cleartext only to this machine, decided without DNS ---------------------------------------
+r = run("-b", "--endpoint-url", "http://localhost.:1", "--region", "us-east-1")
+ok(r.returncode == 2 and b"plain http:// is only allowed to this machine" in r.stderr,
+   "http://localhost.:1 (which DNS resolves): refused as not loopback", r)
+r = run("-b", "--endpoint-url", "http://localhost:9", "--region", "us-east-1")
+ok(b"plain http://" not in r.stderr, "http://localhost:9: allowed", r)
+
 # --- times out of range in trace data --------------------------------------------------------
 docs = (b'{"name":"svc","id":"0123456789abcdef","trace_id":"1-5f000000-0123456789abcdef01234567",'
         b'"start_time":1.59e35,"end_time":1600000001}\n'
