@@ -356,6 +356,13 @@ draw_traces(struct tui *t)
 	t->list_y = 3;
 	t->page = c->height - 5;
 	fix_scroll(t);
+	if (t->tl.n_rows == 0 && (t->o->listen || t->o->listen_otlp)) {
+		canvas_puts(
+		    c, 2, t->list_y + 1, -1,
+		    "Waiting for segments: point an X-Ray SDK or OpenTelemetry exporter here.",
+		    CANVAS_DIM);
+		return;
+	}
 	if (t->tl.n_rows == 0 && !t->ready) {
 		canvas_puts(c, 2, t->list_y + 1, -1, "Reading the traces...", CANVAS_DIM);
 		return;
@@ -1564,6 +1571,12 @@ source_name(struct tui *t)
 	if (t->api)
 		buf_printf(&b, "%sX-Ray%s%s", b.len ? " + " : "", o->region ? " " : "",
 		           o->region ? o->region : "");
+	if (o->listen)
+		buf_printf(&b, "%slistening UDP%s%s", b.len ? " + " : "", *o->listen ? " " : "",
+		           o->listen);
+	if (o->listen_otlp)
+		buf_printf(&b, "%slistening OTLP%s%s", b.len ? " + " : "",
+		           *o->listen_otlp ? " " : "", o->listen_otlp);
 	snprintf(t->source, sizeof t->source, "%s", b.data ? b.data : "");
 	buf_free(&b);
 }
