@@ -606,6 +606,7 @@ serve(struct otlp *o, struct conn *c)
 			if (!encoding_identity(r.content_encoding)) {
 				body = inflated.data ? inflated.data : "";
 				body_len = inflated.len;
+				o->stats.compressed++;
 			}
 			struct buf answer = BUF_INIT;
 			int status = otlp_ingest(o, body, body_len, protobuf, &answer);

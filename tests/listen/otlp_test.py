@@ -387,6 +387,8 @@ ok(ann and ann[0].get("AnnotationValue", {}).get("StringValue") == "강남 맛�
 row = rows.get(xray_id(31), {})
 ok(row.get("HasFault") and row.get("EntryPoint", {}).get("Name") == "Reservations",
    "the gzip protobuf request's spans are decoded (fault, service)", row)
+ok("(3 compressed)" in err,
+   "the final report counts the three compressed requests answered", err)
 ok("requests" in err and "spans rejected" in err, "final report of the OTLP receiver", err)
 
 # --- the filters work on OTel data; --save keeps it ----------------------------------------
