@@ -199,6 +199,7 @@ reason(int status)
 	case 415: return "Unsupported Media Type";
 	case 431: return "Request Header Fields Too Large";
 	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
 	default: return "Error";
 	}
 }
@@ -239,13 +240,12 @@ reply(struct otlp *o, struct conn *c, int status, bool protobuf, const char *bod
 	struct buf b = BUF_INIT;
 	if (status >= 400) {
 		o->stats.bad++;
+		/* google.rpc.Code: INVALID_ARGUMENT, NOT_FOUND, UNAVAILABLE, UNIMPLEMENTED */
+		int code = status == 400 ? 3 : status == 404 ? 5 : status == 503 ? 14 : 12;
 		if (protobuf)
-			otlp_status_protobuf(status == 400   ? 3
-			                     : status == 404 ? 5
-			                                     : 12,
-			                     message, &b);
+			otlp_status_protobuf(code, message, &b);
 		else
-			otlp_status_json(status == 400 ? 3 : status == 404 ? 5 : 12, message, &b);
+			otlp_status_json(code, message, &b);
 		body = b.data;
 		len = b.len;
 		if (o->messages++ < OTLP_MAX_MESSAGES)
@@ -434,16 +434,17 @@ encoding_known(const char *e)
 	       strcasecmp(e, "deflate") == 0;
 }
 
-/* Decodes a gzip or deflate (zlib) body into out, at most OTLP_MAX_BODY
- * bytes.  Returns 200, or 400/413 with why in msg. */
+/* Decodes a gzip (members one after another too) or deflate (zlib) body
+ * into out, at most OTLP_MAX_BODY bytes.  Returns 200, or 400/413/503 with
+ * why in msg. */
 static int
 inflate_body(const char *in, size_t len, bool gzip, struct buf *out, char *msg, size_t cap)
 {
 	const char *name = gzip ? "gzip" : "deflate";
 	z_stream z = {0};
 	if (inflateInit2(&z, gzip ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK) {
-		snprintf(msg, cap, "%s: the decompressor could not start", name);
-		return 400;
+		snprintf(msg, cap, "%s: out of memory to start the decompressor", name);
+		return 503;
 	}
 	z.next_in = (Bytef *)(uintptr_t)in;
 	z.avail_in = (uInt)len;
@@ -464,9 +465,18 @@ inflate_body(const char *in, size_t len, bool gzip, struct buf *out, char *msg, 
 		rc = inflate(&z, Z_NO_FLUSH);
 		out->len += room - z.avail_out;
 		out->data[out->len] = '\0';
+		if (rc == Z_STREAM_END && gzip && z.avail_in) {
+			rc = inflateReset(&z); /* the next gzip member */
+			continue;
+		}
 		if (rc == Z_STREAM_END)
 			break;
-		if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR || rc == Z_MEM_ERROR) {
+		if (rc == Z_MEM_ERROR) {
+			snprintf(msg, cap, "%s: out of memory while inflating", name);
+			status = 503;
+			break;
+		}
+		if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR) {
 			snprintf(msg, cap, "the %s body is corrupt at compressed byte %lu: %s",
 			         name, z.total_in, z.msg ? z.msg : "bad data");
 			status = 400;
@@ -482,8 +492,8 @@ inflate_body(const char *in, size_t len, bool gzip, struct buf *out, char *msg, 
 		}
 	}
 	if (status == 200 && z.avail_in != 0) {
-		snprintf(msg, cap, "%zu bytes follow the end of the %s stream", (size_t)z.avail_in,
-		         name);
+		snprintf(msg, cap, "%zu bytes follow the end of the deflate stream",
+		         (size_t)z.avail_in);
 		status = 400;
 	}
 	inflateEnd(&z);
@@ -587,7 +597,8 @@ serve(struct otlp *o, struct conn *c)
 		} else if (!encoding_known(r.content_encoding)) {
 			char m[200];
 			snprintf(m, sizeof m,
-			         "Content-Encoding %s is not supported: use gzip, deflate or none",
+			         "Content-Encoding %s is not supported: use gzip, deflate or none "
+			         "at all",
 			         r.content_encoding);
 			reply(o, c, 415, protobuf, NULL, 0, m, !keep);
 		} else if (!json && !protobuf) {

@@ -261,6 +261,10 @@ r = c.request("POST", "/v1/traces",
               gzip_bytes(pb_request(RESOURCE, request_spans(31, "부산 횟집", fault=True))),
               {"Content-Type": "application/x-protobuf", "Content-Encoding": "GZIP"})
 ok(r and r[0] == 200 and r[2] == b"", "gzip protobuf request: 200", r)
+half = json_request(RESOURCE, request_spans(35, "x"))
+r = c.request("POST", "/v1/traces", gzip_bytes(half[:100]) + gzip_bytes(half[100:]),
+              {"Content-Type": "application/json", "Content-Encoding": "x-gzip"})
+ok(r and r[0] == 200, "gzip of two members one after the other (x-gzip): 200", r)
 r = c.request("POST", "/v1/traces", zlib.compress(json_request(RESOURCE, request_spans(32, "x"))),
               {"Content-Type": "application/json", "Content-Encoding": "deflate"}, chunked=True)
 ok(r and r[0] == 200, "deflate JSON request, chunked: 200", r)
@@ -328,6 +332,10 @@ r = c.request("POST", "/v1/traces", json_request(RESOURCE, request_spans(34, "x"
               {"Content-Type": "application/json", "Content-Encoding": "gzip"})
 ok(r and r[0] == 400 and "gzip" in json.loads(r[2])["message"],
    "an uncompressed body labelled gzip: 400", r)
+r = c.request("POST", "/v1/traces", zlib.compress(b"{}") + b"junk",
+              {"Content-Type": "application/json", "Content-Encoding": "deflate"})
+ok(r and r[0] == 400 and "4 bytes follow" in json.loads(r[2])["message"],
+   "bytes after the end of a deflate stream: 400 counting them", r)
 r = c.request("POST", "/v1/traces", json_request(RESOURCE, request_spans(6, "제주 식당")),
               {"Content-Type": "application/json"})
 ok(r and r[0] == 200, "the connection still serves after the 4xx answers", r)
@@ -367,7 +375,7 @@ ok(r and r[0] == 200 and c7.closed(), "a request followed by the client's shutdo
 rc, out, err = x.wait()
 rows = {row["Id"]: row for row in lines(out)}
 ok(rc == 0, "bad requests are not fatal: exit 0", err)
-ok(set(rows) == {xray_id(n) for n in (1, 2, 3, 4, 6, 7, 30, 31, 32)},
+ok(set(rows) == {xray_id(n) for n in (1, 2, 3, 4, 6, 7, 30, 31, 32, 35)},
    "every request's good spans became traces (1-<8 hex>-<24 hex> ids)", sorted(rows))
 row = rows.get(xray_id(2), {})
 ok(row.get("HasFault") and row.get("Http", {}).get("HttpStatus") == 500,
@@ -387,8 +395,8 @@ ok(ann and ann[0].get("AnnotationValue", {}).get("StringValue") == "강남 맛�
 row = rows.get(xray_id(31), {})
 ok(row.get("HasFault") and row.get("EntryPoint", {}).get("Name") == "Reservations",
    "the gzip protobuf request's spans are decoded (fault, service)", row)
-ok("(3 compressed)" in err,
-   "the final report counts the three compressed requests answered", err)
+ok("(4 compressed)" in err,
+   "the final report counts the four compressed requests answered", err)
 ok("requests" in err and "spans rejected" in err, "final report of the OTLP receiver", err)
 
 # --- the filters work on OTel data; --save keeps it ----------------------------------------
