@@ -2,6 +2,7 @@
 
 #include "filter/rcjson.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "filter/keywords.h"
 #include "util/strdist.h"
+#include "util/jsonscan.h"
 #include "util/jsonw.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -65,111 +67,88 @@ jfail(struct jreader *r, size_t off, const char *what)
 	return -1;
 }
 
-static int
-hex4(const char *p, uint32_t *v)
+/* The message for a string jsonscan_string() refused, with *at set to where
+ * it is reported: a lone \uD800 is told apart from other bad escapes. */
+static const char *
+string_problem(const struct jreader *r, size_t start, const char *bad, size_t *at)
 {
-	*v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		int d = c >= '0' && c <= '9'   ? c - '0'
-		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-		                               : -1;
-		if (d < 0)
-			return -1;
-		*v = *v * 16 + (uint32_t)d;
+	const char *end = r->s + r->len;
+	*at = (size_t)(bad - r->s);
+	if (bad >= end) {
+		*at = start;
+		return "unterminated JSON string";
 	}
-	return 0;
+	if ((unsigned char)*bad < 0x20)
+		return "control character in a JSON string";
+	if (*bad == '\\' && end - bad >= 6 && bad[1] == 'u') {
+		unsigned cp = 0;
+		int i = 2;
+		for (; i < 6 && isxdigit((unsigned char)bad[i]); i++)
+			cp =
+			    cp * 16 + (unsigned)(isdigit((unsigned char)bad[i])
+			                             ? bad[i] - '0'
+			                             : (tolower((unsigned char)bad[i]) - 'a' + 10));
+		if (i == 6 && cp >= 0xD800 && cp <= 0xDFFF)
+			return "unpaired surrogate in a JSON string";
+	}
+	return "invalid escape in a JSON string";
 }
 
+/* Where the raw string [from, to) holds a \u0000 escape, or NULL. */
+static const char *
+nul_escape(const char *from, const char *to)
+{
+	for (const char *p = from; p + 1 < to; p++) {
+		if (*p != '\\')
+			continue;
+		if (p[1] == 'u' && to - p >= 6 && memcmp(p + 2, "0000", 4) == 0)
+			return p;
+		p++; /* the escaped byte */
+	}
+	return NULL;
+}
+
+/* Strings are read by util/jsonscan, the reader util/jsonpull uses. */
 static int
 jstring(struct jreader *r, struct jv *v)
 {
-	size_t start = r->pos++;
-	/* The decoded text is never longer than the source. */
-	char *out = arena_alloc(r->a, r->len - start + 1);
-	size_t n = 0;
-	for (;;) {
-		if (r->pos >= r->len)
-			return jfail(r, start, "unterminated JSON string");
-		unsigned char c = (unsigned char)r->s[r->pos];
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return jfail(r, r->pos, "control character in a JSON string");
-		if (c != '\\') {
-			out[n++] = (char)c;
-			r->pos++;
-			continue;
-		}
-		if (r->pos + 1 >= r->len)
-			return jfail(r, r->pos, "unterminated JSON string");
-		char e = r->s[r->pos + 1];
-		const char *simple = strchr("\"\\/bfnrt", e);
-		if (e && simple) {
-			out[n++] = "\"\\/\b\f\n\r\t"[simple - "\"\\/bfnrt"];
-			r->pos += 2;
-			continue;
-		}
-		uint32_t cp, lo;
-		if (e != 'u' || r->pos + 6 > r->len || hex4(r->s + r->pos + 2, &cp) < 0)
-			return jfail(r, r->pos, "invalid escape in a JSON string");
-		size_t at = r->pos;
-		r->pos += 6;
-		if (cp >= 0xD800 && cp <= 0xDBFF) {
-			if (r->pos + 6 > r->len || r->s[r->pos] != '\\' ||
-			    r->s[r->pos + 1] != 'u' || hex4(r->s + r->pos + 2, &lo) < 0 ||
-			    lo < 0xDC00 || lo > 0xDFFF)
-				return jfail(r, at, "unpaired surrogate in a JSON string");
-			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-			r->pos += 6;
-		} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-			return jfail(r, at, "unpaired surrogate in a JSON string");
-		}
-		if (cp == 0)
-			return jfail(r, at, "\\u0000 is not supported in a JSON string");
-		n += (size_t)utf8_encode(cp, out + n);
+	size_t start = r->pos;
+	const char *end = r->s + r->len, *bad;
+	struct buf text = BUF_INIT;
+	const char *after = jsonscan_string(r->s + start, end, &text, &bad);
+	if (!after) {
+		buf_free(&text);
+		size_t at;
+		const char *what = string_problem(r, start, bad, &at);
+		return jfail(r, at, what);
 	}
-	r->pos++;
-	out[n] = '\0';
+	const char *nul = nul_escape(r->s + start + 1, after - 1);
+	if (nul) {
+		buf_free(&text);
+		return jfail(r, (size_t)(nul - r->s), "\\u0000 is not supported in a JSON string");
+	}
 	v->type = JV_STR;
-	v->s = out;
+	v->s = arena_memdup(r->a, text.data ? text.data : "", text.len + 1, 1);
+	buf_free(&text);
+	r->pos = (size_t)(after - r->s);
 	return 0;
 }
 
+/* Numbers are read by util/jsonscan too; the value comes from the filter's
+ * own conversion so its range checks hold. */
 static int
 jnumber(struct jreader *r, struct jv *v)
 {
-	const char *s = r->s;
-	size_t i = r->pos;
-	if (i < r->len && s[i] == '-')
-		i++;
-	size_t int_start = i;
-	while (i < r->len && s[i] >= '0' && s[i] <= '9')
-		i++;
-	if (i == int_start || (s[int_start] == '0' && i - int_start > 1))
+	const char *start = r->s + r->pos, *end = r->s + r->len, *bad, *what;
+	double ignored;
+	const char *after = jsonscan_number(start, end, &ignored, &bad, &what);
+	/* "01": jsonscan stops after the 0; JSON says it is not a number. */
+	if (!after || (after < end && *after >= '0' && *after <= '9'))
 		return jfail(r, r->pos, "invalid JSON number");
-	if (i < r->len && s[i] == '.') {
-		size_t f = ++i;
-		while (i < r->len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == f)
-			return jfail(r, r->pos, "invalid JSON number");
-	}
-	if (i < r->len && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < r->len && (s[i] == '+' || s[i] == '-'))
-			i++;
-		size_t f = i;
-		while (i < r->len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == f)
-			return jfail(r, r->pos, "invalid JSON number");
-	}
-	if (!lexer_parse_number(s + r->pos, i - r->pos, &v->n))
+	if (!lexer_parse_number(start, (size_t)(after - start), &v->n))
 		return jfail(r, r->pos, "JSON number out of range");
 	v->type = JV_NUM;
-	r->pos = i;
+	r->pos = (size_t)(after - r->s);
 	return 0;
 }
 

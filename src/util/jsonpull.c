@@ -2,8 +2,6 @@
 
 #include "util/jsonpull.h"
 
-#include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,79 +53,19 @@ fail(struct jsonpull *jp, const char *at, const char *what)
 static void
 skip_ws(struct jsonpull *jp)
 {
-	while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\n' || *jp->p == '\r' || *jp->p == '\t'))
+	while (jp->p < jp->end &&
+	       (*jp->p == ' ' || *jp->p == '\n' || *jp->p == '\r' || *jp->p == '\t'))
 		jp->p++;
 }
-
-static bool
-digit(const char *p, const char *end)
-{
-	return p < end && *p >= '0' && *p <= '9';
-}
-
-/* Exact powers of ten: a mantissa below 2^53 times or over one of these is
- * correctly rounded (the classic fast path); anything else goes to strtod. */
-static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 static enum jp_token
 read_number(struct jsonpull *jp)
 {
-	const char *p = jp->p, *end = jp->end, *start = p;
-	bool negative = p < end && *p == '-';
-	if (negative)
-		p++;
-	if (!digit(p, end))
-		return fail(jp, p, "expected a digit");
-	uint64_t mantissa = 0;
-	int digits = 0, scale = 0;
-	bool exact = true;
-	if (*p == '0') {
-		p++;
-	} else {
-		for (; digit(p, end); p++, digits++)
-			if (digits < 19)
-				mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-			else
-				exact = false;
-	}
-	if (p < end && *p == '.') {
-		p++;
-		if (!digit(p, end))
-			return fail(jp, p, "expected a digit after '.'");
-		for (; digit(p, end); p++, digits++, scale--)
-			if (digits < 19)
-				mantissa = mantissa * 10 + (uint64_t)(*p - '0');
-			else
-				exact = false;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		p++;
-		int sign = 1, e = 0;
-		if (p < end && (*p == '+' || *p == '-'))
-			sign = *p++ == '-' ? -1 : 1;
-		if (!digit(p, end))
-			return fail(jp, p, "expected a digit in the exponent");
-		for (; digit(p, end); p++)
-			if (e < 10000)
-				e = e * 10 + (*p - '0');
-		scale += sign * e;
-	}
-	jp->p = p;
-	if (exact && mantissa < (1ull << 53) && scale >= -22 && scale <= 22) {
-		double v = (double)mantissa;
-		v = scale < 0 ? v / exact_pow10[-scale] : v * exact_pow10[scale];
-		jp->number = negative ? -v : v;
-	} else {
-		char tmp[128];
-		size_t n = (size_t)(p - start);
-		if (n >= sizeof tmp)
-			n = sizeof tmp - 1; /* only absurd inputs; the value is still huge or tiny */
-		memcpy(tmp, start, n);
-		tmp[n] = '\0';
-		jp->number = strtod(tmp, NULL);
-	}
+	const char *bad, *what;
+	const char *after = jsonscan_number(jp->p, jp->end, &jp->number, &bad, &what);
+	if (!after)
+		return fail(jp, bad, what);
+	jp->p = after;
 	jp->state = S_AFTER_VALUE;
 	return JP_NUMBER;
 }
@@ -240,8 +178,9 @@ jp_next(struct jsonpull *jp)
 		if (*jp->p == (jp->kind[jp->depth - 1] == 'o' ? '}' : ']'))
 			return close_container(jp);
 		if (*jp->p != ',')
-			return fail(jp, jp->p, jp->kind[jp->depth - 1] == 'o' ? "expected ',' or '}'"
-			                                                         : "expected ',' or ']'");
+			return fail(jp, jp->p,
+			            jp->kind[jp->depth - 1] == 'o' ? "expected ',' or '}'"
+			                                           : "expected ',' or ']'");
 		jp->p++;
 		skip_ws(jp);
 		jp->token = jp->p;
