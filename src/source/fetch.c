@@ -29,46 +29,46 @@
 /* ---- a set of trace ids ---- */
 
 struct idset {
-	char **slots;
-	size_t mask, n;
+	char **ids;
+	size_t n, cap;
+	struct hash_index index;
 };
+
+static const char *
+idset_key(const void *ids, size_t i)
+{
+	return ((char *const *)ids)[i];
+}
+
+static uint64_t
+idset_hash(const void *ids, size_t i)
+{
+	return hash_str(idset_key(ids, i));
+}
 
 /* Adds id; false when it was there already. */
 static bool
 idset_add(struct idset *s, const char *id)
 {
-	if (!s->slots || (s->n + 1) * 2 > s->mask) {
-		size_t old = s->slots ? s->mask + 1 : 0;
-		char **slots = s->slots;
-		s->mask = old ? old * 2 - 1 : 1023;
-		s->slots = xcalloc(s->mask + 1, sizeof *s->slots);
-		for (size_t i = 0; i < old; i++) {
-			if (!slots[i])
-				continue;
-			size_t k = hash_str(slots[i]) & s->mask;
-			while (s->slots[k])
-				k = (k + 1) & s->mask;
-			s->slots[k] = slots[i];
-		}
-		free(slots);
-	}
-	size_t k = hash_str(id) & s->mask;
-	while (s->slots[k]) {
-		if (strcmp(s->slots[k], id) == 0)
-			return false;
-		k = (k + 1) & s->mask;
-	}
-	s->slots[k] = xstrdup(id);
-	s->n++;
+	if (!s->index.slots)
+		hash_index_init(&s->index, 500);
+	size_t *slot = hash_index_str_slot(&s->index, id, idset_key, s->ids);
+	if (*slot)
+		return false;
+	XGROW(s->ids, s->cap, s->n + 1);
+	s->ids[s->n++] = xstrdup(id);
+	*slot = s->n;
+	hash_index_added(&s->index, s->n, idset_hash, s->ids);
 	return true;
 }
 
 static void
 idset_free(struct idset *s)
 {
-	for (size_t i = 0; s->slots && i <= s->mask; i++)
-		free(s->slots[i]);
-	free(s->slots);
+	for (size_t i = 0; i < s->n; i++)
+		free(s->ids[i]);
+	free(s->ids);
+	hash_index_free(&s->index);
 	*s = (struct idset){0};
 }
 
