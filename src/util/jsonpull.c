@@ -17,7 +17,7 @@ enum {
 };
 
 void
-jp_init(struct jsonpull *jp, const char *text, size_t len)
+jsonpull_init(struct jsonpull *jp, const char *text, size_t len)
 {
 	jp->start = jp->p = jp->token = text;
 	jp->end = text + len;
@@ -30,24 +30,24 @@ jp_init(struct jsonpull *jp, const char *text, size_t len)
 }
 
 void
-jp_free(struct jsonpull *jp)
+jsonpull_free(struct jsonpull *jp)
 {
 	buf_free(&jp->text);
 }
 
 size_t
-jp_error_offset(const struct jsonpull *jp)
+jsonpull_error_offset(const struct jsonpull *jp)
 {
 	return jp->error_at ? (size_t)(jp->error_at - jp->start) : 0;
 }
 
-static enum jp_token
+static enum jsonpull_token
 fail(struct jsonpull *jp, const char *at, const char *what)
 {
 	jp->error = what;
 	jp->error_at = at;
 	jp->state = S_FAILED;
-	return JP_ERROR;
+	return JSONPULL_ERROR;
 }
 
 static void
@@ -58,7 +58,7 @@ skip_ws(struct jsonpull *jp)
 		jp->p++;
 }
 
-static enum jp_token
+static enum jsonpull_token
 read_number(struct jsonpull *jp)
 {
 	const char *bad, *what;
@@ -67,11 +67,11 @@ read_number(struct jsonpull *jp)
 		return fail(jp, bad, what);
 	jp->p = after;
 	jp->state = S_AFTER_VALUE;
-	return JP_NUMBER;
+	return JSONPULL_NUMBER;
 }
 
-static enum jp_token
-read_literal(struct jsonpull *jp, const char *word, enum jp_token token)
+static enum jsonpull_token
+read_literal(struct jsonpull *jp, const char *word, enum jsonpull_token token)
 {
 	size_t n = strlen(word);
 	if ((size_t)(jp->end - jp->p) < n || memcmp(jp->p, word, n) != 0)
@@ -81,8 +81,8 @@ read_literal(struct jsonpull *jp, const char *word, enum jp_token token)
 	return token;
 }
 
-static enum jp_token
-read_string(struct jsonpull *jp, enum jp_token token)
+static enum jsonpull_token
+read_string(struct jsonpull *jp, enum jsonpull_token token)
 {
 	buf_reset(&jp->text);
 	const char *bad;
@@ -95,27 +95,27 @@ read_string(struct jsonpull *jp, enum jp_token token)
 	return token;
 }
 
-static enum jp_token
+static enum jsonpull_token
 open_container(struct jsonpull *jp, char kind)
 {
-	if (jp->depth >= JP_MAX_DEPTH)
+	if (jp->depth >= JSONPULL_MAX_DEPTH)
 		return fail(jp, jp->p, "nested too deeply");
 	jp->kind[jp->depth++] = kind;
 	jp->p++;
 	jp->state = kind == 'o' ? S_OBJECT_FIRST : S_ARRAY_FIRST;
-	return kind == 'o' ? JP_BEGIN_OBJECT : JP_BEGIN_ARRAY;
+	return kind == 'o' ? JSONPULL_BEGIN_OBJECT : JSONPULL_BEGIN_ARRAY;
 }
 
-static enum jp_token
+static enum jsonpull_token
 close_container(struct jsonpull *jp)
 {
 	char kind = jp->kind[--jp->depth];
 	jp->p++;
 	jp->state = S_AFTER_VALUE;
-	return kind == 'o' ? JP_END_OBJECT : JP_END_ARRAY;
+	return kind == 'o' ? JSONPULL_END_OBJECT : JSONPULL_END_ARRAY;
 }
 
-static enum jp_token
+static enum jsonpull_token
 read_value(struct jsonpull *jp)
 {
 	if (jp->p >= jp->end)
@@ -124,35 +124,35 @@ read_value(struct jsonpull *jp)
 	case '{': return open_container(jp, 'o');
 	case '[': return open_container(jp, 'a');
 	case '"': {
-		enum jp_token t = read_string(jp, JP_STRING);
-		if (t != JP_ERROR)
+		enum jsonpull_token t = read_string(jp, JSONPULL_STRING);
+		if (t != JSONPULL_ERROR)
 			jp->state = S_AFTER_VALUE;
 		return t;
 	}
-	case 't': return read_literal(jp, "true", JP_TRUE);
-	case 'f': return read_literal(jp, "false", JP_FALSE);
-	case 'n': return read_literal(jp, "null", JP_NULL);
+	case 't': return read_literal(jp, "true", JSONPULL_TRUE);
+	case 'f': return read_literal(jp, "false", JSONPULL_FALSE);
+	case 'n': return read_literal(jp, "null", JSONPULL_NULL);
 	default: return read_number(jp);
 	}
 }
 
-static enum jp_token
+static enum jsonpull_token
 read_key(struct jsonpull *jp)
 {
 	if (jp->p >= jp->end || *jp->p != '"')
 		return fail(jp, jp->p, "expected a key");
-	if (read_string(jp, JP_KEY) == JP_ERROR)
-		return JP_ERROR;
+	if (read_string(jp, JSONPULL_KEY) == JSONPULL_ERROR)
+		return JSONPULL_ERROR;
 	skip_ws(jp);
 	if (jp->p >= jp->end || *jp->p != ':')
 		return fail(jp, jp->p, "expected ':'");
 	jp->p++;
 	jp->state = S_VALUE;
-	return JP_KEY;
+	return JSONPULL_KEY;
 }
 
-enum jp_token
-jp_next(struct jsonpull *jp)
+enum jsonpull_token
+jsonpull_next(struct jsonpull *jp)
 {
 	skip_ws(jp);
 	jp->token = jp->p;
@@ -171,7 +171,7 @@ jp_next(struct jsonpull *jp)
 			if (jp->p < jp->end)
 				return fail(jp, jp->p, "unexpected data after the value");
 			jp->state = S_DONE;
-			return JP_EOF;
+			return JSONPULL_EOF;
 		}
 		if (jp->p >= jp->end)
 			return fail(jp, jp->p, "truncated");
@@ -185,23 +185,23 @@ jp_next(struct jsonpull *jp)
 		skip_ws(jp);
 		jp->token = jp->p;
 		return jp->kind[jp->depth - 1] == 'o' ? read_key(jp) : read_value(jp);
-	case S_DONE: return JP_EOF;
-	default: return JP_ERROR;
+	case S_DONE: return JSONPULL_EOF;
+	default: return JSONPULL_ERROR;
 	}
 }
 
 int
-jp_skip(struct jsonpull *jp, enum jp_token first, const char **from, const char **to)
+jsonpull_skip(struct jsonpull *jp, enum jsonpull_token first, const char **from, const char **to)
 {
 	*from = jp->token;
-	if (first == JP_BEGIN_OBJECT || first == JP_BEGIN_ARRAY) {
+	if (first == JSONPULL_BEGIN_OBJECT || first == JSONPULL_BEGIN_ARRAY) {
 		unsigned depth = jp->depth - 1;
 		while (jp->depth > depth) {
-			if (jp_next(jp) == JP_ERROR)
+			if (jsonpull_next(jp) == JSONPULL_ERROR)
 				return -1;
 		}
-	} else if (first == JP_ERROR || first == JP_EOF || first == JP_KEY ||
-	           first == JP_END_OBJECT || first == JP_END_ARRAY) {
+	} else if (first == JSONPULL_ERROR || first == JSONPULL_EOF || first == JSONPULL_KEY ||
+	           first == JSONPULL_END_OBJECT || first == JSONPULL_END_ARRAY) {
 		return -1;
 	}
 	*to = jp->p;

@@ -22,17 +22,17 @@
 static void
 s_service_id(struct strict *s, const cJSON *obj, struct xr_service_id *id)
 {
-	id->name = s_str(s, obj, "Name");
-	id->names = s_strings(s, obj, "Names", &id->n_names);
-	id->account_id = s_str(s, obj, "AccountId");
-	id->type = s_str(s, obj, "Type");
+	id->name = strict_str(s, obj, "Name");
+	id->names = strict_strings(s, obj, "Names", &id->n_names);
+	id->account_id = strict_str(s, obj, "AccountId");
+	id->type = strict_str(s, obj, "Type");
 }
 
 static struct xr_service_id *
 s_service_ids(struct strict *s, const cJSON *obj, const char *field, unsigned *n)
 {
-	const cJSON *list = s_array(s, obj, field);
-	struct xr_service_id *ids = s_objects(s, list, field, sizeof *ids, n);
+	const cJSON *list = strict_array(s, obj, field);
+	struct xr_service_id *ids = strict_objects(s, list, field, sizeof *ids, n);
 	unsigned i = 0;
 	const cJSON *item;
 	if (ids)
@@ -44,9 +44,9 @@ s_service_ids(struct strict *s, const cJSON *obj, const char *field, unsigned *n
 static const char **
 s_detail_list(struct strict *s, const cJSON *obj, const char *field, const char *key, unsigned *n)
 {
-	const cJSON *list = s_array(s, obj, field);
+	const cJSON *list = strict_array(s, obj, field);
 	unsigned count;
-	if (!s_objects(s, list, field, 1, &count) || !count) {
+	if (!strict_objects(s, list, field, 1, &count) || !count) {
 		*n = 0;
 		return NULL;
 	}
@@ -55,7 +55,7 @@ s_detail_list(struct strict *s, const cJSON *obj, const char *field, const char 
 	const cJSON *item;
 	cJSON_ArrayForEach(item, list)
 	{
-		const char *v = s_str(s, item, key);
+		const char *v = strict_str(s, item, key);
 		if (v)
 			out[(*n)++] = v;
 	}
@@ -65,7 +65,7 @@ s_detail_list(struct strict *s, const cJSON *obj, const char *field, const char 
 static void
 s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 {
-	const cJSON *anns = s_object(s, obj, "Annotations");
+	const cJSON *anns = strict_object(s, obj, "Annotations");
 	if (!anns)
 		return;
 	unsigned count = (unsigned)cJSON_GetArraySize(anns);
@@ -79,7 +79,7 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 			strict_fail(s, "Annotations", "expected a list of values per key");
 			return;
 		}
-		out->values = s_objects(s, key, "Annotations", sizeof *out->values, &out->n_values);
+		out->values = strict_objects(s, key, "Annotations", sizeof *out->values, &out->n_values);
 		unsigned i = 0;
 		const cJSON *v;
 		if (!out->values)
@@ -87,7 +87,7 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 		cJSON_ArrayForEach(v, key)
 		{
 			struct xr_ann_value *av = &out->values[i++];
-			const cJSON *val = s_object(s, v, "AnnotationValue");
+			const cJSON *val = strict_object(s, v, "AnnotationValue");
 			const cJSON *x;
 			if (!val) {
 				strict_fail(s, "Annotations", "a value has no AnnotationValue");
@@ -114,14 +114,14 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 static void
 s_users(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 {
-	const cJSON *list = s_array(s, obj, "Users");
-	sum->users = s_objects(s, list, "Users", sizeof *sum->users, &sum->n_users);
+	const cJSON *list = strict_array(s, obj, "Users");
+	sum->users = strict_objects(s, list, "Users", sizeof *sum->users, &sum->n_users);
 	unsigned i = 0;
 	const cJSON *u;
 	if (sum->users)
 		cJSON_ArrayForEach(u, list)
 		{
-			sum->users[i].name = s_str(s, u, "UserName");
+			sum->users[i].name = strict_str(s, u, "UserName");
 			sum->users[i].services = s_service_ids(s, u, "ServiceIds", &sum->users[i].n_services);
 			i++;
 		}
@@ -130,20 +130,20 @@ s_users(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 static void
 s_entity(struct strict *s, const cJSON *obj, struct xr_rc_entity *e)
 {
-	e->name = s_str(s, obj, "Name");
-	e->coverage = s_num(s, obj, "Coverage");
+	e->name = strict_str(s, obj, "Name");
+	e->coverage = strict_num(s, obj, "Coverage");
 	const cJSON *remote = FIELD(obj, "Remote");
 	e->has_remote = remote && !cJSON_IsNull(remote);
-	e->remote = s_bool(s, obj, "Remote");
-	const cJSON *list = s_array(s, obj, "Exceptions");
-	e->exceptions = s_objects(s, list, "Exceptions", sizeof *e->exceptions, &e->n_exceptions);
+	e->remote = strict_bool(s, obj, "Remote");
+	const cJSON *list = strict_array(s, obj, "Exceptions");
+	e->exceptions = strict_objects(s, list, "Exceptions", sizeof *e->exceptions, &e->n_exceptions);
 	unsigned i = 0;
 	const cJSON *x;
 	if (e->exceptions)
 		cJSON_ArrayForEach(x, list)
 		{
-			e->exceptions[i].name = s_str(s, x, "Name");
-			e->exceptions[i].message = s_str(s, x, "Message");
+			e->exceptions[i].name = strict_str(s, x, "Name");
+			e->exceptions[i].message = strict_str(s, x, "Message");
 			i++;
 		}
 }
@@ -152,9 +152,9 @@ static void
 s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_summary *sum,
               enum xr_rc_kind kind)
 {
-	const cJSON *list = s_array(s, obj, field);
+	const cJSON *list = strict_array(s, obj, field);
 	unsigned n;
-	struct xr_root_cause *rcs = s_objects(s, list, field, sizeof *rcs, &n);
+	struct xr_root_cause *rcs = strict_objects(s, list, field, sizeof *rcs, &n);
 	sum->root_causes[kind] = rcs;
 	sum->n_root_causes[kind] = n;
 	unsigned i = 0;
@@ -164,9 +164,9 @@ s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_s
 	cJSON_ArrayForEach(rc, list)
 	{
 		struct xr_root_cause *out = &rcs[i++];
-		out->client_impacting = s_bool(s, rc, "ClientImpacting");
-		const cJSON *svcs = s_array(s, rc, "Services");
-		out->services = s_objects(s, svcs, "Services", sizeof *out->services, &out->n_services);
+		out->client_impacting = strict_bool(s, rc, "ClientImpacting");
+		const cJSON *svcs = strict_array(s, rc, "Services");
+		out->services = strict_objects(s, svcs, "Services", sizeof *out->services, &out->n_services);
 		unsigned k = 0;
 		const cJSON *svc;
 		if (!out->services)
@@ -175,9 +175,9 @@ s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_s
 		{
 			struct xr_rc_service *o = &out->services[k++];
 			s_service_id(s, svc, &o->id);
-			o->inferred = s_bool(s, svc, "Inferred");
-			const cJSON *path = s_array(s, svc, "EntityPath");
-			o->path = s_objects(s, path, "EntityPath", sizeof *o->path, &o->n_path);
+			o->inferred = strict_bool(s, svc, "Inferred");
+			const cJSON *path = strict_array(s, svc, "EntityPath");
+			o->path = strict_objects(s, path, "EntityPath", sizeof *o->path, &o->n_path);
 			unsigned p = 0;
 			const cJSON *ent;
 			if (o->path)
@@ -196,34 +196,34 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	}
 	struct xr_summary *sum = ARENA_NEW(a, struct xr_summary);
 	summary_init(sum);
-	sum->id = s_str(&s, obj, "Id");
+	sum->id = strict_str(&s, obj, "Id");
 	if (!sum->id && !s.failed)
 		strict_fail(&s, "Id", "missing");
-	sum->start_time = s_num(&s, obj, "StartTime");
+	sum->start_time = strict_num(&s, obj, "StartTime");
 	if (isfinite(sum->start_time) && !timefmt_in_range(sum->start_time))
 		strict_fail(&s, "StartTime", "not a time between 1970 and 9999");
 	if (isnan(sum->start_time))
 		sum->start_time = summary_time_from_trace_id(sum->id);
-	sum->duration = s_num(&s, obj, "Duration");
-	sum->response_time = s_num(&s, obj, "ResponseTime");
+	sum->duration = strict_num(&s, obj, "Duration");
+	sum->response_time = strict_num(&s, obj, "ResponseTime");
 	if (isfinite(sum->duration) &&
 	    !(sum->duration >= 0 && sum->duration <= TIMEFMT_MAX_DURATION))
 		strict_fail(&s, "Duration", "out of range");
 	if (isfinite(sum->response_time) &&
 	    !(sum->response_time >= 0 && sum->response_time <= TIMEFMT_MAX_DURATION))
 		strict_fail(&s, "ResponseTime", "out of range");
-	sum->has_fault = s_bool(&s, obj, "HasFault");
-	sum->has_error = s_bool(&s, obj, "HasError");
-	sum->has_throttle = s_bool(&s, obj, "HasThrottle");
-	sum->is_partial = s_bool(&s, obj, "IsPartial");
-	const cJSON *http = s_object(&s, obj, "Http");
+	sum->has_fault = strict_bool(&s, obj, "HasFault");
+	sum->has_error = strict_bool(&s, obj, "HasError");
+	sum->has_throttle = strict_bool(&s, obj, "HasThrottle");
+	sum->is_partial = strict_bool(&s, obj, "IsPartial");
+	const cJSON *http = strict_object(&s, obj, "Http");
 	if (http) {
 		s.sub = "Http";
-		sum->http.url = s_str(&s, http, "HttpURL");
-		sum->http.method = s_str(&s, http, "HttpMethod");
-		sum->http.user_agent = s_str(&s, http, "UserAgent");
-		sum->http.client_ip = s_str(&s, http, "ClientIp");
-		double status = s_num(&s, http, "HttpStatus");
+		sum->http.url = strict_str(&s, http, "HttpURL");
+		sum->http.method = strict_str(&s, http, "HttpMethod");
+		sum->http.user_agent = strict_str(&s, http, "UserAgent");
+		sum->http.client_ip = strict_str(&s, http, "ClientIp");
+		double status = strict_num(&s, http, "HttpStatus");
 		sum->http.status = isfinite(status) && status > 0 && status < 1000 ? (int)status : 0;
 		s.sub = NULL;
 	}
@@ -234,7 +234,7 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	sum->instance_ids = s_detail_list(&s, obj, "InstanceIds", "Id", &sum->n_instance_ids);
 	sum->availability_zones =
 	    s_detail_list(&s, obj, "AvailabilityZones", "Name", &sum->n_availability_zones);
-	const cJSON *entry = s_object(&s, obj, "EntryPoint");
+	const cJSON *entry = strict_object(&s, obj, "EntryPoint");
 	if (entry) {
 		sum->entry_point = ARENA_NEW(a, struct xr_service_id);
 		s_service_id(&s, entry, sum->entry_point);
@@ -242,9 +242,9 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	s_root_causes(&s, obj, "FaultRootCauses", sum, XR_RC_FAULT);
 	s_root_causes(&s, obj, "ErrorRootCauses", sum, XR_RC_ERROR);
 	s_root_causes(&s, obj, "ResponseTimeRootCauses", sum, XR_RC_RESPONSETIME);
-	double rev = s_num(&s, obj, "Revision");
+	double rev = strict_num(&s, obj, "Revision");
 	sum->revision = isfinite(rev) && fabs(rev) < 1e9 ? (int)rev : -1;
-	sum->matched_event_time = s_num(&s, obj, "MatchedEventTime");
+	sum->matched_event_time = strict_num(&s, obj, "MatchedEventTime");
 	return s.failed ? NULL : sum;
 }
 

@@ -218,21 +218,21 @@ void
 encode_json_text(struct jsonw *w, const char *json)
 {
 	struct jsonpull jp = {0};
-	jp_init(&jp, json, strlen(json));
+	jsonpull_init(&jp, json, strlen(json));
 	struct buf out = BUF_INIT;
 	struct jsonw copy;
 	jsonw_init(&copy, &out);
-	enum jp_token tok;
+	enum jsonpull_token tok;
 	bool bad = false;
-	while (!bad && (tok = jp_next(&jp)) != JP_EOF) {
+	while (!bad && (tok = jsonpull_next(&jp)) != JSONPULL_EOF) {
 		switch (tok) {
-		case JP_BEGIN_OBJECT: jsonw_object_begin(&copy); break;
-		case JP_END_OBJECT: jsonw_object_end(&copy); break;
-		case JP_BEGIN_ARRAY: jsonw_array_begin(&copy); break;
-		case JP_END_ARRAY: jsonw_array_end(&copy); break;
-		case JP_KEY: jsonw_key(&copy, jp.text.data); break;
-		case JP_STRING: jsonw_stringn(&copy, jp.text.data, jp.text.len); break;
-		case JP_NUMBER: {
+		case JSONPULL_BEGIN_OBJECT: jsonw_object_begin(&copy); break;
+		case JSONPULL_END_OBJECT: jsonw_object_end(&copy); break;
+		case JSONPULL_BEGIN_ARRAY: jsonw_array_begin(&copy); break;
+		case JSONPULL_END_ARRAY: jsonw_array_end(&copy); break;
+		case JSONPULL_KEY: jsonw_key(&copy, jp.text.data); break;
+		case JSONPULL_STRING: jsonw_stringn(&copy, jp.text.data, jp.text.len); break;
+		case JSONPULL_NUMBER: {
 			/* The number's own text, so 64-bit integers keep every digit. */
 			char num[64];
 			size_t n = (size_t)(jp.p - jp.token);
@@ -245,9 +245,9 @@ encode_json_text(struct jsonw *w, const char *json)
 			}
 			break;
 		}
-		case JP_TRUE:
-		case JP_FALSE: jsonw_bool(&copy, tok == JP_TRUE); break;
-		case JP_NULL: jsonw_null(&copy); break;
+		case JSONPULL_TRUE:
+		case JSONPULL_FALSE: jsonw_bool(&copy, tok == JSONPULL_TRUE); break;
+		case JSONPULL_NULL: jsonw_null(&copy); break;
 		default: bad = true; break;
 		}
 		if ((int)jp.depth + w->depth >= JSONW_MAX_DEPTH - 1)
@@ -258,7 +258,7 @@ encode_json_text(struct jsonw *w, const char *json)
 	else
 		jsonw_raw(w, out.data ? out.data : "null");
 	buf_free(&out);
-	jp_free(&jp);
+	jsonpull_free(&jp);
 }
 
 /* Writes the members of a JSON object kept as text (extra members). */
@@ -266,14 +266,14 @@ static void
 encode_members(struct jsonw *w, const char *json)
 {
 	struct jsonpull jp = {0};
-	jp_init(&jp, json, strlen(json));
-	if (jp_next(&jp) == JP_BEGIN_OBJECT) {
-		enum jp_token tok;
-		while ((tok = jp_next(&jp)) == JP_KEY) {
+	jsonpull_init(&jp, json, strlen(json));
+	if (jsonpull_next(&jp) == JSONPULL_BEGIN_OBJECT) {
+		enum jsonpull_token tok;
+		while ((tok = jsonpull_next(&jp)) == JSONPULL_KEY) {
 			char *key = xstrndup(jp.text.data, jp.text.len);
 			const char *from, *to;
-			tok = jp_next(&jp);
-			if (jp_skip(&jp, tok, &from, &to) < 0) {
+			tok = jsonpull_next(&jp);
+			if (jsonpull_skip(&jp, tok, &from, &to) < 0) {
 				free(key);
 				break;
 			}
@@ -284,7 +284,7 @@ encode_members(struct jsonw *w, const char *json)
 			free(key);
 		}
 	}
-	jp_free(&jp);
+	jsonpull_free(&jp);
 }
 
 static void
