@@ -67,8 +67,58 @@ jfail(struct jreader *r, size_t off, const char *what)
 	return -1;
 }
 
-/* The message for a string jsonscan_string() refused, with *at set to where
- * it is reported: a lone \uD800 is told apart from other bad escapes. */
+/* The code unit of the \\uXXXX escape at p, or -1. */
+static long
+escape_unit(const char *p, const char *to)
+{
+	if (to - p < 6 || p[0] != '\\' || p[1] != 'u')
+		return -1;
+	long v = 0;
+	for (int i = 2; i < 6; i++) {
+		if (!isxdigit((unsigned char)p[i]))
+			return -1;
+		v = v * 16 + (isdigit((unsigned char)p[i])
+		                  ? p[i] - '0'
+		                  : tolower((unsigned char)p[i]) - 'a' + 10);
+	}
+	return v;
+}
+
+/* What jsonscan_string() takes but a pattern refuses in the raw string
+ * [from, to): a \\u0000 or a lone surrogate (trace data keeps them as
+ * C0 80 and U+FFFD).  Returns the escape's backslash and sets *what, or
+ * NULL. */
+static const char *
+escape_problem(const char *from, const char *to, const char **what)
+{
+	for (const char *p = from; p + 1 < to; p++) {
+		if (*p != '\\')
+			continue;
+		long u = escape_unit(p, to);
+		if (u == 0) {
+			*what = "\\u0000 is not supported in a JSON string";
+			return p;
+		}
+		if (u >= 0xD800 && u <= 0xDBFF) {
+			long lo = escape_unit(p + 6, to);
+			if (lo < 0xDC00 || lo > 0xDFFF) {
+				*what = "unpaired surrogate in a JSON string";
+				return p;
+			}
+			p += 11; /* both escapes */
+			continue;
+		}
+		if (u >= 0xDC00 && u <= 0xDFFF) {
+			*what = "unpaired surrogate in a JSON string";
+			return p;
+		}
+		p++; /* the escaped byte */
+	}
+	return NULL;
+}
+
+/* The message for a string jsonscan_string() refused, with *at set to
+ * where it is reported. */
 static const char *
 string_problem(const struct jreader *r, size_t start, const char *bad, size_t *at)
 {
@@ -80,32 +130,7 @@ string_problem(const struct jreader *r, size_t start, const char *bad, size_t *a
 	}
 	if ((unsigned char)*bad < 0x20)
 		return "control character in a JSON string";
-	if (*bad == '\\' && end - bad >= 6 && bad[1] == 'u') {
-		unsigned cp = 0;
-		int i = 2;
-		for (; i < 6 && isxdigit((unsigned char)bad[i]); i++)
-			cp =
-			    cp * 16 + (unsigned)(isdigit((unsigned char)bad[i])
-			                             ? bad[i] - '0'
-			                             : (tolower((unsigned char)bad[i]) - 'a' + 10));
-		if (i == 6 && cp >= 0xD800 && cp <= 0xDFFF)
-			return "unpaired surrogate in a JSON string";
-	}
 	return "invalid escape in a JSON string";
-}
-
-/* Where the raw string [from, to) holds a \u0000 escape, or NULL. */
-static const char *
-nul_escape(const char *from, const char *to)
-{
-	for (const char *p = from; p + 1 < to; p++) {
-		if (*p != '\\')
-			continue;
-		if (p[1] == 'u' && to - p >= 6 && memcmp(p + 2, "0000", 4) == 0)
-			return p;
-		p++; /* the escaped byte */
-	}
-	return NULL;
 }
 
 /* Strings are read by util/jsonscan, the reader util/jsonpull uses. */
@@ -122,10 +147,11 @@ jstring(struct jreader *r, struct jv *v)
 		const char *what = string_problem(r, start, bad, &at);
 		return jfail(r, at, what);
 	}
-	const char *nul = nul_escape(r->s + start + 1, after - 1);
-	if (nul) {
+	const char *what;
+	const char *problem = escape_problem(r->s + start + 1, after - 1, &what);
+	if (problem) {
 		buf_free(&text);
-		return jfail(r, (size_t)(nul - r->s), "\\u0000 is not supported in a JSON string");
+		return jfail(r, (size_t)(problem - r->s), what);
 	}
 	v->type = JV_STR;
 	v->s = arena_memdup(r->a, text.data ? text.data : "", text.len + 1, 1);

@@ -728,6 +728,13 @@ decode_segment_document(const char *json, size_t len, struct xr_trace *t, struct
 	} else if (tok != JSONPULL_ERROR) {
 		return xr_err_set(err, XR_EINPUT, "a segment document must be a JSON object"), NULL;
 	}
+	if (parser.error && strcmp(parser.error, "nested too deeply") == 0) {
+		size_t line, column;
+		jsonpos_position(json, len, jsonpull_error_offset(&parser), &line, &column);
+		xr_err_set(err, XR_ELIMIT, "nested more than %d levels deep (line %zu, column %zu)",
+		           JSONPULL_MAX_DEPTH, line, column);
+		return NULL;
+	}
 	jsonpos_error(json, len, jsonpull_error_offset(&parser), err);
 	return NULL;
 }
