@@ -48,7 +48,8 @@ void jsonpull_free(struct jsonpull *jp);
 enum jsonpull_token jsonpull_next(struct jsonpull *jp);
 /* After a token that begins a value, reads to the end of that value and
  * sets [*from, *to) to its raw text.  Returns -1 on a syntax error. */
-int jsonpull_skip(struct jsonpull *jp, enum jsonpull_token first, const char **from, const char **to);
+int jsonpull_skip(struct jsonpull *jp, enum jsonpull_token first, const char **from,
+                  const char **to);
 /* Offset of the error in the text. */
 size_t jsonpull_error_offset(const struct jsonpull *jp);
 

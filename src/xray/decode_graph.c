@@ -134,8 +134,8 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 	}
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root) {
-		int rc = jsonpos_error(json, len,
-		                          end && end >= json ? (size_t)(end - json) : len, err);
+		int rc =
+		    jsonpos_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
 		free(held);
 		return rc;
 	}

@@ -6,7 +6,6 @@
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
 
-
 void
 strict_fail(struct strict *s, const char *field, const char *what)
 {
@@ -58,7 +57,7 @@ strict_bool(struct strict *s, const cJSON *obj, const char *field)
 
 const cJSON *
 strict_kind(struct strict *s, const cJSON *obj, const char *field, cJSON_bool (*is)(const cJSON *),
-       const char *what)
+            const char *what)
 {
 	const cJSON *item = FIELD(obj, field);
 	if (!item || cJSON_IsNull(item))

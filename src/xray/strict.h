@@ -29,12 +29,13 @@ double strict_num(struct strict *s, const cJSON *obj, const char *field);
 bool strict_bool(struct strict *s, const cJSON *obj, const char *field);
 /* Member field when is() accepts it (else `what` is the problem), or NULL. */
 const cJSON *strict_kind(struct strict *s, const cJSON *obj, const char *field,
-                    cJSON_bool (*is)(const cJSON *), const char *what);
+                         cJSON_bool (*is)(const cJSON *), const char *what);
 const cJSON *strict_array(struct strict *s, const cJSON *obj, const char *field);
 const cJSON *strict_object(struct strict *s, const cJSON *obj, const char *field);
 /* A zeroed array of elem-sized items for the list, whose elements must
  * all be objects; *n is their count. */
-void *strict_objects(struct strict *s, const cJSON *list, const char *field, size_t elem, unsigned *n);
+void *strict_objects(struct strict *s, const cJSON *list, const char *field, size_t elem,
+                     unsigned *n);
 /* Member field as a list of copied strings. */
 const char **strict_strings(struct strict *s, const cJSON *obj, const char *field, unsigned *n);
 

@@ -347,7 +347,7 @@ test_creds_order(void)
 	        write_file("config", "[default]\nrole_arn = arn:aws:iam::1:role/x\n"));
 	is_int(chain(NULL, msg, sizeof msg), -1, "chain: an assume-role profile with no source");
 	ok(strstr(msg, "assume role: profile 'default' has role_arn but neither source_profile "
-	              "nor credential_source"),
+	               "nor credential_source"),
 	   "... says what is missing");
 
 	env_set("AWS_CONFIG_FILE", write_file("config", ""));
@@ -459,7 +459,8 @@ test_ratelim(void)
 	};
 	struct retry_ratelim r;
 	retry_ratelim_init(&r, 100.0);
-	is_num(retry_ratelim_acquire(&r, 100.0), 0, "rate limiter: out of the way before any throttling");
+	is_num(retry_ratelim_acquire(&r, 100.0), 0,
+	       "rate limiter: out of the way before any throttling");
 	for (int i = 0; i < 20; i++)
 		retry_ratelim_response(&r, 100.0 + 0.1 * i, false);
 	ok(fabs(r.fill_rate - 2.7436) < 1e-6 && isinf(retry_ratelim_rate(&r)),
