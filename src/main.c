@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "options.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 
 static void
@@ -30,11 +31,12 @@ int
 main(int argc, char **argv)
 {
 	setup_locale();
+	i18n_init();
 	struct options o;
 	struct xr_err err = {0};
 	if (options_parse(&o, argc, argv, &err) < 0) {
 		app_report("%s", err.msg);
-		fputs("Try 'xrtop --help' for more information.\n", stderr);
+		fputs(_("Try 'xrtop --help' for more information.\n"), stderr);
 		options_free(&o);
 		return APP_EXIT_USAGE;
 	}
@@ -50,7 +52,9 @@ main(int argc, char **argv)
 		status = app_run(&o);
 	}
 	if ((o.help || o.version) && (fflush(stdout) == EOF || ferror(stdout))) {
-		app_report("cannot write the %s: %s", o.help ? "help" : "version", strerror(errno));
+		app_report(o.help ? _("cannot write the help: %s")
+		                  : _("cannot write the version: %s"),
+		           strerror(errno));
 		status = APP_EXIT_SOURCE;
 	}
 	options_free(&o);

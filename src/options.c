@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/i18n.h"
 #include "util/strdist.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
@@ -42,40 +43,40 @@ enum {
 };
 
 static const struct option long_options[] = {
-	{"batch", no_argument, NULL, 'b'},
-	{"output", required_argument, NULL, 'o'},
-	{"sort", required_argument, NULL, OPT_SORT},
-	{"limit", required_argument, NULL, OPT_LIMIT},
-	{"annotations", required_argument, NULL, OPT_ANNOTATIONS},
-	{"view", required_argument, NULL, OPT_VIEW},
-	{"width", required_argument, NULL, OPT_WIDTH},
-	{"trace", required_argument, NULL, OPT_TRACE},
-	{"segment", required_argument, NULL, OPT_SEGMENT},
-	/* analytics */
-	{"group-by", required_argument, NULL, OPT_GROUP_BY},
-	{"load", required_argument, NULL, 'l'},
-	{"demo", no_argument, NULL, OPT_DEMO},
-	{"filter", required_argument, NULL, 'f'},
-	{"check-filter", required_argument, NULL, OPT_CHECK_FILTER},
-	{"region", required_argument, NULL, OPT_REGION},
-	{"profile", required_argument, NULL, OPT_PROFILE},
-	{"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
-	{"group", required_argument, NULL, OPT_GROUP},
-	{"since", required_argument, NULL, OPT_SINCE},
-	{"start", required_argument, NULL, OPT_START},
-	{"end", required_argument, NULL, OPT_END},
-	{"time-range-type", required_argument, NULL, OPT_TIME_RANGE_TYPE},
-	{"save", required_argument, NULL, OPT_SAVE},
-	{"delay", required_argument, NULL, 'd'},
-	{"iterations", required_argument, NULL, 'n'},
-	{"max-traces", required_argument, NULL, OPT_MAX_TRACES},
-	{"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},
-	{"ascii", no_argument, NULL, 'U'},
-	{"no-color", no_argument, NULL, 'C'},
-	{"debug-log", required_argument, NULL, OPT_DEBUG_LOG},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"batch", no_argument, NULL, 'b'},
+    {"output", required_argument, NULL, 'o'},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"annotations", required_argument, NULL, OPT_ANNOTATIONS},
+    {"view", required_argument, NULL, OPT_VIEW},
+    {"width", required_argument, NULL, OPT_WIDTH},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"segment", required_argument, NULL, OPT_SEGMENT},
+    /* analytics */
+    {"group-by", required_argument, NULL, OPT_GROUP_BY},
+    {"load", required_argument, NULL, 'l'},
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"filter", required_argument, NULL, 'f'},
+    {"check-filter", required_argument, NULL, OPT_CHECK_FILTER},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
+    {"group", required_argument, NULL, OPT_GROUP},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"start", required_argument, NULL, OPT_START},
+    {"end", required_argument, NULL, OPT_END},
+    {"time-range-type", required_argument, NULL, OPT_TIME_RANGE_TYPE},
+    {"save", required_argument, NULL, OPT_SAVE},
+    {"delay", required_argument, NULL, 'd'},
+    {"iterations", required_argument, NULL, 'n'},
+    {"max-traces", required_argument, NULL, OPT_MAX_TRACES},
+    {"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},
+    {"ascii", no_argument, NULL, 'U'},
+    {"no-color", no_argument, NULL, 'C'},
+    {"debug-log", required_argument, NULL, OPT_DEBUG_LOG},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 static const char short_options[] = ":bo:l:f:d:n:UChV";
@@ -87,8 +88,8 @@ parse_long(const char *name, const char *arg, long min, long *out, struct xr_err
 	errno = 0;
 	long v = strtol(arg, &end, 10);
 	if (errno || end == arg || *end || v < min)
-		return xr_err_set(err, XR_EUSAGE, "%s: '%s' is not a whole number >= %ld", name, arg,
-		                  min);
+		return xr_err_set(err, XR_EUSAGE, _("%s: '%s' is not a whole number >= %ld"), name,
+		                  arg, min);
 	*out = v;
 	return 0;
 }
@@ -112,26 +113,25 @@ parse_choice(const char *name, const char *arg, const struct choice *choices, in
 		if (c[1].name)
 			strcat(list, ", ");
 	}
-	return xr_err_set(err, XR_EUSAGE, "%s: '%s' is not one of %s", name, arg, list);
+	return xr_err_set(err, XR_EUSAGE, _("%s: '%s' is not one of %s"), name, arg, list);
 }
 
 static const struct choice output_choices[] = {
-	{"table", OUTPUT_TABLE}, {"ndjson", OUTPUT_NDJSON}, {"json", OUTPUT_JSON}, {NULL, 0}};
+    {"table", OUTPUT_TABLE}, {"ndjson", OUTPUT_NDJSON}, {"json", OUTPUT_JSON}, {NULL, 0}};
 static const struct choice sort_choices[] = {{"start", SORT_START},
                                              {"duration", SORT_DURATION},
                                              {"responsetime", SORT_RESPONSETIME},
                                              {"status", SORT_STATUS},
                                              {NULL, 0}};
-static const struct choice view_choices[] = {
-	{"traces", VIEW_TRACES},
-	{"timeline", VIEW_TIMELINE},
-	{"details", VIEW_DETAILS},
-	{"map", VIEW_MAP},
-	/* analytics */
-	{"analytics", VIEW_ANALYTICS},
-	{NULL, 0}};
+static const struct choice view_choices[] = {{"traces", VIEW_TRACES},
+                                             {"timeline", VIEW_TIMELINE},
+                                             {"details", VIEW_DETAILS},
+                                             {"map", VIEW_MAP},
+                                             /* analytics */
+                                             {"analytics", VIEW_ANALYTICS},
+                                             {NULL, 0}};
 static const struct choice range_choices[] = {
-	{"TraceId", 0}, {"Event", 1}, {"Service", 2}, {NULL, 0}};
+    {"TraceId", 0}, {"Event", 1}, {"Service", 2}, {NULL, 0}};
 
 /* Names the long option nearest to an unknown one, for "did you mean". */
 static const char *
@@ -153,13 +153,14 @@ unknown_option(int argc, char **argv, int opt, struct xr_err *err)
 {
 	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 	if (opt && opt != '?' && opt < 256 && !strchr(arg, '-'))
-		return xr_err_set(err, XR_EUSAGE, "unknown option '-%c'", opt);
+		return xr_err_set(err, XR_EUSAGE, _("unknown option '-%c'"), opt);
 	if (optopt && optopt < 256 && arg[0] == '-' && arg[1] != '-')
-		return xr_err_set(err, XR_EUSAGE, "unknown option '-%c'", optopt);
+		return xr_err_set(err, XR_EUSAGE, _("unknown option '-%c'"), optopt);
 	const char *near = nearest_option(arg);
 	if (near)
-		return xr_err_set(err, XR_EUSAGE, "unknown option '%s' (did you mean '--%s'?)", arg, near);
-	return xr_err_set(err, XR_EUSAGE, "unknown option '%s'", arg);
+		return xr_err_set(err, XR_EUSAGE, _("unknown option '%s' (did you mean '--%s'?)"),
+		                  arg, near);
+	return xr_err_set(err, XR_EUSAGE, _("unknown option '%s'"), arg);
 }
 
 static int
@@ -201,7 +202,8 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		break;
 	case OPT_START:
 	case OPT_END:
-		if (timefmt_parse_time(arg, opt == OPT_START ? &o->start_time : &o->end_time, err) < 0) {
+		if (timefmt_parse_time(arg, opt == OPT_START ? &o->start_time : &o->end_time, err) <
+		    0) {
 			xr_err_prefix(err, "%s", opt == OPT_START ? "--start" : "--end");
 			return -1;
 		}
@@ -237,8 +239,8 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		if (keys > TRACELIST_MAX_ANNOTATIONS)
 			return xr_err_set(
 			    err, XR_EUSAGE,
-			    "--annotations: at most %d keys, not %zu (the table has room "
-			    "for %d columns of them)",
+			    _("--annotations: at most %d keys, not %zu (the table has room "
+			      "for %d columns of them)"),
 			    TRACELIST_MAX_ANNOTATIONS, keys, TRACELIST_MAX_ANNOTATIONS);
 		o->annotations = arg;
 		break;
@@ -251,17 +253,20 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		break;
 	case OPT_TRACE:
 	case OPT_SEGMENT:
-		if (!*arg || strlen(arg) > 64 || strspn(arg, "0123456789abcdefABCDEF-") != strlen(arg))
-			return xr_err_set(err, XR_EUSAGE,
-			                  "%s: '%s' is not a trace or segment id (hex digits and '-')",
-			                  opt == OPT_TRACE ? "--trace" : "--segment", arg);
+		if (!*arg || strlen(arg) > 64 ||
+		    strspn(arg, "0123456789abcdefABCDEF-") != strlen(arg))
+			return xr_err_set(
+			    err, XR_EUSAGE,
+			    _("%s: '%s' is not a trace or segment id (hex digits and '-')"),
+			    opt == OPT_TRACE ? "--trace" : "--segment", arg);
 		*(opt == OPT_TRACE ? &o->trace_id : &o->segment_id) = arg;
 		break;
 	case OPT_WIDTH:
 		if (parse_long("--width", arg, 20, &o->width, err) < 0)
 			return -1;
 		if (o->width > 10000)
-			return xr_err_set(err, XR_EUSAGE, "--width: '%s' is more than 10000 columns", arg);
+			return xr_err_set(err, XR_EUSAGE,
+			                  _("--width: '%s' is more than 10000 columns"), arg);
 		break;
 	/* analytics */
 	case OPT_GROUP_BY:
@@ -273,7 +278,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		break;
 	case 'h': o->help = true; break;
 	case 'V': o->version = true; break;
-	default: return xr_err_set(err, XR_EUSAGE, "unknown option");
+	default: return xr_err_set(err, XR_EUSAGE, _("unknown option"));
 	}
 	return 0;
 }
@@ -298,49 +303,49 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 			return unknown_option(argc, argv, optopt, err);
 		if (opt == ':') {
 			const char *arg = argv[optind - 1];
-			return xr_err_set(err, XR_EUSAGE, "option '%s' needs a value", arg);
+			return xr_err_set(err, XR_EUSAGE, _("option '%s' needs a value"), arg);
 		}
 		if (parse_one(o, opt, optarg, err) < 0)
 			return -1;
 	}
 	if (optind < argc)
 		return xr_err_set(err, XR_EUSAGE,
-		                  "unexpected argument '%s' (files are read with --load FILE)",
+		                  _("unexpected argument '%s' (files are read with --load FILE)"),
 		                  argv[optind]);
 	/* analytics: --group-by alone means --view analytics */
 	if (o->group_by && !o->view_set)
 		o->view = VIEW_ANALYTICS;
 	if (o->group_by && o->view != VIEW_ANALYTICS)
-		return xr_err_set(err, XR_EUSAGE, "--group-by goes with --view analytics");
+		return xr_err_set(err, XR_EUSAGE, _("--group-by goes with --view analytics"));
 	if (o->view == VIEW_ANALYTICS && (o->sort_set || o->annotations))
 		return xr_err_set(err, XR_EUSAGE,
-		                  "%s goes with the trace list, not --view analytics (its groups "
-		                  "are sorted by traces, most first)",
+		                  _("%s goes with the trace list, not --view analytics (its groups "
+		                    "are sorted by traces, most first)"),
 		                  o->sort_set ? "--sort" : "--annotations");
 	if (isfinite(o->start_time) != isfinite(o->end_time) && !isfinite(o->end_time))
 		o->end_time = NAN; /* --start alone: up to now */
 	if (isfinite(o->start_time) && isfinite(o->end_time) && o->end_time <= o->start_time)
-		return xr_err_set(err, XR_EUSAGE, "--end must be later than --start");
+		return xr_err_set(err, XR_EUSAGE, _("--end must be later than --start"));
 	double now = timefmt_now();
 	if (isfinite(o->start_time) && !isfinite(o->end_time) && o->start_time >= now)
 		return xr_err_set(
 		    err, XR_EUSAGE,
-		    "--start is in the future: give an earlier --start, or --end too");
+		    _("--start is in the future: give an earlier --start, or --end too"));
 	if (!isfinite(o->start_time) && now - o->since < TIMEFMT_MIN)
-		return xr_err_set(err, XR_EUSAGE, "--since reaches back before 1970");
+		return xr_err_set(err, XR_EUSAGE, _("--since reaches back before 1970"));
 	if ((o->trace_id || o->segment_id) && !o->view_set)
 		o->view = o->segment_id ? VIEW_DETAILS : VIEW_TIMELINE;
 	if ((o->trace_id || o->segment_id) && o->view != VIEW_TIMELINE && o->view != VIEW_DETAILS)
-		return xr_err_set(err, XR_EUSAGE, "%s goes with --view timeline or details",
+		return xr_err_set(err, XR_EUSAGE, _("%s goes with --view timeline or details"),
 		                  o->trace_id ? "--trace" : "--segment");
 	if (o->segment_id && o->view != VIEW_DETAILS)
-		return xr_err_set(err, XR_EUSAGE, "--segment goes with --view details");
+		return xr_err_set(err, XR_EUSAGE, _("--segment goes with --view details"));
 	if ((o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS) && (o->save || o->delay > 0))
-		return xr_err_set(err, XR_EUSAGE,
-		                  "%s goes with the trace list, not --view %s (-o json prints the "
-		                  "trace as BatchGetTraces JSON)",
-		                  o->save ? "--save" : "-d",
-		                  o->view == VIEW_DETAILS ? "details" : "timeline");
+		return xr_err_set(
+		    err, XR_EUSAGE,
+		    _("%s goes with the trace list, not --view %s (-o json prints the "
+		      "trace as BatchGetTraces JSON)"),
+		    o->save ? "--save" : "-d", o->view == VIEW_DETAILS ? "details" : "timeline");
 	return 0;
 }
 
@@ -370,76 +375,85 @@ void
 options_usage(struct buf *out)
 {
 	buf_puts(out,
-	         "Usage: xrtop [OPTION]...\n"
-	         "Show AWS X-Ray traces, their timelines and the service map in a terminal.\n"
-	         "\n"
-	         "Sources (default: the X-Ray API of the current AWS account):\n"
-	         "  -l, --load FILE          read traces from FILE (repeatable; - is stdin): a\n"
-	         "                           BatchGetTraces or GetTraceSummaries response as the\n"
-	         "                           AWS CLI prints it, NDJSON segment documents (with or\n"
-	         "                           without the X-Ray daemon header), or a JSON array of them\n"
-	         "      --demo               load the bundled QuickTable demo data\n"
-	         "With --load or --demo, the X-Ray API is read as well when any of --region,\n"
-	         "--profile, --endpoint-url, --group, --since, --start, --end, --time-range-type,\n"
-	         "--max-traces or --save is given; everything goes into one list.\n"
-	         "\n"
-	         "The X-Ray API:\n"
-	         "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
-	         "      --profile NAME       shared config/credentials profile (else AWS_PROFILE)\n"
-	         "      --endpoint-url URL   use URL instead of https://xray.REGION.amazonaws.com\n"
-	         "      --since DURATION     window ending now (default 15m; e.g. 90s, 2h, 1d)\n"
-	         "      --start TIME         window start (ISO 8601 or epoch seconds)\n"
-	         "      --end TIME           window end (default: now)\n"
-	         "      --time-range-type T  TraceId (default), Event or Service\n"
-	         "      --group NAME         use the X-Ray group NAME\n"
-	         "      --max-traces N       stop scanning after N summaries (default: all); with\n"
-	         "                           -d, keep only the newest N traces in memory\n"
-	         "      --save FILE          fetch every full trace of the window and write them as\n"
-	         "                           one BatchGetTraces JSON file (readable with --load);\n"
-	         "                           a failed or empty run leaves an existing FILE as it was\n"
-	         "      --retry-budget DUR   how long one request may retry when throttled (2m)\n"
-	         "  -d, --delay DURATION     refresh every DURATION, fetching only what is new\n"
-	         "  -n, --iterations N       with -b and -d: stop after N refreshes\n"
-	         "      --debug-log FILE     log requests and retries (never credentials) to FILE\n"
-	         "\n"
-	         "Filtering and output:\n"
-	         "  -f, --filter EXPR        X-Ray filter expression, evaluated locally and sent to\n"
-	         "                           the service, e.g. 'annotation.restaurantName = \"x\"'\n"
-	         "      --check-filter EXPR  only check EXPR: print it normalised (exit 0) or the\n"
-	         "                           error with its column (exit 2)\n"
-	         "  -b, --batch              print and exit (default when stdout is not a terminal)\n"
-	         "  -o, --output FORMAT      table (default), ndjson (one TraceSummary per line) or\n"
-	         "                           json (a GetTraceSummaries-shaped object)\n"
-	         "      --sort KEY           start (oldest first, the default), duration,\n"
-	         "                           responsetime or status (largest first)\n"
-	         "      --limit N            print at most N traces (analytics: N groups)\n"
-	         "      --annotations KEYS   table columns for these annotation keys (comma-\n"
-	         "                           separated, at most 4; default: the keys that tell\n"
-	         "                           traces apart)\n"
-	         "      --view VIEW          what to print: traces (the trace list, the default),\n"
-	         "                           timeline (one trace as a Gantt chart: --trace, else\n"
-	         "                           the first trace listed), details (one segment),\n"
-	         "                           map (the service map of the matching traces and a\n"
-	         "                           table of every call; -o json: GetServiceGraph-shaped)\n"
-	         "                           or analytics (response-time histogram and groups)\n"
-	         "      --trace ID           the trace to show (implies --view timeline; with the\n"
-	         "                           X-Ray API it is fetched with BatchGetTraces)\n"
-	         "      --segment ID         with --view details: the segment to show (default:\n"
-	         "                           the trace's root segment)\n"
-	         "      --group-by KEY       analytics: group traces by KEY: annotation.KEY,\n"
-	         "                           http.status (default), http.method, http.url,\n"
-	         "                           service, user, rootcause.fault, rootcause.error or\n"
-	         "                           rootcause.responsetime (implies --view analytics)\n"
-	         "      --width N            fit the output to N columns (default: the terminal's\n"
-	         "                           width; for the trace list no limit when not a\n"
-	         "                           terminal, for timeline, details, map and analytics\n"
-	         "                           100)\n"
-	         "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
-	         "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
-	         "  -h, --help               show this help and exit\n"
-	         "  -V, --version            show the version and exit\n"
-	         "\n"
-	         "Exit status: 0 success, 1 a source failed, 2 usage or filter error.\n"
-	         "See xrtop(1) for the filter language and the decisions xrtop makes where AWS\n"
-	         "documents nothing.\n");
+	         _("Usage: xrtop [OPTION]...\n"
+	           "Show AWS X-Ray traces, their timelines and the service map in a terminal.\n"
+	           "\n"));
+	buf_puts(
+	    out,
+	    _("Sources (default: the X-Ray API of the current AWS account):\n"
+	      "  -l, --load FILE          read traces from FILE (repeatable; - is stdin): a\n"
+	      "                           BatchGetTraces or GetTraceSummaries response as the\n"
+	      "                           AWS CLI prints it, NDJSON segment documents (with or\n"
+	      "                           without the X-Ray daemon header), or a JSON array of "
+	      "them\n"
+	      "      --demo               load the bundled QuickTable demo data\n"
+	      "With --load or --demo, the X-Ray API is read as well when any of --region,\n"
+	      "--profile, --endpoint-url, --group, --since, --start, --end, --time-range-type,\n"
+	      "--max-traces or --save is given; everything goes into one list.\n"
+	      "\n"));
+	buf_puts(
+	    out,
+	    _("The X-Ray API:\n"
+	      "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, "
+	      "profile)\n"
+	      "      --profile NAME       shared config/credentials profile (else AWS_PROFILE)\n"
+	      "      --endpoint-url URL   use URL instead of https://xray.REGION.amazonaws.com\n"
+	      "      --since DURATION     window ending now (default 15m; e.g. 90s, 2h, 1d)\n"
+	      "      --start TIME         window start (ISO 8601 or epoch seconds)\n"
+	      "      --end TIME           window end (default: now)\n"
+	      "      --time-range-type T  TraceId (default), Event or Service\n"
+	      "      --group NAME         use the X-Ray group NAME\n"
+	      "      --max-traces N       stop scanning after N summaries (default: all); with\n"
+	      "                           -d, keep only the newest N traces in memory\n"
+	      "      --save FILE          fetch every full trace of the window and write them as\n"
+	      "                           one BatchGetTraces JSON file (readable with --load);\n"
+	      "                           a failed or empty run leaves an existing FILE as it was\n"
+	      "      --retry-budget DUR   how long one request may retry when throttled (2m)\n"
+	      "  -d, --delay DURATION     refresh every DURATION, fetching only what is new\n"
+	      "  -n, --iterations N       with -b and -d: stop after N refreshes\n"
+	      "      --debug-log FILE     log requests and retries (never credentials) to FILE\n"
+	      "\n"));
+	buf_puts(
+	    out,
+	    _("Filtering and output:\n"
+	      "  -f, --filter EXPR        X-Ray filter expression, evaluated locally and sent to\n"
+	      "                           the service, e.g. 'annotation.restaurantName = \"x\"'\n"
+	      "      --check-filter EXPR  only check EXPR: print it normalised (exit 0) or the\n"
+	      "                           error with its column (exit 2)\n"
+	      "  -b, --batch              print and exit (default when stdout is not a terminal)\n"
+	      "  -o, --output FORMAT      table (default), ndjson (one TraceSummary per line) or\n"
+	      "                           json (a GetTraceSummaries-shaped object)\n"
+	      "      --sort KEY           start (oldest first, the default), duration,\n"
+	      "                           responsetime or status (largest first)\n"
+	      "      --limit N            print at most N traces (analytics: N groups)\n"
+	      "      --annotations KEYS   table columns for these annotation keys (comma-\n"
+	      "                           separated, at most 4; default: the keys that tell\n"
+	      "                           traces apart)\n"
+	      "      --view VIEW          what to print: traces (the trace list, the default),\n"
+	      "                           timeline (one trace as a Gantt chart: --trace, else\n"
+	      "                           the first trace listed), details (one segment),\n"
+	      "                           map (the service map of the matching traces and a\n"
+	      "                           table of every call; -o json: GetServiceGraph-shaped)\n"
+	      "                           or analytics (response-time histogram and groups)\n"
+	      "      --trace ID           the trace to show (implies --view timeline; with the\n"
+	      "                           X-Ray API it is fetched with BatchGetTraces)\n"
+	      "      --segment ID         with --view details: the segment to show (default:\n"
+	      "                           the trace's root segment)\n"
+	      "      --group-by KEY       analytics: group traces by KEY: annotation.KEY,\n"
+	      "                           http.status (default), http.method, http.url,\n"
+	      "                           service, user, rootcause.fault, rootcause.error or\n"
+	      "                           rootcause.responsetime (implies --view analytics)\n"
+	      "      --width N            fit the output to N columns (default: the terminal's\n"
+	      "                           width; for the trace list no limit when not a\n"
+	      "                           terminal, for timeline, details, map and analytics\n"
+	      "                           100)\n"
+	      "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
+	      "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
+	      "  -h, --help               show this help and exit\n"
+	      "  -V, --version            show the version and exit\n"
+	      "\n"));
+	buf_puts(out,
+	         _("Exit status: 0 success, 1 a source failed, 2 usage or filter error.\n"
+	           "See xrtop(1) for the filter language and the decisions xrtop makes where AWS\n"
+	           "documents nothing.\n"));
 }
