@@ -13,7 +13,7 @@
 #include "util/i18n.h"
 #include "util/utf8.h"
 
-static void
+static bool
 setup_locale(void)
 {
 	setlocale(LC_ALL, "");
@@ -25,16 +25,19 @@ setup_locale(void)
 	/* Widths of CJK text still need the UTF-8 tables; output stays ASCII. */
 	if (!utf8)
 		setlocale(LC_CTYPE, "C.UTF-8");
+	return utf8;
 }
 
 int
 main(int argc, char **argv)
 {
-	setup_locale();
-	i18n_init();
+	i18n_init(setup_locale());
 	struct options o;
 	struct xr_err err = {0};
-	if (options_parse(&o, argc, argv, &err) < 0) {
+	int parsed = options_parse(&o, argc, argv, &err);
+	if (o.ascii)
+		i18n_disable();
+	if (parsed < 0) {
 		app_report("%s", err.msg);
 		fputs(_("Try 'xrtop --help' for more information.\n"), stderr);
 		options_free(&o);

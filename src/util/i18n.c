@@ -30,10 +30,13 @@ i18n_in_build_tree(void)
 }
 #endif
 
+static bool i18n_on;
+
 void
-i18n_init(void)
+i18n_init(bool utf8)
 {
 #ifdef ENABLE_NLS
+	i18n_on = utf8;
 	const char *dir = XRTOP_LOCALEDIR;
 	struct stat st;
 	if (i18n_in_build_tree() && stat(XRTOP_BUILDDIR "/locale", &st) == 0 && S_ISDIR(st.st_mode))
@@ -42,4 +45,30 @@ i18n_init(void)
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
 	textdomain(PACKAGE);
 #endif
+}
+
+void
+i18n_disable(void)
+{
+	i18n_on = false;
+}
+
+const char *
+i18n_gettext(const char *msgid)
+{
+#ifdef ENABLE_NLS
+	if (i18n_on)
+		return dgettext(PACKAGE, msgid);
+#endif
+	return msgid;
+}
+
+const char *
+i18n_ngettext(const char *msgid, const char *plural, unsigned long n)
+{
+#ifdef ENABLE_NLS
+	if (i18n_on)
+		return dngettext(PACKAGE, msgid, plural, n);
+#endif
+	return n == 1 ? msgid : plural;
 }

@@ -102,7 +102,8 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 				av->value.type = XR_VAL_BOOL;
 				av->value.u.b = cJSON_IsTrue(x);
 			} else {
-				strict_fail(s, "Annotations", "AnnotationValue has no string, number or boolean");
+				strict_fail(s, "Annotations",
+				            "AnnotationValue has no string, number or boolean");
 				return;
 			}
 			av->services = s_service_ids(s, v, "ServiceIds", &av->n_services);
@@ -121,7 +122,8 @@ s_users(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 		cJSON_ArrayForEach(u, list)
 		{
 			sum->users[i].name = s_str(s, u, "UserName");
-			sum->users[i].services = s_service_ids(s, u, "ServiceIds", &sum->users[i].n_services);
+			sum->users[i].services =
+			    s_service_ids(s, u, "ServiceIds", &sum->users[i].n_services);
 			i++;
 		}
 }
@@ -165,7 +167,8 @@ s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_s
 		struct xr_root_cause *out = &rcs[i++];
 		out->client_impacting = s_bool(s, rc, "ClientImpacting");
 		const cJSON *svcs = s_array(s, rc, "Services");
-		out->services = s_objects(s, svcs, "Services", sizeof *out->services, &out->n_services);
+		out->services =
+		    s_objects(s, svcs, "Services", sizeof *out->services, &out->n_services);
 		unsigned k = 0;
 		const cJSON *svc;
 		if (!out->services)
@@ -223,7 +226,8 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 		sum->http.user_agent = s_str(&s, http, "UserAgent");
 		sum->http.client_ip = s_str(&s, http, "ClientIp");
 		double status = s_num(&s, http, "HttpStatus");
-		sum->http.status = isfinite(status) && status > 0 && status < 1000 ? (int)status : 0;
+		sum->http.status =
+		    isfinite(status) && status > 0 && status < 1000 ? (int)status : 0;
 		s.sub = NULL;
 	}
 	s_annotations(&s, obj, sum);
@@ -270,7 +274,8 @@ parse_json(const char *json, size_t len, struct xr_err *err)
 			root = NULL;
 			size_t line, col;
 			json_position(json, len, at, &line, &col);
-			xr_err_set(err, XR_EINPUT, "line %zu, column %zu: unexpected data after the JSON value",
+			xr_err_set(err, XR_EINPUT,
+			           "line %zu, column %zu: unexpected data after the JSON value",
 			           line, col);
 		}
 	}
@@ -352,7 +357,8 @@ note_segment_member(void *ctx, const struct jsonscan_member *m, const char *end)
 			cap_document_texts = i + 16;
 			document_texts = xreallocarray(document_texts, cap_document_texts,
 			                               sizeof *document_texts);
-			memset(document_texts + old, 0, (cap_document_texts - old) * sizeof *document_texts);
+			memset(document_texts + old, 0,
+			       (cap_document_texts - old) * sizeof *document_texts);
 		}
 		buf_reset(&document_texts[i]);
 		const char *after = jsonscan_string(m->value, end, &document_texts[i], NULL);
@@ -431,16 +437,19 @@ decode_segment_refs(struct xr_trace *t, const struct trace_scan *ts, const char 
 		struct xr_err e = {0};
 		const struct buf *text = &document_texts[i];
 		if (!ref->has_doc) {
-			warn_add(warnings,
-			         "%s: trace %s: segment %zu (%s): no valid \"Document\" string: skipped",
-			         where, t->id, i, segment_ref_id(ref, end, &name));
-		} else if (!decode_segment_document(text->data ? text->data : "", text->len, t, &e)) {
-			warn_add(warnings, "%s: trace %s: segment %zu (%s): %s: skipped", where, t->id, i,
-			         segment_ref_id(ref, end, &name), e.msg);
+			warn_add(
+			    warnings,
+			    "%s: trace %s: segment %zu (%s): no valid \"Document\" string: skipped",
+			    where, t->id, i, segment_ref_id(ref, end, &name));
+		} else if (!decode_segment_document(text->data ? text->data : "", text->len, t,
+		                                    &e)) {
+			warn_add(warnings, "%s: trace %s: segment %zu (%s): %s: skipped", where,
+			         t->id, i, segment_ref_id(ref, end, &name), e.msg);
 		} else {
 			struct xr_segment *s = t->documents[t->n_documents - 1];
 			if (s->trace_id && s->trace_id != t->id)
-				trace_add_problem(t, "segment %s names trace %s", s->id, s->trace_id);
+				trace_add_problem(t, "segment %s names trace %s", s->id,
+				                  s->trace_id);
 		}
 	}
 	buf_free(&name);
@@ -468,7 +477,8 @@ decode_trace_object(const char *json, size_t len, const char *where, struct xr_w
 		t->api_duration = ts.duration;
 		t->limit_exceeded = ts.limit_exceeded;
 		if (t->limit_exceeded)
-			trace_add_problem(t, "trace exceeded the X-Ray trace size limit: segments are missing");
+			trace_add_problem(
+			    t, "trace exceeded the X-Ray trace size limit: segments are missing");
 		decode_segment_refs(t, &ts, end, where, warnings);
 		trace_finish(t);
 	}
@@ -544,7 +554,8 @@ decode_trace_summaries_response(const char *json, size_t len, struct xr_store *s
 		return -1;
 	int rc = -1;
 	const cJSON *list;
-	if (!(list = response_list(root, "TraceSummaries", err)) || read_next_token(root, page, err) < 0)
+	if (!(list = response_list(root, "TraceSummaries", err)) ||
+	    read_next_token(root, page, err) < 0)
 		goto out;
 	const cJSON *n = FIELD(root, "TracesProcessedCount");
 	if (cJSON_IsNumber(n))
@@ -588,7 +599,7 @@ out:
 struct spans {
 	struct span {
 		const char *p, *end;
-	} *items;
+	} * items;
 	size_t n, cap;
 };
 
@@ -631,7 +642,8 @@ decode_batch_get_traces_response(const char *json, size_t len, struct xr_store *
 	cJSON_ArrayForEach(item, unp)
 	{
 		if (!cJSON_IsString(item)) {
-			xr_err_set(err, XR_EINPUT, "UnprocessedTraceIds: expected a list of strings");
+			xr_err_set(err, XR_EINPUT,
+			           "UnprocessedTraceIds: expected a list of strings");
 			goto out;
 		}
 	}
@@ -702,7 +714,8 @@ decode_groups_response(const char *json, size_t len, struct xr_group **groups, s
 		const cJSON *expr = cJSON_IsObject(g) ? FIELD(g, "FilterExpression") : NULL;
 		if (!cJSON_IsString(name) || (arn && !cJSON_IsString(arn) && !cJSON_IsNull(arn)) ||
 		    (expr && !cJSON_IsString(expr) && !cJSON_IsNull(expr))) {
-			xr_err_set(err, XR_EINPUT, "Groups: expected objects with a GroupName string");
+			xr_err_set(err, XR_EINPUT,
+			           "Groups: expected objects with a GroupName string");
 			goto out;
 		}
 		*groups = xreallocarray(*groups, *n + 1, sizeof **groups);

@@ -6,7 +6,6 @@
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
 
-
 void
 strict_fail(struct strict *s, const char *field, const char *what)
 {
