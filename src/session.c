@@ -15,6 +15,7 @@
 #include "util/dlog.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 /* Seconds between SESSION_EVENT_PROGRESS events while busy. */
 #define SESSION_PROGRESS_PERIOD 0.1
@@ -285,10 +286,10 @@ resolve_group(void *ctx, const char *name_or_arn, int is_arn, char **expr, struc
 	const struct xr_group *g = find_group(s, name_or_arn, is_arn, &names);
 	int rc = 0;
 	if (!g)
-		rc = xr_err_set(err, XR_EUSAGE, "no such X-Ray group in %s (groups: %s)",
+		rc = xr_err_set(err, XR_EUSAGE, _("no such X-Ray group in %s (groups: %s)"),
 		                s->api ? s->api->region : "the region", names.data);
 	else if (!g->filter_expression || !*g->filter_expression)
-		rc = xr_err_set(err, XR_EUSAGE, "the group has no filter expression");
+		rc = xr_err_set(err, XR_EUSAGE, _("the group has no filter expression"));
 	else
 		*expr = xstrdup(g->filter_expression);
 	buf_free(&names);

@@ -11,6 +11,7 @@
 
 #include "util/buf.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 static const char *
 process_getenv(const char *name)
@@ -112,7 +113,7 @@ awsconfig_load(struct awsconfig *c, const char *profile_opt, awsconfig_getenv_fn
 		struct buf names = BUF_INIT;
 		list_profiles(c, &names);
 		xr_err_set(err, XR_EUSAGE,
-		           "profile '%s' (from %s) is in neither %s nor %s (profiles there: %s)",
+		           _("profile '%s' (from %s) is in neither %s nor %s (profiles there: %s)"),
 		           c->profile, c->profile_explicit ? "--profile" : "AWS_PROFILE",
 		           c->config_path, c->credentials_path, names.data);
 		buf_free(&names);
@@ -183,14 +184,14 @@ awsconfig_region(const struct awsconfig *c, const char *opt, const char **source
 	}
 	if (!r) {
 		xr_err_set(err, XR_EUSAGE,
-		           "no AWS region: use --region REGION, set AWS_REGION, or add "
-		           "'region = REGION' to profile '%s' in %s",
+		           _("no AWS region: use --region REGION, set AWS_REGION, or add "
+		             "'region = REGION' to profile '%s' in %s"),
 		           c->profile, c->config_path);
 		return NULL;
 	}
 	if (!region_name_ok(r)) {
 		xr_err_set(err, XR_EUSAGE,
-		           "region '%s' (from %s) is not a region name such as us-east-1", r,
+		           _("region '%s' (from %s) is not a region name such as us-east-1"), r,
 		           *source);
 		return NULL;
 	}
@@ -227,30 +228,31 @@ awsconfig_url_split(const char *url, bool *https, char **host, int *port, char *
 		*https = false;
 		p = url + 7;
 	} else {
-		return xr_err_set(err, XR_EUSAGE, "'%s' is not an http:// or https:// URL", url);
+		return xr_err_set(err, XR_EUSAGE, _("'%s' is not an http:// or https:// URL"), url);
 	}
 	size_t auth_len = strcspn(p, "/?#");
 	const char *auth_end = p + auth_len;
 	if (memchr(p, '@', auth_len))
-		return xr_err_set(err, XR_EUSAGE, "'%s': credentials in a URL are not accepted",
+		return xr_err_set(err, XR_EUSAGE, _("'%s': credentials in a URL are not accepted"),
 		                  url);
 	if (strpbrk(auth_end, "?#"))
-		return xr_err_set(err, XR_EUSAGE, "'%s': a query or fragment is not accepted", url);
+		return xr_err_set(err, XR_EUSAGE, _("'%s': a query or fragment is not accepted"),
+		                  url);
 	for (const char *q = url; *q; q++)
 		if ((unsigned char)*q <= ' ' || *q == 0x7f)
 			return xr_err_set(err, XR_EUSAGE,
-			                  "'%s': spaces or control characters in the URL", url);
+			                  _("'%s': spaces or control characters in the URL"), url);
 	const char *h = p, *h_end, *port_s = NULL;
 	if (*p == '[') {
 		const char *close = memchr(p, ']', auth_len);
 		if (!close)
-			return xr_err_set(err, XR_EUSAGE, "'%s': unclosed '[' in the host", url);
+			return xr_err_set(err, XR_EUSAGE, _("'%s': unclosed '[' in the host"), url);
 		h = p + 1;
 		h_end = close;
 		if (close + 1 < auth_end) {
 			if (close[1] != ':')
-				return xr_err_set(err, XR_EUSAGE, "'%s': unexpected text after ']'",
-				                  url);
+				return xr_err_set(err, XR_EUSAGE,
+				                  _("'%s': unexpected text after ']'"), url);
 			port_s = close + 2;
 		}
 	} else {
@@ -260,13 +262,13 @@ awsconfig_url_split(const char *url, bool *https, char **host, int *port, char *
 			port_s = colon + 1;
 	}
 	if (h_end == h)
-		return xr_err_set(err, XR_EUSAGE, "'%s' has no host", url);
+		return xr_err_set(err, XR_EUSAGE, _("'%s' has no host"), url);
 	*port = *https ? 443 : 80;
 	if (port_s) {
 		char *end;
 		long v = strtol(port_s, &end, 10);
 		if (end == port_s || end != auth_end || v < 1 || v > 65535)
-			return xr_err_set(err, XR_EUSAGE, "'%s': bad port", url);
+			return xr_err_set(err, XR_EUSAGE, _("'%s': bad port"), url);
 		*port = (int)v;
 	}
 	*host = xstrndup(h, (size_t)(h_end - h));
@@ -290,15 +292,15 @@ awsconfig_endpoint(const char *region, const char *endpoint_url, bool fips,
 	char *host, *path;
 	int port;
 	if (awsconfig_url_split(endpoint_url, &out->https, &host, &port, &path, err) < 0) {
-		xr_err_prefix(err, "--endpoint-url");
+		xr_err_prefix(err, _("--endpoint-url"));
 		return -1;
 	}
 	out->host = host;
 	out->loopback = awsconfig_is_loopback(host);
 	if (!out->https && !out->loopback) {
 		xr_err_set(err, XR_EUSAGE,
-		           "--endpoint-url %s: plain http:// is only allowed to this machine "
-		           "(127.0.0.1, ::1, localhost); use https://",
+		           _("--endpoint-url %s: plain http:// is only allowed to this machine "
+		             "(127.0.0.1, ::1, localhost); use https://"),
 		           endpoint_url);
 		free(path);
 		awsconfig_endpoint_free(out);

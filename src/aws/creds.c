@@ -23,6 +23,7 @@
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 #include "xray/decode_creds.h"
+#include "util/i18n.h"
 
 extern char **environ;
 
@@ -183,7 +184,7 @@ creds_split_command(const char *cmd, struct xr_err *err)
 		if (c == '\\') {
 			if (!p[1]) {
 				xr_err_set(err, XR_EUSAGE,
-				           "no character after the final backslash");
+				           _("no character after the final backslash"));
 				goto fail;
 			}
 			buf_putc(&word, p[1]);
@@ -191,7 +192,7 @@ creds_split_command(const char *cmd, struct xr_err *err)
 		} else if (c == '\'') {
 			const char *close = strchr(p + 1, '\'');
 			if (!close) {
-				xr_err_set(err, XR_EUSAGE, "no closing quotation");
+				xr_err_set(err, XR_EUSAGE, _("no closing quotation"));
 				goto fail;
 			}
 			buf_append(&word, p + 1, (size_t)(close - p - 1));
@@ -206,7 +207,7 @@ creds_split_command(const char *cmd, struct xr_err *err)
 				buf_putc(&word, *p++);
 			}
 			if (!*p) {
-				xr_err_set(err, XR_EUSAGE, "no closing quotation");
+				xr_err_set(err, XR_EUSAGE, _("no closing quotation"));
 				goto fail;
 			}
 			buf_putc(&word, '\0');
@@ -219,7 +220,7 @@ creds_split_command(const char *cmd, struct xr_err *err)
 	}
 	buf_free(&word);
 	if (n == 0) {
-		xr_err_set(err, XR_EUSAGE, "empty command");
+		xr_err_set(err, XR_EUSAGE, _("empty command"));
 		free(argv);
 		return NULL;
 	}
@@ -378,11 +379,11 @@ process_spawn(struct creds_job *j, struct xr_err *why)
 {
 	int po[2], pe[2];
 	if (pipe2(po, O_CLOEXEC) < 0)
-		return xr_err_set(why, XR_EIO, "pipe: %s", strerror(errno));
+		return xr_err_set(why, XR_EIO, _("pipe: %s"), strerror(errno));
 	if (pipe2(pe, O_CLOEXEC) < 0) {
 		close(po[0]);
 		close(po[1]);
-		return xr_err_set(why, XR_EIO, "pipe: %s", strerror(errno));
+		return xr_err_set(why, XR_EIO, _("pipe: %s"), strerror(errno));
 	}
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
@@ -397,7 +398,7 @@ process_spawn(struct creds_job *j, struct xr_err *why)
 	if (rc != 0) {
 		close(po[0]);
 		close(pe[0]);
-		return xr_err_set(why, XR_EIO, "cannot run '%s': %s", j->argv[0], strerror(rc));
+		return xr_err_set(why, XR_EIO, _("cannot run '%s': %s"), j->argv[0], strerror(rc));
 	}
 	fcntl(po[0], F_SETFL, O_NONBLOCK);
 	fcntl(pe[0], F_SETFL, O_NONBLOCK);
@@ -443,9 +444,9 @@ process_poll(struct creds_job *j, struct xr_err *why)
 	j->errtext[j->elen] = '\0';
 	if (!ended || j->overflow) {
 		if (j->overflow)
-			return xr_err_set(why, XR_ELIMIT, "its output is larger than %u KiB",
+			return xr_err_set(why, XR_ELIMIT, _("its output is larger than %u KiB"),
 			                  CREDS_PROCESS_MAX_OUTPUT >> 10);
-		return xr_err_set(why, XR_EIO, "it did not finish within %.0f s",
+		return xr_err_set(why, XR_EIO, _("it did not finish within %.0f s"),
 		                  CREDS_PROCESS_TIMEOUT);
 	}
 	if (WIFEXITED(status))
@@ -575,7 +576,7 @@ container_token(const struct awsconfig *cfg, char **token, struct xr_err *why)
 		int fd = open(file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return xr_err_set(why, XR_EAUTH,
-			                  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", file,
+			                  _("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s"), file,
 			                  strerror(errno));
 		char *text = secret_alloc(16385);
 		ssize_t n = read(fd, text, 16384);
@@ -584,7 +585,7 @@ container_token(const struct awsconfig *cfg, char **token, struct xr_err *why)
 		if (n < 0) {
 			secret_free(text);
 			return xr_err_set(why, XR_EAUTH,
-			                  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", file,
+			                  _("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s"), file,
 			                  strerror(e));
 		}
 		while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
@@ -599,8 +600,8 @@ container_token(const struct awsconfig *cfg, char **token, struct xr_err *why)
 		*token = NULL;
 		return xr_err_set(
 		    why, XR_EAUTH,
-		    "the container authorization token (%s) holds a control character "
-		    "or a byte that is not ASCII at byte %ld: refused",
+		    _("the container authorization token (%s) holds a control character "
+		      "or a byte that is not ASCII at byte %ld: refused"),
 		    file ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
 		         : "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 		    at + 1);
@@ -915,7 +916,8 @@ check_expiry(struct aws_creds *c, struct xr_err *err)
 	if (!isnan(c->expiration) && c->expiration <= timefmt_now()) {
 		char when[40];
 		timefmt_iso(c->expiration, when, sizeof when);
-		xr_err_set(err, XR_EAUTH, "the credentials from %s expired at %s", c->source, when);
+		xr_err_set(err, XR_EAUTH, _("the credentials from %s expired at %s"), c->source,
+		           when);
 		creds_clear(c);
 		return -1;
 	}
@@ -951,7 +953,7 @@ job_provider_done(struct creds_job *j, enum creds_status st)
 		return true;
 	}
 	if (st == CREDS_FAILED) {
-		j->rc = xr_err_set(&j->err, XR_EAUTH, "AWS credentials: %s: %s",
+		j->rc = xr_err_set(&j->err, XR_EAUTH, _("AWS credentials: %s: %s"),
 		                   creds_provider_name(p), j->why.msg);
 		return true;
 	}
@@ -959,7 +961,7 @@ job_provider_done(struct creds_job *j, enum creds_status st)
 	memset(&j->why, 0, sizeof j->why);
 	if (++j->provider < CREDS_PROVIDERS)
 		return false;
-	j->rc = xr_err_set(&j->err, XR_EAUTH, "no AWS credentials found; tried, in order:%s",
+	j->rc = xr_err_set(&j->err, XR_EAUTH, _("no AWS credentials found; tried, in order:%s"),
 	                   j->tried.data);
 	return true;
 }
@@ -1034,7 +1036,7 @@ job_run_here(struct creds_job *j, const atomic_bool *cancel)
 			job_reset_provider(j);
 			say(&j->why, CREDS_FAILED, "cancelled");
 			j->st = CREDS_FAILED;
-			xr_err_set(&j->err, XR_EAUTH, "cancelled");
+			xr_err_set(&j->err, XR_EAUTH, _("cancelled"));
 			j->wait = JOB_DONE;
 			break;
 		}

@@ -10,6 +10,7 @@
 #include "aws/retry.h"
 #include "util/dlog.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 /* AWS_MAX_ATTEMPTS, else the profile's max_attempts: 1 to 100, or -1 with err. */
 static int
@@ -28,11 +29,11 @@ max_attempts(const struct awsconfig *cfg, struct xr_err *err)
 		if (env)
 			return xr_err_set(
 			    err, XR_EUSAGE,
-			    "AWS_MAX_ATTEMPTS: '%.40s' is not a whole number from 1 to 100", v);
+			    _("AWS_MAX_ATTEMPTS: '%.40s' is not a whole number from 1 to 100"), v);
 		return xr_err_set(
 		    err, XR_EUSAGE,
-		    "max_attempts of profile '%s' in %s: '%.40s' is not a whole number "
-		    "from 1 to 100",
+		    _("max_attempts of profile '%s' in %s: '%.40s' is not a whole number "
+		      "from 1 to 100"),
 		    cfg->profile, cfg->config_path, v);
 	}
 	return (int)n;

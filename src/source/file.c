@@ -20,6 +20,7 @@
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "xray/decode.h"
+#include "util/i18n.h"
 
 /* Files larger than this are refused rather than exhausting memory. */
 #define FILE_MAX_BYTES ((size_t)16 << 30)
@@ -365,7 +366,7 @@ decode_item(struct loader *l, size_t i)
 		if (!decode_segment_document(it->p, len, r->trace, &err)) {
 			xr_err_prefix(&err, "%s", where);
 		} else if (!r->trace->id[0]) {
-			xr_err_set(&err, XR_EINPUT, "%s: segment %s has no trace_id", where,
+			xr_err_set(&err, XR_EINPUT, _("%s: segment %s has no trace_id"), where,
 			           r->trace->documents[0]->id);
 		} else {
 			return;
@@ -376,11 +377,11 @@ decode_item(struct loader *l, size_t i)
 	}
 	if (!r->trace && !r->summary) {
 		if (err.has_offset) /* a JSON syntax error: say where in the file */
-			warn_add(&r->warnings, "%s: invalid JSON%s: skipped",
+			warn_add(&r->warnings, _("%s: invalid JSON%s: skipped"),
 			         position(l, it, err.offset),
 			         err.offset >= len ? " (truncated?)" : "");
 		else
-			warn_add(&r->warnings, "%s: skipped", err.msg);
+			warn_add(&r->warnings, _("%s: skipped"), err.msg);
 	}
 }
 
@@ -514,10 +515,12 @@ load_text(const char *name, const char *data, size_t len, bool mapped, struct xr
 	free(l.blocks);
 	if (stats->traces + stats->summaries == before) {
 		if (stats->skipped > skipped_before)
-			return xr_err_set(err, XR_EINPUT, "%s: nothing in it could be read", name);
+			return xr_err_set(err, XR_EINPUT, _("%s: nothing in it could be read"),
+			                  name);
 		if (stats->responses > responses_before)
 			return 0; /* a valid response with nothing in it */
-		return xr_err_set(err, XR_EINPUT, "%s: no traces or trace summaries in it", name);
+		return xr_err_set(err, XR_EINPUT, _("%s: no traces or trace summaries in it"),
+		                  name);
 	}
 	return 0;
 }
@@ -539,7 +542,7 @@ read_all(int fd, size_t *len, struct xr_err *err)
 		if (n == cap) {
 			if (cap >= FILE_MAX_BYTES) {
 				free(data);
-				xr_err_set(err, XR_ELIMIT, "input is larger than %zu GiB",
+				xr_err_set(err, XR_ELIMIT, _("input is larger than %zu GiB"),
 				           FILE_MAX_BYTES >> 30);
 				return NULL;
 			}
@@ -581,12 +584,12 @@ file_load(const char *path, struct xr_store *store, struct xr_warnings *warnings
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		xr_err_set(err, XR_EIO, "%s: is a directory", name);
+		xr_err_set(err, XR_EIO, _("%s: is a directory"), name);
 		goto out;
 	}
 	if (S_ISREG(st.st_mode) && st.st_size > 0) {
 		if ((size_t)st.st_size > FILE_MAX_BYTES) {
-			xr_err_set(err, XR_ELIMIT, "%s: larger than %zu GiB", name,
+			xr_err_set(err, XR_ELIMIT, _("%s: larger than %zu GiB"), name,
 			           FILE_MAX_BYTES >> 30);
 			goto out;
 		}
@@ -603,7 +606,7 @@ file_load(const char *path, struct xr_store *store, struct xr_warnings *warnings
 		goto out;
 	}
 	if (len == 0) {
-		xr_err_set(err, XR_EINPUT, "%s: empty", name);
+		xr_err_set(err, XR_EINPUT, _("%s: empty"), name);
 		goto out;
 	}
 	rc = load_text(name, map ? map : data, len, map != NULL, store, warnings, stats, err);

@@ -15,6 +15,7 @@
 #include "util/buf.h"
 #include "util/jsonw.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 struct save {
 	char *path;   /* FILE as the user gave it: every message names it */
@@ -30,7 +31,7 @@ struct save {
 static struct save *
 save_fail(struct save *s, struct xr_err *err, const char *what)
 {
-	xr_err_set(err, XR_EIO, "--save %s: %s", *s->path ? s->path : "''", what);
+	xr_err_set(err, XR_EIO, _("--save %s: %s"), *s->path ? s->path : "''", what);
 	if (s->out && s->out != stdout)
 		fclose(s->out);
 	if (s->tmp)
@@ -237,21 +238,22 @@ save_finish(struct save *s, char *const *unfetched, size_t n, bool incomplete, s
 		bool exists = lstat(s->target, &st) == 0;
 		if (exists && (incomplete || !s->count)) {
 			if (incomplete)
-				xr_err_set(
-				    err, XR_EIO,
-				    "--save %s: the run is incomplete: the file is left as it was "
-				    "(%zu traces fetched, not saved)",
-				    s->path, s->count);
+				xr_err_set(err, XR_EIO,
+				           _("--save %s: the run is incomplete: the file is left "
+				             "as it was "
+				             "(%zu traces fetched, not saved)"),
+				           s->path, s->count);
 			else
 				xr_err_set(
 				    err, XR_EIO,
-				    "--save %s: no traces to save: the file is left as it was",
+				    _("--save %s: no traces to save: the file is left as it was"),
 				    s->path);
 			save_abort(s);
 			return SAVE_KEPT;
 		}
 		if (incomplete && !s->count) {
-			xr_err_set(err, XR_EIO, "--save %s: nothing fetched: not written", s->path);
+			xr_err_set(err, XR_EIO, _("--save %s: nothing fetched: not written"),
+			           s->path);
 			save_abort(s);
 			return SAVE_SKIPPED;
 		}
@@ -285,7 +287,7 @@ save_finish(struct save *s, char *const *unfetched, size_t n, bool incomplete, s
 	}
 	int rc = SAVE_WRITTEN;
 	if (s->failed)
-		rc = xr_err_set(err, XR_EIO, "--save %s: %s%s",
+		rc = xr_err_set(err, XR_EIO, _("--save %s: %s%s"),
 		                s->out == stdout ? "(standard output)" : s->path,
 		                strerror(s->error), s->tmp ? ": not written" : "");
 	save_release(s);

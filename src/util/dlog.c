@@ -16,6 +16,7 @@
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
+#include "util/i18n.h"
 
 #define DLOG_MAX_SECRETS 32
 #define DLOG_MIN_SECRET 4
@@ -31,7 +32,7 @@ dlog_open(const char *path, struct xr_err *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return xr_err_set(err, XR_EIO, "--debug-log %s: %s", path, strerror(errno));
+		return xr_err_set(err, XR_EIO, _("--debug-log %s: %s"), path, strerror(errno));
 	pthread_mutex_lock(&dlog_lock);
 	if (dlog_fd >= 0)
 		close(dlog_fd);

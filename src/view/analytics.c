@@ -116,7 +116,7 @@ key_parse(const char *key, enum analytics_key_kind *kind, char **ann, struct xr_
 	if (strncasecmp(key, "annotation.", 11) == 0) {
 		if (!key[11])
 			return xr_err_set(err, XR_EUSAGE,
-			                  "'%s' names no annotation key; write annotation.KEY",
+			                  _("'%s' names no annotation key; write annotation.KEY"),
 			                  key);
 		*ann = xstrdup(key + 11);
 		return 0;
@@ -126,7 +126,7 @@ key_parse(const char *key, enum analytics_key_kind *kind, char **ann, struct xr_
 	const char *p = key + 11;
 	size_t n = strlen(p);
 	if (n < 2 || p[n - 1] != ']')
-		return xr_err_set(err, XR_EUSAGE, "'%s': annotation[ is not closed with ]", key);
+		return xr_err_set(err, XR_EUSAGE, _("'%s': annotation[ is not closed with ]"), key);
 	n--;
 	if (p[0] != '"') {
 		char *k = xstrndup(p, n);
@@ -134,8 +134,8 @@ key_parse(const char *key, enum analytics_key_kind *kind, char **ann, struct xr_
 			free(k);
 			return xr_err_set(
 			    err, XR_EUSAGE,
-			    "'%s': a key in annotation[...] is letters, digits and _, "
-			    "or a quoted string",
+			    _("'%s': a key in annotation[...] is letters, digits and _, "
+			      "or a quoted string"),
 			    key);
 		}
 		*ann = k;
@@ -153,10 +153,11 @@ key_parse(const char *key, enum analytics_key_kind *kind, char **ann, struct xr_
 	k[len] = '\0';
 	if (i != n - 1 || p[i] != '"' || len == 0) {
 		free(k);
-		return xr_err_set(err, XR_EUSAGE,
-		                  "'%s': write annotation[\"KEY\"] with \\\" and \\\\ as the only "
-		                  "escapes, and a key that is not empty",
-		                  key);
+		return xr_err_set(
+		    err, XR_EUSAGE,
+		    _("'%s': write annotation[\"KEY\"] with \\\" and \\\\ as the only "
+		      "escapes, and a key that is not empty"),
+		    key);
 	}
 	*ann = k;
 	return 0;

@@ -15,6 +15,7 @@
 #include "util/xmalloc.h"
 #include "xray/json.h"
 #include "xray/strict.h"
+#include "util/i18n.h"
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
 
@@ -193,7 +194,7 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 {
 	struct strict s = {.a = a, .err = err, .where = where};
 	if (!cJSON_IsObject(obj)) {
-		xr_err_set(err, XR_EINPUT, "%s: expected a TraceSummary object", where);
+		xr_err_set(err, XR_EINPUT, _("%s: expected a TraceSummary object"), where);
 		return NULL;
 	}
 	struct xr_summary *sum = ARENA_NEW(a, struct xr_summary);
@@ -275,7 +276,7 @@ parse_json(const char *json, size_t len, struct xr_err *err)
 			size_t line, col;
 			json_position(json, len, at, &line, &col);
 			xr_err_set(err, XR_EINPUT,
-			           "line %zu, column %zu: unexpected data after the JSON value",
+			           _("line %zu, column %zu: unexpected data after the JSON value"),
 			           line, col);
 		}
 	}
@@ -437,13 +438,13 @@ decode_segment_refs(struct xr_trace *t, const struct trace_scan *ts, const char 
 		struct xr_err e = {0};
 		const struct buf *text = &document_texts[i];
 		if (!ref->has_doc) {
-			warn_add(
-			    warnings,
-			    "%s: trace %s: segment %zu (%s): no valid \"Document\" string: skipped",
-			    where, t->id, i, segment_ref_id(ref, end, &name));
+			warn_add(warnings,
+			         _("%s: trace %s: segment %zu (%s): no valid \"Document\" string: "
+			           "skipped"),
+			         where, t->id, i, segment_ref_id(ref, end, &name));
 		} else if (!decode_segment_document(text->data ? text->data : "", text->len, t,
 		                                    &e)) {
-			warn_add(warnings, "%s: trace %s: segment %zu (%s): %s: skipped", where,
+			warn_add(warnings, _("%s: trace %s: segment %zu (%s): %s: skipped"), where,
 			         t->id, i, segment_ref_id(ref, end, &name), e.msg);
 		} else {
 			struct xr_segment *s = t->documents[t->n_documents - 1];
@@ -464,14 +465,14 @@ decode_trace_object(const char *json, size_t len, const char *where, struct xr_w
 	struct trace_scan ts = {.duration = NAN};
 	struct xr_trace *t = NULL;
 	if (p >= end || *p != '{') {
-		xr_err_set(err, XR_EINPUT, "%s: a trace must be a JSON object", where);
+		xr_err_set(err, XR_EINPUT, _("%s: a trace must be a JSON object"), where);
 	} else if (!jsonscan_object(p, end, note_trace_member, &ts, &bad)) {
 		json_parse_error(json, len, (size_t)(bad - json), err);
 		xr_err_prefix(err, "%s", where);
 	} else if (!ts.has_id || !ts.id.data || !trace_id_plausible(ts.id.data)) {
-		xr_err_set(err, XR_EINPUT, "%s: trace has no valid \"Id\"", where);
+		xr_err_set(err, XR_EINPUT, _("%s: trace has no valid \"Id\""), where);
 	} else if (ts.problem) {
-		xr_err_set(err, XR_EINPUT, "%s: trace %s: %s", where, ts.id.data, ts.problem);
+		xr_err_set(err, XR_EINPUT, _("%s: trace %s: %s"), where, ts.id.data, ts.problem);
 	} else {
 		t = trace_new_sized(ts.id.data, len);
 		t->api_duration = ts.duration;
@@ -506,7 +507,7 @@ read_next_token(const cJSON *root, struct decode_page *page, struct xr_err *err)
 	if (!tok || cJSON_IsNull(tok))
 		return 0;
 	if (!cJSON_IsString(tok))
-		return xr_err_set(err, XR_EINPUT, "NextToken: expected a string");
+		return xr_err_set(err, XR_EINPUT, _("NextToken: expected a string"));
 	if (*tok->valuestring)
 		page->next_token = xstrdup(tok->valuestring);
 	return 0;
@@ -520,7 +521,7 @@ response_list(const cJSON *root, const char *key, struct xr_err *err)
 	if (!list || cJSON_IsNull(list))
 		return &empty;
 	if (!cJSON_IsArray(list)) {
-		xr_err_set(err, XR_EINPUT, "%s: expected a list", key);
+		xr_err_set(err, XR_EINPUT, _("%s: expected a list"), key);
 		return NULL;
 	}
 	return list;
@@ -537,7 +538,7 @@ response_begin(const char *json, size_t len, const char *operation, struct decod
 	page->approximate_time = NAN;
 	cJSON *root = parse_json(json, len, err);
 	if (root && !cJSON_IsObject(root)) {
-		xr_err_set(err, XR_EINPUT, "expected a %s object", operation);
+		xr_err_set(err, XR_EINPUT, _("expected a %s object"), operation);
 		cJSON_Delete(root);
 		return NULL;
 	}
@@ -643,7 +644,7 @@ decode_batch_get_traces_response(const char *json, size_t len, struct xr_store *
 	{
 		if (!cJSON_IsString(item)) {
 			xr_err_set(err, XR_EINPUT,
-			           "UnprocessedTraceIds: expected a list of strings");
+			           _("UnprocessedTraceIds: expected a list of strings"));
 			goto out;
 		}
 	}
@@ -654,7 +655,7 @@ decode_batch_get_traces_response(const char *json, size_t len, struct xr_store *
 	jsonscan_object(jsonscan_skip_ws(json, json + len), json + len, note_traces_member, &spans,
 	                &bad);
 	if (spans.n != count)
-		xr_err_set(err, XR_EINPUT, "Traces: the list could not be cut into traces");
+		xr_err_set(err, XR_EINPUT, _("Traces: the list could not be cut into traces"));
 	struct xr_trace **traces = xcalloc(count + 1, sizeof *traces);
 	for (; spans.n == count && i < count; i++) {
 		char where[48];
@@ -701,7 +702,7 @@ decode_groups_response(const char *json, size_t len, struct xr_group **groups, s
 	int rc = -1;
 	const cJSON *list;
 	if (!cJSON_IsObject(root)) {
-		xr_err_set(err, XR_EINPUT, "expected a GetGroups object");
+		xr_err_set(err, XR_EINPUT, _("expected a GetGroups object"));
 		goto out;
 	}
 	if (!(list = response_list(root, "Groups", err)))
@@ -715,7 +716,7 @@ decode_groups_response(const char *json, size_t len, struct xr_group **groups, s
 		if (!cJSON_IsString(name) || (arn && !cJSON_IsString(arn) && !cJSON_IsNull(arn)) ||
 		    (expr && !cJSON_IsString(expr) && !cJSON_IsNull(expr))) {
 			xr_err_set(err, XR_EINPUT,
-			           "Groups: expected objects with a GroupName string");
+			           _("Groups: expected objects with a GroupName string"));
 			goto out;
 		}
 		*groups = xreallocarray(*groups, *n + 1, sizeof **groups);

@@ -12,6 +12,7 @@
 #include "xray/decode_graph.h"
 #include "xray/json.h"
 #include "xray/strict.h"
+#include "util/i18n.h"
 
 static double
 g_num(struct strict *g, const cJSON *obj, const char *field)
@@ -143,7 +144,7 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 	struct strict g = {.a = graph->arena, .err = err, .where = where};
 	int rc = -1;
 	if (!cJSON_IsObject(root)) {
-		xr_err_set(err, XR_EINPUT, "expected a GetServiceGraph object");
+		xr_err_set(err, XR_EINPUT, _("expected a GetServiceGraph object"));
 		goto out;
 	}
 	const cJSON *services = s_kind(&g, root, "Services", cJSON_IsArray, "expected a list");
@@ -161,7 +162,7 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 	{
 		snprintf(where, sizeof where, "Services[%zu]", i);
 		if (!cJSON_IsObject(s)) {
-			xr_err_set(err, XR_EINPUT, "Services[%zu]: expected an object", i);
+			xr_err_set(err, XR_EINPUT, _("Services[%zu]: expected an object"), i);
 			g.failed = true;
 			break;
 		}

@@ -17,6 +17,7 @@
 #include "util/xmalloc.h"
 #include "xray/decode.h"
 #include "xray/json.h"
+#include "util/i18n.h"
 
 /* Problems of one segment are kept until its id is known. */
 #define MAX_PENDING 8
@@ -785,11 +786,12 @@ decode_segment_document(const char *json, size_t len, struct xr_trace *t, struct
 			if (s)
 				trace_add_document(t, s);
 			else
-				xr_err_set(err, XR_EINPUT, "segment document has no \"id\"");
+				xr_err_set(err, XR_EINPUT, _("segment document has no \"id\""));
 			return s;
 		}
 	} else if (tok != JP_ERROR) {
-		return xr_err_set(err, XR_EINPUT, "a segment document must be a JSON object"), NULL;
+		return xr_err_set(err, XR_EINPUT, _("a segment document must be a JSON object")),
+		       NULL;
 	}
 	json_parse_error(json, len, jp_error_offset(&parser), err);
 	return NULL;

@@ -9,6 +9,7 @@
 #include "util/jsonw.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 /* Per-thread text buffer, so writing a subtree does not allocate per call. */
 static _Thread_local struct buf scratch;
@@ -102,9 +103,9 @@ json_parse_error(const char *json, size_t len, size_t at, struct xr_err *err)
 	json_position(json, len, at, &line, &column);
 	const char *what = at >= len ? "invalid JSON (truncated?)" : "invalid JSON";
 	if (line > 1)
-		xr_err_set(err, XR_EINPUT, "line %zu, column %zu: %s", line, column, what);
+		xr_err_set(err, XR_EINPUT, _("line %zu, column %zu: %s"), line, column, what);
 	else
-		xr_err_set(err, XR_EINPUT, "column %zu: %s", column, what);
+		xr_err_set(err, XR_EINPUT, _("column %zu: %s"), column, what);
 	if (err) {
 		err->has_offset = true;
 		err->offset = at;
