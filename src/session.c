@@ -877,18 +877,18 @@ session_progress(const struct session *s)
 void
 session_progress_text(const struct session_progress *p, struct buf *b)
 {
-	buf_printf(b, "scanned %llu  matched %zu", p->scanned, p->matched);
+	buf_printf(b, _("scanned %llu  matched %zu"), p->scanned, p->matched);
 	if (p->to_fetch)
-		buf_printf(b, "  fetched %zu/%zu", p->fetched, p->to_fetch);
-	buf_printf(b, "  in flight %zu", p->in_flight);
+		buf_printf(b, _("  fetched %zu/%zu"), p->fetched, p->to_fetch);
+	buf_printf(b, _("  in flight %zu"), p->in_flight);
 	if (p->retrying)
-		buf_printf(b, "  retrying %zu", p->retrying);
+		buf_printf(b, _("  retrying %zu"), p->retrying);
 	if (p->throttled)
-		buf_printf(b, "  throttled %zu", p->throttled);
+		buf_printf(b, _("  throttled %zu"), p->throttled);
 	if (isfinite(p->send_rate))
-		buf_printf(b, "  rate %.1f/s", p->send_rate);
+		buf_printf(b, _("  rate %.1f/s"), p->send_rate);
 	if (p->more_available)
-		buf_puts(b, "  more available");
+		buf_puts(b, _("  more available"));
 }
 
 size_t

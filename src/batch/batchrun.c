@@ -127,9 +127,9 @@ static const char *
 unit_name(int op, size_t n)
 {
 	switch (op) {
-	case XRAY_GET_TRACE_SUMMARIES: return n == 1 ? "time slice" : "time slices";
-	case XRAY_BATCH_GET_TRACES: return n == 1 ? "trace" : "traces";
-	default: return n == 1 ? "request" : "requests";
+	case XRAY_GET_TRACE_SUMMARIES: return ngettext("time slice", "time slices", n);
+	case XRAY_BATCH_GET_TRACES: return ngettext("trace", "traces", n);
+	default: return ngettext("request", "requests", n);
 	}
 }
 
@@ -170,7 +170,7 @@ report_failures(struct batchrun *b)
 		}
 		if (more)
 			batchrun_report(_("... and %zu more %s failed the same way (%zu %s)"), more,
-			                more == 1 ? "request" : "requests", more_units,
+			                ngettext("request", "requests", more), more_units,
 			                unit_name(fi->op, more_units));
 	}
 	free(done);
@@ -383,7 +383,7 @@ on_event(void *ctx, const struct session_event *ev)
 			batchrun_report("%s", ev->message);
 		else if (!ev->load->traces && !ev->load->summaries)
 			batchrun_report(_("%s: no traces"),
-			                strcmp(ev->source, "-") == 0 ? "(stdin)" : ev->source);
+			                strcmp(ev->source, "-") == 0 ? _("(stdin)") : ev->source);
 		if (ev->message || ev->load->skipped)
 			b->failed = true;
 		break;

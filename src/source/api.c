@@ -118,29 +118,30 @@ api_explain(const struct api *a, const char *reason, struct buf *out)
 	const struct aws_creds *c = creds_current(a->creds);
 	if (strstr(reason, "ExpiredToken"))
 		buf_printf(out,
-		           "the credentials from %s have expired: get new ones (for example "
-		           "'aws sso login', or a new AWS_SESSION_TOKEN)",
+		           _("the credentials from %s have expired: get new ones (for example "
+		             "'aws sso login', or a new AWS_SESSION_TOKEN)"),
 		           c->source);
 	else if (strstr(reason, "scoped to a valid region") || strstr(reason, "scoped to correct"))
 		buf_printf(out,
-		           "xrtop signed for region %s (from %s): is the endpoint in another "
-		           "region?",
+		           _("xrtop signed for region %s (from %s): is the endpoint in another "
+		             "region?"),
 		           a->region, a->region_source);
 	else if (strstr(reason, "UnrecognizedClient") || strstr(reason, "InvalidClientTokenId"))
-		buf_printf(out, "AWS does not know the access key from %s", c->source);
+		buf_printf(out, _("AWS does not know the access key from %s"), c->source);
 	else if (strstr(reason, "InvalidSignature") || strstr(reason, "SignatureDoesNotMatch"))
-		buf_printf(out, "check the secret access key from %s", c->source);
+		buf_printf(out, _("check the secret access key from %s"), c->source);
 	else if (strstr(reason, "AccessDenied"))
 		buf_printf(out,
-		           "the credentials from %s lack X-Ray read permission "
-		           "(e.g. the AWSXrayReadOnlyAccess policy)",
+		           _("the credentials from %s lack X-Ray read permission "
+		             "(e.g. the AWSXrayReadOnlyAccess policy)"),
 		           c->source);
 	else if (strstr(reason, "RequestExpired") || strstr(reason, "Signature expired"))
-		buf_printf(out, "this machine's clock is off by more than 5 minutes");
+		buf_printf(out, _("this machine's clock is off by more than 5 minutes"));
 	else if (strstr(reason, "Could not resolve host") || strstr(reason, "host name not found"))
-		buf_printf(out, "is the %s right? (endpoint %s)",
-		           strstr(a->endpoint.url, ".amazonaws.com") ? "region" : "--endpoint-url",
+		buf_printf(out, _("is the %s right? (endpoint %s)"),
+		           strstr(a->endpoint.url, ".amazonaws.com") ? _("region")
+		                                                     : "--endpoint-url",
 		           a->endpoint.url);
 	else if (strstr(reason, "Failed to connect") || strstr(reason, "Connection refused"))
-		buf_printf(out, "nothing answers at %s", a->endpoint.url);
+		buf_printf(out, _("nothing answers at %s"), a->endpoint.url);
 }

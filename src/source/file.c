@@ -176,7 +176,7 @@ cut_list(struct object_scan *o, const char *p, const char *end, enum item_kind k
 		return after;
 	char msg[160];
 	snprintf(msg, sizeof msg,
-	         "\"%s\" is malformed or truncated here: the rest of it was skipped", what);
+	         _("\"%s\" is malformed or truncated here: the rest of it was skipped"), what);
 	warn_at(o->l, bad, msg);
 	o->l->stats->skipped++;
 	o->lists_ok = false;
@@ -232,13 +232,13 @@ cut_value(struct loader *l, const char *p, const char *end)
 	const char *bad;
 	if (*p == '[') {
 		if (!jsonscan_array(p, end, cut_array_element, l, &bad)) {
-			warn_at(l, bad, "invalid JSON (truncated list?): the rest was skipped");
+			warn_at(l, bad, _("invalid JSON (truncated list?): the rest was skipped"));
 			l->stats->skipped++;
 		}
 		return;
 	}
 	if (*p != '{') {
-		warn_at(l, p, "expected a JSON object or list: skipped");
+		warn_at(l, p, _("expected a JSON object or list: skipped"));
 		l->stats->skipped++;
 		return;
 	}
@@ -248,13 +248,13 @@ cut_value(struct loader *l, const char *p, const char *end)
 		l->stats->responses++;
 		/* Even in a truncated response, every complete trace is kept. */
 		if (!complete && o.lists_ok) {
-			warn_at(l, bad, "invalid JSON (truncated?): the rest was skipped");
+			warn_at(l, bad, _("invalid JSON (truncated?): the rest was skipped"));
 			l->stats->skipped++;
 		}
 		if (o.unprocessed)
 			warn_at(l, o.unprocessed_at,
-			        "the response lists UnprocessedTraceIds: those traces are not in "
-			        "the file");
+			        _("the response lists UnprocessedTraceIds: those traces are not in "
+			          "the file"));
 		return;
 	}
 	if (!complete)
@@ -298,15 +298,16 @@ cut_text(struct loader *l)
 		return;
 	}
 	if (p < l->end && *p != '{' && *p != '[') {
-		warn_at(l, p, "expected a JSON object or list: this is not X-Ray JSON");
+		warn_at(l, p, _("expected a JSON object or list: this is not X-Ray JSON"));
 		l->stats->skipped++;
 		return;
 	}
 	while (p < l->end) {
 		const char *vend = jsonscan_value_end(p, l->end, 1000);
 		if (vend == p) { /* a stray ',', '}' or ']' between values */
-			warn_at(l, p,
-			        "unexpected character between JSON values: the rest was skipped");
+			warn_at(
+			    l, p,
+			    _("unexpected character between JSON values: the rest was skipped"));
 			l->stats->skipped++;
 			break;
 		}
