@@ -195,7 +195,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 	case OPT_GROUP: o->group = arg; break;
 	case OPT_SINCE:
 		if (timefmt_parse_duration(arg, &o->since, err) < 0) {
-			xr_err_prefix(err, _("--since"));
+			xr_err_prefix(err, "--since");
 			return -1;
 		}
 		o->since_set = true;
@@ -224,7 +224,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 	case OPT_MAX_TRACES: return parse_long("--max-traces", arg, 1, &o->max_traces, err);
 	case OPT_RETRY_BUDGET:
 		if (timefmt_parse_duration(arg, &secs, err) < 0) {
-			xr_err_prefix(err, _("--retry-budget"));
+			xr_err_prefix(err, "--retry-budget");
 			return -1;
 		}
 		o->retry_budget = secs;
@@ -271,7 +271,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 	/* analytics */
 	case OPT_GROUP_BY:
 		if (analytics_key_check(arg, err) < 0) {
-			xr_err_prefix(err, _("--group-by"));
+			xr_err_prefix(err, "--group-by");
 			return -1;
 		}
 		o->group_by = arg;
@@ -447,7 +447,8 @@ options_usage(struct buf *out)
 	      "                           width; for the trace list no limit when not a\n"
 	      "                           terminal, for timeline, details, map and analytics\n"
 	      "                           100)\n"
-	      "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
+	      "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped,\n"
+	      "                           messages in English\n"
 	      "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
 	      "  -h, --help               show this help and exit\n"
 	      "  -V, --version            show the version and exit\n"

@@ -292,7 +292,7 @@ awsconfig_endpoint(const char *region, const char *endpoint_url, bool fips,
 	char *host, *path;
 	int port;
 	if (awsconfig_url_split(endpoint_url, &out->https, &host, &port, &path, err) < 0) {
-		xr_err_prefix(err, _("--endpoint-url"));
+		xr_err_prefix(err, "--endpoint-url");
 		return -1;
 	}
 	out->host = host;

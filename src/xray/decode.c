@@ -76,7 +76,7 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 		struct xr_summary_annotation *out = &sum->annotations[sum->n_annotations++];
 		out->key = arena_strdup(s->a, key->string);
 		if (!cJSON_IsArray(key)) {
-			strict_fail(s, "Annotations", "expected a list of values per key");
+			strict_fail(s, "Annotations", _("expected a list of values per key"));
 			return;
 		}
 		out->values = s_objects(s, key, "Annotations", sizeof *out->values, &out->n_values);
@@ -90,7 +90,7 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 			const cJSON *val = s_object(s, v, "AnnotationValue");
 			const cJSON *x;
 			if (!val) {
-				strict_fail(s, "Annotations", "a value has no AnnotationValue");
+				strict_fail(s, "Annotations", _("a value has no AnnotationValue"));
 				return;
 			}
 			if ((x = FIELD(val, "StringValue")) && cJSON_IsString(x)) {
@@ -104,7 +104,7 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 				av->value.u.b = cJSON_IsTrue(x);
 			} else {
 				strict_fail(s, "Annotations",
-				            "AnnotationValue has no string, number or boolean");
+				            _("AnnotationValue has no string, number or boolean"));
 				return;
 			}
 			av->services = s_service_ids(s, v, "ServiceIds", &av->n_services);
@@ -201,20 +201,20 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	summary_init(sum);
 	sum->id = s_str(&s, obj, "Id");
 	if (!sum->id && !s.failed)
-		strict_fail(&s, "Id", "missing");
+		strict_fail(&s, "Id", _("missing"));
 	sum->start_time = s_num(&s, obj, "StartTime");
 	if (isfinite(sum->start_time) && !timefmt_in_range(sum->start_time))
-		strict_fail(&s, "StartTime", "not a time between 1970 and 9999");
+		strict_fail(&s, "StartTime", _("not a time between 1970 and 9999"));
 	if (isnan(sum->start_time))
 		sum->start_time = summary_time_from_trace_id(sum->id);
 	sum->duration = s_num(&s, obj, "Duration");
 	sum->response_time = s_num(&s, obj, "ResponseTime");
 	if (isfinite(sum->duration) &&
 	    !(sum->duration >= 0 && sum->duration <= TIMEFMT_MAX_DURATION))
-		strict_fail(&s, "Duration", "out of range");
+		strict_fail(&s, "Duration", _("out of range"));
 	if (isfinite(sum->response_time) &&
 	    !(sum->response_time >= 0 && sum->response_time <= TIMEFMT_MAX_DURATION))
-		strict_fail(&s, "ResponseTime", "out of range");
+		strict_fail(&s, "ResponseTime", _("out of range"));
 	sum->has_fault = s_bool(&s, obj, "HasFault");
 	sum->has_error = s_bool(&s, obj, "HasError");
 	sum->has_throttle = s_bool(&s, obj, "HasThrottle");
@@ -449,7 +449,7 @@ decode_segment_refs(struct xr_trace *t, const struct trace_scan *ts, const char 
 		} else {
 			struct xr_segment *s = t->documents[t->n_documents - 1];
 			if (s->trace_id && s->trace_id != t->id)
-				trace_add_problem(t, "segment %s names trace %s", s->id,
+				trace_add_problem(t, _("segment %s names trace %s"), s->id,
 				                  s->trace_id);
 		}
 	}
@@ -479,7 +479,8 @@ decode_trace_object(const char *json, size_t len, const char *where, struct xr_w
 		t->limit_exceeded = ts.limit_exceeded;
 		if (t->limit_exceeded)
 			trace_add_problem(
-			    t, "trace exceeded the X-Ray trace size limit: segments are missing");
+			    t,
+			    _("trace exceeded the X-Ray trace size limit: segments are missing"));
 		decode_segment_refs(t, &ts, end, where, warnings);
 		trace_finish(t);
 	}

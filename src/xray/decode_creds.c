@@ -102,7 +102,7 @@ decode_creds(const char *json, size_t len, struct decoded_creds *out, struct xr_
 		goto out;
 	}
 	if (expiration && timefmt_parse_time(expiration, &out->expiration, err) < 0) {
-		xr_err_prefix(err, _("\"Expiration\""));
+		xr_err_prefix(err, "\"Expiration\"");
 		goto out;
 	}
 	out->access_key_id = xstrdup(akid);

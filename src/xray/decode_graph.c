@@ -59,7 +59,7 @@ g_histogram(struct strict *g, const cJSON *obj, const char *field, unsigned *n)
 	cJSON_ArrayForEach(e, list)
 	{
 		if (!cJSON_IsObject(e)) {
-			strict_fail(g, field, "expected a list of objects");
+			strict_fail(g, field, _("expected a list of objects"));
 			return NULL;
 		}
 		bins[*n].value = g_num(g, e, "Value");
@@ -89,7 +89,7 @@ g_service(struct strict *g, const cJSON *obj, struct xr_graph_service *s)
 		cJSON_ArrayForEach(n, names)
 		{
 			if (!cJSON_IsString(n)) {
-				strict_fail(g, "Names", "expected a list of strings");
+				strict_fail(g, "Names", _("expected a list of strings"));
 				return;
 			}
 			s->names[s->n_names++] = arena_strdup(g->a, n->valuestring);
@@ -105,7 +105,7 @@ g_service(struct strict *g, const cJSON *obj, struct xr_graph_service *s)
 	cJSON_ArrayForEach(e, edges)
 	{
 		if (!cJSON_IsObject(e)) {
-			strict_fail(g, "Edges", "expected a list of objects");
+			strict_fail(g, "Edges", _("expected a list of objects"));
 			return;
 		}
 		struct xr_graph_edge *out = &s->edges[s->n_edges++];

@@ -50,7 +50,7 @@ flush_problems(struct ctx *c, struct seg_state *st)
 {
 	const char *id = st->s && st->s->id ? st->s->id : "(no id)";
 	for (unsigned i = 0; i < st->n_pending; i++)
-		trace_add_problem(c->t, "segment %s: %s %s", id, st->field[i], st->what[i]);
+		trace_add_problem(c->t, _("segment %s: %s %s"), id, st->field[i], st->what[i]);
 	st->n_pending = 0;
 }
 
@@ -752,7 +752,7 @@ read_segment(struct ctx *c, bool nested)
 		s->end_time = NAN;
 	if (!s->id || !*s->id) {
 		if (nested)
-			trace_add_problem(c->t, "a subsegment has no id: skipped");
+			trace_add_problem(c->t, _("a subsegment has no id: skipped"));
 		return NULL;
 	}
 	if (!s->name) {
