@@ -13,6 +13,7 @@
 #include "filter/rcjson.h"
 #include "util/arena.h"
 #include "util/utf8.h"
+#include "util/i18n.h"
 
 struct xr_filter {
 	struct arena *arena; /* owns the tree */
@@ -342,7 +343,7 @@ filter_error_format(const char *expr, const struct xr_filter_error *e, unsigned 
                     struct buf *out)
 {
 	if (e->column > 0)
-		buf_printf(out, "column %zu: ", e->column);
+		buf_printf(out, _("column %zu: "), e->column);
 	utf8_sanitize(out, e->message, strlen(e->message), flags);
 	buf_putc(out, '\n');
 	if (e->column > 0) {
@@ -379,7 +380,7 @@ filter_error_format(const char *expr, const struct xr_filter_error *e, unsigned 
 		buf_puts(out, "^\n");
 	}
 	if (e->hint[0]) {
-		buf_puts(out, "hint: ");
+		buf_puts(out, _("hint: "));
 		utf8_sanitize(out, e->hint, strlen(e->hint), flags);
 		buf_putc(out, '\n');
 	}

@@ -891,7 +891,7 @@ analytics_group_text(const struct analytics *a, size_t i, struct buf *out)
 	if (!g)
 		return;
 	if (g->none)
-		buf_puts(out, "(none)");
+		buf_puts(out, _("(none)"));
 	else
 		value_text(&g->value, out);
 }
