@@ -398,6 +398,7 @@ options_usage(struct buf *out)
 	      "profile)\n"
 	      "      --profile NAME       shared config/credentials profile (else AWS_PROFILE)\n"
 	      "      --endpoint-url URL   use URL instead of https://xray.REGION.amazonaws.com\n"
+	      "                           (else AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL, config)\n"
 	      "      --since DURATION     window ending now (default 15m; e.g. 90s, 2h, 1d)\n"
 	      "      --start TIME         window start (ISO 8601 or epoch seconds)\n"
 	      "      --end TIME           window end (default: now)\n"

@@ -17,7 +17,7 @@ if [ "${1:-}" = "--sanitize" ]; then
 fi
 
 packages="build-essential autoconf automake pkg-config libncurses-dev libcurl4-openssl-dev
-	libcjson-dev libpcre2-dev python3 python3-botocore python3-boto3 awscli tmux jq"
+	libcjson-dev libpcre2-dev libexpat1-dev python3 python3-botocore python3-boto3 awscli tmux jq"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	missing=""
 	for p in $packages; do

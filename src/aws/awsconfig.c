@@ -155,6 +155,49 @@ awsconfig_get(const struct awsconfig *c, const char *key)
 	return v ? v : awsconfig_config_get(c, key);
 }
 
+void
+awsconfig_with_profile(const struct awsconfig *c, const char *profile, struct awsconfig *out)
+{
+	*out = *c;
+	out->endpoint_profile = c->endpoint_profile ? c->endpoint_profile : c->profile;
+	out->profile = (char *)profile;
+	out->profile_explicit = true;
+	out->profile_named = true;
+}
+
+bool
+awsconfig_has_profile(const struct awsconfig *c, const char *profile)
+{
+	char section[600];
+	snprintf(section, sizeof section, "profile %s", profile);
+	return ini_has_section(c->config, section) || ini_has_section(c->credentials, profile) ||
+	       (strcmp(profile, "default") == 0 && ini_has_section(c->config, "default"));
+}
+
+const char *
+awsconfig_section_get(const struct awsconfig *c, const char *type, const char *name,
+                      const char *key)
+{
+	char section[600];
+	snprintf(section, sizeof section, "%s %s", type, name);
+	const char *v = ini_get(c->config, section, key);
+	return v && *v ? v : NULL;
+}
+
+bool
+awsconfig_has_section(const struct awsconfig *c, const char *type, const char *name)
+{
+	char section[600];
+	snprintf(section, sizeof section, "%s %s", type, name);
+	return ini_has_section(c->config, section);
+}
+
+bool
+awsconfig_true(const char *v)
+{
+	return v && strcasecmp(v, "true") == 0;
+}
+
 static bool
 region_name_ok(const char *r)
 {
@@ -277,14 +320,14 @@ awsconfig_url_split(const char *url, bool *https, char **host, int *port, char *
 }
 
 int
-awsconfig_endpoint(const char *region, const char *endpoint_url, bool fips,
-                   struct aws_endpoint *out, struct xr_err *err)
+awsconfig_service_url(const char *prefix, const char *region, const char *endpoint_url,
+                      const char *what, bool fips, struct aws_endpoint *out, struct xr_err *err)
 {
 	memset(out, 0, sizeof *out);
 	if (!endpoint_url) {
 		bool china = strncmp(region, "cn-", 3) == 0;
-		out->host = xasprintf("xray%s.%s.amazonaws.com%s", fips ? "-fips" : "", region,
-		                      china ? ".cn" : "");
+		out->host = xasprintf("%s%s.%s.amazonaws.com%s", prefix, fips ? "-fips" : "",
+		                      region, china ? ".cn" : "");
 		out->url = xasprintf("https://%s", out->host);
 		out->https = true;
 		return 0;
@@ -292,16 +335,16 @@ awsconfig_endpoint(const char *region, const char *endpoint_url, bool fips,
 	char *host, *path;
 	int port;
 	if (awsconfig_url_split(endpoint_url, &out->https, &host, &port, &path, err) < 0) {
-		xr_err_prefix(err, "--endpoint-url");
+		xr_err_prefix(err, "%s", what);
 		return -1;
 	}
 	out->host = host;
 	out->loopback = awsconfig_is_loopback(host);
 	if (!out->https && !out->loopback) {
 		xr_err_set(err, XR_EUSAGE,
-		           _("--endpoint-url %s: plain http:// is only allowed to this machine "
+		           _("%s %s: plain http:// is only allowed to this machine "
 		             "(127.0.0.1, ::1, localhost); use https://"),
-		           endpoint_url);
+		           what, endpoint_url);
 		free(path);
 		awsconfig_endpoint_free(out);
 		return -1;
@@ -311,6 +354,93 @@ awsconfig_endpoint(const char *region, const char *endpoint_url, bool fips,
 		len--;
 	out->url = xstrndup(endpoint_url, len);
 	free(path);
+	return 0;
+}
+
+int
+awsconfig_endpoint(const char *region, const char *endpoint_url, bool fips,
+                   struct aws_endpoint *out, struct xr_err *err)
+{
+	return awsconfig_service_url("xray", region, endpoint_url, "--endpoint-url", fips, out,
+	                             err);
+}
+
+/* The value of `key = value` among the lines of a nested setting. */
+static char *
+nested_get(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *p = text; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+		const char *q = p, *end = p + n;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if ((size_t)(end - q) > klen && strncasecmp(q, key, klen) == 0) {
+			const char *v = q + klen;
+			while (v < end && (*v == ' ' || *v == '\t'))
+				v++;
+			if (v < end && (*v == '=' || *v == ':')) {
+				v++;
+				while (v < end && (*v == ' ' || *v == '\t'))
+					v++;
+				while (end > v &&
+				       (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+					end--;
+				if (end > v)
+					return xstrndup(v, (size_t)(end - v));
+			}
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return NULL;
+}
+
+int
+awsconfig_service_endpoint(const struct awsconfig *view, const char *service, char **url,
+                           char *source, size_t source_size, struct xr_err *err)
+{
+	struct awsconfig top = *view, *c = &top;
+	if (view->endpoint_profile)
+		top.profile = (char *)view->endpoint_profile;
+	*url = NULL;
+	if (awsconfig_true(awsconfig_setting(c, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+	                                     "ignore_configured_endpoint_urls")))
+		return 0;
+	char env[80] = "AWS_ENDPOINT_URL_";
+	size_t n = strlen(env);
+	for (const char *p = service; *p && n + 1 < sizeof env; p++)
+		env[n++] = (char)toupper((unsigned char)*p);
+	env[n] = '\0';
+	const char *v;
+	if ((v = awsconfig_env(c, env))) {
+		snprintf(source, source_size, "%s", env);
+		*url = xstrdup(v);
+		return 0;
+	}
+	if ((v = awsconfig_env(c, "AWS_ENDPOINT_URL"))) {
+		snprintf(source, source_size, "AWS_ENDPOINT_URL");
+		*url = xstrdup(v);
+		return 0;
+	}
+	const char *services = awsconfig_get(c, "services");
+	if (services) {
+		if (!awsconfig_has_section(c, "services", services))
+			return xr_err_set(err, XR_EUSAGE,
+			                  "profile '%s' names services '%s', but %s has no "
+			                  "[services %s] section",
+			                  c->profile, services, c->config_path, services);
+		const char *nested = awsconfig_section_get(c, "services", services, service);
+		if (nested && (*url = nested_get(nested, "endpoint_url"))) {
+			snprintf(source, source_size, "%s in [services %s] of %s", service,
+			         services, c->config_path);
+			return 0;
+		}
+	}
+	if ((v = awsconfig_get(c, "endpoint_url"))) {
+		snprintf(source, source_size, "endpoint_url of profile '%s'", c->profile);
+		*url = xstrdup(v);
+	}
 	return 0;
 }
 

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "aws/http.h"
+#include "aws/roles.h"
+#include "aws/sso.h"
 #include "util/buf.h"
 #include "util/dlog.h"
 #include "util/secret.h"
@@ -42,6 +44,9 @@ creds_provider_name(enum creds_provider p)
 {
 	switch (p) {
 	case CREDS_ENV: return "environment";
+	case CREDS_ASSUME_ROLE: return "assume role";
+	case CREDS_WEB_IDENTITY: return "web identity";
+	case CREDS_SSO: return "IAM Identity Center (SSO)";
 	case CREDS_SHARED_FILE: return "shared credentials file";
 	case CREDS_PROCESS: return "credential_process";
 	case CREDS_CONFIG_FILE: return "config file";
@@ -71,7 +76,7 @@ creds_unprintable(const char *s, bool space_ok)
 	return -1;
 }
 
-static void
+void
 creds_set(struct aws_creds *out, enum creds_provider p, const char *akid, const char *secret,
           const char *token, double expiration)
 {
@@ -844,23 +849,6 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	return say(why, CREDS_FAILED, "instance metadata: lost track of the request");
 }
 
-/* Profiles that need what xrtop does not do (AWS STS, SSO). */
-static enum creds_status
-check_unsupported(const struct awsconfig *cfg, struct xr_err *why)
-{
-	static const char *const keys[] = {"role_arn", "web_identity_token_file", "sso_start_url",
-	                                   "sso_session", NULL};
-	for (const char *const *k = keys; *k; k++)
-		if (awsconfig_get(cfg, *k))
-			return say(
-			    why, CREDS_FAILED,
-			    "profile '%s' uses %s, which xrtop cannot use yet; add a profile with "
-			    "'credential_process = aws configure export-credentials --profile %s "
-			    "--format process' and use that",
-			    cfg->profile, *k, cfg->profile);
-	return CREDS_ABSENT;
-}
-
 /* Refuses credentials that could change the request's headers or its
  * signature: a key or token byte outside printable ASCII (a control
  * character such as CR or LF, a space, a non-ASCII byte).  The message
@@ -900,6 +888,11 @@ job_step(struct creds_job *j, enum creds_provider p)
 {
 	switch (p) {
 	case CREDS_ENV: return try_env(j->cfg, &j->out, &j->why);
+	/* These three make their STS and SSO calls with sts_fetch(), holding
+	 * the loop for them (an MFA code is asked for here, before any screen). */
+	case CREDS_ASSUME_ROLE: return roles_assume(j->cfg, &j->out, NULL, &j->why);
+	case CREDS_WEB_IDENTITY: return roles_web_identity(j->cfg, &j->out, NULL, &j->why);
+	case CREDS_SSO: return sso_try(j->cfg, &j->out, NULL, &j->why);
 	case CREDS_SHARED_FILE: return try_keys(j->cfg, p, &j->out, &j->why);
 	case CREDS_PROCESS: return step_process(j, &j->out, &j->why);
 	case CREDS_CONFIG_FILE: return try_keys(j->cfg, p, &j->out, &j->why);
@@ -935,14 +928,6 @@ job_provider_done(struct creds_job *j, enum creds_status st)
 	if (j->only >= 0) {
 		j->st = st;
 		return true;
-	}
-	if (st == CREDS_ABSENT && p == CREDS_SHARED_FILE) {
-		/* assume-role and SSO come before the files in the CLI's chain */
-		struct xr_err u = {0};
-		if (check_unsupported(j->cfg, &u) == CREDS_FAILED) {
-			j->why = u;
-			st = CREDS_FAILED;
-		}
 	}
 	if (st == CREDS_FOUND) {
 		dlog("credentials: using %s (access key %.4s...)", j->out.source,
@@ -1113,7 +1098,7 @@ struct creds {
 static void
 plan_refresh(struct creds *c, double now)
 {
-	if (isnan(c->cur.expiration) || c->cur.provider == CREDS_ENV ||
+	if (isnan(c->cur.expiration) || c->cur.interactive || c->cur.provider == CREDS_ENV ||
 	    c->cur.provider == CREDS_SHARED_FILE || c->cur.provider == CREDS_CONFIG_FILE) {
 		c->refresh_at = INFINITY;
 		return;
@@ -1289,8 +1274,11 @@ creds_tick(struct creds *c)
 bool
 creds_refreshable(const struct creds *c)
 {
+	if (c->cur.interactive)
+		return false;
 	return c->cur.provider == CREDS_PROCESS || c->cur.provider == CREDS_CONTAINER ||
-	       c->cur.provider == CREDS_IMDS;
+	       c->cur.provider == CREDS_IMDS || c->cur.provider == CREDS_ASSUME_ROLE ||
+	       c->cur.provider == CREDS_WEB_IDENTITY || c->cur.provider == CREDS_SSO;
 }
 
 bool

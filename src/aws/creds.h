@@ -1,16 +1,20 @@
 /* creds: AWS credentials, found the way the AWS CLI finds them.
  *
- * The providers, in the CLI's order: environment variables; the shared
- * credentials file; the profile's credential_process (run without a
- * shell); the config file's keys; the container endpoint (ECS, EKS,
- * CloudShell); the EC2 instance metadata service (IMDSv2).  A provider
+ * The providers, in the CLI's (botocore's) order: environment variables;
+ * assume role (role_arn with source_profile or credential_source, in
+ * aws/roles.c); web identity (aws/roles.c); IAM Identity Center (aws/sso.c);
+ * the shared credentials file; the profile's credential_process (run
+ * without a shell); the config file's keys; the container endpoint (ECS,
+ * EKS, CloudShell); the EC2 instance metadata service (IMDSv2).  A provider
  * that is not configured is skipped and says why; one that is configured
  * but fails stops the search (as in the CLI).  When nothing yields
  * credentials the error lists every provider and why it had none.
  *
- * Nothing here blocks the event loop: the chain is walked by a job whose
- * metadata requests go through the loop's HTTP client and whose
- * credential_process is watched from creds_tick().  struct creds holds the
+ * The chain is walked by a job whose metadata requests go through the
+ * loop's HTTP client and whose credential_process is watched from
+ * creds_tick(), without blocking the event loop; only the assume-role,
+ * web-identity and SSO providers wait for their STS and SSO calls (at start,
+ * where an MFA code may be asked for, and at each renewal).  struct creds holds the
  * credentials in use and refreshes temporary ones before they expire the
  * same way, so fetching never stops.  creds_try() and creds_resolve() run
  * the same jobs to their end on a private client, for tests and tools.
@@ -27,6 +31,9 @@
 
 enum creds_provider {
 	CREDS_ENV,
+	CREDS_ASSUME_ROLE,
+	CREDS_WEB_IDENTITY,
+	CREDS_SSO,
 	CREDS_SHARED_FILE,
 	CREDS_PROCESS,
 	CREDS_CONFIG_FILE,
@@ -41,6 +48,7 @@ struct aws_creds {
 	char *session_token;     /* secret memory; NULL for long-term keys */
 	double expiration;       /* epoch seconds; NAN when they do not expire */
 	enum creds_provider provider;
+	bool interactive; /* needed a prompt (an MFA code): not refreshed unattended */
 	char source[400]; /* "profile 'dev' in /home/u/.aws/credentials", ... */
 };
 
@@ -60,6 +68,9 @@ enum creds_status creds_try(const struct awsconfig *cfg, enum creds_provider p,
  * lists every provider tried and why it had nothing. */
 int creds_resolve(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *err);
 void creds_clear(struct aws_creds *c);
+/* Fills out (cleared first) with copies of the keys. */
+void creds_set(struct aws_creds *out, enum creds_provider p, const char *akid, const char *secret,
+               const char *token, double expiration);
 /* The offset of the first byte of s outside printable ASCII (space allowed
  * when space_ok), or -1 when there is none (or s is NULL). */
 long creds_unprintable(const char *s, bool space_ok);

@@ -111,6 +111,7 @@ struct http {
 	uint64_t next_id;
 	CURL **idle; /* easy handles kept for reuse */
 	size_t n_idle, cap_idle;
+	char user_agent[128];
 };
 
 const char *
@@ -199,10 +200,12 @@ free_headers(struct xfer *x)
 {
 	for (size_t i = 0; i < x->n_headers; i++) {
 		char *d = x->headers[i].data;
-		if (strncasecmp(d, "X-Amz-Security-Token:", 21) == 0)
+		if (strncasecmp(d, "X-Amz-Security-Token:", 21) == 0) {
 			secret_free(d);
-		else
+		} else {
+			secret_wipe_str(d); /* Authorization, x-amz-sso_bearer_token */
 			free(d);
+		}
 	}
 	free(x->headers);
 	x->headers = NULL;
@@ -242,7 +245,7 @@ xfer_setup(struct xfer *x, const struct http_request *r)
 	if (strncasecmp(r->url, "https://", 8) == 0)
 		curl_easy_setopt(c, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, x->h->user_agent);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)((r->timeout > 0 ? r->timeout : 60) * 1000));
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	                 (long)((r->connect_timeout > 0 ? r->connect_timeout : 10) * 1000));
@@ -354,6 +357,7 @@ xfer_finish(struct xfer *x, CURLcode rc)
 static void
 xfer_release(struct xfer *x)
 {
+	secret_wipe_str(x->body); /* a web identity token, an OIDC client secret */
 	free(x->body);
 	free_headers(x);
 	buf_free(&x->resp.body);
@@ -376,7 +380,20 @@ http_new(int max_connections)
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, 100L);
 	h->next_id = 1;
+	http_set_app_id(h, NULL);
 	return h;
+}
+
+int
+http_set_app_id(struct http *h, const char *app_id)
+{
+	if (app_id && (strlen(app_id) > HTTP_MAX_APP_ID || !*app_id ||
+	               strspn(app_id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                              "0123456789!#$%&'*+-.^_`|~") != strlen(app_id)))
+		return -1;
+	snprintf(h->user_agent, sizeof h->user_agent, "%s/%s%s%s", PACKAGE_NAME, PACKAGE_VERSION,
+	         app_id ? " app/" : "", app_id ? app_id : "");
+	return 0;
 }
 
 static void

@@ -83,6 +83,11 @@ struct http_pollfd {
 struct http *http_new(int max_connections);
 /* Cancels whatever is in flight (no callbacks) and frees. */
 void http_free(struct http *h);
+#define HTTP_MAX_APP_ID 50
+/* Appends "app/APP_ID" to the User-Agent (AWS_SDK_UA_APP_ID, as the AWS
+ * SDKs do; NULL: none).  -1 when it is longer than HTTP_MAX_APP_ID or not
+ * an HTTP token. */
+int http_set_app_id(struct http *h, const char *app_id);
 /* Starts a request; done is called from a later http_poll().  Returns an
  * id for http_cancel() (never 0). */
 uint64_t http_submit(struct http *h, const struct http_request *req, http_done_fn done, void *ctx);

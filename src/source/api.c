@@ -48,9 +48,17 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 		goto fail;
 	if (!(a->region = awsconfig_region(&a->cfg, s->region, &a->region_source, err)))
 		goto fail;
+	a->cfg.region = a->region;
 	const char *fips = awsconfig_setting(&a->cfg, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
-	if (awsconfig_endpoint(a->region, s->endpoint_url, fips && strcasecmp(fips, "true") == 0,
-	                       &a->endpoint, err) < 0)
+	char *configured = NULL, where[700] = "--endpoint-url";
+	if (!s->endpoint_url &&
+	    awsconfig_service_endpoint(&a->cfg, "xray", &configured, where, sizeof where, err) < 0)
+		goto fail;
+	int rc =
+	    awsconfig_service_url("xray", a->region, s->endpoint_url ? s->endpoint_url : configured,
+	                          where, awsconfig_true(fips), &a->endpoint, err);
+	free(configured);
+	if (rc < 0)
 		goto fail;
 	dlog("region %s (from %s), endpoint %s, profile %s", a->region, a->region_source,
 	     a->endpoint.url, a->cfg.profile);
@@ -59,6 +67,14 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 		goto fail;
 	int concurrency = s->concurrency > 0 ? s->concurrency : FETCH_DEFAULT_CONCURRENCY;
 	a->http = http_new(concurrency);
+	const char *app_id = awsconfig_setting(&a->cfg, "AWS_SDK_UA_APP_ID", "sdk_ua_app_id");
+	if (http_set_app_id(a->http, app_id) < 0) {
+		xr_err_set(err, XR_EUSAGE,
+		           "AWS_SDK_UA_APP_ID / sdk_ua_app_id: at most %d letters, digits and "
+		           "!#$%%&'*+-.^_`|~, no spaces",
+		           HTTP_MAX_APP_ID);
+		goto fail;
+	}
 	/* Resolved in the loop; what needs no network is known at once. */
 	a->creds = creds_start(&a->cfg, a->http);
 	if (creds_failure(a->creds)) {

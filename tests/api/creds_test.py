@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (AKID, SECRET, TMP_AKID, TMP_SECRET, TOKEN,  # noqa
                      Tap, Workdir, api_args, clean_env, emulator, fixture_ids, header, key_env,
-                     leaked, ndjson_ids, stub, xrtop, PYTHON)
+                     leaked, ndjson_ids, run_requests, stub, xrtop, PYTHON)
 
 t = Tap()
 work = Workdir()
@@ -35,18 +35,18 @@ def run(env, *extra, region="us-east-1"):
 
 
 def used_keys():
-    return sorted({e["signature"].get("access_key") for e in emu.requests()})
+    return sorted({e["signature"].get("access_key") for e in run_requests(emu)})
 
 
 def all_valid():
-    log = emu.requests()
+    log = run_requests(emu)
     return bool(log) and all(e["signature"]["result"] == "valid" for e in log)
 
 
 def works(r, name, akid):
     t.ok(r.rc == 0 and sorted(ndjson_ids(r.out)) == ALL, name + ": lists the window", r)
     t.ok(all_valid() and used_keys() == [akid], name + ": signed with " + akid,
-         json.dumps(emu.requests()[:1]))
+         json.dumps(run_requests(emu)[:1]))
 
 
 def write_config(config="", credentials=""):
@@ -60,7 +60,7 @@ try:
     works(run(key_env(work)), "environment keys", AKID)
     r = run(key_env(work, TMP_AKID, TMP_SECRET, TOKEN))
     works(r, "environment keys with AWS_SESSION_TOKEN", TMP_AKID)
-    e = emu.requests()[0]
+    e = run_requests(emu)[0]
     t.is_(header(e, "X-Amz-Security-Token"), "<redacted %d chars>" % len(TOKEN),
           "the session token is sent as X-Amz-Security-Token")
     t.ok("x-amz-security-token" in header(e, "Authorization"), "... and it is signed")
@@ -127,7 +127,7 @@ try:
     works(r, "credential_process", TMP_AKID)
     with open(argv_file) as f:
         t.is_(json.load(f), ["ok", "two words"], "credential_process: split like shlex, no shell")
-    t.ok(header(emu.requests()[0], "X-Amz-Security-Token") is not None,
+    t.ok(header(run_requests(emu)[0], "X-Amz-Security-Token") is not None,
          "credential_process: its SessionToken is sent")
     process_profile("fail")
     r = run(clean_env(work), "--profile", "proc")
@@ -219,6 +219,17 @@ try:
     t.is_(r.rc, 1, "wrong region: exit 1")
     t.ok("scoped to a valid region" in r.err and "ap-northeast-2" in r.err and "hint" in r.err,
          "wrong region: the signature scope error and the region used", r)
+
+    # -- each run's requests carry its marker: AWS_SDK_UA_APP_ID ------------------------------
+    stub_env = key_env(work, STUB_KEYS[2][0], STUB_KEYS[2][1], STUB_KEYS[2][2])
+    works(run(stub_env), "a run's requests are told apart", STUB_KEYS[2][0])
+    t.ok(all(e["path"] for e in run_requests(emu)) and run_requests(emu)
+         and all(" app/xrtop-test-run-" in dict((k.lower(), v) for k, v in e["headers"])
+                 ["user-agent"] for e in run_requests(emu)),
+         "User-Agent ends in app/AWS_SDK_UA_APP_ID")
+    bad = dict(stub_env, AWS_SDK_UA_APP_ID="two words")
+    r = run(bad)
+    t.ok(r.rc == 2 and "AWS_SDK_UA_APP_ID" in r.err, "an app id that is not a token: exit 2", r)
 
     # -- no secret anywhere ---------------------------------------------------------------------
     log = os.path.join(work.path, "debug.log")

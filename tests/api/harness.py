@@ -134,12 +134,38 @@ class Result:
                                                           self.err[-3000:])
 
 
+_runs = {"n": 0, "marker": None}
+
+
 def xrtop(args, env, timeout=120, stdin=None):
+    """Runs xrtop; its API requests carry "app/<marker>" in their User-Agent
+    (AWS_SDK_UA_APP_ID), so run_requests() tells them from a previous run's."""
+    _runs["n"] += 1
+    if env is not None and "AWS_SDK_UA_APP_ID" not in env:
+        env = dict(env)
+        _runs["marker"] = env["AWS_SDK_UA_APP_ID"] = "xrtop-test-run-%d-%d" % (os.getpid(),
+                                                                           _runs["n"])
+    else:
+        _runs["marker"] = None
     t0 = time.time()
     p = subprocess.run([XRTOP] + list(args), env=env, capture_output=True, timeout=timeout,
                        input=stdin)
     return Result(p.returncode, p.stdout.decode("utf-8", "replace"),
                   p.stderr.decode("utf-8", "replace"), time.time() - t0)
+
+
+def user_agent(entry):
+    for name, value in entry.get("headers", []):
+        if name.lower() == "user-agent":
+            return value
+    return ""
+
+
+def run_requests(server, path=None):
+    """The requests the last xrtop() run sent to server (by its marker)."""
+    marker = _runs["marker"]
+    return [e for e in server.requests(path)
+            if marker is None or user_agent(e).endswith(" app/" + marker)]
 
 
 def api_args(server, region="us-east-1", window=WINDOW):

@@ -46,6 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import xrayfilter  # noqa: E402
 import serverloop  # noqa: E402
 import xraymodel  # noqa: E402
+import derivedkeys  # noqa: E402
 
 try:
     from botocore.auth import SigV4Auth
@@ -1167,6 +1168,8 @@ def parse_args(argv):
                    help="accepted credentials (repeatable; default %s)" % DEFAULT_CREDENTIALS)
     p.add_argument("--expired-key", action="append", default=[], metavar="AKID",
                    help="answer ExpiredTokenException for this access key")
+    p.add_argument("--derived-keys", action="store_true",
+                   help="also accept the keys the STS/SSO stub mints (derivedkeys.py)")
     p.add_argument("--no-auth", action="store_true",
                    help="do not check signatures (verdict 'skipped')")
     p.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
@@ -1221,6 +1224,9 @@ def build_server(args):
                 raise ValueError("--expired-key %s: no such --credentials key" % akid)
             match[0].expired = True
         verifier = SigV4Verifier(args.region, keys)
+        if args.derived_keys:
+            verifier.keys = derivedkeys.KeyTable(
+                verifier.keys, lambda a, s, t: Key("%s:%s:%s" % (a, s, t)))
     host = "127.0.0.1" if args.host == "localhost" else args.host
     log = RequestLog(args.log, args.log_limit)
     return EmulatorServer((host, args.port), backend, verifier, log, args.latency,

@@ -343,9 +343,10 @@ test_creds_order(void)
 
 	env_set("AWS_CONFIG_FILE",
 	        write_file("config", "[default]\nrole_arn = arn:aws:iam::1:role/x\n"));
-	is_int(chain(NULL, msg, sizeof msg), -1, "chain: an assume-role profile");
-	ok(strstr(msg, "role_arn") && strstr(msg, "export-credentials"),
-	   "... says what to do instead");
+	is_int(chain(NULL, msg, sizeof msg), -1, "chain: an assume-role profile with no source");
+	ok(strstr(msg, "assume role: profile 'default' has role_arn but neither source_profile "
+	              "nor credential_source"),
+	   "... says what is missing");
 
 	env_set("AWS_CONFIG_FILE", write_file("config", ""));
 	env_set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://10.1.2.3/creds");
