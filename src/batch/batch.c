@@ -71,15 +71,8 @@ print_table(FILE *out, const struct tracelist *tl, const struct batch_format *fm
 		seconds_text(s->duration, dur, sizeof dur);
 		tracelist_flags(&tl->rows[r], flags);
 		const char *cells[FIXED_COLUMNS + TRACELIST_MAX_ANNOTATIONS] = {
-		    start,
-		    s->id,
-		    s->http.method ? s->http.method : "-",
-		    tracelist_url(s->http.url, URL_COLUMNS),
-		    status,
-		    resp,
-		    dur,
-		    flags,
-		    tracelist_service(s)};
+			start, s->id, s->http.method ? s->http.method : "-", tracelist_url(s->http.url, URL_COLUMNS),
+			status, resp, dur, flags, tracelist_service(s)};
 		for (size_t a = 0; a < tl->n_annotation_keys; a++) {
 			buf_reset(&ann[a]);
 			tracelist_annotation_text(s, tl->annotation_keys[a], &ann[a]);
@@ -104,8 +97,8 @@ print_table(FILE *out, const struct tracelist *tl, const struct batch_format *fm
 
 struct encode_job {
 	const struct tracelist *tl;
-	size_t begin, end; /* rows of this block */
-	bool ndjson;       /* one object per line; else comma-separated */
+	size_t begin, end;   /* rows of this block */
+	bool ndjson;         /* one object per line; else comma-separated */
 	unsigned n_workers;
 	struct buf out[PARALLEL_MAX_WORKERS];
 };

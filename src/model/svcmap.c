@@ -841,8 +841,7 @@ svcmap_from_graph(const struct xr_service_graph *g)
 	m->end_time = g->end_time;
 	if (!isfinite(m->start_time) || !isfinite(m->end_time)) /* the services' own window */
 		for (size_t i = 0; i < m->n_nodes; i++)
-			widen(&m->start_time, &m->end_time, m->nodes[i].start_time,
-			      m->nodes[i].end_time);
+			widen(&m->start_time, &m->end_time, m->nodes[i].start_time, m->nodes[i].end_time);
 	svcmap_finish(m);
 	return m;
 }

@@ -55,8 +55,7 @@ fail(struct jsonpull *jp, const char *at, const char *what)
 static void
 skip_ws(struct jsonpull *jp)
 {
-	while (jp->p < jp->end &&
-	       (*jp->p == ' ' || *jp->p == '\n' || *jp->p == '\r' || *jp->p == '\t'))
+	while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\n' || *jp->p == '\r' || *jp->p == '\t'))
 		jp->p++;
 }
 
@@ -124,8 +123,7 @@ read_number(struct jsonpull *jp)
 		char tmp[128];
 		size_t n = (size_t)(p - start);
 		if (n >= sizeof tmp)
-			n = sizeof tmp -
-			    1; /* only absurd inputs; the value is still huge or tiny */
+			n = sizeof tmp - 1; /* only absurd inputs; the value is still huge or tiny */
 		memcpy(tmp, start, n);
 		tmp[n] = '\0';
 		jp->number = strtod(tmp, NULL);
@@ -242,9 +240,8 @@ jp_next(struct jsonpull *jp)
 		if (*jp->p == (jp->kind[jp->depth - 1] == 'o' ? '}' : ']'))
 			return close_container(jp);
 		if (*jp->p != ',')
-			return fail(jp, jp->p,
-			            jp->kind[jp->depth - 1] == 'o' ? "expected ',' or '}'"
-			                                           : "expected ',' or ']'");
+			return fail(jp, jp->p, jp->kind[jp->depth - 1] == 'o' ? "expected ',' or '}'"
+			                                                         : "expected ',' or ']'");
 		jp->p++;
 		skip_ws(jp);
 		jp->token = jp->p;

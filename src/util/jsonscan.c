@@ -110,14 +110,12 @@ block_load(const char *p, const char *end, struct block *b)
 	for (int k = 0; k < 4; k++) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
 		unsigned shift = 16u * (unsigned)k;
-		b->quote |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote))
-		            << shift;
-		b->backslash |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs))
-		                << shift;
+		b->quote |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) << shift;
+		b->backslash |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)) << shift;
 		/* max(v, 0x1f) == 0x1f exactly when v <= 0x1f (unsigned) */
-		b->control |=
-		    (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl))
-		    << shift;
+		b->control |= (uint64_t)(uint16_t)_mm_movemask_epi8(
+		                  _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl))
+		              << shift;
 	}
 #else
 	b->quote = b->backslash = b->control = 0;

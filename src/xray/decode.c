@@ -123,8 +123,7 @@ s_users(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 		cJSON_ArrayForEach(u, list)
 		{
 			sum->users[i].name = s_str(s, u, "UserName");
-			sum->users[i].services =
-			    s_service_ids(s, u, "ServiceIds", &sum->users[i].n_services);
+			sum->users[i].services = s_service_ids(s, u, "ServiceIds", &sum->users[i].n_services);
 			i++;
 		}
 }
@@ -168,8 +167,7 @@ s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_s
 		struct xr_root_cause *out = &rcs[i++];
 		out->client_impacting = s_bool(s, rc, "ClientImpacting");
 		const cJSON *svcs = s_array(s, rc, "Services");
-		out->services =
-		    s_objects(s, svcs, "Services", sizeof *out->services, &out->n_services);
+		out->services = s_objects(s, svcs, "Services", sizeof *out->services, &out->n_services);
 		unsigned k = 0;
 		const cJSON *svc;
 		if (!out->services)
@@ -227,8 +225,7 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 		sum->http.user_agent = s_str(&s, http, "UserAgent");
 		sum->http.client_ip = s_str(&s, http, "ClientIp");
 		double status = s_num(&s, http, "HttpStatus");
-		sum->http.status =
-		    isfinite(status) && status > 0 && status < 1000 ? (int)status : 0;
+		sum->http.status = isfinite(status) && status > 0 && status < 1000 ? (int)status : 0;
 		s.sub = NULL;
 	}
 	s_annotations(&s, obj, sum);
@@ -358,8 +355,7 @@ note_segment_member(void *ctx, const struct jsonscan_member *m, const char *end)
 			cap_document_texts = i + 16;
 			document_texts = xreallocarray(document_texts, cap_document_texts,
 			                               sizeof *document_texts);
-			memset(document_texts + old, 0,
-			       (cap_document_texts - old) * sizeof *document_texts);
+			memset(document_texts + old, 0, (cap_document_texts - old) * sizeof *document_texts);
 		}
 		buf_reset(&document_texts[i]);
 		const char *after = jsonscan_string(m->value, end, &document_texts[i], NULL);
@@ -556,8 +552,7 @@ decode_trace_summaries_response(const char *json, size_t len, struct xr_store *s
 		return -1;
 	int rc = -1;
 	const cJSON *list;
-	if (!(list = response_list(root, "TraceSummaries", err)) ||
-	    read_next_token(root, page, err) < 0)
+	if (!(list = response_list(root, "TraceSummaries", err)) || read_next_token(root, page, err) < 0)
 		goto out;
 	const cJSON *n = FIELD(root, "TracesProcessedCount");
 	if (cJSON_IsNumber(n))
@@ -601,7 +596,7 @@ out:
 struct spans {
 	struct span {
 		const char *p, *end;
-	} * items;
+	} *items;
 	size_t n, cap;
 };
 

@@ -246,13 +246,13 @@ read_http(struct ctx *c, struct seg_state *st, struct xr_http *out)
 			continue;
 		while (!c->failed && next_member(c)) {
 			const char *k = c->jp->text.data;
-			int which = request ? (strcmp(k, "method") == 0            ? 1
-			                       : strcmp(k, "url") == 0             ? 2
-			                       : strcmp(k, "user_agent") == 0      ? 3
-			                       : strcmp(k, "client_ip") == 0       ? 4
+			int which = request ? (strcmp(k, "method") == 0       ? 1
+			                       : strcmp(k, "url") == 0        ? 2
+			                       : strcmp(k, "user_agent") == 0 ? 3
+			                       : strcmp(k, "client_ip") == 0  ? 4
 			                       : strcmp(k, "x_forwarded_for") == 0 ? 5
-			                       : strcmp(k, "traced") == 0          ? 6
-			                                                           : 0)
+			                       : strcmp(k, "traced") == 0     ? 6
+			                                                      : 0)
 			                    : (strcmp(k, "status") == 0           ? 7
 			                       : strcmp(k, "content_length") == 0 ? 8
 			                                                          : 0);
@@ -260,24 +260,14 @@ read_http(struct ctx *c, struct seg_state *st, struct xr_http *out)
 			switch (which) {
 			case 1: out->method = take_string(c, st, tok, "http.request.method"); break;
 			case 2: out->url = take_string(c, st, tok, "http.request.url"); break;
-			case 3:
-				out->user_agent =
-				    take_string(c, st, tok, "http.request.user_agent");
-				break;
-			case 4:
-				out->client_ip = take_string(c, st, tok, "http.request.client_ip");
-				break;
-			case 5:
-				out->x_forwarded_for =
-				    take_bool(c, st, tok, "http.request.x_forwarded_for");
-				break;
+			case 3: out->user_agent = take_string(c, st, tok, "http.request.user_agent"); break;
+			case 4: out->client_ip = take_string(c, st, tok, "http.request.client_ip"); break;
+			case 5: out->x_forwarded_for = take_bool(c, st, tok, "http.request.x_forwarded_for"); break;
 			case 6: out->traced = take_bool(c, st, tok, "http.request.traced"); break;
 			case 7: out->status = take_int(c, st, tok, "http.response.status"); break;
 			case 8: {
-				double len =
-				    take_number(c, st, tok, "http.response.content_length");
-				out->content_length =
-				    isfinite(len) && fabs(len) < 9e15 ? (long long)len : -1;
+				double len = take_number(c, st, tok, "http.response.content_length");
+				out->content_length = isfinite(len) && fabs(len) < 9e15 ? (long long)len : -1;
 				break;
 			}
 			default: skip(c, tok); break;
@@ -295,15 +285,12 @@ read_ec2(struct ctx *c, struct seg_state *st, const char *text, struct xr_aws *o
 	struct ctx sub = {.t = c->t, .a = c->a, .jp = &jp};
 	if (next(&sub) == JP_BEGIN_OBJECT) {
 		while (!sub.failed && next_member(&sub)) {
-			bool id = key_is(&sub, "instance_id"),
-			     az = key_is(&sub, "availability_zone");
+			bool id = key_is(&sub, "instance_id"), az = key_is(&sub, "availability_zone");
 			enum jp_token tok = next(&sub);
 			if (id)
-				out->instance_id =
-				    take_string(&sub, st, tok, "aws.ec2.instance_id");
+				out->instance_id = take_string(&sub, st, tok, "aws.ec2.instance_id");
 			else if (az)
-				out->availability_zone =
-				    take_string(&sub, st, tok, "aws.ec2.availability_zone");
+				out->availability_zone = take_string(&sub, st, tok, "aws.ec2.availability_zone");
 			else
 				skip(&sub, tok);
 		}
@@ -335,13 +322,12 @@ extra_finish(struct ctx *c, struct buf *extra)
 static struct xr_aws *
 read_aws(struct ctx *c, struct seg_state *st)
 {
-	static const char *const names[] = {"operation", "table_name", "function_name",
-	                                    "region",    "request_id", "account_id",
-	                                    "queue_url", "topic_arn"};
+	static const char *const names[] = {"operation", "table_name", "function_name", "region",
+	                                    "request_id", "account_id", "queue_url", "topic_arn"};
 	struct xr_aws *out = ARENA_NEW(c->a, struct xr_aws);
-	const char **fields[] = {&out->operation, &out->table_name, &out->function_name,
-	                         &out->region,    &out->request_id, &out->account_id,
-	                         &out->queue_url, &out->topic_arn};
+	const char **fields[] = {&out->operation,  &out->table_name, &out->function_name,
+	                         &out->region,     &out->request_id, &out->account_id,
+	                         &out->queue_url,  &out->topic_arn};
 	struct buf extra = BUF_INIT;
 	while (!c->failed && next_member(c)) {
 		size_t i = 0;
@@ -384,14 +370,10 @@ read_sql(struct ctx *c, struct seg_state *st)
 		const char *name;
 		const char **field;
 	} map[] = {
-	    {"connection_string", &out->connection_string},
-	    {"url", &out->url},
-	    {"sanitized_query", &out->sanitized_query},
-	    {"database_type", &out->database_type},
-	    {"database_version", &out->database_version},
-	    {"driver_version", &out->driver_version},
-	    {"user", &out->user},
-	    {"preparation", &out->preparation},
+		{"connection_string", &out->connection_string}, {"url", &out->url},
+		{"sanitized_query", &out->sanitized_query},     {"database_type", &out->database_type},
+		{"database_version", &out->database_version},   {"driver_version", &out->driver_version},
+		{"user", &out->user},                           {"preparation", &out->preparation},
 	};
 	while (!c->failed && next_member(c)) {
 		size_t i = 0;
@@ -417,8 +399,7 @@ read_stack(struct ctx *c, struct seg_state *st, enum jp_token tok, struct xr_exc
 			continue;
 		struct xr_stack_frame *f = list_add(&frames);
 		while (!c->failed && next_member(c)) {
-			bool path = key_is(c, "path"), label = key_is(c, "label"),
-			     line = key_is(c, "line");
+			bool path = key_is(c, "path"), label = key_is(c, "label"), line = key_is(c, "line");
 			tok = next(c);
 			if (path)
 				f->path = take_string(c, st, tok, "stack.path");
@@ -533,32 +514,10 @@ read_annotations(struct ctx *c, struct seg_state *st, struct xr_segment *s)
 /* The members a segment document may carry; anything else is kept in
  * `extra`. */
 enum seg_member {
-	M_ANNOTATIONS,
-	M_AWS,
-	M_CAUSE,
-	M_END_TIME,
-	M_ERROR,
-	M_FAULT,
-	M_HTTP,
-	M_ID,
-	M_IN_PROGRESS,
-	M_INFERRED,
-	M_METADATA,
-	M_NAME,
-	M_NAMESPACE,
-	M_ORIGIN,
-	M_PARENT_ID,
-	M_PRECURSOR_IDS,
-	M_RESOURCE_ARN,
-	M_SERVICE,
-	M_SQL,
-	M_START_TIME,
-	M_SUBSEGMENTS,
-	M_THROTTLE,
-	M_TRACE_ID,
-	M_TYPE,
-	M_USER,
-	M_COUNT
+	M_ANNOTATIONS, M_AWS, M_CAUSE, M_END_TIME, M_ERROR, M_FAULT, M_HTTP, M_ID, M_IN_PROGRESS,
+	M_INFERRED, M_METADATA, M_NAME, M_NAMESPACE, M_ORIGIN, M_PARENT_ID, M_PRECURSOR_IDS,
+	M_RESOURCE_ARN, M_SERVICE, M_SQL, M_START_TIME, M_SUBSEGMENTS, M_THROTTLE, M_TRACE_ID,
+	M_TYPE, M_USER, M_COUNT
 };
 
 /* The member named k (n bytes), or -1.  A switch on the first letter: this
@@ -566,48 +525,26 @@ enum seg_member {
 static int
 member_of(const char *k, size_t n)
 {
-#define IS(name, m)                                                                                \
-	if (n == sizeof(name) - 1 && memcmp(k, name, n) == 0)                                      \
+#define IS(name, m) \
+	if (n == sizeof(name) - 1 && memcmp(k, name, n) == 0) \
 	return m
 	switch (k[0]) {
-	case 'a':
-		IS("annotations", M_ANNOTATIONS);
-		IS("aws", M_AWS);
-		break;
+	case 'a': IS("annotations", M_ANNOTATIONS); IS("aws", M_AWS); break;
 	case 'c': IS("cause", M_CAUSE); break;
-	case 'e':
-		IS("end_time", M_END_TIME);
-		IS("error", M_ERROR);
-		break;
+	case 'e': IS("end_time", M_END_TIME); IS("error", M_ERROR); break;
 	case 'f': IS("fault", M_FAULT); break;
 	case 'h': IS("http", M_HTTP); break;
-	case 'i':
-		IS("id", M_ID);
-		IS("in_progress", M_IN_PROGRESS);
-		IS("inferred", M_INFERRED);
-		break;
+	case 'i': IS("id", M_ID); IS("in_progress", M_IN_PROGRESS); IS("inferred", M_INFERRED); break;
 	case 'm': IS("metadata", M_METADATA); break;
-	case 'n':
-		IS("name", M_NAME);
-		IS("namespace", M_NAMESPACE);
-		break;
+	case 'n': IS("name", M_NAME); IS("namespace", M_NAMESPACE); break;
 	case 'o': IS("origin", M_ORIGIN); break;
-	case 'p':
-		IS("parent_id", M_PARENT_ID);
-		IS("precursor_ids", M_PRECURSOR_IDS);
-		break;
+	case 'p': IS("parent_id", M_PARENT_ID); IS("precursor_ids", M_PRECURSOR_IDS); break;
 	case 'r': IS("resource_arn", M_RESOURCE_ARN); break;
 	case 's':
-		IS("service", M_SERVICE);
-		IS("sql", M_SQL);
-		IS("start_time", M_START_TIME);
+		IS("service", M_SERVICE); IS("sql", M_SQL); IS("start_time", M_START_TIME);
 		IS("subsegments", M_SUBSEGMENTS);
 		break;
-	case 't':
-		IS("throttle", M_THROTTLE);
-		IS("trace_id", M_TRACE_ID);
-		IS("type", M_TYPE);
-		break;
+	case 't': IS("throttle", M_THROTTLE); IS("trace_id", M_TRACE_ID); IS("type", M_TYPE); break;
 	case 'u': IS("user", M_USER); break;
 	}
 #undef IS
@@ -673,8 +610,7 @@ read_member(struct ctx *c, struct seg_state *st, enum seg_member m, enum jp_toke
 				bool version = key_is(c, "version");
 				tok = next(c);
 				if (version)
-					s->service_version =
-					    take_string(c, st, tok, "service.version");
+					s->service_version = take_string(c, st, tok, "service.version");
 				else
 					skip(c, tok);
 			}

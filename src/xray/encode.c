@@ -10,26 +10,26 @@
 #include "util/xmalloc.h"
 
 /* Members with literal keys; absent values are left out, as the API does. */
-#define key_string(w, key, value)                                                                  \
-	do {                                                                                       \
-		const char *v_ = (value);                                                          \
-		if (v_) {                                                                          \
-			JSONW_KEY(w, key);                                                         \
-			jsonw_string(w, v_);                                                       \
-		}                                                                                  \
+#define key_string(w, key, value) \
+	do { \
+		const char *v_ = (value); \
+		if (v_) { \
+			JSONW_KEY(w, key); \
+			jsonw_string(w, v_); \
+		} \
 	} while (0)
-#define key_number(w, key, value)                                                                  \
-	do {                                                                                       \
-		double v_ = (value);                                                               \
-		if (!isnan(v_)) {                                                                  \
-			JSONW_KEY(w, key);                                                         \
-			jsonw_number(w, v_);                                                       \
-		}                                                                                  \
+#define key_number(w, key, value) \
+	do { \
+		double v_ = (value); \
+		if (!isnan(v_)) { \
+			JSONW_KEY(w, key); \
+			jsonw_number(w, v_); \
+		} \
 	} while (0)
-#define key_bool(w, key, value)                                                                    \
-	do {                                                                                       \
-		JSONW_KEY(w, key);                                                                 \
-		jsonw_bool(w, value);                                                              \
+#define key_bool(w, key, value) \
+	do { \
+		JSONW_KEY(w, key); \
+		jsonw_bool(w, value); \
 	} while (0)
 
 static void
@@ -122,8 +122,7 @@ encode_root_causes(struct jsonw *w, const char *key, const struct xr_root_cause 
 					for (unsigned x = 0; x < ent->n_exceptions; x++) {
 						jsonw_object_begin(w);
 						key_string(w, "Name", ent->exceptions[x].name);
-						key_string(w, "Message",
-						           ent->exceptions[x].message);
+						key_string(w, "Message", ent->exceptions[x].message);
 						jsonw_object_end(w);
 					}
 					jsonw_array_end(w);
@@ -177,8 +176,7 @@ encode_summary(struct jsonw *w, const struct xr_summary *s)
 			jsonw_object_begin(w);
 			JSONW_KEY(w, "AnnotationValue");
 			encode_value(w, &an->values[v].value);
-			encode_service_ids(w, "ServiceIds", an->values[v].services,
-			                   an->values[v].n_services);
+			encode_service_ids(w, "ServiceIds", an->values[v].services, an->values[v].n_services);
 			jsonw_object_end(w);
 		}
 		jsonw_array_end(w);
@@ -197,8 +195,7 @@ encode_summary(struct jsonw *w, const struct xr_summary *s)
 	encode_service_ids(w, "ServiceIds", s->service_ids, s->n_service_ids);
 	encode_details(w, "ResourceARNs", "ARN", s->resource_arns, s->n_resource_arns);
 	encode_details(w, "InstanceIds", "Id", s->instance_ids, s->n_instance_ids);
-	encode_details(w, "AvailabilityZones", "Name", s->availability_zones,
-	               s->n_availability_zones);
+	encode_details(w, "AvailabilityZones", "Name", s->availability_zones, s->n_availability_zones);
 	if (s->entry_point) {
 		JSONW_KEY(w, "EntryPoint");
 		encode_service_id(w, s->entry_point);

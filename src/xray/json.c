@@ -33,7 +33,9 @@ write_item(struct buf *out, const cJSON *item, bool (*skip)(const char *key))
 	case cJSON_True: buf_puts(out, "true"); break;
 	case cJSON_NULL: buf_puts(out, "null"); break;
 	case cJSON_Number: json_number(out, item->valuedouble); break;
-	case cJSON_String: json_escape(out, item->valuestring, strlen(item->valuestring)); break;
+	case cJSON_String:
+		json_escape(out, item->valuestring, strlen(item->valuestring));
+		break;
 	case cJSON_Array:
 		buf_putc(out, '[');
 		cJSON_ArrayForEach(child, item)

@@ -7,6 +7,7 @@
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
 
+
 void
 strict_fail(struct strict *s, const char *field, const char *what)
 {
