@@ -427,8 +427,8 @@ awsconfig_service_endpoint(const struct awsconfig *view, const char *service, ch
 	if (services) {
 		if (!awsconfig_has_section(c, "services", services))
 			return xr_err_set(err, XR_EUSAGE,
-			                  "profile '%s' names services '%s', but %s has no "
-			                  "[services %s] section",
+			                  _("profile '%s' names services '%s', but %s has no "
+			                  "[services %s] section"),
 			                  c->profile, services, c->config_path, services);
 		const char *nested = awsconfig_section_get(c, "services", services, service);
 		if (nested && (*url = nested_get(nested, "endpoint_url"))) {
