@@ -158,6 +158,7 @@ for w in (80, 120):
 # --- the service map's header line and call table ---
 rc, out, err = run("--demo", "-b", "--view", "map", "--width", "80")
 ok(out.startswith("서비스 맵: 서비스 6개, 호출 7개 (추적 300개 기준)"), "map: Korean summary line")
+golden("map-80.txt", out, "map at 80: golden (boxes sized for 요청/평균)")
 ok(all(width(l) <= 80 for l in out.splitlines()), "map: within 80 columns")
 
 # --- English where it must stay English ---
