@@ -644,7 +644,9 @@ static double
 session_tick(void *ctx)
 {
 	struct session *s = ctx;
-	if (!s->api || s->state == SESSION_FINISHED)
+	/* The engine keeps running after the last scan: a front end may still
+	 * ask for traces (session_fetch_trace()) or a refresh. */
+	if (!s->api || s->creds_error)
 		return INFINITY;
 	double wait = api_tick(s->api);
 	struct fetch *f = s->api->fetch;
@@ -798,7 +800,8 @@ session_list(const struct session *s, size_t from_seq, struct tracelist *tl,
 bool
 session_refresh(struct session *s)
 {
-	if (!s->api || s->state != SESSION_WAITING || fetch_aborted(s->api->fetch))
+	if (!s->api || (s->state != SESSION_WAITING && s->state != SESSION_FINISHED) ||
+	    fetch_aborted(s->api->fetch) || s->creds_error || s->stopped)
 		return false;
 	if (s->timer)
 		loop_cancel_timer(s->loop, s->timer);

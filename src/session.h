@@ -59,12 +59,12 @@ struct session_settings {
 	double since;                /* window = [now - since, now) unless start/end set */
 	double start, end;           /* epoch seconds, NAN when not set */
 	const char *time_range_type; /* TraceId, Event, Service; NULL = service default */
-	long max_traces;     /* summaries per scan, -1 = all; cap of the store in live mode */
-	double retry_budget; /* seconds; 0 = default */
-	bool fetch_traces;   /* full traces for every summary the filter may match */
-	bool service_graph;  /* ask GetServiceGraph for the window instead of scanning */
-	double refresh;      /* seconds between live scans; 0 = one scan */
-	long refreshes;      /* live scans after the first, -1 = until stopped */
+	long max_traces;      /* summaries per scan, -1 = all; cap of the store in live mode */
+	double retry_budget;  /* seconds; 0 = default */
+	bool fetch_traces;    /* full traces for every summary the filter may match */
+	bool service_graph;   /* ask GetServiceGraph for the window instead of scanning */
+	double refresh;       /* seconds between live scans; 0 = one scan */
+	long refreshes;       /* live scans after the first, -1 = until stopped */
 	const char *trace_id; /* only this trace (BatchGetTraces), no window scan; or NULL */
 
 	/* what to show */
@@ -179,7 +179,8 @@ struct http *session_http(const struct session *s);
 /* Compiles the filter and starts the sources in l (files load in the
  * loop's first turn).  Returns -1 after a SESSION_EVENT_FILTER_ERROR. */
 int session_start(struct session *s, struct loop *l);
-/* True when every source is done and no refresh is scheduled. */
+/* True when every source is done and no refresh is scheduled (the API
+ * source still answers session_fetch_trace() and session_refresh()). */
 bool session_finished(const struct session *s);
 /* loop_run() "done" callback: session_finished(ctx). */
 bool session_finished_fn(void *s);
@@ -216,9 +217,10 @@ void session_list(const struct session *s, size_t from_seq, struct tracelist *tl
 /* The entry of trace id, or NULL. */
 const struct xr_store_entry *session_find(const struct session *s, const char *id);
 
-/* Scans [end of the last scan, now) now (live), or the whole window again
- * when the window changed; false when a scan is already running or there
- * is no API source. */
+/* Scans [end of the last scan, now) now, or the whole window again when
+ * the window changed (also after the session finished: it then finishes
+ * again after the scan); false while another scan runs, without the API
+ * source, or once it stopped for good. */
 bool session_refresh(struct session *s);
 /* Pauses (true) or resumes live refreshes; scans in flight finish. */
 void session_pause(struct session *s, bool paused);

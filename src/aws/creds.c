@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "aws/decode_creds.h"
 #include "aws/http.h"
 #include "aws/roles.h"
 #include "aws/sso.h"
@@ -24,7 +25,6 @@
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
-#include "xray/decode_creds.h"
 #include "util/i18n.h"
 
 extern char **environ;

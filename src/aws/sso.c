@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aws/decode_sso.h"
 #include "aws/http.h"
 #include "aws/retry.h"
 #include "aws/sts.h"
@@ -23,7 +24,6 @@
 #include "util/sha1.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
-#include "xray/decode_sso.h"
 #include "util/i18n.h"
 
 #define CACHE_MAX (256u << 10)

@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "aws/decode_creds.h"
 #include "aws/http.h"
 #include "util/err.h"
-#include "xray/decode_creds.h"
 
 #define STS_API_VERSION "2011-06-15"
 #define STS_MAX_ATTEMPTS 3

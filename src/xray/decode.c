@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsonpos.h"
 #include "util/jsonscan.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
@@ -261,7 +262,7 @@ parse_json(const char *json, size_t len, struct xr_err *err)
 	}
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root) {
-		json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
+		jsonpos_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
 	} else {
 		/* Only whitespace may follow the value. */
 		size_t at = (size_t)(end - json);
@@ -271,9 +272,8 @@ parse_json(const char *json, size_t len, struct xr_err *err)
 			cJSON_Delete(root);
 			root = NULL;
 			size_t line, col;
-			json_position(json, len, at, &line, &col);
-			xr_err_set(err, XR_EINPUT,
-			           _("line %zu, column %zu: unexpected data after the JSON value"),
+			jsonpos_position(json, len, at, &line, &col);
+			xr_err_set(err, XR_EINPUT, _("line %zu, column %zu: unexpected data after the JSON value"),
 			           line, col);
 		}
 	}
@@ -463,7 +463,7 @@ decode_trace_object(const char *json, size_t len, const char *where, struct xr_w
 	if (p >= end || *p != '{') {
 		xr_err_set(err, XR_EINPUT, _("%s: a trace must be a JSON object"), where);
 	} else if (!jsonscan_object(p, end, note_trace_member, &ts, &bad)) {
-		json_parse_error(json, len, (size_t)(bad - json), err);
+		jsonpos_error(json, len, (size_t)(bad - json), err);
 		xr_err_prefix(err, "%s", where);
 	} else if (!ts.has_id || !ts.id.data || !trace_id_plausible(ts.id.data)) {
 		xr_err_set(err, XR_EINPUT, _("%s: trace has no valid \"Id\""), where);

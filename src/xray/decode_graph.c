@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsonpos.h"
 #include "util/jsonscan.h"
 #include "util/xmalloc.h"
 #include "xray/decode_graph.h"
@@ -134,7 +135,7 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 	}
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root) {
-		int rc = json_parse_error(json, len,
+		int rc = jsonpos_error(json, len,
 		                          end && end >= json ? (size_t)(end - json) : len, err);
 		free(held);
 		return rc;

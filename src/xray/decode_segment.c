@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsonpos.h"
 #include "util/jsonpull.h"
 #include "util/jsonw.h"
 #include "util/timefmt.h"
@@ -729,6 +730,6 @@ decode_segment_document(const char *json, size_t len, struct xr_trace *t, struct
 		return xr_err_set(err, XR_EINPUT, _("a segment document must be a JSON object")),
 		       NULL;
 	}
-	json_parse_error(json, len, jp_error_offset(&parser), err);
+	jsonpos_error(json, len, jp_error_offset(&parser), err);
 	return NULL;
 }

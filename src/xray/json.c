@@ -9,7 +9,6 @@
 #include "util/jsonw.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
-#include "util/i18n.h"
 
 /* Per-thread text buffer, so writing a subtree does not allocate per call. */
 static _Thread_local struct buf scratch;
@@ -33,9 +32,7 @@ write_item(struct buf *out, const cJSON *item, bool (*skip)(const char *key))
 	case cJSON_True: buf_puts(out, "true"); break;
 	case cJSON_NULL: buf_puts(out, "null"); break;
 	case cJSON_Number: json_number(out, item->valuedouble); break;
-	case cJSON_String:
-		json_escape(out, item->valuestring, strlen(item->valuestring));
-		break;
+	case cJSON_String: json_escape(out, item->valuestring, strlen(item->valuestring)); break;
 	case cJSON_Array:
 		buf_putc(out, '[');
 		cJSON_ArrayForEach(child, item)
@@ -80,37 +77,4 @@ json_text_filtered(const cJSON *object, bool (*skip)(const char *key), struct ar
 	buf_reset(&scratch);
 	write_item(&scratch, object, skip);
 	return arena_strndup(a, scratch.data, scratch.len);
-}
-
-void
-json_position(const char *text, size_t len, size_t at, size_t *line, size_t *column)
-{
-	if (at > len)
-		at = len;
-	size_t l = 1, start = 0;
-	for (size_t i = 0; i < at; i++) {
-		if (text[i] == '\n') {
-			l++;
-			start = i + 1;
-		}
-	}
-	*line = l;
-	*column = utf8_chars(text + start, at - start) + 1;
-}
-
-int
-json_parse_error(const char *json, size_t len, size_t at, struct xr_err *err)
-{
-	size_t line, column;
-	json_position(json, len, at, &line, &column);
-	const char *what = at >= len ? "invalid JSON (truncated?)" : "invalid JSON";
-	if (line > 1)
-		xr_err_set(err, XR_EINPUT, _("line %zu, column %zu: %s"), line, column, what);
-	else
-		xr_err_set(err, XR_EINPUT, _("column %zu: %s"), column, what);
-	if (err) {
-		err->has_offset = true;
-		err->offset = at;
-	}
-	return -1;
 }

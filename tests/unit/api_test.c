@@ -13,15 +13,17 @@
 
 #include "aws/awsconfig.h"
 #include "aws/creds.h"
+#include "aws/decode_creds.h"
 #include "aws/ini.h"
 #include "aws/retry.h"
+#include "loop.h"
 #include "tap.h"
 #include "fixture.h"
 #include "util/dlog.h"
+#include "util/timefmt.h"
 #include "util/secret.h"
 #include "util/xmalloc.h"
 #include "xray/api.h"
-#include "xray/decode_creds.h"
 #include "xray/decode_graph.h"
 #include "source/fetch.h"
 
@@ -700,6 +702,120 @@ test_redact(void)
 	ok(secret_strdup(NULL) == NULL, "secret memory: NULL stays NULL");
 }
 
+/* ---- credentials resolved inside the loop ---- */
+
+struct loop_creds {
+	struct creds *c;
+	int timer_runs;
+	bool timer_before_ready;
+};
+
+static double
+tick_creds(void *ctx)
+{
+	struct loop_creds *lc = ctx;
+	return creds_tick(lc->c);
+}
+
+static bool
+creds_settled(void *ctx)
+{
+	struct loop_creds *lc = ctx;
+	return creds_ready(lc->c) || creds_failure(lc->c);
+}
+
+static void
+count_timer(void *ctx)
+{
+	struct loop_creds *lc = ctx;
+	lc->timer_runs++;
+	if (!creds_ready(lc->c))
+		lc->timer_before_ready = true;
+}
+
+/* Runs creds_start() for the current environment in a loop; returns the
+ * seconds creds_start() itself took. */
+static double
+creds_in_loop(struct awsconfig *cfg, struct http *h, struct loop *l, struct loop_creds *lc)
+{
+	double t0 = timefmt_monotonic();
+	lc->c = creds_start(cfg, h);
+	double took = timefmt_monotonic() - t0;
+	loop_add_tick(l, tick_creds, lc);
+	uint64_t timer = loop_add_timer(l, timefmt_monotonic() + 0.05, 0.05, count_timer, lc);
+	struct xr_err err = {0};
+	loop_run(l, creds_settled, lc, &err);
+	loop_cancel_timer(l, timer);
+	loop_remove_tick(l, tick_creds, lc);
+	return took;
+}
+
+static void
+test_creds_in_loop(void)
+{
+	base_env();
+	char exp[40];
+	timefmt_iso(timefmt_now() + 3600, exp, sizeof exp);
+	char config[600];
+	snprintf(config, sizeof config,
+	         "[default]\ncredential_process = sh -c \"sleep 0.4; echo "
+	         "'{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"AKIDLOOP\\\", "
+	         "\\\"SecretAccessKey\\\": \\\"s\\\", \\\"SessionToken\\\": \\\"t\\\", "
+	         "\\\"Expiration\\\": \\\"%s\\\"}'\"\n",
+	         exp);
+	env_set("AWS_CONFIG_FILE", write_file("config", config));
+	struct awsconfig cfg;
+	struct xr_err err = {0};
+	ok(awsconfig_load(&cfg, NULL, env_get, &err) == 0, "loop creds: config loads (%s)",
+	   err.msg);
+	struct http *h = http_new(2);
+	struct loop *l = loop_new(h);
+	struct loop_creds lc = {0};
+	double t0 = timefmt_monotonic();
+	double took = creds_in_loop(&cfg, h, l, &lc);
+	double total = timefmt_monotonic() - t0;
+	ok(took < 0.3, "loop creds: creds_start() returns at once (%.3f s) while the process runs",
+	   took);
+	ok(creds_ready(lc.c) && !creds_failure(lc.c), "loop creds: ready once the process ended");
+	is_str(creds_current(lc.c)->access_key_id, "AKIDLOOP", "loop creds: its access key");
+	ok(total >= 0.35, "loop creds: the process's 0.4 s were waited for in the loop (%.3f s)",
+	   total);
+	ok(lc.timer_before_ready && lc.timer_runs >= 3,
+	   "loop creds: the loop ran timers meanwhile (%d runs)", lc.timer_runs);
+	ok(creds_refreshable(lc.c) && !creds_refreshing(lc.c),
+	   "loop creds: refreshable, no refresh running");
+	ok(creds_refresh_now(lc.c, creds_generation(lc.c)),
+	   "loop creds: a refresh can be asked for");
+	creds_tick(lc.c);
+	ok(creds_refreshing(lc.c),
+	   "loop creds: the next tick starts the refresh, without blocking");
+	unsigned gen = creds_generation(lc.c);
+	struct xr_err e2 = {0};
+	loop_add_tick(l, tick_creds, &lc);
+	for (int i = 0; i < 200 && creds_generation(lc.c) == gen; i++)
+		loop_once(l, 0.05, &e2);
+	loop_remove_tick(l, tick_creds, &lc);
+	ok(creds_generation(lc.c) == gen + 1 && !creds_refreshing(lc.c),
+	   "loop creds: the refresh finished in the loop, new generation");
+	creds_free(lc.c);
+
+	env_set("AWS_CONFIG_FILE",
+	        write_file("config", "[default]\ncredential_process = sh -c \"sleep 0.2; "
+	                             "echo nope >&2; exit 4\"\n"));
+	awsconfig_free(&cfg);
+	ok(awsconfig_load(&cfg, NULL, env_get, &err) == 0, "loop creds: second config loads");
+	struct loop_creds bad = {0};
+	creds_in_loop(&cfg, h, l, &bad);
+	const struct xr_err *f = creds_failure(bad.c);
+	ok(f && !creds_ready(bad.c) && f->status == XR_EAUTH &&
+	       strstr(f->msg, "exited with status 4: nope"),
+	   "loop creds: a failing process is the failure (%s)", f ? f->msg : "none");
+	creds_free(bad.c);
+	loop_free(l);
+	http_free(h);
+	awsconfig_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -711,6 +827,7 @@ main(void)
 	test_ini();
 	test_config();
 	test_creds_order();
+	test_creds_in_loop();
 	test_split();
 	test_decode_creds();
 	test_backoff();

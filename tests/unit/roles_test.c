@@ -10,13 +10,13 @@
 
 #include "aws/awsconfig.h"
 #include "aws/creds.h"
+#include "aws/decode_sso.h"
 #include "aws/roles.h"
 #include "aws/sso.h"
 #include "aws/sts.h"
 #include "tap.h"
 #include "util/buf.h"
 #include "util/sha1.h"
-#include "xray/decode_sso.h"
 
 static const char *fake_env[32][2];
 

@@ -2,11 +2,11 @@
  * of a credential_process ({Version: 1, AccessKeyId, SecretAccessKey,
  * SessionToken, Expiration}) and the replies of the container and EC2
  * instance metadata endpoints ({Code, AccessKeyId, SecretAccessKey, Token,
- * Expiration}).  Lives in xray/ because only xray/ may use cJSON.  Secret
- * values are copied into secret memory and wiped from cJSON's copies;
- * messages never quote them. */
-#ifndef XRTOP_XRAY_DECODE_CREDS_H
-#define XRTOP_XRAY_DECODE_CREDS_H
+ * Expiration}): small documents, read with cJSON.  Secret values are
+ * copied into secret memory and wiped from cJSON's copies; messages never
+ * quote them. */
+#ifndef XRTOP_AWS_DECODE_CREDS_H
+#define XRTOP_AWS_DECODE_CREDS_H
 
 #include <stddef.h>
 

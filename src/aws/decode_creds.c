@@ -1,16 +1,16 @@
 #include "config.h"
 
-#include "xray/decode_creds.h"
+#include "aws/decode_creds.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsonpos.h"
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
-#include "xray/json.h"
 #include "util/i18n.h"
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
@@ -67,8 +67,8 @@ decode_creds(const char *json, size_t len, struct decoded_creds *out, struct xr_
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root)
-		return json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len,
-		                        err);
+		return jsonpos_error(json, len, end && end >= json ? (size_t)(end - json) : len,
+		                     err);
 	int rc = -1;
 	const char *akid, *secret, *token, *token2, *expiration, *code, *msg, *msg2;
 	if (!cJSON_IsObject(root)) {

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "xray/decode_sso.h"
+#include "aws/decode_sso.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsonpos.h"
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
-#include "xray/json.h"
 #include "util/i18n.h"
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
@@ -31,7 +31,7 @@ parse(const char *json, size_t len, struct xr_err *err)
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root) {
-		json_parse_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
+		jsonpos_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
 		return NULL;
 	}
 	if (!cJSON_IsObject(root)) {

@@ -4,16 +4,16 @@
  * startUrl), the OIDC CreateToken reply (accessToken, expiresIn,
  * refreshToken), the portal's GetRoleCredentials reply (roleCredentials:
  * accessKeyId, secretAccessKey, sessionToken, expiration in milliseconds)
- * and the error bodies of both services.  In xray/ because only xray/ may
- * use cJSON.  Tokens and secrets go into secret memory and are wiped from
+ * and the error bodies of both services: small documents, read with
+ * cJSON.  Tokens and secrets go into secret memory and are wiped from
  * cJSON's copies; messages never quote them. */
-#ifndef XRTOP_XRAY_DECODE_SSO_H
-#define XRTOP_XRAY_DECODE_SSO_H
+#ifndef XRTOP_AWS_DECODE_SSO_H
+#define XRTOP_AWS_DECODE_SSO_H
 
 #include <stddef.h>
 
 #include "util/err.h"
-#include "xray/decode_creds.h"
+#include "aws/decode_creds.h"
 
 struct sso_token {
 	char *access_token;            /* secret memory */
