@@ -380,9 +380,9 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		int e = errno;
 		st =
 		    say(why, CREDS_FAILED,
-		        e == ENOENT ? "no IAM Identity Center (SSO) sign-in for %s %s (no %s): run "
-		                      "%s"
-		                    : "cannot read the SSO token cache for %s %s (%s): run %s",
+		        e == ENOENT ? _("no IAM Identity Center (SSO) sign-in for %s %s (no %s): run "
+		                        "%s")
+		                    : _("cannot read the SSO token cache for %s %s (%s): run %s"),
 		        sc.session ? "sso-session" : "start URL",
 		        sc.session ? sc.session : sc.start_url, e == ENOENT ? path : strerror(e),
 		        sc.login);
