@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "source/netaddr.h"
 #include "util/i18n.h"
 #include "util/strdist.h"
 #include "util/timefmt.h"
@@ -38,6 +39,9 @@ enum {
 	OPT_WIDTH,
 	OPT_TRACE,
 	OPT_SEGMENT,
+	OPT_LISTEN,
+	OPT_LISTEN_OTLP,
+	OPT_FORWARD,
 	/* analytics */
 	OPT_GROUP_BY,
 };
@@ -52,6 +56,9 @@ static const struct option long_options[] = {
 	{"width", required_argument, NULL, OPT_WIDTH},
 	{"trace", required_argument, NULL, OPT_TRACE},
 	{"segment", required_argument, NULL, OPT_SEGMENT},
+	{"listen", optional_argument, NULL, OPT_LISTEN},
+	{"listen-otlp", optional_argument, NULL, OPT_LISTEN_OTLP},
+	{"forward", required_argument, NULL, OPT_FORWARD},
 	/* analytics */
 	{"group-by", required_argument, NULL, OPT_GROUP_BY},
 	{"load", required_argument, NULL, 'l'},
@@ -268,6 +275,9 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 			return xr_err_set(err, XR_EUSAGE,
 			                  _("--width: '%s' is more than 10000 columns"), arg);
 		break;
+	case OPT_LISTEN: o->listen = arg ? arg : ""; break;
+	case OPT_LISTEN_OTLP: o->listen_otlp = arg ? arg : ""; break;
+	case OPT_FORWARD: o->forward = arg; break;
 	/* analytics */
 	case OPT_GROUP_BY:
 		if (analytics_key_check(arg, err) < 0) {
@@ -305,6 +315,11 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 			const char *arg = argv[optind - 1];
 			return xr_err_set(err, XR_EUSAGE, _("option '%s' needs a value"), arg);
 		}
+		/* --listen and --listen-otlp take an optional address, also as
+		 * the next argument: "--listen 2000". */
+		if ((opt == OPT_LISTEN || opt == OPT_LISTEN_OTLP) && !optarg && optind < argc &&
+		    netaddr_plausible(argv[optind]))
+			optarg = argv[optind++];
 		if (parse_one(o, opt, optarg, err) < 0)
 			return -1;
 	}
@@ -340,6 +355,20 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 		                  o->trace_id ? "--trace" : "--segment");
 	if (o->segment_id && o->view != VIEW_DETAILS)
 		return xr_err_set(err, XR_EUSAGE, _("--segment goes with --view details"));
+	if (o->forward && !o->listen)
+		return xr_err_set(err, XR_EUSAGE, _("--forward goes with --listen"));
+	if ((o->listen || o->listen_otlp) &&
+	    (o->region || o->profile || o->endpoint_url || o->group || o->since_set ||
+	     isfinite(o->start_time) || isfinite(o->end_time) || o->time_range_type))
+		return xr_err_set(err, XR_EUSAGE,
+		                  _("%s receives traces locally: the X-Ray API options (--region, "
+		                    "--profile, --endpoint-url, --group, --since, --start, --end, "
+		                    "--time-range-type) do not apply"),
+		                  o->listen ? "--listen" : "--listen-otlp");
+	if ((o->listen || o->listen_otlp) && (o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS))
+		return xr_err_set(err, XR_EUSAGE, _("%s goes with the trace list, not --view %s"),
+		                  o->listen ? "--listen" : "--listen-otlp",
+		                  o->view == VIEW_DETAILS ? "details" : "timeline");
 	if ((o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS) && (o->save || o->delay > 0))
 		return xr_err_set(
 		    err, XR_EUSAGE,
@@ -360,12 +389,14 @@ options_free(struct options *o)
 bool
 options_has_file_source(const struct options *o)
 {
-	return o->n_loads > 0 || o->demo;
+	return o->n_loads > 0 || o->demo || o->listen || o->listen_otlp;
 }
 
 bool
 options_has_api_source(const struct options *o)
 {
+	if (o->listen || o->listen_otlp)
+		return false; /* the API options are refused with them */
 	return !options_has_file_source(o) || o->region || o->profile || o->endpoint_url ||
 	       o->group || o->since_set || isfinite(o->start_time) || isfinite(o->end_time) ||
 	       o->time_range_type || o->save || o->max_traces >= 0;
@@ -390,6 +421,19 @@ options_usage(struct buf *out)
 	      "With --load or --demo, the X-Ray API is read as well when any of --region,\n"
 	      "--profile, --endpoint-url, --group, --since, --start, --end, --time-range-type,\n"
 	      "--max-traces or --save is given; everything goes into one list.\n"
+	      "\n"));
+	buf_puts(
+	    out,
+	    _("Receiving traces locally (instead of the X-Ray API; with --load too):\n"
+	      "      --listen [ADDR]      be the X-Ray daemon: receive segment documents from\n"
+	      "                           X-Ray SDKs over UDP at ADDR, [HOST:]PORT (default\n"
+	      "                           AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000)\n"
+	      "      --forward ADDR       pass every datagram on unchanged to a daemon at ADDR\n"
+	      "      --listen-otlp [ADDR] receive OpenTelemetry spans (OTLP/HTTP, JSON or\n"
+	      "                           protobuf) at ADDR (default 127.0.0.1:4318)\n"
+	      "With -d, batch mode prints what arrived every DURATION (-n N: N times), else\n"
+	      "once when interrupted; --max-traces N keeps the newest N traces; --save\n"
+	      "writes the traces received.\n"
 	      "\n"));
 	buf_puts(
 	    out,

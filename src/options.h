@@ -65,12 +65,17 @@ struct options {
 	long max_traces;    /* --max-traces N, -1 = unlimited */
 	double retry_budget; /* seconds one request may keep retrying throttling */
 	const char *debug_log; /* --debug-log FILE */
+
+	/* the local receivers: NULL = off, "" = the default address */
+	const char *listen;      /* --listen [ADDR] */
+	const char *listen_otlp; /* --listen-otlp [ADDR] */
+	const char *forward;     /* --forward ADDR */
 };
 
 /* Fills o from argv.  Returns 0, or -1 with a usage error in err. */
 int options_parse(struct options *o, int argc, char **argv, struct xr_err *err);
 void options_free(struct options *o);
-/* True when any file or demo source was asked for. */
+/* True when any file, demo or local receiver source was asked for. */
 bool options_has_file_source(const struct options *o);
 /* True when the X-Ray API is to be read: no file source, or an option
  * that only the API source uses (--region, --since, --save, ...). */

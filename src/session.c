@@ -3,6 +3,7 @@
 #include "session.h"
 
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include "source/demo.h"
 #include "source/fetch.h"
 #include "source/file.h"
+#include "source/otlp.h"
+#include "source/udp.h"
 #include "util/dlog.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
@@ -39,9 +42,13 @@ struct session {
 	char **loads;
 	char *region, *profile, *endpoint_url, *group, *time_range_type, *user_filter;
 	char *trace_id;
+	char *listen, *forward, *listen_otlp;
 
 	struct xr_store *store;
-	struct api *api; /* NULL without the API source */
+	struct api *api;   /* NULL without the API source */
+	struct udp *udp;   /* --listen, or NULL */
+	struct otlp *otlp; /* --listen-otlp, or NULL */
+	uint64_t otlp_timer;
 	struct xr_warnings warnings;
 	struct loop *loop;
 	struct session_listener *listeners;
@@ -74,6 +81,7 @@ struct session {
 };
 
 static double session_tick(void *ctx);
+static void otlp_watch(void *ctx, int fd, short events);
 
 /* ---- events ---- */
 
@@ -186,6 +194,9 @@ session_new(const struct session_settings *set, struct xr_err *err)
 	s->set.time_range_type = s->time_range_type = dup_or_null(set->time_range_type);
 	s->set.filter = s->user_filter = dup_or_null(set->filter);
 	s->set.trace_id = s->trace_id = dup_or_null(set->trace_id);
+	s->set.listen = s->listen = dup_or_null(set->listen);
+	s->set.forward = s->forward = dup_or_null(set->forward);
+	s->set.listen_otlp = s->listen_otlp = dup_or_null(set->listen_otlp);
 	s->set.loads = (const char *const *)s->loads;
 	s->store = store_new();
 	s->filter_text = xstrdup("");
@@ -208,6 +219,17 @@ session_new(const struct session_settings *set, struct xr_err *err)
 			return NULL;
 		}
 	}
+	if (set->listen &&
+	    !(s->udp = udp_open(set->listen, set->forward, s->store, &s->warnings, err))) {
+		session_free(s);
+		return NULL;
+	}
+	struct otlp_io io = {otlp_watch, s};
+	if (set->listen_otlp &&
+	    !(s->otlp = otlp_open(set->listen_otlp, s->store, &s->warnings, &io, err))) {
+		session_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -220,8 +242,16 @@ session_free(struct session *s)
 		if (s->timer)
 			loop_cancel_timer(s->loop, s->timer);
 		loop_remove_tick(s->loop, session_tick, s);
+		if (s->udp)
+			loop_remove_fd(s->loop, udp_fd(s->udp));
+		if (s->otlp)
+			loop_remove_fd(s->loop, otlp_fd(s->otlp));
+		if (s->otlp_timer)
+			loop_cancel_timer(s->loop, s->otlp_timer);
 	}
 	api_close(s->api);
+	udp_free(s->udp);
+	otlp_free(s->otlp); /* its connections leave the loop through otlp_watch() */
 	store_free(s->store);
 	warn_free(&s->warnings);
 	filter_free(s->filter);
@@ -237,6 +267,9 @@ session_free(struct session *s)
 	free(s->time_range_type);
 	free(s->user_filter);
 	free(s->trace_id);
+	free(s->listen);
+	free(s->forward);
+	free(s->listen_otlp);
 	free(s->failures);
 	free(s->listeners);
 	free(s->last_error);
@@ -554,6 +587,150 @@ on_refresh_timer(void *ctx)
 		live_scan(s);
 }
 
+/* ---- the local receivers (--listen, --listen-otlp) ---- */
+
+static bool
+listening(const struct session *s)
+{
+	return s->udp || s->otlp;
+}
+
+/* A trace still being received stays when --max-traces evicts. */
+static bool
+in_progress(void *ctx, const struct xr_store_entry *e)
+{
+	(void)ctx;
+	for (unsigned i = 0; e->trace && i < e->trace->n_all; i++)
+		if (e->trace->all[i]->flags & XR_SEG_IN_PROGRESS)
+			return true;
+	return false;
+}
+
+/* After data arrived: warnings, the cap, a progress event. */
+static void
+listen_news(struct session *s, const char *source)
+{
+	if (s->warnings.n || s->warnings.dropped)
+		emit_warnings(s, source, false);
+	if (s->set.max_traces >= 0 && store_count(s->store) > (size_t)s->set.max_traces) {
+		size_t n = store_evict(s->store, (size_t)s->set.max_traces, in_progress, NULL);
+		if (n) {
+			struct session_event ev = {
+			    .kind = SESSION_EVENT_EVICTED, .source = source, .count = n};
+			emit(s, &ev);
+		}
+	}
+	double now = timefmt_monotonic();
+	if (now >= s->progress_at) {
+		emit_simple(s, SESSION_EVENT_PROGRESS, source, NULL);
+		s->progress_at = now + SESSION_PROGRESS_PERIOD;
+	}
+}
+
+static void
+on_udp(void *ctx, int fd, short revents)
+{
+	(void)fd;
+	(void)revents;
+	struct session *s = ctx;
+	if (s->state == SESSION_FINISHED)
+		return;
+	udp_readable(s->udp);
+	listen_news(s, "--listen");
+}
+
+static void
+on_otlp_fd(void *ctx, int fd, short revents)
+{
+	struct session *s = ctx;
+	if (s->state == SESSION_FINISHED)
+		return;
+	otlp_ready(s->otlp, fd, revents);
+	listen_news(s, "--listen-otlp");
+}
+
+static void
+on_otlp_timer(void *ctx)
+{
+	struct session *s = ctx;
+	otlp_tick(s->otlp, timefmt_monotonic());
+	listen_news(s, "--listen-otlp");
+}
+
+/* struct otlp_io: the OTLP source's connections go through the loop. */
+static void
+otlp_watch(void *ctx, int fd, short events)
+{
+	struct session *s = ctx;
+	if (!s->loop)
+		return;
+	if (events)
+		loop_add_fd(s->loop, fd, events, on_otlp_fd, s);
+	else
+		loop_remove_fd(s->loop, fd);
+}
+
+static void on_listen_timer(void *ctx);
+
+static void
+listen_schedule(struct session *s)
+{
+	s->state = SESSION_WAITING;
+	s->scan_from_seq = store_next_seq(s->store);
+	if (s->set.refresh <= 0)
+		return; /* until session_stop() */
+	s->next_refresh = timefmt_monotonic() + s->set.refresh;
+	s->timer = loop_add_timer(s->loop, s->next_refresh, 0, on_listen_timer, s);
+}
+
+/* The files are in: receive, and report every refresh period. */
+static void
+listen_begin(struct session *s)
+{
+	listen_schedule(s);
+}
+
+/* A period ended: what arrived in it is news. */
+static void
+on_listen_timer(void *ctx)
+{
+	struct session *s = ctx;
+	s->timer = 0;
+	emit_scan_done(s, false);
+	if (s->refreshes_left == 0) {
+		finish(s);
+		return;
+	}
+	if (s->refreshes_left > 0)
+		s->refreshes_left--;
+	s->scan++;
+	listen_schedule(s);
+}
+
+void
+session_listen_report(const struct session *s, struct buf *out)
+{
+	if (s->otlp) {
+		const struct otlp_stats *st = otlp_stats(s->otlp);
+		buf_printf(
+		    out,
+		    "--listen-otlp %s: %llu requests, %llu spans, %llu spans rejected, %llu bad "
+		    "requests\n",
+		    otlp_address(s->otlp), st->requests, st->spans, st->rejected, st->bad);
+	}
+	if (s->udp) {
+		const struct udp_stats *st = udp_stats(s->udp);
+		buf_printf(out,
+		           "--listen %s: %llu datagrams, %llu documents, %llu bad, %llu dropped by "
+		           "the kernel",
+		           udp_address(s->udp), st->datagrams, st->documents, st->bad, st->dropped);
+		if (s->forward)
+			buf_printf(out, "; %llu forwarded, %llu could not be", st->forwarded,
+			           st->forward_failed);
+		buf_putc(out, '\n');
+	}
+}
+
 /* The first turn: the files, then the API source. */
 static void
 load_files(struct session *s)
@@ -630,6 +807,11 @@ on_first_turn(void *ctx)
 	load_files(s);
 	if (s->stopped)
 		return;
+	if (!s->api && listening(s)) {
+		s->api_from_seq = store_next_seq(s->store);
+		listen_begin(s);
+		return;
+	}
 	if (!s->api) {
 		s->api_from_seq = store_next_seq(s->store);
 		emit_scan_done(s, false);
@@ -708,6 +890,12 @@ session_start(struct session *s, struct loop *l)
 		fetch_set_hooks(s->api->fetch, want_trace, on_trace, s);
 		loop_add_tick(l, session_tick, s);
 	}
+	if (s->udp)
+		loop_add_fd(l, udp_fd(s->udp), POLLIN, on_udp, s);
+	if (s->otlp) {
+		loop_add_fd(l, otlp_fd(s->otlp), POLLIN, on_otlp_fd, s);
+		s->otlp_timer = loop_add_timer(l, timefmt_monotonic() + 1, 1, on_otlp_timer, s);
+	}
 	if (!groups_needed(s, s->set.filter) && start_filter(s) < 0)
 		return -1;
 	s->state = SESSION_LOADING;
@@ -736,6 +924,8 @@ session_stop(struct session *s)
 	emit_api_news(s);
 	if (s->state == SESSION_SCANNING)
 		emit_scan_done(s, true);
+	else if (listening(s) && s->state == SESSION_WAITING)
+		emit_scan_done(s, false); /* what arrived since the last report */
 	finish(s);
 }
 
@@ -874,12 +1064,30 @@ session_progress(const struct session *s)
 	p.paused = s->paused;
 	p.next_refresh = s->state == SESSION_WAITING ? s->next_refresh : NAN;
 	p.last_error = s->last_error;
+	if (s->otlp) {
+		const struct otlp_stats *st = otlp_stats(s->otlp);
+		p.listening = true;
+		p.received += st->spans;
+		p.bad += st->bad + st->rejected;
+	}
+	if (s->udp) {
+		const struct udp_stats *st = udp_stats(s->udp);
+		p.listening = true;
+		p.received += st->documents;
+		p.bad += st->bad;
+		p.dropped += st->dropped;
+	}
 	return p;
 }
 
 void
 session_progress_text(const struct session_progress *p, struct buf *b)
 {
+	if (p->listening && !p->scanned && !p->matched && !p->in_flight) {
+		buf_printf(b, _("received %llu  bad %llu  dropped %llu"), p->received, p->bad,
+		           p->dropped);
+		return;
+	}
 	buf_printf(b, _("scanned %llu  matched %zu"), p->scanned, p->matched);
 	if (p->to_fetch)
 		buf_printf(b, _("  fetched %zu/%zu"), p->fetched, p->to_fetch);
@@ -892,6 +1100,9 @@ session_progress_text(const struct session_progress *p, struct buf *b)
 		buf_printf(b, _("  rate %.1f/s"), p->send_rate);
 	if (p->more_available)
 		buf_puts(b, _("  more available"));
+	if (p->listening)
+		buf_printf(b, _("  received %llu  bad %llu  dropped %llu"), p->received, p->bad,
+		           p->dropped);
 }
 
 size_t

@@ -1,5 +1,7 @@
 /* session: the one object a front end talks to.  It owns the sources (the
- * files and demo data given with --load/--demo, and the X-Ray API source),
+ * files and demo data given with --load/--demo, the X-Ray API source, and
+ * the local receivers --listen (UDP, source/udp.h) and --listen-otlp
+ * (OTLP/HTTP, source/otlp.h), whose sockets it watches in the loop),
  * the store they all feed, the compiled filter, the sort order and the time
  * window, and it is driven by the event loop (loop.h).  Sources never block
  * on the network and never print: what happens is reported as events
@@ -66,6 +68,15 @@ struct session_settings {
 	double refresh;       /* seconds between live scans; 0 = one scan */
 	long refreshes;       /* live scans after the first, -1 = until stopped */
 	const char *trace_id; /* only this trace (BatchGetTraces), no window scan; or NULL */
+
+	/* the local receivers: NULL = off, "" = the default address.  With one,
+	 * the session is live: every `refresh` seconds (with refreshes as for
+	 * the API) SCAN_DONE tells what arrived since the last one; without a
+	 * refresh period it receives until session_stop(), which emits the one
+	 * SCAN_DONE.  max_traces caps the store (oldest complete traces go). */
+	const char *listen;      /* X-Ray daemon protocol (UDP), [HOST:]PORT */
+	const char *forward;     /* pass every datagram on to this daemon, or NULL */
+	const char *listen_otlp; /* OTLP/HTTP, [HOST:]PORT */
 
 	/* what to show */
 	const char *filter; /* X-Ray filter expression, or NULL */
@@ -152,6 +163,11 @@ struct session_progress {
 	bool paused;
 	double next_refresh;    /* monotonic time of the next live scan, NAN if none */
 	const char *last_error; /* the latest failure or abort, or NULL */
+	/* the local receivers */
+	bool listening;
+	unsigned long long received; /* documents and spans taken in */
+	unsigned long long bad;      /* datagrams and requests refused or with problems */
+	unsigned long long dropped;  /* datagrams the kernel dropped (buffer full) */
 };
 
 /* The time window of the API source. */
@@ -233,6 +249,11 @@ void session_fetch_trace(struct session *s, const char *id);
 struct session_progress session_progress(const struct session *s);
 /* "scanned 120  matched 40  fetched 3/40  in flight 5 ..." for a status line. */
 void session_progress_text(const struct session_progress *p, struct buf *out);
+
+/* One line per local receiver: what it received, refused and lost
+ * ("--listen 127.0.0.1:2000: 120 datagrams, 118 documents, 2 bad, 0
+ * dropped by the kernel"), for a final report.  Nothing without one. */
+void session_listen_report(const struct session *s, struct buf *out);
 
 /* Failures so far, in order (session_failure(s, i) for i < count). */
 size_t session_failure_count(const struct session *s);

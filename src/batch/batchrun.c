@@ -24,6 +24,7 @@
 #include "util/warn.h"
 #include "util/xmalloc.h"
 #include "xray/api.h"
+#include "xray/encode.h"
 #include "util/i18n.h"
 
 /* Trace-data problems printed after loading; the rest are counted. */
@@ -462,11 +463,14 @@ settings_from_options(const struct options *o, bool api, struct session_settings
 	    /* the map from the API alone and unfiltered is the service's own */
 	    .service_graph =
 	        api && o->view == VIEW_MAP && !(o->filter && *o->filter) && !o->n_loads && !o->demo,
-	    .refresh = api ? o->delay : 0,
+	    .refresh = api || o->listen || o->listen_otlp ? o->delay : 0,
 	    .refreshes = o->iterations < 0 ? -1 : o->iterations - 1,
 	    .filter = o->filter && *o->filter ? o->filter : NULL,
 	    .sort = o->sort,
 	    .trace_id = o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS ? o->trace_id : NULL,
+	    .listen = o->listen,
+	    .forward = o->forward,
+	    .listen_otlp = o->listen_otlp,
 	};
 }
 
@@ -511,6 +515,33 @@ finish_save(struct batchrun *b)
 	b->save = NULL;
 }
 
+/* The local receivers' totals, and their traces for --save. */
+static void
+listen_finish(struct batchrun *b)
+{
+	struct buf r = BUF_INIT;
+	session_listen_report(b->s, &r);
+	if (r.data)
+		report_lines(r.data);
+	buf_free(&r);
+	if (!b->save)
+		return;
+	const struct xr_store *store = session_store(b->s);
+	const struct xr_filter *f = session_filter(b->s);
+	struct buf json = BUF_INIT;
+	for (size_t i = 0; i < store_count(store); i++) {
+		const struct xr_trace *t = store_entry(store, i)->trace;
+		if (!t || (f && !filter_eval_trace(f, t)))
+			continue;
+		struct jsonw w;
+		buf_reset(&json);
+		jsonw_init(&w, &json);
+		encode_trace(&w, t);
+		save_trace(b->save, json.data, json.len);
+	}
+	buf_free(&json);
+}
+
 int
 batchrun(const struct options *o)
 {
@@ -545,7 +576,8 @@ batchrun(const struct options *o)
 	session_on_event(b.s, on_event, &b);
 	b.loop = loop_new(session_http(b.s));
 	/* Without the API a load is one turn: ^C ends the process as always. */
-	if (b.api && loop_catch_signals(b.loop, &err) < 0)
+	bool listening = o->listen || o->listen_otlp;
+	if ((b.api || listening) && loop_catch_signals(b.loop, &err) < 0)
 		batchrun_report("%s", err.msg);
 	b.progress_tty = b.api && isatty(STDERR_FILENO);
 	if (session_start(b.s, b.loop) < 0)
@@ -563,6 +595,8 @@ batchrun(const struct options *o)
 	if (loop_interrupted(b.loop) || !session_finished(b.s))
 		session_stop(b.s);
 	progress_clear(&b);
+	if (listening)
+		listen_finish(&b);
 	finish_save(&b);
 out:
 	if (b.save)

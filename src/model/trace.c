@@ -80,8 +80,14 @@ trace_merge(struct xr_trace *dst, struct xr_trace *src)
 {
 	for (unsigned i = 0; i < src->n_documents; i++)
 		trace_add_document(dst, src->documents[i]);
-	for (unsigned i = 0; i < src->n_problems; i++)
+	/* Problems trace_finish() found are found again by the next one. */
+	if (dst->finished_)
+		dst->n_problems = dst->n_input_problems_;
+	unsigned n = src->finished_ ? src->n_input_problems_ : src->n_problems;
+	for (unsigned i = 0; i < n; i++)
 		trace_add_problem(dst, "%s", src->problems[i]);
+	if (dst->finished_)
+		dst->n_input_problems_ = dst->n_problems;
 	if (src->limit_exceeded)
 		dst->limit_exceeded = true;
 	if (isnan(dst->api_duration))
@@ -280,6 +286,12 @@ check_times(struct xr_trace *t)
 void
 trace_finish(struct xr_trace *t)
 {
+	if (!t->finished_) {
+		t->finished_ = true;
+		t->n_input_problems_ = t->n_problems;
+	} else {
+		t->n_problems = t->n_input_problems_;
+	}
 	struct seg_index ix;
 	build_index(t, &ix);
 

@@ -186,6 +186,8 @@ struct xr_trace {
 	unsigned n_problems;
 	unsigned cap_documents_;       /* private */
 	unsigned cap_problems_;        /* private */
+	unsigned n_input_problems_;    /* private: problems before trace_finish()'s own */
+	bool finished_;                /* private */
 };
 
 /* A new empty trace; id may be NULL (taken from the first document). */
