@@ -18,7 +18,7 @@ def ok(cond, desc, diag=None):
     results.append((bool(cond), desc, diag))
 
 
-def run(*args, stdin=None, env=None):
+def run(*args, stdin=None, env=None, timeout=60):
     e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8", "TZ": "UTC",
          "HOME": tempfile.gettempdir(), "AWS_EC2_METADATA_DISABLED": "true",
          "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
@@ -27,7 +27,7 @@ def run(*args, stdin=None, env=None):
             e[k] = os.environ[k]
     e.update(env or {})
     return subprocess.run([XRTOP, *args], input=stdin, capture_output=True, env=e, check=False,
-                          timeout=60)
+                          timeout=timeout)
 
 
 def printable(data):
@@ -56,6 +56,13 @@ ok(r.returncode == 2 and b"--start is in the future" in r.stderr,
 r = run(*API, "--start", "99999999999", "--end", "99999999999999")
 ok(r.returncode == 2 and b"--end: '99999999999999' is before 1970 or after 9999" in r.stderr,
    "an epoch --end past 9999: usage error", r)
+
+# --- cleartext only to this machine, decided without DNS ---------------------------------------
+r = run("-b", "--endpoint-url", "http://localhost.:1", "--region", "us-east-1")
+ok(r.returncode == 2 and b"plain http:// is only allowed to this machine" in r.stderr,
+   "http://localhost.:1 (which DNS resolves): refused as not loopback", r)
+r = run("-b", "--endpoint-url", "http://localhost:9", "--region", "us-east-1")
+ok(b"plain http://" not in r.stderr, "http://localhost:9: allowed", r)
 
 # --- times out of range in trace data --------------------------------------------------------
 docs = (b'{"name":"svc","id":"0123456789abcdef","trace_id":"1-5f000000-0123456789abcdef01234567",'
@@ -99,6 +106,95 @@ ok(r.returncode == 0 and r.stdout == b'group.name = "x" AND user = "alice"\n' an
    "--check-filter with group.name: valid (exit 0), with a note", r)
 r = run("--check-filter", 'group.name = x')
 ok(r.returncode == 2, "--check-filter with an unquoted group name: still a syntax error", r)
+
+# --- input that cannot be X-Ray JSON is refused from its first bytes --------------------------
+t0 = time.time()
+r = run("-b", "--load", "/dev/zero")
+ok(r.returncode == 1 and b"/dev/zero: binary data (a NUL byte at byte 1), not JSON text" in r.stderr
+   and time.time() - t0 < 20, "--load /dev/zero: refused at once (%.1fs)" % (time.time() - t0), r)
+with tempfile.TemporaryDirectory() as d:
+    utf16 = os.path.join(d, "traces-utf16.json")
+    with open(utf16, "wb") as f:
+        f.write('{"Traces": []}'.encode("utf-16"))
+    r = run("-b", "--load", utf16)
+    ok(r.returncode == 1 and b"UTF-16 text: convert it to UTF-8" in r.stderr and
+       len(r.stderr.splitlines()) <= 2, "a UTF-16 file: one message saying to convert it", r)
+    with open(utf16, "wb") as f:
+        f.write('{"Traces": []}'.encode("utf-16-le"))
+    r = run("-b", "--load", "-", stdin=open(utf16, "rb").read())
+    ok(r.returncode == 1 and b"UTF-16 text" in r.stderr, "UTF-16 without a BOM on stdin: the same", r)
+r = run("-b", "--load", "-", stdin=b"\n  hello world\n")
+ok(r.returncode == 1 and b"not X-Ray JSON: it begins with 'h'" in r.stderr,
+   "text that is not JSON: refused from its first character", r)
+r = run("-b", "--load", "-", stdin=b"\xef\xbb\xbf\n" + b'{"Traces": []}')
+ok(r.returncode == 0, "a UTF-8 byte order mark is fine", r)
+
+# --- nesting deeper than the limit is named as such ---------------------------------------
+deep = [b"[" * 100000 + b"]" * 100000,
+        b'{"a":' * 100000 + b"1" + b"}" * 100000,
+        b'{"id":"1","name":"x","trace_id":"1-5f000000-000000000000000000000001","start_time":1,'
+        b'"metadata":' + b"[" * 5000 + b"]" * 5000 + b"}"]
+for i, text in enumerate(deep):
+    r = run("-b", "--load", "-", stdin=text)
+    ok(r.returncode == 1 and b"nested more than 1000 levels deep" in r.stderr and
+       b"truncated" not in r.stderr, "100,000-deep JSON (%d): the depth limit is named" % i, r)
+
+# --- FIFOs never hold xrtop up --------------------------------------------------------------
+def run_bounded(*args, env=None):
+    t0 = time.time()
+    try:
+        r = run(*args, env=env, timeout=15)
+    except subprocess.TimeoutExpired as e:
+        return None, "timed out after %.0fs: %r" % (time.time() - t0, e)
+    return r, time.time() - t0
+
+
+with tempfile.TemporaryDirectory() as d:
+    fifo = os.path.join(d, "fifo")
+    os.mkfifo(fifo)
+    keys = {"AWS_ACCESS_KEY_ID": "AKIDX", "AWS_SECRET_ACCESS_KEY": "s"}
+    r, took = run_bounded(*API, env=dict(keys, AWS_SHARED_CREDENTIALS_FILE=fifo))
+    ok(r is not None and r.returncode != 0 and (fifo + ": is a FIFO, not a file").encode()
+       in r.stderr, "a FIFO as the credentials file: refused at once", (r, took))
+    r, took = run_bounded(*API, env=dict(keys, AWS_CONFIG_FILE=fifo))
+    ok(r is not None and r.returncode != 0 and b"is a FIFO, not a file" in r.stderr,
+       "a FIFO as the config file: refused at once", (r, took))
+    r, took = run_bounded(*API, "--debug-log", fifo, env=keys)
+    ok(r is not None and r.returncode == 2 and
+       ("--debug-log %s: a FIFO that nothing reads" % fifo).encode() in r.stderr,
+       "--debug-log to a FIFO nothing reads: refused at once", (r, took))
+
+# --- no core file while secrets are held -------------------------------------------------------
+import socket  # noqa: E402
+with socket.socket() as silent:
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)  # accepts and never answers: xrtop waits with its secrets held
+    port = silent.getsockname()[1]
+    e = dict(os.environ, LC_ALL="C.UTF-8", HOME=tempfile.gettempdir(),
+             AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+             AWS_EC2_METADATA_DISABLED="true", AWS_ACCESS_KEY_ID="AKIDX",
+             AWS_SECRET_ACCESS_KEY="s", NO_PROXY="*")
+    def core_files_allowed():
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+        resource.setrlimit(resource.RLIMIT_CORE, (hard if hard else 1 << 20, hard))
+
+    p = subprocess.Popen([XRTOP, "-b", "--endpoint-url", "http://127.0.0.1:%d" % port,
+                          "--region", "us-east-1"], env=e, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, preexec_fn=core_files_allowed)
+    silent.settimeout(20)
+    limits = ""
+    try:
+        conn, _ = silent.accept()  # the request: the credentials are loaded by now
+        with open("/proc/%d/limits" % p.pid) as f:
+            limits = f.read()
+        conn.close()
+    except OSError as err:
+        limits = "no request came: %r" % err
+    p.kill()
+    p.wait()
+    core = [line.split()[4] for line in limits.splitlines() if line.startswith("Max core file size")]
+    ok(core == ["0"], "with credentials held, the soft core file size limit is 0", limits)
 
 for n, (passed, desc, diag) in enumerate(results, 1):
     print("%s %d - %s" % ("ok" if passed else "not ok", n, desc))

@@ -244,7 +244,7 @@ awsconfig_region(const struct awsconfig *c, const char *opt, const char **source
 bool
 awsconfig_is_loopback(const char *host)
 {
-	if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
+	if (strcasecmp(host, "localhost") == 0)
 		return true;
 	struct in_addr a4;
 	if (inet_pton(AF_INET, host, &a4) == 1)

@@ -106,7 +106,9 @@ void awsconfig_endpoint_free(struct aws_endpoint *e);
  * *host and *path (path "" when absent). */
 int awsconfig_url_split(const char *url, bool *https, char **host, int *port, char **path,
                         struct xr_err *err);
-/* True for localhost, 127.0.0.0/8, ::1 and ::ffff:127.x.x.x. */
+/* True for localhost, 127.0.0.0/8, ::1 and ::ffff:127.x.x.x.  No other
+ * name counts, not even "localhost.": libcurl resolves only "localhost"
+ * itself without asking DNS, so any other name could lead elsewhere. */
 bool awsconfig_is_loopback(const char *host);
 
 #endif

@@ -181,7 +181,8 @@ struct ini *
 ini_load(const char *path, bool *missing, struct xr_err *err)
 {
 	*missing = false;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO or a terminal never holds the program up */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR) {
 			*missing = true;
@@ -191,8 +192,9 @@ ini_load(const char *path, bool *missing, struct xr_err *err)
 		return NULL;
 	}
 	struct stat st;
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		xr_err_set(err, XR_EIO, _("%s: is a directory"), path);
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+		xr_err_set(err, XR_EIO, _("%s: is a %s, not a file"), path,
+		           S_ISFIFO(st.st_mode) ? "FIFO" : _("directory"));
 		close(fd);
 		return NULL;
 	}
@@ -205,7 +207,12 @@ ini_load(const char *path, bool *missing, struct xr_err *err)
 			continue;
 		if (r < 0) {
 			ok = false;
-			xr_err_set(err, XR_EIO, "%s: %s", path, strerror(errno));
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				xr_err_set(err, XR_EIO,
+				           _("%s: nothing to read without waiting (a terminal?)"),
+				           path);
+			else
+				xr_err_set(err, XR_EIO, "%s: %s", path, strerror(errno));
 			break;
 		}
 		if (r == 0)

@@ -24,6 +24,8 @@
 
 /* Files larger than this are refused rather than exhausting memory. */
 #define FILE_MAX_BYTES ((size_t)16 << 30)
+/* Nesting deeper than this is refused (as the segment decoder does). */
+#define FILE_MAX_DEPTH 1000
 #define ITEMS_PER_GRAB 16
 
 enum item_kind { ITEM_TRACE, ITEM_SUMMARY, ITEM_DOCUMENT };
@@ -145,7 +147,7 @@ key_is(const struct jsonscan_member *m, const char *key)
 static const char *
 add_trace_item(void *ctx, const char *p, const char *end)
 {
-	const char *vend = jsonscan_value_end(p, end, 1000);
+	const char *vend = jsonscan_value_end(p, end, FILE_MAX_DEPTH);
 	if (vend)
 		add_item(ctx, ITEM_TRACE, p, vend);
 	return vend;
@@ -154,7 +156,7 @@ add_trace_item(void *ctx, const char *p, const char *end)
 static const char *
 add_summary_item(void *ctx, const char *p, const char *end)
 {
-	const char *vend = jsonscan_value_end(p, end, 1000);
+	const char *vend = jsonscan_value_end(p, end, FILE_MAX_DEPTH);
 	if (vend)
 		add_item(ctx, ITEM_SUMMARY, p, vend);
 	return vend;
@@ -218,7 +220,7 @@ static void cut_value(struct loader *l, const char *p, const char *end);
 static const char *
 cut_array_element(void *ctx, const char *p, const char *end)
 {
-	const char *vend = jsonscan_value_end(p, end, 1000);
+	const char *vend = jsonscan_value_end(p, end, FILE_MAX_DEPTH);
 	if (vend)
 		cut_value(ctx, p, vend);
 	return vend;
@@ -232,7 +234,14 @@ cut_value(struct loader *l, const char *p, const char *end)
 	const char *bad;
 	if (*p == '[') {
 		if (!jsonscan_array(p, end, cut_array_element, l, &bad)) {
-			warn_at(l, bad, _("invalid JSON (truncated list?): the rest was skipped"));
+			char deep[128];
+			snprintf(deep, sizeof deep,
+			         _("nested more than %d levels deep: the rest was skipped"),
+			         FILE_MAX_DEPTH);
+			warn_at(l, bad,
+			        jsonscan_too_deep(p, end, FILE_MAX_DEPTH)
+			            ? deep
+			            : _("invalid JSON (truncated list?): the rest was skipped"));
 			l->stats->skipped++;
 		}
 		return;
@@ -276,7 +285,7 @@ looks_like_ndjson(const char *p, const char *end)
 	const char *nl = memchr(p, '\n', (size_t)(end - p));
 	if (!nl)
 		return false;
-	const char *vend = jsonscan_value_end(p, nl, 1000);
+	const char *vend = jsonscan_value_end(p, nl, FILE_MAX_DEPTH);
 	return vend && jsonscan_skip_ws(vend, nl) == nl && jsonscan_skip_ws(nl, end) < end;
 }
 
@@ -303,7 +312,7 @@ cut_text(struct loader *l)
 		return;
 	}
 	while (p < l->end) {
-		const char *vend = jsonscan_value_end(p, l->end, 1000);
+		const char *vend = jsonscan_value_end(p, l->end, FILE_MAX_DEPTH);
 		if (vend == p) { /* a stray ',', '}' or ']' between values */
 			warn_at(
 			    l, p,
@@ -529,12 +538,45 @@ file_load_buffer(const char *name, const char *data, size_t len, struct xr_store
 	return load_text(name, data, len, false, store, warnings, stats, err);
 }
 
-/* Reads all of fd (a pipe or terminal) into a buffer.  Caller frees. */
+/* Refuses from its first bytes what cannot be X-Ray JSON, so /dev/zero or
+ * a UTF-16 export is not read to the end: UTF-16 (a byte order mark, or a
+ * NUL in the first two bytes), or a first character other than '{' or '['.
+ * Returns 0 when the start looks right, 1 when only blanks were seen so
+ * far, -1 with err. */
+static int
+check_start(const char *text, size_t n, struct xr_err *err)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF) ||
+	               (u[0] && !u[1]) || (!u[0] && u[1])))
+		return xr_err_set(
+		    err, XR_EINPUT,
+		    _("UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)"));
+	size_t i = n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	while (i < n && strchr(" \t\r\n", text[i]) && text[i])
+		i++;
+	if (i == n)
+		return 1;
+	if (text[i] == '{' || text[i] == '[')
+		return 0;
+	if (u[i] == 0)
+		return xr_err_set(err, XR_EINPUT,
+		                  _("binary data (a NUL byte at byte %zu), not JSON text"), i + 1);
+	if (u[i] >= 0x21 && u[i] < 0x7F)
+		return xr_err_set(err, XR_EINPUT,
+		                  _("not X-Ray JSON: it begins with '%c', not '{' or '['"), u[i]);
+	return xr_err_set(err, XR_EINPUT,
+	                  _("not X-Ray JSON: it begins with the byte 0x%02X, not '{' or '['"), u[i]);
+}
+
+/* Reads all of fd (a pipe or terminal) into a buffer, refusing what cannot
+ * be JSON from its first bytes.  Caller frees. */
 static char *
 read_all(int fd, size_t *len, struct xr_err *err)
 {
 	size_t cap = 1 << 16, n = 0;
 	char *data = xmalloc(cap);
+	int start = 1;
 	for (;;) {
 		if (n == cap) {
 			if (cap >= FILE_MAX_BYTES) {
@@ -557,6 +599,10 @@ read_all(int fd, size_t *len, struct xr_err *err)
 			return NULL;
 		}
 		n += (size_t)r;
+		if (start == 1 && n >= 2 && (start = check_start(data, n, err)) < 0) {
+			free(data);
+			return NULL;
+		}
 	}
 	*len = n;
 	return data;
@@ -604,6 +650,10 @@ file_load(const char *path, struct xr_store *store, struct xr_warnings *warnings
 	}
 	if (len == 0) {
 		xr_err_set(err, XR_EINPUT, _("%s: empty"), name);
+		goto out;
+	}
+	if (map && check_start(map, len, err) < 0) {
+		xr_err_prefix(err, "%s", name);
 		goto out;
 	}
 	rc = load_text(name, map ? map : data, len, map != NULL, store, warnings, stats, err);

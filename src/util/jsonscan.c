@@ -70,12 +70,14 @@ unescape_at(const char *p, const char *end, char **o)
 	p += 4;
 	if (cp >= 0xD800 && cp <= 0xDBFF) {
 		if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, end, &low) < 0 ||
-		    low < 0xDC00 || low > 0xDFFF)
-			return NULL;
-		cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-		p += 6;
+		    low < 0xDC00 || low > 0xDFFF) {
+			cp = 0xFFFD; /* a lone surrogate: the rest of the string is kept */
+		} else {
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+			p += 6;
+		}
 	} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-		return NULL;
+		cp = 0xFFFD;
 	} else if (cp == 0) {
 		memcpy(*o, UTF8_NUL, 2);
 		*o += 2;
@@ -375,15 +377,38 @@ jsonscan_string(const char *p, const char *end, struct buf *out, const char **ba
 	return q;
 }
 
+/* The code unit of the \uXXXX escape at p (6 bytes available), or -1. */
+static long
+escape_unit(const char *p, const char *end)
+{
+	uint32_t v;
+	if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, end, &v) < 0)
+		return -1;
+	return (long)v;
+}
+
 char *
 jsonscan_hold_nul(const char *text, size_t len, size_t *out_len)
 {
+	const char *end = text + len;
 	char *copy = NULL, *o = NULL;
 	size_t from = 0;
 	for (size_t i = 0; i + 1 < len; i++) {
 		if (text[i] != '\\')
 			continue;
-		if (text[i + 1] != 'u' || len - i < 6 || memcmp(text + i + 2, "0000", 4) != 0) {
+		long unit = escape_unit(text + i, end);
+		bool lone = false;
+		if (unit >= 0xD800 && unit <= 0xDBFF) {
+			long low = escape_unit(text + i + 6, end);
+			if (low >= 0xDC00 && low <= 0xDFFF) {
+				i += 11; /* a valid pair */
+				continue;
+			}
+			lone = true;
+		} else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+			lone = true;
+		}
+		if (unit != 0 && !lone) {
 			i++; /* the escaped byte */
 			continue;
 		}
@@ -391,8 +416,13 @@ jsonscan_hold_nul(const char *text, size_t len, size_t *out_len)
 			o = copy = xmalloc(len + 1);
 		memcpy(o, text + from, i - from);
 		o += i - from;
-		memcpy(o, UTF8_NUL, 2);
-		o += 2;
+		if (lone) {
+			memcpy(o, "\\uFFFD", 6);
+			o += 6;
+		} else {
+			memcpy(o, UTF8_NUL, 2);
+			o += 2;
+		}
 		from = i + 6;
 		i += 5;
 	}
@@ -403,4 +433,27 @@ jsonscan_hold_nul(const char *text, size_t len, size_t *out_len)
 	*o = '\0';
 	*out_len = (size_t)(o - copy);
 	return copy;
+}
+
+bool
+jsonscan_too_deep(const char *p, const char *end, int max_depth)
+{
+	int depth = 0;
+	bool in_string = false;
+	for (; p < end; p++) {
+		if (in_string) {
+			if (*p == '\\')
+				p++;
+			else if (*p == '"')
+				in_string = false;
+		} else if (*p == '"') {
+			in_string = true;
+		} else if (*p == '{' || *p == '[') {
+			if (++depth > max_depth)
+				return true;
+		} else if ((*p == '}' || *p == ']') && depth > 0) {
+			depth--;
+		}
+	}
+	return false;
 }

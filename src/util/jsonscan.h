@@ -4,6 +4,7 @@
 #ifndef XRTOP_UTIL_JSONSCAN_H
 #define XRTOP_UTIL_JSONSCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/buf.h"
@@ -38,15 +39,21 @@ const char *jsonscan_array(const char *p, const char *end,
                            const char *(*fn)(void *ctx, const char *value, const char *end),
                            void *ctx, const char **bad);
 
-/* Decodes the JSON string whose opening quote is at p, appending it to out.
- * Returns one past the closing quote, or NULL when the string is truncated
- * or invalid (a bad escape, a lone surrogate, a raw control character),
- * with *bad at the problem when bad is not NULL. */
+/* True when the JSON text at p nests more than max_depth levels before
+ * end (strings are skipped; the text need not be valid). */
+bool jsonscan_too_deep(const char *p, const char *end, int max_depth);
+
+/* Decodes the JSON string whose opening quote is at p, appending it to out
+ * (\u0000 as UTF8_NUL, a lone surrogate as U+FFFD).  Returns one past the
+ * closing quote, or NULL when the string is truncated or invalid (a bad
+ * escape, a raw control character), with *bad at the problem when bad is
+ * not NULL. */
 const char *jsonscan_string(const char *p, const char *end, struct buf *out, const char **bad);
 
-/* For parsers that cut strings at NUL (cJSON): a copy of JSON text with each
- * \u0000 escape written as UTF8_NUL, its length in *out_len; NULL when the
- * text has none.  Caller frees. */
+/* For cJSON, which cuts strings at NUL and refuses a whole document for one
+ * lone surrogate: a copy of JSON text with each \u0000 escape written as
+ * UTF8_NUL and each lone surrogate escape as \uFFFD, its length in
+ * *out_len; NULL when the text has neither.  Caller frees. */
 char *jsonscan_hold_nul(const char *text, size_t len, size_t *out_len);
 
 #endif

@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* Each secret gets its own mapping; a header before the text keeps its size. */
@@ -28,9 +30,23 @@ secret_wipe_str(char *s)
 		secret_wipe(s, strlen(s));
 }
 
+/* No core file at all once a secret exists: MADV_DONTDUMP keeps the secret
+ * pages out, but copies in curl's or the C library's buffers would not be. */
+static void
+secret_no_core_files(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_CORE, &rl) == 0) {
+		rl.rlim_cur = 0;
+		(void)setrlimit(RLIMIT_CORE, &rl);
+	}
+}
+
 char *
 secret_alloc(size_t n)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, secret_no_core_files);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	if (n > SIZE_MAX / 2)
 		n = SIZE_MAX / 2;

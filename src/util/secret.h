@@ -1,6 +1,7 @@
 /* secret: memory for credentials.  Secret strings live in their own pages,
  * excluded from core dumps (MADV_DONTDUMP), locked in RAM when the system
- * allows it, and zeroed before they are released. */
+ * allows it, and zeroed before they are released.  Once the first one is
+ * allocated the process writes no core file (RLIMIT_CORE 0). */
 #ifndef XRTOP_UTIL_SECRET_H
 #define XRTOP_UTIL_SECRET_H
 

@@ -730,6 +730,13 @@ decode_segment_document(const char *json, size_t len, struct xr_trace *t, struct
 		return xr_err_set(err, XR_EINPUT, _("a segment document must be a JSON object")),
 		       NULL;
 	}
+	if (parser.error && strcmp(parser.error, "nested too deeply") == 0) {
+		size_t line, column;
+		jsonpos_position(json, len, jp_error_offset(&parser), &line, &column);
+		xr_err_set(err, XR_ELIMIT, _("nested more than %d levels deep (line %zu, column %zu)"),
+		           JP_MAX_DEPTH, line, column);
+		return NULL;
+	}
 	jsonpos_error(json, len, jp_error_offset(&parser), err);
 	return NULL;
 }

@@ -493,6 +493,24 @@ test_nul(void)
 	       strcmp(sum->annotations[0].values[0].value.u.s, "v" UTF8_NUL "tail") == 0,
 	   "a TraceSummary's annotation value with \\u0000 keeps its tail");
 	arena_free(a);
+
+	/* A lone surrogate is U+FFFD; the segment and the summary are kept. */
+	load_text(&l, "surrogate",
+	          "{\"name\":\"a\\ud800b\",\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5f000000-0123456789abcdef01234569\","
+	          "\"start_time\":1600000000,\"end_time\":1600000001,\"annotations\":{\"k\":\"\\udc00\\ud83d\\ude00\"}}\n");
+	t = trace_of(&l, "1-5f000000-0123456789abcdef01234569");
+	ok(t && strcmp(t->root->name, "a\xEF\xBF\xBD" "b") == 0,
+	   "a lone high surrogate becomes U+FFFD, the segment is kept");
+	ok(t && t->root->n_annotations == 1 &&
+	       strcmp(t->root->annotations[0].value.u.s, "\xEF\xBF\xBD\xF0\x9F\x98\x80") == 0,
+	   "a lone low surrogate becomes U+FFFD, a valid pair after it is kept");
+	unload(&l);
+	summary = "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"Http\":{\"HttpURL\":\"/\\ud800x\\ud83d\\ude00\"}}";
+	a = arena_new();
+	sum = decode_trace_summary(summary, strlen(summary), a, &err);
+	ok(sum && sum->http.url && strcmp(sum->http.url, "/\xEF\xBF\xBDx\xF0\x9F\x98\x80") == 0,
+	   "a TraceSummary with a lone surrogate is kept, with U+FFFD");
+	arena_free(a);
 }
 
 /* Times out of range are problems, never cast: 1.59e35 once became a

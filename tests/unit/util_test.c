@@ -226,8 +226,11 @@ test_jsonscan(void)
 	is_str(decoded("\"\\n\\t\\r\\b\\f\""), "\n\t\r\b\f", "control escapes");
 	is_str(decoded("\"\\u00e9\\uAC15\""), "é강", "\\u escapes to UTF-8");
 	is_str(decoded("\"\\ud83c\\udf55\""), "\xF0\x9F\x8D\x95", "surrogate pair");
-	is_str(decoded("\"\\ud83c\""), "(invalid)", "lone high surrogate rejected");
-	is_str(decoded("\"\\udf55x\""), "(invalid)", "lone low surrogate rejected");
+	is_str(decoded("\"\\ud83c\""), "\xEF\xBF\xBD", "lone high surrogate: U+FFFD, the string kept");
+	is_str(decoded("\"\\udf55x\""), "\xEF\xBF\xBDx", "lone low surrogate: U+FFFD, the string kept");
+	is_str(decoded("\"\\ud83cx\\ud83c\\udf55\""), "\xEF\xBF\xBDx\xF0\x9F\x8D\x95",
+	       "lone high surrogate, then a pair");
+	is_str(decoded("\"a\\u0000b\""), "a" UTF8_NUL "b", "\\u0000 held as UTF8_NUL");
 	is_str(decoded("\"a\x01b\""), "(invalid)", "raw control character rejected");
 	is_str(decoded("\"abc"), "(invalid)", "unterminated string rejected");
 	is_str(decoded("\"\\x41\""), "(invalid)", "unknown escape rejected");
