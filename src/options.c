@@ -37,6 +37,7 @@ enum {
 	OPT_ANNOTATIONS,
 	OPT_VIEW,
 	OPT_WIDTH,
+	OPT_NO_MOUSE,
 	OPT_TRACE,
 	OPT_SEGMENT,
 	OPT_LISTEN,
@@ -80,6 +81,7 @@ static const struct option long_options[] = {
 	{"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},
 	{"ascii", no_argument, NULL, 'U'},
 	{"no-color", no_argument, NULL, 'C'},
+	{"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
 	{"debug-log", required_argument, NULL, OPT_DEBUG_LOG},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -238,6 +240,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		break;
 	case 'U': o->ascii = true; break;
 	case 'C': o->no_color = true; break;
+	case OPT_NO_MOUSE: o->no_mouse = true; break;
 	case OPT_DEBUG_LOG: o->debug_log = arg; break;
 	case OPT_ANNOTATIONS: {
 		size_t keys = 0;
@@ -465,7 +468,10 @@ options_usage(struct buf *out)
 	      "                           the service, e.g. 'annotation.restaurantName = \"x\"'\n"
 	      "      --check-filter EXPR  only check EXPR: print it normalised (exit 0) or the\n"
 	      "                           error with its column (exit 2)\n"
-	      "  -b, --batch              print and exit (default when stdout is not a terminal)\n"
+	      "  -b, --batch              print and exit (default when stdout is not a terminal;\n"
+	      "                           otherwise --load and --demo open the interactive\n"
+	      "                           screens, see xrtop(1) or press ? in them)\n"
+	      "      --no-mouse           the interactive screens ignore the mouse\n"
 	      "  -o, --output FORMAT      table (default), ndjson (one TraceSummary per line) or\n"
 	      "                           json (a GetTraceSummaries-shaped object)\n"
 	      "      --sort KEY           start (oldest first, the default), duration,\n"
