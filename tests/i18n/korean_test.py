@@ -173,6 +173,57 @@ ok(out.startswith("START (UTC)"), "--ascii: English headers, not escapes")
 rc, out, err = run("--demo", "-b", "--limit", "2", "-o", "ndjson")
 ok(rc == 0 and out.startswith('{"Id":"1-') and "추적" not in out, "-o ndjson: keys stay as scripts read them")
 
+# --- the interactive traces screen at 80x24, in tmux as tests/tui does ---
+import shutil
+import time
+SOCK = "xrtop-i18n-%d" % os.getpid()
+
+
+def tmux(*args):
+    return subprocess.run(["tmux", "-L", SOCK, "-f", "/dev/null", *args],
+                          capture_output=True, check=False)
+
+
+ok(shutil.which("tmux"), "tmux is installed (tests/run-suite.sh installs it)")
+screen = ""
+try:
+    cmd = "env -u LC_ALL -u LANGUAGE LANG=ko_KR.UTF-8 TZ=UTC TERM=tmux-256color %s --demo" % XRTOP
+    tmux("new-session", "-d", "-s", "ko", "-x", "80", "-y", "24", cmd)
+    tmux("set-option", "-t", "ko", "status", "off")
+    for _ in range(50):
+        time.sleep(0.2)
+        screen = tmux("capture-pane", "-p", "-t", "ko").stdout.decode("utf-8")
+        if "응답(초)" in screen and "종료" in screen:
+            break
+finally:
+    tmux("kill-server")
+lines = screen.splitlines()
+ok(lines and "데모 데이터" in lines[0] and "QuickTableXRayAPI/prod" in lines[0],
+   "TUI: the title names the Korean demo source")
+ok(len(lines) > 2 and lines[1].startswith("일치 300/300") and "오류/결함/제한" in lines[1],
+   "TUI: the header line is Korean")
+hdr = next((l for l in lines if l.startswith("시작")), "")
+ok(hdr and all(h in hdr for h in ("메서드", "URL", "상태", "응답(초)", "플래그")),
+   "TUI: Korean column headers")
+rows = [l for l in lines if re.match(r"\d\d:\d\d:\d\d  (GET|POST) ", l)]
+aligned = bool(hdr) and len(rows) >= 10
+for label in ("상태", "응답(초)"):
+    if label not in hdr:
+        aligned = False
+        continue
+    end = width(hdr[:hdr.index(label) + len(label)])  # the sort marker may follow
+    for row in rows:
+        if not any(width(row[:m.end()]) in (end, end + 1) for m in re.finditer(r"\d+(\.\d+)?", row)):
+            aligned = False
+for label in ("메서드", "플래그"):
+    col = width(hdr[:hdr.index(label)]) if label in hdr else -1
+    for row in rows:
+        if col not in starts(row):
+            aligned = False
+ok(aligned, "TUI: status and seconds end under their Korean headers, methods and flags start under theirs")
+ok(lines and all(width(l) <= 80 for l in lines), "TUI: every line within 80 columns")
+ok(any(l.startswith("Enter 열기") and "q 종료" in l for l in lines), "TUI: Korean key labels in the footer")
+
 for i, (good, desc) in enumerate(results, 1):
     print("%s %d - %s" % ("ok" if good else "not ok", i, desc))
 print("1..%d" % len(results))
