@@ -48,44 +48,44 @@ enum {
 };
 
 static const struct option long_options[] = {
-	{"batch", no_argument, NULL, 'b'},
-	{"output", required_argument, NULL, 'o'},
-	{"sort", required_argument, NULL, OPT_SORT},
-	{"limit", required_argument, NULL, OPT_LIMIT},
-	{"annotations", required_argument, NULL, OPT_ANNOTATIONS},
-	{"view", required_argument, NULL, OPT_VIEW},
-	{"width", required_argument, NULL, OPT_WIDTH},
-	{"trace", required_argument, NULL, OPT_TRACE},
-	{"segment", required_argument, NULL, OPT_SEGMENT},
-	{"listen", optional_argument, NULL, OPT_LISTEN},
-	{"listen-otlp", optional_argument, NULL, OPT_LISTEN_OTLP},
-	{"forward", required_argument, NULL, OPT_FORWARD},
-	/* analytics */
-	{"group-by", required_argument, NULL, OPT_GROUP_BY},
-	{"load", required_argument, NULL, 'l'},
-	{"demo", no_argument, NULL, OPT_DEMO},
-	{"filter", required_argument, NULL, 'f'},
-	{"check-filter", required_argument, NULL, OPT_CHECK_FILTER},
-	{"region", required_argument, NULL, OPT_REGION},
-	{"profile", required_argument, NULL, OPT_PROFILE},
-	{"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
-	{"group", required_argument, NULL, OPT_GROUP},
-	{"since", required_argument, NULL, OPT_SINCE},
-	{"start", required_argument, NULL, OPT_START},
-	{"end", required_argument, NULL, OPT_END},
-	{"time-range-type", required_argument, NULL, OPT_TIME_RANGE_TYPE},
-	{"save", required_argument, NULL, OPT_SAVE},
-	{"delay", required_argument, NULL, 'd'},
-	{"iterations", required_argument, NULL, 'n'},
-	{"max-traces", required_argument, NULL, OPT_MAX_TRACES},
-	{"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},
-	{"ascii", no_argument, NULL, 'U'},
-	{"no-color", no_argument, NULL, 'C'},
-	{"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
-	{"debug-log", required_argument, NULL, OPT_DEBUG_LOG},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"batch", no_argument, NULL, 'b'},
+    {"output", required_argument, NULL, 'o'},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"annotations", required_argument, NULL, OPT_ANNOTATIONS},
+    {"view", required_argument, NULL, OPT_VIEW},
+    {"width", required_argument, NULL, OPT_WIDTH},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"segment", required_argument, NULL, OPT_SEGMENT},
+    {"listen", optional_argument, NULL, OPT_LISTEN},
+    {"listen-otlp", optional_argument, NULL, OPT_LISTEN_OTLP},
+    {"forward", required_argument, NULL, OPT_FORWARD},
+    /* analytics */
+    {"group-by", required_argument, NULL, OPT_GROUP_BY},
+    {"load", required_argument, NULL, 'l'},
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"filter", required_argument, NULL, 'f'},
+    {"check-filter", required_argument, NULL, OPT_CHECK_FILTER},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
+    {"group", required_argument, NULL, OPT_GROUP},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"start", required_argument, NULL, OPT_START},
+    {"end", required_argument, NULL, OPT_END},
+    {"time-range-type", required_argument, NULL, OPT_TIME_RANGE_TYPE},
+    {"save", required_argument, NULL, OPT_SAVE},
+    {"delay", required_argument, NULL, 'd'},
+    {"iterations", required_argument, NULL, 'n'},
+    {"max-traces", required_argument, NULL, OPT_MAX_TRACES},
+    {"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},
+    {"ascii", no_argument, NULL, 'U'},
+    {"no-color", no_argument, NULL, 'C'},
+    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
+    {"debug-log", required_argument, NULL, OPT_DEBUG_LOG},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 static const char short_options[] = ":bo:l:f:d:n:UChV";
@@ -126,22 +126,21 @@ parse_choice(const char *name, const char *arg, const struct choice *choices, in
 }
 
 static const struct choice output_choices[] = {
-	{"table", OUTPUT_TABLE}, {"ndjson", OUTPUT_NDJSON}, {"json", OUTPUT_JSON}, {NULL, 0}};
+    {"table", OUTPUT_TABLE}, {"ndjson", OUTPUT_NDJSON}, {"json", OUTPUT_JSON}, {NULL, 0}};
 static const struct choice sort_choices[] = {{"start", SORT_START},
                                              {"duration", SORT_DURATION},
                                              {"responsetime", SORT_RESPONSETIME},
                                              {"status", SORT_STATUS},
                                              {NULL, 0}};
-static const struct choice view_choices[] = {
-	{"traces", VIEW_TRACES},
-	{"timeline", VIEW_TIMELINE},
-	{"details", VIEW_DETAILS},
-	{"map", VIEW_MAP},
-	/* analytics */
-	{"analytics", VIEW_ANALYTICS},
-	{NULL, 0}};
+static const struct choice view_choices[] = {{"traces", VIEW_TRACES},
+                                             {"timeline", VIEW_TIMELINE},
+                                             {"details", VIEW_DETAILS},
+                                             {"map", VIEW_MAP},
+                                             /* analytics */
+                                             {"analytics", VIEW_ANALYTICS},
+                                             {NULL, 0}};
 static const struct choice range_choices[] = {
-	{"TraceId", 0}, {"Event", 1}, {"Service", 2}, {NULL, 0}};
+    {"TraceId", 0}, {"Event", 1}, {"Service", 2}, {NULL, 0}};
 
 /* Names the long option nearest to an unknown one, for "did you mean". */
 static const char *
@@ -212,7 +211,8 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		break;
 	case OPT_START:
 	case OPT_END:
-		if (timefmt_parse_time(arg, opt == OPT_START ? &o->start_time : &o->end_time, err) < 0) {
+		if (timefmt_parse_time(arg, opt == OPT_START ? &o->start_time : &o->end_time, err) <
+		    0) {
 			xr_err_prefix(err, "%s", opt == OPT_START ? "--start" : "--end");
 			return -1;
 		}

@@ -234,7 +234,8 @@ build_children(struct xr_trace *t, struct xr_segment **links, struct xr_segment 
 	}
 	for (size_t i = 0; i < n_all; i++)
 		if (all[i]->n_children > 1)
-			qsort(all[i]->children, all[i]->n_children, sizeof *all[i]->children, cmp_start);
+			qsort(all[i]->children, all[i]->n_children, sizeof *all[i]->children,
+			      cmp_start);
 	free(extra);
 }
 

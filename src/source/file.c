@@ -52,16 +52,16 @@ struct item {
 struct loader {
 	const char *name;
 	const char *data, *end;
-	struct item **blocks;     /* MAX_BLOCKS pointers, blocks made on demand */
-	size_t n_items;           /* written by the cutting thread only */
-	atomic_size_t published;  /* items ready to decode */
+	struct item **blocks;    /* MAX_BLOCKS pointers, blocks made on demand */
+	size_t n_items;          /* written by the cutting thread only */
+	atomic_size_t published; /* items ready to decode */
 	atomic_bool cut_done;
-	atomic_size_t next;       /* first item no thread has taken yet */
-	const char *line_at;      /* line counting: where line `line` was seen */
+	atomic_size_t next;  /* first item no thread has taken yet */
+	const char *line_at; /* line counting: where line `line` was seen */
 	size_t line;
 	struct xr_warnings *warnings;
 	struct load_stats *stats;
-	bool mapped;              /* data is a read-only file mapping */
+	bool mapped; /* data is a read-only file mapping */
 };
 
 static struct item *
@@ -131,8 +131,8 @@ warn_at(struct loader *l, const char *p, const char *what)
 /* What the members of one object say about what it is. */
 struct object_scan {
 	struct loader *l;
-	bool response;  /* has Traces or TraceSummaries */
-	bool lists_ok;  /* those lists were well-formed */
+	bool response;    /* has Traces or TraceSummaries */
+	bool lists_ok;    /* those lists were well-formed */
 	bool unprocessed; /* UnprocessedTraceIds is not empty */
 	const char *unprocessed_at;
 	bool id, Id, segments, format, version;
@@ -510,8 +510,12 @@ static int
 load_text(const char *name, const char *data, size_t len, bool mapped, struct xr_store *store,
           struct xr_warnings *warnings, struct load_stats *stats, struct xr_err *err)
 {
-	struct loader l = {.name = name, .data = data, .end = data + len, .warnings = warnings,
-	                   .stats = stats, .mapped = mapped};
+	struct loader l = {.name = name,
+	                   .data = data,
+	                   .end = data + len,
+	                   .warnings = warnings,
+	                   .stats = stats,
+	                   .mapped = mapped};
 	size_t skipped_before = stats->skipped, responses_before = stats->responses;
 	cut_and_decode(&l);
 	size_t before = stats->traces + stats->summaries;

@@ -148,11 +148,26 @@ timefmt_parse_duration(const char *s, double *out, struct xr_err *err)
 		p = end;
 		double unit = 1;
 		switch (*p) {
-		case 's': unit = 1; p++; break;
-		case 'm': unit = 60; p++; break;
-		case 'h': unit = 3600; p++; break;
-		case 'd': unit = 86400; p++; break;
-		case 'w': unit = 7 * 86400; p++; break;
+		case 's':
+			unit = 1;
+			p++;
+			break;
+		case 'm':
+			unit = 60;
+			p++;
+			break;
+		case 'h':
+			unit = 3600;
+			p++;
+			break;
+		case 'd':
+			unit = 86400;
+			p++;
+			break;
+		case 'w':
+			unit = 7 * 86400;
+			p++;
+			break;
 		case '\0': break;
 		default: goto bad;
 		}

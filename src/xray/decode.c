@@ -23,17 +23,17 @@
 static void
 s_service_id(struct strict *s, const cJSON *obj, struct xr_service_id *id)
 {
-	id->name = s_str(s, obj, "Name");
-	id->names = s_strings(s, obj, "Names", &id->n_names);
-	id->account_id = s_str(s, obj, "AccountId");
-	id->type = s_str(s, obj, "Type");
+	id->name = strict_str(s, obj, "Name");
+	id->names = strict_strings(s, obj, "Names", &id->n_names);
+	id->account_id = strict_str(s, obj, "AccountId");
+	id->type = strict_str(s, obj, "Type");
 }
 
 static struct xr_service_id *
 s_service_ids(struct strict *s, const cJSON *obj, const char *field, unsigned *n)
 {
-	const cJSON *list = s_array(s, obj, field);
-	struct xr_service_id *ids = s_objects(s, list, field, sizeof *ids, n);
+	const cJSON *list = strict_array(s, obj, field);
+	struct xr_service_id *ids = strict_objects(s, list, field, sizeof *ids, n);
 	unsigned i = 0;
 	const cJSON *item;
 	if (ids)
@@ -45,9 +45,9 @@ s_service_ids(struct strict *s, const cJSON *obj, const char *field, unsigned *n
 static const char **
 s_detail_list(struct strict *s, const cJSON *obj, const char *field, const char *key, unsigned *n)
 {
-	const cJSON *list = s_array(s, obj, field);
+	const cJSON *list = strict_array(s, obj, field);
 	unsigned count;
-	if (!s_objects(s, list, field, 1, &count) || !count) {
+	if (!strict_objects(s, list, field, 1, &count) || !count) {
 		*n = 0;
 		return NULL;
 	}
@@ -56,7 +56,7 @@ s_detail_list(struct strict *s, const cJSON *obj, const char *field, const char 
 	const cJSON *item;
 	cJSON_ArrayForEach(item, list)
 	{
-		const char *v = s_str(s, item, key);
+		const char *v = strict_str(s, item, key);
 		if (v)
 			out[(*n)++] = v;
 	}
@@ -66,7 +66,7 @@ s_detail_list(struct strict *s, const cJSON *obj, const char *field, const char 
 static void
 s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 {
-	const cJSON *anns = s_object(s, obj, "Annotations");
+	const cJSON *anns = strict_object(s, obj, "Annotations");
 	if (!anns)
 		return;
 	unsigned count = (unsigned)cJSON_GetArraySize(anns);
@@ -80,7 +80,8 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 			strict_fail(s, "Annotations", _("expected a list of values per key"));
 			return;
 		}
-		out->values = s_objects(s, key, "Annotations", sizeof *out->values, &out->n_values);
+		out->values =
+		    strict_objects(s, key, "Annotations", sizeof *out->values, &out->n_values);
 		unsigned i = 0;
 		const cJSON *v;
 		if (!out->values)
@@ -88,7 +89,7 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 		cJSON_ArrayForEach(v, key)
 		{
 			struct xr_ann_value *av = &out->values[i++];
-			const cJSON *val = s_object(s, v, "AnnotationValue");
+			const cJSON *val = strict_object(s, v, "AnnotationValue");
 			const cJSON *x;
 			if (!val) {
 				strict_fail(s, "Annotations", _("a value has no AnnotationValue"));
@@ -116,15 +117,16 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 static void
 s_users(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 {
-	const cJSON *list = s_array(s, obj, "Users");
-	sum->users = s_objects(s, list, "Users", sizeof *sum->users, &sum->n_users);
+	const cJSON *list = strict_array(s, obj, "Users");
+	sum->users = strict_objects(s, list, "Users", sizeof *sum->users, &sum->n_users);
 	unsigned i = 0;
 	const cJSON *u;
 	if (sum->users)
 		cJSON_ArrayForEach(u, list)
 		{
-			sum->users[i].name = s_str(s, u, "UserName");
-			sum->users[i].services = s_service_ids(s, u, "ServiceIds", &sum->users[i].n_services);
+			sum->users[i].name = strict_str(s, u, "UserName");
+			sum->users[i].services =
+			    s_service_ids(s, u, "ServiceIds", &sum->users[i].n_services);
 			i++;
 		}
 }
@@ -132,20 +134,21 @@ s_users(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 static void
 s_entity(struct strict *s, const cJSON *obj, struct xr_rc_entity *e)
 {
-	e->name = s_str(s, obj, "Name");
-	e->coverage = s_num(s, obj, "Coverage");
+	e->name = strict_str(s, obj, "Name");
+	e->coverage = strict_num(s, obj, "Coverage");
 	const cJSON *remote = FIELD(obj, "Remote");
 	e->has_remote = remote && !cJSON_IsNull(remote);
-	e->remote = s_bool(s, obj, "Remote");
-	const cJSON *list = s_array(s, obj, "Exceptions");
-	e->exceptions = s_objects(s, list, "Exceptions", sizeof *e->exceptions, &e->n_exceptions);
+	e->remote = strict_bool(s, obj, "Remote");
+	const cJSON *list = strict_array(s, obj, "Exceptions");
+	e->exceptions =
+	    strict_objects(s, list, "Exceptions", sizeof *e->exceptions, &e->n_exceptions);
 	unsigned i = 0;
 	const cJSON *x;
 	if (e->exceptions)
 		cJSON_ArrayForEach(x, list)
 		{
-			e->exceptions[i].name = s_str(s, x, "Name");
-			e->exceptions[i].message = s_str(s, x, "Message");
+			e->exceptions[i].name = strict_str(s, x, "Name");
+			e->exceptions[i].message = strict_str(s, x, "Message");
 			i++;
 		}
 }
@@ -154,9 +157,9 @@ static void
 s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_summary *sum,
               enum xr_rc_kind kind)
 {
-	const cJSON *list = s_array(s, obj, field);
+	const cJSON *list = strict_array(s, obj, field);
 	unsigned n;
-	struct xr_root_cause *rcs = s_objects(s, list, field, sizeof *rcs, &n);
+	struct xr_root_cause *rcs = strict_objects(s, list, field, sizeof *rcs, &n);
 	sum->root_causes[kind] = rcs;
 	sum->n_root_causes[kind] = n;
 	unsigned i = 0;
@@ -166,9 +169,10 @@ s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_s
 	cJSON_ArrayForEach(rc, list)
 	{
 		struct xr_root_cause *out = &rcs[i++];
-		out->client_impacting = s_bool(s, rc, "ClientImpacting");
-		const cJSON *svcs = s_array(s, rc, "Services");
-		out->services = s_objects(s, svcs, "Services", sizeof *out->services, &out->n_services);
+		out->client_impacting = strict_bool(s, rc, "ClientImpacting");
+		const cJSON *svcs = strict_array(s, rc, "Services");
+		out->services =
+		    strict_objects(s, svcs, "Services", sizeof *out->services, &out->n_services);
 		unsigned k = 0;
 		const cJSON *svc;
 		if (!out->services)
@@ -177,9 +181,10 @@ s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_s
 		{
 			struct xr_rc_service *o = &out->services[k++];
 			s_service_id(s, svc, &o->id);
-			o->inferred = s_bool(s, svc, "Inferred");
-			const cJSON *path = s_array(s, svc, "EntityPath");
-			o->path = s_objects(s, path, "EntityPath", sizeof *o->path, &o->n_path);
+			o->inferred = strict_bool(s, svc, "Inferred");
+			const cJSON *path = strict_array(s, svc, "EntityPath");
+			o->path =
+			    strict_objects(s, path, "EntityPath", sizeof *o->path, &o->n_path);
 			unsigned p = 0;
 			const cJSON *ent;
 			if (o->path)
@@ -198,7 +203,7 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	}
 	struct xr_summary *sum = ARENA_NEW(a, struct xr_summary);
 	summary_init(sum);
-	sum->id = s_str(&s, obj, "Id");
+	sum->id = strict_str(&s, obj, "Id");
 	if (!sum->id && !s.failed)
 		strict_fail(&s, "Id", _("missing"));
 	sum->start_time = s_num(&s, obj, "StartTime");
@@ -206,8 +211,8 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 		strict_fail(&s, "StartTime", _("not a time between 1970 and 9999"));
 	if (isnan(sum->start_time))
 		sum->start_time = summary_time_from_trace_id(sum->id);
-	sum->duration = s_num(&s, obj, "Duration");
-	sum->response_time = s_num(&s, obj, "ResponseTime");
+	sum->duration = strict_num(&s, obj, "Duration");
+	sum->response_time = strict_num(&s, obj, "ResponseTime");
 	if (isfinite(sum->duration) &&
 	    !(sum->duration >= 0 && sum->duration <= TIMEFMT_MAX_DURATION))
 		strict_fail(&s, "Duration", _("out of range"));
@@ -221,12 +226,13 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	const cJSON *http = s_object(&s, obj, "Http");
 	if (http) {
 		s.sub = "Http";
-		sum->http.url = s_str(&s, http, "HttpURL");
-		sum->http.method = s_str(&s, http, "HttpMethod");
-		sum->http.user_agent = s_str(&s, http, "UserAgent");
-		sum->http.client_ip = s_str(&s, http, "ClientIp");
-		double status = s_num(&s, http, "HttpStatus");
-		sum->http.status = isfinite(status) && status > 0 && status < 1000 ? (int)status : 0;
+		sum->http.url = strict_str(&s, http, "HttpURL");
+		sum->http.method = strict_str(&s, http, "HttpMethod");
+		sum->http.user_agent = strict_str(&s, http, "UserAgent");
+		sum->http.client_ip = strict_str(&s, http, "ClientIp");
+		double status = strict_num(&s, http, "HttpStatus");
+		sum->http.status =
+		    isfinite(status) && status > 0 && status < 1000 ? (int)status : 0;
 		s.sub = NULL;
 	}
 	s_annotations(&s, obj, sum);
@@ -236,7 +242,7 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	sum->instance_ids = s_detail_list(&s, obj, "InstanceIds", "Id", &sum->n_instance_ids);
 	sum->availability_zones =
 	    s_detail_list(&s, obj, "AvailabilityZones", "Name", &sum->n_availability_zones);
-	const cJSON *entry = s_object(&s, obj, "EntryPoint");
+	const cJSON *entry = strict_object(&s, obj, "EntryPoint");
 	if (entry) {
 		sum->entry_point = ARENA_NEW(a, struct xr_service_id);
 		s_service_id(&s, entry, sum->entry_point);
@@ -244,9 +250,9 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	s_root_causes(&s, obj, "FaultRootCauses", sum, XR_RC_FAULT);
 	s_root_causes(&s, obj, "ErrorRootCauses", sum, XR_RC_ERROR);
 	s_root_causes(&s, obj, "ResponseTimeRootCauses", sum, XR_RC_RESPONSETIME);
-	double rev = s_num(&s, obj, "Revision");
+	double rev = strict_num(&s, obj, "Revision");
 	sum->revision = isfinite(rev) && fabs(rev) < 1e9 ? (int)rev : -1;
-	sum->matched_event_time = s_num(&s, obj, "MatchedEventTime");
+	sum->matched_event_time = strict_num(&s, obj, "MatchedEventTime");
 	return s.failed ? NULL : sum;
 }
 
@@ -355,7 +361,8 @@ note_segment_member(void *ctx, const struct jsonscan_member *m, const char *end)
 			cap_document_texts = i + 16;
 			document_texts = xreallocarray(document_texts, cap_document_texts,
 			                               sizeof *document_texts);
-			memset(document_texts + old, 0, (cap_document_texts - old) * sizeof *document_texts);
+			memset(document_texts + old, 0,
+			       (cap_document_texts - old) * sizeof *document_texts);
 		}
 		buf_reset(&document_texts[i]);
 		const char *after = jsonscan_string(m->value, end, &document_texts[i], NULL);
@@ -552,7 +559,8 @@ decode_trace_summaries_response(const char *json, size_t len, struct xr_store *s
 		return -1;
 	int rc = -1;
 	const cJSON *list;
-	if (!(list = response_list(root, "TraceSummaries", err)) || read_next_token(root, page, err) < 0)
+	if (!(list = response_list(root, "TraceSummaries", err)) ||
+	    read_next_token(root, page, err) < 0)
 		goto out;
 	const cJSON *n = FIELD(root, "TracesProcessedCount");
 	if (cJSON_IsNumber(n))
@@ -596,7 +604,7 @@ out:
 struct spans {
 	struct span {
 		const char *p, *end;
-	} *items;
+	} * items;
 	size_t n, cap;
 };
 

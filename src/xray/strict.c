@@ -7,7 +7,6 @@
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
 
-
 void
 strict_fail(struct strict *s, const char *field, const char *what)
 {
@@ -19,7 +18,7 @@ strict_fail(struct strict *s, const char *field, const char *what)
 }
 
 const char *
-s_str(struct strict *s, const cJSON *obj, const char *field)
+strict_str(struct strict *s, const cJSON *obj, const char *field)
 {
 	const cJSON *item = FIELD(obj, field);
 	if (!item || cJSON_IsNull(item))
@@ -32,7 +31,7 @@ s_str(struct strict *s, const cJSON *obj, const char *field)
 }
 
 double
-s_num(struct strict *s, const cJSON *obj, const char *field)
+strict_num(struct strict *s, const cJSON *obj, const char *field)
 {
 	const cJSON *item = FIELD(obj, field);
 	if (!item || cJSON_IsNull(item))
@@ -45,7 +44,7 @@ s_num(struct strict *s, const cJSON *obj, const char *field)
 }
 
 bool
-s_bool(struct strict *s, const cJSON *obj, const char *field)
+strict_bool(struct strict *s, const cJSON *obj, const char *field)
 {
 	const cJSON *item = FIELD(obj, field);
 	if (!item || cJSON_IsNull(item))
@@ -58,8 +57,8 @@ s_bool(struct strict *s, const cJSON *obj, const char *field)
 }
 
 const cJSON *
-s_kind(struct strict *s, const cJSON *obj, const char *field, cJSON_bool (*is)(const cJSON *),
-       const char *what)
+strict_kind(struct strict *s, const cJSON *obj, const char *field, cJSON_bool (*is)(const cJSON *),
+            const char *what)
 {
 	const cJSON *item = FIELD(obj, field);
 	if (!item || cJSON_IsNull(item))
@@ -72,19 +71,19 @@ s_kind(struct strict *s, const cJSON *obj, const char *field, cJSON_bool (*is)(c
 }
 
 const cJSON *
-s_array(struct strict *s, const cJSON *obj, const char *field)
+strict_array(struct strict *s, const cJSON *obj, const char *field)
 {
 	return s_kind(s, obj, field, cJSON_IsArray, _("expected a list"));
 }
 
 const cJSON *
-s_object(struct strict *s, const cJSON *obj, const char *field)
+strict_object(struct strict *s, const cJSON *obj, const char *field)
 {
 	return s_kind(s, obj, field, cJSON_IsObject, _("expected an object"));
 }
 
 void *
-s_objects(struct strict *s, const cJSON *list, const char *field, size_t elem, unsigned *n)
+strict_objects(struct strict *s, const cJSON *list, const char *field, size_t elem, unsigned *n)
 {
 	*n = 0;
 	if (!list)
@@ -103,10 +102,10 @@ s_objects(struct strict *s, const cJSON *list, const char *field, size_t elem, u
 }
 
 const char **
-s_strings(struct strict *s, const cJSON *obj, const char *field, unsigned *n)
+strict_strings(struct strict *s, const cJSON *obj, const char *field, unsigned *n)
 {
 	*n = 0;
-	const cJSON *list = s_array(s, obj, field);
+	const cJSON *list = strict_array(s, obj, field);
 	if (!list)
 		return NULL;
 	unsigned count = (unsigned)cJSON_GetArraySize(list);
