@@ -428,7 +428,7 @@ awsconfig_service_endpoint(const struct awsconfig *view, const char *service, ch
 		if (!awsconfig_has_section(c, "services", services))
 			return xr_err_set(err, XR_EUSAGE,
 			                  _("profile '%s' names services '%s', but %s has no "
-			                  "[services %s] section"),
+			                    "[services %s] section"),
 			                  c->profile, services, c->config_path, services);
 		const char *nested = awsconfig_section_get(c, "services", services, service);
 		if (nested && (*url = nested_get(nested, "endpoint_url"))) {

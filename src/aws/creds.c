@@ -153,8 +153,8 @@ try_keys(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *o
 		return say(why, CREDS_ABSENT, _("profile '%s' has no aws_access_key_id in %s"),
 		           cfg->profile, path);
 	if (!akid || !secret)
-		return say(why, CREDS_FAILED, _("profile '%s' in %s has %s but no %s"), cfg->profile,
-		           path, akid ? "aws_access_key_id" : "aws_secret_access_key",
+		return say(why, CREDS_FAILED, _("profile '%s' in %s has %s but no %s"),
+		           cfg->profile, path, akid ? "aws_access_key_id" : "aws_secret_access_key",
 		           akid ? "aws_secret_access_key" : "aws_access_key_id");
 	creds_set(out, p, akid, secret, token, NAN);
 	snprintf(out->source, sizeof out->source, "profile '%s' in %s", cfg->profile, path);
@@ -486,8 +486,9 @@ step_process(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			return say(why, CREDS_FAILED, _("credential_process of profile '%s': %s"),
 			           cfg->profile, e.msg);
 		if (process_spawn(j, &e) < 0)
-			return say(why, CREDS_FAILED, _("credential_process '%s' of profile '%s': %s"),
-			           j->argv[0], cfg->profile, e.msg);
+			return say(why, CREDS_FAILED,
+			           _("credential_process '%s' of profile '%s': %s"), j->argv[0],
+			           cfg->profile, e.msg);
 		j->step = 1;
 	}
 	int status = process_poll(j, &e);
@@ -497,8 +498,8 @@ step_process(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	}
 	const char *argv0 = j->argv[0];
 	if (status < 0)
-		return say(why, CREDS_FAILED, _("credential_process '%s' of profile '%s': %s"), argv0,
-		           cfg->profile, e.msg);
+		return say(why, CREDS_FAILED, _("credential_process '%s' of profile '%s': %s"),
+		           argv0, cfg->profile, e.msg);
 	if (status != 0) {
 		const char *line = first_line(j->errtext);
 		return say(why, CREDS_FAILED,
@@ -513,7 +514,7 @@ step_process(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	if (d.version != 1) {
 		say(why, CREDS_FAILED,
 		    _("credential_process '%s' of profile '%s': its output has Version %d, "
-		    "expected 1"),
+		      "expected 1"),
 		    argv0, cfg->profile, d.version);
 		decode_creds_free(&d);
 		return CREDS_FAILED;
@@ -639,9 +640,10 @@ step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			if (!allowed)
 				return say(
 				    why, CREDS_FAILED,
-				    _("AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http:// is only "
-				    "allowed to loopback, 169.254.170.2, 169.254.170.23 or "
-				    "[fd00:ec2::23]"),
+				    _("AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http:// is "
+				      "only "
+				      "allowed to loopback, 169.254.170.2, 169.254.170.23 or "
+				      "[fd00:ec2::23]"),
 				    full);
 			j->url = xstrdup(full);
 			j->var = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
@@ -680,13 +682,13 @@ step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			secret_free(text);
 			reply[strcspn(reply, "\r\n")] = '\0';
 			say(why, CREDS_FAILED,
-			    _("container credentials endpoint %s (%s) answered HTTP %ld%s%s"), j->url,
-			    j->var, r->status, *reply ? ": " : "", reply);
+			    _("container credentials endpoint %s (%s) answered HTTP %ld%s%s"),
+			    j->url, j->var, r->status, *reply ? ": " : "", reply);
 			if (r->status < 500)
 				return CREDS_FAILED;
 		} else {
-			say(why, CREDS_FAILED, _("container credentials endpoint %s (%s): %s"), j->url,
-			    j->var, r->error);
+			say(why, CREDS_FAILED, _("container credentials endpoint %s (%s): %s"),
+			    j->url, j->var, r->error);
 		}
 		if (j->attempt >= CONTAINER_ATTEMPTS)
 			return CREDS_FAILED;
@@ -748,7 +750,8 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	case IMDS_PREPARE: {
 		const char *disabled = awsconfig_env(cfg, "AWS_EC2_METADATA_DISABLED");
 		if (disabled && strcasecmp(disabled, "true") == 0)
-			return say(why, CREDS_ABSENT, _("disabled by AWS_EC2_METADATA_DISABLED=true"));
+			return say(why, CREDS_ABSENT,
+			           _("disabled by AWS_EC2_METADATA_DISABLED=true"));
 		ep = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
 		const char *mode = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 		if (!ep)
@@ -774,17 +777,19 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			return imds_send(j, "PUT", "/latest/api/token");
 		}
 		if (r->failure != HTTP_FAIL_NONE)
-			return say(why, CREDS_ABSENT, _("no instance metadata service at %.*s (%s)"),
-			           (int)eplen, ep, r->error);
+			return say(why, CREDS_ABSENT,
+			           _("no instance metadata service at %.*s (%s)"), (int)eplen, ep,
+			           r->error);
 		if (r->status == 200) {
 			size_t len;
 			char *token = take_body(r, &len);
 			if (!len || strlen(token) != len || creds_unprintable(token, false) >= 0) {
 				secret_free(token);
-				return say(
-				    why, CREDS_FAILED,
-				    _("instance metadata at %.*s: its session token is %s: refused"),
-				    (int)eplen, ep, len ? _("not printable ASCII") : _("empty"));
+				return say(why, CREDS_FAILED,
+				           _("instance metadata at %.*s: its session token is %s: "
+				             "refused"),
+				           (int)eplen, ep,
+				           len ? _("not printable ASCII") : _("empty"));
 			}
 			j->token_header = secret_alloc(len + 40);
 			snprintf(j->token_header, len + 40, "X-aws-ec2-metadata-token: %s", token);
@@ -811,7 +816,7 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 				return say(
 				    why, CREDS_FAILED,
 				    _("instance metadata at %.*s: the role name it gave is not an "
-				    "IAM role name: refused"),
+				      "IAM role name: refused"),
 				    (int)eplen, ep);
 		}
 		if (!j->role[0]) {
@@ -870,7 +875,7 @@ check_printable(struct aws_creds *c, struct xr_err *why)
 		unsigned char b = (unsigned char)parts[i].value[at];
 		say(why, CREDS_FAILED,
 		    _("the %s from %s holds %s at byte %ld of %zu: refused (it would corrupt the "
-		    "request's headers)"),
+		      "request's headers)"),
 		    _(parts[i].name), c->source,
 		    b < 0x20 || b == 0x7f ? _("a control character")
 		    : b == ' '            ? _("a space")

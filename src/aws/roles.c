@@ -84,16 +84,18 @@ call_sts(const struct awsconfig *cfg, enum creds_provider p, const char *action,
 	if (sts_run(&call, &d, code, sizeof code, cancel, &e) < 0) {
 		const char *hint = "";
 		if (strcmp(code, "RegionDisabledException") == 0)
-			hint = _(" (activate STS for this region in the IAM console, or use another "
-			       "region)");
+			hint =
+			    _(" (activate STS for this region in the IAM console, or use another "
+			      "region)");
 		else if (strcmp(code, "ExpiredToken") == 0 ||
 		         strcmp(code, "ExpiredTokenException") == 0)
 			hint = signer ? _(" (the source credentials have expired)")
 			              : _(" (the web identity token has expired)");
 		else if (strcmp(code, "AccessDenied") == 0)
-			hint = signer ? _(" (may the source identity assume this role? is the trust "
-			                "policy right?)")
-			              : "";
+			hint = signer
+			           ? _(" (may the source identity assume this role? is the trust "
+			               "policy right?)")
+			           : "";
 		awsconfig_endpoint_free(&ep);
 		return say(why, CREDS_FAILED, _("STS %s (region %s) for %s: %s%s"), action, region,
 		           who, e.msg, hint);
@@ -106,7 +108,7 @@ call_sts(const struct awsconfig *cfg, enum creds_provider p, const char *action,
 		decode_creds_free(&d);
 		return say(why, CREDS_FAILED,
 		           _("STS %s for %s: the credentials in the reply hold bytes that are not "
-		           "printable ASCII: refused (they would corrupt the request's headers)"),
+		             "printable ASCII: refused (they would corrupt the request's headers)"),
 		           action, who);
 	}
 	creds_set(out, p, d.access_key_id, d.secret_access_key, d.session_token, d.expiration);
@@ -150,8 +152,8 @@ roles_mfa_prompt(const char *serial, const char *profile, char *code, size_t siz
 		return xr_err_set(
 		    err, XR_EAUTH,
 		    _("profile '%s' has mfa_serial %s, so AssumeRole needs an MFA code, "
-		    "and there is no terminal to ask for it on (/dev/tty: %s); run "
-		    "xrtop from a terminal, or use a profile without mfa_serial"),
+		      "and there is no terminal to ask for it on (/dev/tty: %s); run "
+		      "xrtop from a terminal, or use a profile without mfa_serial"),
 		    profile, serial, strerror(errno));
 	struct termios old, quiet;
 	bool restore = tcgetattr(fd, &old) == 0;
@@ -275,7 +277,7 @@ profile_chain(const struct awsconfig *v, struct aws_creds *out, const atomic_boo
 	}
 	return say(why, CREDS_FAILED,
 	           _("the source profile '%s' has no credentials (no keys in %s or %s, no "
-	           "credential_process, SSO or web identity)"),
+	             "credential_process, SSO or web identity)"),
 	           v->profile, v->credentials_path, v->config_path);
 }
 
@@ -286,13 +288,14 @@ source_creds(const struct awsconfig *cfg, const struct awsconfig *v, struct chai
 	const char *sp = awsconfig_get(v, "source_profile");
 	const char *cs = awsconfig_get(v, "credential_source");
 	if (sp && cs)
-		return say(why, CREDS_FAILED,
-		           _("profile '%s' has both source_profile and credential_source: keep one"),
-		           v->profile);
+		return say(
+		    why, CREDS_FAILED,
+		    _("profile '%s' has both source_profile and credential_source: keep one"),
+		    v->profile);
 	if (!sp && !cs)
 		return say(why, CREDS_FAILED,
 		           _("profile '%s' has role_arn but neither source_profile nor "
-		           "credential_source"),
+		             "credential_source"),
 		           v->profile);
 	if (cs) {
 		enum creds_provider p;
@@ -305,7 +308,7 @@ source_creds(const struct awsconfig *cfg, const struct awsconfig *v, struct chai
 		else
 			return say(why, CREDS_FAILED,
 			           _("credential_source '%s' of profile '%s' is not valid: use "
-			           "Environment, Ec2InstanceMetadata or EcsContainer"),
+			             "Environment, Ec2InstanceMetadata or EcsContainer"),
 			           cs, v->profile);
 		struct awsconfig top = *cfg;
 		top.profile_explicit = false; /* the sourcer's providers ignore --profile */
@@ -333,13 +336,13 @@ source_creds(const struct awsconfig *cfg, const struct awsconfig *v, struct chai
 		char text[700];
 		chain_text(ch, sp, text, sizeof text);
 		return say(why, CREDS_FAILED,
-		           _("the source_profile chain %s is a cycle: profile '%s' comes back"), text,
-		           sp);
+		           _("the source_profile chain %s is a cycle: profile '%s' comes back"),
+		           text, sp);
 	}
 	if (ch->n >= ROLES_MAX_CHAIN)
 		return say(why, CREDS_FAILED,
 		           _("the source_profile chain from profile '%s' is longer "
-		           "than %d profiles"),
+		             "than %d profiles"),
 		           ch->names[0], ROLES_MAX_CHAIN);
 	ch->names[ch->n++] = sp;
 	if (has_static_keys(&sv) || !has_role(&sv))
@@ -361,7 +364,7 @@ assume(const struct awsconfig *cfg, const struct awsconfig *v, struct chain *ch,
 			return say(
 			    why, CREDS_FAILED,
 			    _("duration_seconds '%s' of profile '%s' is not a number of seconds "
-			    "from 900 to 43200"),
+			      "from 900 to 43200"),
 			    dur, v->profile);
 	}
 	struct aws_creds src = {0};
@@ -378,7 +381,7 @@ assume(const struct awsconfig *cfg, const struct awsconfig *v, struct chain *ch,
 			return say(
 			    why, CREDS_FAILED,
 			    _("the role of profile '%s' needs a new MFA code (mfa_serial): restart "
-			    "xrtop to enter one"),
+			      "xrtop to enter one"),
 			    v->profile);
 		}
 		struct xr_err e = {0};
@@ -494,13 +497,13 @@ roles_web_identity(const struct awsconfig *cfg, struct aws_creds *out, const ato
 	if (!file)
 		return say(why, CREDS_ABSENT,
 		           _("AWS_WEB_IDENTITY_TOKEN_FILE is not set and profile '%s' has no "
-		           "web_identity_token_file"),
+		             "web_identity_token_file"),
 		           cfg->profile);
 	const char *role = wi_setting(cfg, "AWS_ROLE_ARN", "role_arn", &role_from);
 	if (!role)
 		return say(why, CREDS_FAILED,
 		           _("%s is set but there is no role ARN to assume: set AWS_ROLE_ARN or "
-		           "role_arn in profile '%s'"),
+		             "role_arn in profile '%s'"),
 		           file_from, cfg->profile);
 	const char *name =
 	    wi_setting(cfg, "AWS_ROLE_SESSION_NAME", "role_session_name", &name_from);

@@ -61,8 +61,8 @@ load_conf(const struct awsconfig *cfg, struct sso_conf *sc, struct xr_err *why)
 	sc->account_id = awsconfig_get(cfg, "sso_account_id");
 	sc->role_name = awsconfig_get(cfg, "sso_role_name");
 	if (!sc->account_id && !sc->role_name)
-		return say(why, CREDS_ABSENT, _("profile '%s' has no sso_account_id or sso_role_name"),
-		           cfg->profile);
+		return say(why, CREDS_ABSENT,
+		           _("profile '%s' has no sso_account_id or sso_role_name"), cfg->profile);
 	sc->session = awsconfig_get(cfg, "sso_session");
 	sc->start_url = awsconfig_get(cfg, "sso_start_url");
 	sc->region = awsconfig_get(cfg, "sso_region");
@@ -70,7 +70,7 @@ load_conf(const struct awsconfig *cfg, struct sso_conf *sc, struct xr_err *why)
 		if (!awsconfig_has_section(cfg, "sso-session", sc->session))
 			return say(why, CREDS_FAILED,
 			           _("profile '%s' names sso_session '%s', but %s has no "
-			           "[sso-session %s] section"),
+			             "[sso-session %s] section"),
 			           cfg->profile, sc->session, cfg->config_path, sc->session);
 		static const char *const keys[] = {"sso_start_url", "sso_region"};
 		const char **dst[] = {&sc->start_url, &sc->region};
@@ -81,7 +81,7 @@ load_conf(const struct awsconfig *cfg, struct sso_conf *sc, struct xr_err *why)
 				return say(
 				    why, CREDS_FAILED,
 				    _("%s differs between profile '%s' (%s) and sso-session '%s' "
-				    "(%s)"),
+				      "(%s)"),
 				    keys[i], cfg->profile, *dst[i], sc->session, sv);
 			if (sv)
 				*dst[i] = sv;
@@ -304,7 +304,7 @@ refresh_token(const struct awsconfig *cfg, const struct sso_conf *sc, struct sso
 	if (timefmt_parse_time(regs, &reg, &e) < 0 || reg <= timefmt_now())
 		return xr_err_set(err, XR_EAUTH,
 		                  _("the client registration of the cached token has "
-		                  "expired"));
+		                    "expired"));
 	struct aws_endpoint ep;
 	if (service_base(cfg, "sso_oidc", "oidc", sc->region, &ep, err) < 0)
 		return -1;
@@ -378,14 +378,14 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 	char *text = slurp(path, CACHE_MAX, &len);
 	if (!text) {
 		int e = errno;
-		st =
-		    say(why, CREDS_FAILED,
-		        e == ENOENT ? _("no IAM Identity Center (SSO) sign-in for %s %s (no %s): run "
-		                        "%s")
-		                    : _("cannot read the SSO token cache for %s %s (%s): run %s"),
-		        sc.session ? "sso-session" : "start URL",
-		        sc.session ? sc.session : sc.start_url, e == ENOENT ? path : strerror(e),
-		        sc.login);
+		st = say(why, CREDS_FAILED,
+		         e == ENOENT
+		             ? _("no IAM Identity Center (SSO) sign-in for %s %s (no %s): run "
+		                 "%s")
+		             : _("cannot read the SSO token cache for %s %s (%s): run %s"),
+		         sc.session ? "sso-session" : "start URL",
+		         sc.session ? sc.session : sc.start_url, e == ENOENT ? path : strerror(e),
+		         sc.login);
 		free(path);
 		return st;
 	}
@@ -411,11 +411,11 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		} else {
 			dlog("SSO: token renewal failed: %s", re.msg);
 			if (tok.expires_at <= now) {
-				st = say(
-				    why, CREDS_FAILED,
-				    _("the IAM Identity Center (SSO) sign-in for sso-session %s has "
-				    "expired and could not be renewed (%s): run %s"),
-				    sc.session, re.msg, sc.login);
+				st = say(why, CREDS_FAILED,
+				         _("the IAM Identity Center (SSO) sign-in for sso-session "
+				           "%s has "
+				           "expired and could not be renewed (%s): run %s"),
+				         sc.session, re.msg, sc.login);
 				goto out;
 			}
 		}
@@ -434,7 +434,7 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 	if (bad >= 0) {
 		st = say(why, CREDS_FAILED,
 		         _("the SSO access token in %s holds a byte that is not printable ASCII at "
-		         "byte %ld: refused (it would corrupt the request's headers); run %s"),
+		           "byte %ld: refused (it would corrupt the request's headers); run %s"),
 		         path, bad + 1, sc.login);
 		goto out;
 	}
@@ -489,7 +489,7 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 			st = say(
 			    why, CREDS_FAILED,
 			    _("the IAM Identity Center (SSO) sign-in is no longer valid (%s): run "
-			    "%s"),
+			      "%s"),
 			    text2, sc.login);
 		else
 			st = say(why, CREDS_FAILED,

@@ -179,7 +179,8 @@ sts_parse(const char *action, const char *xml, size_t len, struct decoded_creds 
 	if (len > (size_t)1 << 30 ||
 	    XML_Parse(ps.p, xml ? xml : "", (int)len, XML_TRUE) != XML_STATUS_OK) {
 		if (ps.problem)
-			xr_err_set(err, XR_EINPUT, _("the STS reply is not usable: %s"), ps.problem);
+			xr_err_set(err, XR_EINPUT, _("the STS reply is not usable: %s"),
+			           ps.problem);
 		else
 			xr_err_set(err, XR_EINPUT, _("the STS reply is not XML: %s at line %lu"),
 			           XML_ErrorString(XML_GetErrorCode(ps.p)),

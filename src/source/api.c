@@ -71,7 +71,7 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 	if (http_set_app_id(a->http, app_id) < 0) {
 		xr_err_set(err, XR_EUSAGE,
 		           _("AWS_SDK_UA_APP_ID / sdk_ua_app_id: at most %d letters, digits and "
-		           "!#$%%&'*+-.^_`|~, no spaces"),
+		             "!#$%%&'*+-.^_`|~, no spaces"),
 		           HTTP_MAX_APP_ID);
 		goto fail;
 	}

@@ -570,7 +570,8 @@ check_start(const char *text, size_t n, struct xr_err *err)
 		return xr_err_set(err, XR_EINPUT,
 		                  _("not X-Ray JSON: it begins with '%c', not '{' or '['"), u[i]);
 	return xr_err_set(err, XR_EINPUT,
-	                  _("not X-Ray JSON: it begins with the byte 0x%02X, not '{' or '['"), u[i]);
+	                  _("not X-Ray JSON: it begins with the byte 0x%02X, not '{' or '['"),
+	                  u[i]);
 }
 
 /* Reads all of fd (a pipe or terminal) into a buffer, refusing what cannot

@@ -20,8 +20,8 @@ pick_part(const char *what, const char *spec, const char *proto, char *part, siz
 		if (strchr(spec, ' '))
 			return xr_err_set(
 			    err, XR_EUSAGE,
-			    _("%s: '%s': spaces only separate \"tcp:HOST:PORT udp:HOST:PORT\""), what,
-			    spec);
+			    _("%s: '%s': spaces only separate \"tcp:HOST:PORT udp:HOST:PORT\""),
+			    what, spec);
 		snprintf(part, cap, "%s", spec);
 		return 0;
 	}
@@ -36,7 +36,7 @@ pick_part(const char *what, const char *spec, const char *proto, char *part, siz
 		if (n < 5 || (strncmp(p, "tcp:", 4) != 0 && strncmp(p, "udp:", 4) != 0))
 			return xr_err_set(err, XR_EUSAGE,
 			                  _("%s: '%s': expected \"tcp:HOST:PORT udp:HOST:PORT\" "
-			                  "(the AWS_XRAY_DAEMON_ADDRESS form)"),
+			                    "(the AWS_XRAY_DAEMON_ADDRESS form)"),
 			                  what, spec);
 		if (strncmp(p, proto, 3) == 0) {
 			found = p + 4;
@@ -45,7 +45,8 @@ pick_part(const char *what, const char *spec, const char *proto, char *part, siz
 		p += n;
 	}
 	if (!found)
-		return xr_err_set(err, XR_EUSAGE, _("%s: '%s' has no %s: address"), what, spec, proto);
+		return xr_err_set(err, XR_EUSAGE, _("%s: '%s' has no %s: address"), what, spec,
+		                  proto);
 	if (found_len >= cap)
 		return xr_err_set(err, XR_EUSAGE, _("%s: address too long"), what);
 	memcpy(part, found, found_len);
@@ -86,9 +87,9 @@ netaddr_parse(const char *what, const char *spec, const char *proto, const char 
 	} else {
 		char *colon = strrchr(part, ':');
 		if (colon && strchr(part, ':') != colon)
-			return xr_err_set(err, XR_EUSAGE,
-			                  _("%s: '%s': put an IPv6 address in brackets: [::1]:PORT"),
-			                  what, part);
+			return xr_err_set(
+			    err, XR_EUSAGE,
+			    _("%s: '%s': put an IPv6 address in brackets: [::1]:PORT"), what, part);
 		if (colon) {
 			*colon = '\0';
 			snprintf(out->host, sizeof out->host, "%s", part);
@@ -108,8 +109,8 @@ netaddr_parse(const char *what, const char *spec, const char *proto, const char 
 	} else {
 		long v = all_digits(port_text) ? strtol(port_text, NULL, 10) : -1;
 		if (v < 1 || v > 65535)
-			return xr_err_set(err, XR_EUSAGE, _("%s: '%s' is not a port (1-65535)"), what,
-			                  port_text);
+			return xr_err_set(err, XR_EUSAGE, _("%s: '%s' is not a port (1-65535)"),
+			                  what, port_text);
 		out->port = (int)v;
 	}
 	char port[16];

@@ -43,7 +43,8 @@ bad(struct udp *u, const char *fmt, const char *detail)
 		warn_add(u->warnings, _("--listen %s: datagram %llu: %s%s"), u->addr.text,
 		         u->stats.datagrams, fmt, detail ? detail : "");
 		if (u->messages == UDP_MAX_MESSAGES)
-			warn_add(u->warnings, _("--listen %s: further bad datagrams are only counted"),
+			warn_add(u->warnings,
+			         _("--listen %s: further bad datagrams are only counted"),
 			         u->addr.text);
 	}
 }
@@ -104,7 +105,8 @@ udp_open(const char *listen, const char *forward, struct xr_store *store,
 		}
 		if (u->fwd_addr.sa_len == u->addr.sa_len &&
 		    memcmp(&u->fwd_addr.sa, &u->addr.sa, u->addr.sa_len) == 0) {
-			xr_err_set(err, XR_EUSAGE, _("--forward %s is the address xrtop listens on"),
+			xr_err_set(err, XR_EUSAGE,
+			           _("--forward %s is the address xrtop listens on"),
 			           u->fwd_addr.text);
 			goto fail;
 		}

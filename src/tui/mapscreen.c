@@ -117,11 +117,12 @@ mapscreen_draw(struct tui *t)
 	tui_draw_title(t, title.data);
 	buf_free(&title);
 	if (t->map->n_nodes == 0) {
-		canvas_puts(c, 2, 2, -1,
-		            t->map_summaries_only
-		                ? _("No full traces: the map needs them (only summaries are loaded).")
-		                : _("No services."),
-		            CANVAS_DIM);
+		canvas_puts(
+		    c, 2, 2, -1,
+		    t->map_summaries_only
+		        ? _("No full traces: the map needs them (only summaries are loaded).")
+		        : _("No services."),
+		    CANVAS_DIM);
 		return;
 	}
 	if (!t->page_canvas)

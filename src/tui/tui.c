@@ -695,7 +695,8 @@ static void
 key_refresh(struct tui *t)
 {
 	if (!t->api)
-		tui_set_status(t, CANVAS_DIM, _("r: only the X-Ray API source can be fetched again"));
+		tui_set_status(t, CANVAS_DIM,
+		               _("r: only the X-Ray API source can be fetched again"));
 	else if (session_refresh(t->s))
 		tui_set_status(t, CANVAS_NORMAL, _("fetching what is new"));
 	else
@@ -723,7 +724,8 @@ static const struct keydef keys[] = {
     {'\r', TERM_FN(KEY_ENTER), SCREEN_ANALYTICS, N_("narrow"), N_("narrow the filter to the group"),
      analyticsscreen_key_open},
     {'h', TERM_FN(KEY_LEFT), SCREEN_MAP, NULL, N_("the service to the left"), mapscreen_key_left},
-    {'l', TERM_FN(KEY_RIGHT), SCREEN_MAP, NULL, N_("the service to the right"), mapscreen_key_right},
+    {'l', TERM_FN(KEY_RIGHT), SCREEN_MAP, NULL, N_("the service to the right"),
+     mapscreen_key_right},
     {'j', TERM_FN(KEY_DOWN), SCREEN_ALL, NULL, N_("move down"), key_down},
     {'k', TERM_FN(KEY_UP), SCREEN_ALL, NULL, N_("move up"), key_up},
     {TERM_FN(KEY_NPAGE), TERM_CTRL('d'), SCREEN_ALL, NULL, N_("page down"), key_pgdn},
@@ -818,9 +820,12 @@ screen_names(unsigned screens, struct buf *out)
 		unsigned screen;
 		const char *name;
 	} names[] = {
-	    {SCREEN_TRACES, N_("traces")}, {SCREEN_TIMELINE, N_("timeline")},
-	    {SCREEN_DETAILS, N_("details")}, {SCREEN_MAP, N_("map")},
-	    {SCREEN_ANALYTICS, N_("analytics")}, {SCREEN_HELP, N_("help")},
+	    {SCREEN_TRACES, N_("traces")},
+	    {SCREEN_TIMELINE, N_("timeline")},
+	    {SCREEN_DETAILS, N_("details")},
+	    {SCREEN_MAP, N_("map")},
+	    {SCREEN_ANALYTICS, N_("analytics")},
+	    {SCREEN_HELP, N_("help")},
 	    {SCREEN_LOG, N_("log")},
 	};
 	const char *sep = " [";
@@ -1001,10 +1006,11 @@ draw_prompt(struct tui *t, int y, int *cursor_y)
 	} else if (t->completions[0]) {
 		canvas_puts(c, 0, y + 1, -1, t->completions, CANVAS_DIM);
 	} else {
-		canvas_puts(c, 0, y + 1, -1,
-		            _("sort COL  filter EXPR  group-by KEY  window 1h  save FILE  quit  (Tab "
-		              "completes)"),
-		            CANVAS_DIM);
+		canvas_puts(
+		    c, 0, y + 1, -1,
+		    _("sort COL  filter EXPR  group-by KEY  window 1h  save FILE  quit  (Tab "
+		      "completes)"),
+		    CANVAS_DIM);
 	}
 	return cx;
 }
@@ -1084,7 +1090,7 @@ tui_apply_filter(struct tui *t, const char *text)
 		tui_set_status(
 		    t, CANVAS_ERROR,
 		    _("%zu matched; %zu left out: the filter needs their full traces, and only "
-		    "their summaries are loaded"),
+		      "their summaries are loaded"),
 		    t->tl.n_rows, t->undecided);
 	else if (t->api)
 		tui_set_status(t, CANVAS_NORMAL,
@@ -1173,7 +1179,7 @@ run_command(struct tui *t, const char *line)
 		tui_set_status(
 		    t, CANVAS_FAULT,
 		    _("sort: '%s' is not one of start, id, method, url, status, responsetime, "
-		    "duration, service"),
+		      "duration, service"),
 		    arg);
 	} else if (strncmp(line, "window", n) == 0 && n >= 1) {
 		double since;
@@ -1210,8 +1216,8 @@ run_command(struct tui *t, const char *line)
 	} else if (strncmp(line, "quit", n) == 0) {
 		t->quit = true;
 	} else {
-		tui_set_status(t, CANVAS_FAULT, _(":%.*s: unknown command (Tab lists them)"), (int)n,
-		               line);
+		tui_set_status(t, CANVAS_FAULT, _(":%.*s: unknown command (Tab lists them)"),
+		               (int)n, line);
 	}
 }
 
@@ -1573,7 +1579,8 @@ source_name(struct tui *t)
 		buf_printf(&b, "%s%s", b.len ? " + " : "",
 		           strcmp(o->loads[i], "-") == 0 ? _("(stdin)") : o->loads[i]);
 	if (o->n_loads > 2)
-		buf_printf(&b, ngettext(" + %zu file", " + %zu files", o->n_loads - 2), o->n_loads - 2);
+		buf_printf(&b, ngettext(" + %zu file", " + %zu files", o->n_loads - 2),
+		           o->n_loads - 2);
 	if (t->api)
 		buf_printf(&b, "%sX-Ray%s%s", b.len ? " + " : "", o->region ? " " : "",
 		           o->region ? o->region : "");
@@ -1626,7 +1633,7 @@ tui_main(const struct options *o, struct xr_err *err)
 		xr_err_set(
 		    err, XR_EUSAGE,
 		    _("standard input is not a terminal, so the interactive screens cannot read "
-		    "keys: printing the table instead (-b does so without this note)"));
+		      "keys: printing the table instead (-b does so without this note)"));
 		return TUI_FALLBACK;
 	}
 	struct tui t = {.o = o, .screen = SCREEN_TRACES};

@@ -34,7 +34,8 @@ dlog_open(const char *path, struct xr_err *err)
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (fd < 0)
 		return xr_err_set(err, XR_EIO, _("--debug-log %s: %s"), path,
-		                  errno == ENXIO ? _("a FIFO that nothing reads") : strerror(errno));
+		                  errno == ENXIO ? _("a FIFO that nothing reads")
+		                                 : strerror(errno));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	pthread_mutex_lock(&dlog_lock);
 	if (dlog_fd >= 0)

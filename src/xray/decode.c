@@ -206,7 +206,7 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	sum->id = strict_str(&s, obj, "Id");
 	if (!sum->id && !s.failed)
 		strict_fail(&s, "Id", _("missing"));
-	sum->start_time = s_num(&s, obj, "StartTime");
+	sum->start_time = strict_num(&s, obj, "StartTime");
 	if (isfinite(sum->start_time) && !timefmt_in_range(sum->start_time))
 		strict_fail(&s, "StartTime", _("not a time between 1970 and 9999"));
 	if (isnan(sum->start_time))
@@ -219,11 +219,11 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	if (isfinite(sum->response_time) &&
 	    !(sum->response_time >= 0 && sum->response_time <= TIMEFMT_MAX_DURATION))
 		strict_fail(&s, "ResponseTime", _("out of range"));
-	sum->has_fault = s_bool(&s, obj, "HasFault");
-	sum->has_error = s_bool(&s, obj, "HasError");
-	sum->has_throttle = s_bool(&s, obj, "HasThrottle");
-	sum->is_partial = s_bool(&s, obj, "IsPartial");
-	const cJSON *http = s_object(&s, obj, "Http");
+	sum->has_fault = strict_bool(&s, obj, "HasFault");
+	sum->has_error = strict_bool(&s, obj, "HasError");
+	sum->has_throttle = strict_bool(&s, obj, "HasThrottle");
+	sum->is_partial = strict_bool(&s, obj, "IsPartial");
+	const cJSON *http = strict_object(&s, obj, "Http");
 	if (http) {
 		s.sub = "Http";
 		sum->http.url = strict_str(&s, http, "HttpURL");
@@ -279,7 +279,8 @@ parse_json(const char *json, size_t len, struct xr_err *err)
 			root = NULL;
 			size_t line, col;
 			jsonpos_position(json, len, at, &line, &col);
-			xr_err_set(err, XR_EINPUT, _("line %zu, column %zu: unexpected data after the JSON value"),
+			xr_err_set(err, XR_EINPUT,
+			           _("line %zu, column %zu: unexpected data after the JSON value"),
 			           line, col);
 		}
 	}

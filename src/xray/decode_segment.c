@@ -792,15 +792,16 @@ decode_segment_document(const char *json, size_t len, struct xr_trace *t, struct
 				xr_err_set(err, XR_EINPUT, _("segment document has no \"id\""));
 			return s;
 		}
-	} else if (tok != JP_ERROR) {
+	} else if (tok != JSONPULL_ERROR) {
 		return xr_err_set(err, XR_EINPUT, _("a segment document must be a JSON object")),
 		       NULL;
 	}
 	if (parser.error && strcmp(parser.error, "nested too deeply") == 0) {
 		size_t line, column;
-		jsonpos_position(json, len, jp_error_offset(&parser), &line, &column);
-		xr_err_set(err, XR_ELIMIT, _("nested more than %d levels deep (line %zu, column %zu)"),
-		           JP_MAX_DEPTH, line, column);
+		jsonpos_position(json, len, jsonpull_error_offset(&parser), &line, &column);
+		xr_err_set(err, XR_ELIMIT,
+		           _("nested more than %d levels deep (line %zu, column %zu)"),
+		           JSONPULL_MAX_DEPTH, line, column);
 		return NULL;
 	}
 	jsonpos_error(json, len, jsonpull_error_offset(&parser), err);

@@ -73,13 +73,13 @@ strict_kind(struct strict *s, const cJSON *obj, const char *field, cJSON_bool (*
 const cJSON *
 strict_array(struct strict *s, const cJSON *obj, const char *field)
 {
-	return s_kind(s, obj, field, cJSON_IsArray, _("expected a list"));
+	return strict_kind(s, obj, field, cJSON_IsArray, _("expected a list"));
 }
 
 const cJSON *
 strict_object(struct strict *s, const cJSON *obj, const char *field)
 {
-	return s_kind(s, obj, field, cJSON_IsObject, _("expected an object"));
+	return strict_kind(s, obj, field, cJSON_IsObject, _("expected an object"));
 }
 
 void *
