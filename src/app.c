@@ -16,6 +16,7 @@
 #include "util/buf.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 void
 app_report(const char *fmt, ...)
@@ -73,15 +74,15 @@ app_check_filter(const struct options *o)
 	if (!f)
 		return APP_EXIT_USAGE;
 	if (groups)
-		app_report("--check-filter: note: the syntax is valid; evaluating group.name or "
-		           "group.arn needs the group's expression from the X-Ray API");
+		app_report(_("--check-filter: note: the syntax is valid; evaluating group.name or "
+		             "group.arn needs the group's expression from the X-Ray API"));
 	struct buf norm = BUF_INIT, shown = BUF_INIT;
 	filter_normalize(f, &norm);
 	utf8_sanitize(&shown, norm.data, norm.len, app_text_flags(o));
 	buf_putc(&shown, '\n');
 	int status = APP_EXIT_OK;
 	if (fputs(shown.data, stdout) == EOF || fflush(stdout) == EOF) {
-		app_report("cannot write the output: %s", strerror(errno));
+		app_report(_("cannot write the output: %s"), strerror(errno));
 		status = APP_EXIT_SOURCE;
 	}
 	buf_free(&norm);

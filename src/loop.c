@@ -13,6 +13,7 @@
 
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 struct loop_tick {
 	loop_tick_fn fn;
@@ -213,9 +214,10 @@ loop_catch_signals(struct loop *l, struct xr_err *err)
 	if (l->signal_pipe[0] >= 0)
 		return 0;
 	if (signal_write_fd >= 0)
-		return xr_err_set(err, XR_EIO, "another event loop already catches signals");
+		return xr_err_set(err, XR_EIO, _("another event loop already catches signals"));
 	if (pipe2(l->signal_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-		return xr_err_set(err, XR_EIO, "cannot make the signal pipe: %s", strerror(errno));
+		return xr_err_set(err, XR_EIO, _("cannot make the signal pipe: %s"),
+		                  strerror(errno));
 	signal_write_fd = l->signal_pipe[1];
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -300,7 +302,7 @@ wait_and_dispatch(struct loop *l, double wait, struct xr_err *err)
 		int rc = poll(p, n, ms);
 		if (rc < 0 && errno != EINTR) {
 			free(p);
-			return xr_err_set(err, XR_EIO, "poll: %s", strerror(errno));
+			return xr_err_set(err, XR_EIO, _("poll: %s"), strerror(errno));
 		}
 		for (size_t i = 0; i < n; i++)
 			l->pfd[i].revents = rc > 0 ? p[i].revents : 0;

@@ -10,9 +10,10 @@
 
 #include "app.h"
 #include "options.h"
+#include "util/i18n.h"
 #include "util/utf8.h"
 
-static void
+static bool
 setup_locale(void)
 {
 	setlocale(LC_ALL, "");
@@ -24,17 +25,21 @@ setup_locale(void)
 	/* Widths of CJK text still need the UTF-8 tables; output stays ASCII. */
 	if (!utf8)
 		setlocale(LC_CTYPE, "C.UTF-8");
+	return utf8;
 }
 
 int
 main(int argc, char **argv)
 {
-	setup_locale();
+	i18n_init(setup_locale());
 	struct options o;
 	struct xr_err err = {0};
-	if (options_parse(&o, argc, argv, &err) < 0) {
+	int parsed = options_parse(&o, argc, argv, &err);
+	if (o.ascii)
+		i18n_disable();
+	if (parsed < 0) {
 		app_report("%s", err.msg);
-		fputs("Try 'xrtop --help' for more information.\n", stderr);
+		fputs(_("Try 'xrtop --help' for more information.\n"), stderr);
 		options_free(&o);
 		return APP_EXIT_USAGE;
 	}
@@ -50,7 +55,9 @@ main(int argc, char **argv)
 		status = app_run(&o);
 	}
 	if ((o.help || o.version) && (fflush(stdout) == EOF || ferror(stdout))) {
-		app_report("cannot write the %s: %s", o.help ? "help" : "version", strerror(errno));
+		app_report(o.help ? _("cannot write the help: %s")
+		                  : _("cannot write the version: %s"),
+		           strerror(errno));
 		status = APP_EXIT_SOURCE;
 	}
 	options_free(&o);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "source/netaddr.h"
+#include "util/i18n.h"
 #include "util/strdist.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
@@ -96,7 +97,7 @@ parse_long(const char *name, const char *arg, long min, long *out, struct xr_err
 	errno = 0;
 	long v = strtol(arg, &end, 10);
 	if (errno || end == arg || *end || v < min)
-		return xr_err_set(err, XR_EUSAGE, "%s: '%s' is not a whole number >= %ld", name,
+		return xr_err_set(err, XR_EUSAGE, _("%s: '%s' is not a whole number >= %ld"), name,
 		                  arg, min);
 	*out = v;
 	return 0;
@@ -121,7 +122,7 @@ parse_choice(const char *name, const char *arg, const struct choice *choices, in
 		if (c[1].name)
 			strcat(list, ", ");
 	}
-	return xr_err_set(err, XR_EUSAGE, "%s: '%s' is not one of %s", name, arg, list);
+	return xr_err_set(err, XR_EUSAGE, _("%s: '%s' is not one of %s"), name, arg, list);
 }
 
 static const struct choice output_choices[] = {
@@ -161,14 +162,14 @@ unknown_option(int argc, char **argv, int opt, struct xr_err *err)
 {
 	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 	if (opt && opt != '?' && opt < 256 && !strchr(arg, '-'))
-		return xr_err_set(err, XR_EUSAGE, "unknown option '-%c'", opt);
+		return xr_err_set(err, XR_EUSAGE, _("unknown option '-%c'"), opt);
 	if (optopt && optopt < 256 && arg[0] == '-' && arg[1] != '-')
-		return xr_err_set(err, XR_EUSAGE, "unknown option '-%c'", optopt);
+		return xr_err_set(err, XR_EUSAGE, _("unknown option '-%c'"), optopt);
 	const char *near = nearest_option(arg);
 	if (near)
-		return xr_err_set(err, XR_EUSAGE, "unknown option '%s' (did you mean '--%s'?)", arg,
-		                  near);
-	return xr_err_set(err, XR_EUSAGE, "unknown option '%s'", arg);
+		return xr_err_set(err, XR_EUSAGE, _("unknown option '%s' (did you mean '--%s'?)"),
+		                  arg, near);
+	return xr_err_set(err, XR_EUSAGE, _("unknown option '%s'"), arg);
 }
 
 static int
@@ -248,8 +249,8 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		if (keys > TRACELIST_MAX_ANNOTATIONS)
 			return xr_err_set(
 			    err, XR_EUSAGE,
-			    "--annotations: at most %d keys, not %zu (the table has room "
-			    "for %d columns of them)",
+			    _("--annotations: at most %d keys, not %zu (the table has room "
+			      "for %d columns of them)"),
 			    TRACELIST_MAX_ANNOTATIONS, keys, TRACELIST_MAX_ANNOTATIONS);
 		o->annotations = arg;
 		break;
@@ -266,7 +267,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		    strspn(arg, "0123456789abcdefABCDEF-") != strlen(arg))
 			return xr_err_set(
 			    err, XR_EUSAGE,
-			    "%s: '%s' is not a trace or segment id (hex digits and '-')",
+			    _("%s: '%s' is not a trace or segment id (hex digits and '-')"),
 			    opt == OPT_TRACE ? "--trace" : "--segment", arg);
 		*(opt == OPT_TRACE ? &o->trace_id : &o->segment_id) = arg;
 		break;
@@ -275,7 +276,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 			return -1;
 		if (o->width > 10000)
 			return xr_err_set(err, XR_EUSAGE,
-			                  "--width: '%s' is more than 10000 columns", arg);
+			                  _("--width: '%s' is more than 10000 columns"), arg);
 		break;
 	case OPT_LISTEN: o->listen = arg ? arg : ""; break;
 	case OPT_LISTEN_OTLP: o->listen_otlp = arg ? arg : ""; break;
@@ -290,7 +291,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		break;
 	case 'h': o->help = true; break;
 	case 'V': o->version = true; break;
-	default: return xr_err_set(err, XR_EUSAGE, "unknown option");
+	default: return xr_err_set(err, XR_EUSAGE, _("unknown option"));
 	}
 	return 0;
 }
@@ -315,7 +316,7 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 			return unknown_option(argc, argv, optopt, err);
 		if (opt == ':') {
 			const char *arg = argv[optind - 1];
-			return xr_err_set(err, XR_EUSAGE, "option '%s' needs a value", arg);
+			return xr_err_set(err, XR_EUSAGE, _("option '%s' needs a value"), arg);
 		}
 		/* --listen and --listen-otlp take an optional address, also as
 		 * the next argument: "--listen 2000". */
@@ -327,56 +328,56 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 	}
 	if (optind < argc)
 		return xr_err_set(err, XR_EUSAGE,
-		                  "unexpected argument '%s' (files are read with --load FILE)",
+		                  _("unexpected argument '%s' (files are read with --load FILE)"),
 		                  argv[optind]);
 	/* analytics: --group-by alone means --view analytics */
 	if (o->group_by && !o->view_set)
 		o->view = VIEW_ANALYTICS;
 	if (o->group_by && o->view != VIEW_ANALYTICS)
-		return xr_err_set(err, XR_EUSAGE, "--group-by goes with --view analytics");
+		return xr_err_set(err, XR_EUSAGE, _("--group-by goes with --view analytics"));
 	if (o->view == VIEW_ANALYTICS && (o->sort_set || o->annotations))
 		return xr_err_set(err, XR_EUSAGE,
-		                  "%s goes with the trace list, not --view analytics (its groups "
-		                  "are sorted by traces, most first)",
+		                  _("%s goes with the trace list, not --view analytics (its groups "
+		                    "are sorted by traces, most first)"),
 		                  o->sort_set ? "--sort" : "--annotations");
 	if (isfinite(o->start_time) != isfinite(o->end_time) && !isfinite(o->end_time))
 		o->end_time = NAN; /* --start alone: up to now */
 	if (isfinite(o->start_time) && isfinite(o->end_time) && o->end_time <= o->start_time)
-		return xr_err_set(err, XR_EUSAGE, "--end must be later than --start");
+		return xr_err_set(err, XR_EUSAGE, _("--end must be later than --start"));
 	double now = timefmt_now();
 	if (isfinite(o->start_time) && !isfinite(o->end_time) && o->start_time >= now)
 		return xr_err_set(
 		    err, XR_EUSAGE,
-		    "--start is in the future: give an earlier --start, or --end too");
+		    _("--start is in the future: give an earlier --start, or --end too"));
 	if (!isfinite(o->start_time) && now - o->since < TIMEFMT_MIN)
-		return xr_err_set(err, XR_EUSAGE, "--since reaches back before 1970");
+		return xr_err_set(err, XR_EUSAGE, _("--since reaches back before 1970"));
 	if ((o->trace_id || o->segment_id) && !o->view_set)
 		o->view = o->segment_id ? VIEW_DETAILS : VIEW_TIMELINE;
 	if ((o->trace_id || o->segment_id) && o->view != VIEW_TIMELINE && o->view != VIEW_DETAILS)
-		return xr_err_set(err, XR_EUSAGE, "%s goes with --view timeline or details",
+		return xr_err_set(err, XR_EUSAGE, _("%s goes with --view timeline or details"),
 		                  o->trace_id ? "--trace" : "--segment");
 	if (o->segment_id && o->view != VIEW_DETAILS)
-		return xr_err_set(err, XR_EUSAGE, "--segment goes with --view details");
+		return xr_err_set(err, XR_EUSAGE, _("--segment goes with --view details"));
 	if (o->forward && !o->listen)
-		return xr_err_set(err, XR_EUSAGE, "--forward goes with --listen");
+		return xr_err_set(err, XR_EUSAGE, _("--forward goes with --listen"));
 	if ((o->listen || o->listen_otlp) &&
 	    (o->region || o->profile || o->endpoint_url || o->group || o->since_set ||
 	     isfinite(o->start_time) || isfinite(o->end_time) || o->time_range_type))
 		return xr_err_set(err, XR_EUSAGE,
-		                  "%s receives traces locally: the X-Ray API options (--region, "
-		                  "--profile, --endpoint-url, --group, --since, --start, --end, "
-		                  "--time-range-type) do not apply",
+		                  _("%s receives traces locally: the X-Ray API options (--region, "
+		                    "--profile, --endpoint-url, --group, --since, --start, --end, "
+		                    "--time-range-type) do not apply"),
 		                  o->listen ? "--listen" : "--listen-otlp");
 	if ((o->listen || o->listen_otlp) && (o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS))
-		return xr_err_set(err, XR_EUSAGE, "%s goes with the trace list, not --view %s",
+		return xr_err_set(err, XR_EUSAGE, _("%s goes with the trace list, not --view %s"),
 		                  o->listen ? "--listen" : "--listen-otlp",
 		                  o->view == VIEW_DETAILS ? "details" : "timeline");
 	if ((o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS) && (o->save || o->delay > 0))
-		return xr_err_set(err, XR_EUSAGE,
-		                  "%s goes with the trace list, not --view %s (-o json prints the "
-		                  "trace as BatchGetTraces JSON)",
-		                  o->save ? "--save" : "-d",
-		                  o->view == VIEW_DETAILS ? "details" : "timeline");
+		return xr_err_set(
+		    err, XR_EUSAGE,
+		    _("%s goes with the trace list, not --view %s (-o json prints the "
+		      "trace as BatchGetTraces JSON)"),
+		    o->save ? "--save" : "-d", o->view == VIEW_DETAILS ? "details" : "timeline");
 	return 0;
 }
 
@@ -407,93 +408,104 @@ options_has_api_source(const struct options *o)
 void
 options_usage(struct buf *out)
 {
+	buf_puts(out,
+	         _("Usage: xrtop [OPTION]...\n"
+	           "Show AWS X-Ray traces, their timelines and the service map in a terminal.\n"
+	           "\n"));
 	buf_puts(
 	    out,
-	    "Usage: xrtop [OPTION]...\n"
-	    "Show AWS X-Ray traces, their timelines and the service map in a terminal.\n"
-	    "\n"
-	    "Sources (default: the X-Ray API of the current AWS account):\n"
-	    "  -l, --load FILE          read traces from FILE (repeatable; - is stdin): a\n"
-	    "                           BatchGetTraces or GetTraceSummaries response as the\n"
-	    "                           AWS CLI prints it, NDJSON segment documents (with or\n"
-	    "                           without the X-Ray daemon header), or a JSON array of them\n"
-	    "      --demo               load the bundled QuickTable demo data\n"
-	    "With --load or --demo, the X-Ray API is read as well when any of --region,\n"
-	    "--profile, --endpoint-url, --group, --since, --start, --end, --time-range-type,\n"
-	    "--max-traces or --save is given; everything goes into one list.\n"
-	    "\n"
-	    "Receiving traces locally (instead of the X-Ray API; with --load too):\n"
-	    "      --listen [ADDR]      be the X-Ray daemon: receive segment documents from\n"
-	    "                           X-Ray SDKs over UDP at ADDR, [HOST:]PORT (default\n"
-	    "                           AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000)\n"
-	    "      --forward ADDR       pass every datagram on unchanged to a daemon at ADDR\n"
-	    "      --listen-otlp [ADDR] receive OpenTelemetry spans (OTLP/HTTP, JSON or\n"
-	    "                           protobuf; gzip too) at ADDR (default 127.0.0.1:4318)\n"
-	    "With -d, batch mode prints what arrived every DURATION (-n N: N times), else\n"
-	    "once when interrupted; --max-traces N keeps the newest N traces; --save\n"
-	    "writes the traces received.\n"
-	    "\n"
-	    "The X-Ray API:\n"
-	    "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
-	    "      --profile NAME       shared config/credentials profile (else AWS_PROFILE)\n"
-	    "      --endpoint-url URL   use URL instead of https://xray.REGION.amazonaws.com\n"
-	    "                           (else AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL, config)\n"
-	    "      --since DURATION     window ending now (default 15m; e.g. 90s, 2h, 1d)\n"
-	    "      --start TIME         window start (ISO 8601 or epoch seconds)\n"
-	    "      --end TIME           window end (default: now)\n"
-	    "      --time-range-type T  TraceId (default), Event or Service\n"
-	    "      --group NAME         use the X-Ray group NAME\n"
-	    "      --max-traces N       stop scanning after N summaries (default: all); with\n"
-	    "                           -d, keep only the newest N traces in memory\n"
-	    "      --save FILE          fetch every full trace of the window and write them as\n"
-	    "                           one BatchGetTraces JSON file (readable with --load);\n"
-	    "                           a failed or empty run leaves an existing FILE as it was\n"
-	    "      --retry-budget DUR   how long one request may retry when throttled (2m)\n"
-	    "  -d, --delay DURATION     refresh every DURATION, fetching only what is new\n"
-	    "  -n, --iterations N       with -b and -d: stop after N refreshes\n"
-	    "      --debug-log FILE     log requests and retries (never credentials) to FILE\n"
-	    "\n"
-	    "Filtering and output:\n"
-	    "  -f, --filter EXPR        X-Ray filter expression, evaluated locally and sent to\n"
-	    "                           the service, e.g. 'annotation.restaurantName = \"x\"'\n"
-	    "      --check-filter EXPR  only check EXPR: print it normalised (exit 0) or the\n"
-	    "                           error with its column (exit 2)\n"
-	    "  -b, --batch              print and exit (default when stdout is not a terminal;\n"
-	    "                           otherwise --load and --demo open the interactive\n"
-	    "                           screens, see xrtop(1) or press ? in them)\n"
-	    "  -o, --output FORMAT      table (default), ndjson (one TraceSummary per line) or\n"
-	    "                           json (a GetTraceSummaries-shaped object)\n"
-	    "      --sort KEY           start (oldest first, the default), duration,\n"
-	    "                           responsetime or status (largest first)\n"
-	    "      --limit N            print at most N traces (analytics: N groups)\n"
-	    "      --annotations KEYS   table columns for these annotation keys (comma-\n"
-	    "                           separated, at most 4; default: the keys that tell\n"
-	    "                           traces apart)\n"
-	    "      --view VIEW          what to print: traces (the trace list, the default),\n"
-	    "                           timeline (one trace as a Gantt chart: --trace, else\n"
-	    "                           the first trace listed), details (one segment),\n"
-	    "                           map (the service map of the matching traces and a\n"
-	    "                           table of every call; -o json: GetServiceGraph-shaped)\n"
-	    "                           or analytics (response-time histogram and groups)\n"
-	    "      --trace ID           the trace to show (implies --view timeline; with the\n"
-	    "                           X-Ray API it is fetched with BatchGetTraces)\n"
-	    "      --segment ID         with --view details: the segment to show (default:\n"
-	    "                           the trace's root segment)\n"
-	    "      --group-by KEY       analytics: group traces by KEY: annotation.KEY,\n"
-	    "                           http.status (default), http.method, http.url,\n"
-	    "                           service, user, rootcause.fault, rootcause.error or\n"
-	    "                           rootcause.responsetime (implies --view analytics)\n"
-	    "      --width N            fit the output to N columns (default: the terminal's\n"
-	    "                           width; for the trace list no limit when not a\n"
-	    "                           terminal, for timeline, details, map and analytics\n"
-	    "                           100)\n"
-	    "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
-	    "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
-	    "      --no-mouse           the interactive screens ignore the mouse\n"
-	    "  -h, --help               show this help and exit\n"
-	    "  -V, --version            show the version and exit\n"
-	    "\n"
-	    "Exit status: 0 success, 1 a source failed, 2 usage or filter error.\n"
-	    "See xrtop(1) for the filter language and the decisions xrtop makes where AWS\n"
-	    "documents nothing.\n");
+	    _("Sources (default: the X-Ray API of the current AWS account):\n"
+	      "  -l, --load FILE          read traces from FILE (repeatable; - is stdin): a\n"
+	      "                           BatchGetTraces or GetTraceSummaries response as the\n"
+	      "                           AWS CLI prints it, NDJSON segment documents (with or\n"
+	      "                           without the X-Ray daemon header), or a JSON array of "
+	      "them\n"
+	      "      --demo               load the bundled QuickTable demo data\n"
+	      "With --load or --demo, the X-Ray API is read as well when any of --region,\n"
+	      "--profile, --endpoint-url, --group, --since, --start, --end, --time-range-type,\n"
+	      "--max-traces or --save is given; everything goes into one list.\n"
+	      "\n"));
+	buf_puts(
+	    out,
+	    _("Receiving traces locally (instead of the X-Ray API; with --load too):\n"
+	      "      --listen [ADDR]      be the X-Ray daemon: receive segment documents from\n"
+	      "                           X-Ray SDKs over UDP at ADDR, [HOST:]PORT (default\n"
+	      "                           AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000)\n"
+	      "      --forward ADDR       pass every datagram on unchanged to a daemon at ADDR\n"
+	      "      --listen-otlp [ADDR] receive OpenTelemetry spans (OTLP/HTTP, JSON or\n"
+	      "                           protobuf; gzip too) at ADDR (default 127.0.0.1:4318)\n"
+	      "With -d, batch mode prints what arrived every DURATION (-n N: N times), else\n"
+	      "once when interrupted; --max-traces N keeps the newest N traces; --save\n"
+	      "writes the traces received.\n"
+	      "\n"));
+	buf_puts(
+	    out,
+	    _("The X-Ray API:\n"
+	      "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, "
+	      "profile)\n"
+	      "      --profile NAME       shared config/credentials profile (else AWS_PROFILE)\n"
+	      "      --endpoint-url URL   use URL instead of https://xray.REGION.amazonaws.com\n"
+	      "                           (else AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL, config)\n"
+	      "      --since DURATION     window ending now (default 15m; e.g. 90s, 2h, 1d)\n"
+	      "      --start TIME         window start (ISO 8601 or epoch seconds)\n"
+	      "      --end TIME           window end (default: now)\n"
+	      "      --time-range-type T  TraceId (default), Event or Service\n"
+	      "      --group NAME         use the X-Ray group NAME\n"
+	      "      --max-traces N       stop scanning after N summaries (default: all); with\n"
+	      "                           -d, keep only the newest N traces in memory\n"
+	      "      --save FILE          fetch every full trace of the window and write them as\n"
+	      "                           one BatchGetTraces JSON file (readable with --load);\n"
+	      "                           a failed or empty run leaves an existing FILE as it was\n"
+	      "      --retry-budget DUR   how long one request may retry when throttled (2m)\n"
+	      "  -d, --delay DURATION     refresh every DURATION, fetching only what is new\n"
+	      "  -n, --iterations N       with -b and -d: stop after N refreshes\n"
+	      "      --debug-log FILE     log requests and retries (never credentials) to FILE\n"
+	      "\n"));
+	buf_puts(
+	    out,
+	    _("Filtering and output:\n"
+	      "  -f, --filter EXPR        X-Ray filter expression, evaluated locally and sent to\n"
+	      "                           the service, e.g. 'annotation.restaurantName = \"x\"'\n"
+	      "      --check-filter EXPR  only check EXPR: print it normalised (exit 0) or the\n"
+	      "                           error with its column (exit 2)\n"
+	      "  -b, --batch              print and exit (default when stdout is not a terminal;\n"
+	      "                           otherwise --load and --demo open the interactive\n"
+	      "                           screens, see xrtop(1) or press ? in them)\n"
+	      "      --no-mouse           the interactive screens ignore the mouse\n"
+	      "  -o, --output FORMAT      table (default), ndjson (one TraceSummary per line) or\n"
+	      "                           json (a GetTraceSummaries-shaped object)\n"
+	      "      --sort KEY           start (oldest first, the default), duration,\n"
+	      "                           responsetime or status (largest first)\n"
+	      "      --limit N            print at most N traces (analytics: N groups)\n"
+	      "      --annotations KEYS   table columns for these annotation keys (comma-\n"
+	      "                           separated, at most 4; default: the keys that tell\n"
+	      "                           traces apart)\n"
+	      "      --view VIEW          what to print: traces (the trace list, the default),\n"
+	      "                           timeline (one trace as a Gantt chart: --trace, else\n"
+	      "                           the first trace listed), details (one segment),\n"
+	      "                           map (the service map of the matching traces and a\n"
+	      "                           table of every call; -o json: GetServiceGraph-shaped)\n"
+	      "                           or analytics (response-time histogram and groups)\n"
+	      "      --trace ID           the trace to show (implies --view timeline; with the\n"
+	      "                           X-Ray API it is fetched with BatchGetTraces)\n"
+	      "      --segment ID         with --view details: the segment to show (default:\n"
+	      "                           the trace's root segment)\n"
+	      "      --group-by KEY       analytics: group traces by KEY: annotation.KEY,\n"
+	      "                           http.status (default), http.method, http.url,\n"
+	      "                           service, user, rootcause.fault, rootcause.error or\n"
+	      "                           rootcause.responsetime (implies --view analytics)\n"
+	      "      --width N            fit the output to N columns (default: the terminal's\n"
+	      "                           width; for the trace list no limit when not a\n"
+	      "                           terminal, for timeline, details, map and analytics\n"
+	      "                           100)\n"
+	      "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped,\n"
+	      "                           messages in English\n"
+	      "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
+	      "  -h, --help               show this help and exit\n"
+	      "  -V, --version            show the version and exit\n"
+	      "\n"));
+	buf_puts(out,
+	         _("Exit status: 0 success, 1 a source failed, 2 usage or filter error.\n"
+	           "See xrtop(1) for the filter language and the decisions xrtop makes where AWS\n"
+	           "documents nothing.\n"));
 }

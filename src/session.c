@@ -18,6 +18,7 @@
 #include "util/dlog.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 /* Seconds between SESSION_EVENT_PROGRESS events while busy. */
 #define SESSION_PROGRESS_PERIOD 0.1
@@ -318,10 +319,10 @@ resolve_group(void *ctx, const char *name_or_arn, int is_arn, char **expr, struc
 	const struct xr_group *g = find_group(s, name_or_arn, is_arn, &names);
 	int rc = 0;
 	if (!g)
-		rc = xr_err_set(err, XR_EUSAGE, "no such X-Ray group in %s (groups: %s)",
+		rc = xr_err_set(err, XR_EUSAGE, _("no such X-Ray group in %s (groups: %s)"),
 		                s->api ? s->api->region : "the region", names.data);
 	else if (!g->filter_expression || !*g->filter_expression)
-		rc = xr_err_set(err, XR_EUSAGE, "the group has no filter expression");
+		rc = xr_err_set(err, XR_EUSAGE, _("the group has no filter expression"));
 	else
 		*expr = xstrdup(g->filter_expression);
 	buf_free(&names);
@@ -1084,24 +1085,24 @@ void
 session_progress_text(const struct session_progress *p, struct buf *b)
 {
 	if (p->listening && !p->scanned && !p->matched && !p->in_flight) {
-		buf_printf(b, "received %llu  bad %llu  dropped %llu", p->received, p->bad,
+		buf_printf(b, _("received %llu  bad %llu  dropped %llu"), p->received, p->bad,
 		           p->dropped);
 		return;
 	}
-	buf_printf(b, "scanned %llu  matched %zu", p->scanned, p->matched);
+	buf_printf(b, _("scanned %llu  matched %zu"), p->scanned, p->matched);
 	if (p->to_fetch)
-		buf_printf(b, "  fetched %zu/%zu", p->fetched, p->to_fetch);
-	buf_printf(b, "  in flight %zu", p->in_flight);
+		buf_printf(b, _("  fetched %zu/%zu"), p->fetched, p->to_fetch);
+	buf_printf(b, _("  in flight %zu"), p->in_flight);
 	if (p->retrying)
-		buf_printf(b, "  retrying %zu", p->retrying);
+		buf_printf(b, _("  retrying %zu"), p->retrying);
 	if (p->throttled)
-		buf_printf(b, "  throttled %zu", p->throttled);
+		buf_printf(b, _("  throttled %zu"), p->throttled);
 	if (isfinite(p->send_rate))
-		buf_printf(b, "  rate %.1f/s", p->send_rate);
+		buf_printf(b, _("  rate %.1f/s"), p->send_rate);
 	if (p->more_available)
-		buf_puts(b, "  more available");
+		buf_puts(b, _("  more available"));
 	if (p->listening)
-		buf_printf(b, "  received %llu  bad %llu  dropped %llu", p->received, p->bad,
+		buf_printf(b, _("  received %llu  bad %llu  dropped %llu"), p->received, p->bad,
 		           p->dropped);
 }
 

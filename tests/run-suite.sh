@@ -4,7 +4,8 @@
 #   sh tests/run-suite.sh             build in _build, run make check
 #   sh tests/run-suite.sh --sanitize  the same in _build-san with ASan+UBSan
 #
-# As root on Debian it first installs what the build and the tests need.
+# As root on Debian it first installs what the build and the tests need,
+# and generates the ko_KR.UTF-8 locale for the Korean tests.
 # Exits non-zero when anything fails.
 set -eu
 
@@ -16,8 +17,8 @@ if [ "${1:-}" = "--sanitize" ]; then
 	flags="--enable-asan --enable-ubsan"
 fi
 
-packages="build-essential autoconf automake pkg-config libncurses-dev libcurl4-openssl-dev
-	libcjson-dev libpcre2-dev libexpat1-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev python3 python3-botocore python3-boto3 awscli tmux jq"
+packages="build-essential autoconf automake pkg-config autopoint gettext libncurses-dev
+	libcurl4-openssl-dev libcjson-dev libpcre2-dev libexpat1-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev python3 python3-botocore python3-boto3 awscli tmux jq locales"
 # Node.js and npm (the real X-Ray and OpenTelemetry clients of the --listen
 # tests), from Debian unless some other Node.js is installed already.
 command -v node >/dev/null || packages="$packages nodejs"
@@ -32,10 +33,16 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -qq && apt-get install -y -qq $missing >/dev/null
 	fi
+	# The Korean tests run under LANG=ko_KR.UTF-8.
+	if ! locale -a 2>/dev/null | grep -qi '^ko_KR\.utf-\?8$'; then
+		grep -q '^ko_KR.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null ||
+			echo 'ko_KR.UTF-8 UTF-8' >>/etc/locale.gen
+		locale-gen ko_KR.UTF-8 >/dev/null
+	fi
 fi
 
 cd "$top"
-[ -x configure ] || autoreconf -fi
+{ [ -x configure ] && [ -f po/Makefile.in.in ]; } || autoreconf -fi
 mkdir -p "$build"
 cd "$build"
 [ -f Makefile ] || ../configure --enable-werror $flags >configure.out ||

@@ -11,6 +11,7 @@
 
 #include "util/buf.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 static const char *
 process_getenv(const char *name)
@@ -112,7 +113,7 @@ awsconfig_load(struct awsconfig *c, const char *profile_opt, awsconfig_getenv_fn
 		struct buf names = BUF_INIT;
 		list_profiles(c, &names);
 		xr_err_set(err, XR_EUSAGE,
-		           "profile '%s' (from %s) is in neither %s nor %s (profiles there: %s)",
+		           _("profile '%s' (from %s) is in neither %s nor %s (profiles there: %s)"),
 		           c->profile, c->profile_explicit ? "--profile" : "AWS_PROFILE",
 		           c->config_path, c->credentials_path, names.data);
 		buf_free(&names);
@@ -226,14 +227,14 @@ awsconfig_region(const struct awsconfig *c, const char *opt, const char **source
 	}
 	if (!r) {
 		xr_err_set(err, XR_EUSAGE,
-		           "no AWS region: use --region REGION, set AWS_REGION, or add "
-		           "'region = REGION' to profile '%s' in %s",
+		           _("no AWS region: use --region REGION, set AWS_REGION, or add "
+		             "'region = REGION' to profile '%s' in %s"),
 		           c->profile, c->config_path);
 		return NULL;
 	}
 	if (!region_name_ok(r)) {
 		xr_err_set(err, XR_EUSAGE,
-		           "region '%s' (from %s) is not a region name such as us-east-1", r,
+		           _("region '%s' (from %s) is not a region name such as us-east-1"), r,
 		           *source);
 		return NULL;
 	}
@@ -270,30 +271,31 @@ awsconfig_url_split(const char *url, bool *https, char **host, int *port, char *
 		*https = false;
 		p = url + 7;
 	} else {
-		return xr_err_set(err, XR_EUSAGE, "'%s' is not an http:// or https:// URL", url);
+		return xr_err_set(err, XR_EUSAGE, _("'%s' is not an http:// or https:// URL"), url);
 	}
 	size_t auth_len = strcspn(p, "/?#");
 	const char *auth_end = p + auth_len;
 	if (memchr(p, '@', auth_len))
-		return xr_err_set(err, XR_EUSAGE, "'%s': credentials in a URL are not accepted",
+		return xr_err_set(err, XR_EUSAGE, _("'%s': credentials in a URL are not accepted"),
 		                  url);
 	if (strpbrk(auth_end, "?#"))
-		return xr_err_set(err, XR_EUSAGE, "'%s': a query or fragment is not accepted", url);
+		return xr_err_set(err, XR_EUSAGE, _("'%s': a query or fragment is not accepted"),
+		                  url);
 	for (const char *q = url; *q; q++)
 		if ((unsigned char)*q <= ' ' || *q == 0x7f)
 			return xr_err_set(err, XR_EUSAGE,
-			                  "'%s': spaces or control characters in the URL", url);
+			                  _("'%s': spaces or control characters in the URL"), url);
 	const char *h = p, *h_end, *port_s = NULL;
 	if (*p == '[') {
 		const char *close = memchr(p, ']', auth_len);
 		if (!close)
-			return xr_err_set(err, XR_EUSAGE, "'%s': unclosed '[' in the host", url);
+			return xr_err_set(err, XR_EUSAGE, _("'%s': unclosed '[' in the host"), url);
 		h = p + 1;
 		h_end = close;
 		if (close + 1 < auth_end) {
 			if (close[1] != ':')
-				return xr_err_set(err, XR_EUSAGE, "'%s': unexpected text after ']'",
-				                  url);
+				return xr_err_set(err, XR_EUSAGE,
+				                  _("'%s': unexpected text after ']'"), url);
 			port_s = close + 2;
 		}
 	} else {
@@ -303,13 +305,13 @@ awsconfig_url_split(const char *url, bool *https, char **host, int *port, char *
 			port_s = colon + 1;
 	}
 	if (h_end == h)
-		return xr_err_set(err, XR_EUSAGE, "'%s' has no host", url);
+		return xr_err_set(err, XR_EUSAGE, _("'%s' has no host"), url);
 	*port = *https ? 443 : 80;
 	if (port_s) {
 		char *end;
 		long v = strtol(port_s, &end, 10);
 		if (end == port_s || end != auth_end || v < 1 || v > 65535)
-			return xr_err_set(err, XR_EUSAGE, "'%s': bad port", url);
+			return xr_err_set(err, XR_EUSAGE, _("'%s': bad port"), url);
 		*port = (int)v;
 	}
 	*host = xstrndup(h, (size_t)(h_end - h));
@@ -340,8 +342,8 @@ awsconfig_service_url(const char *prefix, const char *region, const char *endpoi
 	out->loopback = awsconfig_is_loopback(host);
 	if (!out->https && !out->loopback) {
 		xr_err_set(err, XR_EUSAGE,
-		           "%s %s: plain http:// is only allowed to this machine "
-		           "(127.0.0.1, ::1, localhost); use https://",
+		           _("%s %s: plain http:// is only allowed to this machine "
+		             "(127.0.0.1, ::1, localhost); use https://"),
 		           what, endpoint_url);
 		free(path);
 		awsconfig_endpoint_free(out);
@@ -425,8 +427,8 @@ awsconfig_service_endpoint(const struct awsconfig *view, const char *service, ch
 	if (services) {
 		if (!awsconfig_has_section(c, "services", services))
 			return xr_err_set(err, XR_EUSAGE,
-			                  "profile '%s' names services '%s', but %s has no "
-			                  "[services %s] section",
+			                  _("profile '%s' names services '%s', but %s has no "
+			                    "[services %s] section"),
 			                  c->profile, services, c->config_path, services);
 		const char *nested = awsconfig_section_get(c, "services", services, service);
 		if (nested && (*url = nested_get(nested, "endpoint_url"))) {

@@ -25,6 +25,7 @@
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 extern char **environ;
 
@@ -42,15 +43,15 @@ const char *
 creds_provider_name(enum creds_provider p)
 {
 	switch (p) {
-	case CREDS_ENV: return "environment";
-	case CREDS_ASSUME_ROLE: return "assume role";
-	case CREDS_WEB_IDENTITY: return "web identity";
+	case CREDS_ENV: return _("environment");
+	case CREDS_ASSUME_ROLE: return _("assume role");
+	case CREDS_WEB_IDENTITY: return _("web identity");
 	case CREDS_SSO: return "IAM Identity Center (SSO)";
-	case CREDS_SHARED_FILE: return "shared credentials file";
+	case CREDS_SHARED_FILE: return _("shared credentials file");
 	case CREDS_PROCESS: return "credential_process";
-	case CREDS_CONFIG_FILE: return "config file";
-	case CREDS_CONTAINER: return "container endpoint";
-	case CREDS_IMDS: return "EC2 instance metadata";
+	case CREDS_CONFIG_FILE: return _("config file");
+	case CREDS_CONTAINER: return _("container endpoint");
+	case CREDS_IMDS: return _("EC2 instance metadata");
 	case CREDS_PROVIDERS: break;
 	}
 	return "?";
@@ -107,7 +108,7 @@ static enum creds_status
 try_env(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *why)
 {
 	if (cfg->profile_explicit)
-		return say(why, CREDS_ABSENT, "skipped because --profile was given");
+		return say(why, CREDS_ABSENT, _("skipped because --profile was given"));
 	const char *akid = awsconfig_env(cfg, "AWS_ACCESS_KEY_ID");
 	const char *secret = awsconfig_env(cfg, "AWS_SECRET_ACCESS_KEY");
 	const char *token = awsconfig_env(cfg, "AWS_SESSION_TOKEN");
@@ -115,16 +116,16 @@ try_env(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *why)
 		token = awsconfig_env(cfg, "AWS_SECURITY_TOKEN");
 	if (!akid && !secret)
 		return say(why, CREDS_ABSENT,
-		           "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
+		           _("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"));
 	if (!akid || !secret)
-		return say(why, CREDS_FAILED, "%s is set but %s is not",
+		return say(why, CREDS_FAILED, _("%s is set but %s is not"),
 		           akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
 		           akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 	double expiration = NAN;
 	const char *exp = awsconfig_env(cfg, "AWS_CREDENTIAL_EXPIRATION");
 	struct xr_err e = {0};
 	if (exp && timefmt_parse_time(exp, &expiration, &e) < 0)
-		return say(why, CREDS_FAILED, "AWS_CREDENTIAL_EXPIRATION: %s", e.msg);
+		return say(why, CREDS_FAILED, _("AWS_CREDENTIAL_EXPIRATION: %s"), e.msg);
 	creds_set(out, CREDS_ENV, akid, secret, token, expiration);
 	snprintf(out->source, sizeof out->source, "environment variables (AWS_ACCESS_KEY_ID%s)",
 	         token ? ", AWS_SESSION_TOKEN" : "");
@@ -142,18 +143,18 @@ try_keys(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *o
 	const char *(*get)(const struct awsconfig *, const char *) =
 	    config ? awsconfig_config_get : awsconfig_credentials_get;
 	if (!ini)
-		return say(why, CREDS_ABSENT, "%s does not exist", path);
+		return say(why, CREDS_ABSENT, _("%s does not exist"), path);
 	const char *akid = get(cfg, "aws_access_key_id");
 	const char *secret = get(cfg, "aws_secret_access_key");
 	const char *token = get(cfg, "aws_session_token");
 	if (!token)
 		token = get(cfg, "aws_security_token");
 	if (!akid && !secret)
-		return say(why, CREDS_ABSENT, "profile '%s' has no aws_access_key_id in %s",
+		return say(why, CREDS_ABSENT, _("profile '%s' has no aws_access_key_id in %s"),
 		           cfg->profile, path);
 	if (!akid || !secret)
-		return say(why, CREDS_FAILED, "profile '%s' in %s has %s but no %s", cfg->profile,
-		           path, akid ? "aws_access_key_id" : "aws_secret_access_key",
+		return say(why, CREDS_FAILED, _("profile '%s' in %s has %s but no %s"),
+		           cfg->profile, path, akid ? "aws_access_key_id" : "aws_secret_access_key",
 		           akid ? "aws_secret_access_key" : "aws_access_key_id");
 	creds_set(out, p, akid, secret, token, NAN);
 	snprintf(out->source, sizeof out->source, "profile '%s' in %s", cfg->profile, path);
@@ -188,7 +189,7 @@ creds_split_command(const char *cmd, struct xr_err *err)
 		if (c == '\\') {
 			if (!p[1]) {
 				xr_err_set(err, XR_EUSAGE,
-				           "no character after the final backslash");
+				           _("no character after the final backslash"));
 				goto fail;
 			}
 			buf_putc(&word, p[1]);
@@ -196,7 +197,7 @@ creds_split_command(const char *cmd, struct xr_err *err)
 		} else if (c == '\'') {
 			const char *close = strchr(p + 1, '\'');
 			if (!close) {
-				xr_err_set(err, XR_EUSAGE, "no closing quotation");
+				xr_err_set(err, XR_EUSAGE, _("no closing quotation"));
 				goto fail;
 			}
 			buf_append(&word, p + 1, (size_t)(close - p - 1));
@@ -211,7 +212,7 @@ creds_split_command(const char *cmd, struct xr_err *err)
 				buf_putc(&word, *p++);
 			}
 			if (!*p) {
-				xr_err_set(err, XR_EUSAGE, "no closing quotation");
+				xr_err_set(err, XR_EUSAGE, _("no closing quotation"));
 				goto fail;
 			}
 			buf_putc(&word, '\0');
@@ -224,7 +225,7 @@ creds_split_command(const char *cmd, struct xr_err *err)
 	}
 	buf_free(&word);
 	if (n == 0) {
-		xr_err_set(err, XR_EUSAGE, "empty command");
+		xr_err_set(err, XR_EUSAGE, _("empty command"));
 		free(argv);
 		return NULL;
 	}
@@ -383,11 +384,11 @@ process_spawn(struct creds_job *j, struct xr_err *why)
 {
 	int po[2], pe[2];
 	if (pipe2(po, O_CLOEXEC) < 0)
-		return xr_err_set(why, XR_EIO, "pipe: %s", strerror(errno));
+		return xr_err_set(why, XR_EIO, _("pipe: %s"), strerror(errno));
 	if (pipe2(pe, O_CLOEXEC) < 0) {
 		close(po[0]);
 		close(po[1]);
-		return xr_err_set(why, XR_EIO, "pipe: %s", strerror(errno));
+		return xr_err_set(why, XR_EIO, _("pipe: %s"), strerror(errno));
 	}
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
@@ -402,7 +403,7 @@ process_spawn(struct creds_job *j, struct xr_err *why)
 	if (rc != 0) {
 		close(po[0]);
 		close(pe[0]);
-		return xr_err_set(why, XR_EIO, "cannot run '%s': %s", j->argv[0], strerror(rc));
+		return xr_err_set(why, XR_EIO, _("cannot run '%s': %s"), j->argv[0], strerror(rc));
 	}
 	fcntl(po[0], F_SETFL, O_NONBLOCK);
 	fcntl(pe[0], F_SETFL, O_NONBLOCK);
@@ -448,9 +449,9 @@ process_poll(struct creds_job *j, struct xr_err *why)
 	j->errtext[j->elen] = '\0';
 	if (!ended || j->overflow) {
 		if (j->overflow)
-			return xr_err_set(why, XR_ELIMIT, "its output is larger than %u KiB",
+			return xr_err_set(why, XR_ELIMIT, _("its output is larger than %u KiB"),
 			                  CREDS_PROCESS_MAX_OUTPUT >> 10);
-		return xr_err_set(why, XR_EIO, "it did not finish within %.0f s",
+		return xr_err_set(why, XR_EIO, _("it did not finish within %.0f s"),
 		                  CREDS_PROCESS_TIMEOUT);
 	}
 	if (WIFEXITED(status))
@@ -479,14 +480,15 @@ step_process(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	if (j->step == 0) {
 		const char *cmd = awsconfig_get(cfg, "credential_process");
 		if (!cmd)
-			return say(why, CREDS_ABSENT, "profile '%s' has no credential_process",
+			return say(why, CREDS_ABSENT, _("profile '%s' has no credential_process"),
 			           cfg->profile);
 		if (!(j->argv = creds_split_command(cmd, &e)))
-			return say(why, CREDS_FAILED, "credential_process of profile '%s': %s",
+			return say(why, CREDS_FAILED, _("credential_process of profile '%s': %s"),
 			           cfg->profile, e.msg);
 		if (process_spawn(j, &e) < 0)
-			return say(why, CREDS_FAILED, "credential_process '%s' of profile '%s': %s",
-			           j->argv[0], cfg->profile, e.msg);
+			return say(why, CREDS_FAILED,
+			           _("credential_process '%s' of profile '%s': %s"), j->argv[0],
+			           cfg->profile, e.msg);
 		j->step = 1;
 	}
 	int status = process_poll(j, &e);
@@ -496,23 +498,23 @@ step_process(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	}
 	const char *argv0 = j->argv[0];
 	if (status < 0)
-		return say(why, CREDS_FAILED, "credential_process '%s' of profile '%s': %s", argv0,
-		           cfg->profile, e.msg);
+		return say(why, CREDS_FAILED, _("credential_process '%s' of profile '%s': %s"),
+		           argv0, cfg->profile, e.msg);
 	if (status != 0) {
 		const char *line = first_line(j->errtext);
 		return say(why, CREDS_FAILED,
-		           "credential_process '%s' of profile '%s' exited with status %d%s%s",
+		           _("credential_process '%s' of profile '%s' exited with status %d%s%s"),
 		           argv0, cfg->profile, status, *line ? ": " : "", line);
 	}
 	struct decoded_creds d;
 	if (decode_creds(j->text, j->len, &d, &e) < 0)
 		return say(why, CREDS_FAILED,
-		           "credential_process '%s' of profile '%s': its output: %s", argv0,
+		           _("credential_process '%s' of profile '%s': its output: %s"), argv0,
 		           cfg->profile, e.msg);
 	if (d.version != 1) {
 		say(why, CREDS_FAILED,
-		    "credential_process '%s' of profile '%s': its output has Version %d, "
-		    "expected 1",
+		    _("credential_process '%s' of profile '%s': its output has Version %d, "
+		      "expected 1"),
 		    argv0, cfg->profile, d.version);
 		decode_creds_free(&d);
 		return CREDS_FAILED;
@@ -580,7 +582,7 @@ container_token(const struct awsconfig *cfg, char **token, struct xr_err *why)
 		int fd = open(file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return xr_err_set(why, XR_EAUTH,
-			                  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", file,
+			                  _("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s"), file,
 			                  strerror(errno));
 		char *text = secret_alloc(16385);
 		ssize_t n = read(fd, text, 16384);
@@ -589,7 +591,7 @@ container_token(const struct awsconfig *cfg, char **token, struct xr_err *why)
 		if (n < 0) {
 			secret_free(text);
 			return xr_err_set(why, XR_EAUTH,
-			                  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s", file,
+			                  _("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: %s"), file,
 			                  strerror(e));
 		}
 		while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
@@ -604,8 +606,8 @@ container_token(const struct awsconfig *cfg, char **token, struct xr_err *why)
 		*token = NULL;
 		return xr_err_set(
 		    why, XR_EAUTH,
-		    "the container authorization token (%s) holds a control character "
-		    "or a byte that is not ASCII at byte %ld: refused",
+		    _("the container authorization token (%s) holds a control character "
+		      "or a byte that is not ASCII at byte %ld: refused"),
 		    file ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
 		         : "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 		    at + 1);
@@ -631,23 +633,24 @@ step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			struct xr_err e = {0};
 			if (awsconfig_url_split(full, &https, &host, &port, &path, &e) < 0)
 				return say(why, CREDS_FAILED,
-				           "AWS_CONTAINER_CREDENTIALS_FULL_URI: %s", e.msg);
+				           _("AWS_CONTAINER_CREDENTIALS_FULL_URI: %s"), e.msg);
 			bool allowed = https || container_host_allowed(host);
 			free(host);
 			free(path);
 			if (!allowed)
 				return say(
 				    why, CREDS_FAILED,
-				    "AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http:// is only "
-				    "allowed to loopback, 169.254.170.2, 169.254.170.23 or "
-				    "[fd00:ec2::23]",
+				    _("AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http:// is "
+				      "only "
+				      "allowed to loopback, 169.254.170.2, 169.254.170.23 or "
+				      "[fd00:ec2::23]"),
 				    full);
 			j->url = xstrdup(full);
 			j->var = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 		} else {
 			return say(
 			    why, CREDS_ABSENT,
-			    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set");
+			    _("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set"));
 		}
 		char *token;
 		if (container_token(cfg, &token, why) < 0)
@@ -679,13 +682,13 @@ step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			secret_free(text);
 			reply[strcspn(reply, "\r\n")] = '\0';
 			say(why, CREDS_FAILED,
-			    "container credentials endpoint %s (%s) answered HTTP %ld%s%s", j->url,
-			    j->var, r->status, *reply ? ": " : "", reply);
+			    _("container credentials endpoint %s (%s) answered HTTP %ld%s%s"),
+			    j->url, j->var, r->status, *reply ? ": " : "", reply);
 			if (r->status < 500)
 				return CREDS_FAILED;
 		} else {
-			say(why, CREDS_FAILED, "container credentials endpoint %s (%s): %s", j->url,
-			    j->var, r->error);
+			say(why, CREDS_FAILED, _("container credentials endpoint %s (%s): %s"),
+			    j->url, j->var, r->error);
 		}
 		if (j->attempt >= CONTAINER_ATTEMPTS)
 			return CREDS_FAILED;
@@ -747,7 +750,8 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	case IMDS_PREPARE: {
 		const char *disabled = awsconfig_env(cfg, "AWS_EC2_METADATA_DISABLED");
 		if (disabled && strcasecmp(disabled, "true") == 0)
-			return say(why, CREDS_ABSENT, "disabled by AWS_EC2_METADATA_DISABLED=true");
+			return say(why, CREDS_ABSENT,
+			           _("disabled by AWS_EC2_METADATA_DISABLED=true"));
 		ep = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
 		const char *mode = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 		if (!ep)
@@ -773,17 +777,19 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			return imds_send(j, "PUT", "/latest/api/token");
 		}
 		if (r->failure != HTTP_FAIL_NONE)
-			return say(why, CREDS_ABSENT, "no instance metadata service at %.*s (%s)",
-			           (int)eplen, ep, r->error);
+			return say(why, CREDS_ABSENT,
+			           _("no instance metadata service at %.*s (%s)"), (int)eplen, ep,
+			           r->error);
 		if (r->status == 200) {
 			size_t len;
 			char *token = take_body(r, &len);
 			if (!len || strlen(token) != len || creds_unprintable(token, false) >= 0) {
 				secret_free(token);
-				return say(
-				    why, CREDS_FAILED,
-				    "instance metadata at %.*s: its session token is %s: refused",
-				    (int)eplen, ep, len ? "not printable ASCII" : "empty");
+				return say(why, CREDS_FAILED,
+				           _("instance metadata at %.*s: its session token is %s: "
+				             "refused"),
+				           (int)eplen, ep,
+				           len ? _("not printable ASCII") : _("empty"));
 			}
 			j->token_header = secret_alloc(len + 40);
 			snprintf(j->token_header, len + 40, "X-aws-ec2-metadata-token: %s", token);
@@ -795,7 +801,7 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			     r->status);
 		} else {
 			return say(why, CREDS_ABSENT,
-			           "instance metadata token request to %.*s answered HTTP %ld",
+			           _("instance metadata token request to %.*s answered HTTP %ld"),
 			           (int)eplen, ep, r->status);
 		}
 		j->step = IMDS_ROLE;
@@ -809,21 +815,21 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			if (strspn(j->role, ROLE_CHARS) != strlen(j->role))
 				return say(
 				    why, CREDS_FAILED,
-				    "instance metadata at %.*s: the role name it gave is not an "
-				    "IAM role name: refused",
+				    _("instance metadata at %.*s: the role name it gave is not an "
+				      "IAM role name: refused"),
 				    (int)eplen, ep);
 		}
 		if (!j->role[0]) {
 			if (r->failure != HTTP_FAIL_NONE)
-				return say(why, CREDS_ABSENT, "instance metadata at %.*s: %s",
+				return say(why, CREDS_ABSENT, _("instance metadata at %.*s: %s"),
 				           (int)eplen, ep, r->error);
 			if (r->status == 404 || r->status == 200)
 				return say(
 				    why, CREDS_ABSENT,
-				    "the instance has no IAM role (instance metadata at %.*s)",
+				    _("the instance has no IAM role (instance metadata at %.*s)"),
 				    (int)eplen, ep);
 			return say(why, CREDS_ABSENT,
-			           "instance metadata at %.*s answered HTTP %ld for the role",
+			           _("instance metadata at %.*s answered HTTP %ld for the role"),
 			           (int)eplen, ep, r->status);
 		}
 		j->step = IMDS_CREDS;
@@ -831,7 +837,7 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	case IMDS_CREDS: {
 		if (r->failure != HTTP_FAIL_NONE || r->status != 200)
 			return say(why, CREDS_FAILED,
-			           "instance metadata at %.*s: credentials of role %s: %s%ld",
+			           _("instance metadata at %.*s: credentials of role %s: %s%ld"),
 			           (int)eplen, ep, j->role,
 			           r->failure != HTTP_FAIL_NONE ? r->error : "HTTP ",
 			           r->failure != HTTP_FAIL_NONE ? 0L : r->status);
@@ -845,7 +851,7 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 		return rc;
 	}
 	}
-	return say(why, CREDS_FAILED, "instance metadata: lost track of the request");
+	return say(why, CREDS_FAILED, _("instance metadata: lost track of the request"));
 }
 
 /* Refuses credentials that could change the request's headers or its
@@ -858,9 +864,9 @@ check_printable(struct aws_creds *c, struct xr_err *why)
 	const struct {
 		const char *name, *value;
 	} parts[] = {
-	    {"access key id", c->access_key_id},
-	    {"secret access key", c->secret_access_key},
-	    {"session token", c->session_token},
+	    {N_("access key id"), c->access_key_id},
+	    {N_("secret access key"), c->secret_access_key},
+	    {N_("session token"), c->session_token},
 	};
 	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
 		long at = creds_unprintable(parts[i].value, false);
@@ -868,12 +874,12 @@ check_printable(struct aws_creds *c, struct xr_err *why)
 			continue;
 		unsigned char b = (unsigned char)parts[i].value[at];
 		say(why, CREDS_FAILED,
-		    "the %s from %s holds %s at byte %ld of %zu: refused (it would corrupt the "
-		    "request's headers)",
-		    parts[i].name, c->source,
-		    b < 0x20 || b == 0x7f ? "a control character"
-		    : b == ' '            ? "a space"
-		                          : "a byte that is not ASCII",
+		    _("the %s from %s holds %s at byte %ld of %zu: refused (it would corrupt the "
+		      "request's headers)"),
+		    _(parts[i].name), c->source,
+		    b < 0x20 || b == 0x7f ? _("a control character")
+		    : b == ' '            ? _("a space")
+		                          : _("a byte that is not ASCII"),
 		    at + 1, strlen(parts[i].value));
 		creds_clear(c);
 		return CREDS_FAILED;
@@ -899,7 +905,7 @@ job_step(struct creds_job *j, enum creds_provider p)
 	case CREDS_IMDS: return step_imds(j, &j->out, &j->why);
 	case CREDS_PROVIDERS: break;
 	}
-	return say(&j->why, CREDS_ABSENT, "no such provider");
+	return say(&j->why, CREDS_ABSENT, _("no such provider"));
 }
 
 static int
@@ -908,7 +914,8 @@ check_expiry(struct aws_creds *c, struct xr_err *err)
 	if (!isnan(c->expiration) && c->expiration <= timefmt_now()) {
 		char when[40];
 		timefmt_iso(c->expiration, when, sizeof when);
-		xr_err_set(err, XR_EAUTH, "the credentials from %s expired at %s", c->source, when);
+		xr_err_set(err, XR_EAUTH, _("the credentials from %s expired at %s"), c->source,
+		           when);
 		creds_clear(c);
 		return -1;
 	}
@@ -936,7 +943,7 @@ job_provider_done(struct creds_job *j, enum creds_status st)
 		return true;
 	}
 	if (st == CREDS_FAILED) {
-		j->rc = xr_err_set(&j->err, XR_EAUTH, "AWS credentials: %s: %s",
+		j->rc = xr_err_set(&j->err, XR_EAUTH, _("AWS credentials: %s: %s"),
 		                   creds_provider_name(p), j->why.msg);
 		return true;
 	}
@@ -944,7 +951,7 @@ job_provider_done(struct creds_job *j, enum creds_status st)
 	memset(&j->why, 0, sizeof j->why);
 	if (++j->provider < CREDS_PROVIDERS)
 		return false;
-	j->rc = xr_err_set(&j->err, XR_EAUTH, "no AWS credentials found; tried, in order:%s",
+	j->rc = xr_err_set(&j->err, XR_EAUTH, _("no AWS credentials found; tried, in order:%s"),
 	                   j->tried.data);
 	return true;
 }
@@ -1017,9 +1024,9 @@ job_run_here(struct creds_job *j, const atomic_bool *cancel)
 	while (!creds_job_done(j)) {
 		if (cancel && atomic_load(cancel)) {
 			job_reset_provider(j);
-			say(&j->why, CREDS_FAILED, "cancelled");
+			say(&j->why, CREDS_FAILED, _("cancelled"));
 			j->st = CREDS_FAILED;
-			xr_err_set(&j->err, XR_EAUTH, "cancelled");
+			xr_err_set(&j->err, XR_EAUTH, _("cancelled"));
 			j->wait = JOB_DONE;
 			break;
 		}
@@ -1042,7 +1049,7 @@ creds_try(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *
           const atomic_bool *cancel, struct xr_err *why)
 {
 	if (p >= CREDS_PROVIDERS)
-		return say(why, CREDS_ABSENT, "no such provider");
+		return say(why, CREDS_ABSENT, _("no such provider"));
 	struct http *h = http_new(2);
 	struct creds_job *j = creds_job_start(cfg, h, (int)p);
 	job_run_here(j, cancel);

@@ -11,6 +11,7 @@
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
 
@@ -32,7 +33,7 @@ get_string(const cJSON *root, const char *name, const char **out, struct xr_err 
 	if (!v || cJSON_IsNull(v))
 		return 0;
 	if (!cJSON_IsString(v))
-		return xr_err_set(err, XR_EINPUT, "\"%s\" is not a string", name);
+		return xr_err_set(err, XR_EINPUT, _("\"%s\" is not a string"), name);
 	*out = v->valuestring[0] ? v->valuestring : NULL;
 	return 0;
 }
@@ -61,7 +62,7 @@ decode_creds(const char *json, size_t len, struct decoded_creds *out, struct xr_
 	long nul = escaped_nul(json, len);
 	if (nul >= 0) {
 		return xr_err_set(err, XR_EINPUT,
-		                  "a string holds \\u0000 (NUL) at byte %ld: refused", nul + 1);
+		                  _("a string holds \\u0000 (NUL) at byte %ld: refused"), nul + 1);
 	}
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
@@ -71,12 +72,12 @@ decode_creds(const char *json, size_t len, struct decoded_creds *out, struct xr_
 	int rc = -1;
 	const char *akid, *secret, *token, *token2, *expiration, *code, *msg, *msg2;
 	if (!cJSON_IsObject(root)) {
-		xr_err_set(err, XR_EINPUT, "expected a JSON object");
+		xr_err_set(err, XR_EINPUT, _("expected a JSON object"));
 		goto out;
 	}
 	const cJSON *version = FIELD(root, "Version");
 	if (version && !cJSON_IsNumber(version)) {
-		xr_err_set(err, XR_EINPUT, "\"Version\" is not a number");
+		xr_err_set(err, XR_EINPUT, _("\"Version\" is not a number"));
 		goto out;
 	}
 	if (get_string(root, "AccessKeyId", &akid, err) < 0 ||
@@ -93,10 +94,10 @@ decode_creds(const char *json, size_t len, struct decoded_creds *out, struct xr_
 	out->message = msg ? xstrdup(msg) : msg2 ? xstrdup(msg2) : NULL;
 	if (!akid || !secret) {
 		if (code && strcmp(code, "Success") != 0)
-			xr_err_set(err, XR_EAUTH, "the reply says %s%s%s", code,
+			xr_err_set(err, XR_EAUTH, _("the reply says %s%s%s"), code,
 			           out->message ? ": " : "", out->message ? out->message : "");
 		else
-			xr_err_set(err, XR_EINPUT, "no %s in the reply",
+			xr_err_set(err, XR_EINPUT, _("no %s in the reply"),
 			           akid ? "SecretAccessKey" : "AccessKeyId");
 		goto out;
 	}

@@ -12,6 +12,7 @@
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
 
@@ -34,7 +35,7 @@ parse(const char *json, size_t len, struct xr_err *err)
 		return NULL;
 	}
 	if (!cJSON_IsObject(root)) {
-		xr_err_set(err, XR_EINPUT, "expected a JSON object");
+		xr_err_set(err, XR_EINPUT, _("expected a JSON object"));
 		wipe_tree(root);
 		cJSON_Delete(root);
 		return NULL;
@@ -58,7 +59,7 @@ str(const cJSON *o, const char *name, const char **out, struct xr_err *err)
 	if (!v || cJSON_IsNull(v))
 		return 0;
 	if (!cJSON_IsString(v))
-		return xr_err_set(err, XR_EINPUT, "\"%s\" is not a string", name);
+		return xr_err_set(err, XR_EINPUT, _("\"%s\" is not a string"), name);
 	*out = v->valuestring[0] ? v->valuestring : NULL;
 	return 0;
 }
@@ -105,7 +106,7 @@ decode_sso_token(const char *json, size_t len, struct sso_token *out, struct xr_
 	    str(root, "region", &region, err) < 0 || str(root, "startUrl", &url, err) < 0)
 		goto out;
 	if (!access || !expires) {
-		xr_err_set(err, XR_EINPUT, "no %s in it", access ? "expiresAt" : "accessToken");
+		xr_err_set(err, XR_EINPUT, _("no %s in it"), access ? "expiresAt" : "accessToken");
 		goto out;
 	}
 	if (parse_time(expires, &out->expires_at, err) < 0) {
@@ -141,7 +142,7 @@ decode_sso_create_token(const char *json, size_t len, double now, struct sso_tok
 	    str(root, "refreshToken", &refresh, err) < 0)
 		goto out;
 	if (!access || !cJSON_IsNumber(in) || !(in->valuedouble > 0)) {
-		xr_err_set(err, XR_EINPUT, "no %s in the CreateToken reply",
+		xr_err_set(err, XR_EINPUT, _("no %s in the CreateToken reply"),
 		           access ? "positive expiresIn" : "accessToken");
 		goto out;
 	}
@@ -173,7 +174,7 @@ decode_sso_role_credentials(const char *json, size_t len, struct decoded_creds *
 	const char *akid, *secret, *token;
 	const cJSON *exp = rcred ? FIELD(rcred, "expiration") : NULL;
 	if (!cJSON_IsObject(rcred)) {
-		xr_err_set(err, XR_EINPUT, "no \"roleCredentials\" object");
+		xr_err_set(err, XR_EINPUT, _("no \"roleCredentials\" object"));
 		goto out;
 	}
 	if (str(rcred, "accessKeyId", &akid, err) < 0 ||
@@ -181,7 +182,7 @@ decode_sso_role_credentials(const char *json, size_t len, struct decoded_creds *
 	    str(rcred, "sessionToken", &token, err) < 0)
 		goto out;
 	if (!akid || !secret || !token || !cJSON_IsNumber(exp)) {
-		xr_err_set(err, XR_EINPUT, "no roleCredentials.%s",
+		xr_err_set(err, XR_EINPUT, _("no roleCredentials.%s"),
 		           !akid     ? "accessKeyId"
 		           : !secret ? "secretAccessKey"
 		           : !token  ? "sessionToken"

@@ -14,6 +14,7 @@
 #include "util/dlog.h"
 #include "util/secret.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 #define HTTP_MAX_POLLFDS 16
 
@@ -509,7 +510,7 @@ http_poll(struct http *h, struct http_pollfd *fds, unsigned n, int timeout_ms, s
 	if (mc == CURLM_OK)
 		mc = curl_multi_perform(h->multi, &running);
 	if (mc != CURLM_OK)
-		return xr_err_set(err, XR_EIO, "libcurl: %s", curl_multi_strerror(mc));
+		return xr_err_set(err, XR_EIO, _("libcurl: %s"), curl_multi_strerror(mc));
 	dispatch_done(h);
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "util/secret.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 struct ini_entry {
 	const char *section;
@@ -138,7 +139,8 @@ ini_parse(const char *name, const char *text, size_t len, struct xr_err *err)
 				close--;
 			if (close <= s + 2 || close[-1] != ']') {
 				xr_err_set(err, XR_EINPUT,
-				           "%s:%u: section header has no closing ']'", name, line);
+				           _("%s:%u: section header has no closing ']'"), name,
+				           line);
 				goto fail;
 			}
 			section = add_section(ini, s + 1, close - 1);
@@ -150,12 +152,12 @@ ini_parse(const char *name, const char *text, size_t len, struct xr_err *err)
 			delim++;
 		if (delim == e || delim == s) {
 			xr_err_set(err, XR_EINPUT,
-			           "%s:%u: expected [section], key = value or a comment", name,
+			           _("%s:%u: expected [section], key = value or a comment"), name,
 			           line);
 			goto fail;
 		}
 		if (!section) {
-			xr_err_set(err, XR_EINPUT, "%s:%u: key before the first [section]", name,
+			xr_err_set(err, XR_EINPUT, _("%s:%u: key before the first [section]"), name,
 			           line);
 			goto fail;
 		}
@@ -191,8 +193,8 @@ ini_load(const char *path, bool *missing, struct xr_err *err)
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode) || S_ISFIFO(st.st_mode)) {
-		xr_err_set(err, XR_EIO, "%s: is a %s, not a file", path,
-		           S_ISFIFO(st.st_mode) ? "FIFO" : "directory");
+		xr_err_set(err, XR_EIO, _("%s: is a %s, not a file"), path,
+		           S_ISFIFO(st.st_mode) ? "FIFO" : _("directory"));
 		close(fd);
 		return NULL;
 	}
@@ -207,7 +209,7 @@ ini_load(const char *path, bool *missing, struct xr_err *err)
 			ok = false;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				xr_err_set(err, XR_EIO,
-				           "%s: nothing to read without waiting (a terminal?)",
+				           _("%s: nothing to read without waiting (a terminal?)"),
 				           path);
 			else
 				xr_err_set(err, XR_EIO, "%s: %s", path, strerror(errno));
@@ -218,7 +220,7 @@ ini_load(const char *path, bool *missing, struct xr_err *err)
 		len += (size_t)r;
 		if (len > INI_MAX_BYTES) {
 			ok = false;
-			xr_err_set(err, XR_ELIMIT, "%s: larger than %u KiB", path,
+			xr_err_set(err, XR_ELIMIT, _("%s: larger than %u KiB"), path,
 			           INI_MAX_BYTES >> 10);
 			break;
 		}

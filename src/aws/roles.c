@@ -20,6 +20,7 @@
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 #define TOKEN_FILE_MAX (64u << 10)
 
@@ -83,18 +84,20 @@ call_sts(const struct awsconfig *cfg, enum creds_provider p, const char *action,
 	if (sts_run(&call, &d, code, sizeof code, cancel, &e) < 0) {
 		const char *hint = "";
 		if (strcmp(code, "RegionDisabledException") == 0)
-			hint = " (activate STS for this region in the IAM console, or use another "
-			       "region)";
+			hint =
+			    _(" (activate STS for this region in the IAM console, or use another "
+			      "region)");
 		else if (strcmp(code, "ExpiredToken") == 0 ||
 		         strcmp(code, "ExpiredTokenException") == 0)
-			hint = signer ? " (the source credentials have expired)"
-			              : " (the web identity token has expired)";
+			hint = signer ? _(" (the source credentials have expired)")
+			              : _(" (the web identity token has expired)");
 		else if (strcmp(code, "AccessDenied") == 0)
-			hint = signer ? " (may the source identity assume this role? is the trust "
-			                "policy right?)"
-			              : "";
+			hint = signer
+			           ? _(" (may the source identity assume this role? is the trust "
+			               "policy right?)")
+			           : "";
 		awsconfig_endpoint_free(&ep);
-		return say(why, CREDS_FAILED, "STS %s (region %s) for %s: %s%s", action, region,
+		return say(why, CREDS_FAILED, _("STS %s (region %s) for %s: %s%s"), action, region,
 		           who, e.msg, hint);
 	}
 	awsconfig_endpoint_free(&ep);
@@ -104,8 +107,8 @@ call_sts(const struct awsconfig *cfg, enum creds_provider p, const char *action,
 	    creds_unprintable(d.session_token, false) >= 0) {
 		decode_creds_free(&d);
 		return say(why, CREDS_FAILED,
-		           "STS %s for %s: the credentials in the reply hold bytes that are not "
-		           "printable ASCII: refused (they would corrupt the request's headers)",
+		           _("STS %s for %s: the credentials in the reply hold bytes that are not "
+		             "printable ASCII: refused (they would corrupt the request's headers)"),
 		           action, who);
 	}
 	creds_set(out, p, d.access_key_id, d.secret_access_key, d.session_token, d.expiration);
@@ -148,9 +151,9 @@ roles_mfa_prompt(const char *serial, const char *profile, char *code, size_t siz
 	if (fd < 0)
 		return xr_err_set(
 		    err, XR_EAUTH,
-		    "profile '%s' has mfa_serial %s, so AssumeRole needs an MFA code, "
-		    "and there is no terminal to ask for it on (/dev/tty: %s); run "
-		    "xrtop from a terminal, or use a profile without mfa_serial",
+		    _("profile '%s' has mfa_serial %s, so AssumeRole needs an MFA code, "
+		      "and there is no terminal to ask for it on (/dev/tty: %s); run "
+		      "xrtop from a terminal, or use a profile without mfa_serial"),
 		    profile, serial, strerror(errno));
 	struct termios old, quiet;
 	bool restore = tcgetattr(fd, &old) == 0;
@@ -170,7 +173,7 @@ roles_mfa_prompt(const char *serial, const char *profile, char *code, size_t siz
 		tcsetattr(fd, TCSAFLUSH, &quiet);
 	}
 	char prompt[600];
-	int n = snprintf(prompt, sizeof prompt, "Enter MFA code for %s: ", serial);
+	int n = snprintf(prompt, sizeof prompt, _("Enter MFA code for %s: "), serial);
 	if (write(fd, prompt, (size_t)n) < 0)
 		dlog("MFA prompt: %s", strerror(errno));
 	char line[64];
@@ -210,10 +213,10 @@ roles_mfa_prompt(const char *serial, const char *profile, char *code, size_t siz
 		digits &= isdigit((unsigned char)*p) != 0;
 	int rc = 0;
 	if (!digits)
-		rc = xr_err_set(err, XR_EAUTH, "%s for mfa_serial %s of profile '%s'",
-		                prompt_interrupted ? "interrupted while asking for the MFA code"
-		                : eof && !len      ? "no MFA code was entered"
-		                                   : "an MFA code is 6 digits",
+		rc = xr_err_set(err, XR_EAUTH, _("%s for mfa_serial %s of profile '%s'"),
+		                prompt_interrupted ? _("interrupted while asking for the MFA code")
+		                : eof && !len      ? _("no MFA code was entered")
+		                                   : _("an MFA code is 6 digits"),
 		                serial, profile);
 	else
 		snprintf(code, size, "%s", s);
@@ -269,12 +272,12 @@ profile_chain(const struct awsconfig *v, struct aws_creds *out, const atomic_boo
 		if (st == CREDS_FOUND)
 			return st;
 		if (st == CREDS_FAILED)
-			return say(why, st, "source profile '%s': %s: %s", v->profile,
+			return say(why, st, _("source profile '%s': %s: %s"), v->profile,
 			           creds_provider_name(order[i]), e.msg);
 	}
 	return say(why, CREDS_FAILED,
-	           "the source profile '%s' has no credentials (no keys in %s or %s, no "
-	           "credential_process, SSO or web identity)",
+	           _("the source profile '%s' has no credentials (no keys in %s or %s, no "
+	             "credential_process, SSO or web identity)"),
 	           v->profile, v->credentials_path, v->config_path);
 }
 
@@ -285,13 +288,14 @@ source_creds(const struct awsconfig *cfg, const struct awsconfig *v, struct chai
 	const char *sp = awsconfig_get(v, "source_profile");
 	const char *cs = awsconfig_get(v, "credential_source");
 	if (sp && cs)
-		return say(why, CREDS_FAILED,
-		           "profile '%s' has both source_profile and credential_source: keep one",
-		           v->profile);
+		return say(
+		    why, CREDS_FAILED,
+		    _("profile '%s' has both source_profile and credential_source: keep one"),
+		    v->profile);
 	if (!sp && !cs)
 		return say(why, CREDS_FAILED,
-		           "profile '%s' has role_arn but neither source_profile nor "
-		           "credential_source",
+		           _("profile '%s' has role_arn but neither source_profile nor "
+		             "credential_source"),
 		           v->profile);
 	if (cs) {
 		enum creds_provider p;
@@ -303,8 +307,8 @@ source_creds(const struct awsconfig *cfg, const struct awsconfig *v, struct chai
 			p = CREDS_CONTAINER;
 		else
 			return say(why, CREDS_FAILED,
-			           "credential_source '%s' of profile '%s' is not valid: use "
-			           "Environment, Ec2InstanceMetadata or EcsContainer",
+			           _("credential_source '%s' of profile '%s' is not valid: use "
+			             "Environment, Ec2InstanceMetadata or EcsContainer"),
 			           cs, v->profile);
 		struct awsconfig top = *cfg;
 		top.profile_explicit = false; /* the sourcer's providers ignore --profile */
@@ -313,12 +317,12 @@ source_creds(const struct awsconfig *cfg, const struct awsconfig *v, struct chai
 		if (st == CREDS_FOUND)
 			return st;
 		return say(why, CREDS_FAILED,
-		           "no credentials from credential_source %s of profile '%s': %s", cs,
+		           _("no credentials from credential_source %s of profile '%s': %s"), cs,
 		           v->profile, e.msg);
 	}
 	if (!awsconfig_has_profile(cfg, sp))
 		return say(why, CREDS_FAILED,
-		           "the source_profile '%s' of profile '%s' is in neither %s nor %s", sp,
+		           _("the source_profile '%s' of profile '%s' is in neither %s nor %s"), sp,
 		           v->profile, cfg->config_path, cfg->credentials_path);
 	struct awsconfig sv;
 	awsconfig_with_profile(cfg, sp, &sv);
@@ -332,13 +336,13 @@ source_creds(const struct awsconfig *cfg, const struct awsconfig *v, struct chai
 		char text[700];
 		chain_text(ch, sp, text, sizeof text);
 		return say(why, CREDS_FAILED,
-		           "the source_profile chain %s is a cycle: profile '%s' comes back", text,
-		           sp);
+		           _("the source_profile chain %s is a cycle: profile '%s' comes back"),
+		           text, sp);
 	}
 	if (ch->n >= ROLES_MAX_CHAIN)
 		return say(why, CREDS_FAILED,
-		           "the source_profile chain from profile '%s' is longer "
-		           "than %d profiles",
+		           _("the source_profile chain from profile '%s' is longer "
+		             "than %d profiles"),
 		           ch->names[0], ROLES_MAX_CHAIN);
 	ch->names[ch->n++] = sp;
 	if (has_static_keys(&sv) || !has_role(&sv))
@@ -359,8 +363,8 @@ assume(const struct awsconfig *cfg, const struct awsconfig *v, struct chain *ch,
 		if (end == dur || *end || d < 900 || d > 43200)
 			return say(
 			    why, CREDS_FAILED,
-			    "duration_seconds '%s' of profile '%s' is not a number of seconds "
-			    "from 900 to 43200",
+			    _("duration_seconds '%s' of profile '%s' is not a number of seconds "
+			      "from 900 to 43200"),
 			    dur, v->profile);
 	}
 	struct aws_creds src = {0};
@@ -376,8 +380,8 @@ assume(const struct awsconfig *cfg, const struct awsconfig *v, struct chain *ch,
 			creds_clear(&src);
 			return say(
 			    why, CREDS_FAILED,
-			    "the role of profile '%s' needs a new MFA code (mfa_serial): restart "
-			    "xrtop to enter one",
+			    _("the role of profile '%s' needs a new MFA code (mfa_serial): restart "
+			      "xrtop to enter one"),
 			    v->profile);
 		}
 		struct xr_err e = {0};
@@ -416,10 +420,10 @@ roles_assume(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bo
              struct xr_err *why)
 {
 	if (!awsconfig_get(cfg, "role_arn"))
-		return say(why, CREDS_ABSENT, "profile '%s' has no role_arn", cfg->profile);
+		return say(why, CREDS_ABSENT, _("profile '%s' has no role_arn"), cfg->profile);
 	if (awsconfig_get(cfg, "web_identity_token_file"))
 		return say(why, CREDS_ABSENT,
-		           "profile '%s' has web_identity_token_file (its role_arn is for that)",
+		           _("profile '%s' has web_identity_token_file (its role_arn is for that)"),
 		           cfg->profile);
 	struct chain ch = {.names = {cfg->profile}, .n = 1};
 	return assume(cfg, cfg, &ch, out, cancel, why);
@@ -463,7 +467,7 @@ read_token_file(const char *path, struct xr_err *err)
 			break;
 		len += (size_t)r;
 		if (len > TOKEN_FILE_MAX) {
-			xr_err_set(err, XR_EAUTH, "%s: larger than %u KiB", path,
+			xr_err_set(err, XR_EAUTH, _("%s: larger than %u KiB"), path,
 			           TOKEN_FILE_MAX >> 10);
 			break;
 		}
@@ -476,7 +480,7 @@ read_token_file(const char *path, struct xr_err *err)
 	text[len] = '\0';
 	if (len == 0 || strlen(text) != len) {
 		xr_err_set(err, XR_EAUTH, "%s: %s", path,
-		           len ? "it holds a NUL byte" : "the file is empty");
+		           len ? _("it holds a NUL byte") : _("the file is empty"));
 		secret_free(text);
 		return NULL;
 	}
@@ -492,14 +496,14 @@ roles_web_identity(const struct awsconfig *cfg, struct aws_creds *out, const ato
 	    wi_setting(cfg, "AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file", &file_from);
 	if (!file)
 		return say(why, CREDS_ABSENT,
-		           "AWS_WEB_IDENTITY_TOKEN_FILE is not set and profile '%s' has no "
-		           "web_identity_token_file",
+		           _("AWS_WEB_IDENTITY_TOKEN_FILE is not set and profile '%s' has no "
+		             "web_identity_token_file"),
 		           cfg->profile);
 	const char *role = wi_setting(cfg, "AWS_ROLE_ARN", "role_arn", &role_from);
 	if (!role)
 		return say(why, CREDS_FAILED,
-		           "%s is set but there is no role ARN to assume: set AWS_ROLE_ARN or "
-		           "role_arn in profile '%s'",
+		           _("%s is set but there is no role ARN to assume: set AWS_ROLE_ARN or "
+		             "role_arn in profile '%s'"),
 		           file_from, cfg->profile);
 	const char *name =
 	    wi_setting(cfg, "AWS_ROLE_SESSION_NAME", "role_session_name", &name_from);
@@ -510,7 +514,7 @@ roles_web_identity(const struct awsconfig *cfg, struct aws_creds *out, const ato
 	char *token = read_token_file(path, &e);
 	if (!token) {
 		free(path);
-		return say(why, CREDS_FAILED, "the web identity token file (%s): %s", file_from,
+		return say(why, CREDS_FAILED, _("the web identity token file (%s): %s"), file_from,
 		           e.msg);
 	}
 	char *session = name ? xstrdup(name) : default_session_name();

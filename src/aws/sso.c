@@ -24,6 +24,7 @@
 #include "util/sha1.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 #define CACHE_MAX (256u << 10)
 #define REPLY_MAX (256u << 10)
@@ -60,16 +61,16 @@ load_conf(const struct awsconfig *cfg, struct sso_conf *sc, struct xr_err *why)
 	sc->account_id = awsconfig_get(cfg, "sso_account_id");
 	sc->role_name = awsconfig_get(cfg, "sso_role_name");
 	if (!sc->account_id && !sc->role_name)
-		return say(why, CREDS_ABSENT, "profile '%s' has no sso_account_id or sso_role_name",
-		           cfg->profile);
+		return say(why, CREDS_ABSENT,
+		           _("profile '%s' has no sso_account_id or sso_role_name"), cfg->profile);
 	sc->session = awsconfig_get(cfg, "sso_session");
 	sc->start_url = awsconfig_get(cfg, "sso_start_url");
 	sc->region = awsconfig_get(cfg, "sso_region");
 	if (sc->session) {
 		if (!awsconfig_has_section(cfg, "sso-session", sc->session))
 			return say(why, CREDS_FAILED,
-			           "profile '%s' names sso_session '%s', but %s has no "
-			           "[sso-session %s] section",
+			           _("profile '%s' names sso_session '%s', but %s has no "
+			             "[sso-session %s] section"),
 			           cfg->profile, sc->session, cfg->config_path, sc->session);
 		static const char *const keys[] = {"sso_start_url", "sso_region"};
 		const char **dst[] = {&sc->start_url, &sc->region};
@@ -79,8 +80,8 @@ load_conf(const struct awsconfig *cfg, struct sso_conf *sc, struct xr_err *why)
 			if (sv && *dst[i] && strcmp(sv, *dst[i]) != 0)
 				return say(
 				    why, CREDS_FAILED,
-				    "%s differs between profile '%s' (%s) and sso-session '%s' "
-				    "(%s)",
+				    _("%s differs between profile '%s' (%s) and sso-session '%s' "
+				      "(%s)"),
 				    keys[i], cfg->profile, *dst[i], sc->session, sv);
 			if (sv)
 				*dst[i] = sv;
@@ -99,7 +100,7 @@ load_conf(const struct awsconfig *cfg, struct sso_conf *sc, struct xr_err *why)
 			buf_printf(&missing, "%s%s", missing.len ? ", " : "", names[i]);
 	if (missing.len) {
 		say(why, CREDS_FAILED,
-		    "profile '%s' is set up for IAM Identity Center (SSO) but has no %s",
+		    _("profile '%s' is set up for IAM Identity Center (SSO) but has no %s"),
 		    cfg->profile, missing.data);
 		buf_free(&missing);
 		return CREDS_FAILED;
@@ -292,7 +293,7 @@ refresh_token(const struct awsconfig *cfg, const struct sso_conf *sc, struct sso
               const atomic_bool *cancel, struct xr_err *err)
 {
 	if (!t->refresh_token || !t->client_id || !t->client_secret || !t->registration_expires_at)
-		return xr_err_set(err, XR_EAUTH, "the cached token has no refresh token");
+		return xr_err_set(err, XR_EAUTH, _("the cached token has no refresh token"));
 	double reg;
 	struct xr_err e = {0};
 	char regs[64];
@@ -302,8 +303,8 @@ refresh_token(const struct awsconfig *cfg, const struct sso_conf *sc, struct sso
 		strcpy(regs + n - 3, "Z");
 	if (timefmt_parse_time(regs, &reg, &e) < 0 || reg <= timefmt_now())
 		return xr_err_set(err, XR_EAUTH,
-		                  "the client registration of the cached token has "
-		                  "expired");
+		                  _("the client registration of the cached token has "
+		                    "expired"));
 	struct aws_endpoint ep;
 	if (service_base(cfg, "sso_oidc", "oidc", sc->region, &ep, err) < 0)
 		return -1;
@@ -342,11 +343,11 @@ refresh_token(const struct awsconfig *cfg, const struct sso_conf *sc, struct sso
 		rc = decode_sso_create_token(r.body.data ? r.body.data : "", r.body.len,
 		                             timefmt_now(), t, err);
 		if (rc < 0)
-			xr_err_prefix(err, "SSO OIDC CreateToken at %s", ep.url);
+			xr_err_prefix(err, _("SSO OIDC CreateToken at %s"), ep.url);
 	} else {
 		char why[600];
 		reply_error(&r, why, sizeof why);
-		xr_err_set(err, XR_EAUTH, "SSO OIDC CreateToken at %s: %s", ep.url, why);
+		xr_err_set(err, XR_EAUTH, _("SSO OIDC CreateToken at %s: %s"), ep.url, why);
 	}
 	if (r.body.data)
 		secret_wipe(r.body.data, r.body.cap);
@@ -377,14 +378,14 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 	char *text = slurp(path, CACHE_MAX, &len);
 	if (!text) {
 		int e = errno;
-		st =
-		    say(why, CREDS_FAILED,
-		        e == ENOENT ? "no IAM Identity Center (SSO) sign-in for %s %s (no %s): run "
-		                      "%s"
-		                    : "cannot read the SSO token cache for %s %s (%s): run %s",
-		        sc.session ? "sso-session" : "start URL",
-		        sc.session ? sc.session : sc.start_url, e == ENOENT ? path : strerror(e),
-		        sc.login);
+		st = say(why, CREDS_FAILED,
+		         e == ENOENT
+		             ? _("no IAM Identity Center (SSO) sign-in for %s %s (no %s): run "
+		                 "%s")
+		             : _("cannot read the SSO token cache for %s %s (%s): run %s"),
+		         sc.session ? "sso-session" : "start URL",
+		         sc.session ? sc.session : sc.start_url, e == ENOENT ? path : strerror(e),
+		         sc.login);
 		free(path);
 		return st;
 	}
@@ -393,7 +394,7 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 	int rc = decode_sso_token(text, len, &tok, &e);
 	secret_free(text);
 	if (rc < 0) {
-		st = say(why, CREDS_FAILED, "the SSO token cache %s: %s: run %s", path, e.msg,
+		st = say(why, CREDS_FAILED, _("the SSO token cache %s: %s: run %s"), path, e.msg,
 		         sc.login);
 		free(path);
 		return st;
@@ -410,11 +411,11 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		} else {
 			dlog("SSO: token renewal failed: %s", re.msg);
 			if (tok.expires_at <= now) {
-				st = say(
-				    why, CREDS_FAILED,
-				    "the IAM Identity Center (SSO) sign-in for sso-session %s has "
-				    "expired and could not be renewed (%s): run %s",
-				    sc.session, re.msg, sc.login);
+				st = say(why, CREDS_FAILED,
+				         _("the IAM Identity Center (SSO) sign-in for sso-session "
+				           "%s has "
+				           "expired and could not be renewed (%s): run %s"),
+				         sc.session, re.msg, sc.login);
 				goto out;
 			}
 		}
@@ -423,7 +424,7 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		char when[40];
 		timefmt_iso(tok.expires_at, when, sizeof when);
 		st = say(why, CREDS_FAILED,
-		         "the IAM Identity Center (SSO) sign-in for %s %s expired at %s: run %s",
+		         _("the IAM Identity Center (SSO) sign-in for %s %s expired at %s: run %s"),
 		         sc.session ? "sso-session" : "start URL",
 		         sc.session ? sc.session : sc.start_url, when, sc.login);
 		goto out;
@@ -432,8 +433,8 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 	long bad = creds_unprintable(tok.access_token, false);
 	if (bad >= 0) {
 		st = say(why, CREDS_FAILED,
-		         "the SSO access token in %s holds a byte that is not printable ASCII at "
-		         "byte %ld: refused (it would corrupt the request's headers); run %s",
+		         _("the SSO access token in %s holds a byte that is not printable ASCII at "
+		           "byte %ld: refused (it would corrupt the request's headers); run %s"),
 		         path, bad + 1, sc.login);
 		goto out;
 	}
@@ -470,7 +471,7 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		struct decoded_creds d;
 		if (decode_sso_role_credentials(r.body.data ? r.body.data : "", r.body.len, &d,
 		                                &e) < 0) {
-			st = say(why, CREDS_FAILED, "SSO GetRoleCredentials at %s: %s", ep.url,
+			st = say(why, CREDS_FAILED, _("SSO GetRoleCredentials at %s: %s"), ep.url,
 			         e.msg);
 		} else {
 			creds_set(out, CREDS_SSO, d.access_key_id, d.secret_access_key,
@@ -487,12 +488,12 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		if (r.failure == HTTP_FAIL_NONE && r.status == 401)
 			st = say(
 			    why, CREDS_FAILED,
-			    "the IAM Identity Center (SSO) sign-in is no longer valid (%s): run "
-			    "%s",
+			    _("the IAM Identity Center (SSO) sign-in is no longer valid (%s): run "
+			      "%s"),
 			    text2, sc.login);
 		else
 			st = say(why, CREDS_FAILED,
-			         "SSO GetRoleCredentials at %s for role %s in account %s: %s",
+			         _("SSO GetRoleCredentials at %s for role %s in account %s: %s"),
 			         ep.url, sc.role_name, sc.account_id, text2);
 	}
 	if (r.body.data)

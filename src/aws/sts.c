@@ -15,6 +15,7 @@
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 #define FIELD_MAX (16u << 10)
 #define DEPTH_MAX 8
@@ -169,7 +170,7 @@ sts_parse(const char *action, const char *xml, size_t len, struct decoded_creds 
 	struct parse ps = {.action = action};
 	ps.p = XML_ParserCreate("UTF-8");
 	if (!ps.p)
-		return xr_err_set(err, XR_EIO, "cannot create an XML parser");
+		return xr_err_set(err, XR_EIO, _("cannot create an XML parser"));
 	XML_SetUserData(ps.p, &ps);
 	XML_SetElementHandler(ps.p, on_start, on_end);
 	XML_SetCharacterDataHandler(ps.p, on_text);
@@ -178,9 +179,10 @@ sts_parse(const char *action, const char *xml, size_t len, struct decoded_creds 
 	if (len > (size_t)1 << 30 ||
 	    XML_Parse(ps.p, xml ? xml : "", (int)len, XML_TRUE) != XML_STATUS_OK) {
 		if (ps.problem)
-			xr_err_set(err, XR_EINPUT, "the STS reply is not usable: %s", ps.problem);
+			xr_err_set(err, XR_EINPUT, _("the STS reply is not usable: %s"),
+			           ps.problem);
 		else
-			xr_err_set(err, XR_EINPUT, "the STS reply is not XML: %s at line %lu",
+			xr_err_set(err, XR_EINPUT, _("the STS reply is not XML: %s at line %lu"),
 			           XML_ErrorString(XML_GetErrorCode(ps.p)),
 			           (unsigned long)XML_GetCurrentLineNumber(ps.p));
 		goto out;
@@ -214,11 +216,11 @@ sts_parse(const char *action, const char *xml, size_t len, struct decoded_creds 
 	                      : !ps.text[F_EXPIRATION] || !ps.len[F_EXPIRATION] ? "Expiration"
 	                                                                        : NULL;
 	if (missing) {
-		xr_err_set(err, XR_EINPUT, "the STS reply has no Credentials/%s", missing);
+		xr_err_set(err, XR_EINPUT, _("the STS reply has no Credentials/%s"), missing);
 		goto out;
 	}
 	if (timefmt_parse_time(ps.text[F_EXPIRATION], &out->expiration, err) < 0) {
-		xr_err_prefix(err, "the STS reply's Expiration");
+		xr_err_prefix(err, _("the STS reply's Expiration"));
 		goto out;
 	}
 	out->access_key_id = xstrdup(ps.text[F_AKID]);
@@ -363,10 +365,10 @@ sts_run(const struct sts_call *c, struct decoded_creds *out, char *code, size_t 
 			               err);
 			if (rc == 0 && r.status != 200) {
 				decode_creds_free(out);
-				rc = xr_err_set(err, XR_EAUTH, "HTTP %ld with credentials",
+				rc = xr_err_set(err, XR_EAUTH, _("HTTP %ld with credentials"),
 				                r.status);
 			} else if (rc < 0 && !got[0] && r.status != 200) {
-				xr_err_set(err, XR_EAUTH, "HTTP %ld from %s", r.status,
+				xr_err_set(err, XR_EAUTH, _("HTTP %ld from %s"), r.status,
 				           c->endpoint);
 			}
 		} else {

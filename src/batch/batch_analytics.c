@@ -10,6 +10,7 @@
 #include "util/xmalloc.h"
 #include "view/analytics.h"
 #include "view/canvas.h"
+#include "util/i18n.h"
 
 /* Width of the picture when neither --width nor a terminal gives one. */
 #define DEFAULT_WIDTH 100
@@ -159,7 +160,7 @@ print_text(const struct analytics *a, const struct batch_analytics_request *rq,
 	int height = top + analytics_height(a) - (int)hidden;
 	struct canvas *c = canvas_new(width, height, flags);
 	if (rq->filter) {
-		int x = canvas_puts(c, 0, 0, width, "filter: ", CANVAS_DIM);
+		int x = canvas_puts(c, 0, 0, width, _("filter: "), CANVAS_DIM);
 		canvas_puts(c, x, 0, width - x, rq->filter, CANVAS_NORMAL);
 	}
 	struct canvas *body = canvas_new(width, height - top, flags);
@@ -167,8 +168,10 @@ print_text(const struct analytics *a, const struct batch_analytics_request *rq,
 	canvas_blit(c, 0, top, body, 0, 0, width, height - top);
 	canvas_to_text(c, out);
 	if (hidden)
-		buf_printf(out, "(%zu more group%s: --limit %ld shows %zu of %zu)\n", hidden,
-		           hidden == 1 ? "" : "s", rq->limit, groups, analytics_n_groups(a));
+		buf_printf(out,
+		           ngettext("(%zu more group: --limit %ld shows %zu of %zu)\n",
+		                    "(%zu more groups: --limit %ld shows %zu of %zu)\n", hidden),
+		           hidden, rq->limit, groups, analytics_n_groups(a));
 	canvas_free(body);
 	canvas_free(c);
 }

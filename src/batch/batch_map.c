@@ -15,6 +15,7 @@
 #include "view/canvas.h"
 #include "view/mapview.h"
 #include "view/table.h"
+#include "util/i18n.h"
 
 /* --- JSON: the GetServiceGraph shape --- */
 
@@ -191,10 +192,11 @@ pct_text(long long part, long long total, char *out, size_t n)
 enum { CALL_COLUMNS = 10, STAT_COLUMNS = 8 };
 
 static const struct table_column call_columns[CALL_COLUMNS] = {
-    {"CALLER", UTF8_LEFT, 40, 1}, {"CALLED", UTF8_LEFT, 40, 1}, {"REQ", UTF8_RIGHT, 0, 0},
-    {"AVG", UTF8_RIGHT, 0, 0},    {"P50", UTF8_RIGHT, 0, 0},    {"P90", UTF8_RIGHT, 0, 0},
-    {"P99", UTF8_RIGHT, 0, 0},    {"4XX%", UTF8_RIGHT, 0, 0},   {"429%", UTF8_RIGHT, 0, 0},
-    {"5XX%", UTF8_RIGHT, 0, 0},
+    {N_("CALLER"), UTF8_LEFT, 40, 1}, {N_("CALLED"), UTF8_LEFT, 40, 1},
+    {N_("REQ"), UTF8_RIGHT, 0, 0},    {N_("AVG"), UTF8_RIGHT, 0, 0},
+    {"P50", UTF8_RIGHT, 0, 0},        {"P90", UTF8_RIGHT, 0, 0},
+    {"P99", UTF8_RIGHT, 0, 0},        {"4XX%", UTF8_RIGHT, 0, 0},
+    {"429%", UTF8_RIGHT, 0, 0},       {"5XX%", UTF8_RIGHT, 0, 0},
 };
 
 static const struct mapview *sort_view_;
@@ -282,7 +284,7 @@ labelled_rows(struct buf *out, const char *table, const struct buf *labels, int 
 	for (size_t k = 0; line && *line; k++) {
 		size_t n = strcspn(line, "\n");
 		if (k == 0)
-			buf_puts(out, "CALL\n");
+			buf_puts(out, _("CALL\n"));
 		else
 			label_line(out, &labels[k - 1], width, uflags);
 		buf_puts(out, "  ");
@@ -297,7 +299,7 @@ static void
 paragraphs(struct buf *out, const struct buf *labels, const struct buf *stats, size_t n, int width,
            unsigned uflags)
 {
-	buf_puts(out, "CALLS\n");
+	buf_puts(out, _("CALLS\n"));
 	for (size_t k = 0; k < n; k++) {
 		label_line(out, &labels[k], width, uflags);
 		wrap_words(out, stats[k].data, width, 2);
@@ -317,9 +319,14 @@ calls_table(const struct svcmap *m, const struct mapview *v, int width, unsigned
 	sort_view_ = v;
 	sort_map_ = m;
 	qsort(order, m->n_edges, sizeof *order, cmp_reading);
+	struct table_column cols[CALL_COLUMNS];
+	for (size_t i = 0; i < CALL_COLUMNS; i++) {
+		cols[i] = call_columns[i];
+		cols[i].header = _(call_columns[i].header);
+	}
 	struct table wide, narrow;
-	table_init(&wide, call_columns, CALL_COLUMNS, uflags);
-	table_init(&narrow, call_columns + 2, STAT_COLUMNS, uflags);
+	table_init(&wide, cols, CALL_COLUMNS, uflags);
+	table_init(&narrow, cols + 2, STAT_COLUMNS, uflags);
 	struct buf from = BUF_INIT, to = BUF_INIT;
 	struct buf *labels = xcalloc(m->n_edges + 1, sizeof *labels);
 	struct buf *stats = xcalloc(m->n_edges + 1, sizeof *stats);
@@ -345,10 +352,10 @@ calls_table(const struct svcmap *m, const struct mapview *v, int width, unsigned
 		                                   p90,       p99,     e4,  t4,  f5};
 		table_add_row(&wide, cells);
 		table_add_row(&narrow, cells + 2);
-		buf_printf(
-		    &stats[k],
-		    "req\t%s, avg\t%s, p50\t%s, p90\t%s, p99\t%s, 4xx%%\t%s, 429%%\t%s, 5xx%%\t%s",
-		    req, avg, p50, p90, p99, e4, t4, f5);
+		buf_printf(&stats[k],
+		           _("req\t%s, avg\t%s, p50\t%s, p90\t%s, p99\t%s, 4xx%%\t%s, 429%%\t%s, "
+		             "5xx%%\t%s"),
+		           req, avg, p50, p90, p99, e4, t4, f5);
 	}
 	struct buf text = BUF_INIT;
 	table_render(&wide, 0, &text);
@@ -383,23 +390,25 @@ header(const struct svcmap *m, const struct batch_map_format *fmt, struct buf *o
 	for (size_t i = 0; i < m->n_nodes; i++)
 		services += !m->nodes[i].client;
 	struct buf line = BUF_INIT;
-	buf_printf(&line, "Service map: %zu services, %zu calls", services, m->n_edges);
+	buf_printf(&line, _("Service map: %zu services, %zu calls"), services, m->n_edges);
 	if (m->n_traces)
-		buf_printf(&line, " from %zu traces", m->n_traces);
+		buf_printf(&line, ngettext(" from %zu trace", " from %zu traces", m->n_traces),
+		           m->n_traces);
 	wrap_words(out, line.data, fmt->width, 0);
 	if (isfinite(m->start_time) && isfinite(m->end_time)) {
 		char a[32], b[32];
 		timefmt_short(m->start_time, a, sizeof a);
 		timefmt_short(m->end_time, b, sizeof b);
 		buf_reset(&line);
-		buf_printf(&line, "Window: %s to %s UTC", a, b + (strncmp(a, b, 11) == 0 ? 11 : 0));
+		buf_printf(&line, _("Window: %s to %s UTC"), a,
+		           b + (strncmp(a, b, 11) == 0 ? 11 : 0));
 		wrap_words(out, line.data, fmt->width, 0);
 	}
 	buf_free(&line);
 	wrap_words(out,
-	           "Each box: name, type, requests, average response time, and the shares of "
-	           "4xx errors (E), 429 throttles (T) and 5xx faults (F); the letter on its "
-	           "border is the worst it saw (ok: none).",
+	           _("Each box: name, type, requests, average response time, and the shares of "
+	             "4xx errors (E), 429 throttles (T) and 5xx faults (F); the letter on its "
+	             "border is the worst it saw (ok: none)."),
 	           fmt->width, 0);
 }
 
@@ -410,7 +419,7 @@ batch_map_print(FILE *out, const struct svcmap *m, const struct batch_map_format
 	if (fmt->output == OUTPUT_JSON || fmt->output == OUTPUT_NDJSON) {
 		batch_map_json(m, &b);
 	} else if (!m->n_nodes) {
-		buf_puts(&b, "Service map: no services (no full trace matched)\n");
+		buf_puts(&b, _("Service map: no services (no full trace matched)\n"));
 	} else {
 		header(m, fmt, &b);
 		buf_putc(&b, '\n');
@@ -431,8 +440,8 @@ batch_map_print(FILE *out, const struct svcmap *m, const struct batch_map_format
 			struct buf note = BUF_INIT;
 			buf_printf(
 			    &note,
-			    "(The map is %d columns wide: this shows columns %d-%d, around %s. "
-			    "--width %d prints all of it; every call is in the table below.)",
+			    _("(The map is %d columns wide: this shows columns %d-%d, around %s. "
+			      "--width %d prints all of it; every call is in the table below.)"),
 			    w, vp.origin_x + 1, vp.origin_x + c->width, name.data ? name.data : "?",
 			    w);
 			wrap_words(&b, note.data, fmt->width, 0);

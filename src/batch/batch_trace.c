@@ -11,6 +11,7 @@
 #include "view/details.h"
 #include "view/timeline.h"
 #include "xray/encode.h"
+#include "util/i18n.h"
 
 /* Lines of "where the time went" under the chart. */
 #define SUMMARY_LINES 6
@@ -148,11 +149,13 @@ pick_trace(const struct options *o, const struct session *s)
 	if (o->trace_id) {
 		const struct xr_store_entry *e = session_find(s, o->trace_id);
 		if (!e)
-			batchrun_report("--trace %s: no such trace in the loaded data (%zu traces)",
-			                o->trace_id, store_count(store));
+			batchrun_report(
+			    _("--trace %s: no such trace in the loaded data (%zu traces)"),
+			    o->trace_id, store_count(store));
 		else if (!e->trace)
-			batchrun_report("--trace %s: only its summary is loaded, not its segments",
-			                o->trace_id);
+			batchrun_report(
+			    _("--trace %s: only its summary is loaded, not its segments"),
+			    o->trace_id);
 		return e ? e->trace : NULL;
 	}
 	if (o->segment_id) {
@@ -161,7 +164,7 @@ pick_trace(const struct options *o, const struct session *s)
 			if (t && trace_find_segment(t, o->segment_id))
 				return t;
 		}
-		batchrun_report("--segment %s: no such segment in the loaded traces",
+		batchrun_report(_("--segment %s: no such segment in the loaded traces"),
 		                o->segment_id);
 		return NULL;
 	}
@@ -173,7 +176,7 @@ pick_trace(const struct options *o, const struct session *s)
 		t = tl.rows[i].entry->trace;
 	tracelist_free(&tl);
 	if (!t)
-		batchrun_report("--view %s: no full trace %s",
+		batchrun_report(_("--view %s: no full trace %s"),
 		                o->view == VIEW_DETAILS ? "details" : "timeline",
 		                session_filter(s) ? "matches the filter" : "is loaded");
 	return t;
@@ -186,9 +189,9 @@ batch_trace_run(const struct options *o, const struct session *s, size_t width, 
 	if (!t)
 		return BATCHRUN_EXIT_SOURCE;
 	for (unsigned p = 0; p < t->n_problems && p < MAX_PROBLEMS_SHOWN; p++)
-		batchrun_report("trace %s: %s", t->id, t->problems[p]);
+		batchrun_report(_("trace %s: %s"), t->id, t->problems[p]);
 	if (t->n_problems > MAX_PROBLEMS_SHOWN)
-		batchrun_report("... and %u more problems in trace %s",
+		batchrun_report(_("... and %u more problems in trace %s"),
 		                t->n_problems - MAX_PROBLEMS_SHOWN, t->id);
 	struct batch_format fmt = {.output = o->output, .width = width, .flags = flags};
 	int rc;
@@ -197,10 +200,10 @@ batch_trace_run(const struct options *o, const struct session *s, size_t width, 
 		    o->segment_id ? trace_find_segment(t, o->segment_id) : t->root;
 		if (!seg) {
 			if (o->segment_id)
-				batchrun_report("--segment %s: no such segment in trace %s",
+				batchrun_report(_("--segment %s: no such segment in trace %s"),
 				                o->segment_id, t->id);
 			else
-				batchrun_report("trace %s has no segments", t->id);
+				batchrun_report(_("trace %s has no segments"), t->id);
 			return BATCHRUN_EXIT_SOURCE;
 		}
 		rc = batch_print_details(stdout, t, seg, &fmt);
@@ -208,7 +211,7 @@ batch_trace_run(const struct options *o, const struct session *s, size_t width, 
 		rc = batch_print_timeline(stdout, t, &fmt);
 	}
 	if (rc < 0) {
-		batchrun_report("cannot write the output: %s", strerror(errno));
+		batchrun_report(_("cannot write the output: %s"), strerror(errno));
 		return BATCHRUN_EXIT_SOURCE;
 	}
 	return BATCHRUN_EXIT_OK;

@@ -25,6 +25,7 @@
 #include "util/xmalloc.h"
 #include "xray/api.h"
 #include "xray/encode.h"
+#include "util/i18n.h"
 
 /* Trace-data problems printed after loading; the rest are counted. */
 #define MAX_PROBLEMS_SHOWN 20
@@ -127,9 +128,9 @@ static const char *
 unit_name(int op, size_t n)
 {
 	switch (op) {
-	case XRAY_GET_TRACE_SUMMARIES: return n == 1 ? "time slice" : "time slices";
-	case XRAY_BATCH_GET_TRACES: return n == 1 ? "trace" : "traces";
-	default: return n == 1 ? "request" : "requests";
+	case XRAY_GET_TRACE_SUMMARIES: return ngettext("time slice", "time slices", n);
+	case XRAY_BATCH_GET_TRACES: return ngettext("trace", "traces", n);
+	default: return ngettext("request", "requests", n);
 	}
 }
 
@@ -145,7 +146,7 @@ report_failures(struct batchrun *b)
 	if (abort_reason && b->failures_reported == 0) {
 		report_lines(abort_reason);
 		if (b->abort_hint && *b->abort_hint)
-			batchrun_report("hint: %s", b->abort_hint);
+			batchrun_report(_("hint: %s"), b->abort_hint);
 	}
 	for (size_t i = b->failures_reported; i < n; i++) {
 		if (done[i])
@@ -169,8 +170,8 @@ report_failures(struct batchrun *b)
 			}
 		}
 		if (more)
-			batchrun_report("... and %zu more %s failed the same way (%zu %s)", more,
-			                more == 1 ? "request" : "requests", more_units,
+			batchrun_report(_("... and %zu more %s failed the same way (%zu %s)"), more,
+			                ngettext("request", "requests", more), more_units,
 			                unit_name(fi->op, more_units));
 	}
 	free(done);
@@ -196,10 +197,10 @@ report_problems(const struct xr_store *store)
 		const struct xr_trace *t = store_entry(store, i)->trace;
 		for (unsigned p = 0; t && p < t->n_problems; p++, total++)
 			if (shown++ < MAX_PROBLEMS_SHOWN)
-				batchrun_report("trace %s: %s", t->id, t->problems[p]);
+				batchrun_report(_("trace %s: %s"), t->id, t->problems[p]);
 	}
 	if (total > MAX_PROBLEMS_SHOWN)
-		batchrun_report("... and %zu more problems in trace data",
+		batchrun_report(_("... and %zu more problems in trace data"),
 		                total - MAX_PROBLEMS_SHOWN);
 }
 
@@ -218,9 +219,9 @@ print_analytics(struct batchrun *b, const struct tracelist *tl)
 	struct xr_err err = {0};
 	int rc = batch_analytics(stdout, tl, &rq, &fmt, &err);
 	if (rc == -1)
-		batchrun_report("--group-by: %s", err.msg);
+		batchrun_report(_("--group-by: %s"), err.msg);
 	else if (rc < 0)
-		batchrun_report("cannot write the output: %s", strerror(errno));
+		batchrun_report(_("cannot write the output: %s"), strerror(errno));
 	return rc == 0 ? BATCHRUN_EXIT_OK : rc == -1 ? BATCHRUN_EXIT_USAGE : BATCHRUN_EXIT_SOURCE;
 }
 
@@ -234,13 +235,14 @@ print_list(struct batchrun *b, size_t from_seq)
 	struct session_list_stats st;
 	session_list(b->s, from_seq, &tl, &st);
 	if (st.disagreed)
-		batchrun_report("--filter: %zu traces the X-Ray service returned do not match the "
-		                "filter as xrtop reads it: left out",
-		                st.disagreed);
+		batchrun_report(
+		    _("--filter: %zu traces the X-Ray service returned do not match the "
+		      "filter as xrtop reads it: left out"),
+		    st.disagreed);
 	if (st.undecided)
 		batchrun_report(
-		    "--filter: %zu traces left out: the filter needs their full traces, and only "
-		    "their summaries are loaded",
+		    _("--filter: %zu traces left out: the filter needs their full traces, and only "
+		      "their summaries are loaded"),
 		    st.undecided);
 	if (o->view == VIEW_ANALYTICS) {
 		int rc = print_analytics(b, &tl);
@@ -261,7 +263,7 @@ print_list(struct batchrun *b, size_t from_seq)
 	int rc = batch_print(stdout, &tl, &fmt);
 	tracelist_free(&tl);
 	if (rc < 0) {
-		batchrun_report("cannot write the output: %s", strerror(errno));
+		batchrun_report(_("cannot write the output: %s"), strerror(errno));
 		return BATCHRUN_EXIT_SOURCE;
 	}
 	return BATCHRUN_EXIT_OK;
@@ -274,15 +276,16 @@ print_map(struct batchrun *b)
 	size_t summaries_only = 0, width = terminal_width(b->o);
 	struct svcmap *m = batch_map_of_session(b->s, &summaries_only);
 	if (summaries_only)
-		batchrun_report("--view map: %zu traces left out: only their summaries are loaded, "
-		                "and the map is built from full traces (BatchGetTraces)",
-		                summaries_only);
+		batchrun_report(
+		    _("--view map: %zu traces left out: only their summaries are loaded, "
+		      "and the map is built from full traces (BatchGetTraces)"),
+		    summaries_only);
 	struct batch_map_format fmt = {b->o->output, width ? (int)width : 100,
 	                               (b->flags & UTF8_ASCII) ? CANVAS_ASCII : 0};
 	int rc = batch_map_print(stdout, m, &fmt);
 	svcmap_free(m);
 	if (rc < 0) {
-		batchrun_report("cannot write the output: %s", strerror(errno));
+		batchrun_report(_("cannot write the output: %s"), strerror(errno));
 		return BATCHRUN_EXIT_SOURCE;
 	}
 	return BATCHRUN_EXIT_OK;
@@ -326,16 +329,16 @@ first_scan_done(struct batchrun *b, const struct session_event *ev)
 	if (b->api) {
 		if (session_progress(b->s).more_available)
 			batchrun_report(
-			    "stopped after --max-traces %ld summaries: the window has more",
+			    _("stopped after --max-traces %ld summaries: the window has more"),
 			    o->max_traces);
 		if (ev->interrupted) {
-			batchrun_report("interrupted: the results are incomplete");
+			batchrun_report(_("interrupted: the results are incomplete"));
 			b->failed = true;
 		}
 		if (b->save && (ev->interrupted || aborted) && !o->delay) {
 			save_abort(b->save);
 			b->save = NULL;
-			batchrun_report("--save %s: not written", o->save);
+			batchrun_report(_("--save %s: not written"), o->save);
 		}
 	}
 	if (one_trace) {
@@ -380,8 +383,8 @@ on_event(void *ctx, const struct session_event *ev)
 		if (ev->message)
 			batchrun_report("%s", ev->message);
 		else if (!ev->load->traces && !ev->load->summaries)
-			batchrun_report("%s: no traces",
-			                strcmp(ev->source, "-") == 0 ? "(stdin)" : ev->source);
+			batchrun_report(_("%s: no traces"),
+			                strcmp(ev->source, "-") == 0 ? _("(stdin)") : ev->source);
 		if (ev->message || ev->load->skipped)
 			b->failed = true;
 		break;
@@ -505,8 +508,8 @@ finish_save(struct batchrun *b)
 		batchrun_report("%s", err.msg);
 		b->failed |= saved_how < 0;
 	} else if (n_ids) {
-		batchrun_report("--save %s: %zu traces written; %zu could not be fetched "
-		                "(listed in its UnprocessedTraceIds)",
+		batchrun_report(_("--save %s: %zu traces written; %zu could not be fetched "
+		                  "(listed in its UnprocessedTraceIds)"),
 		                b->o->save, saved, n_ids);
 	}
 	b->save = NULL;
@@ -548,7 +551,7 @@ batchrun(const struct options *o)
 	struct xr_err err = {0};
 	if (o->view == VIEW_MAP && o->delay > 0) {
 		batchrun_report(
-		    "--view map: -d is not supported (the map is printed once per run)");
+		    _("--view map: -d is not supported (the map is printed once per run)"));
 		return BATCHRUN_EXIT_USAGE;
 	}
 	if (b.api && o->debug_log && dlog_open(o->debug_log, &err) < 0) {
@@ -557,7 +560,7 @@ batchrun(const struct options *o)
 	}
 	if (b.api && !options_has_file_source(o) && !o->trace_id &&
 	    (o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS)) {
-		batchrun_report("--view %s: with the X-Ray API, name the trace with --trace ID",
+		batchrun_report(_("--view %s: with the X-Ray API, name the trace with --trace ID"),
 		                o->view == VIEW_DETAILS ? "details" : "timeline");
 		dlog_close();
 		return BATCHRUN_EXIT_USAGE;

@@ -12,6 +12,7 @@
 #include "util/arena.h"
 #include "util/parallel.h"
 #include "util/utf8.h"
+#include "util/i18n.h"
 
 struct xr_filter {
 	struct arena *arena; /* owns the tree */
@@ -334,7 +335,7 @@ filter_error_format(const char *expr, const struct xr_filter_error *e, unsigned 
                     struct buf *out)
 {
 	if (e->column > 0)
-		buf_printf(out, "column %zu: ", e->column);
+		buf_printf(out, _("column %zu: "), e->column);
 	utf8_sanitize(out, e->message, strlen(e->message), flags);
 	buf_putc(out, '\n');
 	if (e->column > 0) {
@@ -371,7 +372,7 @@ filter_error_format(const char *expr, const struct xr_filter_error *e, unsigned 
 		buf_puts(out, "^\n");
 	}
 	if (e->hint[0]) {
-		buf_puts(out, "hint: ");
+		buf_puts(out, _("hint: "));
 		utf8_sanitize(out, e->hint, strlen(e->hint), flags);
 		buf_putc(out, '\n');
 	}

@@ -12,6 +12,7 @@
 
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 static void verror(struct xr_filter_error *err, size_t column, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
@@ -62,7 +63,7 @@ lexer_init(struct lexer *lx, const char *src, size_t len, struct xr_filter_error
 		}
 		int n = utf8_decode(src + i, len - i, &cp);
 		if (n < 0) {
-			lexer_error(lx, i, "invalid UTF-8 (byte 0x%02X)", (unsigned char)src[i]);
+			lexer_error(lx, i, _("invalid UTF-8 (byte 0x%02X)"), (unsigned char)src[i]);
 			return -1;
 		}
 		i += (size_t)n;
@@ -163,15 +164,16 @@ lex_string(struct lexer *lx, struct token *t)
 			if (e != '"' && e != '\\') {
 				char tmp[64];
 				if (i + 1 >= lx->len)
-					lexer_error(lx, i,
-					            "unterminated escape at the end of the string");
+					lexer_error(
+					    lx, i,
+					    _("unterminated escape at the end of the string"));
 				else
 					lexer_error(
-					    lx, i, "unknown escape '\\' followed by %s in a string",
+					    lx, i,
+					    _("unknown escape '\\' followed by %s in a string"),
 					    describe_char(lx, i + 1, tmp, sizeof tmp));
-				lexer_hint(
-				    lx,
-				    "only \\\" and \\\\ are escapes; write \\\\ for a backslash");
+				lexer_hint(lx, _("only \\\" and \\\\ are escapes; write \\\\ for a "
+				                 "backslash"));
 				t->kind = TOK_ERROR;
 				return;
 			}
@@ -181,8 +183,8 @@ lex_string(struct lexer *lx, struct token *t)
 		i++;
 	}
 	if (i >= lx->len) {
-		lexer_error(lx, lx->pos, "unterminated string");
-		lexer_hint(lx, "add a closing '\"'");
+		lexer_error(lx, lx->pos, _("unterminated string"));
+		lexer_hint(lx, _("add a closing '\"'"));
 		t->kind = TOK_ERROR;
 		return;
 	}
@@ -230,23 +232,23 @@ lex_number(struct lexer *lx, struct token *t)
 	}
 	if (digits == 0) {
 		char tmp[64];
-		lexer_error(lx, lx->pos, "unexpected %s",
+		lexer_error(lx, lx->pos, _("unexpected %s"),
 		            describe_char(lx, lx->pos, tmp, sizeof tmp));
 		t->kind = TOK_ERROR;
 		return;
 	}
 	if (i < lx->len && (is_key_char(s[i]) || s[i] == '.')) {
 		char tmp[64];
-		lexer_error(lx, i, "unexpected %s after the number %.*s",
+		lexer_error(lx, i, _("unexpected %s after the number %.*s"),
 		            describe_char(lx, i, tmp, sizeof tmp), (int)(i - lx->pos), s + lx->pos);
 		if (s[i] == 's' || s[i] == 'm')
-			lexer_hint(lx, "times are in seconds, without a unit: write %.*s",
+			lexer_hint(lx, _("times are in seconds, without a unit: write %.*s"),
 			           (int)(i - lx->pos), s + lx->pos);
 		t->kind = TOK_ERROR;
 		return;
 	}
 	if (!lexer_parse_number(s + lx->pos, i - lx->pos, &t->num)) {
-		lexer_error(lx, lx->pos, "number %.*s is out of range", (int)(i - lx->pos),
+		lexer_error(lx, lx->pos, _("number %.*s is out of range"), (int)(i - lx->pos),
 		            s + lx->pos);
 		t->kind = TOK_ERROR;
 		return;
@@ -326,14 +328,14 @@ lexer_next(struct lexer *lx, struct token *t)
 			return;
 		}
 		char tmp[64];
-		lexer_error(lx, lx->pos, "unexpected %s",
+		lexer_error(lx, lx->pos, _("unexpected %s"),
 		            describe_char(lx, lx->pos, tmp, sizeof tmp));
 		if (s[0] == '&')
-			lexer_hint(lx, "write AND");
+			lexer_hint(lx, _("write AND"));
 		else if (s[0] == '|')
-			lexer_hint(lx, "write OR");
+			lexer_hint(lx, _("write OR"));
 		else if (s[0] == '\'')
-			lexer_hint(lx, "strings take double quotes: \"...\"");
+			lexer_hint(lx, _("strings take double quotes: \"...\""));
 		t->kind = TOK_ERROR;
 		return;
 	}

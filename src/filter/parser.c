@@ -11,6 +11,7 @@
 #include "filter/rcjson.h"
 #include "util/strdist.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 /* Group references being expanded, to catch loops; X-Ray allows 25 groups. */
 #define MAX_GROUPS 32
@@ -128,10 +129,10 @@ static void
 hint_quote(struct parser *p)
 {
 	if (p->tok.kind == TOK_WORD || p->tok.kind == TOK_NUMBER) {
-		hint(p, "did you mean \"%.*s\"?", lexer_clip(tok_text(p), p->tok.len, 60),
+		hint(p, _("did you mean \"%.*s\"?"), lexer_clip(tok_text(p), p->tok.len, 60),
 		     tok_text(p));
 	} else if (p->tok.kind == TOK_EQ) {
-		hint(p, "compare with a single '='");
+		hint(p, _("compare with a single '='"));
 	}
 }
 
@@ -140,11 +141,11 @@ hint_quote(struct parser *p)
 static void *
 fail_unknown(struct parser *p, const char *otherwise)
 {
-	fail(p, "unknown keyword '%.*s'", p->tok.len > 60 ? 60 : (int)p->tok.len, tok_text(p));
+	fail(p, _("unknown keyword '%.*s'"), p->tok.len > 60 ? 60 : (int)p->tok.len, tok_text(p));
 	char tmp[128];
 	const char *near = keyword_suggest(tok_text(p), p->tok.len, tmp, sizeof tmp);
 	if (near)
-		hint(p, "did you mean '%s'?", near);
+		hint(p, _("did you mean '%s'?"), near);
 	else if (otherwise)
 		hint(p, "%s", otherwise);
 	return NULL;
@@ -221,7 +222,7 @@ static int
 enter(struct parser *p)
 {
 	if (++p->sh->depth > FILTER_MAX_DEPTH) {
-		fail(p, "expression nested too deeply (more than %d levels)", FILTER_MAX_DEPTH);
+		fail(p, _("expression nested too deeply (more than %d levels)"), FILTER_MAX_DEPTH);
 		return -1;
 	}
 	return 0;
@@ -240,14 +241,14 @@ static int
 expect_number(struct parser *p, enum fop op, struct flit *lit)
 {
 	if (p->tok.kind != TOK_NUMBER) {
-		fail(p, "expected a number after '%s'", parser_op_text(op));
+		fail(p, _("expected a number after '%s'"), parser_op_text(op));
 		double v;
 		if (p->tok.kind == TOK_STRING && p->tok.len > 2 &&
 		    lexer_parse_number(tok_text(p) + 1, p->tok.len - 2, &v))
-			hint(p, "numbers are written without quotes: %.*s", (int)p->tok.len - 2,
+			hint(p, _("numbers are written without quotes: %.*s"), (int)p->tok.len - 2,
 			     tok_text(p) + 1);
 		else if (p->tok.kind == TOK_EQ)
-			hint(p, "compare with a single '='");
+			hint(p, _("compare with a single '='"));
 		return -1;
 	}
 	lit->type = XR_VAL_NUMBER;
@@ -259,7 +260,7 @@ static int
 expect_string(struct parser *p, enum fop op, struct flit *lit)
 {
 	if (p->tok.kind != TOK_STRING) {
-		fail(p, "expected a quoted string after '%s'", parser_op_text(op));
+		fail(p, _("expected a quoted string after '%s'"), parser_op_text(op));
 		hint_quote(p);
 		return -1;
 	}
@@ -271,10 +272,10 @@ static int
 expect_bool(struct parser *p, enum fop op, struct flit *lit)
 {
 	if (!is_word(p, "true") && !is_word(p, "false")) {
-		fail(p, "expected true or false after '%s'", parser_op_text(op));
+		fail(p, _("expected true or false after '%s'"), parser_op_text(op));
 		if (p->tok.kind == TOK_STRING &&
 		    (p->tok.len == 6 || p->tok.len == 7) /* "true" "false" */)
-			hint(p, "write true or false without quotes");
+			hint(p, _("write true or false without quotes"));
 		else
 			hint_quote(p);
 		return -1;
@@ -292,7 +293,7 @@ parse_keyword(struct parser *p, const struct keyword *kw, struct scope sc)
 	size_t at = p->tok.off;
 	if (!(kw->scopes & SCOPE_BIT(sc.sc)) ||
 	    (kw->field == FLD_COVERAGE && sc.kind != XR_RC_RESPONSETIME))
-		return fail(p, "'%s' can only be used %s", kw->name, kw->where);
+		return fail(p, _("'%s' can only be used %s"), kw->name, kw->where);
 	if (advance(p) < 0)
 		return NULL;
 	struct fnode *n = new_node(p, FN_TERM);
@@ -305,9 +306,10 @@ parse_keyword(struct parser *p, const struct keyword *kw, struct scope sc)
 		if (op == OP_SET)
 			return n;
 		if (op != OP_EQ && op != OP_NE) {
-			fail(p, "'%s' cannot be used with '%s', a Boolean keyword",
+			fail(p, _("'%s' cannot be used with '%s', a Boolean keyword"),
 			     parser_op_text(op), name);
-			hint(p, "write %s, !%s, %s = true or %s = false", name, name, name, name);
+			hint(p, _("write %s, !%s, %s = true or %s = false"), name, name, name,
+			     name);
 			return NULL;
 		}
 		if (advance(p) < 0 || expect_bool(p, op, &n->u.term.lit) < 0)
@@ -315,14 +317,15 @@ parse_keyword(struct parser *p, const struct keyword *kw, struct scope sc)
 		return n;
 	case KW_NUM:
 		if (op == OP_SET) {
-			fail_at(p, at, "expected a comparison after '%s', a number keyword", name);
-			hint(p, "for example %s > 1", name);
+			fail_at(p, at, _("expected a comparison after '%s', a number keyword"),
+			        name);
+			hint(p, _("for example %s > 1"), name);
 			return NULL;
 		}
 		if (is_string_op(op)) {
-			fail(p, "'%s' cannot be used with '%s', a number keyword",
+			fail(p, _("'%s' cannot be used with '%s', a number keyword"),
 			     parser_op_text(op), name);
-			hint(p, "use = != < <= > >=");
+			hint(p, _("use = != < <= > >="));
 			return NULL;
 		}
 		if (advance(p) < 0 || expect_number(p, op, &n->u.term.lit) < 0)
@@ -332,9 +335,9 @@ parse_keyword(struct parser *p, const struct keyword *kw, struct scope sc)
 		if (op == OP_SET)
 			return n;
 		if (is_order_op(op)) {
-			fail(p, "'%s' cannot be used with '%s', a string keyword",
+			fail(p, _("'%s' cannot be used with '%s', a string keyword"),
 			     parser_op_text(op), name);
-			hint(p, "use = != CONTAINS BEGINSWITH ENDSWITH");
+			hint(p, _("use = != CONTAINS BEGINSWITH ENDSWITH"));
 			return NULL;
 		}
 		if (advance(p) < 0 || expect_string(p, op, &n->u.term.lit) < 0)
@@ -365,7 +368,8 @@ parse_annotation_rest(struct parser *p, struct fnode *n)
 		return expect_number(p, op, lit) < 0 ? NULL : n;
 	if (is_word(p, "true") || is_word(p, "false"))
 		return expect_bool(p, op, lit) < 0 ? NULL : n;
-	fail(p, "expected a quoted string, a number, true or false after '%s'", parser_op_text(op));
+	fail(p, _("expected a quoted string, a number, true or false after '%s'"),
+	     parser_op_text(op));
 	hint_quote(p);
 	return NULL;
 }
@@ -376,15 +380,16 @@ parse_annotation(struct parser *p, struct scope sc)
 	static const char prefix[] = "annotation.";
 	const size_t plen = sizeof prefix - 1;
 	if (!(SCOPES_SEGMENT & SCOPE_BIT(sc.sc)))
-		return fail(p, "annotations cannot be used inside %s", keyword_scope_name(sc.sc));
+		return fail(p, _("annotations cannot be used inside %s"),
+		            keyword_scope_name(sc.sc));
 	struct fnode *n = new_node(p, FN_ANNOTATION);
 	if (p->tok.len > plen) { /* annotation.KEY */
 		const char *key = tok_text(p) + plen;
 		size_t klen = p->tok.len - plen;
 		if (!lexer_is_key(key, klen)) {
-			fail(p, "an annotation key after 'annotation.' has only letters, digits "
-			        "and '_'");
-			hint(p, "write annotation[\"%.*s\"]", klen > 60 ? 60 : (int)klen, key);
+			fail(p, _("an annotation key after 'annotation.' has only letters, digits "
+			          "and '_'"));
+			hint(p, _("write annotation[\"%.*s\"]"), klen > 60 ? 60 : (int)klen, key);
 			return NULL;
 		}
 		n->u.ann.key = arena_strndup(p->sh->a, key, klen);
@@ -396,8 +401,8 @@ parse_annotation(struct parser *p, struct scope sc)
 	if (advance(p) < 0)
 		return NULL;
 	if (p->tok.kind != TOK_LBRACKET) {
-		fail(p, "expected '.KEY' or '[KEY]' after 'annotation'");
-		hint(p, "for example annotation.user_tier = \"gold\"");
+		fail(p, _("expected '.KEY' or '[KEY]' after 'annotation'"));
+		hint(p, _("for example annotation.user_tier = \"gold\""));
 		return NULL;
 	}
 	if (advance(p) < 0)
@@ -406,22 +411,22 @@ parse_annotation(struct parser *p, struct scope sc)
 		struct flit lit;
 		take_string(p, &lit);
 		if (lit.len == 0)
-			return fail(p, "an annotation key cannot be empty");
+			return fail(p, _("an annotation key cannot be empty"));
 		n->u.ann.key = lit.s;
 	} else if ((p->tok.kind == TOK_WORD || p->tok.kind == TOK_NUMBER) &&
 	           lexer_is_key(tok_text(p), p->tok.len)) {
 		n->u.ann.key = arena_strndup(p->sh->a, tok_text(p), p->tok.len);
 	} else {
-		fail(p, "expected an annotation key inside '[ ]'");
+		fail(p, _("expected an annotation key inside '[ ]'"));
 		if (p->tok.kind == TOK_WORD)
-			hint(p, "quote a key with other characters: annotation[\"%.*s\"]",
+			hint(p, _("quote a key with other characters: annotation[\"%.*s\"]"),
 			     p->tok.len > 60 ? 60 : (int)p->tok.len, tok_text(p));
 		return NULL;
 	}
 	if (advance(p) < 0)
 		return NULL;
 	if (p->tok.kind != TOK_RBRACKET)
-		return fail(p, "expected ']' after the annotation key");
+		return fail(p, _("expected ']' after the annotation key"));
 	if (advance(p) < 0)
 		return NULL;
 	return parse_annotation_rest(p, n);
@@ -437,13 +442,13 @@ parse_id(struct parser *p, struct fref *ref)
 	if (advance(p) < 0)
 		return -1;
 	if (p->tok.kind != TOK_LPAREN) {
-		fail(p, "expected '(' after 'id'");
+		fail(p, _("expected '(' after 'id'"));
 		return -1;
 	}
 	if (advance(p) < 0)
 		return -1;
 	if (p->tok.kind == TOK_RPAREN) {
-		fail(p, "id() needs at least one of name:, type: and account.id:");
+		fail(p, _("id() needs at least one of name:, type: and account.id:"));
 		return -1;
 	}
 	for (;;) {
@@ -452,16 +457,17 @@ parse_id(struct parser *p, struct fref *ref)
 		                    : is_word(p, "account.id") ? &ref->account
 		                                               : NULL;
 		if (!slot) {
-			fail(p, "expected name:, type: or account.id: in id(...)");
+			fail(p, _("expected name:, type: or account.id: in id(...)"));
 			const char *near = p->tok.kind == TOK_WORD
 			                       ? strdist_nearest(tok_text(p), p->tok.len, fields)
 			                       : NULL;
 			if (near)
-				hint(p, "did you mean '%s:'?", near);
+				hint(p, _("did you mean '%s:'?"), near);
 			return -1;
 		}
 		if (*slot) {
-			fail(p, "'%.*s:' appears twice in id(...)", (int)p->tok.len, tok_text(p));
+			fail(p, _("'%.*s:' appears twice in id(...)"), (int)p->tok.len,
+			     tok_text(p));
 			return -1;
 		}
 		const char *field = slot == &ref->name   ? "name"
@@ -470,13 +476,13 @@ parse_id(struct parser *p, struct fref *ref)
 		if (advance(p) < 0)
 			return -1;
 		if (p->tok.kind != TOK_COLON) {
-			fail(p, "expected ':' after '%s' in id(...)", field);
+			fail(p, _("expected ':' after '%s' in id(...)"), field);
 			return -1;
 		}
 		if (advance(p) < 0)
 			return -1;
 		if (p->tok.kind != TOK_STRING) {
-			fail(p, "expected a quoted string after '%s:'", field);
+			fail(p, _("expected a quoted string after '%s:'"), field);
 			hint_quote(p);
 			return -1;
 		}
@@ -492,7 +498,7 @@ parse_id(struct parser *p, struct fref *ref)
 		}
 		if (p->tok.kind == TOK_RPAREN)
 			return advance(p);
-		fail(p, "expected ',' or ')' in id(...)");
+		fail(p, _("expected ',' or ')' in id(...)"));
 		return -1;
 	}
 }
@@ -509,7 +515,7 @@ parse_ref(struct parser *p, struct fref *ref)
 	}
 	if (is_word(p, "id"))
 		return parse_id(p, ref);
-	fail(p, "expected a quoted service name or id(...)");
+	fail(p, _("expected a quoted service name or id(...)"));
 	hint_quote(p);
 	return -1;
 }
@@ -521,13 +527,13 @@ parse_block(struct parser *p, struct scope sc)
 	if (enter(p) < 0 || advance(p) < 0)
 		return NULL;
 	if (p->tok.kind == TOK_RBRACE)
-		return fail(p, "expected a filter inside '{ }'");
+		return fail(p, _("expected a filter inside '{ }'"));
 	struct fnode *n = parse_or(p, sc);
 	if (!n)
 		return NULL;
 	if (p->tok.kind != TOK_RBRACE) {
 		char tmp[80];
-		fail(p, "expected '}' to close the '{' at column %zu, found %s",
+		fail(p, _("expected '}' to close the '{' at column %zu, found %s"),
 		     lexer_column(&p->lx, open), describe(p, tmp, sizeof tmp));
 		return NULL;
 	}
@@ -540,27 +546,27 @@ parse_service(struct parser *p, struct scope sc, bool edge)
 {
 	const char *kw = edge ? "edge" : "service";
 	if (sc.sc != SC_TRACE)
-		return fail(p, "%s() cannot be used inside %s", kw, keyword_scope_name(sc.sc));
+		return fail(p, _("%s() cannot be used inside %s"), kw, keyword_scope_name(sc.sc));
 	struct fnode *n = new_node(p, edge ? FN_EDGE : FN_SERVICE);
 	if (advance(p) < 0)
 		return NULL;
 	if (p->tok.kind != TOK_LPAREN)
-		return fail(p, "expected '(' after '%s'", kw);
+		return fail(p, _("expected '(' after '%s'"), kw);
 	if (advance(p) < 0)
 		return NULL;
 	if (!edge && p->tok.kind == TOK_RPAREN) {
 		/* service(): every node */
 	} else if (edge && p->tok.kind == TOK_RPAREN) {
-		fail(p, "edge() needs a source and a destination");
-		hint(p, "for example edge(\"api.example.com\", \"backend.example.com\")");
+		fail(p, _("edge() needs a source and a destination"));
+		hint(p, _("for example edge(\"api.example.com\", \"backend.example.com\")"));
 		return NULL;
 	} else {
 		if (parse_ref(p, &n->u.svc.a) < 0)
 			return NULL;
 		if (edge) {
 			if (p->tok.kind != TOK_COMMA) {
-				fail(p, "expected ',' and the destination after the source of "
-				        "edge(...)");
+				fail(p, _("expected ',' and the destination after the source of "
+				          "edge(...)"));
 				return NULL;
 			}
 			if (advance(p) < 0 || parse_ref(p, &n->u.svc.b) < 0)
@@ -568,10 +574,10 @@ parse_service(struct parser *p, struct scope sc, bool edge)
 		}
 	}
 	if (p->tok.kind != TOK_RPAREN) {
-		fail(p, "expected ')' after the %s of %s(...)", edge ? "destination" : "service",
+		fail(p, _("expected ')' after the %s of %s(...)"), edge ? "destination" : "service",
 		     kw);
 		if (!edge && p->tok.kind == TOK_COMMA)
-			hint(p, "edge(\"a\", \"b\") names the connection from a to b");
+			hint(p, _("edge(\"a\", \"b\") names the connection from a to b"));
 		return NULL;
 	}
 	if (advance(p) < 0)
@@ -611,27 +617,27 @@ parse_rootcause(struct parser *p, struct scope sc)
 	const char *kname = parser_rc_kind_name((enum xr_rc_kind)kind);
 	const char *lname = parser_rc_level_name((enum rc_level)level);
 	if (kind == XR_RC_RESPONSETIME && level == RC_EXCEPTION) {
-		fail(p, "response-time root causes have no exceptions");
-		hint(p, "use rootcause.responsetime.service or rootcause.responsetime.entity");
+		fail(p, _("response-time root causes have no exceptions"));
+		hint(p, _("use rootcause.responsetime.service or rootcause.responsetime.entity"));
 		return NULL;
 	}
 	bool nested = sc.sc == SC_RC_SERVICE || sc.sc == SC_RC_ENTITY || sc.sc == SC_RC_EXCEPTION;
 	if (sc.sc != SC_TRACE && !nested)
-		return fail(p, "rootcause.%s.%s cannot be used inside %s", kname, lname,
+		return fail(p, _("rootcause.%s.%s cannot be used inside %s"), kname, lname,
 		            keyword_scope_name(sc.sc));
 	if (nested) {
 		int outer = sc.sc - SC_RC_SERVICE;
 		if ((int)sc.kind != kind) {
-			fail(p, "rootcause.%s.%s cannot be used inside rootcause.%s.%s { }", kname,
-			     lname, parser_rc_kind_name(sc.kind),
+			fail(p, _("rootcause.%s.%s cannot be used inside rootcause.%s.%s { }"),
+			     kname, lname, parser_rc_kind_name(sc.kind),
 			     parser_rc_level_name((enum rc_level)outer));
-			hint(p, "a nested root-cause block uses the same kind as its parent");
+			hint(p, _("a nested root-cause block uses the same kind as its parent"));
 			return NULL;
 		}
 		if (level <= outer) {
-			fail(p, "rootcause.%s.%s cannot be used inside rootcause.%s.%s { }", kname,
-			     lname, kname, parser_rc_level_name((enum rc_level)outer));
-			hint(p, "nest from service to entity to exception");
+			fail(p, _("rootcause.%s.%s cannot be used inside rootcause.%s.%s { }"),
+			     kname, lname, kname, parser_rc_level_name((enum rc_level)outer));
+			hint(p, _("nest from service to entity to exception"));
 			return NULL;
 		}
 	}
@@ -641,8 +647,8 @@ parse_rootcause(struct parser *p, struct scope sc)
 	if (advance(p) < 0)
 		return NULL;
 	if (p->tok.kind != TOK_LBRACE) {
-		fail(p, "expected '{' after rootcause.%s.%s", kname, lname);
-		hint(p, "for example rootcause.%s.%s { name = \"x\" }", kname, lname);
+		fail(p, _("expected '{' after rootcause.%s.%s"), kname, lname);
+		hint(p, _("for example rootcause.%s.%s { name = \"x\" }"), kname, lname);
 		return NULL;
 	}
 	struct scope inner = {(enum fscope)(SC_RC_SERVICE + level), (enum xr_rc_kind)kind};
@@ -654,17 +660,17 @@ static struct fnode *
 parse_rcjson(struct parser *p, struct scope sc)
 {
 	if (sc.sc != SC_TRACE)
-		return fail(p, "rootcause.json cannot be used inside %s",
+		return fail(p, _("rootcause.json cannot be used inside %s"),
 		            keyword_scope_name(sc.sc));
 	if (advance(p) < 0)
 		return NULL;
 	if (p->tok.kind != TOK_EQ)
-		return fail(p, "expected '=' after rootcause.json");
+		return fail(p, _("expected '=' after rootcause.json"));
 	if (advance(p) < 0)
 		return NULL;
 	if (p->tok.kind != TOK_HASH) {
-		fail(p, "expected #[ ... ] after 'rootcause.json ='");
-		hint(p, "paste root causes as #[{ \"Services\": [ ... ] }]");
+		fail(p, _("expected #[ ... ] after 'rootcause.json ='"));
+		hint(p, _("paste root causes as #[{ \"Services\": [ ... ] }]"));
 		return NULL;
 	}
 	struct fnode *n = new_node(p, FN_RCJSON);
@@ -682,22 +688,23 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 	const char *kw = arn ? "group.arn" : "group.name";
 	size_t at = p->tok.off;
 	if (sc.sc != SC_TRACE)
-		return fail(p, "%s cannot be used inside %s", kw, keyword_scope_name(sc.sc));
+		return fail(p, _("%s cannot be used inside %s"), kw, keyword_scope_name(sc.sc));
 	if (advance(p) < 0)
 		return NULL;
 	enum fop op = current_op(p);
 	if (op != OP_EQ && op != OP_NE) {
 		if (op == OP_SET)
-			fail(p, "expected '=' or '!=' after %s", kw);
+			fail(p, _("expected '=' or '!=' after %s"), kw);
 		else
-			fail(p, "'%s' cannot be used with %s", parser_op_text(op), kw);
-		hint(p, "for example %s = \"%s\"", kw, arn ? "arn:aws:xray:...:group/G/ID" : "G");
+			fail(p, _("'%s' cannot be used with %s"), parser_op_text(op), kw);
+		hint(p, _("for example %s = \"%s\""), kw,
+		     arn ? "arn:aws:xray:...:group/G/ID" : "G");
 		return NULL;
 	}
 	if (advance(p) < 0)
 		return NULL;
 	if (p->tok.kind != TOK_STRING) {
-		fail(p, "expected a quoted group %s after '%s'", arn ? "ARN" : "name",
+		fail(p, _("expected a quoted group %s after '%s'"), arn ? "ARN" : "name",
 		     parser_op_text(op));
 		hint_quote(p);
 		return NULL;
@@ -707,23 +714,24 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 	size_t value_at = p->tok.off;
 	struct shared *sh = p->sh;
 	if (!sh->resolver) {
-		fail_at(p, at, "%s needs the X-Ray API source", kw);
-		hint(p, "groups are stored in X-Ray; without the API, write the group's expression "
-		        "itself");
+		fail_at(p, at, _("%s needs the X-Ray API source"), kw);
+		hint(p,
+		     _("groups are stored in X-Ray; without the API, write the group's expression "
+		       "itself"));
 		return NULL;
 	}
 	for (unsigned i = 0; i < sh->n_groups; i++)
 		if (strcmp(sh->groups[i], lit.s) == 0)
-			return fail_at(p, value_at, "group \"%.*s\" refers to itself",
+			return fail_at(p, value_at, _("group \"%.*s\" refers to itself"),
 			               lexer_clip(lit.s, lit.len, 60), lit.s);
 	if (sh->n_groups == MAX_GROUPS)
-		return fail_at(p, value_at, "group references nested too deeply");
+		return fail_at(p, value_at, _("group references nested too deeply"));
 	char *expr = NULL;
 	struct xr_err rerr;
 	xr_err_clear(&rerr);
 	if (sh->resolver(sh->ctx, lit.s, arn, &expr, &rerr) < 0 || !expr) {
 		free(expr);
-		return fail_at(p, value_at, "group \"%.*s\": %.180s",
+		return fail_at(p, value_at, _("group \"%.*s\": %.180s"),
 		               lexer_clip(lit.s, lit.len, 60), lit.s,
 		               rerr.msg[0] ? rerr.msg : "not found");
 	}
@@ -748,7 +756,7 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 			inner_err.hint[0] = '\0';
 		} else if ((n->u.group.expr = parse_or(&sub, sc)) && sub.tok.kind != TOK_EOF) {
 			char tmp[80];
-			fail(&sub, "unexpected %s", describe(&sub, tmp, sizeof tmp));
+			fail(&sub, _("unexpected %s"), describe(&sub, tmp, sizeof tmp));
 			n->u.group.expr = NULL;
 		}
 	}
@@ -756,7 +764,7 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 	sh->n_groups--;
 	free(expr);
 	if (!n->u.group.expr) {
-		fail_at(p, value_at, "in group \"%.*s\", column %zu: %.160s",
+		fail_at(p, value_at, _("in group \"%.*s\", column %zu: %.160s"),
 		        lexer_clip(lit.s, lit.len, 60), lit.s, inner_err.column, inner_err.message);
 		if (inner_err.hint[0])
 			hint(p, "%s", inner_err.hint);
@@ -790,13 +798,13 @@ parse_word(struct parser *p, struct scope sc)
 	if (kw)
 		return parse_keyword(p, kw, sc);
 	if (is_word(p, "id")) {
-		fail(p, "id(...) names a node: use it inside service(...) or edge(...)");
-		hint(p, "for example service(id(name: \"x\", type: \"AWS::Lambda::Function\"))");
+		fail(p, _("id(...) names a node: use it inside service(...) or edge(...)"));
+		hint(p, _("for example service(id(name: \"x\", type: \"AWS::Lambda::Function\"))"));
 		return NULL;
 	}
 	if (is_word(p, "true") || is_word(p, "false")) {
-		fail(p, "'%.*s' is a value, not a filter", (int)n, w);
-		hint(p, "compare a keyword with it, for example fault = %.*s", (int)n, w);
+		fail(p, _("'%.*s' is a value, not a filter"), (int)n, w);
+		hint(p, _("compare a keyword with it, for example fault = %.*s"), (int)n, w);
 		return NULL;
 	}
 	return fail_unknown(p, NULL);
@@ -810,13 +818,13 @@ parse_primary(struct parser *p, struct scope sc)
 		if (enter(p) < 0 || advance(p) < 0)
 			return NULL;
 		if (p->tok.kind == TOK_RPAREN)
-			return fail(p, "expected a filter inside '( )'");
+			return fail(p, _("expected a filter inside '( )'"));
 		struct fnode *n = parse_or(p, sc);
 		if (!n)
 			return NULL;
 		if (p->tok.kind != TOK_RPAREN) {
 			char tmp[80];
-			fail(p, "expected ')' to close the '(' at column %zu, found %s",
+			fail(p, _("expected ')' to close the '(' at column %zu, found %s"),
 			     lexer_column(&p->lx, open), describe(p, tmp, sizeof tmp));
 			return NULL;
 		}
@@ -827,11 +835,11 @@ parse_primary(struct parser *p, struct scope sc)
 		return parse_word(p, sc);
 	char tmp[80];
 	if (p->tok.kind == TOK_WORD)
-		fail(p, "expected a filter term before '%.*s'", (int)p->tok.len, tok_text(p));
+		fail(p, _("expected a filter term before '%.*s'"), (int)p->tok.len, tok_text(p));
 	else
-		fail(p, "expected a filter term, found %s", describe(p, tmp, sizeof tmp));
+		fail(p, _("expected a filter term, found %s"), describe(p, tmp, sizeof tmp));
 	if (p->tok.kind == TOK_STRING)
-		hint(p, "compare a keyword with it, for example http.url CONTAINS %.*s",
+		hint(p, _("compare a keyword with it, for example http.url CONTAINS %.*s"),
 		     lexer_clip(tok_text(p), p->tok.len, 60), tok_text(p));
 	return NULL;
 }
@@ -846,7 +854,7 @@ parse_unary(struct parser *p, struct scope sc)
 		return NULL;
 	if (!starts_term(p)) {
 		char tmp[80];
-		return fail(p, "expected a filter term after '%s', found %s", op,
+		return fail(p, _("expected a filter term after '%s', found %s"), op,
 		            describe(p, tmp, sizeof tmp));
 	}
 	struct fnode *kid = parse_unary(p, sc);
@@ -904,7 +912,7 @@ parse_and(struct parser *p, struct scope sc)
 				goto fail;
 			if (!starts_term(p)) {
 				char tmp[80];
-				fail(p, "expected a filter term after 'AND', found %s",
+				fail(p, _("expected a filter term after 'AND', found %s"),
 				     describe(p, tmp, sizeof tmp));
 				goto fail;
 			}
@@ -935,7 +943,7 @@ parse_or(struct parser *p, struct scope sc)
 			goto fail;
 		if (!starts_term(p)) {
 			char tmp[80];
-			fail(p, "expected a filter term after 'OR', found %s",
+			fail(p, _("expected a filter term after 'OR', found %s"),
 			     describe(p, tmp, sizeof tmp));
 			goto fail;
 		}
@@ -965,7 +973,7 @@ parser_parse(const char *expr, size_t len, struct arena *a, xr_group_resolver re
 	if (lexer_init(&p.lx, expr, len, err) < 0 || advance(&p) < 0)
 		return NULL;
 	if (p.tok.kind == TOK_EOF) {
-		fail(&p, "empty filter expression");
+		fail(&p, _("empty filter expression"));
 		return NULL;
 	}
 	struct scope top = {SC_TRACE, XR_RC_FAULT};
@@ -975,14 +983,14 @@ parser_parse(const char *expr, size_t len, struct arena *a, xr_group_resolver re
 	if (p.tok.kind != TOK_EOF) {
 		char tmp[80];
 		if (p.tok.kind == TOK_RPAREN)
-			return fail(&p, "unexpected ')' without a matching '('");
+			return fail(&p, _("unexpected ')' without a matching '('"));
 		if (p.tok.kind == TOK_RBRACE)
-			return fail(&p, "unexpected '}' without a matching '{'");
-		fail(&p, "unexpected %s", describe(&p, tmp, sizeof tmp));
+			return fail(&p, _("unexpected '}' without a matching '{'"));
+		fail(&p, _("unexpected %s"), describe(&p, tmp, sizeof tmp));
 		if (p.tok.kind == TOK_STRING || p.tok.kind == TOK_NUMBER)
-			hint(&p, "a value follows an operator, for example user = \"alice\"");
+			hint(&p, _("a value follows an operator, for example user = \"alice\""));
 		else if (current_op(&p) != OP_SET)
-			hint(&p, "join comparisons with AND or OR");
+			hint(&p, _("join comparisons with AND or OR"));
 		return NULL;
 	}
 	return n;

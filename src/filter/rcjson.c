@@ -14,6 +14,7 @@
 #include "util/jsonw.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 /* ---- a small JSON reader (values live in the filter's arena) ---- */
 
@@ -60,10 +61,10 @@ static int
 jfail(struct jreader *r, size_t off, const char *what)
 {
 	if (off >= r->len)
-		lexer_error(r->lx, off, "rootcause.json: %s, found the end of the expression",
+		lexer_error(r->lx, off, _("rootcause.json: %s, found the end of the expression"),
 		            what);
 	else
-		lexer_error(r->lx, off, "rootcause.json: %s", what);
+		lexer_error(r->lx, off, _("rootcause.json: %s"), what);
 	return -1;
 }
 
@@ -393,7 +394,8 @@ struct rcjson {
 static int
 type_error(struct jreader *r, const struct jmember *m, const char *want)
 {
-	lexer_error(r->lx, m->val.off, "rootcause.json: \"%s\" must be %s or null", m->key, want);
+	lexer_error(r->lx, m->val.off, _("rootcause.json: \"%s\" must be %s or null"), m->key,
+	            want);
 	return -1;
 }
 
@@ -472,16 +474,16 @@ conv_list(struct jreader *r, const struct jmember *m, enum pstate *st, const cha
 static int
 unknown_field(struct jreader *r, const struct jmember *m, const char *const *known)
 {
-	lexer_error(r->lx, m->off, "rootcause.json: unknown field \"%s\"", m->key);
+	lexer_error(r->lx, m->off, _("rootcause.json: unknown field \"%s\""), m->key);
 	const char *near = strdist_nearest(m->key, strlen(m->key), known);
 	if (near) {
-		lexer_hint(r->lx, "did you mean \"%s\"?", near);
+		lexer_hint(r->lx, _("did you mean \"%s\"?"), near);
 	} else {
 		char list[200] = "";
 		for (size_t i = 0; known[i]; i++)
 			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
 			         i ? ", " : "", known[i]);
-		lexer_hint(r->lx, "the fields here are %s", list);
+		lexer_hint(r->lx, _("the fields here are %s"), list);
 	}
 	return -1;
 }
@@ -491,7 +493,7 @@ need_object(struct jreader *r, const struct jv *v, const char *what)
 {
 	if (v->type == JV_OBJ)
 		return 0;
-	lexer_error(r->lx, v->off, "rootcause.json: expected %s (a JSON object)", what);
+	lexer_error(r->lx, v->off, _("rootcause.json: expected %s (a JSON object)"), what);
 	return -1;
 }
 
@@ -627,7 +629,7 @@ rcjson_parse(struct lexer *lx, struct arena *a)
 	struct jreader r = {lx, a, lx->src, lx->len, lx->pos};
 	if (r.pos >= r.len || r.s[r.pos] != '[') {
 		jfail(&r, r.pos, "expected '[' right after '#'");
-		lexer_hint(lx, "write the root causes as #[ {...}, ... ]");
+		lexer_hint(lx, _("write the root causes as #[ {...}, ... ]"));
 		return NULL;
 	}
 	struct jv top;
@@ -635,7 +637,7 @@ rcjson_parse(struct lexer *lx, struct arena *a)
 		return NULL;
 	if (top.count == 0) {
 		jfail(&r, top.off, "expected at least one root cause in #[ ]");
-		lexer_hint(lx, "#[{}] matches every trace that has a root cause");
+		lexer_hint(lx, _("#[{}] matches every trace that has a root cause"));
 		return NULL;
 	}
 	struct rcjson *p = ARENA_NEW(a, struct rcjson);

@@ -13,6 +13,7 @@
 #include "model/tracegraph.h"
 #include "util/hash.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 struct xr_trace *
 trace_new(const char *id)
@@ -167,7 +168,7 @@ build_index(struct xr_trace *t, struct seg_index *ix)
 					t->documents[k] = doc;
 			*slot = NULL;
 		} else if (*slot) {
-			trace_add_problem(t, "duplicate segment id %s: kept the first", doc->id);
+			trace_add_problem(t, _("duplicate segment id %s: kept the first"), doc->id);
 			continue;
 		} else {
 			t->documents[kept++] = doc;
@@ -179,7 +180,7 @@ build_index(struct xr_trace *t, struct seg_index *ix)
 			s->document = doc;
 			struct xr_segment **sl = index_slot(ix, s->id);
 			if (*sl && *sl != s)
-				trace_add_problem(t, "duplicate segment id %s: kept the first",
+				trace_add_problem(t, _("duplicate segment id %s: kept the first"),
 				                  s->id);
 			else
 				*sl = s;
@@ -274,12 +275,12 @@ check_times(struct xr_trace *t)
 	for (unsigned i = 0; i < t->n_all; i++) {
 		struct xr_segment *s = t->all[i];
 		if (isfinite(s->start_time) && isfinite(s->end_time) && s->end_time < s->start_time)
-			trace_add_problem(t, "segment %s (%s) ends before it starts", s->id,
+			trace_add_problem(t, _("segment %s (%s) ends before it starts"), s->id,
 			                  s->name);
 		if (isnan(s->end_time) && !(s->flags & XR_SEG_IN_PROGRESS))
-			trace_add_problem(t,
-			                  "segment %s (%s) has no end_time and is not in progress",
-			                  s->id, s->name);
+			trace_add_problem(
+			    t, _("segment %s (%s) has no end_time and is not in progress"), s->id,
+			    s->name);
 	}
 }
 
@@ -312,10 +313,10 @@ trace_finish(struct xr_trace *t)
 		} else {
 			doc->flags |= XR_SEG_DETACHED;
 			if (!p)
-				trace_add_problem(t, "segment %s (%s): parent %s not found",
+				trace_add_problem(t, _("segment %s (%s): parent %s not found"),
 				                  doc->id, doc->name, doc->parent_id);
 			else
-				trace_add_problem(t, "segment %s (%s) names itself as parent",
+				trace_add_problem(t, _("segment %s (%s) names itself as parent"),
 				                  doc->id, doc->name);
 		}
 	}
@@ -350,7 +351,7 @@ trace_finish(struct xr_trace *t)
 				cut = t->documents[d];
 		if (!cut)
 			break;
-		trace_add_problem(t, "segment %s (%s): cycle in parent links, cut here", cut->id,
+		trace_add_problem(t, _("segment %s (%s): cycle in parent links, cut here"), cut->id,
 		                  cut->name);
 		struct xr_segment *p = cut->parent;
 		for (unsigned c = 0; c < p->n_children; c++)
@@ -371,7 +372,7 @@ trace_finish(struct xr_trace *t)
 	if (!t->root && t->n_roots) {
 		t->root = t->roots[0];
 		if (t->n_documents)
-			trace_add_problem(t, "no root segment: using %s (%s)", t->root->id,
+			trace_add_problem(t, _("no root segment: using %s (%s)"), t->root->id,
 			                  t->root->name);
 	}
 

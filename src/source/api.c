@@ -10,6 +10,7 @@
 #include "aws/retry.h"
 #include "util/dlog.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 /* AWS_MAX_ATTEMPTS, else the profile's max_attempts: 1 to 100, or -1 with err. */
 static int
@@ -28,11 +29,11 @@ max_attempts(const struct awsconfig *cfg, struct xr_err *err)
 		if (env)
 			return xr_err_set(
 			    err, XR_EUSAGE,
-			    "AWS_MAX_ATTEMPTS: '%.40s' is not a whole number from 1 to 100", v);
+			    _("AWS_MAX_ATTEMPTS: '%.40s' is not a whole number from 1 to 100"), v);
 		return xr_err_set(
 		    err, XR_EUSAGE,
-		    "max_attempts of profile '%s' in %s: '%.40s' is not a whole number "
-		    "from 1 to 100",
+		    _("max_attempts of profile '%s' in %s: '%.40s' is not a whole number "
+		      "from 1 to 100"),
 		    cfg->profile, cfg->config_path, v);
 	}
 	return (int)n;
@@ -69,8 +70,8 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 	const char *app_id = awsconfig_setting(&a->cfg, "AWS_SDK_UA_APP_ID", "sdk_ua_app_id");
 	if (http_set_app_id(a->http, app_id) < 0) {
 		xr_err_set(err, XR_EUSAGE,
-		           "AWS_SDK_UA_APP_ID / sdk_ua_app_id: at most %d letters, digits and "
-		           "!#$%%&'*+-.^_`|~, no spaces",
+		           _("AWS_SDK_UA_APP_ID / sdk_ua_app_id: at most %d letters, digits and "
+		             "!#$%%&'*+-.^_`|~, no spaces"),
 		           HTTP_MAX_APP_ID);
 		goto fail;
 	}
@@ -133,29 +134,30 @@ api_explain(const struct api *a, const char *reason, struct buf *out)
 	const struct aws_creds *c = creds_current(a->creds);
 	if (strstr(reason, "ExpiredToken"))
 		buf_printf(out,
-		           "the credentials from %s have expired: get new ones (for example "
-		           "'aws sso login', or a new AWS_SESSION_TOKEN)",
+		           _("the credentials from %s have expired: get new ones (for example "
+		             "'aws sso login', or a new AWS_SESSION_TOKEN)"),
 		           c->source);
 	else if (strstr(reason, "scoped to a valid region") || strstr(reason, "scoped to correct"))
 		buf_printf(out,
-		           "xrtop signed for region %s (from %s): is the endpoint in another "
-		           "region?",
+		           _("xrtop signed for region %s (from %s): is the endpoint in another "
+		             "region?"),
 		           a->region, a->region_source);
 	else if (strstr(reason, "UnrecognizedClient") || strstr(reason, "InvalidClientTokenId"))
-		buf_printf(out, "AWS does not know the access key from %s", c->source);
+		buf_printf(out, _("AWS does not know the access key from %s"), c->source);
 	else if (strstr(reason, "InvalidSignature") || strstr(reason, "SignatureDoesNotMatch"))
-		buf_printf(out, "check the secret access key from %s", c->source);
+		buf_printf(out, _("check the secret access key from %s"), c->source);
 	else if (strstr(reason, "AccessDenied"))
 		buf_printf(out,
-		           "the credentials from %s lack X-Ray read permission "
-		           "(e.g. the AWSXrayReadOnlyAccess policy)",
+		           _("the credentials from %s lack X-Ray read permission "
+		             "(e.g. the AWSXrayReadOnlyAccess policy)"),
 		           c->source);
 	else if (strstr(reason, "RequestExpired") || strstr(reason, "Signature expired"))
-		buf_printf(out, "this machine's clock is off by more than 5 minutes");
+		buf_printf(out, _("this machine's clock is off by more than 5 minutes"));
 	else if (strstr(reason, "Could not resolve host") || strstr(reason, "host name not found"))
-		buf_printf(out, "is the %s right? (endpoint %s)",
-		           strstr(a->endpoint.url, ".amazonaws.com") ? "region" : "--endpoint-url",
+		buf_printf(out, _("is the %s right? (endpoint %s)"),
+		           strstr(a->endpoint.url, ".amazonaws.com") ? _("region")
+		                                                     : "--endpoint-url",
 		           a->endpoint.url);
 	else if (strstr(reason, "Failed to connect") || strstr(reason, "Connection refused"))
-		buf_printf(out, "nothing answers at %s", a->endpoint.url);
+		buf_printf(out, _("nothing answers at %s"), a->endpoint.url);
 }

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "source/demo.h"
+#include "util/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,5 +25,5 @@ demo_path(char *out, size_t size, struct xr_err *err)
 		if (n > 0 && (size_t)n < sizeof tried - used)
 			used += (size_t)n;
 	}
-	return xr_err_set(err, XR_EIO, "the demo data is not installed (looked for %s)", tried);
+	return xr_err_set(err, XR_EIO, _("the demo data is not installed (looked for %s)"), tried);
 }

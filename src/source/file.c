@@ -20,12 +20,12 @@
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "xray/decode.h"
+#include "util/i18n.h"
 
 /* Files larger than this are refused rather than exhausting memory. */
 #define FILE_MAX_BYTES ((size_t)16 << 30)
 /* Nesting deeper than this is refused (as the segment decoder does). */
 #define FILE_MAX_DEPTH 1000
-#define FILE_MAX_DEPTH_TEXT "1000"
 #define ITEMS_PER_GRAB 16
 
 enum item_kind { ITEM_TRACE, ITEM_SUMMARY, ITEM_DOCUMENT };
@@ -178,7 +178,7 @@ cut_list(struct object_scan *o, const char *p, const char *end, enum item_kind k
 		return after;
 	char msg[160];
 	snprintf(msg, sizeof msg,
-	         "\"%s\" is malformed or truncated here: the rest of it was skipped", what);
+	         _("\"%s\" is malformed or truncated here: the rest of it was skipped"), what);
 	warn_at(o->l, bad, msg);
 	o->l->stats->skipped++;
 	o->lists_ok = false;
@@ -234,17 +234,20 @@ cut_value(struct loader *l, const char *p, const char *end)
 	const char *bad;
 	if (*p == '[') {
 		if (!jsonscan_array(p, end, cut_array_element, l, &bad)) {
+			char deep[128];
+			snprintf(deep, sizeof deep,
+			         _("nested more than %d levels deep: the rest was skipped"),
+			         FILE_MAX_DEPTH);
 			warn_at(l, bad,
 			        jsonscan_too_deep(p, end, FILE_MAX_DEPTH)
-			            ? "nested more than " FILE_MAX_DEPTH_TEXT
-			              " levels deep: the rest was skipped"
-			            : "invalid JSON (truncated list?): the rest was skipped");
+			            ? deep
+			            : _("invalid JSON (truncated list?): the rest was skipped"));
 			l->stats->skipped++;
 		}
 		return;
 	}
 	if (*p != '{') {
-		warn_at(l, p, "expected a JSON object or list: skipped");
+		warn_at(l, p, _("expected a JSON object or list: skipped"));
 		l->stats->skipped++;
 		return;
 	}
@@ -254,13 +257,13 @@ cut_value(struct loader *l, const char *p, const char *end)
 		l->stats->responses++;
 		/* Even in a truncated response, every complete trace is kept. */
 		if (!complete && o.lists_ok) {
-			warn_at(l, bad, "invalid JSON (truncated?): the rest was skipped");
+			warn_at(l, bad, _("invalid JSON (truncated?): the rest was skipped"));
 			l->stats->skipped++;
 		}
 		if (o.unprocessed)
 			warn_at(l, o.unprocessed_at,
-			        "the response lists UnprocessedTraceIds: those traces are not in "
-			        "the file");
+			        _("the response lists UnprocessedTraceIds: those traces are not in "
+			          "the file"));
 		return;
 	}
 	if (!complete)
@@ -304,15 +307,16 @@ cut_text(struct loader *l)
 		return;
 	}
 	if (p < l->end && *p != '{' && *p != '[') {
-		warn_at(l, p, "expected a JSON object or list: this is not X-Ray JSON");
+		warn_at(l, p, _("expected a JSON object or list: this is not X-Ray JSON"));
 		l->stats->skipped++;
 		return;
 	}
 	while (p < l->end) {
 		const char *vend = jsonscan_value_end(p, l->end, FILE_MAX_DEPTH);
 		if (vend == p) { /* a stray ',', '}' or ']' between values */
-			warn_at(l, p,
-			        "unexpected character between JSON values: the rest was skipped");
+			warn_at(
+			    l, p,
+			    _("unexpected character between JSON values: the rest was skipped"));
 			l->stats->skipped++;
 			break;
 		}
@@ -372,7 +376,7 @@ decode_item(struct loader *l, size_t i)
 		if (!decode_segment_document(it->p, len, r->trace, &err)) {
 			xr_err_prefix(&err, "%s", where);
 		} else if (!r->trace->id[0]) {
-			xr_err_set(&err, XR_EINPUT, "%s: segment %s has no trace_id", where,
+			xr_err_set(&err, XR_EINPUT, _("%s: segment %s has no trace_id"), where,
 			           r->trace->documents[0]->id);
 		} else {
 			return;
@@ -383,11 +387,11 @@ decode_item(struct loader *l, size_t i)
 	}
 	if (!r->trace && !r->summary) {
 		if (err.has_offset) /* a JSON syntax error: say where in the file */
-			warn_add(&r->warnings, "%s: invalid JSON%s: skipped",
+			warn_add(&r->warnings, _("%s: invalid JSON%s: skipped"),
 			         position(l, it, err.offset),
 			         err.offset >= len ? " (truncated?)" : "");
 		else
-			warn_add(&r->warnings, "%s: skipped", err.msg);
+			warn_add(&r->warnings, _("%s: skipped"), err.msg);
 	}
 }
 
@@ -521,10 +525,12 @@ load_text(const char *name, const char *data, size_t len, bool mapped, struct xr
 	free(l.blocks);
 	if (stats->traces + stats->summaries == before) {
 		if (stats->skipped > skipped_before)
-			return xr_err_set(err, XR_EINPUT, "%s: nothing in it could be read", name);
+			return xr_err_set(err, XR_EINPUT, _("%s: nothing in it could be read"),
+			                  name);
 		if (stats->responses > responses_before)
 			return 0; /* a valid response with nothing in it */
-		return xr_err_set(err, XR_EINPUT, "%s: no traces or trace summaries in it", name);
+		return xr_err_set(err, XR_EINPUT, _("%s: no traces or trace summaries in it"),
+		                  name);
 	}
 	return 0;
 }
@@ -549,7 +555,7 @@ check_start(const char *text, size_t n, struct xr_err *err)
 	               (u[0] && !u[1]) || (!u[0] && u[1])))
 		return xr_err_set(
 		    err, XR_EINPUT,
-		    "UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)");
+		    _("UTF-16 text: convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)"));
 	size_t i = n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	while (i < n && strchr(" \t\r\n", text[i]) && text[i])
 		i++;
@@ -559,12 +565,13 @@ check_start(const char *text, size_t n, struct xr_err *err)
 		return 0;
 	if (u[i] == 0)
 		return xr_err_set(err, XR_EINPUT,
-		                  "binary data (a NUL byte at byte %zu), not JSON text", i + 1);
+		                  _("binary data (a NUL byte at byte %zu), not JSON text"), i + 1);
 	if (u[i] >= 0x21 && u[i] < 0x7F)
 		return xr_err_set(err, XR_EINPUT,
-		                  "not X-Ray JSON: it begins with '%c', not '{' or '['", u[i]);
+		                  _("not X-Ray JSON: it begins with '%c', not '{' or '['"), u[i]);
 	return xr_err_set(err, XR_EINPUT,
-	                  "not X-Ray JSON: it begins with the byte 0x%02X, not '{' or '['", u[i]);
+	                  _("not X-Ray JSON: it begins with the byte 0x%02X, not '{' or '['"),
+	                  u[i]);
 }
 
 /* Reads all of fd (a pipe or terminal) into a buffer, refusing what cannot
@@ -579,7 +586,7 @@ read_all(int fd, size_t *len, struct xr_err *err)
 		if (n == cap) {
 			if (cap >= FILE_MAX_BYTES) {
 				free(data);
-				xr_err_set(err, XR_ELIMIT, "input is larger than %zu GiB",
+				xr_err_set(err, XR_ELIMIT, _("input is larger than %zu GiB"),
 				           FILE_MAX_BYTES >> 30);
 				return NULL;
 			}
@@ -625,12 +632,12 @@ file_load(const char *path, struct xr_store *store, struct xr_warnings *warnings
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		xr_err_set(err, XR_EIO, "%s: is a directory", name);
+		xr_err_set(err, XR_EIO, _("%s: is a directory"), name);
 		goto out;
 	}
 	if (S_ISREG(st.st_mode) && st.st_size > 0) {
 		if ((size_t)st.st_size > FILE_MAX_BYTES) {
-			xr_err_set(err, XR_ELIMIT, "%s: larger than %zu GiB", name,
+			xr_err_set(err, XR_ELIMIT, _("%s: larger than %zu GiB"), name,
 			           FILE_MAX_BYTES >> 30);
 			goto out;
 		}
@@ -647,7 +654,7 @@ file_load(const char *path, struct xr_store *store, struct xr_warnings *warnings
 		goto out;
 	}
 	if (len == 0) {
-		xr_err_set(err, XR_EINPUT, "%s: empty", name);
+		xr_err_set(err, XR_EINPUT, _("%s: empty"), name);
 		goto out;
 	}
 	if (map && check_start(map, len, err) < 0) {

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "source/netaddr.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <netdb.h>
@@ -19,8 +20,8 @@ pick_part(const char *what, const char *spec, const char *proto, char *part, siz
 		if (strchr(spec, ' '))
 			return xr_err_set(
 			    err, XR_EUSAGE,
-			    "%s: '%s': spaces only separate \"tcp:HOST:PORT udp:HOST:PORT\"", what,
-			    spec);
+			    _("%s: '%s': spaces only separate \"tcp:HOST:PORT udp:HOST:PORT\""),
+			    what, spec);
 		snprintf(part, cap, "%s", spec);
 		return 0;
 	}
@@ -34,8 +35,8 @@ pick_part(const char *what, const char *spec, const char *proto, char *part, siz
 		size_t n = strcspn(p, " ");
 		if (n < 5 || (strncmp(p, "tcp:", 4) != 0 && strncmp(p, "udp:", 4) != 0))
 			return xr_err_set(err, XR_EUSAGE,
-			                  "%s: '%s': expected \"tcp:HOST:PORT udp:HOST:PORT\" "
-			                  "(the AWS_XRAY_DAEMON_ADDRESS form)",
+			                  _("%s: '%s': expected \"tcp:HOST:PORT udp:HOST:PORT\" "
+			                    "(the AWS_XRAY_DAEMON_ADDRESS form)"),
 			                  what, spec);
 		if (strncmp(p, proto, 3) == 0) {
 			found = p + 4;
@@ -44,9 +45,10 @@ pick_part(const char *what, const char *spec, const char *proto, char *part, siz
 		p += n;
 	}
 	if (!found)
-		return xr_err_set(err, XR_EUSAGE, "%s: '%s' has no %s: address", what, spec, proto);
+		return xr_err_set(err, XR_EUSAGE, _("%s: '%s' has no %s: address"), what, spec,
+		                  proto);
 	if (found_len >= cap)
-		return xr_err_set(err, XR_EUSAGE, "%s: address too long", what);
+		return xr_err_set(err, XR_EUSAGE, _("%s: address too long"), what);
 	memcpy(part, found, found_len);
 	part[found_len] = '\0';
 	return 0;
@@ -77,7 +79,7 @@ netaddr_parse(const char *what, const char *spec, const char *proto, const char 
 	if (part[0] == '[') {
 		char *close = strchr(part, ']');
 		if (!close || (close[1] && close[1] != ':'))
-			return xr_err_set(err, XR_EUSAGE, "%s: '%s': expected [IPV6]:PORT", what,
+			return xr_err_set(err, XR_EUSAGE, _("%s: '%s': expected [IPV6]:PORT"), what,
 			                  part);
 		*close = '\0';
 		snprintf(out->host, sizeof out->host, "%s", part + 1);
@@ -85,9 +87,9 @@ netaddr_parse(const char *what, const char *spec, const char *proto, const char 
 	} else {
 		char *colon = strrchr(part, ':');
 		if (colon && strchr(part, ':') != colon)
-			return xr_err_set(err, XR_EUSAGE,
-			                  "%s: '%s': put an IPv6 address in brackets: [::1]:PORT",
-			                  what, part);
+			return xr_err_set(
+			    err, XR_EUSAGE,
+			    _("%s: '%s': put an IPv6 address in brackets: [::1]:PORT"), what, part);
 		if (colon) {
 			*colon = '\0';
 			snprintf(out->host, sizeof out->host, "%s", part);
@@ -107,8 +109,8 @@ netaddr_parse(const char *what, const char *spec, const char *proto, const char 
 	} else {
 		long v = all_digits(port_text) ? strtol(port_text, NULL, 10) : -1;
 		if (v < 1 || v > 65535)
-			return xr_err_set(err, XR_EUSAGE, "%s: '%s' is not a port (1-65535)", what,
-			                  port_text);
+			return xr_err_set(err, XR_EUSAGE, _("%s: '%s' is not a port (1-65535)"),
+			                  what, port_text);
 		out->port = (int)v;
 	}
 	char port[16];

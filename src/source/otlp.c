@@ -19,6 +19,7 @@
 #include "util/xmalloc.h"
 #include "xray/decode.h"
 #include "xray/otlp.h"
+#include "util/i18n.h"
 
 /* Bad requests described one by one; later ones are only counted. */
 #define OTLP_MAX_MESSAGES 20
@@ -62,7 +63,7 @@ otlp_open(const char *address, struct xr_store *store, struct xr_warnings *warni
 		goto fail;
 	o->fd = socket(o->addr.sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (o->fd < 0) {
-		xr_err_set(err, XR_EIO, "--listen-otlp %s: socket: %s", o->addr.text,
+		xr_err_set(err, XR_EIO, _("--listen-otlp %s: socket: %s"), o->addr.text,
 		           strerror(errno));
 		goto fail;
 	}
@@ -70,7 +71,7 @@ otlp_open(const char *address, struct xr_store *store, struct xr_warnings *warni
 	setsockopt(o->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (bind(o->fd, (struct sockaddr *)&o->addr.sa, o->addr.sa_len) < 0 ||
 	    listen(o->fd, 64) < 0) {
-		xr_err_set(err, XR_EIO, "--listen-otlp %s: %s%s", o->addr.text, strerror(errno),
+		xr_err_set(err, XR_EIO, _("--listen-otlp %s: %s%s"), o->addr.text, strerror(errno),
 		           errno == EADDRINUSE ? " (is an OpenTelemetry Collector running? give "
 		                                 "xrtop another port)"
 		                               : "");
@@ -166,14 +167,14 @@ otlp_ingest(struct otlp *o, const char *body, size_t len, bool protobuf, struct 
 		else
 			otlp_status_json(3, err.msg, reply);
 		if (o->messages++ < OTLP_MAX_MESSAGES)
-			warn_add(o->warnings, "--listen-otlp %s: request %llu: 400: %s",
+			warn_add(o->warnings, _("--listen-otlp %s: request %llu: 400: %s"),
 			         o->addr.text, o->stats.requests + 1, err.msg);
 		return 400;
 	}
 	o->stats.rejected += res.rejected;
 	if (res.rejected && o->messages++ < OTLP_MAX_MESSAGES)
 		warn_add(o->warnings,
-		         "--listen-otlp %s: request %llu: %zu of %zu spans rejected: %s",
+		         _("--listen-otlp %s: request %llu: %zu of %zu spans rejected: %s"),
 		         o->addr.text, o->stats.requests + 1, res.rejected, res.spans, res.message);
 	if (protobuf)
 		otlp_response_protobuf(&res, reply);
@@ -249,7 +250,7 @@ reply(struct otlp *o, struct conn *c, int status, bool protobuf, const char *bod
 		body = b.data;
 		len = b.len;
 		if (o->messages++ < OTLP_MAX_MESSAGES)
-			warn_add(o->warnings, "--listen-otlp %s: request %llu: %d: %s",
+			warn_add(o->warnings, _("--listen-otlp %s: request %llu: %d: %s"),
 			         o->addr.text, o->stats.requests + 1, status, message);
 	}
 	o->stats.requests++;

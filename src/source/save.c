@@ -15,6 +15,7 @@
 #include "util/buf.h"
 #include "util/jsonw.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 struct save {
 	char *path;   /* FILE as the user gave it: every message names it */
@@ -30,7 +31,7 @@ struct save {
 static struct save *
 save_fail(struct save *s, struct xr_err *err, const char *what)
 {
-	xr_err_set(err, XR_EIO, "--save %s: %s", *s->path ? s->path : "''", what);
+	xr_err_set(err, XR_EIO, _("--save %s: %s"), *s->path ? s->path : "''", what);
 	if (s->out && s->out != stdout)
 		fclose(s->out);
 	if (s->tmp)
@@ -66,7 +67,7 @@ save_open_in_place(struct save *s, struct xr_err *err)
 	}
 	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
 		close(fd);
-		save_fail(s, err, "changed while it was being opened");
+		save_fail(s, err, _("changed while it was being opened"));
 		return -1;
 	}
 	s->out = fdopen(fd, "w");
@@ -94,7 +95,7 @@ save_open_temporary(struct save *s, mode_t mode, struct xr_err *err)
 		free(s->tmp);
 		s->tmp = NULL;
 		char what[256];
-		snprintf(what, sizeof what, "cannot create a temporary file next to it: %s",
+		snprintf(what, sizeof what, _("cannot create a temporary file next to it: %s"),
 		         strerror(e));
 		save_fail(s, err, what);
 		return -1;
@@ -120,7 +121,7 @@ save_open(const char *path, struct xr_err *err)
 		struct stat st;
 		mode_t mode;
 		if (!*path)
-			return save_fail(s, err, "an empty file name");
+			return save_fail(s, err, _("an empty file name"));
 		if (lstat(path, &st) != 0) {
 			if (errno != ENOENT)
 				return save_fail(s, err, strerror(errno));
@@ -132,7 +133,7 @@ save_open(const char *path, struct xr_err *err)
 					return save_fail(
 					    s, err,
 					    errno == ENOENT
-					        ? "a symbolic link to nothing: not followed"
+					        ? _("a symbolic link to nothing: not followed")
 					        : strerror(errno));
 				if (S_ISREG(st.st_mode) && !(s->target = realpath(path, NULL)))
 					return save_fail(s, err, strerror(errno));
@@ -140,12 +141,13 @@ save_open(const char *path, struct xr_err *err)
 				s->target = xstrdup(path);
 			}
 			if (S_ISDIR(st.st_mode))
-				return save_fail(s, err, "a directory");
+				return save_fail(s, err, _("a directory"));
 			if (S_ISSOCK(st.st_mode) || S_ISBLK(st.st_mode))
-				return save_fail(s, err,
-				                 S_ISSOCK(st.st_mode)
-				                     ? "a socket, not a file: not written"
-				                     : "a block device, not a file: not written");
+				return save_fail(
+				    s, err,
+				    S_ISSOCK(st.st_mode)
+				        ? _("a socket, not a file: not written")
+				        : _("a block device, not a file: not written"));
 			mode = st.st_mode & 0777;
 		}
 		if (s->target ? save_open_temporary(s, mode, err) < 0
@@ -237,21 +239,22 @@ save_finish(struct save *s, char *const *unfetched, size_t n, bool incomplete, s
 		bool exists = lstat(s->target, &st) == 0;
 		if (exists && (incomplete || !s->count)) {
 			if (incomplete)
-				xr_err_set(
-				    err, XR_EIO,
-				    "--save %s: the run is incomplete: the file is left as it was "
-				    "(%zu traces fetched, not saved)",
-				    s->path, s->count);
+				xr_err_set(err, XR_EIO,
+				           _("--save %s: the run is incomplete: the file is left "
+				             "as it was "
+				             "(%zu traces fetched, not saved)"),
+				           s->path, s->count);
 			else
 				xr_err_set(
 				    err, XR_EIO,
-				    "--save %s: no traces to save: the file is left as it was",
+				    _("--save %s: no traces to save: the file is left as it was"),
 				    s->path);
 			save_abort(s);
 			return SAVE_KEPT;
 		}
 		if (incomplete && !s->count) {
-			xr_err_set(err, XR_EIO, "--save %s: nothing fetched: not written", s->path);
+			xr_err_set(err, XR_EIO, _("--save %s: nothing fetched: not written"),
+			           s->path);
 			save_abort(s);
 			return SAVE_SKIPPED;
 		}
@@ -285,9 +288,9 @@ save_finish(struct save *s, char *const *unfetched, size_t n, bool incomplete, s
 	}
 	int rc = SAVE_WRITTEN;
 	if (s->failed)
-		rc = xr_err_set(err, XR_EIO, "--save %s: %s%s",
-		                s->out == stdout ? "(standard output)" : s->path,
-		                strerror(s->error), s->tmp ? ": not written" : "");
+		rc = xr_err_set(err, XR_EIO, _("--save %s: %s%s"),
+		                s->out == stdout ? _("(standard output)") : s->path,
+		                strerror(s->error), s->tmp ? _(": not written") : "");
 	save_release(s);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include "util/jsonscan.h"
 #include "util/xmalloc.h"
 #include "xray/decode.h"
+#include "util/i18n.h"
 
 /* Datagrams read per readiness callback, so other sources get their turn. */
 #define UDP_BATCH 1024
@@ -39,10 +40,11 @@ bad(struct udp *u, const char *fmt, const char *detail)
 {
 	u->stats.bad++;
 	if (u->messages++ < UDP_MAX_MESSAGES) {
-		warn_add(u->warnings, "--listen %s: datagram %llu: %s%s", u->addr.text,
+		warn_add(u->warnings, _("--listen %s: datagram %llu: %s%s"), u->addr.text,
 		         u->stats.datagrams, fmt, detail ? detail : "");
 		if (u->messages == UDP_MAX_MESSAGES)
-			warn_add(u->warnings, "--listen %s: further bad datagrams are only counted",
+			warn_add(u->warnings,
+			         _("--listen %s: further bad datagrams are only counted"),
 			         u->addr.text);
 	}
 }
@@ -52,7 +54,7 @@ open_socket(const struct netaddr *a, struct xr_err *err)
 {
 	int fd = socket(a->sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		xr_err_set(err, XR_EIO, "%s: socket: %s", a->text, strerror(errno));
+		xr_err_set(err, XR_EIO, _("%s: socket: %s"), a->text, strerror(errno));
 	return fd;
 }
 
@@ -84,7 +86,7 @@ udp_open(const char *listen, const char *forward, struct xr_store *store,
 	setsockopt(u->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
 #endif
 	if (bind(u->fd, (struct sockaddr *)&u->addr.sa, u->addr.sa_len) < 0) {
-		xr_err_set(err, XR_EIO, "--listen %s: %s%s", u->addr.text, strerror(errno),
+		xr_err_set(err, XR_EIO, _("--listen %s: %s%s"), u->addr.text, strerror(errno),
 		           errno == EADDRINUSE
 		               ? " (is the X-Ray daemon running? give xrtop another "
 		                 "port, or put it in front with --forward)"
@@ -97,13 +99,14 @@ udp_open(const char *listen, const char *forward, struct xr_store *store,
 		    (u->fwd = open_socket(&u->fwd_addr, err)) < 0)
 			goto fail;
 		if (connect(u->fwd, (struct sockaddr *)&u->fwd_addr.sa, u->fwd_addr.sa_len) < 0) {
-			xr_err_set(err, XR_EIO, "--forward %s: %s", u->fwd_addr.text,
+			xr_err_set(err, XR_EIO, _("--forward %s: %s"), u->fwd_addr.text,
 			           strerror(errno));
 			goto fail;
 		}
 		if (u->fwd_addr.sa_len == u->addr.sa_len &&
 		    memcmp(&u->fwd_addr.sa, &u->addr.sa, u->addr.sa_len) == 0) {
-			xr_err_set(err, XR_EUSAGE, "--forward %s is the address xrtop listens on",
+			xr_err_set(err, XR_EUSAGE,
+			           _("--forward %s is the address xrtop listens on"),
 			           u->fwd_addr.text);
 			goto fail;
 		}

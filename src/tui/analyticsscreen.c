@@ -9,6 +9,7 @@
 #include "tui/tuipriv.h"
 #include "util/xmalloc.h"
 #include "view/analytics.h"
+#include "util/i18n.h"
 
 /* Groups the listed traces by t->group_by, again when the list changed. */
 static bool
@@ -26,7 +27,7 @@ ensure_analytics(struct tui *t)
 	int rc = analytics_build(t->an, t->group_by, sums, t->tl.n_rows, &err);
 	free(sums);
 	if (rc < 0) {
-		tui_set_status(t, CANVAS_FAULT, "group-by: %s", err.msg);
+		tui_set_status(t, CANVAS_FAULT, _("group-by: %s"), err.msg);
 		return false;
 	}
 	t->an_gen = t->built_gen;
@@ -47,7 +48,7 @@ analyticsscreen_set_group_by(struct tui *t, const char *key)
 {
 	struct xr_err err = {0};
 	if (analytics_key_check(key, &err) < 0) {
-		tui_set_status(t, CANVAS_FAULT, "group-by: %s", err.msg);
+		tui_set_status(t, CANVAS_FAULT, _("group-by: %s"), err.msg);
 		return false;
 	}
 	free(t->group_by);
@@ -82,9 +83,9 @@ analyticsscreen_draw(struct tui *t)
 {
 	struct canvas *c = t->canvas;
 	struct buf title = BUF_INIT;
-	buf_printf(&title, "analytics  grouped by %s", t->group_by);
+	buf_printf(&title, _("analytics  grouped by %s"), t->group_by);
 	if (t->filter_text)
-		buf_printf(&title, "  filter: %s", t->filter_text);
+		buf_printf(&title, _("  filter: %s"), t->filter_text);
 	tui_draw_title(t, title.data);
 	buf_free(&title);
 	if (!ensure_analytics(t))
@@ -109,5 +110,5 @@ analyticsscreen_draw(struct tui *t)
 	canvas_blit(c, 0, 1, t->page_canvas, 0, 0, c->width, h);
 	if (!t->status[0] && analytics_n_groups(t->an))
 		tui_set_status(t, CANVAS_DIM,
-		               "Enter narrows the filter to the group; :group-by KEY");
+		               _("Enter narrows the filter to the group; :group-by KEY"));
 }

@@ -11,6 +11,7 @@
 #include "batch/batch_map.h"
 #include "model/svcmap.h"
 #include "view/mapview.h"
+#include "util/i18n.h"
 
 void
 mapscreen_close(struct tui *t)
@@ -84,7 +85,7 @@ mapscreen_key_open(struct tui *t)
 	const struct svcmap_node *n = &t->map->nodes[t->vp.focus];
 	if (n->client) {
 		tui_set_status(t, CANVAS_DIM,
-		               "the client stands for the callers; choose a service");
+		               _("the client stands for the callers; choose a service"));
 		return;
 	}
 	struct buf f = BUF_INIT;
@@ -109,18 +110,19 @@ mapscreen_draw(struct tui *t)
 	int h = c->height - 3;
 	ensure_map(t, c->width);
 	struct buf title = BUF_INIT;
-	buf_printf(&title, "service map  %zu services, %zu traces", t->map->n_nodes,
+	buf_printf(&title, _("service map  %zu services, %zu traces"), t->map->n_nodes,
 	           t->map->n_traces);
 	if (t->filter_text)
-		buf_printf(&title, "  filter: %s", t->filter_text);
+		buf_printf(&title, _("  filter: %s"), t->filter_text);
 	tui_draw_title(t, title.data);
 	buf_free(&title);
 	if (t->map->n_nodes == 0) {
-		canvas_puts(c, 2, 2, -1,
-		            t->map_summaries_only
-		                ? "No full traces: the map needs them (only summaries are loaded)."
-		                : "No services.",
-		            CANVAS_DIM);
+		canvas_puts(
+		    c, 2, 2, -1,
+		    t->map_summaries_only
+		        ? _("No full traces: the map needs them (only summaries are loaded).")
+		        : _("No services."),
+		    CANVAS_DIM);
 		return;
 	}
 	if (!t->page_canvas)
@@ -131,5 +133,5 @@ mapscreen_draw(struct tui *t)
 	canvas_blit(c, 0, 1, t->page_canvas, 0, 0, c->width, h);
 	const struct svcmap_node *n = &t->map->nodes[t->vp.focus];
 	if (!t->status[0])
-		tui_set_status(t, CANVAS_DIM, "%s: Enter shows its traces", n->name);
+		tui_set_status(t, CANVAS_DIM, _("%s: Enter shows its traces"), n->name);
 }

@@ -15,6 +15,7 @@
 #include "tui/terminfo.h"
 #include "util/buf.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 struct term {
 	SCREEN *screen;
@@ -100,7 +101,8 @@ term_open(FILE *in, FILE *out, const struct term_config *cfg, struct xr_err *err
 	t->out = out;
 	t->screen = open_screen(t);
 	if (!t->screen) {
-		xr_err_set(err, XR_EIO, "cannot open the terminal (TERM=%s, and no fallback works)",
+		xr_err_set(err, XR_EIO,
+		           _("cannot open the terminal (TERM=%s, and no fallback works)"),
 		           getenv("TERM") ? getenv("TERM") : "");
 		free(t);
 		return NULL;

@@ -10,6 +10,7 @@
 #include "util/xmalloc.h"
 #include "view/details.h"
 #include "view/timeline.h"
+#include "util/i18n.h"
 
 void
 timelinescreen_close(struct tui *t)
@@ -47,7 +48,7 @@ ensure_timeline(struct tui *t)
 		timelinescreen_close(t);
 		if (t->screen & SCREEN_TRACE)
 			t->screen = SCREEN_TRACES;
-		tui_set_status(t, CANVAS_ERROR, "trace %s is no longer held", t->trace_id);
+		tui_set_status(t, CANVAS_ERROR, _("trace %s is no longer held"), t->trace_id);
 		return;
 	}
 	const char *sel = timeline_row_id(t->tline, t->tl_sel);
@@ -87,11 +88,11 @@ timelinescreen_key_open(struct tui *t)
 	} else if (t->api) {
 		t->trace_waiting = true;
 		session_fetch_trace(t->s, id);
-		tui_set_status(t, CANVAS_NORMAL, "fetching the full trace %s ...", id);
+		tui_set_status(t, CANVAS_NORMAL, _("fetching the full trace %s ..."), id);
 	} else {
 		tui_set_status(
 		    t, CANVAS_ERROR,
-		    "only the summary of %s is loaded: its timeline needs the full trace", id);
+		    _("only the summary of %s is loaded: its timeline needs the full trace"), id);
 	}
 }
 
@@ -134,9 +135,9 @@ set_depth(struct tui *t, int depth)
 	t->tl_sel = row >= 0 ? (size_t)row : 0;
 	free(keep);
 	if (depth < 0)
-		tui_set_status(t, CANVAS_NORMAL, "every row expanded");
+		tui_set_status(t, CANVAS_NORMAL, _("every row expanded"));
 	else
-		tui_set_status(t, CANVAS_NORMAL, "collapsed below depth %d (+ expands a level)",
+		tui_set_status(t, CANVAS_NORMAL, _("collapsed below depth %d (+ expands a level)"),
 		               depth);
 }
 
@@ -165,7 +166,7 @@ timelinescreen_key_critical(struct tui *t)
 		char took[16];
 		timeline_duration_text(timeline_critical_seconds(t->tline),
 		                       (t->canvas_flags & CANVAS_ASCII) != 0, took, sizeof took);
-		tui_set_status(t, CANVAS_ACCENT, "on the critical path (%s); c goes to the next",
+		tui_set_status(t, CANVAS_ACCENT, _("on the critical path (%s); c goes to the next"),
 		               took);
 	}
 }
@@ -179,7 +180,7 @@ timelinescreen_key_problem(struct tui *t)
 	if (row >= 0)
 		t->tl_sel = (size_t)row;
 	else
-		tui_set_status(t, CANVAS_DIM, "no segment has an error, fault or throttle");
+		tui_set_status(t, CANVAS_DIM, _("no segment has an error, fault or throttle"));
 }
 
 static void
@@ -208,7 +209,7 @@ timelinescreen_draw(struct tui *t)
 	ensure_timeline(t);
 	if (!t->tline)
 		return;
-	tui_draw_title(t, "timeline");
+	tui_draw_title(t, _("timeline"));
 	timeline_header(t->tline, c, 1);
 	int y = 1 + TIMELINE_HEADER_LINES;
 	timeline_ruler(t->tline, c, y);
@@ -253,7 +254,7 @@ timelinescreen_draw_details(struct tui *t)
 		t->det_width = c->width;
 	}
 	struct buf title = BUF_INIT;
-	buf_printf(&title, "details: %s", seg->name ? seg->name : "");
+	buf_printf(&title, _("details: %s"), seg->name ? seg->name : "");
 	tui_draw_title(t, title.data);
 	buf_free(&title);
 	details_tab_bar(seg, t->tab, c, 1);

@@ -35,6 +35,7 @@
 #include "view/timeline.h"
 #include "view/tracelist.h"
 #include "view/tracetable.h"
+#include "util/i18n.h"
 
 /* Below this the screens do not fit: a notice instead. */
 #define MIN_COLS 40
@@ -136,7 +137,7 @@ measure(struct tui *t)
 	tracetable_init(&t->tt, &t->tl, t->canvas_flags);
 	t->tt.time_only = !t->tt_wide;
 	if (t->tt.time_only)
-		t->tt.cols[TRACETABLE_START].header = "START";
+		t->tt.cols[TRACETABLE_START].header = _("START");
 	t->tt.cols[TRACETABLE_SERVICE].hidden = t->one_service != NULL;
 	t->tt.sort_column = (int)sortable[t->sort_col].col;
 	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
@@ -239,8 +240,8 @@ resort(struct tui *t)
 	t->tt.sort_column = (int)sortable[t->sort_col].col;
 	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
 	select_id(t, id);
-	tui_set_status(t, CANVAS_NORMAL, "sorted by %s%s", sortable[t->sort_col].name,
-	               t->sort_reverse ? " (inverted)" : "");
+	tui_set_status(t, CANVAS_NORMAL, _("sorted by %s%s"), sortable[t->sort_col].name,
+	               t->sort_reverse ? _(" (inverted)") : "");
 }
 
 /* ---- drawing ---- */
@@ -279,7 +280,7 @@ draw_header(struct tui *t)
 	struct canvas *c = t->canvas;
 	struct buf b = BUF_INIT;
 	if (t->filter_text)
-		buf_printf(&b, "filter: %s  ", t->filter_text);
+		buf_printf(&b, _("filter: %s  "), t->filter_text);
 	buf_printf(&b, "%s", t->source);
 	if (t->one_service)
 		buf_printf(&b, "  %s", t->one_service);
@@ -297,17 +298,17 @@ draw_header(struct tui *t)
 
 	int x = 0, y = 1;
 	char tmp[128];
-	snprintf(tmp, sizeof tmp, "matched %zu/%zu", t->tl.n_rows, t->tl.n_considered);
+	snprintf(tmp, sizeof tmp, _("matched %zu/%zu"), t->tl.n_rows, t->tl.n_considered);
 	put(c, &x, y, CANVAS_NORMAL, tmp);
 	if (t->undecided) {
-		snprintf(tmp, sizeof tmp, " (%zu undecided)", t->undecided);
+		snprintf(tmp, sizeof tmp, _(" (%zu undecided)"), t->undecided);
 		put(c, &x, y, CANVAS_ERROR, tmp);
 	}
 	if (!isnan(t->stats.per_minute)) {
-		snprintf(tmp, sizeof tmp, "  %.1f/min", t->stats.per_minute);
+		snprintf(tmp, sizeof tmp, _("  %.1f/min"), t->stats.per_minute);
 		put(c, &x, y, CANVAS_NORMAL, tmp);
 	}
-	put(c, &x, y, CANVAS_NORMAL, "  err/fault/thr ");
+	put(c, &x, y, CANVAS_NORMAL, _("  err/fault/thr "));
 	snprintf(tmp, sizeof tmp, "%.1f", t->stats.error_pct);
 	put(c, &x, y, t->stats.error_pct > 0 ? CANVAS_ERROR : CANVAS_DIM, tmp);
 	put(c, &x, y, CANVAS_NORMAL, "/");
@@ -364,13 +365,13 @@ draw_traces(struct tui *t)
 		return;
 	}
 	if (t->tl.n_rows == 0 && !t->ready) {
-		canvas_puts(c, 2, t->list_y + 1, -1, "Reading the traces...", CANVAS_DIM);
+		canvas_puts(c, 2, t->list_y + 1, -1, _("Reading the traces..."), CANVAS_DIM);
 		return;
 	}
 	if (t->tl.n_rows == 0) {
 		canvas_puts(c, 2, t->list_y + 1, -1,
-		            t->filter_text ? "No trace matches the filter (f to change it)."
-		                           : "No traces.",
+		            t->filter_text ? _("No trace matches the filter (f to change it).")
+		                           : _("No traces."),
 		            CANVAS_DIM);
 		return;
 	}
@@ -547,7 +548,7 @@ static void
 key_filter(struct tui *t)
 {
 	t->mode = MODE_FILTER;
-	prompt_start(&t->prompt, "Filter: ", t->filter_text, &t->history[MODE_FILTER]);
+	prompt_start(&t->prompt, _("Filter: "), t->filter_text, &t->history[MODE_FILTER]);
 	validate_filter(t);
 }
 
@@ -603,9 +604,9 @@ static void
 search_report(struct tui *t, bool found)
 {
 	if (!found)
-		tui_set_status(t, CANVAS_ERROR, "/%s: no match", t->search_text);
+		tui_set_status(t, CANVAS_ERROR, _("/%s: no match"), t->search_text);
 	else
-		tui_set_status(t, CANVAS_ACCENT, "/%s  (n next, N previous)", t->search_text);
+		tui_set_status(t, CANVAS_ACCENT, _("/%s  (n next, N previous)"), t->search_text);
 }
 
 static void
@@ -627,7 +628,7 @@ key_copy(struct tui *t)
 	if (!id)
 		return;
 	term_clipboard(t->term, id);
-	tui_set_status(t, CANVAS_ACCENT, "copied %s (OSC 52)", id);
+	tui_set_status(t, CANVAS_ACCENT, _("copied %s (OSC 52)"), id);
 }
 
 static void
@@ -694,18 +695,19 @@ static void
 key_refresh(struct tui *t)
 {
 	if (!t->api)
-		tui_set_status(t, CANVAS_DIM, "r: only the X-Ray API source can be fetched again");
+		tui_set_status(t, CANVAS_DIM,
+		               _("r: only the X-Ray API source can be fetched again"));
 	else if (session_refresh(t->s))
-		tui_set_status(t, CANVAS_NORMAL, "fetching what is new");
+		tui_set_status(t, CANVAS_NORMAL, _("fetching what is new"));
 	else
-		tui_set_status(t, CANVAS_DIM, "a scan is running");
+		tui_set_status(t, CANVAS_DIM, _("a scan is running"));
 }
 
 static void
 key_pause(struct tui *t)
 {
 	if (!t->api) {
-		tui_set_status(t, CANVAS_DIM, "p: only the X-Ray API source refreshes (-d)");
+		tui_set_status(t, CANVAS_DIM, _("p: only the X-Ray API source refreshes (-d)"));
 		return;
 	}
 	bool paused = !session_progress(t->s).paused;
@@ -715,59 +717,60 @@ key_pause(struct tui *t)
 }
 
 static const struct keydef keys[] = {
-    {'\r', TERM_FN(KEY_ENTER), SCREEN_TRACES | SCREEN_TIMELINE, "open",
-     "open: a trace's timeline, a segment's details", timelinescreen_key_open},
-    {'\r', TERM_FN(KEY_ENTER), SCREEN_MAP, "traces", "the traces of the selected service",
+    {'\r', TERM_FN(KEY_ENTER), SCREEN_TRACES | SCREEN_TIMELINE, N_("open"),
+     N_("open: a trace's timeline, a segment's details"), timelinescreen_key_open},
+    {'\r', TERM_FN(KEY_ENTER), SCREEN_MAP, N_("traces"), N_("the traces of the selected service"),
      mapscreen_key_open},
-    {'\r', TERM_FN(KEY_ENTER), SCREEN_ANALYTICS, "narrow", "narrow the filter to the group",
+    {'\r', TERM_FN(KEY_ENTER), SCREEN_ANALYTICS, N_("narrow"), N_("narrow the filter to the group"),
      analyticsscreen_key_open},
-    {'h', TERM_FN(KEY_LEFT), SCREEN_MAP, NULL, "the service to the left", mapscreen_key_left},
-    {'l', TERM_FN(KEY_RIGHT), SCREEN_MAP, NULL, "the service to the right", mapscreen_key_right},
-    {'j', TERM_FN(KEY_DOWN), SCREEN_ALL, NULL, "move down", key_down},
-    {'k', TERM_FN(KEY_UP), SCREEN_ALL, NULL, "move up", key_up},
-    {TERM_FN(KEY_NPAGE), TERM_CTRL('d'), SCREEN_ALL, NULL, "page down", key_pgdn},
-    {TERM_FN(KEY_PPAGE), TERM_CTRL('u'), SCREEN_ALL, NULL, "page up", key_pgup},
-    {'g', TERM_FN(KEY_HOME), SCREEN_ALL, NULL, "first row", key_top},
-    {'G', TERM_FN(KEY_END), SCREEN_ALL, NULL, "last row", key_bottom},
-    {'>', '.', SCREEN_TRACES, "sort", "sort by the next column", key_sort_next},
-    {'<', ',', SCREEN_TRACES, NULL, "sort by the previous column", key_sort_prev},
-    {'I', 0, SCREEN_TRACES, NULL, "invert the sort order", key_invert},
-    {'f', TERM_FN(KEY_F(4)), SCREEN_TRACES, "filter",
-     "edit the filter (X-Ray filter expression; checked as you type)", key_filter},
-    {'/', TERM_FN(KEY_F(3)), SCREEN_TRACES, "search",
-     "search the list (regular expression; smart case)", key_search},
-    {'n', 0, SCREEN_TRACES, NULL, "next search match", key_next},
-    {'N', 0, SCREEN_TRACES, NULL, "previous search match", key_prev},
-    {'y', 0, SCREEN_TRACES | SCREEN_TRACE, NULL, "copy the trace id (OSC 52; also shown)",
+    {'h', TERM_FN(KEY_LEFT), SCREEN_MAP, NULL, N_("the service to the left"), mapscreen_key_left},
+    {'l', TERM_FN(KEY_RIGHT), SCREEN_MAP, NULL, N_("the service to the right"),
+     mapscreen_key_right},
+    {'j', TERM_FN(KEY_DOWN), SCREEN_ALL, NULL, N_("move down"), key_down},
+    {'k', TERM_FN(KEY_UP), SCREEN_ALL, NULL, N_("move up"), key_up},
+    {TERM_FN(KEY_NPAGE), TERM_CTRL('d'), SCREEN_ALL, NULL, N_("page down"), key_pgdn},
+    {TERM_FN(KEY_PPAGE), TERM_CTRL('u'), SCREEN_ALL, NULL, N_("page up"), key_pgup},
+    {'g', TERM_FN(KEY_HOME), SCREEN_ALL, NULL, N_("first row"), key_top},
+    {'G', TERM_FN(KEY_END), SCREEN_ALL, NULL, N_("last row"), key_bottom},
+    {'>', '.', SCREEN_TRACES, N_("sort"), N_("sort by the next column"), key_sort_next},
+    {'<', ',', SCREEN_TRACES, NULL, N_("sort by the previous column"), key_sort_prev},
+    {'I', 0, SCREEN_TRACES, NULL, N_("invert the sort order"), key_invert},
+    {'f', TERM_FN(KEY_F(4)), SCREEN_TRACES, N_("filter"),
+     N_("edit the filter (X-Ray filter expression; checked as you type)"), key_filter},
+    {'/', TERM_FN(KEY_F(3)), SCREEN_TRACES, N_("search"),
+     N_("search the list (regular expression; smart case)"), key_search},
+    {'n', 0, SCREEN_TRACES, NULL, N_("next search match"), key_next},
+    {'N', 0, SCREEN_TRACES, NULL, N_("previous search match"), key_prev},
+    {'y', 0, SCREEN_TRACES | SCREEN_TRACE, NULL, N_("copy the trace id (OSC 52; also shown)"),
      key_copy},
-    {' ', 0, SCREEN_TIMELINE, "fold", "collapse or expand the selected row",
+    {' ', 0, SCREEN_TIMELINE, N_("fold"), N_("collapse or expand the selected row"),
      timelinescreen_key_collapse},
-    {'-', 0, SCREEN_TIMELINE, NULL, "collapse one level more", timelinescreen_key_shallower},
-    {'+', '=', SCREEN_TIMELINE, NULL, "expand one level more", timelinescreen_key_deeper},
-    {'c', 0, SCREEN_TIMELINE, "critical", "go along the critical path",
+    {'-', 0, SCREEN_TIMELINE, NULL, N_("collapse one level more"), timelinescreen_key_shallower},
+    {'+', '=', SCREEN_TIMELINE, NULL, N_("expand one level more"), timelinescreen_key_deeper},
+    {'c', 0, SCREEN_TIMELINE, N_("critical"), N_("go along the critical path"),
      timelinescreen_key_critical},
-    {'e', 0, SCREEN_TIMELINE, NULL, "go to the next error, fault or throttle",
+    {'e', 0, SCREEN_TIMELINE, NULL, N_("go to the next error, fault or throttle"),
      timelinescreen_key_problem},
-    {']', TERM_FN(KEY_RIGHT), SCREEN_DETAILS, "tabs", "next details tab",
+    {']', TERM_FN(KEY_RIGHT), SCREEN_DETAILS, N_("tabs"), N_("next details tab"),
      timelinescreen_key_tab_next},
-    {'[', TERM_FN(KEY_LEFT), SCREEN_DETAILS, NULL, "previous details tab",
+    {'[', TERM_FN(KEY_LEFT), SCREEN_DETAILS, NULL, N_("previous details tab"),
      timelinescreen_key_tab_prev},
-    {'r', TERM_FN(KEY_F(5)), SCREEN_ALL, NULL, "fetch what is new (X-Ray API)", key_refresh},
-    {'p', 0, SCREEN_ALL, NULL, "pause or resume the live refresh (X-Ray API, -d)", key_pause},
-    {':', 0, SCREEN_ALL, "cmd",
-     "command line: sort, filter, group-by, window, save, help, log, quit", key_command},
-    {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, "help", "this help", key_help},
-    {'L', 0, SCREEN_ALL, "log", "messages and warnings from the sources", key_log},
-    {'1', 0, SCREEN_ALL, NULL, "the traces screen", key_traces},
-    {'2', 0, SCREEN_ALL, "map", "the service map", mapscreen_key_show},
-    {'3', 0, SCREEN_ALL, "analytics", "analytics: percentiles, histogram, group-by table",
+    {'r', TERM_FN(KEY_F(5)), SCREEN_ALL, NULL, N_("fetch what is new (X-Ray API)"), key_refresh},
+    {'p', 0, SCREEN_ALL, NULL, N_("pause or resume the live refresh (X-Ray API, -d)"), key_pause},
+    {':', 0, SCREEN_ALL, N_("cmd"),
+     N_("command line: sort, filter, group-by, window, save, help, log, quit"), key_command},
+    {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, N_("help"), N_("this help"), key_help},
+    {'L', 0, SCREEN_ALL, N_("log"), N_("messages and warnings from the sources"), key_log},
+    {'1', 0, SCREEN_ALL, NULL, N_("the traces screen"), key_traces},
+    {'2', 0, SCREEN_ALL, N_("map"), N_("the service map"), mapscreen_key_show},
+    {'3', 0, SCREEN_ALL, N_("analytics"), N_("analytics: percentiles, histogram, group-by table"),
      analyticsscreen_key_show},
-    {TERM_CTRL('l'), 0, SCREEN_ALL, NULL, "redraw the screen", key_redraw},
+    {TERM_CTRL('l'), 0, SCREEN_ALL, NULL, N_("redraw the screen"), key_redraw},
     {TERM_ESC, 0, SCREEN_HELP | SCREEN_LOG | SCREEN_TRACE | SCREEN_MAP | SCREEN_ANALYTICS, NULL,
-     "back", key_back},
-    {'q', TERM_FN(KEY_F(10)), SCREEN_ALL, "quit", "quit (on other screens: back)",
+     N_("back"), key_back},
+    {'q', TERM_FN(KEY_F(10)), SCREEN_ALL, N_("quit"), N_("quit (on other screens: back)"),
      key_quit_or_back},
-    {'Q', 0, SCREEN_ALL, NULL, "quit from any screen", key_quit},
+    {'Q', 0, SCREEN_ALL, NULL, N_("quit from any screen"), key_quit},
 };
 static const size_t n_keys = sizeof keys / sizeof *keys;
 
@@ -777,12 +780,13 @@ footer_item(struct canvas *c, int *x, int y, int limit, const struct keydef *k)
 {
 	char kb[16];
 	const char *kn = k->key == '>' ? "<>" : term_key_name(k->key, kb, sizeof kb);
-	int w = (int)strlen(kn) + 1 + (int)strlen(k->footer);
+	const char *label = _(k->footer);
+	int w = (int)strlen(kn) + 1 + (int)utf8_width(label, strlen(label), 0);
 	if (*x + w > limit)
 		return false;
 	*x += canvas_puts(c, *x, y, -1, kn, CANVAS_HEADER | CANVAS_SELECTED);
 	*x += 1;
-	*x += canvas_puts(c, *x, y, -1, k->footer, CANVAS_NORMAL);
+	*x += canvas_puts(c, *x, y, -1, label, CANVAS_NORMAL);
 	*x += 2;
 	return true;
 }
@@ -797,7 +801,7 @@ draw_footer(struct tui *t, int y)
 	for (size_t i = 0; i < n_keys; i++)
 		if (keys[i].key == 'q')
 			quit = &keys[i];
-	int quit_w = quit ? (int)strlen(quit->footer) + 2 : 0;
+	int quit_w = quit ? (int)utf8_width(_(quit->footer), strlen(_(quit->footer)), 0) + 2 : 0;
 	int x = 0;
 	for (size_t i = 0; i < n_keys; i++) {
 		if (!keys[i].footer || !(keys[i].screens & t->screen) || &keys[i] == quit)
@@ -816,14 +820,18 @@ screen_names(unsigned screens, struct buf *out)
 		unsigned screen;
 		const char *name;
 	} names[] = {
-	    {SCREEN_TRACES, "traces"}, {SCREEN_TIMELINE, "timeline"},   {SCREEN_DETAILS, "details"},
-	    {SCREEN_MAP, "map"},       {SCREEN_ANALYTICS, "analytics"}, {SCREEN_HELP, "help"},
-	    {SCREEN_LOG, "log"},
+	    {SCREEN_TRACES, N_("traces")},
+	    {SCREEN_TIMELINE, N_("timeline")},
+	    {SCREEN_DETAILS, N_("details")},
+	    {SCREEN_MAP, N_("map")},
+	    {SCREEN_ANALYTICS, N_("analytics")},
+	    {SCREEN_HELP, N_("help")},
+	    {SCREEN_LOG, N_("log")},
 	};
 	const char *sep = " [";
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		if (screens & names[i].screen) {
-			buf_printf(out, "%s%s", sep, names[i].name);
+			buf_printf(out, "%s%s", sep, _(names[i].name));
 			sep = ", ";
 		}
 	}
@@ -834,14 +842,14 @@ static void
 draw_help(struct tui *t)
 {
 	struct canvas *c = t->canvas;
-	tui_draw_title(t, "help: keys (generated from the key table)");
+	tui_draw_title(t, _("help: keys (generated from the key table)"));
 	struct buf line = BUF_INIT;
 	size_t row = 0;
 	int y = 1;
 	const char *intro[] = {
-	    "The traces screen lists traces; the header shows counts, rates and percentiles.",
-	    "Colours and flags: E error (4xx), F fault (5xx), T throttle (429), P partial,",
-	    "L trace larger than X-Ray keeps.  The mouse selects and scrolls (--no-mouse).",
+	    _("The traces screen lists traces; the header shows counts, rates and percentiles."),
+	    _("Colours and flags: E error (4xx), F fault (5xx), T throttle (429), P partial,"),
+	    _("L trace larger than X-Ray keeps.  The mouse selects and scrolls (--no-mouse)."),
 	    "",
 	};
 	/* the last page ends with the last key */
@@ -863,7 +871,7 @@ draw_help(struct tui *t)
 			buf_printf(&line, " %s", alt);
 		canvas_fit(c, 2, y, 14, line.data, line.len, UTF8_LEFT, CANVAS_HEADER);
 		buf_reset(&line);
-		buf_puts(&line, keys[i].help);
+		buf_puts(&line, _(keys[i].help));
 		if (keys[i].screens != SCREEN_ALL)
 			screen_names(keys[i].screens, &line);
 		canvas_puts(c, 17, y++, -1, line.data, CANVAS_NORMAL);
@@ -912,12 +920,13 @@ draw_log(struct tui *t)
 	struct canvas *c = t->canvas;
 	const struct xr_warnings *log = &t->log;
 	char title[128];
-	snprintf(title, sizeof title, "log: %zu message%s%s", warn_count(log),
-	         warn_count(log) == 1 ? "" : "s", log->dropped ? " (the oldest kept)" : "");
+	snprintf(title, sizeof title,
+	         ngettext("log: %zu message%s", "log: %zu messages%s", warn_count(log)),
+	         warn_count(log), log->dropped ? _(" (the oldest kept)") : "");
 	tui_draw_title(t, title);
 	int rows = c->height - 3;
 	if (log->n == 0) {
-		canvas_puts(c, 1, 2, -1, "No messages.", CANVAS_DIM);
+		canvas_puts(c, 1, 2, -1, _("No messages."), CANVAS_DIM);
 		return;
 	}
 	/* log_top is the first message shown; long messages wrap */
@@ -935,23 +944,23 @@ draw_progress(struct tui *t, int y)
 	struct buf b = BUF_INIT;
 	unsigned style = CANVAS_DIM;
 	if (p.busy) {
-		buf_puts(&b, "fetching: ");
+		buf_puts(&b, _("fetching: "));
 		session_progress_text(&p, &b);
 	} else {
-		buf_printf(&b, "scanned %llu", p.scanned);
+		buf_printf(&b, _("scanned %llu"), p.scanned);
 		if (p.more_available)
-			buf_puts(&b, "  more available (--max-traces)");
+			buf_puts(&b, _("  more available (--max-traces)"));
 		if (p.paused)
-			buf_puts(&b, "  live refresh paused (p resumes)");
+			buf_puts(&b, _("  live refresh paused (p resumes)"));
 		else if (p.live)
-			buf_printf(&b, "  live: every %gs (p pauses, r now)", t->o->delay);
+			buf_printf(&b, _("  live: every %gs (p pauses, r now)"), t->o->delay);
 		else
-			buf_puts(&b, "  r fetches what is new");
+			buf_puts(&b, _("  r fetches what is new"));
 	}
 	if (p.throttled || p.retrying)
 		style = CANVAS_THROTTLE;
 	if (p.last_error) {
-		buf_printf(&b, "  last error: %s", p.last_error);
+		buf_printf(&b, _("  last error: %s"), p.last_error);
 		style = CANVAS_ERROR;
 	}
 	canvas_puts(t->canvas, 0, y, t->canvas->width - 12, b.data, style);
@@ -976,7 +985,7 @@ draw_prompt(struct tui *t, int y, int *cursor_y)
 			x = c->width - 1;
 		canvas_puts(c, x, y + 1, 1, "^", CANVAS_FAULT | CANVAS_BOLD);
 		struct buf m = BUF_INIT;
-		buf_printf(&m, "column %zu: %s%s%s", t->ferr.column, t->ferr.message,
+		buf_printf(&m, _("column %zu: %s%s%s"), t->ferr.column, t->ferr.message,
 		           t->ferr.hint[0] ? "; " : "", t->ferr.hint);
 		int mw = canvas_width_of(c, m.data, m.len);
 		if (x + 1 + mw <= c->width || x < c->width / 2)
@@ -989,18 +998,19 @@ draw_prompt(struct tui *t, int y, int *cursor_y)
 		buf_free(&m);
 	} else if (t->mode == MODE_FILTER) {
 		canvas_puts(c, 0, y + 1, -1,
-		            "Enter apply  Esc cancel  Up/Down history  (empty: no filter)",
+		            _("Enter apply  Esc cancel  Up/Down history  (empty: no filter)"),
 		            CANVAS_DIM);
 	} else if (t->mode == MODE_SEARCH) {
-		canvas_puts(c, 0, y + 1, -1, "Enter search  Esc cancel  (regular expression)",
+		canvas_puts(c, 0, y + 1, -1, _("Enter search  Esc cancel  (regular expression)"),
 		            CANVAS_DIM);
 	} else if (t->completions[0]) {
 		canvas_puts(c, 0, y + 1, -1, t->completions, CANVAS_DIM);
 	} else {
-		canvas_puts(c, 0, y + 1, -1,
-		            "sort COL  filter EXPR  group-by KEY  window 1h  save FILE  quit  (Tab "
-		            "completes)",
-		            CANVAS_DIM);
+		canvas_puts(
+		    c, 0, y + 1, -1,
+		    _("sort COL  filter EXPR  group-by KEY  window 1h  save FILE  quit  (Tab "
+		      "completes)"),
+		    CANVAS_DIM);
 	}
 	return cx;
 }
@@ -1017,10 +1027,10 @@ draw(struct tui *t)
 	int cx = -1, cy = -1;
 	if (cols < MIN_COLS || rows < MIN_ROWS) {
 		char msg[96];
-		snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", cols, rows,
+		snprintf(msg, sizeof msg, _("terminal too small: %dx%d, need %dx%d"), cols, rows,
 		         MIN_COLS, MIN_ROWS);
 		canvas_puts(c, 0, 0, -1, msg, CANVAS_ERROR | CANVAS_BOLD);
-		canvas_puts(c, 0, 1, -1, "Q quits", CANVAS_DIM);
+		canvas_puts(c, 0, 1, -1, _("Q quits"), CANVAS_DIM);
 		term_draw(t->term, c, -1, -1);
 		t->drawn_at = timefmt_monotonic();
 		return;
@@ -1044,8 +1054,10 @@ draw(struct tui *t)
 			draw_progress(t, rows - 2);
 		} else if (unseen && t->screen != SCREEN_LOG) {
 			char msg[96];
-			snprintf(msg, sizeof msg, "%zu message%s from the sources: L shows them",
-			         unseen, unseen == 1 ? "" : "s");
+			snprintf(msg, sizeof msg,
+			         ngettext("%zu message from the sources: L shows them",
+			                  "%zu messages from the sources: L shows them", unseen),
+			         unseen);
 			canvas_puts(c, 0, rows - 2, -1, msg, CANVAS_ERROR);
 		}
 		if (t->screen == SCREEN_TRACES && t->tl.n_rows) {
@@ -1067,7 +1079,7 @@ tui_apply_filter(struct tui *t, const char *text)
 {
 	struct xr_filter_error e;
 	if (session_set_filter(t->s, *text ? text : NULL, &e) < 0) {
-		tui_set_status(t, CANVAS_FAULT, "filter: column %zu: %s", e.column, e.message);
+		tui_set_status(t, CANVAS_FAULT, _("filter: column %zu: %s"), e.column, e.message);
 		return false;
 	}
 	free(t->filter_text);
@@ -1077,15 +1089,15 @@ tui_apply_filter(struct tui *t, const char *text)
 	if (t->undecided)
 		tui_set_status(
 		    t, CANVAS_ERROR,
-		    "%zu matched; %zu left out: the filter needs their full traces, and only "
-		    "their summaries are loaded",
+		    _("%zu matched; %zu left out: the filter needs their full traces, and only "
+		      "their summaries are loaded"),
 		    t->tl.n_rows, t->undecided);
 	else if (t->api)
 		tui_set_status(t, CANVAS_NORMAL,
-		               "%zu of %zu traces match; r fetches with the new filter",
+		               _("%zu of %zu traces match; r fetches with the new filter"),
 		               t->tl.n_rows, t->tl.n_considered);
 	else
-		tui_set_status(t, CANVAS_NORMAL, "%zu of %zu traces match", t->tl.n_rows,
+		tui_set_status(t, CANVAS_NORMAL, _("%zu of %zu traces match"), t->tl.n_rows,
 		               t->tl.n_considered);
 	return true;
 }
@@ -1120,7 +1132,7 @@ save_list(struct tui *t, const char *path)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
-		tui_set_status(t, CANVAS_FAULT, "save: %s: %s", path, strerror(errno));
+		tui_set_status(t, CANVAS_FAULT, _("save: %s: %s"), path, strerror(errno));
 		return false;
 	}
 	struct batch_format fmt = {.output = OUTPUT_JSON};
@@ -1128,10 +1140,10 @@ save_list(struct tui *t, const char *path)
 	if (fclose(f) != 0)
 		rc = -1;
 	if (rc < 0)
-		tui_set_status(t, CANVAS_FAULT, "save: %s: %s", path, strerror(errno));
+		tui_set_status(t, CANVAS_FAULT, _("save: %s: %s"), path, strerror(errno));
 	else
 		tui_set_status(t, CANVAS_NORMAL,
-		               "saved %zu trace summaries to %s (xrtop --load reads it)",
+		               _("saved %zu trace summaries to %s (xrtop --load reads it)"),
 		               t->tl.n_rows, path);
 	return rc == 0;
 }
@@ -1166,35 +1178,35 @@ run_command(struct tui *t, const char *line)
 		}
 		tui_set_status(
 		    t, CANVAS_FAULT,
-		    "sort: '%s' is not one of start, id, method, url, status, responsetime, "
-		    "duration, service",
+		    _("sort: '%s' is not one of start, id, method, url, status, responsetime, "
+		      "duration, service"),
 		    arg);
 	} else if (strncmp(line, "window", n) == 0 && n >= 1) {
 		double since;
 		struct xr_err err = {0};
 		if (!t->api) {
 			tui_set_status(t, CANVAS_DIM,
-			               "window: only the X-Ray API source has a time window");
+			               _("window: only the X-Ray API source has a time window"));
 		} else if (timefmt_parse_duration(arg, &since, &err) < 0 || !(since > 0)) {
 			tui_set_status(t, CANVAS_FAULT,
-			               "window: '%s' is not a duration (30m, 2h, 1d)", arg);
+			               _("window: '%s' is not a duration (30m, 2h, 1d)"), arg);
 		} else {
 			session_set_window(t->s, since, NAN, NAN);
 			session_refresh(t->s);
-			tui_set_status(t, CANVAS_NORMAL, "window: the last %s, fetching", arg);
+			tui_set_status(t, CANVAS_NORMAL, _("window: the last %s, fetching"), arg);
 		}
 	} else if (strncmp(line, "group-by", n) == 0 && n >= 2) {
 		if (!*arg)
 			tui_set_status(
 			    t, CANVAS_FAULT,
-			    "group-by: which key? (annotation.KEY, http.status, service, ...)");
+			    _("group-by: which key? (annotation.KEY, http.status, service, ...)"));
 		else
 			analyticsscreen_set_group_by(t, arg);
 	} else if (strncmp(line, "filter", n) == 0) {
 		tui_apply_filter(t, arg);
 	} else if (strncmp(line, "save", n) == 0 && n >= 2) {
 		if (!*arg)
-			tui_set_status(t, CANVAS_FAULT, "save: which file? (save FILE)");
+			tui_set_status(t, CANVAS_FAULT, _("save: which file? (save FILE)"));
 		else
 			save_list(t, arg);
 	} else if (strncmp(line, "help", n) == 0) {
@@ -1204,8 +1216,8 @@ run_command(struct tui *t, const char *line)
 	} else if (strncmp(line, "quit", n) == 0) {
 		t->quit = true;
 	} else {
-		tui_set_status(t, CANVAS_FAULT, ":%.*s: unknown command (Tab lists them)", (int)n,
-		               line);
+		tui_set_status(t, CANVAS_FAULT, _(":%.*s: unknown command (Tab lists them)"),
+		               (int)n, line);
 	}
 }
 
@@ -1353,7 +1365,7 @@ handle_key(struct tui *t, int key, const struct term_mouse *m)
 	if (key == '\r' || key == '\n' || key == TERM_ESC)
 		return;
 	char kb[16];
-	tui_set_status(t, CANVAS_DIM, "%s: no such key here (? lists the keys)",
+	tui_set_status(t, CANVAS_DIM, _("%s: no such key here (? lists the keys)"),
 	               term_key_name(key, kb, sizeof kb));
 }
 
@@ -1410,7 +1422,7 @@ log_problems(struct tui *t)
 	for (size_t i = 0; i < store_count(store); i++) {
 		const struct xr_trace *tr = store_entry(store, i)->trace;
 		for (unsigned p = 0; tr && p < tr->n_problems; p++)
-			log_add(t, "trace %s: %s", tr->id, tr->problems[p]);
+			log_add(t, _("trace %s: %s"), tr->id, tr->problems[p]);
 	}
 }
 
@@ -1461,7 +1473,7 @@ open_first_view(struct tui *t)
 	const char *id = o->trace_id ? o->trace_id : tui_selected_id(t);
 	const struct xr_store_entry *e = id ? session_find(t->s, id) : NULL;
 	if (!e || !e->trace) {
-		tui_set_status(t, CANVAS_ERROR, "%s%s: no full trace to show",
+		tui_set_status(t, CANVAS_ERROR, _("%s%s: no full trace to show"),
 		               o->trace_id ? "--trace " : "", id ? id : "no trace");
 		return;
 	}
@@ -1471,7 +1483,7 @@ open_first_view(struct tui *t)
 	if (o->view == VIEW_DETAILS) {
 		long row = o->segment_id ? timeline_find_row(t->tline, o->segment_id) : 0;
 		if (row < 0) {
-			tui_set_status(t, CANVAS_ERROR, "--segment %s: not in trace %s",
+			tui_set_status(t, CANVAS_ERROR, _("--segment %s: not in trace %s"),
 			               o->segment_id, id);
 			return;
 		}
@@ -1500,17 +1512,17 @@ on_event(void *ctx, const struct session_event *ev)
 	case SESSION_EVENT_ABORTED:
 		log_add(t, "%s", ev->message);
 		if (ev->hint && *ev->hint)
-			log_add(t, "hint: %s", ev->hint);
-		tui_set_status(t, CANVAS_FAULT, "%s (L for more)", ev->message);
+			log_add(t, _("hint: %s"), ev->hint);
+		tui_set_status(t, CANVAS_FAULT, _("%s (L for more)"), ev->message);
 		t->failed = true;
 		break;
 	case SESSION_EVENT_FILTER_ERROR:
 		if (ev->filter_error)
-			log_add(t, "filter: column %zu: %s", ev->filter_error->column,
+			log_add(t, _("filter: column %zu: %s"), ev->filter_error->column,
 			        ev->filter_error->message);
 		else
 			log_add(t, "%s", ev->message);
-		tui_set_status(t, CANVAS_FAULT, "the filter was refused (L for more)");
+		tui_set_status(t, CANVAS_FAULT, _("the filter was refused (L for more)"));
 		break;
 	case SESSION_EVENT_SCAN_DONE:
 		if (ev->scan == 0 && !t->ready) {
@@ -1562,20 +1574,21 @@ source_name(struct tui *t)
 	const struct options *o = t->o;
 	struct buf b = BUF_INIT;
 	if (o->demo)
-		buf_puts(&b, "demo data");
+		buf_puts(&b, _("demo data"));
 	for (size_t i = 0; i < o->n_loads && i < 2; i++)
 		buf_printf(&b, "%s%s", b.len ? " + " : "",
-		           strcmp(o->loads[i], "-") == 0 ? "(stdin)" : o->loads[i]);
+		           strcmp(o->loads[i], "-") == 0 ? _("(stdin)") : o->loads[i]);
 	if (o->n_loads > 2)
-		buf_printf(&b, " + %zu files", o->n_loads - 2);
+		buf_printf(&b, ngettext(" + %zu file", " + %zu files", o->n_loads - 2),
+		           o->n_loads - 2);
 	if (t->api)
 		buf_printf(&b, "%sX-Ray%s%s", b.len ? " + " : "", o->region ? " " : "",
 		           o->region ? o->region : "");
 	if (o->listen)
-		buf_printf(&b, "%slistening UDP%s%s", b.len ? " + " : "", *o->listen ? " " : "",
+		buf_printf(&b, _("%slistening UDP%s%s"), b.len ? " + " : "", *o->listen ? " " : "",
 		           o->listen);
 	if (o->listen_otlp)
-		buf_printf(&b, "%slistening OTLP%s%s", b.len ? " + " : "",
+		buf_printf(&b, _("%slistening OTLP%s%s"), b.len ? " + " : "",
 		           *o->listen_otlp ? " " : "", o->listen_otlp);
 	snprintf(t->source, sizeof t->source, "%s", b.data ? b.data : "");
 	buf_free(&b);
@@ -1619,8 +1632,8 @@ tui_main(const struct options *o, struct xr_err *err)
 	if (!in) {
 		xr_err_set(
 		    err, XR_EUSAGE,
-		    "standard input is not a terminal, so the interactive screens cannot read "
-		    "keys: printing the table instead (-b does so without this note)");
+		    _("standard input is not a terminal, so the interactive screens cannot read "
+		      "keys: printing the table instead (-b does so without this note)"));
 		return TUI_FALLBACK;
 	}
 	struct tui t = {.o = o, .screen = SCREEN_TRACES};

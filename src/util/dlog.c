@@ -16,6 +16,7 @@
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
+#include "util/i18n.h"
 
 #define DLOG_MAX_SECRETS 32
 #define DLOG_MIN_SECRET 4
@@ -32,8 +33,9 @@ dlog_open(const char *path, struct xr_err *err)
 	/* O_NONBLOCK: a FIFO nobody reads is refused instead of waited for */
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (fd < 0)
-		return xr_err_set(err, XR_EIO, "--debug-log %s: %s", path,
-		                  errno == ENXIO ? "a FIFO that nothing reads" : strerror(errno));
+		return xr_err_set(err, XR_EIO, _("--debug-log %s: %s"), path,
+		                  errno == ENXIO ? _("a FIFO that nothing reads")
+		                                 : strerror(errno));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	pthread_mutex_lock(&dlog_lock);
 	if (dlog_fd >= 0)

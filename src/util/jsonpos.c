@@ -3,6 +3,7 @@
 #include "util/jsonpos.h"
 
 #include "util/utf8.h"
+#include "util/i18n.h"
 
 void
 jsonpos_position(const char *text, size_t len, size_t at, size_t *line, size_t *column)
@@ -25,11 +26,11 @@ jsonpos_error(const char *json, size_t len, size_t at, struct xr_err *err)
 {
 	size_t line, column;
 	jsonpos_position(json, len, at, &line, &column);
-	const char *what = at >= len ? "invalid JSON (truncated?)" : "invalid JSON";
+	const char *what = at >= len ? _("invalid JSON (truncated?)") : _("invalid JSON");
 	if (line > 1)
-		xr_err_set(err, XR_EINPUT, "line %zu, column %zu: %s", line, column, what);
+		xr_err_set(err, XR_EINPUT, _("line %zu, column %zu: %s"), line, column, what);
 	else
-		xr_err_set(err, XR_EINPUT, "column %zu: %s", column, what);
+		xr_err_set(err, XR_EINPUT, _("column %zu: %s"), column, what);
 	if (err) {
 		err->has_offset = true;
 		err->offset = at;

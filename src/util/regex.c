@@ -11,6 +11,7 @@
 
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 struct regex {
 	pcre2_code *code;
@@ -51,7 +52,7 @@ regex_new(const char *pattern, bool smart_case, struct xr_err *err)
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof msg);
-		xr_err_set(err, XR_EUSAGE, "column %zu: %s", utf8_chars(pattern, offset) + 1,
+		xr_err_set(err, XR_EUSAGE, _("column %zu: %s"), utf8_chars(pattern, offset) + 1,
 		           (const char *)msg);
 		return NULL;
 	}

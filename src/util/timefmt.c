@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "util/timefmt.h"
+#include "util/i18n.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -61,7 +62,7 @@ timefmt_parse_time(const char *s, double *out, struct xr_err *err)
 	if (epoch == 0)
 		return 0;
 	if (epoch > 0)
-		return xr_err_set(err, XR_EUSAGE, "'%s' is before 1970 or after 9999", s);
+		return xr_err_set(err, XR_EUSAGE, _("'%s' is before 1970 or after 9999"), s);
 	const char *p = s;
 	int Y, M, D, h = 0, m = 0, sec = 0;
 	double frac = 0;
@@ -101,8 +102,8 @@ timefmt_parse_time(const char *s, double *out, struct xr_err *err)
 			if (oh > 23 || om > 59)
 				return xr_err_set(
 				    err, XR_EUSAGE,
-				    "'%s': the offset from UTC is not a time of day (at most "
-				    "23:59)",
+				    _("'%s': the offset from UTC is not a time of day (at most "
+				      "23:59)"),
 				    s);
 			offset = sign * (oh * 3600L + om * 60L);
 		}
@@ -110,7 +111,7 @@ timefmt_parse_time(const char *s, double *out, struct xr_err *err)
 	if (*p || M < 1 || M > 12 || D < 1 || h > 23 || m > 59 || sec > 60)
 		goto bad;
 	if (D > days_in_month(Y, M))
-		return xr_err_set(err, XR_EUSAGE, "'%s': %04d-%02d has %d days", s, Y, M,
+		return xr_err_set(err, XR_EUSAGE, _("'%s': %04d-%02d has %d days"), s, Y, M,
 		                  days_in_month(Y, M));
 	struct tm tm = {0};
 	tm.tm_year = Y - 1900;
@@ -121,13 +122,13 @@ timefmt_parse_time(const char *s, double *out, struct xr_err *err)
 	tm.tm_sec = sec;
 	double t = (double)timegm(&tm) - (double)offset + frac;
 	if (!timefmt_in_range(t))
-		return xr_err_set(err, XR_EUSAGE, "'%s' is before 1970 or after 9999", s);
+		return xr_err_set(err, XR_EUSAGE, _("'%s' is before 1970 or after 9999"), s);
 	*out = t;
 	return 0;
 bad:
 	return xr_err_set(
 	    err, XR_EUSAGE,
-	    "'%s' is not a time: use ISO 8601 (2026-11-27T08:00:00Z) or epoch seconds", s);
+	    _("'%s' is not a time: use ISO 8601 (2026-11-27T08:00:00Z) or epoch seconds"), s);
 }
 
 int
@@ -171,14 +172,15 @@ timefmt_parse_duration(const char *s, double *out, struct xr_err *err)
 		default: goto bad;
 		}
 		if (v * unit > TIMEFMT_MAX_DURATION || (total += v * unit) > TIMEFMT_MAX_DURATION)
-			return xr_err_set(err, XR_EUSAGE, "'%s' is longer than 100 years", s);
+			return xr_err_set(err, XR_EUSAGE, _("'%s' is longer than 100 years"), s);
 	}
 	if (total <= 0)
 		goto bad;
 	*out = total;
 	return 0;
 bad:
-	return xr_err_set(err, XR_EUSAGE, "'%s' is not a duration: use e.g. 90s, 15m, 2h or 1d", s);
+	return xr_err_set(err, XR_EUSAGE, _("'%s' is not a duration: use e.g. 90s, 15m, 2h or 1d"),
+	                  s);
 }
 
 void

@@ -16,6 +16,7 @@
 #include "util/strdist.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 /* One response time of one group, before they are sorted per group. */
 struct sample {
@@ -115,7 +116,7 @@ key_parse(const char *key, enum analytics_key_kind *kind, char **ann, struct xr_
 	if (strncasecmp(key, "annotation.", 11) == 0) {
 		if (!key[11])
 			return xr_err_set(err, XR_EUSAGE,
-			                  "'%s' names no annotation key; write annotation.KEY",
+			                  _("'%s' names no annotation key; write annotation.KEY"),
 			                  key);
 		*ann = xstrdup(key + 11);
 		return 0;
@@ -125,7 +126,7 @@ key_parse(const char *key, enum analytics_key_kind *kind, char **ann, struct xr_
 	const char *p = key + 11;
 	size_t n = strlen(p);
 	if (n < 2 || p[n - 1] != ']')
-		return xr_err_set(err, XR_EUSAGE, "'%s': annotation[ is not closed with ]", key);
+		return xr_err_set(err, XR_EUSAGE, _("'%s': annotation[ is not closed with ]"), key);
 	n--;
 	if (p[0] != '"') {
 		char *k = xstrndup(p, n);
@@ -133,8 +134,8 @@ key_parse(const char *key, enum analytics_key_kind *kind, char **ann, struct xr_
 			free(k);
 			return xr_err_set(
 			    err, XR_EUSAGE,
-			    "'%s': a key in annotation[...] is letters, digits and _, "
-			    "or a quoted string",
+			    _("'%s': a key in annotation[...] is letters, digits and _, "
+			      "or a quoted string"),
 			    key);
 		}
 		*ann = k;
@@ -152,10 +153,11 @@ key_parse(const char *key, enum analytics_key_kind *kind, char **ann, struct xr_
 	k[len] = '\0';
 	if (i != n - 1 || p[i] != '"' || len == 0) {
 		free(k);
-		return xr_err_set(err, XR_EUSAGE,
-		                  "'%s': write annotation[\"KEY\"] with \\\" and \\\\ as the only "
-		                  "escapes, and a key that is not empty",
-		                  key);
+		return xr_err_set(
+		    err, XR_EUSAGE,
+		    _("'%s': write annotation[\"KEY\"] with \\\" and \\\\ as the only "
+		      "escapes, and a key that is not empty"),
+		    key);
 	}
 	*ann = k;
 	return 0;
@@ -889,7 +891,7 @@ analytics_group_text(const struct analytics *a, size_t i, struct buf *out)
 	if (!g)
 		return;
 	if (g->none)
-		buf_puts(out, "(none)");
+		buf_puts(out, _("(none)"));
 	else
 		value_text(&g->value, out);
 }
@@ -1012,8 +1014,7 @@ analytics_format_seconds(double s, bool ascii, struct buf *out)
 
 #define TABLE_FIXED_ROWS 3 /* header, rule, all traces */
 #define TITLE_ROWS 2
-#define ALL_TRACES "all traces"
-#define ALL_TRACES_W 10
+#define ALL_TRACES N_("all traces")
 
 int
 analytics_height(const struct analytics *a)
@@ -1076,21 +1077,21 @@ render_span(const struct analytics *a, struct canvas *c, int x, int y, int w)
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "%zu", d->traces);
 	x = put(c, x, y, end, b.data, CANVAS_BOLD);
-	x = put(c, x, y, end, d->traces == 1 ? " trace" : " traces", CANVAS_NORMAL);
+	x = put(c, x, y, end, ngettext(" trace", " traces", d->traces), CANVAS_NORMAL);
 	if (isfinite(d->first) && isfinite(d->last)) {
 		timefmt_short(d->first, from, sizeof from);
 		timefmt_short(d->last, to, sizeof to);
 		/* the same day: the second date goes */
 		const char *to_shown = strncmp(from, to, 11) == 0 ? to + 11 : to;
-		x = put(c, x, y, end, " from ", CANVAS_NORMAL);
+		x = put(c, x, y, end, _(" from "), CANVAS_NORMAL);
 		x = put(c, x, y, end, from, CANVAS_NORMAL);
-		x = put(c, x, y, end, " to ", CANVAS_NORMAL);
+		x = put(c, x, y, end, _(" to "), CANVAS_NORMAL);
 		x = put(c, x, y, end, to_shown, CANVAS_NORMAL);
 		x = put(c, x, y, end, " UTC", CANVAS_NORMAL);
 	}
 	if (d->timed < d->traces) {
 		buf_reset(&b);
-		buf_printf(&b, " (%zu in progress)", d->traces - d->timed);
+		buf_printf(&b, _(" (%zu in progress)"), d->traces - d->timed);
 		put(c, x, y, end, b.data, CANVAS_DIM);
 	}
 	buf_free(&b);
@@ -1104,7 +1105,7 @@ render_title(const struct analytics *a, struct canvas *c, int x, int y, int w)
 	const struct analytics_dist *d = &a->dist;
 	int end = x + w;
 	struct buf b = BUF_INIT;
-	x = put(c, x, y, end, "RESPONSE TIME", CANVAS_HEADER | CANVAS_BOLD);
+	x = put(c, x, y, end, _("RESPONSE TIME"), CANVAS_HEADER | CANVAS_BOLD);
 	static const char *const names[] = {"p50", "p90", "p99", "max", "min"};
 	const double vals[] = {d->p50, d->p90, d->p99, d->max, d->min};
 	for (int i = 0; i < 5 && d->timed; i++) {
@@ -1236,8 +1237,8 @@ struct layout {
 /* The narrowest the name column gets before other columns give way. */
 #define MIN_NAME_W 16
 
-static const char *const tc_header[TC_N] = {"",       "TRACES", "%",   "",    "ERROR%",
-                                            "FAULT%", "THROT%", "P50", "P90", "P99"};
+static const char *const tc_header[TC_N] = {"",           N_("TRACES"), "%",   "",    N_("ERROR%"),
+                                            N_("FAULT%"), N_("THROT%"), "P50", "P90", "P99"};
 static const enum analytics_column tc_sort[TC_N] = {
     ANALYTICS_COL_GROUP, ANALYTICS_COL_COUNT, ANALYTICS_COL_COUNT,    ANALYTICS_COLUMNS,
     ANALYTICS_COL_ERROR, ANALYTICS_COL_FAULT, ANALYTICS_COL_THROTTLE, ANALYTICS_COL_P50,
@@ -1248,14 +1249,14 @@ key_header(const struct analytics *a)
 {
 	switch (a->kind) {
 	case ANALYTICS_KEY_ANNOTATION: return a->ann_key;
-	case ANALYTICS_KEY_HTTP_STATUS: return "HTTP STATUS";
-	case ANALYTICS_KEY_HTTP_METHOD: return "METHOD";
-	case ANALYTICS_KEY_HTTP_URL: return "URL";
-	case ANALYTICS_KEY_SERVICE: return "SERVICE";
-	case ANALYTICS_KEY_USER: return "USER";
-	case ANALYTICS_KEY_RC_FAULT: return "FAULT ROOT CAUSE";
-	case ANALYTICS_KEY_RC_ERROR: return "ERROR ROOT CAUSE";
-	case ANALYTICS_KEY_RC_RESPONSETIME: return "RESPONSE TIME ROOT CAUSE";
+	case ANALYTICS_KEY_HTTP_STATUS: return _("HTTP STATUS");
+	case ANALYTICS_KEY_HTTP_METHOD: return _("METHOD");
+	case ANALYTICS_KEY_HTTP_URL: return _("URL");
+	case ANALYTICS_KEY_SERVICE: return _("SERVICE");
+	case ANALYTICS_KEY_USER: return _("USER");
+	case ANALYTICS_KEY_RC_FAULT: return _("FAULT ROOT CAUSE");
+	case ANALYTICS_KEY_RC_ERROR: return _("ERROR ROOT CAUSE");
+	case ANALYTICS_KEY_RC_RESPONSETIME: return _("RESPONSE TIME ROOT CAUSE");
 	}
 	return "";
 }
@@ -1274,6 +1275,11 @@ table_layout(const struct analytics *a, const struct canvas *c, int w, struct la
 	l->w[TC_SHARE] = 5;
 	l->w[TC_ERROR] = l->w[TC_FAULT] = l->w[TC_THROTTLE] = 6;
 	l->w[TC_P50] = l->w[TC_P90] = l->w[TC_P99] = 6;
+	for (int i = TC_COUNT; i < TC_N; i++) { /* a translated header may be wider */
+		const char *hd = tc_header[i][0] ? _(tc_header[i]) : "";
+		int hw = canvas_width_of(c, hd, strlen(hd));
+		l->w[i] = hw > l->w[i] ? hw : l->w[i];
+	}
 	int fixed = 1; /* left margin */
 	for (int i = TC_COUNT; i < TC_N; i++)
 		if (l->w[i])
@@ -1281,8 +1287,9 @@ table_layout(const struct analytics *a, const struct canvas *c, int w, struct la
 	fixed += 1; /* two spaces after the name */
 	struct buf b = BUF_INIT;
 	int name_w = canvas_width_of(c, key_header(a), strlen(key_header(a))) + 1;
-	if (name_w < ALL_TRACES_W)
-		name_w = ALL_TRACES_W;
+	int all_w = canvas_width_of(c, _(ALL_TRACES), strlen(_(ALL_TRACES)));
+	if (name_w < all_w)
+		name_w = all_w;
 	for (size_t i = 0; i < a->all.n_groups; i++) {
 		buf_reset(&b);
 		analytics_group_text(a, i, &b);
@@ -1405,7 +1412,9 @@ analytics_render_table(const struct analytics *a, struct canvas *c, int x, int y
 	for (int i = 0; i < TC_N; i++) {
 		if (!l.w[i])
 			continue;
-		const char *hd = i == TC_NAME ? key_header(a) : tc_header[i];
+		const char *hd = i == TC_NAME      ? key_header(a)
+		                 : tc_header[i][0] ? _(tc_header[i])
+		                                   : "";
 		unsigned style = CANVAS_HEADER | CANVAS_BOLD;
 		canvas_fit(t, l.x[i], 0, l.w[i], hd, strlen(hd),
 		           i == TC_NAME ? UTF8_LEFT : UTF8_RIGHT, style);
@@ -1416,7 +1425,8 @@ analytics_render_table(const struct analytics *a, struct canvas *c, int x, int y
 			int hw = canvas_width_of(t, hd, strlen(hd));
 			canvas_puts(t, l.x[i] + (hw < l.w[i] ? hw : l.w[i]), 0, 1, marker, style);
 		} else {
-			canvas_puts(t, l.x[i] + l.w[i] - (int)strlen(hd) - 1, 0, 1, marker, style);
+			int hw = canvas_width_of(t, hd, strlen(hd));
+			canvas_puts(t, l.x[i] + l.w[i] - hw - 1, 0, 1, marker, style);
 		}
 	}
 	size_t max_count = 0;
@@ -1437,8 +1447,8 @@ analytics_render_table(const struct analytics *a, struct canvas *c, int x, int y
 	if (h >= 4) {
 		int row = 1 + drawn;
 		canvas_hline(t, l.x[TC_NAME], row, l.end - l.x[TC_NAME], CANVAS_DIM);
-		table_row(a, t, &l, 0, row + 1, NULL, max_count, ALL_TRACES, ALL_TRACES_W,
-		          CANVAS_NORMAL | CANVAS_BOLD);
+		table_row(a, t, &l, 0, row + 1, NULL, max_count, _(ALL_TRACES),
+		          strlen(_(ALL_TRACES)), CANVAS_NORMAL | CANVAS_BOLD);
 	}
 	buf_free(&b);
 	canvas_blit(c, x, y, t, 0, 0, w, h);
@@ -1453,7 +1463,7 @@ analytics_render(const struct analytics *a, struct canvas *c, size_t first_row, 
 	if (h <= 0 || w <= 0)
 		return 0;
 	if (a->dist.traces == 0) {
-		canvas_puts(c, 0, 0, w, "No traces to analyse.", CANVAS_DIM);
+		canvas_puts(c, 0, 0, w, _("No traces to analyse."), CANVAS_DIM);
 		return 0;
 	}
 	render_span(a, c, 0, 0, w);

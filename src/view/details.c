@@ -15,6 +15,7 @@
 #include "util/xmalloc.h"
 #include "view/timeline.h"
 #include "xray/encode.h"
+#include "util/i18n.h"
 
 /* One run of text on one line; text is sanitised already. */
 struct span {
@@ -40,12 +41,13 @@ struct details {
 };
 
 static const char *const tab_names[DETAILS_TABS] = {
-    "Overview", "Resources", "Annotations", "Metadata", "Exceptions", "SQL", "Raw JSON"};
+    N_("Overview"),   N_("Resources"), N_("Annotations"), N_("Metadata"),
+    N_("Exceptions"), N_("SQL"),       N_("Raw JSON")};
 
 const char *
 details_tab_name(enum details_tab tab)
 {
-	return tab < DETAILS_TABS ? tab_names[tab] : "";
+	return tab < DETAILS_TABS ? _(tab_names[tab]) : "";
 }
 
 /* ---- lines ---- */
@@ -349,34 +351,34 @@ static void
 overview(struct details *d)
 {
 	const struct xr_segment *s = d->s;
-	kv_style(d, "Name", s->name, CANVAS_BOLD);
-	kv(d, "ID", s->id);
-	kv(d, "Kind",
-	   s->flags & XR_SEG_INFERRED     ? "inferred segment"
-	   : s->flags & XR_SEG_SUBSEGMENT ? "subsegment"
-	                                  : "segment");
-	kv(d, "Origin", s->origin);
-	kv(d, "Namespace", s->namespace);
+	kv_style(d, _("Name"), s->name, CANVAS_BOLD);
+	kv(d, _("ID"), s->id);
+	kv(d, _("Kind"),
+	   s->flags & XR_SEG_INFERRED     ? _("inferred segment")
+	   : s->flags & XR_SEG_SUBSEGMENT ? _("subsegment")
+	                                  : _("segment"));
+	kv(d, _("Origin"), s->origin);
+	kv(d, _("Namespace"), s->namespace);
 	if (s->parent)
-		kvf(d, "Parent", CANVAS_NORMAL, "%s (%s)", s->parent->id, s->parent->name);
+		kvf(d, _("Parent"), CANVAS_NORMAL, "%s (%s)", s->parent->id, s->parent->name);
 	else if (s->parent_id)
-		kvf(d, "Parent", CANVAS_NORMAL, "%s (not in the trace)", s->parent_id);
+		kvf(d, _("Parent"), CANVAS_NORMAL, _("%s (not in the trace)"), s->parent_id);
 	if (s->document && s->document != s)
-		kvf(d, "Segment", CANVAS_NORMAL, "%s (%s%s%s)", s->document->name, s->document->id,
-		    s->document->origin ? ", " : "",
+		kvf(d, _("Segment"), CANVAS_NORMAL, "%s (%s%s%s)", s->document->name,
+		    s->document->id, s->document->origin ? ", " : "",
 		    s->document->origin ? s->document->origin : "");
-	kv(d, "Trace", d->t->id);
-	time_value(d, "Start", s->start_time);
-	time_value(d, "End", s->end_time);
+	kv(d, _("Trace"), d->t->id);
+	time_value(d, _("Start"), s->start_time);
+	time_value(d, _("End"), s->end_time);
 	char dur[16];
 	if (isfinite(s->start_time) && isfinite(s->end_time)) {
 		timeline_duration_text(s->end_time - s->start_time, d->ascii, dur, sizeof dur);
-		kv_style(d, "Duration", dur, CANVAS_BOLD);
+		kv_style(d, _("Duration"), dur, CANVAS_BOLD);
 	} else if (s->flags & XR_SEG_IN_PROGRESS) {
-		kv_style(d, "Duration", "in progress (no end_time yet)", CANVAS_THROTTLE);
+		kv_style(d, _("Duration"), _("in progress (no end_time yet)"), CANVAS_THROTTLE);
 	}
 	if (s->http.status)
-		kvf(d, "Status",
+		kvf(d, _("Status"),
 		    s->http.status == 429   ? CANVAS_THROTTLE
 		    : s->http.status >= 500 ? CANVAS_FAULT
 		    : s->http.status >= 400 ? CANVAS_ERROR
@@ -386,36 +388,36 @@ overview(struct details *d)
 	static const struct {
 		unsigned flag;
 		const char *name;
-	} names[] = {{XR_SEG_FAULT, "fault"},       {XR_SEG_ERROR, "error"},
-	             {XR_SEG_THROTTLE, "throttle"}, {XR_SEG_IN_PROGRESS, "in progress"},
-	             {XR_SEG_INFERRED, "inferred"}, {XR_SEG_DETACHED, "parent not found"}};
+	} names[] = {{XR_SEG_FAULT, N_("fault")},       {XR_SEG_ERROR, N_("error")},
+	             {XR_SEG_THROTTLE, N_("throttle")}, {XR_SEG_IN_PROGRESS, N_("in progress")},
+	             {XR_SEG_INFERRED, N_("inferred")}, {XR_SEG_DETACHED, N_("parent not found")}};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (s->flags & names[i].flag)
-			buf_printf(&flags, "%s%s", flags.len ? ", " : "", names[i].name);
+			buf_printf(&flags, "%s%s", flags.len ? ", " : "", _(names[i].name));
 	unsigned style = s->flags & XR_SEG_FAULT      ? CANVAS_FAULT
 	                 : s->flags & XR_SEG_THROTTLE ? CANVAS_THROTTLE
 	                 : s->flags & XR_SEG_ERROR    ? CANVAS_ERROR
 	                                              : CANVAS_NORMAL;
-	kv_style(d, "Flags", flags.len ? flags.data : "none",
+	kv_style(d, _("Flags"), flags.len ? flags.data : _("none"),
 	         style | (flags.len ? CANVAS_BOLD : 0));
 	buf_free(&flags);
 	if (d->tl && timeline_is_critical(d->tl, s)) {
 		double own = timeline_critical_self(d->tl, s),
 		       total = timeline_critical_seconds(d->tl);
 		timeline_duration_text(own, d->ascii, dur, sizeof dur);
-		kvf(d, "Critical path", CANVAS_ACCENT | CANVAS_BOLD, "yes: %s of its own (%.1f%%)",
-		    dur, total > 0 ? 100 * own / total : 0);
+		kvf(d, _("Critical path"), CANVAS_ACCENT | CANVAS_BOLD,
+		    _("yes: %s of its own (%.1f%%)"), dur, total > 0 ? 100 * own / total : 0);
 	} else if (d->tl) {
-		kv(d, "Critical path", "no");
+		kv(d, _("Critical path"), _("no"));
 	}
 	if (s->user)
-		kv(d, "User", s->user);
+		kv(d, _("User"), s->user);
 	else if (s->document && s->document != s && s->document->user)
-		kvf(d, "User", CANVAS_NORMAL, "%s (of the segment)", s->document->user);
-	kv(d, "Resource ARN", s->resource_arn);
-	kv(d, "Service version", s->service_version);
+		kvf(d, _("User"), CANVAS_NORMAL, _("%s (of the segment)"), s->document->user);
+	kv(d, _("Resource ARN"), s->resource_arn);
+	kv(d, _("Service version"), s->service_version);
 	if (s->n_children)
-		kvf(d, "Children", CANVAS_NORMAL, "%u", s->n_children);
+		kvf(d, _("Children"), CANVAS_NORMAL, "%u", s->n_children);
 	for (unsigned i = 0; i < s->n_precursor_ids; i++)
 		kv(d, i ? "" : "Precursors", s->precursor_ids[i]);
 }
@@ -430,44 +432,45 @@ resources(struct details *d)
 	    h->content_length >= 0) {
 		any = true;
 		if (h->method || h->url || h->user_agent || h->client_ip)
-			subheading(d, "HTTP request");
-		kv(d, "Method", h->method);
-		kv(d, "URL", h->url);
-		kv(d, "User agent", h->user_agent);
-		kv(d, "Client IP", h->client_ip);
+			subheading(d, _("HTTP request"));
+		kv(d, _("Method"), h->method);
+		kv(d, _("URL"), h->url);
+		kv(d, _("User agent"), h->user_agent);
+		kv(d, _("Client IP"), h->client_ip);
 		if (h->x_forwarded_for)
-			kv(d, "X-Forwarded-For", "yes (the client IP came from the header)");
+			kv(d, _("X-Forwarded-For"), _("yes (the client IP came from the header)"));
 		if (h->traced)
-			kv(d, "Traced", "yes (the callee is instrumented)");
+			kv(d, _("Traced"), _("yes (the callee is instrumented)"));
 		if (h->status || h->content_length >= 0) {
-			subheading(d, "HTTP response");
+			subheading(d, _("HTTP response"));
 			if (h->status)
-				kvf(d, "Status", CANVAS_NORMAL, "%d", h->status);
+				kvf(d, _("Status"), CANVAS_NORMAL, "%d", h->status);
 			if (h->content_length >= 0)
-				kvf(d, "Content length", CANVAS_NORMAL, "%lld", h->content_length);
+				kvf(d, _("Content length"), CANVAS_NORMAL, "%lld",
+				    h->content_length);
 		}
 	}
 	const struct xr_aws *a = s->aws;
 	if (a) {
 		any = true;
-		subheading(d, "AWS");
-		kv(d, "Operation", a->operation);
-		kv(d, "Table", a->table_name);
-		kv(d, "Function", a->function_name);
-		kv(d, "Queue URL", a->queue_url);
-		kv(d, "Topic ARN", a->topic_arn);
-		kv(d, "Region", a->region);
-		kv(d, "Account", a->account_id);
-		kv(d, "Request ID", a->request_id);
-		kv(d, "EC2 instance", a->instance_id);
-		kv(d, "Availability zone", a->availability_zone);
+		subheading(d, _("AWS"));
+		kv(d, _("Operation"), a->operation);
+		kv(d, _("Table"), a->table_name);
+		kv(d, _("Function"), a->function_name);
+		kv(d, _("Queue URL"), a->queue_url);
+		kv(d, _("Topic ARN"), a->topic_arn);
+		kv(d, _("Region"), a->region);
+		kv(d, _("Account"), a->account_id);
+		kv(d, _("Request ID"), a->request_id);
+		kv(d, _("EC2 instance"), a->instance_id);
+		kv(d, _("Availability zone"), a->availability_zone);
 		if (a->extra) {
-			note(d, "Other members:");
+			note(d, _("Other members:"));
 			pretty_json(d, a->extra);
 		}
 	}
 	if (!any)
-		note(d, "No http or aws data in this segment.");
+		note(d, _("No http or aws data in this segment."));
 }
 
 static void
@@ -485,7 +488,7 @@ annotations(struct details *d)
 {
 	const struct xr_segment *s = d->s;
 	if (!s->n_annotations)
-		note(d, "No annotations in this segment.");
+		note(d, _("No annotations in this segment."));
 	for (unsigned i = 0; i < s->n_annotations; i++) {
 		struct buf v = BUF_INIT;
 		value_text(&s->annotations[i].value, &v);
@@ -500,7 +503,7 @@ metadata(struct details *d)
 	if (d->s->metadata)
 		pretty_json(d, d->s->metadata);
 	else
-		note(d, "No metadata in this segment.");
+		note(d, _("No metadata in this segment."));
 }
 
 /* The exception with this id anywhere in the trace, with its segment. */
@@ -531,18 +534,18 @@ exception(struct details *d, const struct xr_exception *x)
 	           x->message ? x->message : "");
 	add_text(d, 2, 4, title.data, role | CANVAS_BOLD);
 	buf_free(&title);
-	kv(d, "ID", x->id);
+	kv(d, _("ID"), x->id);
 	if (x->remote)
-		kv(d, "Remote", "yes (thrown by the downstream service)");
+		kv(d, _("Remote"), _("yes (thrown by the downstream service)"));
 	if (x->cause) {
 		const struct xr_segment *where = NULL;
 		const struct xr_exception *c = find_exception(d->t, x->cause, &where);
 		if (c)
-			kvf(d, "Caused by", CANVAS_NORMAL, "%s (%s%s%s, in %s)", x->cause,
+			kvf(d, _("Caused by"), CANVAS_NORMAL, "%s (%s%s%s, in %s)", x->cause,
 			    c->type ? c->type : "", c->type && c->message ? ": " : "",
 			    c->message ? c->message : "", where->name);
 		else
-			kv(d, "Caused by", x->cause);
+			kv(d, _("Caused by"), x->cause);
 	}
 	for (unsigned f = 0; f < x->n_stack; f++) {
 		const struct xr_stack_frame *fr = &x->stack[f];
@@ -558,7 +561,7 @@ exception(struct details *d, const struct xr_exception *x)
 	}
 	if (x->truncated || x->skipped) {
 		char more[96];
-		snprintf(more, sizeof more, "... %d frames truncated, %d skipped", x->truncated,
+		snprintf(more, sizeof more, _("... %d frames truncated, %d skipped"), x->truncated,
 		         x->skipped);
 		new_line(d);
 		add_text(d, 4, 8, more, CANVAS_DIM);
@@ -570,25 +573,25 @@ exceptions(struct details *d)
 {
 	const struct xr_cause *c = d->s->cause;
 	if (!c) {
-		note(d, "No cause recorded in this segment.");
+		note(d, _("No cause recorded in this segment."));
 		return;
 	}
 	if (c->exception_id) {
 		const struct xr_segment *where = NULL;
 		const struct xr_exception *x = find_exception(d->t, c->exception_id, &where);
-		kvf(d, "Cause", CANVAS_NORMAL, "exception %s, recorded in %s", c->exception_id,
-		    where ? where->name : "a segment not in this trace");
+		kvf(d, _("Cause"), CANVAS_NORMAL, _("exception %s, recorded in %s"),
+		    c->exception_id, where ? where->name : _("a segment not in this trace"));
 		if (x)
 			exception(d, x);
 		return;
 	}
-	kv(d, "Working directory", c->working_directory);
+	kv(d, _("Working directory"), c->working_directory);
 	for (unsigned i = 0; i < c->n_paths; i++)
 		kv(d, i ? "" : "Paths", c->paths[i]);
 	for (unsigned i = 0; i < c->n_exceptions; i++)
 		exception(d, &c->exceptions[i]);
 	if (!c->n_exceptions)
-		note(d, "The cause lists no exceptions.");
+		note(d, _("The cause lists no exceptions."));
 }
 
 static void
@@ -596,16 +599,16 @@ sql(struct details *d)
 {
 	const struct xr_sql *q = d->s->sql;
 	if (!q) {
-		note(d, "No SQL query in this segment.");
+		note(d, _("No SQL query in this segment."));
 		return;
 	}
-	kv(d, "Database", q->database_type);
-	kv(d, "Version", q->database_version);
-	kv(d, "URL", q->url);
-	kv(d, "Connection", q->connection_string);
-	kv(d, "User", q->user);
-	kv(d, "Driver", q->driver_version);
-	kv(d, "Preparation", q->preparation);
+	kv(d, _("Database"), q->database_type);
+	kv(d, _("Version"), q->database_version);
+	kv(d, _("URL"), q->url);
+	kv(d, _("Connection"), q->connection_string);
+	kv(d, _("User"), q->user);
+	kv(d, _("Driver"), q->driver_version);
+	kv(d, _("Preparation"), q->preparation);
 	if (q->sanitized_query) {
 		new_line(d);
 		add_text(d, 2, 2, "Query", CANVAS_DIM);
@@ -707,7 +710,7 @@ details_tab_bar(const struct xr_segment *s, enum details_tab current, struct can
 		char count[16] = "";
 		if (n)
 			snprintf(count, sizeof count, " %u", n);
-		snprintf(title, sizeof title, "%s%s%s%s", cur ? "[" : " ", tab_names[tab], count,
+		snprintf(title, sizeof title, "%s%s%s%s", cur ? "[" : " ", _(tab_names[tab]), count,
 		         cur ? "]" : " ");
 		unsigned style = (enum details_tab)tab == current
 		                     ? CANVAS_HEADER | CANVAS_BOLD | CANVAS_SELECTED

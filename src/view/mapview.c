@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 #define MAX_INNER 24 /* widest box contents */
 #define MIN_INNER 8
@@ -196,7 +197,7 @@ stat_texts(const struct svcmap_node *n, char *req, size_t rn, char *avg, size_t 
 {
 	char c[16];
 	mapview_format_count(n->stats.total, c, sizeof c);
-	snprintf(req, rn, "%s req", c);
+	snprintf(req, rn, _("%s req"), c);
 	mapview_format_time(svcmap_avg(&n->stats), avg, an);
 }
 
@@ -206,12 +207,13 @@ stat_width(const struct svcmap_node *n, int form)
 {
 	char req[32], avg[16];
 	stat_texts(n, req, sizeof req, avg, sizeof avg);
-	int r = (int)strlen(req), a = (int)strlen(avg);
+	int r = (int)utf8_width(req, strlen(req), 0), a = (int)strlen(avg);
+	int aw = (int)utf8_width(_("avg"), strlen(_("avg")), 0);
 	if (form == 0)
-		return r + 6 + a; /* "N req  avg T" */
+		return r + 2 + aw + 1 + a; /* "N req  avg T" */
 	if (form == 1)
 		return r + 1 + a;
-	return r > a + 4 ? r : a + 4;
+	return r > aw + 1 + a ? r : aw + 1 + a;
 }
 
 /* --- text measuring and name wrapping --- */
@@ -1204,13 +1206,14 @@ draw_box(const struct mapview *v, struct canvas *c, const struct item *it, bool 
 	char req[32], avg[16], line[64];
 	stat_texts(n, req, sizeof req, avg, sizeof avg);
 	if (v->stat_form == 0)
-		snprintf(line, sizeof line, "%s  avg %s", req, avg);
+		snprintf(line, sizeof line, "%s  %s %s", req, _("avg"), avg);
 	else
 		snprintf(line, sizeof line, "%s %s", req, avg);
 	if (v->stat_form == 2) {
 		canvas_puts(c, x, y++, inner, req, CANVAS_NORMAL);
-		snprintf(line, sizeof line, "avg %s", avg);
-		if ((int)strlen(line) > inner) /* "avg" goes before the number is cut */
+		snprintf(line, sizeof line, "%s %s", _("avg"), avg);
+		/* "avg" goes before the number is cut */
+		if ((int)utf8_width(line, strlen(line), 0) > inner)
 			snprintf(line, sizeof line, "%s", avg);
 	}
 	canvas_fit(c, x, y++, inner, line, strlen(line), UTF8_LEFT, CANVAS_NORMAL);

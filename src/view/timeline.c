@@ -10,6 +10,7 @@
 #include "util/hash.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
+#include "util/i18n.h"
 
 struct timeline {
 	const struct xr_trace *t;
@@ -647,16 +648,16 @@ timeline_header(const struct timeline *tl, struct canvas *c, int y)
 		                   root && (root->flags & XR_SEG_IN_PROGRESS) ? ">" : "", dur);
 	const char *letter = root ? flag_letter(root->flags) : NULL;
 	if (letter && x < w) {
-		static const char *const names[] = {"F", "fault", "T", "throttled",
-		                                    "E", "error", "P", "in progress"};
+		static const char *const names[] = {"F", N_("fault"), "T", N_("throttled"),
+		                                    "E", N_("error"), "P", N_("in progress")};
 		for (size_t i = 0; i < 8; i += 2)
 			if (strcmp(letter, names[i]) == 0)
 				x += canvas_printf(c, x, y, w - x,
 				                   flag_role(root->flags) | CANVAS_BOLD, "  %s",
-				                   names[i + 1]);
+				                   _(names[i + 1]));
 	}
 	if (t->summary.is_partial && !(root && (root->flags & XR_SEG_IN_PROGRESS)) && x < w)
-		x += canvas_puts(c, x, y, w - x, "  partial", CANVAS_THROTTLE | CANVAS_BOLD);
+		x += canvas_puts(c, x, y, w - x, _("  partial"), CANVAS_THROTTLE | CANVAS_BOLD);
 	if (t->limit_exceeded && x < w)
 		x += canvas_puts(c, x, y, w - x, "  LimitExceeded", CANVAS_THROTTLE | CANVAS_BOLD);
 	char when[32];
@@ -678,7 +679,7 @@ timeline_header(const struct timeline *tl, struct canvas *c, int y)
 		canvas_fit(c, x, y, w - x, url.data, url.len, UTF8_LEFT, CANVAS_NORMAL);
 		buf_free(&url);
 	} else if (x == 0) {
-		canvas_printf(c, 0, y, w, CANVAS_DIM, "no HTTP request recorded; %u segments",
+		canvas_printf(c, 0, y, w, CANVAS_DIM, _("no HTTP request recorded; %u segments"),
 		              t->n_all);
 	}
 }
@@ -688,10 +689,11 @@ timeline_ruler(const struct timeline *tl, struct canvas *c, int y)
 {
 	struct layout l = layout_for(c->width);
 	bool ascii = c->flags & CANVAS_ASCII;
-	canvas_puts(c, l.name_x, y, l.name_w, "SEGMENT", CANVAS_HEADER | CANVAS_BOLD);
+	canvas_puts(c, l.name_x, y, l.name_w, _("SEGMENT"), CANVAS_HEADER | CANVAS_BOLD);
 	if (l.status_x >= 0)
 		canvas_puts(c, l.status_x, y, STATUS_W, "HTTP", CANVAS_HEADER | CANVAS_BOLD);
-	canvas_fit(c, l.dur_x, y, l.dur_w, "DUR", 3, UTF8_RIGHT, CANVAS_HEADER | CANVAS_BOLD);
+	canvas_fit(c, l.dur_x, y, l.dur_w, _("DUR"), strlen(_("DUR")), UTF8_RIGHT,
+	           CANVAS_HEADER | CANVAS_BOLD);
 	canvas_hline(c, 0, y + 1, c->width, CANVAS_DIM);
 	if (l.bar_w <= 0)
 		return;
@@ -1027,7 +1029,7 @@ timeline_summary(const struct timeline *tl, struct canvas *c, int y, int max_lin
 	int x = canvas_puts(c, 0, y, -1, ascii ? "*" : canvas_glyph(c, CANVAS_G_BULLET),
 	                    CANVAS_ACCENT | CANVAS_BOLD);
 	canvas_printf(c, x + 1, y, -1, CANVAS_HEADER | CANVAS_BOLD,
-	              "Critical path %s. Where the time went:", dur);
+	              _("Critical path %s. Where the time went:"), dur);
 	for (size_t j = 0; j < shown; j++) {
 		unsigned role = flag_role(spots[j].first->flags);
 		summary_line(tl, c, y + 1 + (int)j, spots[j].seconds, spots[j].name,
@@ -1035,8 +1037,8 @@ timeline_summary(const struct timeline *tl, struct canvas *c, int y, int max_lin
 	}
 	if (lines > 1 + (int)shown) {
 		char other[64];
-		snprintf(other, sizeof other, "%u other %s", rest_n,
-		         rest_n == 1 ? "entity" : "entities");
+		snprintf(other, sizeof other,
+		         ngettext("%u other entity", "%u other entities", rest_n), rest_n);
 		summary_line(tl, c, y + 1 + (int)shown, rest, other, CANVAS_DIM, NULL, 0, false);
 	}
 	free(spots);
@@ -1050,9 +1052,9 @@ timeline_legend(struct canvas *c, int y)
 		const char *mark, *text;
 		unsigned role;
 	} items[] = {
-	    {NULL, "critical path", CANVAS_ACCENT}, {"F", "fault", CANVAS_FAULT},
-	    {"E", "error", CANVAS_ERROR},           {"T", "throttled", CANVAS_THROTTLE},
-	    {"P", "in progress", CANVAS_THROTTLE},  {"D", "parent missing", CANVAS_DIM},
+	    {NULL, N_("critical path"), CANVAS_ACCENT}, {"F", N_("fault"), CANVAS_FAULT},
+	    {"E", N_("error"), CANVAS_ERROR},           {"T", N_("throttled"), CANVAS_THROTTLE},
+	    {"P", N_("in progress"), CANVAS_THROTTLE},  {"D", N_("parent missing"), CANVAS_DIM},
 	};
 	int x = 0;
 	for (size_t i = 0; i < sizeof items / sizeof *items && x < c->width; i++) {
@@ -1060,6 +1062,6 @@ timeline_legend(struct canvas *c, int y)
 		                   : c->flags & CANVAS_ASCII ? "*"
 		                                             : canvas_glyph(c, CANVAS_G_BULLET);
 		x += canvas_puts(c, x, y, -1, mark, items[i].role | CANVAS_BOLD);
-		x += canvas_printf(c, x, y, -1, CANVAS_DIM, " %s  ", items[i].text);
+		x += canvas_printf(c, x, y, -1, CANVAS_DIM, " %s  ", _(items[i].text));
 	}
 }

@@ -7,20 +7,21 @@
 #include <string.h>
 
 #include "util/timefmt.h"
+#include "util/i18n.h"
 
 #define URL_COLUMNS 50
 #define MIN_SHRUNK 8
 
 static const struct tracetable_column fixed_columns[TRACETABLE_ANNOTATION] = {
-    [TRACETABLE_START] = {"START (UTC)", UTF8_LEFT, 0, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_ID] = {"TRACE ID", UTF8_LEFT, 0, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_METHOD] = {"METHOD", UTF8_LEFT, 7, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_URL] = {"URL", UTF8_LEFT, URL_COLUMNS, 1, 0, 0, 0, 0, false},
-    [TRACETABLE_STATUS] = {"STATUS", UTF8_RIGHT, 0, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_RESP] = {"RESP(s)", UTF8_RIGHT, 0, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_DUR] = {"DUR(s)", UTF8_RIGHT, 0, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_FLAGS] = {"FLAGS", UTF8_LEFT, 0, 0, 0, 0, 0, 0, false},
-    [TRACETABLE_SERVICE] = {"SERVICE", UTF8_LEFT, 32, 2, 0, 0, 0, 0, false},
+    [TRACETABLE_START] = {N_("START (UTC)"), UTF8_LEFT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_ID] = {N_("TRACE ID"), UTF8_LEFT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_METHOD] = {N_("METHOD"), UTF8_LEFT, 7, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_URL] = {N_("URL"), UTF8_LEFT, URL_COLUMNS, 1, 0, 0, 0, 0, false},
+    [TRACETABLE_STATUS] = {N_("STATUS"), UTF8_RIGHT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_RESP] = {N_("RESP(s)"), UTF8_RIGHT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_DUR] = {N_("DUR(s)"), UTF8_RIGHT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_FLAGS] = {N_("FLAGS"), UTF8_LEFT, 0, 0, 0, 0, 0, 0, false},
+    [TRACETABLE_SERVICE] = {N_("SERVICE"), UTF8_LEFT, 32, 2, 0, 0, 0, 0, false},
 };
 
 void
@@ -31,6 +32,8 @@ tracetable_init(struct tracetable *tt, const struct tracelist *tl, unsigned canv
 	tt->canvas_flags = canvas_flags;
 	tt->sort_column = -1;
 	memcpy(tt->cols, fixed_columns, sizeof fixed_columns);
+	for (size_t c = 0; c < TRACETABLE_ANNOTATION; c++)
+		tt->cols[c].header = _(fixed_columns[c].header);
 	tt->n_columns = TRACETABLE_ANNOTATION;
 	for (size_t a = 0; a < tl->n_annotation_keys; a++)
 		tt->cols[tt->n_columns++] = (struct tracetable_column){

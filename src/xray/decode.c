@@ -16,6 +16,7 @@
 #include "util/xmalloc.h"
 #include "xray/json.h"
 #include "xray/strict.h"
+#include "util/i18n.h"
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
 
@@ -76,7 +77,7 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 		struct xr_summary_annotation *out = &sum->annotations[sum->n_annotations++];
 		out->key = arena_strdup(s->a, key->string);
 		if (!cJSON_IsArray(key)) {
-			strict_fail(s, "Annotations", "expected a list of values per key");
+			strict_fail(s, "Annotations", _("expected a list of values per key"));
 			return;
 		}
 		out->values =
@@ -91,7 +92,7 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 			const cJSON *val = strict_object(s, v, "AnnotationValue");
 			const cJSON *x;
 			if (!val) {
-				strict_fail(s, "Annotations", "a value has no AnnotationValue");
+				strict_fail(s, "Annotations", _("a value has no AnnotationValue"));
 				return;
 			}
 			if ((x = FIELD(val, "StringValue")) && cJSON_IsString(x)) {
@@ -105,7 +106,7 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 				av->value.u.b = cJSON_IsTrue(x);
 			} else {
 				strict_fail(s, "Annotations",
-				            "AnnotationValue has no string, number or boolean");
+				            _("AnnotationValue has no string, number or boolean"));
 				return;
 			}
 			av->services = s_service_ids(s, v, "ServiceIds", &av->n_services);
@@ -197,27 +198,27 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 {
 	struct strict s = {.a = a, .err = err, .where = where};
 	if (!cJSON_IsObject(obj)) {
-		xr_err_set(err, XR_EINPUT, "%s: expected a TraceSummary object", where);
+		xr_err_set(err, XR_EINPUT, _("%s: expected a TraceSummary object"), where);
 		return NULL;
 	}
 	struct xr_summary *sum = ARENA_NEW(a, struct xr_summary);
 	summary_init(sum);
 	sum->id = strict_str(&s, obj, "Id");
 	if (!sum->id && !s.failed)
-		strict_fail(&s, "Id", "missing");
+		strict_fail(&s, "Id", _("missing"));
 	sum->start_time = strict_num(&s, obj, "StartTime");
 	if (isfinite(sum->start_time) && !timefmt_in_range(sum->start_time))
-		strict_fail(&s, "StartTime", "not a time between 1970 and 9999");
+		strict_fail(&s, "StartTime", _("not a time between 1970 and 9999"));
 	if (isnan(sum->start_time))
 		sum->start_time = summary_time_from_trace_id(sum->id);
 	sum->duration = strict_num(&s, obj, "Duration");
 	sum->response_time = strict_num(&s, obj, "ResponseTime");
 	if (isfinite(sum->duration) &&
 	    !(sum->duration >= 0 && sum->duration <= TIMEFMT_MAX_DURATION))
-		strict_fail(&s, "Duration", "out of range");
+		strict_fail(&s, "Duration", _("out of range"));
 	if (isfinite(sum->response_time) &&
 	    !(sum->response_time >= 0 && sum->response_time <= TIMEFMT_MAX_DURATION))
-		strict_fail(&s, "ResponseTime", "out of range");
+		strict_fail(&s, "ResponseTime", _("out of range"));
 	sum->has_fault = strict_bool(&s, obj, "HasFault");
 	sum->has_error = strict_bool(&s, obj, "HasError");
 	sum->has_throttle = strict_bool(&s, obj, "HasThrottle");
@@ -279,7 +280,7 @@ parse_json(const char *json, size_t len, struct xr_err *err)
 			size_t line, col;
 			jsonpos_position(json, len, at, &line, &col);
 			xr_err_set(err, XR_EINPUT,
-			           "line %zu, column %zu: unexpected data after the JSON value",
+			           _("line %zu, column %zu: unexpected data after the JSON value"),
 			           line, col);
 		}
 	}
@@ -441,18 +442,18 @@ decode_segment_refs(struct xr_trace *t, const struct trace_scan *ts, const char 
 		struct xr_err e = {0};
 		const struct buf *text = &document_texts[i];
 		if (!ref->has_doc) {
-			warn_add(
-			    warnings,
-			    "%s: trace %s: segment %zu (%s): no valid \"Document\" string: skipped",
-			    where, t->id, i, segment_ref_id(ref, end, &name));
+			warn_add(warnings,
+			         _("%s: trace %s: segment %zu (%s): no valid \"Document\" string: "
+			           "skipped"),
+			         where, t->id, i, segment_ref_id(ref, end, &name));
 		} else if (!decode_segment_document(text->data ? text->data : "", text->len, t,
 		                                    &e)) {
-			warn_add(warnings, "%s: trace %s: segment %zu (%s): %s: skipped", where,
+			warn_add(warnings, _("%s: trace %s: segment %zu (%s): %s: skipped"), where,
 			         t->id, i, segment_ref_id(ref, end, &name), e.msg);
 		} else {
 			struct xr_segment *s = t->documents[t->n_documents - 1];
 			if (s->trace_id && s->trace_id != t->id)
-				trace_add_problem(t, "segment %s names trace %s", s->id,
+				trace_add_problem(t, _("segment %s names trace %s"), s->id,
 				                  s->trace_id);
 		}
 	}
@@ -468,21 +469,22 @@ decode_trace_object(const char *json, size_t len, const char *where, struct xr_w
 	struct trace_scan ts = {.duration = NAN};
 	struct xr_trace *t = NULL;
 	if (p >= end || *p != '{') {
-		xr_err_set(err, XR_EINPUT, "%s: a trace must be a JSON object", where);
+		xr_err_set(err, XR_EINPUT, _("%s: a trace must be a JSON object"), where);
 	} else if (!jsonscan_object(p, end, note_trace_member, &ts, &bad)) {
 		jsonpos_error(json, len, (size_t)(bad - json), err);
 		xr_err_prefix(err, "%s", where);
 	} else if (!ts.has_id || !ts.id.data || !trace_id_plausible(ts.id.data)) {
-		xr_err_set(err, XR_EINPUT, "%s: trace has no valid \"Id\"", where);
+		xr_err_set(err, XR_EINPUT, _("%s: trace has no valid \"Id\""), where);
 	} else if (ts.problem) {
-		xr_err_set(err, XR_EINPUT, "%s: trace %s: %s", where, ts.id.data, ts.problem);
+		xr_err_set(err, XR_EINPUT, _("%s: trace %s: %s"), where, ts.id.data, ts.problem);
 	} else {
 		t = trace_new_sized(ts.id.data, len);
 		t->api_duration = ts.duration;
 		t->limit_exceeded = ts.limit_exceeded;
 		if (t->limit_exceeded)
 			trace_add_problem(
-			    t, "trace exceeded the X-Ray trace size limit: segments are missing");
+			    t,
+			    _("trace exceeded the X-Ray trace size limit: segments are missing"));
 		decode_segment_refs(t, &ts, end, where, warnings);
 		trace_finish(t);
 	}
@@ -510,7 +512,7 @@ read_next_token(const cJSON *root, struct decode_page *page, struct xr_err *err)
 	if (!tok || cJSON_IsNull(tok))
 		return 0;
 	if (!cJSON_IsString(tok))
-		return xr_err_set(err, XR_EINPUT, "NextToken: expected a string");
+		return xr_err_set(err, XR_EINPUT, _("NextToken: expected a string"));
 	if (*tok->valuestring)
 		page->next_token = xstrdup(tok->valuestring);
 	return 0;
@@ -524,7 +526,7 @@ response_list(const cJSON *root, const char *key, struct xr_err *err)
 	if (!list || cJSON_IsNull(list))
 		return &empty;
 	if (!cJSON_IsArray(list)) {
-		xr_err_set(err, XR_EINPUT, "%s: expected a list", key);
+		xr_err_set(err, XR_EINPUT, _("%s: expected a list"), key);
 		return NULL;
 	}
 	return list;
@@ -541,7 +543,7 @@ response_begin(const char *json, size_t len, const char *operation, struct decod
 	page->approximate_time = NAN;
 	cJSON *root = parse_json(json, len, err);
 	if (root && !cJSON_IsObject(root)) {
-		xr_err_set(err, XR_EINPUT, "expected a %s object", operation);
+		xr_err_set(err, XR_EINPUT, _("expected a %s object"), operation);
 		cJSON_Delete(root);
 		return NULL;
 	}
@@ -647,7 +649,7 @@ decode_batch_get_traces_response(const char *json, size_t len, struct xr_store *
 	{
 		if (!cJSON_IsString(item)) {
 			xr_err_set(err, XR_EINPUT,
-			           "UnprocessedTraceIds: expected a list of strings");
+			           _("UnprocessedTraceIds: expected a list of strings"));
 			goto out;
 		}
 	}
@@ -658,7 +660,7 @@ decode_batch_get_traces_response(const char *json, size_t len, struct xr_store *
 	jsonscan_object(jsonscan_skip_ws(json, json + len), json + len, note_traces_member, &spans,
 	                &bad);
 	if (spans.n != count)
-		xr_err_set(err, XR_EINPUT, "Traces: the list could not be cut into traces");
+		xr_err_set(err, XR_EINPUT, _("Traces: the list could not be cut into traces"));
 	struct xr_trace **traces = xcalloc(count + 1, sizeof *traces);
 	for (; spans.n == count && i < count; i++) {
 		char where[48];
@@ -705,7 +707,7 @@ decode_groups_response(const char *json, size_t len, struct xr_group **groups, s
 	int rc = -1;
 	const cJSON *list;
 	if (!cJSON_IsObject(root)) {
-		xr_err_set(err, XR_EINPUT, "expected a GetGroups object");
+		xr_err_set(err, XR_EINPUT, _("expected a GetGroups object"));
 		goto out;
 	}
 	if (!(list = response_list(root, "Groups", err)))
@@ -719,7 +721,7 @@ decode_groups_response(const char *json, size_t len, struct xr_group **groups, s
 		if (!cJSON_IsString(name) || (arn && !cJSON_IsString(arn) && !cJSON_IsNull(arn)) ||
 		    (expr && !cJSON_IsString(expr) && !cJSON_IsNull(expr))) {
 			xr_err_set(err, XR_EINPUT,
-			           "Groups: expected objects with a GroupName string");
+			           _("Groups: expected objects with a GroupName string"));
 			goto out;
 		}
 		*groups = xreallocarray(*groups, *n + 1, sizeof **groups);

@@ -13,6 +13,7 @@
 #include "xray/decode_graph.h"
 #include "xray/json.h"
 #include "xray/strict.h"
+#include "util/i18n.h"
 
 static double
 g_num(struct strict *g, const cJSON *obj, const char *field)
@@ -59,7 +60,7 @@ g_histogram(struct strict *g, const cJSON *obj, const char *field, unsigned *n)
 	cJSON_ArrayForEach(e, list)
 	{
 		if (!cJSON_IsObject(e)) {
-			strict_fail(g, field, "expected a list of objects");
+			strict_fail(g, field, _("expected a list of objects"));
 			return NULL;
 		}
 		bins[*n].value = g_num(g, e, "Value");
@@ -89,7 +90,7 @@ g_service(struct strict *g, const cJSON *obj, struct xr_graph_service *s)
 		cJSON_ArrayForEach(n, names)
 		{
 			if (!cJSON_IsString(n)) {
-				strict_fail(g, "Names", "expected a list of strings");
+				strict_fail(g, "Names", _("expected a list of strings"));
 				return;
 			}
 			s->names[s->n_names++] = arena_strdup(g->a, n->valuestring);
@@ -105,7 +106,7 @@ g_service(struct strict *g, const cJSON *obj, struct xr_graph_service *s)
 	cJSON_ArrayForEach(e, edges)
 	{
 		if (!cJSON_IsObject(e)) {
-			strict_fail(g, "Edges", "expected a list of objects");
+			strict_fail(g, "Edges", _("expected a list of objects"));
 			return;
 		}
 		struct xr_graph_edge *out = &s->edges[s->n_edges++];
@@ -144,7 +145,7 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 	struct strict g = {.a = graph->arena, .err = err, .where = where};
 	int rc = -1;
 	if (!cJSON_IsObject(root)) {
-		xr_err_set(err, XR_EINPUT, "expected a GetServiceGraph object");
+		xr_err_set(err, XR_EINPUT, _("expected a GetServiceGraph object"));
 		goto out;
 	}
 	const cJSON *services = strict_kind(&g, root, "Services", cJSON_IsArray, "expected a list");
@@ -162,7 +163,7 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 	{
 		snprintf(where, sizeof where, "Services[%zu]", i);
 		if (!cJSON_IsObject(s)) {
-			xr_err_set(err, XR_EINPUT, "Services[%zu]: expected an object", i);
+			xr_err_set(err, XR_EINPUT, _("Services[%zu]: expected an object"), i);
 			g.failed = true;
 			break;
 		}

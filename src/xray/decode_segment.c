@@ -18,6 +18,7 @@
 #include "util/xmalloc.h"
 #include "xray/decode.h"
 #include "xray/json.h"
+#include "util/i18n.h"
 
 /* Problems of one segment are kept until its id is known. */
 #define MAX_PENDING 8
@@ -50,7 +51,7 @@ flush_problems(struct ctx *c, struct seg_state *st)
 {
 	const char *id = st->s && st->s->id ? st->s->id : "(no id)";
 	for (unsigned i = 0; i < st->n_pending; i++)
-		trace_add_problem(c->t, "segment %s: %s %s", id, st->field[i], st->what[i]);
+		trace_add_problem(c->t, _("segment %s: %s %s"), id, st->field[i], st->what[i]);
 	st->n_pending = 0;
 }
 
@@ -754,7 +755,7 @@ read_segment(struct ctx *c, bool nested)
 		s->end_time = NAN;
 	if (!s->id || !*s->id) {
 		if (nested)
-			trace_add_problem(c->t, "a subsegment has no id: skipped");
+			trace_add_problem(c->t, _("a subsegment has no id: skipped"));
 		return NULL;
 	}
 	if (!s->name) {
@@ -788,16 +789,18 @@ decode_segment_document(const char *json, size_t len, struct xr_trace *t, struct
 			if (s)
 				trace_add_document(t, s);
 			else
-				xr_err_set(err, XR_EINPUT, "segment document has no \"id\"");
+				xr_err_set(err, XR_EINPUT, _("segment document has no \"id\""));
 			return s;
 		}
 	} else if (tok != JSONPULL_ERROR) {
-		return xr_err_set(err, XR_EINPUT, "a segment document must be a JSON object"), NULL;
+		return xr_err_set(err, XR_EINPUT, _("a segment document must be a JSON object")),
+		       NULL;
 	}
 	if (parser.error && strcmp(parser.error, "nested too deeply") == 0) {
 		size_t line, column;
 		jsonpos_position(json, len, jsonpull_error_offset(&parser), &line, &column);
-		xr_err_set(err, XR_ELIMIT, "nested more than %d levels deep (line %zu, column %zu)",
+		xr_err_set(err, XR_ELIMIT,
+		           _("nested more than %d levels deep (line %zu, column %zu)"),
 		           JSONPULL_MAX_DEPTH, line, column);
 		return NULL;
 	}

@@ -9,6 +9,7 @@
 
 #include "util/jsonw.h"
 #include "xray/otlp.h"
+#include "util/i18n.h"
 
 /* Deeper attribute values than this are refused (cJSON's own limit is
  * larger; a request is bounded by its size anyway). */
@@ -341,7 +342,7 @@ otlp_decode_json(const char *body, size_t len, struct arena *a, otlp_span_fn fn,
 	int rc = -1;
 	if (!root) {
 		size_t at = end && end >= body ? (size_t)(end - body) : 0;
-		xr_err_set(err, XR_EINPUT, "invalid JSON at byte %zu", at + 1);
+		xr_err_set(err, XR_EINPUT, _("invalid JSON at byte %zu"), at + 1);
 		return -1;
 	}
 	if (!cJSON_IsObject(root)) {

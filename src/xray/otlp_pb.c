@@ -8,6 +8,7 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 #include "util/jsonw.h"
 #include "xray/otlp.h"
+#include "util/i18n.h"
 
 typedef Opentelemetry__Proto__Common__V1__AnyValue any_t;
 typedef Opentelemetry__Proto__Common__V1__KeyValue kv_t;
@@ -203,10 +204,11 @@ otlp_decode_protobuf(const uint8_t *body, size_t len, struct arena *a, otlp_span
 	    opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
 	        NULL, len, body);
 	if (!req)
-		return xr_err_set(err, XR_EINPUT,
-		                  "not a protobuf ExportTraceServiceRequest (%zu bytes that do not "
-		                  "decode)",
-		                  len);
+		return xr_err_set(
+		    err, XR_EINPUT,
+		    _("not a protobuf ExportTraceServiceRequest (%zu bytes that do not "
+		      "decode)"),
+		    len);
 	for (size_t r = 0; r < req->n_resource_spans; r++) {
 		const Opentelemetry__Proto__Trace__V1__ResourceSpans *rs = req->resource_spans[r];
 		struct otlp_attr *rattrs = NULL;

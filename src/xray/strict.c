@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "xray/strict.h"
+#include "util/i18n.h"
 
 #include <math.h>
 
@@ -23,7 +24,7 @@ strict_str(struct strict *s, const cJSON *obj, const char *field)
 	if (!item || cJSON_IsNull(item))
 		return NULL;
 	if (!cJSON_IsString(item)) {
-		strict_fail(s, field, "expected a string");
+		strict_fail(s, field, _("expected a string"));
 		return NULL;
 	}
 	return arena_strdup(s->a, item->valuestring);
@@ -36,7 +37,7 @@ strict_num(struct strict *s, const cJSON *obj, const char *field)
 	if (!item || cJSON_IsNull(item))
 		return NAN;
 	if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble)) {
-		strict_fail(s, field, "expected a number");
+		strict_fail(s, field, _("expected a number"));
 		return NAN;
 	}
 	return item->valuedouble;
@@ -49,7 +50,7 @@ strict_bool(struct strict *s, const cJSON *obj, const char *field)
 	if (!item || cJSON_IsNull(item))
 		return false;
 	if (!cJSON_IsBool(item)) {
-		strict_fail(s, field, "expected a boolean");
+		strict_fail(s, field, _("expected a boolean"));
 		return false;
 	}
 	return cJSON_IsTrue(item);
@@ -72,13 +73,13 @@ strict_kind(struct strict *s, const cJSON *obj, const char *field, cJSON_bool (*
 const cJSON *
 strict_array(struct strict *s, const cJSON *obj, const char *field)
 {
-	return strict_kind(s, obj, field, cJSON_IsArray, "expected a list");
+	return strict_kind(s, obj, field, cJSON_IsArray, _("expected a list"));
 }
 
 const cJSON *
 strict_object(struct strict *s, const cJSON *obj, const char *field)
 {
-	return strict_kind(s, obj, field, cJSON_IsObject, "expected an object");
+	return strict_kind(s, obj, field, cJSON_IsObject, _("expected an object"));
 }
 
 void *
@@ -91,7 +92,7 @@ strict_objects(struct strict *s, const cJSON *list, const char *field, size_t el
 	cJSON_ArrayForEach(item, list)
 	{
 		if (!cJSON_IsObject(item)) {
-			strict_fail(s, field, "expected a list of objects");
+			strict_fail(s, field, _("expected a list of objects"));
 			return NULL;
 		}
 	}
@@ -113,7 +114,7 @@ strict_strings(struct strict *s, const cJSON *obj, const char *field, unsigned *
 	cJSON_ArrayForEach(item, list)
 	{
 		if (!cJSON_IsString(item)) {
-			strict_fail(s, field, "expected a list of strings");
+			strict_fail(s, field, _("expected a list of strings"));
 			return NULL;
 		}
 		out[(*n)++] = arena_strdup(s->a, item->valuestring);
