@@ -439,7 +439,7 @@ options_usage(struct buf *out)
 	    "                           AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000)\n"
 	    "      --forward ADDR       pass every datagram on unchanged to a daemon at ADDR\n"
 	    "      --listen-otlp [ADDR] receive OpenTelemetry spans (OTLP/HTTP, JSON or\n"
-	    "                           protobuf) at ADDR (default 127.0.0.1:4318)\n"
+	    "                           protobuf; gzip too) at ADDR (default 127.0.0.1:4318)\n"
 	    "With -d, batch mode prints what arrived every DURATION (-n N: N times), else\n"
 	    "once when interrupted; --max-traces N keeps the newest N traces; --save\n"
 	    "writes the traces received.\n"

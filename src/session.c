@@ -716,9 +716,10 @@ session_listen_report(const struct session *s, struct buf *out)
 		const struct otlp_stats *st = otlp_stats(s->otlp);
 		buf_printf(
 		    out,
-		    "--listen-otlp %s: %llu requests, %llu spans, %llu spans rejected, %llu bad "
-		    "requests\n",
-		    otlp_address(s->otlp), st->requests, st->spans, st->rejected, st->bad);
+		    "--listen-otlp %s: %llu requests (%llu compressed), %llu spans, %llu spans "
+		    "rejected, %llu bad requests\n",
+		    otlp_address(s->otlp), st->requests, st->compressed, st->spans, st->rejected,
+		    st->bad);
 	}
 	if (s->udp) {
 		const struct udp_stats *st = udp_stats(s->udp);

@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "source/netaddr.h"
 #include "util/timefmt.h"
@@ -197,6 +199,7 @@ reason(int status)
 	case 415: return "Unsupported Media Type";
 	case 431: return "Request Header Fields Too Large";
 	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
 	default: return "Error";
 	}
 }
@@ -237,13 +240,12 @@ reply(struct otlp *o, struct conn *c, int status, bool protobuf, const char *bod
 	struct buf b = BUF_INIT;
 	if (status >= 400) {
 		o->stats.bad++;
+		/* google.rpc.Code: INVALID_ARGUMENT, NOT_FOUND, UNAVAILABLE, UNIMPLEMENTED */
+		int code = status == 400 ? 3 : status == 404 ? 5 : status == 503 ? 14 : 12;
 		if (protobuf)
-			otlp_status_protobuf(status == 400   ? 3
-			                     : status == 404 ? 5
-			                                     : 12,
-			                     message, &b);
+			otlp_status_protobuf(code, message, &b);
 		else
-			otlp_status_json(status == 400 ? 3 : status == 404 ? 5 : 12, message, &b);
+			otlp_status_json(code, message, &b);
 		body = b.data;
 		len = b.len;
 		if (o->messages++ < OTLP_MAX_MESSAGES)
@@ -419,6 +421,85 @@ dechunk(const char *p, size_t len, struct buf *body, size_t *used)
 	}
 }
 
+static bool
+encoding_identity(const char *e)
+{
+	return !e[0] || strcasecmp(e, "identity") == 0;
+}
+
+static bool
+encoding_known(const char *e)
+{
+	return encoding_identity(e) || strcasecmp(e, "gzip") == 0 || strcasecmp(e, "x-gzip") == 0 ||
+	       strcasecmp(e, "deflate") == 0;
+}
+
+/* Decodes a gzip (members one after another too) or deflate (zlib) body
+ * into out, at most OTLP_MAX_BODY bytes.  Returns 200, or 400/413/503 with
+ * why in msg. */
+static int
+inflate_body(const char *in, size_t len, bool gzip, struct buf *out, char *msg, size_t cap)
+{
+	const char *name = gzip ? "gzip" : "deflate";
+	z_stream z = {0};
+	if (inflateInit2(&z, gzip ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK) {
+		snprintf(msg, cap, "%s: out of memory to start the decompressor", name);
+		return 503;
+	}
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	buf_reset(out);
+	int status = 200, rc = Z_OK;
+	while (rc != Z_STREAM_END) {
+		if (out->len == OTLP_MAX_BODY) {
+			snprintf(msg, cap, "the %s body inflates to more than %d bytes", name,
+			         OTLP_MAX_BODY);
+			status = 413;
+			break;
+		}
+		size_t room =
+		    OTLP_MAX_BODY - out->len < (64 << 10) ? OTLP_MAX_BODY - out->len : (64 << 10);
+		buf_reserve(out, room);
+		z.next_out = (Bytef *)out->data + out->len;
+		z.avail_out = (uInt)room;
+		rc = inflate(&z, Z_NO_FLUSH);
+		out->len += room - z.avail_out;
+		out->data[out->len] = '\0';
+		if (rc == Z_STREAM_END && gzip && z.avail_in) {
+			rc = inflateReset(&z); /* the next gzip member */
+			continue;
+		}
+		if (rc == Z_STREAM_END)
+			break;
+		if (rc == Z_MEM_ERROR) {
+			snprintf(msg, cap, "%s: out of memory while inflating", name);
+			status = 503;
+			break;
+		}
+		if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR) {
+			snprintf(msg, cap, "the %s body is corrupt at compressed byte %lu: %s",
+			         name, z.total_in, z.msg ? z.msg : "bad data");
+			status = 400;
+			break;
+		}
+		if (rc == Z_BUF_ERROR || (z.avail_in == 0 && z.avail_out != 0)) {
+			snprintf(msg, cap,
+			         "the %s body is truncated: it ends after %zu bytes before the end "
+			         "of the compressed stream",
+			         name, len);
+			status = 400;
+			break;
+		}
+	}
+	if (status == 200 && z.avail_in != 0) {
+		snprintf(msg, cap, "%zu bytes follow the end of the deflate stream",
+		         (size_t)z.avail_in);
+		status = 400;
+	}
+	inflateEnd(&z);
+	return status;
+}
+
 /* Answers the requests complete in c->in.  Returns false when c closed. */
 static bool
 serve(struct otlp *o, struct conn *c)
@@ -501,6 +582,9 @@ serve(struct otlp *o, struct conn *c)
 			used += body_len;
 		}
 		/* the answer */
+		struct buf inflated = BUF_INIT;
+		char zmsg[200];
+		int zstatus = 200;
 		char path[256];
 		snprintf(path, sizeof path, "%.*s", (int)strcspn(r.target, "?"), r.target);
 		if (strcmp(path, "/v1/traces") != 0) {
@@ -510,12 +594,11 @@ serve(struct otlp *o, struct conn *c)
 			reply(o, c, 404, protobuf, NULL, 0, m, !keep);
 		} else if (!is_post) {
 			reply(o, c, 405, protobuf, NULL, 0, "use POST", !keep);
-		} else if (r.content_encoding[0] &&
-		           strcasecmp(r.content_encoding, "identity") != 0) {
-			char m[160];
+		} else if (!encoding_known(r.content_encoding)) {
+			char m[200];
 			snprintf(m, sizeof m,
-			         "Content-Encoding %s is not supported: send uncompressed bodies "
-			         "(exporter compression \"none\")",
+			         "Content-Encoding %s is not supported: use gzip, deflate or none "
+			         "at all",
 			         r.content_encoding);
 			reply(o, c, 415, protobuf, NULL, 0, m, !keep);
 		} else if (!json && !protobuf) {
@@ -525,7 +608,17 @@ serve(struct otlp *o, struct conn *c)
 			    "Content-Type '%s': use application/json or application/x-protobuf",
 			    r.content_type);
 			reply(o, c, 415, false, NULL, 0, m, !keep);
+		} else if (!encoding_identity(r.content_encoding) &&
+		           (zstatus = inflate_body(body, body_len,
+		                                   strcasecmp(r.content_encoding, "deflate") != 0,
+		                                   &inflated, zmsg, sizeof zmsg)) != 200) {
+			reply(o, c, zstatus, protobuf, NULL, 0, zmsg, !keep);
 		} else {
+			if (!encoding_identity(r.content_encoding)) {
+				body = inflated.data ? inflated.data : "";
+				body_len = inflated.len;
+				o->stats.compressed++;
+			}
 			struct buf answer = BUF_INIT;
 			int status = otlp_ingest(o, body, body_len, protobuf, &answer);
 			if (status == 400)
@@ -543,6 +636,7 @@ serve(struct otlp *o, struct conn *c)
 			buf_free(&answer);
 		}
 		buf_free(&chunked);
+		buf_free(&inflated);
 		memmove(c->in.data, c->in.data + used, c->in.len - used);
 		c->in.len -= used;
 		c->started = c->in.len ? timefmt_monotonic() : NAN;

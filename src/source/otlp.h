@@ -40,10 +40,11 @@ struct otlp_io {
 };
 
 struct otlp_stats {
-	unsigned long long requests; /* answered */
-	unsigned long long spans;    /* added to the store */
-	unsigned long long rejected; /* spans refused */
-	unsigned long long bad;      /* requests answered 4xx */
+	unsigned long long requests;   /* answered */
+	unsigned long long compressed; /* gzip or deflate bodies inflated */
+	unsigned long long spans;      /* added to the store */
+	unsigned long long rejected;   /* spans refused */
+	unsigned long long bad;        /* requests answered 4xx */
 	unsigned long long connections;
 };
 

@@ -2,11 +2,12 @@
 """TAP test with real clients: the official X-Ray SDK for Node.js
 (aws-xray-sdk-core) sends the QuickTable scenario to --listen, and the
 OpenTelemetry Node SDK sends it to --listen-otlp with the OTLP/HTTP JSON
-and protobuf exporters.  The packages are installed from npm into the build
+and protobuf exporters, uncompressed and with compression: 'gzip'.  The packages are installed from npm into the build
 tree (tests/listen/node) on the first run; the traces from all three must
 have the same shape (entry point, services, fault, annotation) and the
 filters must select the same requests."""
 import json
+import re
 import os
 import shutil
 import socket
@@ -65,7 +66,9 @@ def collect(kind, saved):
         port = free_port(socket.SOCK_STREAM)
         x = Xrtop("-b", "--listen-otlp", "127.0.0.1:%d" % port, "-o", "ndjson", "--save", saved,
                   port=port, kind=socket.SOCK_STREAM)
-        rc, ids, err = node("otel_client.js", "http://127.0.0.1:%d/v1/traces" % port, kind)
+        fmt, _, comp = kind.partition("-")
+        rc, ids, err = node("otel_client.js", "http://127.0.0.1:%d/v1/traces" % port, fmt,
+                            comp or "none")
     time.sleep(0.5)  # the last datagrams on their way
     xrc, out, xerr = x.interrupt()  # without -d: prints what arrived when interrupted
     return rc == 0 and xrc == 0, ids, out, err + xerr
@@ -85,12 +88,19 @@ def selected(saved, ids, expr):
 
 with tempfile.TemporaryDirectory() as tmp:
     shapes = {}
-    for kind in ("xray", "json", "proto"):
+    for kind in ("xray", "json", "proto", "json-gzip", "proto-gzip"):
         saved = os.path.join(tmp, kind + ".json")
         good, ids, out, err = collect(kind, saved)
         rows = {json.loads(l)["Id"]: json.loads(l) for l in out.splitlines() if l.strip()}
         ok(good and len(ids) == 5 and set(rows) == set(ids),
            "%s: the five requests arrived as five traces" % kind, err + out)
+        if kind != "xray":
+            m = re.search(r"(\d+) requests \((\d+) compressed\)", err)
+            want = "all" if kind.endswith("-gzip") else "none"
+            ok(m and int(m.group(1)) > 0 and
+               int(m.group(2)) == (int(m.group(1)) if want == "all" else 0),
+               "%s: %s of the exporter's requests were gzip bodies inflated by xrtop"
+               % (kind, want), err)
         by_index = {ids[i]: rows[i] for i in rows if i in ids}
         shapes[kind] = [shape(by_index[n]) if n in by_index else None for n in range(5)]
         expected = [("Reservations", (("Reservations", ""), ("restaurants", "AWS::DynamoDB::Table")),
@@ -105,7 +115,8 @@ with tempfile.TemporaryDirectory() as tmp:
         ok(got == [1, 4], "%s: service(\"Reservations\") { fault } selects 1, 4" % kind, got)
         got = selected(saved, ids, 'service("restaurants")')
         ok(got == [0, 1, 2, 3, 4], "%s: service(\"restaurants\") selects all five" % kind, got)
-    ok(shapes["xray"] == shapes["json"] == shapes["proto"],
-       "the X-Ray SDK and both OTel exporters give traces of the same shape", shapes)
+    ok(all(shapes[k] == shapes["xray"] for k in shapes),
+       "the X-Ray SDK and both OTel exporters (plain and gzip) give traces of the same shape",
+       shapes)
 
 done()

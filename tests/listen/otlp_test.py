@@ -9,6 +9,7 @@ import socket
 import struct
 import sys
 import time
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from listenlib import Xrtop, done, free_port, ok  # noqa: E402
@@ -228,6 +229,14 @@ def lines(out):
     return [json.loads(x) for x in out.splitlines() if x.strip()]
 
 
+def gzip_bytes(data):
+    z = zlib.compressobj(6, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return z.compress(data) + z.flush()
+
+
+# a gzip bomb: 17 MiB of zeros (over the 16 MiB body cap) in about 17 kB
+BOMB = gzip_bytes(b"\0" * (17 << 20))
+
 # --- good requests: JSON, protobuf, chunked, keep-alive --------------------------------------
 port = free_port(socket.SOCK_STREAM)
 x = Xrtop("-b", "--listen-otlp", "127.0.0.1:%d" % port, "-d", "2.5", "-n", "1", "-o", "ndjson",
@@ -245,6 +254,20 @@ ok(r and r[0] == 200 and r[1]["content-type"] == "application/x-protobuf" and r[
 r = c.request("POST", "/v1/traces", json_request(RESOURCE, request_spans(3, "강남 맛집")),
               {"Content-Type": "application/json; charset=utf-8"}, chunked=True)
 ok(r and r[0] == 200, "chunked JSON request: 200", r)
+r = c.request("POST", "/v1/traces", gzip_bytes(json_request(RESOURCE, request_spans(30, "강남 맛집"))),
+              {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+ok(r and r[0] == 200 and json.loads(r[2]) == {}, "gzip JSON request: 200", r)
+r = c.request("POST", "/v1/traces",
+              gzip_bytes(pb_request(RESOURCE, request_spans(31, "부산 횟집", fault=True))),
+              {"Content-Type": "application/x-protobuf", "Content-Encoding": "GZIP"})
+ok(r and r[0] == 200 and r[2] == b"", "gzip protobuf request: 200", r)
+half = json_request(RESOURCE, request_spans(35, "x"))
+r = c.request("POST", "/v1/traces", gzip_bytes(half[:100]) + gzip_bytes(half[100:]),
+              {"Content-Type": "application/json", "Content-Encoding": "x-gzip"})
+ok(r and r[0] == 200, "gzip of two members one after the other (x-gzip): 200", r)
+r = c.request("POST", "/v1/traces", zlib.compress(json_request(RESOURCE, request_spans(32, "x"))),
+              {"Content-Type": "application/json", "Content-Encoding": "deflate"}, chunked=True)
+ok(r and r[0] == 200, "deflate JSON request, chunked: 200", r)
 bad_spans = request_spans(4, "제주 식당")
 bad_spans.append(dict(bad_spans[1], spanId="00" * 8))
 bad_spans[1]["traceId"] = "00" * 16
@@ -279,10 +302,40 @@ r = c.request("GET", "/v1/traces", None)
 ok(r and r[0] == 405 and r[1].get("allow") == "POST", "GET: 405 with Allow: POST", r)
 r = c.request("POST", "/v1/traces", b"{}", {"Content-Type": "text/plain"})
 ok(r and r[0] == 415, "another content type: 415", r)
-r = c.request("POST", "/v1/traces", b"\x1f\x8b\x08\x00",
+r = c.request("POST", "/v1/traces", b"{}",
+              {"Content-Type": "application/json", "Content-Encoding": "br"})
+ok(r and r[0] == 415 and "br" in json.loads(r[2])["message"] and
+   "gzip" in json.loads(r[2])["message"],
+   "Content-Encoding br: 415 naming it and the encodings accepted", r)
+ok(len(BOMB) < 100_000, "the gzip bomb is small on the wire", len(BOMB))
+r = c.request("POST", "/v1/traces", BOMB,
               {"Content-Type": "application/json", "Content-Encoding": "gzip"})
-ok(r and r[0] == 415 and "gzip" in json.loads(r[2])["message"],
-   "Content-Encoding gzip: 415 saying to send uncompressed bodies", r)
+ok(r and r[0] == 413 and "inflates to more than" in json.loads(r[2])["message"],
+   "a gzip bomb: 413 once the inflated body passes the cap", r)
+r = c.request("POST", "/v1/traces", BOMB,
+              {"Content-Type": "application/x-protobuf", "Content-Encoding": "gzip"})
+st = pb_fields(r[2]) if r else {}
+ok(r and r[0] == 413 and b"inflates" in st.get(2, [b""])[0],
+   "a gzip bomb with protobuf: 413 with a protobuf Status", (r, st))
+gz = gzip_bytes(json_request(RESOURCE, request_spans(33, "x")))
+r = c.request("POST", "/v1/traces", gz[:len(gz) // 2],
+              {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+ok(r and r[0] == 400 and "truncated" in json.loads(r[2])["message"],
+   "a truncated gzip body: 400 saying it is truncated", r)
+corrupt = bytearray(gz)
+corrupt[10] = 0x07  # the first deflate block: final, of the reserved type 3
+r = c.request("POST", "/v1/traces", bytes(corrupt),
+              {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+ok(r and r[0] == 400 and "corrupt" in json.loads(r[2])["message"],
+   "a corrupt gzip body: 400 saying it is corrupt", r)
+r = c.request("POST", "/v1/traces", json_request(RESOURCE, request_spans(34, "x")),
+              {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+ok(r and r[0] == 400 and "gzip" in json.loads(r[2])["message"],
+   "an uncompressed body labelled gzip: 400", r)
+r = c.request("POST", "/v1/traces", zlib.compress(b"{}") + b"junk",
+              {"Content-Type": "application/json", "Content-Encoding": "deflate"})
+ok(r and r[0] == 400 and "4 bytes follow" in json.loads(r[2])["message"],
+   "bytes after the end of a deflate stream: 400 counting them", r)
 r = c.request("POST", "/v1/traces", json_request(RESOURCE, request_spans(6, "제주 식당")),
               {"Content-Type": "application/json"})
 ok(r and r[0] == 200, "the connection still serves after the 4xx answers", r)
@@ -322,7 +375,7 @@ ok(r and r[0] == 200 and c7.closed(), "a request followed by the client's shutdo
 rc, out, err = x.wait()
 rows = {row["Id"]: row for row in lines(out)}
 ok(rc == 0, "bad requests are not fatal: exit 0", err)
-ok(set(rows) == {xray_id(n) for n in (1, 2, 3, 4, 6, 7)},
+ok(set(rows) == {xray_id(n) for n in (1, 2, 3, 4, 6, 7, 30, 31, 32, 35)},
    "every request's good spans became traces (1-<8 hex>-<24 hex> ids)", sorted(rows))
 row = rows.get(xray_id(2), {})
 ok(row.get("HasFault") and row.get("Http", {}).get("HttpStatus") == 500,
@@ -336,6 +389,14 @@ ok(any(s["Name"] == "restaurants" and s.get("Type") == "AWS::DynamoDB::Table"
 ann = rows.get(xray_id(3), {}).get("Annotations", {}).get("restaurantName", [{}])
 ok(ann and ann[0].get("AnnotationValue", {}).get("StringValue") == "강남 맛집",
    "aws.xray.annotations made restaurantName an annotation", rows.get(xray_id(3)))
+ann = rows.get(xray_id(30), {}).get("Annotations", {}).get("restaurantName", [{}])
+ok(ann and ann[0].get("AnnotationValue", {}).get("StringValue") == "강남 맛집",
+   "the gzip JSON request's spans are decoded (annotation)", rows.get(xray_id(30)))
+row = rows.get(xray_id(31), {})
+ok(row.get("HasFault") and row.get("EntryPoint", {}).get("Name") == "Reservations",
+   "the gzip protobuf request's spans are decoded (fault, service)", row)
+ok("(4 compressed)" in err,
+   "the final report counts the four compressed requests answered", err)
 ok("requests" in err and "spans rejected" in err, "final report of the OTLP receiver", err)
 
 # --- the filters work on OTel data; --save keeps it ----------------------------------------

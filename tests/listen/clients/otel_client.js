@@ -1,6 +1,7 @@
 // Sends the scenario with the OpenTelemetry Node SDK to OTLP/HTTP at
 // process.argv[2] (a /v1/traces URL), JSON or protobuf (process.argv[3]:
-// "json" or "proto"), and prints one JSON line per request:
+// "json" or "proto"; process.argv[4]: the exporter's compression, "gzip" or
+// "none"), and prints one JSON line per request:
 // {"id": X-Ray trace id, "index": n}.
 const api = require('@opentelemetry/api');
 const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node');
@@ -17,7 +18,7 @@ const attrs = { 'service.name': 'Reservations', 'aws.xray.annotations': ['restau
 const resource = resources.resourceFromAttributes
   ? resources.resourceFromAttributes(attrs)
   : new resources.Resource(attrs);
-const exporter = new OTLPTraceExporter({ url });
+const exporter = new OTLPTraceExporter({ url, compression: process.argv[4] || 'none' });
 const processor = new SimpleSpanProcessor(exporter);
 const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
 provider.register();
