@@ -33,6 +33,7 @@ enum {
 	OPT_SAVE,
 	OPT_MAX_TRACES,
 	OPT_RETRY_BUDGET,
+	OPT_OVERLAP,
 	OPT_DEBUG_LOG,
 	OPT_ANNOTATIONS,
 	OPT_VIEW,
@@ -79,6 +80,7 @@ static const struct option long_options[] = {
     {"iterations", required_argument, NULL, 'n'},
     {"max-traces", required_argument, NULL, OPT_MAX_TRACES},
     {"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},
+    {"overlap", required_argument, NULL, OPT_OVERLAP},
     {"ascii", no_argument, NULL, 'U'},
     {"no-color", no_argument, NULL, 'C'},
     {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
@@ -238,6 +240,14 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		}
 		o->retry_budget = secs;
 		break;
+	case OPT_OVERLAP:
+		if (strcmp(arg, "0") == 0) {
+			o->overlap = 0; /* live scans ask only for what follows the last */
+		} else if (timefmt_parse_duration(arg, &o->overlap, err) < 0) {
+			xr_err_prefix(err, "--overlap");
+			return -1;
+		}
+		break;
 	case 'U': o->ascii = true; break;
 	case 'C': o->no_color = true; break;
 	case OPT_NO_MOUSE: o->no_mouse = true; break;
@@ -307,6 +317,7 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 	o->iterations = -1;
 	o->max_traces = -1;
 	o->retry_budget = 120;
+	o->overlap = 60;
 
 	opterr = 0;
 	optind = 1;
@@ -459,6 +470,8 @@ options_usage(struct buf *out)
 	      "      --retry-budget DUR   how long one request may retry when throttled (2m)\n"
 	      "  -d, --delay DURATION     refresh every DURATION, fetching only what is new\n"
 	      "  -n, --iterations N       with -b and -d: stop after N refreshes\n"
+	      "      --overlap DURATION   with -d: each refresh asks again for the last DURATION\n"
+	      "                           too, as X-Ray indexes traces late (1m; 0 = none)\n"
 	      "      --debug-log FILE     log requests and retries (never credentials) to FILE\n"
 	      "\n"));
 	buf_puts(

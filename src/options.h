@@ -62,6 +62,7 @@ struct options {
 	const char *time_range_type; /* TraceId, Event or Service; NULL = service default */
 	const char *save;            /* --save FILE */
 	double delay;                /* -d SECONDS: live refresh period, 0 = once */
+	double overlap;              /* --overlap SECONDS: live scans re-ask this much */
 	long iterations;             /* -n N: refreshes in batch mode, -1 = until interrupted */
 	long max_traces;             /* --max-traces N, -1 = unlimited */
 	double retry_budget;         /* seconds one request may keep retrying throttling */

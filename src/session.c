@@ -559,7 +559,9 @@ emit_scan_done(struct session *s, bool interrupted)
 	emit(s, &ev);
 }
 
-/* A live scan of [end of the last scan, now). */
+/* A live scan of [end of the last scan - overlap, now): X-Ray indexes a
+ * trace some seconds after it ends, so the overlap finds the late ones (the
+ * store merges by trace id; a changed summary renews its entry's seq). */
 static void
 live_scan(struct session *s)
 {
@@ -575,7 +577,8 @@ live_scan(struct session *s)
 		schedule_next(s);
 		return;
 	}
-	start_scan(s, s->window.end, now);
+	double start = s->window.end - (s->set.overlap > 0 ? floor(s->set.overlap) : 0);
+	start_scan(s, start > s->window.start ? start : s->window.start, now);
 }
 
 static void

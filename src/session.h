@@ -67,6 +67,7 @@ struct session_settings {
 	bool service_graph;   /* ask GetServiceGraph for the window instead of scanning */
 	double refresh;       /* seconds between live scans; 0 = one scan */
 	long refreshes;       /* live scans after the first, -1 = until stopped */
+	double overlap;       /* live scans start this many seconds before the last end */
 	const char *trace_id; /* only this trace (BatchGetTraces), no window scan; or NULL */
 
 	/* the local receivers: NULL = off, "" = the default address.  With one,

@@ -465,6 +465,7 @@ batchrun_settings(const struct options *o, bool api, struct session_settings *se
 	        api && o->view == VIEW_MAP && !(o->filter && *o->filter) && !o->n_loads && !o->demo,
 	    .refresh = api || o->listen || o->listen_otlp ? o->delay : 0,
 	    .refreshes = o->iterations < 0 ? -1 : o->iterations - 1,
+	    .overlap = o->overlap,
 	    .filter = o->filter && *o->filter ? o->filter : NULL,
 	    .sort = o->sort,
 	    .trace_id = o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS ? o->trace_id : NULL,

@@ -88,11 +88,30 @@ store_index_new(struct xr_store *s, struct xr_store_entry *e)
 	hash_index_added(&s->index, s->n, hash_of, s->entries);
 }
 
+static bool
+same_number(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+/* Whether what a list shows of a trace differs between two summaries. */
+static bool
+summary_changed(const struct xr_summary *a, const struct xr_summary *b)
+{
+	return !same_number(a->duration, b->duration) ||
+	       !same_number(a->response_time, b->response_time) || a->has_error != b->has_error ||
+	       a->has_fault != b->has_fault || a->has_throttle != b->has_throttle ||
+	       a->is_partial != b->is_partial || a->revision != b->revision ||
+	       a->http.status != b->http.status || a->n_service_ids != b->n_service_ids;
+}
+
 struct xr_store_entry *
 store_add_summary(struct xr_store *s, struct xr_summary *sum, struct arena *arena)
 {
 	bool created;
 	struct xr_store_entry *e = store_entry_for(s, sum->id, &created);
+	if (!created && e->api_summary && summary_changed(e->api_summary, sum))
+		e->seq = s->next_seq++;
 	arena_free(e->summary_arena);
 	e->api_summary = sum;
 	e->summary_arena = arena;

@@ -4,7 +4,9 @@
  * a full trace, or both.  The generation counter grows with every change so
  * views know when to redraw.  Entries keep their insertion order; each has
  * a sequence number that never repeats, even after store_evict() removed
- * older entries, so "entries added since" is a sequence number. */
+ * older entries, and that is renewed when a new summary of the trace differs
+ * from the one held (a partial trace completing), so "entries added or
+ * changed since" is a sequence number. */
 #ifndef XRTOP_MODEL_STORE_H
 #define XRTOP_MODEL_STORE_H
 
@@ -19,14 +21,15 @@ struct xr_store_entry {
 	struct xr_summary *api_summary; /* as the API gave it, or NULL */
 	struct arena *summary_arena;    /* owns api_summary */
 	struct xr_trace *trace;         /* full trace, or NULL */
-	size_t seq;                     /* insertion order; never reused */
+	size_t seq;                     /* when added or last changed; never reused */
 };
 
 struct xr_store;
 
 struct xr_store *store_new(void);
 void store_free(struct xr_store *s);
-/* Adds or replaces the API summary of its trace id; takes ownership of arena. */
+/* Adds or replaces the API summary of its trace id (a different one renews
+ * the entry's seq); takes ownership of arena. */
 struct xr_store_entry *store_add_summary(struct xr_store *s, struct xr_summary *sum,
                                          struct arena *arena);
 /* Adds a full trace, merging it with documents already held for the same
@@ -37,8 +40,8 @@ size_t store_count(const struct xr_store *s);
 /* The i-th entry in insertion order. */
 struct xr_store_entry *store_entry(const struct xr_store *s, size_t i);
 unsigned long store_generation(const struct xr_store *s);
-/* The seq the next new entry will get: entries with seq >= this one were
- * added after the call. */
+/* The seq the next new or changed entry will get: entries with seq >= this
+ * one were added or changed after the call. */
 size_t store_next_seq(const struct xr_store *s);
 /* Whether an entry must stay (e.g. its full trace is on its way). */
 typedef bool (*store_pinned_fn)(void *ctx, const struct xr_store_entry *e);

@@ -6,9 +6,11 @@ as FilterExpression, --group, --time-range-type, --max-traces, live mode
 (-d/-n), endpoint rules (http only to loopback, IPv6, typos, closed ports)
 and the exit statuses."""
 
+import calendar
 import json
 import os
 import pty
+import re
 import signal
 import socket
 import subprocess
@@ -37,6 +39,20 @@ def run(*extra, env=env, server=None):
 
 def summaries_bodies(server=None):
     return [json.loads(e["body"]) for e in (server or emu).requests("/TraceSummaries")]
+
+
+def scan_window(m):
+    """(start, end) epoch seconds of a debug log's "window A..B" (B may omit the date)."""
+    def epoch(text):
+        text = text.rstrip("Z")
+        fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in text else \
+            "%Y-%m-%dT%H:%M:%S" if text.count(":") == 2 else "%Y-%m-%dT%H:%M"
+        return calendar.timegm(time.strptime(text.split(".")[0] if "." in text else text,
+                                             fmt.replace(".%f", "")))
+    start, end = m
+    if "T" not in end:
+        end = start[:11] + end
+    return epoch(start), epoch(end)
 
 
 def free_port():
@@ -149,16 +165,41 @@ try:
     live = emulator("--shift-to-now")
     live.reset()
     r = xrtop(["-b", "--endpoint-url", live.base, "--region", "us-east-1", "--since", "2h",
-               "-d", "1", "-n", "3", "-o", "ndjson"], env)
+               "-d", "1", "-n", "3", "--overlap", "0", "-o", "ndjson"], env)
     ids = ndjson_ids(r.out)
     t.ok(r.rc == 0 and len(ids) == len(ALL) == len(set(ids)), "-d 1 -n 3: every trace printed once",
          r)
     b = sorted(summaries_bodies(live), key=lambda x: x["StartTime"])
     t.ok(all(x["EndTime"] == y["StartTime"] for x, y in zip(b, b[1:])),
-         "-d: each refresh asks only for [last end, now)")
+         "-d --overlap 0: each refresh asks only for [last end, now)")
     t.ok(b[-1]["EndTime"] - b[0]["StartTime"] <= 7200 + 4, "-d: three iterations, then exit")
     t.ok(2 <= r.elapsed < 15, "-d 1 -n 3 took %.1fs" % r.elapsed)
     live.stop()
+
+    # X-Ray finds a trace only some seconds after it ends: the newest one of the
+    # shifted fixture (ending 0.6 s before the emulator starts) shows after 4 s.
+    def late_run(*extra):
+        late = emulator("--shift-to-now", "--index-delay", "4")
+        late.reset()
+        log = os.path.join(work.path, "late%d.log" % len(extra))
+        r = xrtop(["-b", "--endpoint-url", late.base, "--region", "us-east-1", "--since", "2h",
+                   "-d", "1", "-n", "7", "-o", "ndjson", "--debug-log", log] + list(extra), env)
+        late.stop()
+        with open(log, encoding="utf-8") as f:
+            return r, ndjson_ids(r.out), [scan_window(m) for m in
+                                          re.findall(r"window (\S+Z)\.\.(\S+Z)", f.read())]
+    r, ids, w = late_run("--overlap", "0")
+    t.ok(r.rc == 0 and len(ids) == len(ALL) - 1,
+         "--index-delay 4, --overlap 0: the late trace is missed (%d of %d)" % (len(ids), len(ALL)),
+         r)
+    r, ids, w = late_run()
+    t.ok(r.rc == 0 and len(ids) == len(ALL) == len(set(ids)),
+         "--index-delay 4, default --overlap: the late trace is found, each printed once "
+         "(%d printed, %d distinct)" % (len(ids), len(set(ids))), r)
+    t.ok(len(w) >= 4 and all(y[0] == x[1] - 60 and y[1] > x[1] for x, y in zip(w, w[1:])),
+         "-d: each refresh asks again for the last 60 s (--overlap default)", w)
+    r = xrtop(["-b", "--overlap", "soon", "--demo"], env)
+    t.ok(r.rc == 2 and "--overlap" in r.err, "--overlap soon: refused, naming the option", r)
 
     # -- progress on a terminal; interrupting -----------------------------------------------
     emu.reset({"path": "/TraceSummaries", "kind": "slow", "delay": 0.7, "count": 1})

@@ -582,8 +582,10 @@ def require_window(body):
 class XRayBackend:
     """State and operations of the emulated X-Ray service."""
 
-    def __init__(self, traces, groups, region, account, page_size, graph_page_size):
+    def __init__(self, traces, groups, region, account, page_size, graph_page_size,
+                 index_delay=0.0):
         self.traces = sorted(traces, key=lambda t: (t.start, t.id), reverse=True)
+        self.index_delay = index_delay
         self.by_id = {t.id: t for t in self.traces}
         self.region = region
         self.account = account
@@ -649,8 +651,11 @@ class XRayBackend:
         qhash = query_hash("TraceSummaries", body, fields)
 
         def compute():
+            # X-Ray indexes a trace some seconds after it ends (--index-delay)
+            seen = time.time() - self.index_delay
             in_range = [t for t in self.traces
-                        if self._in_range(t, range_type, start, end)]
+                        if self._in_range(t, range_type, start, end) and
+                        (not self.index_delay or t.end <= seen)]
             matched = [t for t in in_range if flt is None or flt.matches(t)]
             return len(in_range), matched
 
@@ -1173,6 +1178,9 @@ def parse_args(argv):
     p.add_argument("--no-auth", action="store_true",
                    help="do not check signatures (verdict 'skipped')")
     p.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
+    p.add_argument("--index-delay", type=float, default=0.0, metavar="SECONDS",
+                   help="GetTraceSummaries finds a trace only SECONDS after it ends "
+                        "(as X-Ray indexes late)")
     p.add_argument("--page-size", type=int, default=100,
                    help="trace summaries (and groups) per page")
     p.add_argument("--graph-page-size", type=int, default=None,
@@ -1195,6 +1203,8 @@ def parse_args(argv):
         p.error("page sizes must be at least 1")
     if args.latency < 0:
         p.error("--latency must be >= 0")
+    if not 0 <= args.index_delay <= 3600:
+        p.error("--index-delay must be in [0, 3600] seconds")
     return args
 
 
@@ -1211,7 +1221,7 @@ def build_server(args):
         if not isinstance(groups, list):
             raise ValueError("%s: expected a JSON list of groups" % args.groups)
     backend = XRayBackend(traces, groups, args.region, args.account_id, args.page_size,
-                          args.graph_page_size or args.page_size)
+                          args.graph_page_size or args.page_size, args.index_delay)
     verifier = None
     if not args.no_auth:
         if SigV4Auth is None:

@@ -590,6 +590,44 @@ test_time_range(void)
 	arena_free(a);
 }
 
+static struct xr_store_entry *
+add_summary(struct xr_store *st, const char *json)
+{
+	struct arena *a = arena_new();
+	struct xr_err err = {0};
+	struct xr_summary *sum = decode_trace_summary(json, strlen(json), a, &err);
+	if (!sum) {
+		arena_free(a);
+		return NULL;
+	}
+	return store_add_summary(st, sum, a);
+}
+
+/* A live refresh asks again for a window's end: the same summary changes
+ * nothing, a partial trace completing renews the entry's seq. */
+static void
+test_store_summary_changed(void)
+{
+	struct xr_store *st = store_new();
+	const char *partial = "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"Duration\":0.5,"
+	                      "\"IsPartial\":true,\"Revision\":1}";
+	const char *whole = "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"Duration\":0.9,"
+	                    "\"IsPartial\":false,\"Revision\":2}";
+	struct xr_store_entry *e = add_summary(st, partial);
+	ok(e && e->seq == 0, "the first summary: seq 0");
+	size_t from = store_next_seq(st);
+	e = add_summary(st, partial);
+	ok(e && e->seq < from && store_count(st) == 1,
+	   "the same summary again: one entry, not changed since");
+	e = add_summary(st, whole);
+	ok(e && e->seq >= from && store_count(st) == 1,
+	   "the trace completed: one entry, changed since");
+	ok(e && !store_entry_summary(e)->is_partial && store_entry_summary(e)->duration == 0.9,
+	   "... holding the new values");
+	ok(store_next_seq(st) > e->seq, "... and the next seq is past it");
+	store_free(st);
+}
+
 int
 main(void)
 {
@@ -600,6 +638,7 @@ main(void)
 	test_formats();
 	test_store_merge();
 	test_store_evict();
+	test_store_summary_changed();
 	test_fields();
 	test_encode();
 	test_nul();
