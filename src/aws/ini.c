@@ -94,6 +94,17 @@ add_entry(struct ini *ini, const char *section, const char *key, const char *val
 struct ini *
 ini_parse(const char *name, const char *text, size_t len, struct xr_err *err)
 {
+	/* A NUL would cut a value short and make a continuation line copy it
+	 * again and again (found by fuzz_aws): a text file has none. */
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		unsigned at = 1;
+		for (const char *q = text; q < nul; q++)
+			at += *q == '\n';
+		xr_err_set(err, XR_EINPUT, _("%s:%u: contains a NUL byte: not a text file"), name,
+		           at);
+		return NULL;
+	}
 	struct ini *ini = xcalloc(1, sizeof *ini);
 	/* Names and values never outgrow the text: one NUL per line at most,
 	 * plus "profile " for a header written "[profile\tx]". */

@@ -131,6 +131,18 @@ test_ini(void)
 		   err.msg);
 		ini_free(ini);
 	}
+	/* A value cut by a NUL, then continued many times, overran the pool. */
+	struct buf nul = BUF_INIT;
+	buf_puts(&nul, "[default]\nk = v");
+	buf_append(&nul, "\0x", 2);
+	for (int i = 0; i < 2000; i++)
+		buf_puts(&nul, "\n  more");
+	xr_err_clear(&err);
+	ini = ini_parse("c", nul.data, nul.len, &err);
+	ok(!ini && strcmp(err.msg, "c:2: contains a NUL byte: not a text file") == 0,
+	   "INI: a NUL byte is refused with its line (%s)", err.msg);
+	ini_free(ini);
+	buf_free(&nul);
 	bool missing;
 	ok(!ini_load("/nonexistent/xrtop/config", &missing, &err) && missing,
 	   "INI: a missing file is not an error");
