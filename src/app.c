@@ -13,6 +13,7 @@
 #include "batch/batchrun.h"
 #include "tui/tui.h"
 #include "filter/filter.h"
+#include "frontend.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -26,7 +27,7 @@ app_report(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	batchrun_report("%s", msg);
+	frontend_report("%s", msg);
 }
 
 /* utf8 flags for text printed to the terminal. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "loop.h"
+#include "model/svcmap.h"
 #include "source/api.h"
 #include "source/demo.h"
 #include "source/fetch.h"
@@ -1137,4 +1138,20 @@ session_aborted(const struct session *s)
 	if (s->creds_error)
 		return s->creds_error;
 	return s->api ? fetch_aborted(s->api->fetch) : NULL;
+}
+
+static bool
+map_keep(void *ctx, const struct xr_store_entry *e)
+{
+	return filter_eval(ctx, store_entry_summary(e), e->trace) == FILTER_MATCH;
+}
+
+struct svcmap *
+session_service_map(const struct session *s, size_t *summaries_only)
+{
+	const struct xr_service_graph *g = session_service_graph(s);
+	if (g)
+		return svcmap_from_graph(g);
+	const struct xr_filter *f = session_filter(s);
+	return svcmap_build(session_store(s), f ? map_keep : NULL, (void *)f, summaries_only);
 }

@@ -209,6 +209,11 @@ void session_stop(struct session *s);
 const struct xr_store *session_store(const struct session *s);
 /* The service graph of the window (settings.service_graph), or NULL. */
 const struct xr_service_graph *session_service_graph(const struct session *s);
+struct svcmap;
+/* The service map of what s holds: the service's GetServiceGraph when it
+ * asked for one, else the full traces its filter matches (entries with
+ * only a summary are counted in *summaries_only).  Caller frees. */
+struct svcmap *session_service_map(const struct session *s, size_t *summaries_only);
 /* Replaces the filter (NULL or "" = none).  Returns -1 with e filled
  * (message, column) when expr is not valid; the old filter stays.  The API
  * source sends the new one from its next scan on. */

@@ -459,19 +459,3 @@ batch_map_print(FILE *out, const struct svcmap *m, const struct batch_map_format
 		rc = -1;
 	return rc;
 }
-
-static bool
-map_keep(void *ctx, const struct xr_store_entry *e)
-{
-	return filter_eval(ctx, store_entry_summary(e), e->trace) == FILTER_MATCH;
-}
-
-struct svcmap *
-batch_map_of_session(const struct session *s, size_t *summaries_only)
-{
-	const struct xr_service_graph *g = session_service_graph(s);
-	if (g)
-		return svcmap_from_graph(g);
-	const struct xr_filter *f = session_filter(s);
-	return svcmap_build(session_store(s), f ? map_keep : NULL, (void *)f, summaries_only);
-}

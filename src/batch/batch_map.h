@@ -17,12 +17,6 @@ struct batch_map_format {
 	unsigned flags; /* canvas flags: CANVAS_ASCII */
 };
 
-struct session;
-
-/* The map of what session s holds: the service's GetServiceGraph when it
- * asked for one, else the full traces its filter matches (entries with
- * only a summary are counted in *summaries_only).  Caller frees. */
-struct svcmap *batch_map_of_session(const struct session *s, size_t *summaries_only);
 /* Prints m to out.  Returns -1 when writing failed (errno set). */
 int batch_map_print(FILE *out, const struct svcmap *m, const struct batch_map_format *fmt);
 /* Appends m as a GetServiceGraph response. */

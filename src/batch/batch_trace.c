@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "batch/batchrun.h"
+#include "frontend.h"
 #include "util/jsonw.h"
 #include "view/canvas.h"
 #include "view/details.h"
@@ -149,11 +150,11 @@ pick_trace(const struct options *o, const struct session *s)
 	if (o->trace_id) {
 		const struct xr_store_entry *e = session_find(s, o->trace_id);
 		if (!e)
-			batchrun_report(
+			frontend_report(
 			    _("--trace %s: no such trace in the loaded data (%zu traces)"),
 			    o->trace_id, store_count(store));
 		else if (!e->trace)
-			batchrun_report(
+			frontend_report(
 			    _("--trace %s: only its summary is loaded, not its segments"),
 			    o->trace_id);
 		return e ? e->trace : NULL;
@@ -164,7 +165,7 @@ pick_trace(const struct options *o, const struct session *s)
 			if (t && trace_find_segment(t, o->segment_id))
 				return t;
 		}
-		batchrun_report(_("--segment %s: no such segment in the loaded traces"),
+		frontend_report(_("--segment %s: no such segment in the loaded traces"),
 		                o->segment_id);
 		return NULL;
 	}
@@ -176,7 +177,7 @@ pick_trace(const struct options *o, const struct session *s)
 		t = tl.rows[i].entry->trace;
 	tracelist_free(&tl);
 	if (!t)
-		batchrun_report(_("--view %s: no full trace %s"),
+		frontend_report(_("--view %s: no full trace %s"),
 		                o->view == VIEW_DETAILS ? "details" : "timeline",
 		                session_filter(s) ? "matches the filter" : "is loaded");
 	return t;
@@ -189,9 +190,9 @@ batch_trace_run(const struct options *o, const struct session *s, size_t width, 
 	if (!t)
 		return BATCHRUN_EXIT_SOURCE;
 	for (unsigned p = 0; p < t->n_problems && p < MAX_PROBLEMS_SHOWN; p++)
-		batchrun_report(_("trace %s: %s"), t->id, t->problems[p]);
+		frontend_report(_("trace %s: %s"), t->id, t->problems[p]);
 	if (t->n_problems > MAX_PROBLEMS_SHOWN)
-		batchrun_report(_("... and %u more problems in trace %s"),
+		frontend_report(_("... and %u more problems in trace %s"),
 		                t->n_problems - MAX_PROBLEMS_SHOWN, t->id);
 	struct batch_format fmt = {.output = o->output, .width = width, .flags = flags};
 	int rc;
@@ -200,10 +201,10 @@ batch_trace_run(const struct options *o, const struct session *s, size_t width, 
 		    o->segment_id ? trace_find_segment(t, o->segment_id) : t->root;
 		if (!seg) {
 			if (o->segment_id)
-				batchrun_report(_("--segment %s: no such segment in trace %s"),
+				frontend_report(_("--segment %s: no such segment in trace %s"),
 				                o->segment_id, t->id);
 			else
-				batchrun_report(_("trace %s has no segments"), t->id);
+				frontend_report(_("trace %s has no segments"), t->id);
 			return BATCHRUN_EXIT_SOURCE;
 		}
 		rc = batch_print_details(stdout, t, seg, &fmt);
@@ -211,7 +212,7 @@ batch_trace_run(const struct options *o, const struct session *s, size_t width, 
 		rc = batch_print_timeline(stdout, t, &fmt);
 	}
 	if (rc < 0) {
-		batchrun_report(_("cannot write the output: %s"), strerror(errno));
+		frontend_report(_("cannot write the output: %s"), strerror(errno));
 		return BATCHRUN_EXIT_SOURCE;
 	}
 	return BATCHRUN_EXIT_OK;

@@ -15,6 +15,7 @@
 #include "batch/batch_analytics.h"
 #include "batch/batch_map.h"
 #include "batch/batch_trace.h"
+#include "frontend.h"
 #include "loop.h"
 #include "session.h"
 #include "source/save.h"
@@ -52,29 +53,13 @@ struct batchrun {
 	bool halted; /* output failed: stop */
 };
 
-void
-batchrun_report(const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	struct buf b = BUF_INIT;
-	buf_puts(&b, "xrtop: ");
-	utf8_sanitize(&b, msg, strlen(msg), utf8_locale_is_utf8() ? 0 : UTF8_ASCII);
-	buf_putc(&b, '\n');
-	fputs(b.data, stderr);
-	buf_free(&b);
-}
-
-/* batchrun_report() for a message of several lines. */
+/* frontend_report() for a message of several lines. */
 static void
 report_lines(const char *msg)
 {
 	for (const char *p = msg; *p;) {
 		size_t n = strcspn(p, "\n");
-		batchrun_report("%.*s", (int)n, p);
+		frontend_report("%.*s", (int)n, p);
 		p += n;
 		if (*p)
 			p++;
@@ -146,7 +131,7 @@ report_failures(struct batchrun *b)
 	if (abort_reason && b->failures_reported == 0) {
 		report_lines(abort_reason);
 		if (b->abort_hint && *b->abort_hint)
-			batchrun_report(_("hint: %s"), b->abort_hint);
+			frontend_report(_("hint: %s"), b->abort_hint);
 	}
 	for (size_t i = b->failures_reported; i < n; i++) {
 		if (done[i])
@@ -160,9 +145,9 @@ report_failures(struct batchrun *b)
 			done[k] = true;
 			if (shown++ < SAME_ERROR_SHOWN) {
 				if (strchr(fk->what, ' ') || !abort_reason)
-					batchrun_report("%s: %s", fk->what, fk->why);
+					frontend_report("%s: %s", fk->what, fk->why);
 				else
-					batchrun_report("%s: %zu %s %s", fk->what, fk->count,
+					frontend_report("%s: %zu %s %s", fk->what, fk->count,
 					                unit_name(fk->op, fk->count), fk->why);
 			} else {
 				more++;
@@ -170,7 +155,7 @@ report_failures(struct batchrun *b)
 			}
 		}
 		if (more)
-			batchrun_report(_("... and %zu more %s failed the same way (%zu %s)"), more,
+			frontend_report(_("... and %zu more %s failed the same way (%zu %s)"), more,
 			                ngettext("request", "requests", more), more_units,
 			                unit_name(fi->op, more_units));
 	}
@@ -184,7 +169,7 @@ static void
 report_api_warnings(struct batchrun *b)
 {
 	for (size_t i = 0; i < b->api_warnings.n; i++)
-		batchrun_report("%s", b->api_warnings.msgs[i]);
+		frontend_report("%s", b->api_warnings.msgs[i]);
 	warn_free(&b->api_warnings);
 }
 
@@ -197,10 +182,10 @@ report_problems(const struct xr_store *store)
 		const struct xr_trace *t = store_entry(store, i)->trace;
 		for (unsigned p = 0; t && p < t->n_problems; p++, total++)
 			if (shown++ < MAX_PROBLEMS_SHOWN)
-				batchrun_report(_("trace %s: %s"), t->id, t->problems[p]);
+				frontend_report(_("trace %s: %s"), t->id, t->problems[p]);
 	}
 	if (total > MAX_PROBLEMS_SHOWN)
-		batchrun_report(_("... and %zu more problems in trace data"),
+		frontend_report(_("... and %zu more problems in trace data"),
 		                total - MAX_PROBLEMS_SHOWN);
 }
 
@@ -219,9 +204,9 @@ print_analytics(struct batchrun *b, const struct tracelist *tl)
 	struct xr_err err = {0};
 	int rc = batch_analytics(stdout, tl, &rq, &fmt, &err);
 	if (rc == -1)
-		batchrun_report(_("--group-by: %s"), err.msg);
+		frontend_report(_("--group-by: %s"), err.msg);
 	else if (rc < 0)
-		batchrun_report(_("cannot write the output: %s"), strerror(errno));
+		frontend_report(_("cannot write the output: %s"), strerror(errno));
 	return rc == 0 ? BATCHRUN_EXIT_OK : rc == -1 ? BATCHRUN_EXIT_USAGE : BATCHRUN_EXIT_SOURCE;
 }
 
@@ -235,12 +220,12 @@ print_list(struct batchrun *b, size_t from_seq)
 	struct session_list_stats st;
 	session_list(b->s, from_seq, &tl, &st);
 	if (st.disagreed)
-		batchrun_report(
+		frontend_report(
 		    _("--filter: %zu traces the X-Ray service returned do not match the "
 		      "filter as xrtop reads it: left out"),
 		    st.disagreed);
 	if (st.undecided)
-		batchrun_report(
+		frontend_report(
 		    _("--filter: %zu traces left out: the filter needs their full traces, and only "
 		      "their summaries are loaded"),
 		    st.undecided);
@@ -263,7 +248,7 @@ print_list(struct batchrun *b, size_t from_seq)
 	int rc = batch_print(stdout, &tl, &fmt);
 	tracelist_free(&tl);
 	if (rc < 0) {
-		batchrun_report(_("cannot write the output: %s"), strerror(errno));
+		frontend_report(_("cannot write the output: %s"), strerror(errno));
 		return BATCHRUN_EXIT_SOURCE;
 	}
 	return BATCHRUN_EXIT_OK;
@@ -274,9 +259,9 @@ static int
 print_map(struct batchrun *b)
 {
 	size_t summaries_only = 0, width = terminal_width(b->o);
-	struct svcmap *m = batch_map_of_session(b->s, &summaries_only);
+	struct svcmap *m = session_service_map(b->s, &summaries_only);
 	if (summaries_only)
-		batchrun_report(
+		frontend_report(
 		    _("--view map: %zu traces left out: only their summaries are loaded, "
 		      "and the map is built from full traces (BatchGetTraces)"),
 		    summaries_only);
@@ -285,7 +270,7 @@ print_map(struct batchrun *b)
 	int rc = batch_map_print(stdout, m, &fmt);
 	svcmap_free(m);
 	if (rc < 0) {
-		batchrun_report(_("cannot write the output: %s"), strerror(errno));
+		frontend_report(_("cannot write the output: %s"), strerror(errno));
 		return BATCHRUN_EXIT_SOURCE;
 	}
 	return BATCHRUN_EXIT_OK;
@@ -328,17 +313,17 @@ first_scan_done(struct batchrun *b, const struct session_event *ev)
 		report_problems(session_store(b->s));
 	if (b->api) {
 		if (session_progress(b->s).more_available)
-			batchrun_report(
+			frontend_report(
 			    _("stopped after --max-traces %ld summaries: the window has more"),
 			    o->max_traces);
 		if (ev->interrupted) {
-			batchrun_report(_("interrupted: the results are incomplete"));
+			frontend_report(_("interrupted: the results are incomplete"));
 			b->failed = true;
 		}
 		if (b->save && (ev->interrupted || aborted) && !o->delay) {
 			save_abort(b->save);
 			b->save = NULL;
-			batchrun_report(_("--save %s: not written"), o->save);
+			frontend_report(_("--save %s: not written"), o->save);
 		}
 	}
 	if (one_trace) {
@@ -381,9 +366,9 @@ on_event(void *ctx, const struct session_event *ev)
 	case SESSION_EVENT_LOADED:
 		progress_clear(b);
 		if (ev->message)
-			batchrun_report("%s", ev->message);
+			frontend_report("%s", ev->message);
 		else if (!ev->load->traces && !ev->load->summaries)
-			batchrun_report(_("%s: no traces"),
+			frontend_report(_("%s: no traces"),
 			                strcmp(ev->source, "-") == 0 ? _("(stdin)") : ev->source);
 		if (ev->message || ev->load->skipped)
 			b->failed = true;
@@ -393,7 +378,7 @@ on_event(void *ctx, const struct session_event *ev)
 			warn_add(&b->api_warnings, "%s", ev->message);
 		} else {
 			progress_clear(b);
-			batchrun_report("%s", ev->message);
+			frontend_report("%s", ev->message);
 		}
 		break;
 	case SESSION_EVENT_FAILURE: break; /* printed when the scan ends */
@@ -409,7 +394,7 @@ on_event(void *ctx, const struct session_event *ev)
 			fprintf(stderr, "xrtop: --filter: %s", t.data);
 			buf_free(&t);
 		} else {
-			batchrun_report("%s", ev->message);
+			frontend_report("%s", ev->message);
 		}
 		b->status = BATCHRUN_EXIT_USAGE;
 		break;
@@ -439,40 +424,6 @@ on_event(void *ctx, const struct session_event *ev)
 		}
 		break;
 	}
-}
-
-void
-batchrun_settings(const struct options *o, bool api, struct session_settings *set)
-{
-	*set = (struct session_settings){
-	    .loads = o->loads,
-	    .n_loads = o->n_loads,
-	    .demo = o->demo,
-	    .api = api,
-	    .region = o->region,
-	    .profile = o->profile,
-	    .endpoint_url = o->endpoint_url,
-	    .group = o->group,
-	    .since = o->since,
-	    .start = o->start_time,
-	    .end = o->end_time,
-	    .time_range_type = o->time_range_type,
-	    .max_traces = o->max_traces,
-	    .retry_budget = o->retry_budget,
-	    .fetch_traces = o->save != NULL || o->view == VIEW_MAP,
-	    /* the map from the API alone and unfiltered is the service's own */
-	    .service_graph =
-	        api && o->view == VIEW_MAP && !(o->filter && *o->filter) && !o->n_loads && !o->demo,
-	    .refresh = api || o->listen || o->listen_otlp ? o->delay : 0,
-	    .refreshes = o->iterations < 0 ? -1 : o->iterations - 1,
-	    .overlap = o->overlap,
-	    .filter = o->filter && *o->filter ? o->filter : NULL,
-	    .sort = o->sort,
-	    .trace_id = o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS ? o->trace_id : NULL,
-	    .listen = o->listen,
-	    .forward = o->forward,
-	    .listen_otlp = o->listen_otlp,
-	};
 }
 
 /* True when a GetTraceSummaries request failed: the window is not listed whole. */
@@ -506,10 +457,10 @@ finish_save(struct batchrun *b)
 	bool incomplete = summaries_failed(b) && (!b->o->delay || !saved);
 	int saved_how = save_finish(b->save, ids, n_ids, incomplete, &err);
 	if (saved_how != SAVE_WRITTEN) {
-		batchrun_report("%s", err.msg);
+		frontend_report("%s", err.msg);
 		b->failed |= saved_how < 0;
 	} else if (n_ids) {
-		batchrun_report(_("--save %s: %zu traces written; %zu could not be fetched "
+		frontend_report(_("--save %s: %zu traces written; %zu could not be fetched "
 		                  "(listed in its UnprocessedTraceIds)"),
 		                b->o->save, saved, n_ids);
 	}
@@ -551,23 +502,23 @@ batchrun(const struct options *o)
 	b.api = options_has_api_source(o);
 	struct xr_err err = {0};
 	if (o->view == VIEW_MAP && o->delay > 0) {
-		batchrun_report(
+		frontend_report(
 		    _("--view map: -d is not supported (the map is printed once per run)"));
 		return BATCHRUN_EXIT_USAGE;
 	}
 	if (b.api && o->debug_log && dlog_open(o->debug_log, &err) < 0) {
-		batchrun_report("%s", err.msg);
+		frontend_report("%s", err.msg);
 		return BATCHRUN_EXIT_USAGE;
 	}
 	if (b.api && !options_has_file_source(o) && !o->trace_id &&
 	    (o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS)) {
-		batchrun_report(_("--view %s: with the X-Ray API, name the trace with --trace ID"),
+		frontend_report(_("--view %s: with the X-Ray API, name the trace with --trace ID"),
 		                o->view == VIEW_DETAILS ? "details" : "timeline");
 		dlog_close();
 		return BATCHRUN_EXIT_USAGE;
 	}
 	struct session_settings set;
-	batchrun_settings(o, b.api, &set);
+	frontend_settings(o, b.api, &set);
 	b.s = session_new(&set, &err);
 	if (!b.s) {
 		report_lines(err.msg);
@@ -579,18 +530,18 @@ batchrun(const struct options *o)
 	/* Without the API a load is one turn: ^C ends the process as always. */
 	bool listening = o->listen || o->listen_otlp;
 	if ((b.api || listening) && loop_catch_signals(b.loop, &err) < 0)
-		batchrun_report("%s", err.msg);
+		frontend_report("%s", err.msg);
 	b.progress_tty = b.api && isatty(STDERR_FILENO);
 	if (session_start(b.s, b.loop) < 0)
 		goto out;
 	if (o->save && !(b.save = save_open(o->save, &err))) {
-		batchrun_report("%s", err.msg);
+		frontend_report("%s", err.msg);
 		b.status = BATCHRUN_EXIT_SOURCE;
 		goto out;
 	}
 	if (loop_run(b.loop, session_finished_fn, b.s, &err) < 0) {
 		progress_clear(&b);
-		batchrun_report("%s", err.msg);
+		frontend_report("%s", err.msg);
 		b.failed = true;
 	}
 	if (loop_interrupted(b.loop) || !session_finished(b.s))

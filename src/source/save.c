@@ -18,9 +18,10 @@
 #include "util/i18n.h"
 
 struct save {
-	char *path;   /* FILE as the user gave it: every message names it */
-	char *target; /* the file replaced (FILE, or its link's target); NULL in place */
-	char *tmp;    /* the temporary file next to target; NULL in place */
+	char *path;        /* FILE as the user gave it: every message names it */
+	const char *label; /* "--save" or ":save", the start of every message */
+	char *target;      /* the file replaced (FILE, or its link's target); NULL in place */
+	char *tmp;         /* the temporary file next to target; NULL in place */
 	FILE *out;
 	size_t count;
 	bool failed;
@@ -31,7 +32,7 @@ struct save {
 static struct save *
 save_fail(struct save *s, struct xr_err *err, const char *what)
 {
-	xr_err_set(err, XR_EIO, _("--save %s: %s"), *s->path ? s->path : "''", what);
+	xr_err_set(err, XR_EIO, "%s %s: %s", s->label, *s->path ? s->path : "''", what);
 	if (s->out && s->out != stdout)
 		fclose(s->out);
 	if (s->tmp)
@@ -110,11 +111,12 @@ save_open_temporary(struct save *s, mode_t mode, struct xr_err *err)
 	return 0;
 }
 
-struct save *
-save_open(const char *path, struct xr_err *err)
+static struct save *
+save_open_file(const char *path, const char *label, struct xr_err *err)
 {
 	struct save *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	s->label = label;
 	if (strcmp(path, "-") == 0) {
 		s->out = stdout;
 	} else {
@@ -154,11 +156,39 @@ save_open(const char *path, struct xr_err *err)
 		              : save_open_in_place(s, err) < 0)
 			return NULL;
 	}
+	return s;
+}
+
+struct save *
+save_open(const char *path, struct xr_err *err)
+{
+	struct save *s = save_open_file(path, "--save", err);
+	if (!s)
+		return NULL;
 	if (fputs("{\"Traces\": [", s->out) == EOF) {
 		s->failed = true;
 		s->error = errno;
 	}
 	return s;
+}
+
+struct save *
+save_open_document(const char *path, const char *label, struct xr_err *err)
+{
+	return save_open_file(path, label, err);
+}
+
+int
+save_write(struct save *s, const char *data, size_t len)
+{
+	if (s->failed)
+		return -1;
+	if (fwrite(data, 1, len, s->out) != len) {
+		s->failed = true;
+		s->error = errno;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -231,6 +261,35 @@ save_sync_directory(const char *target)
 	free(dir);
 }
 
+/* Flushes, syncs and puts the file in place; frees s. */
+static int
+save_commit(struct save *s, struct xr_err *err)
+{
+	if (!s->failed && fflush(s->out) != 0)
+		save_error(s, errno);
+	if (s->out != stdout) {
+		if (!s->failed && s->tmp && fsync(fileno(s->out)) != 0 && errno != EINVAL)
+			save_error(s, errno);
+		if (fclose(s->out) != 0)
+			save_error(s, errno);
+	}
+	if (s->tmp) {
+		if (!s->failed && rename(s->tmp, s->target) != 0)
+			save_error(s, errno);
+		if (s->failed)
+			unlink(s->tmp);
+		else
+			save_sync_directory(s->target);
+	}
+	int rc = SAVE_WRITTEN;
+	if (s->failed)
+		rc = xr_err_set(err, XR_EIO, "%s %s: %s%s", s->label,
+		                s->out == stdout ? _("(standard output)") : s->path,
+		                strerror(s->error), s->tmp ? _(": not written") : "");
+	save_release(s);
+	return rc;
+}
+
 int
 save_finish(struct save *s, char *const *unfetched, size_t n, bool incomplete, struct xr_err *err)
 {
@@ -270,27 +329,11 @@ save_finish(struct save *s, char *const *unfetched, size_t n, bool incomplete, s
 	                          s->count ? "\n" : "", b.data) < 0)
 		save_error(s, errno);
 	buf_free(&b);
-	if (!s->failed && fflush(s->out) != 0)
-		save_error(s, errno);
-	if (s->out != stdout) {
-		if (!s->failed && s->tmp && fsync(fileno(s->out)) != 0 && errno != EINVAL)
-			save_error(s, errno);
-		if (fclose(s->out) != 0)
-			save_error(s, errno);
-	}
-	if (s->tmp) {
-		if (!s->failed && rename(s->tmp, s->target) != 0)
-			save_error(s, errno);
-		if (s->failed)
-			unlink(s->tmp);
-		else
-			save_sync_directory(s->target);
-	}
-	int rc = SAVE_WRITTEN;
-	if (s->failed)
-		rc = xr_err_set(err, XR_EIO, _("--save %s: %s%s"),
-		                s->out == stdout ? _("(standard output)") : s->path,
-		                strerror(s->error), s->tmp ? _(": not written") : "");
-	save_release(s);
-	return rc;
+	return save_commit(s, err);
+}
+
+int
+save_close(struct save *s, struct xr_err *err)
+{
+	return save_commit(s, err);
 }

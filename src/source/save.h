@@ -1,5 +1,5 @@
-/* save: the --save file.  Traces are written as they arrive, each one's
- * JSON exactly as BatchGetTraces returned it, into one BatchGetTraces-shaped
+/* save: the --save file (and any other file xrtop writes for the user).  Traces are written as they
+ * arrive, each one's JSON exactly as BatchGetTraces returned it, into one BatchGetTraces-shaped
  * document ({"Traces": [...], "UnprocessedTraceIds": [...]}) that --load
  * reads back.
  *
@@ -39,6 +39,15 @@ int save_trace(struct save *s, const char *json, size_t len);
  * interrupted).  Returns a save_result or -1.  Frees s. */
 int save_finish(struct save *s, char *const *unfetched, size_t n, bool incomplete,
                 struct xr_err *err);
+/* Opens path as save_open() does, with the same rules, for any document
+ * (written with save_write()); messages start with label (":save").
+ * Caller closes or aborts. */
+struct save *save_open_document(const char *path, const char *label, struct xr_err *err);
+/* Appends len bytes of a document opened with save_open_document(). */
+int save_write(struct save *s, const char *data, size_t len);
+/* Puts a document in place (atomically where it replaces a file).  Returns
+ * SAVE_WRITTEN or -1 with err.  Frees s. */
+int save_close(struct save *s, struct xr_err *err);
 /* Removes the temporary file.  Frees s. */
 void save_abort(struct save *s);
 size_t save_count(const struct save *s);

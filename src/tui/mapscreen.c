@@ -8,7 +8,6 @@
 #include "session.h"
 #include "tui/tuipriv.h"
 #include "util/xmalloc.h"
-#include "batch/batch_map.h"
 #include "model/svcmap.h"
 #include "view/mapview.h"
 #include "util/i18n.h"
@@ -34,7 +33,7 @@ ensure_map(struct tui *t, int width)
 	if (t->map && t->vp.focus >= 0 && (size_t)t->vp.focus < t->map->n_nodes)
 		focus = xstrdup(t->map->nodes[t->vp.focus].name);
 	mapscreen_close(t);
-	t->map = batch_map_of_session(t->s, &t->map_summaries_only);
+	t->map = session_service_map(t->s, &t->map_summaries_only);
 	t->mapview = mapview_new(t->map, width, t->canvas_flags);
 	t->map_gen = gen;
 	t->map_width = width;

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch/batch.h"
-#include "batch/batchrun.h"
 #include "filter/filter.h"
+#include "frontend.h"
 #include "loop.h"
 #include "session.h"
+#include "source/save.h"
 #include "tui/analyticsscreen.h"
 #include "tui/mapscreen.h"
 #include "tui/prompt.h"
@@ -36,6 +36,8 @@
 #include "view/tracelist.h"
 #include "view/tracetable.h"
 #include "util/i18n.h"
+#include "util/jsonw.h"
+#include "xray/encode.h"
 
 /* Below this the screens do not fit: a notice instead. */
 #define MIN_COLS 40
@@ -1127,25 +1129,37 @@ apply_search(struct tui *t, const char *text)
 	search_report(t, search_step(t, 1));
 }
 
+/* :save FILE: the listed summaries as a GetTraceSummaries response (which
+ * --load reads back), written by the --save writer: a temporary file next
+ * to FILE, renamed over it, never through a planted link. */
 static bool
 save_list(struct tui *t, const char *path)
 {
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		tui_set_status(t, CANVAS_FAULT, _("save: %s: %s"), path, strerror(errno));
-		return false;
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "{\"TraceSummaries\":[");
+	for (size_t r = 0; r < t->tl.n_rows; r++) {
+		struct jsonw w;
+		if (r)
+			buf_putc(&b, ',');
+		jsonw_init(&w, &b);
+		encode_summary(&w, t->tl.rows[r].summary);
 	}
-	struct batch_format fmt = {.output = OUTPUT_JSON};
-	int rc = batch_print(f, &t->tl, &fmt);
-	if (fclose(f) != 0)
-		rc = -1;
-	if (rc < 0)
-		tui_set_status(t, CANVAS_FAULT, _("save: %s: %s"), path, strerror(errno));
+	buf_printf(&b, "],\"TracesProcessedCount\":%zu}\n", t->tl.n_considered);
+	struct xr_err err = {0};
+	struct save *sv = save_open_document(path, ":save", &err);
+	int rc = -1;
+	if (sv) {
+		save_write(sv, b.data, b.len);
+		rc = save_close(sv, &err);
+	}
+	buf_free(&b);
+	if (rc != SAVE_WRITTEN)
+		tui_set_status(t, CANVAS_FAULT, "%s", err.msg);
 	else
 		tui_set_status(t, CANVAS_NORMAL,
 		               _("saved %zu trace summaries to %s (xrtop --load reads it)"),
 		               t->tl.n_rows, path);
-	return rc == 0;
+	return rc == SAVE_WRITTEN;
 }
 
 static const char *const commands[] = {"filter", "group-by", "help",   "log", "quit",
@@ -1639,7 +1653,7 @@ tui_main(const struct options *o, struct xr_err *err)
 	struct tui t = {.o = o, .screen = SCREEN_TRACES};
 	t.api = options_has_api_source(o);
 	struct session_settings set;
-	batchrun_settings(o, t.api, &set);
+	frontend_settings(o, t.api, &set);
 	set.refreshes = -1; /* live until the user quits */
 	/* The screens open on the slowest requests unless --sort says otherwise. */
 	set.sort = o->sort_set ? o->sort : SORT_RESPONSETIME;
@@ -1698,7 +1712,7 @@ tui_main(const struct options *o, struct xr_err *err)
 		fclose(in);
 	/* what went wrong stays readable after the screens close */
 	for (size_t i = 0; i < t.log.n && (t.failed || status); i++)
-		batchrun_report("%s", t.log.msgs[i]);
+		frontend_report("%s", t.log.msgs[i]);
 	if (status == TUI_EXIT_OK && t.failed)
 		status = TUI_EXIT_SOURCE;
 	tui_free(&t);

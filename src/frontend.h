@@ -1,0 +1,18 @@
+/* frontend: what the two front ends (batch/ and tui/) share above the
+ * session: the session settings the command line asks for, and how a
+ * message reaches standard error (sanitised, "xrtop: " first).  A front end
+ * needs nothing else besides session.h. */
+#ifndef XRTOP_FRONTEND_H
+#define XRTOP_FRONTEND_H
+
+#include <stdbool.h>
+
+#include "options.h"
+#include "session.h"
+
+/* The session settings the options ask for (api: with the X-Ray API source). */
+void frontend_settings(const struct options *o, bool api, struct session_settings *set);
+/* Prints "xrtop: MESSAGE" on stderr with every unsafe character escaped. */
+void frontend_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
