@@ -39,15 +39,11 @@ seconds_text(double v, char *out, size_t n)
 enum { FIXED_COLUMNS = 9, URL_COLUMNS = 50 };
 
 static const struct table_column fixed_columns[FIXED_COLUMNS] = {
-	{"START (UTC)", UTF8_LEFT, 0, 0},
-	{"TRACE ID", UTF8_LEFT, 0, 0},
-	{"METHOD", UTF8_LEFT, 7, 0},
-	{"URL", UTF8_LEFT, URL_COLUMNS, 1},
-	{"STATUS", UTF8_RIGHT, 0, 0},
-	{"RESP(s)", UTF8_RIGHT, 0, 0},
-	{"DUR(s)", UTF8_RIGHT, 0, 0},
-	{"FLAGS", UTF8_LEFT, 0, 0},
-	{"SERVICE", UTF8_LEFT, 32, 2},
+    {"START (UTC)", UTF8_LEFT, 0, 0, 3}, {"TRACE ID", UTF8_LEFT, 0, 0, 0},
+    {"METHOD", UTF8_LEFT, 7, 0, 7},      {"URL", UTF8_LEFT, URL_COLUMNS, 1, 1},
+    {"STATUS", UTF8_RIGHT, 0, 0, 4},     {"RESP(s)", UTF8_RIGHT, 0, 0, 2},
+    {"DUR(s)", UTF8_RIGHT, 0, 0, 8},     {"FLAGS", UTF8_LEFT, 0, 0, 6},
+    {"SERVICE", UTF8_LEFT, 32, 2, 5},
 };
 
 static int
@@ -57,7 +53,8 @@ print_table(FILE *out, const struct tracelist *tl, const struct batch_format *fm
 	struct table_column *cols = xcalloc(n_cols, sizeof *cols);
 	memcpy(cols, fixed_columns, sizeof fixed_columns);
 	for (size_t a = 0; a < tl->n_annotation_keys; a++)
-		cols[FIXED_COLUMNS + a] = (struct table_column){tl->annotation_keys[a], UTF8_LEFT, 30, 3};
+		cols[FIXED_COLUMNS + a] =
+		    (struct table_column){tl->annotation_keys[a], UTF8_LEFT, 30, 3, 9};
 	struct table t;
 	table_init(&t, cols, n_cols, fmt->flags);
 	struct buf ann[TRACELIST_MAX_ANNOTATIONS] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
@@ -71,8 +68,15 @@ print_table(FILE *out, const struct tracelist *tl, const struct batch_format *fm
 		seconds_text(s->duration, dur, sizeof dur);
 		tracelist_flags(&tl->rows[r], flags);
 		const char *cells[FIXED_COLUMNS + TRACELIST_MAX_ANNOTATIONS] = {
-			start, s->id, s->http.method ? s->http.method : "-", tracelist_url(s->http.url, URL_COLUMNS),
-			status, resp, dur, flags, tracelist_service(s)};
+		    start,
+		    s->id,
+		    s->http.method ? s->http.method : "-",
+		    tracelist_url(s->http.url, URL_COLUMNS),
+		    status,
+		    resp,
+		    dur,
+		    flags,
+		    tracelist_service(s)};
 		for (size_t a = 0; a < tl->n_annotation_keys; a++) {
 			buf_reset(&ann[a]);
 			tracelist_annotation_text(s, tl->annotation_keys[a], &ann[a]);
@@ -97,8 +101,8 @@ print_table(FILE *out, const struct tracelist *tl, const struct batch_format *fm
 
 struct encode_job {
 	const struct tracelist *tl;
-	size_t begin, end;   /* rows of this block */
-	bool ndjson;         /* one object per line; else comma-separated */
+	size_t begin, end; /* rows of this block */
+	bool ndjson;       /* one object per line; else comma-separated */
 	unsigned n_workers;
 	struct buf out[PARALLEL_MAX_WORKERS];
 };
