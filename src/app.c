@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "batch/batchrun.h"
+#include "tui/tui.h"
 #include "filter/filter.h"
 #include "util/buf.h"
 #include "util/utf8.h"
@@ -89,10 +90,29 @@ app_check_filter(const struct options *o)
 	return status;
 }
 
+/* The interactive screens open when the output is a terminal that can
+ * show them and -b was not given (only the table output has screens, and
+ * --width and --save ask for printed output). */
+static bool
+app_wants_tui(const struct options *o)
+{
+	const char *term = getenv("TERM");
+	return !o->batch && o->output == OUTPUT_TABLE && o->width == 0 && !o->save &&
+	       isatty(STDOUT_FILENO) && !(term && strcmp(term, "dumb") == 0);
+}
+
 int
 app_run(const struct options *o)
 {
 	if (o->check_filter)
 		return app_check_filter(o);
+	if (app_wants_tui(o)) {
+		struct xr_err err = {0};
+		int status = tui_main(o, &err);
+		if (status != TUI_FALLBACK)
+			return status;
+		if (err.msg[0])
+			app_report("%s", err.msg);
+	}
 	return batchrun(o);
 }

@@ -36,6 +36,7 @@ enum {
 	OPT_ANNOTATIONS,
 	OPT_VIEW,
 	OPT_WIDTH,
+	OPT_NO_MOUSE,
 	OPT_TRACE,
 	OPT_SEGMENT,
 	OPT_LISTEN,
@@ -79,6 +80,7 @@ static const struct option long_options[] = {
 	{"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},
 	{"ascii", no_argument, NULL, 'U'},
 	{"no-color", no_argument, NULL, 'C'},
+	{"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
 	{"debug-log", required_argument, NULL, OPT_DEBUG_LOG},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -236,6 +238,7 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		break;
 	case 'U': o->ascii = true; break;
 	case 'C': o->no_color = true; break;
+	case OPT_NO_MOUSE: o->no_mouse = true; break;
 	case OPT_DEBUG_LOG: o->debug_log = arg; break;
 	case OPT_ANNOTATIONS: {
 		size_t keys = 0;
@@ -450,7 +453,9 @@ options_usage(struct buf *out)
 	         "                           the service, e.g. 'annotation.restaurantName = \"x\"'\n"
 	         "      --check-filter EXPR  only check EXPR: print it normalised (exit 0) or the\n"
 	         "                           error with its column (exit 2)\n"
-	         "  -b, --batch              print and exit (default when stdout is not a terminal)\n"
+	         "  -b, --batch              print and exit (default when stdout is not a terminal;\n"
+	         "                           otherwise --load and --demo open the interactive\n"
+	         "                           screens, see xrtop(1) or press ? in them)\n"
 	         "  -o, --output FORMAT      table (default), ndjson (one TraceSummary per line) or\n"
 	         "                           json (a GetTraceSummaries-shaped object)\n"
 	         "      --sort KEY           start (oldest first, the default), duration,\n"
@@ -479,6 +484,7 @@ options_usage(struct buf *out)
 	         "                           100)\n"
 	         "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
 	         "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
+	         "      --no-mouse           the interactive screens ignore the mouse\n"
 	         "  -h, --help               show this help and exit\n"
 	         "  -V, --version            show the version and exit\n"
 	         "\n"

@@ -42,6 +42,7 @@ struct options {
 	const char *annotations; /* --annotations KEYS: table columns; NULL = automatic */
 	bool ascii;
 	bool no_color;
+	bool no_mouse; /* --no-mouse: the TUI leaves the mouse to the terminal */
 	enum view_kind view; /* --view */
 	long width;          /* --width N: columns of the output; 0 = the terminal's */
 	bool view_set;       /* --view was given */

@@ -2,7 +2,6 @@
 
 #include "batch/batch.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +9,8 @@
 #include "util/parallel.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
-#include "view/table.h"
+#include "view/canvas.h"
+#include "view/tracetable.h"
 #include "xray/encode.h"
 
 #define FLUSH_AT (256 * 1024)
@@ -27,71 +27,40 @@ flush(FILE *out, struct buf *b, bool force)
 	return 0;
 }
 
+/* Appends the first `end` columns of line y of c. */
 static void
-seconds_text(double v, char *out, size_t n)
+line_text(const struct canvas *c, int y, int end, struct buf *out)
 {
-	if (isnan(v))
-		snprintf(out, n, "-");
-	else
-		snprintf(out, n, "%.3f", v);
+	for (int x = 0; x < end && x < c->width; x++) {
+		const struct canvas_cell *cell = canvas_cell(c, x, y);
+		if (cell->width)
+			buf_puts(out, cell->text);
+	}
+	buf_putc(out, '\n');
 }
 
-enum { FIXED_COLUMNS = 9, URL_COLUMNS = 50 };
-
-static const struct table_column fixed_columns[FIXED_COLUMNS] = {
-    {"START (UTC)", UTF8_LEFT, 0, 0, 3}, {"TRACE ID", UTF8_LEFT, 0, 0, 0},
-    {"METHOD", UTF8_LEFT, 7, 0, 7},      {"URL", UTF8_LEFT, URL_COLUMNS, 1, 1},
-    {"STATUS", UTF8_RIGHT, 0, 0, 4},     {"RESP(s)", UTF8_RIGHT, 0, 0, 2},
-    {"DUR(s)", UTF8_RIGHT, 0, 0, 8},     {"FLAGS", UTF8_LEFT, 0, 0, 6},
-    {"SERVICE", UTF8_LEFT, 32, 2, 5},
-};
-
+/* The table is laid out over every row, then drawn and printed one row at
+ * a time through a one-line canvas. */
 static int
 print_table(FILE *out, const struct tracelist *tl, const struct batch_format *fmt)
 {
-	size_t n_cols = FIXED_COLUMNS + tl->n_annotation_keys;
-	struct table_column *cols = xcalloc(n_cols, sizeof *cols);
-	memcpy(cols, fixed_columns, sizeof fixed_columns);
-	for (size_t a = 0; a < tl->n_annotation_keys; a++)
-		cols[FIXED_COLUMNS + a] =
-		    (struct table_column){tl->annotation_keys[a], UTF8_LEFT, 30, 3, 9};
-	struct table t;
-	table_init(&t, cols, n_cols, fmt->flags);
-	struct buf ann[TRACELIST_MAX_ANNOTATIONS] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
-	for (size_t r = 0; r < tl->n_rows; r++) {
-		const struct xr_summary *s = tl->rows[r].summary;
-		char start[32], status[8] = "-", resp[32], dur[32], flags[6];
-		timefmt_short(s->start_time, start, sizeof start);
-		if (s->http.status)
-			snprintf(status, sizeof status, "%d", s->http.status);
-		seconds_text(s->response_time, resp, sizeof resp);
-		seconds_text(s->duration, dur, sizeof dur);
-		tracelist_flags(&tl->rows[r], flags);
-		const char *cells[FIXED_COLUMNS + TRACELIST_MAX_ANNOTATIONS] = {
-		    start,
-		    s->id,
-		    s->http.method ? s->http.method : "-",
-		    tracelist_url(s->http.url, URL_COLUMNS),
-		    status,
-		    resp,
-		    dur,
-		    flags,
-		    tracelist_service(s)};
-		for (size_t a = 0; a < tl->n_annotation_keys; a++) {
-			buf_reset(&ann[a]);
-			tracelist_annotation_text(s, tl->annotation_keys[a], &ann[a]);
-			cells[FIXED_COLUMNS + a] = ann[a].data ? ann[a].data : "";
-		}
-		table_add_row(&t, cells);
-	}
+	struct tracetable tt;
+	tracetable_init(&tt, tl, (fmt->flags & UTF8_ASCII) ? CANVAS_ASCII : 0);
+	tracetable_measure(&tt, 0, tl->n_rows);
+	tracetable_fit(&tt, (int)fmt->width, false);
+	struct canvas *c = canvas_new(tracetable_width(&tt), 1, tt.canvas_flags);
 	struct buf b = BUF_INIT;
-	table_render(&t, fmt->width, &b);
-	int rc = flush(out, &b, true);
+	int rc = 0;
+	line_text(c, 0, tracetable_draw_header(&tt, c, 0), &b);
+	for (size_t r = 0; r < tl->n_rows && rc == 0; r++) {
+		line_text(c, 0, tracetable_draw_row(&tt, c, 0, r, 0), &b);
+		rc = flush(out, &b, false);
+	}
+	if (rc == 0)
+		rc = flush(out, &b, true);
 	buf_free(&b);
-	for (size_t a = 0; a < TRACELIST_MAX_ANNOTATIONS; a++)
-		buf_free(&ann[a]);
-	table_free(&t);
-	free(cols);
+	canvas_free(c);
+	tracetable_free(&tt);
 	return rc;
 }
 

@@ -438,8 +438,8 @@ on_event(void *ctx, const struct session_event *ev)
 	}
 }
 
-static void
-settings_from_options(const struct options *o, bool api, struct session_settings *set)
+void
+batchrun_settings(const struct options *o, bool api, struct session_settings *set)
 {
 	*set = (struct session_settings){
 	    .loads = o->loads,
@@ -563,7 +563,7 @@ batchrun(const struct options *o)
 		return BATCHRUN_EXIT_USAGE;
 	}
 	struct session_settings set;
-	settings_from_options(o, b.api, &set);
+	batchrun_settings(o, b.api, &set);
 	b.s = session_new(&set, &err);
 	if (!b.s) {
 		report_lines(err.msg);

@@ -9,11 +9,15 @@
 #define XRTOP_BATCH_BATCHRUN_H
 
 #include "options.h"
+#include "session.h"
 
 enum batchrun_exit { BATCHRUN_EXIT_OK = 0, BATCHRUN_EXIT_SOURCE = 1, BATCHRUN_EXIT_USAGE = 2 };
 
 /* Runs batch mode; returns the process exit status. */
 int batchrun(const struct options *o);
+/* The session settings the options ask for (api: with the X-Ray API
+ * source); the interactive front end starts its session the same way. */
+void batchrun_settings(const struct options *o, bool api, struct session_settings *set);
 /* Prints "xrtop: MESSAGE" on stderr with every unsafe character escaped. */
 void batchrun_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

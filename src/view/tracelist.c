@@ -26,42 +26,41 @@ cmp_tiebreak(const struct tracelist_row *a, const struct tracelist_row *b)
 	return strcmp(a->summary->id ? a->summary->id : "", b->summary->id ? b->summary->id : "");
 }
 
-/* Larger first for the "worst first" keys. */
 static int
-cmp_desc(double a, double b)
+cmp_text(const char *a, const char *b)
 {
-	a = or_neg_inf(a);
-	b = or_neg_inf(b);
-	return a == b ? 0 : a > b ? -1 : 1;
+	return strcmp(a ? a : "", b ? b : "");
 }
 
 static int
-cmp_start(const void *x, const void *y)
-{
-	return cmp_tiebreak(x, y);
-}
-
-static int
-cmp_duration(const void *x, const void *y)
+cmp_id(const void *x, const void *y)
 {
 	const struct tracelist_row *a = x, *b = y;
-	int c = cmp_desc(a->summary->duration, b->summary->duration);
+	int c = cmp_text(a->summary->id, b->summary->id);
 	return c ? c : cmp_tiebreak(a, b);
 }
 
 static int
-cmp_responsetime(const void *x, const void *y)
+cmp_method(const void *x, const void *y)
 {
 	const struct tracelist_row *a = x, *b = y;
-	int c = cmp_desc(a->summary->response_time, b->summary->response_time);
+	int c = cmp_text(a->summary->http.method, b->summary->http.method);
 	return c ? c : cmp_tiebreak(a, b);
 }
 
 static int
-cmp_status(const void *x, const void *y)
+cmp_url(const void *x, const void *y)
 {
 	const struct tracelist_row *a = x, *b = y;
-	int c = cmp_desc(a->summary->http.status, b->summary->http.status);
+	int c = cmp_text(a->summary->http.url, b->summary->http.url);
+	return c ? c : cmp_tiebreak(a, b);
+}
+
+static int
+cmp_service(const void *x, const void *y)
+{
+	const struct tracelist_row *a = x, *b = y;
+	int c = cmp_text(tracelist_service(a->summary), tracelist_service(b->summary));
 	return c ? c : cmp_tiebreak(a, b);
 }
 
@@ -82,14 +81,73 @@ tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_ke
 			continue;
 		tl->rows[tl->n_rows++] = (struct tracelist_row){s->id, e, s};
 	}
-	int (*cmp)(const void *, const void *) = cmp_start;
-	switch (key) {
-	case SORT_START: cmp = cmp_start; break;
-	case SORT_DURATION: cmp = cmp_duration; break;
-	case SORT_RESPONSETIME: cmp = cmp_responsetime; break;
-	case SORT_STATUS: cmp = cmp_status; break;
+	tracelist_sort(tl, key, false);
+}
+
+/* A numeric sort key beside its row, so that sorting reads one array in
+ * order instead of every summary in memory (cache misses dominate large
+ * lists). */
+struct sort_item {
+	double key;   /* ascending order: "worst first" keys are negated */
+	double start; /* the tie-break, then the trace id */
+	struct tracelist_row row;
+};
+
+static int
+cmp_item(const void *x, const void *y)
+{
+	const struct sort_item *a = x, *b = y;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return strcmp(a->row.summary->id ? a->row.summary->id : "",
+	              b->row.summary->id ? b->row.summary->id : "");
+}
+
+/* Sorts by a number: key(summary), ascending, or descending when desc. */
+static void
+sort_numeric(struct tracelist *tl, enum sort_key key)
+{
+	struct sort_item *items = xmalloc((tl->n_rows + 1) * sizeof *items);
+	for (size_t i = 0; i < tl->n_rows; i++) {
+		const struct xr_summary *s = tl->rows[i].summary;
+		double k = 0;
+		switch (key) {
+		case SORT_DURATION: k = -or_neg_inf(s->duration); break;
+		case SORT_RESPONSETIME: k = -or_neg_inf(s->response_time); break;
+		case SORT_STATUS: k = -(double)s->http.status; break;
+		default: k = 0; break;
+		}
+		items[i] = (struct sort_item){k, or_neg_inf(s->start_time), tl->rows[i]};
 	}
-	qsort(tl->rows, tl->n_rows, sizeof *tl->rows, cmp);
+	qsort(items, tl->n_rows, sizeof *items, cmp_item);
+	for (size_t i = 0; i < tl->n_rows; i++)
+		tl->rows[i] = items[i].row;
+	free(items);
+}
+
+void
+tracelist_sort(struct tracelist *tl, enum sort_key key, bool reverse)
+{
+	int (*cmp)(const void *, const void *) = NULL;
+	switch (key) {
+	case SORT_START:
+	case SORT_DURATION:
+	case SORT_RESPONSETIME:
+	case SORT_STATUS: sort_numeric(tl, key); break;
+	case SORT_ID: cmp = cmp_id; break;
+	case SORT_METHOD: cmp = cmp_method; break;
+	case SORT_URL: cmp = cmp_url; break;
+	case SORT_SERVICE: cmp = cmp_service; break;
+	}
+	if (cmp)
+		qsort(tl->rows, tl->n_rows, sizeof *tl->rows, cmp);
+	for (size_t i = 0, j = tl->n_rows; reverse && i + 1 < j; i++, j--) {
+		struct tracelist_row t = tl->rows[i];
+		tl->rows[i] = tl->rows[j - 1];
+		tl->rows[j - 1] = t;
+	}
 }
 
 void

@@ -36,6 +36,8 @@ typedef bool (*tracelist_keep_fn)(void *ctx, const struct xr_store_entry *e);
 /* Fills tl from store: kept entries, sorted by key. */
 void tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_keep_fn keep,
                      void *ctx, enum sort_key key);
+/* Sorts the rows again by key; reverse turns the order around. */
+void tracelist_sort(struct tracelist *tl, enum sort_key key, bool reverse);
 /* Keeps the first limit rows (-1 = all). */
 void tracelist_limit(struct tracelist *tl, long limit);
 void tracelist_free(struct tracelist *tl);

@@ -1,0 +1,1693 @@
+#include "config.h"
+
+#include "tui/tui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch/batch.h"
+#include "batch/batchrun.h"
+#include "filter/filter.h"
+#include "loop.h"
+#include "session.h"
+#include "tui/analyticsscreen.h"
+#include "tui/mapscreen.h"
+#include "tui/prompt.h"
+#include "tui/term.h"
+#include "tui/timelinescreen.h"
+#include "tui/tuipriv.h"
+#include "util/regex.h"
+#include "util/timefmt.h"
+#include "util/utf8.h"
+#include "util/warn.h"
+#include "util/xmalloc.h"
+#include "view/analytics.h"
+#include "view/canvas.h"
+#include "view/details.h"
+#include "view/mapview.h"
+#include "view/timeline.h"
+#include "view/tracelist.h"
+#include "view/tracetable.h"
+
+/* Below this the screens do not fit: a notice instead. */
+#define MIN_COLS 40
+#define MIN_ROWS 10
+/* Rows measured for column widths on a rebuild (spread over the list). */
+#define MEASURE_SAMPLE 2000
+/* From this width the start column shows the date too. */
+#define WIDE_COLS 120
+
+/* ---- the trace list ---- */
+
+static const struct {
+	size_t col;
+	enum sort_key sort;
+	bool ascending; /* the natural order goes up */
+	const char *name;
+} sortable[] = {
+    {TRACETABLE_START, SORT_START, true, "start"},
+    {TRACETABLE_ID, SORT_ID, true, "id"},
+    {TRACETABLE_METHOD, SORT_METHOD, true, "method"},
+    {TRACETABLE_URL, SORT_URL, true, "url"},
+    {TRACETABLE_STATUS, SORT_STATUS, false, "status"},
+    {TRACETABLE_RESP, SORT_RESPONSETIME, false, "responsetime"},
+    {TRACETABLE_DUR, SORT_DURATION, false, "duration"},
+    {TRACETABLE_SERVICE, SORT_SERVICE, true, "service"},
+};
+#define N_SORTABLE (sizeof sortable / sizeof *sortable)
+
+void
+tui_set_status(struct tui *t, unsigned style, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->status, sizeof t->status, fmt, ap);
+	va_end(ap);
+	t->status_style = style;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double
+percentile(const double *v, size_t n, double p)
+{
+	if (!n)
+		return NAN;
+	size_t i = (size_t)ceil(p * (double)n) - 1;
+	return v[i < n ? i : n - 1];
+}
+
+static void
+compute_stats(struct tui *t)
+{
+	struct tui_stats *st = &t->stats;
+	memset(st, 0, sizeof *st);
+	st->first = INFINITY;
+	st->last = -INFINITY;
+	double *rt = xmalloc((t->tl.n_rows + 1) * sizeof *rt);
+	size_t n_rt = 0, err = 0, fault = 0, thr = 0;
+	for (size_t i = 0; i < t->tl.n_rows; i++) {
+		const struct xr_summary *s = t->tl.rows[i].summary;
+		if (!isnan(s->start_time)) {
+			if (s->start_time < st->first)
+				st->first = s->start_time;
+			if (s->start_time > st->last)
+				st->last = s->start_time;
+		}
+		if (!isnan(s->response_time))
+			rt[n_rt++] = s->response_time;
+		err += s->has_error;
+		fault += s->has_fault;
+		thr += s->has_throttle;
+	}
+	qsort(rt, n_rt, sizeof *rt, cmp_double);
+	st->p50 = percentile(rt, n_rt, 0.50);
+	st->p90 = percentile(rt, n_rt, 0.90);
+	st->p99 = percentile(rt, n_rt, 0.99);
+	free(rt);
+	size_t n = t->tl.n_rows;
+	if (n) {
+		st->error_pct = 100.0 * (double)err / (double)n;
+		st->fault_pct = 100.0 * (double)fault / (double)n;
+		st->throttle_pct = 100.0 * (double)thr / (double)n;
+	}
+	double span = st->last - st->first;
+	st->per_minute = n > 1 && span > 0 ? (double)n / (span / 60.0) : NAN;
+}
+
+/* Column widths from a sample of rows spread over the list, so that a
+ * large list is laid out quickly and columns do not jump while scrolling. */
+static void
+measure(struct tui *t)
+{
+	tracetable_free(&t->tt);
+	tracetable_init(&t->tt, &t->tl, t->canvas_flags);
+	t->tt.time_only = !t->tt_wide;
+	if (t->tt.time_only)
+		t->tt.cols[TRACETABLE_START].header = "START";
+	t->tt.cols[TRACETABLE_SERVICE].hidden = t->one_service != NULL;
+	t->tt.sort_column = (int)sortable[t->sort_col].col;
+	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
+	size_t n = t->tl.n_rows;
+	if (n <= MEASURE_SAMPLE) {
+		tracetable_measure(&t->tt, 0, n);
+	} else {
+		for (size_t i = 0; i < MEASURE_SAMPLE; i++) {
+			size_t r = i * (n / MEASURE_SAMPLE);
+			tracetable_measure(&t->tt, r, r + 1);
+		}
+	}
+}
+
+const char *
+tui_selected_id(const struct tui *t)
+{
+	if (t->sel >= t->tl.n_rows)
+		return NULL;
+	return t->tl.rows[t->sel].id;
+}
+
+static void
+select_id(struct tui *t, const char *id)
+{
+	t->sel = 0;
+	if (!id)
+		return;
+	/* the same summary's id first (no summary read), then by value */
+	for (size_t i = 0; i < t->tl.n_rows; i++) {
+		if (t->tl.rows[i].id == id) {
+			t->sel = i;
+			return;
+		}
+	}
+	for (size_t i = 0; i < t->tl.n_rows; i++) {
+		const char *rid = t->tl.rows[i].id;
+		if (rid && strcmp(rid, id) == 0) {
+			t->sel = i;
+			return;
+		}
+	}
+}
+
+/* Rebuilds the list from the session (filter, sort, annotation columns),
+ * keeping the selection on its trace id. */
+static void
+rebuild(struct tui *t)
+{
+	char *id = tui_selected_id(t) ? xstrdup(tui_selected_id(t)) : NULL;
+	tracelist_free(&t->tl);
+	struct session_list_stats st = {0};
+	session_list(t->s, 0, &t->tl, &st);
+	if (t->sort_reverse)
+		tracelist_sort(&t->tl, sortable[t->sort_col].sort, true);
+	t->built_gen = store_generation(session_store(t->s));
+	t->stale = false;
+	t->undecided = st.undecided;
+	t->disagreed = st.disagreed;
+	t->one_service = t->tl.n_rows ? tracelist_service(t->tl.rows[0].summary) : NULL;
+	for (size_t i = 1; i < t->tl.n_rows && t->one_service; i++)
+		if (strcmp(tracelist_service(t->tl.rows[i].summary), t->one_service) != 0)
+			t->one_service = NULL;
+	if (t->one_service && !*t->one_service)
+		t->one_service = NULL;
+	if (!t->annotation_keys && t->o->annotations) {
+		t->annotation_keys = xstrdup(t->o->annotations);
+	} else if (!t->annotation_keys && t->tl.n_rows) {
+		/* chosen once, from the first traces, so columns stay put */
+		tracelist_choose_annotations(&t->tl, 2);
+		struct buf keys = BUF_INIT;
+		for (size_t a = 0; a < t->tl.n_annotation_keys; a++)
+			buf_printf(&keys, "%s%s", a ? "," : "", t->tl.annotation_keys[a]);
+		t->annotation_keys = keys.data ? buf_steal(&keys) : xstrdup("");
+	}
+	tracelist_set_annotations(&t->tl, t->annotation_keys ? t->annotation_keys : "");
+	measure(t);
+	compute_stats(t);
+	select_id(t, id);
+	free(id);
+}
+
+/* The list reads the store: rebuilt whenever the store changed. */
+void
+tui_ensure_list(struct tui *t)
+{
+	if (t->stale || store_generation(session_store(t->s)) != t->built_gen)
+		rebuild(t);
+}
+
+/* A new order sorts the list in place: the rows, their widths and the
+ * statistics stay; the session sorts later rebuilds the same way. */
+static void
+resort(struct tui *t)
+{
+	tui_ensure_list(t);
+	const char *id = tui_selected_id(t); /* the store does not change meanwhile */
+	session_set_sort(t->s, sortable[t->sort_col].sort);
+	tracelist_sort(&t->tl, sortable[t->sort_col].sort, t->sort_reverse);
+	t->tt.sort_column = (int)sortable[t->sort_col].col;
+	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
+	select_id(t, id);
+	tui_set_status(t, CANVAS_NORMAL, "sorted by %s%s", sortable[t->sort_col].name,
+	               t->sort_reverse ? " (inverted)" : "");
+}
+
+/* ---- drawing ---- */
+
+static void
+fmt_seconds(double v, char *out, size_t n)
+{
+	if (isnan(v))
+		snprintf(out, n, "-");
+	else if (v < 10)
+		snprintf(out, n, "%.2f", v);
+	else
+		snprintf(out, n, "%.1f", v);
+}
+
+/* Writes s at *x on line y and moves *x past it and a gap. */
+static void
+put(struct canvas *c, int *x, int y, unsigned style, const char *s)
+{
+	*x += canvas_puts(c, *x, y, -1, s, style);
+}
+
+void
+tui_draw_title(struct tui *t, const char *what)
+{
+	struct canvas *c = t->canvas;
+	canvas_fill(c, 0, 0, c->width, 1, " ", CANVAS_HEADER | CANVAS_SELECTED);
+	int x = 0;
+	put(c, &x, 0, CANVAS_HEADER | CANVAS_SELECTED | CANVAS_BOLD, " xrtop ");
+	put(c, &x, 0, CANVAS_HEADER | CANVAS_SELECTED, what);
+}
+
+static void
+draw_header(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	struct buf b = BUF_INIT;
+	if (t->filter_text)
+		buf_printf(&b, "filter: %s  ", t->filter_text);
+	buf_printf(&b, "%s", t->source);
+	if (t->one_service)
+		buf_printf(&b, "  %s", t->one_service);
+	if (isfinite(t->stats.first)) {
+		char a[32], z[32];
+		timefmt_short(t->stats.first, a, sizeof a);
+		timefmt_short(t->stats.last, z, sizeof z);
+		bool same_day = strncmp(a, z, 11) == 0;
+		bool dates = c->width >= 100 || !same_day;
+		buf_printf(&b, "  %s %s %s UTC", dates ? a : a + 11,
+		           canvas_glyph(c, CANVAS_G_ARROW_RIGHT), same_day ? z + 11 : z);
+	}
+	tui_draw_title(t, b.data);
+	buf_free(&b);
+
+	int x = 0, y = 1;
+	char tmp[128];
+	snprintf(tmp, sizeof tmp, "matched %zu/%zu", t->tl.n_rows, t->tl.n_considered);
+	put(c, &x, y, CANVAS_NORMAL, tmp);
+	if (t->undecided) {
+		snprintf(tmp, sizeof tmp, " (%zu undecided)", t->undecided);
+		put(c, &x, y, CANVAS_ERROR, tmp);
+	}
+	if (!isnan(t->stats.per_minute)) {
+		snprintf(tmp, sizeof tmp, "  %.1f/min", t->stats.per_minute);
+		put(c, &x, y, CANVAS_NORMAL, tmp);
+	}
+	put(c, &x, y, CANVAS_NORMAL, "  err/fault/thr ");
+	snprintf(tmp, sizeof tmp, "%.1f", t->stats.error_pct);
+	put(c, &x, y, t->stats.error_pct > 0 ? CANVAS_ERROR : CANVAS_DIM, tmp);
+	put(c, &x, y, CANVAS_NORMAL, "/");
+	snprintf(tmp, sizeof tmp, "%.1f", t->stats.fault_pct);
+	put(c, &x, y, t->stats.fault_pct > 0 ? CANVAS_FAULT : CANVAS_DIM, tmp);
+	put(c, &x, y, CANVAS_NORMAL, "/");
+	snprintf(tmp, sizeof tmp, "%.1f", t->stats.throttle_pct);
+	put(c, &x, y, t->stats.throttle_pct > 0 ? CANVAS_THROTTLE : CANVAS_DIM, tmp);
+	put(c, &x, y, CANVAS_NORMAL, "%");
+	char p50[16], p90[16], p99[16];
+	fmt_seconds(t->stats.p50, p50, sizeof p50);
+	fmt_seconds(t->stats.p90, p90, sizeof p90);
+	fmt_seconds(t->stats.p99, p99, sizeof p99);
+	snprintf(tmp, sizeof tmp, "  p50/90/99 %s/%s/%ss", p50, p90, p99);
+	put(c, &x, y, CANVAS_NORMAL, tmp);
+}
+
+static void
+fix_scroll(struct tui *t)
+{
+	size_t n = t->tl.n_rows;
+	size_t page = t->page > 0 ? (size_t)t->page : 1;
+	if (t->sel >= n)
+		t->sel = n ? n - 1 : 0;
+	if (t->sel < t->top)
+		t->top = t->sel;
+	if (t->sel >= t->top + page)
+		t->top = t->sel - page + 1;
+	if (t->top + page > n)
+		t->top = n > page ? n - page : 0;
+}
+
+static void
+draw_traces(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	tui_ensure_list(t);
+	bool wide = c->width >= WIDE_COLS;
+	if (wide != t->tt_wide) {
+		t->tt_wide = wide;
+		measure(t);
+	}
+	draw_header(t);
+	tracetable_fit(&t->tt, c->width, true);
+	tracetable_draw_header(&t->tt, c, 2);
+	t->list_y = 3;
+	t->page = c->height - 5;
+	fix_scroll(t);
+	if (t->tl.n_rows == 0 && (t->o->listen || t->o->listen_otlp)) {
+		canvas_puts(
+		    c, 2, t->list_y + 1, -1,
+		    "Waiting for segments: point an X-Ray SDK or OpenTelemetry exporter here.",
+		    CANVAS_DIM);
+		return;
+	}
+	if (t->tl.n_rows == 0 && !t->ready) {
+		canvas_puts(c, 2, t->list_y + 1, -1, "Reading the traces...", CANVAS_DIM);
+		return;
+	}
+	if (t->tl.n_rows == 0) {
+		canvas_puts(c, 2, t->list_y + 1, -1,
+		            t->filter_text ? "No trace matches the filter (f to change it)."
+		                           : "No traces.",
+		            CANVAS_DIM);
+		return;
+	}
+	for (int i = 0; i < t->page && t->top + (size_t)i < t->tl.n_rows; i++) {
+		size_t r = t->top + (size_t)i;
+		bool sel = r == t->sel;
+		tracetable_draw_row(&t->tt, c, t->list_y + i, r, sel ? CANVAS_SELECTED : 0);
+		if (sel)
+			canvas_add_attr(c, 0, t->list_y + i, c->width, CANVAS_SELECTED);
+	}
+}
+
+/* ---- the key table ---- */
+
+struct keydef {
+	int key, alt;
+	unsigned screens;
+	const char *footer; /* short label for the footer, or NULL */
+	const char *help;
+	void (*fn)(struct tui *t);
+};
+
+static const struct keydef keys[];
+static const size_t n_keys;
+
+static size_t
+list_len(struct tui *t)
+{
+	switch (t->screen) {
+	case SCREEN_TRACES: return t->tl.n_rows;
+	case SCREEN_LOG: return t->log.n;
+	case SCREEN_TIMELINE: return t->tline ? timeline_rows(t->tline) : 0;
+	case SCREEN_DETAILS: return t->det ? details_lines(t->det) : 0;
+	case SCREEN_ANALYTICS: return t->an ? analytics_n_groups(t->an) : 0;
+	default: return n_keys + 8;
+	}
+}
+
+static size_t *
+cursor_of(struct tui *t)
+{
+	switch (t->screen) {
+	case SCREEN_TRACES: return &t->sel;
+	case SCREEN_LOG: return &t->log_top;
+	case SCREEN_TIMELINE: return &t->tl_sel;
+	case SCREEN_DETAILS: return &t->det_scroll;
+	case SCREEN_ANALYTICS: return &t->an_sel;
+	default: return &t->help_top;
+	}
+}
+
+static void
+move_by(struct tui *t, long d)
+{
+	size_t *cur = cursor_of(t), n = list_len(t);
+	if (d < 0 && (size_t)-d > *cur)
+		*cur = 0;
+	else
+		*cur += (size_t)d;
+	if (n == 0)
+		*cur = 0;
+	else if (*cur >= n)
+		*cur = n - 1;
+}
+
+static long
+page_size(const struct tui *t)
+{
+	return t->page > 1 ? t->page - 1 : 1;
+}
+
+static void
+key_down(struct tui *t)
+{
+	if (t->screen == SCREEN_MAP) {
+		mapscreen_move(t, MAPVIEW_DOWN);
+		return;
+	}
+	move_by(t, 1);
+}
+static void
+key_up(struct tui *t)
+{
+	if (t->screen == SCREEN_MAP) {
+		mapscreen_move(t, MAPVIEW_UP);
+		return;
+	}
+	move_by(t, -1);
+}
+/* A page move scrolls the list by a page and keeps the selection on the
+ * same screen line (less and htop do the same). */
+static void
+page_move(struct tui *t, long d)
+{
+	if (t->screen != SCREEN_TRACES) {
+		move_by(t, d);
+		return;
+	}
+	size_t n = t->tl.n_rows, page = t->page > 0 ? (size_t)t->page : 1;
+	size_t line = t->sel >= t->top ? t->sel - t->top : 0;
+	size_t max_top = n > page ? n - page : 0;
+	if (d > 0)
+		t->top = t->top + (size_t)d > max_top ? max_top : t->top + (size_t)d;
+	else
+		t->top = t->top > (size_t)-d ? t->top - (size_t)-d : 0;
+	move_by(t, d);
+	if (t->sel >= t->top && t->sel < t->top + page)
+		return;
+	t->sel = t->top + line < n ? t->top + line : (n ? n - 1 : 0);
+}
+
+static void
+key_pgdn(struct tui *t)
+{
+	page_move(t, page_size(t));
+}
+
+static void
+key_pgup(struct tui *t)
+{
+	page_move(t, -page_size(t));
+}
+static void
+key_top(struct tui *t)
+{
+	*cursor_of(t) = 0;
+}
+
+static void
+key_bottom(struct tui *t)
+{
+	size_t n = list_len(t);
+	*cursor_of(t) = n ? n - 1 : 0;
+}
+
+static void
+key_sort_next(struct tui *t)
+{
+	t->sort_col = (t->sort_col + 1) % N_SORTABLE;
+	t->sort_reverse = false;
+	resort(t);
+}
+
+static void
+key_sort_prev(struct tui *t)
+{
+	t->sort_col = (t->sort_col + N_SORTABLE - 1) % N_SORTABLE;
+	t->sort_reverse = false;
+	resort(t);
+}
+
+static void
+key_invert(struct tui *t)
+{
+	t->sort_reverse = !t->sort_reverse;
+	resort(t);
+}
+
+static void
+validate_filter(struct tui *t)
+{
+	struct buf b = BUF_INIT;
+	prompt_text(&t->prompt, &b);
+	t->ferr_set = false;
+	if (b.len) {
+		struct xr_filter *f = filter_compile(b.data, NULL, NULL, &t->ferr);
+		t->ferr_set = f == NULL;
+		filter_free(f);
+	}
+	buf_free(&b);
+}
+
+static void
+key_filter(struct tui *t)
+{
+	t->mode = MODE_FILTER;
+	prompt_start(&t->prompt, "Filter: ", t->filter_text, &t->history[MODE_FILTER]);
+	validate_filter(t);
+}
+
+static void
+key_search(struct tui *t)
+{
+	t->mode = MODE_SEARCH;
+	prompt_start(&t->prompt, "/", "", &t->history[MODE_SEARCH]);
+}
+
+static void
+key_command(struct tui *t)
+{
+	t->mode = MODE_COMMAND;
+	t->completions[0] = '\0';
+	prompt_start(&t->prompt, ":", "", &t->history[MODE_COMMAND]);
+}
+
+/* The text of a whole row, for the search. */
+static void
+row_text(struct tui *t, size_t r, struct buf *out)
+{
+	for (size_t c = 0; c < t->tt.n_columns; c++) {
+		tracetable_cell(&t->tt, r, c, out);
+		buf_putc(out, '\t');
+	}
+}
+
+/* Moves to the next row matching the search in direction dir (+1/-1),
+ * starting after the selection; false when none matches. */
+static bool
+search_step(struct tui *t, int dir)
+{
+	size_t n = t->tl.n_rows;
+	if (!t->re || !n)
+		return false;
+	struct buf b = BUF_INIT;
+	bool found = false;
+	for (size_t k = 1; k <= n && !found; k++) {
+		size_t r = dir > 0 ? (t->sel + k) % n : (t->sel + n - k % n) % n;
+		buf_reset(&b);
+		row_text(t, r, &b);
+		if (regex_match(t->re, b.data, b.len)) {
+			t->sel = r;
+			found = true;
+		}
+	}
+	buf_free(&b);
+	return found;
+}
+
+static void
+search_report(struct tui *t, bool found)
+{
+	if (!found)
+		tui_set_status(t, CANVAS_ERROR, "/%s: no match", t->search_text);
+	else
+		tui_set_status(t, CANVAS_ACCENT, "/%s  (n next, N previous)", t->search_text);
+}
+
+static void
+key_next(struct tui *t)
+{
+	search_report(t, search_step(t, 1));
+}
+static void
+key_prev(struct tui *t)
+{
+	search_report(t, search_step(t, -1));
+}
+
+static void
+key_copy(struct tui *t)
+{
+	const char *id =
+	    (t->screen & SCREEN_TRACE) && t->trace_id ? t->trace_id : tui_selected_id(t);
+	if (!id)
+		return;
+	term_clipboard(t->term, id);
+	tui_set_status(t, CANVAS_ACCENT, "copied %s (OSC 52)", id);
+}
+
+static void
+key_back(struct tui *t)
+{
+	switch (t->screen) {
+	case SCREEN_DETAILS: t->screen = SCREEN_TIMELINE; break;
+	case SCREEN_HELP:
+	case SCREEN_LOG: t->screen = t->back ? t->back : SCREEN_TRACES; break;
+	default: t->screen = SCREEN_TRACES; break;
+	}
+}
+
+static void
+key_quit_or_back(struct tui *t)
+{
+	if (t->screen == SCREEN_TRACES)
+		t->quit = true;
+	else
+		key_back(t);
+}
+
+static void
+key_traces(struct tui *t)
+{
+	t->screen = SCREEN_TRACES;
+}
+static void
+key_quit(struct tui *t)
+{
+	t->quit = true;
+}
+static void
+key_redraw(struct tui *t)
+{
+	term_redraw_all(t->term);
+}
+/* Help and the log go back to where they were opened. */
+static void
+open_page(struct tui *t, enum tui_screen page)
+{
+	if (t->screen != SCREEN_HELP && t->screen != SCREEN_LOG)
+		t->back = t->screen;
+	t->screen = page;
+}
+
+static void
+key_help(struct tui *t)
+{
+	open_page(t, SCREEN_HELP);
+	t->help_top = 0;
+}
+
+static void
+key_log(struct tui *t)
+{
+	open_page(t, SCREEN_LOG);
+	size_t n = t->log.n, rows = t->canvas->height > 4 ? (size_t)t->canvas->height - 4 : 1;
+	t->log_top = n > rows ? n - rows : 0;
+	t->log_seen = warn_count(&t->log);
+}
+
+static void
+key_refresh(struct tui *t)
+{
+	if (!t->api)
+		tui_set_status(t, CANVAS_DIM, "r: only the X-Ray API source can be fetched again");
+	else if (session_refresh(t->s))
+		tui_set_status(t, CANVAS_NORMAL, "fetching what is new");
+	else
+		tui_set_status(t, CANVAS_DIM, "a scan is running");
+}
+
+static void
+key_pause(struct tui *t)
+{
+	if (!t->api) {
+		tui_set_status(t, CANVAS_DIM, "p: only the X-Ray API source refreshes (-d)");
+		return;
+	}
+	bool paused = !session_progress(t->s).paused;
+	session_pause(t->s, paused);
+	tui_set_status(t, CANVAS_NORMAL,
+	               paused ? "live refresh paused (p resumes)" : "live refresh resumed");
+}
+
+static const struct keydef keys[] = {
+    {'\r', TERM_FN(KEY_ENTER), SCREEN_TRACES | SCREEN_TIMELINE, "open",
+     "open: a trace's timeline, a segment's details", timelinescreen_key_open},
+    {'\r', TERM_FN(KEY_ENTER), SCREEN_MAP, "traces", "the traces of the selected service",
+     mapscreen_key_open},
+    {'\r', TERM_FN(KEY_ENTER), SCREEN_ANALYTICS, "narrow", "narrow the filter to the group",
+     analyticsscreen_key_open},
+    {'h', TERM_FN(KEY_LEFT), SCREEN_MAP, NULL, "the service to the left", mapscreen_key_left},
+    {'l', TERM_FN(KEY_RIGHT), SCREEN_MAP, NULL, "the service to the right", mapscreen_key_right},
+    {'j', TERM_FN(KEY_DOWN), SCREEN_ALL, NULL, "move down", key_down},
+    {'k', TERM_FN(KEY_UP), SCREEN_ALL, NULL, "move up", key_up},
+    {TERM_FN(KEY_NPAGE), TERM_CTRL('d'), SCREEN_ALL, NULL, "page down", key_pgdn},
+    {TERM_FN(KEY_PPAGE), TERM_CTRL('u'), SCREEN_ALL, NULL, "page up", key_pgup},
+    {'g', TERM_FN(KEY_HOME), SCREEN_ALL, NULL, "first row", key_top},
+    {'G', TERM_FN(KEY_END), SCREEN_ALL, NULL, "last row", key_bottom},
+    {'>', '.', SCREEN_TRACES, "sort", "sort by the next column", key_sort_next},
+    {'<', ',', SCREEN_TRACES, NULL, "sort by the previous column", key_sort_prev},
+    {'I', 0, SCREEN_TRACES, NULL, "invert the sort order", key_invert},
+    {'f', TERM_FN(KEY_F(4)), SCREEN_TRACES, "filter",
+     "edit the filter (X-Ray filter expression; checked as you type)", key_filter},
+    {'/', TERM_FN(KEY_F(3)), SCREEN_TRACES, "search",
+     "search the list (regular expression; smart case)", key_search},
+    {'n', 0, SCREEN_TRACES, NULL, "next search match", key_next},
+    {'N', 0, SCREEN_TRACES, NULL, "previous search match", key_prev},
+    {'y', 0, SCREEN_TRACES | SCREEN_TRACE, NULL, "copy the trace id (OSC 52; also shown)",
+     key_copy},
+    {' ', 0, SCREEN_TIMELINE, "fold", "collapse or expand the selected row",
+     timelinescreen_key_collapse},
+    {'-', 0, SCREEN_TIMELINE, NULL, "collapse one level more", timelinescreen_key_shallower},
+    {'+', '=', SCREEN_TIMELINE, NULL, "expand one level more", timelinescreen_key_deeper},
+    {'c', 0, SCREEN_TIMELINE, "critical", "go along the critical path",
+     timelinescreen_key_critical},
+    {'e', 0, SCREEN_TIMELINE, NULL, "go to the next error, fault or throttle",
+     timelinescreen_key_problem},
+    {']', TERM_FN(KEY_RIGHT), SCREEN_DETAILS, "tabs", "next details tab",
+     timelinescreen_key_tab_next},
+    {'[', TERM_FN(KEY_LEFT), SCREEN_DETAILS, NULL, "previous details tab",
+     timelinescreen_key_tab_prev},
+    {'r', TERM_FN(KEY_F(5)), SCREEN_ALL, NULL, "fetch what is new (X-Ray API)", key_refresh},
+    {'p', 0, SCREEN_ALL, NULL, "pause or resume the live refresh (X-Ray API, -d)", key_pause},
+    {':', 0, SCREEN_ALL, "cmd",
+     "command line: sort, filter, group-by, window, save, help, log, quit", key_command},
+    {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, "help", "this help", key_help},
+    {'L', 0, SCREEN_ALL, "log", "messages and warnings from the sources", key_log},
+    {'1', 0, SCREEN_ALL, NULL, "the traces screen", key_traces},
+    {'2', 0, SCREEN_ALL, "map", "the service map", mapscreen_key_show},
+    {'3', 0, SCREEN_ALL, "analytics", "analytics: percentiles, histogram, group-by table",
+     analyticsscreen_key_show},
+    {TERM_CTRL('l'), 0, SCREEN_ALL, NULL, "redraw the screen", key_redraw},
+    {TERM_ESC, 0, SCREEN_HELP | SCREEN_LOG | SCREEN_TRACE | SCREEN_MAP | SCREEN_ANALYTICS, NULL,
+     "back", key_back},
+    {'q', TERM_FN(KEY_F(10)), SCREEN_ALL, "quit", "quit (on other screens: back)",
+     key_quit_or_back},
+    {'Q', 0, SCREEN_ALL, NULL, "quit from any screen", key_quit},
+};
+static const size_t n_keys = sizeof keys / sizeof *keys;
+
+/* One footer entry at *x; false when it does not fit before limit. */
+static bool
+footer_item(struct canvas *c, int *x, int y, int limit, const struct keydef *k)
+{
+	char kb[16];
+	const char *kn = k->key == '>' ? "<>" : term_key_name(k->key, kb, sizeof kb);
+	int w = (int)strlen(kn) + 1 + (int)strlen(k->footer);
+	if (*x + w > limit)
+		return false;
+	*x += canvas_puts(c, *x, y, -1, kn, CANVAS_HEADER | CANVAS_SELECTED);
+	*x += 1;
+	*x += canvas_puts(c, *x, y, -1, k->footer, CANVAS_NORMAL);
+	*x += 2;
+	return true;
+}
+
+/* The keys of this screen that have a footer label, in table order, as
+ * many as fit; quitting always has its place at the end. */
+static void
+draw_footer(struct tui *t, int y)
+{
+	struct canvas *c = t->canvas;
+	const struct keydef *quit = NULL;
+	for (size_t i = 0; i < n_keys; i++)
+		if (keys[i].key == 'q')
+			quit = &keys[i];
+	int quit_w = quit ? (int)strlen(quit->footer) + 2 : 0;
+	int x = 0;
+	for (size_t i = 0; i < n_keys; i++) {
+		if (!keys[i].footer || !(keys[i].screens & t->screen) || &keys[i] == quit)
+			continue;
+		footer_item(c, &x, y, c->width - quit_w, &keys[i]);
+	}
+	if (quit)
+		footer_item(c, &x, y, c->width, quit);
+}
+
+/* " [traces, map]": the screens of a key that does not work everywhere. */
+static void
+screen_names(unsigned screens, struct buf *out)
+{
+	static const struct {
+		unsigned screen;
+		const char *name;
+	} names[] = {
+	    {SCREEN_TRACES, "traces"}, {SCREEN_TIMELINE, "timeline"},   {SCREEN_DETAILS, "details"},
+	    {SCREEN_MAP, "map"},       {SCREEN_ANALYTICS, "analytics"}, {SCREEN_HELP, "help"},
+	    {SCREEN_LOG, "log"},
+	};
+	const char *sep = " [";
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		if (screens & names[i].screen) {
+			buf_printf(out, "%s%s", sep, names[i].name);
+			sep = ", ";
+		}
+	}
+	buf_puts(out, "]");
+}
+
+static void
+draw_help(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	tui_draw_title(t, "help: keys (generated from the key table)");
+	struct buf line = BUF_INIT;
+	size_t row = 0;
+	int y = 1;
+	const char *intro[] = {
+	    "The traces screen lists traces; the header shows counts, rates and percentiles.",
+	    "Colours and flags: E error (4xx), F fault (5xx), T throttle (429), P partial,",
+	    "L trace larger than X-Ray keeps.  The mouse selects and scrolls (--no-mouse).",
+	    "",
+	};
+	/* the last page ends with the last key */
+	size_t total = sizeof intro / sizeof *intro + n_keys;
+	size_t shown = c->height > 3 ? (size_t)c->height - 3 : 1;
+	if (t->help_top + shown > total)
+		t->help_top = total > shown ? total - shown : 0;
+	for (size_t i = 0; i < sizeof intro / sizeof *intro; i++, row++)
+		if (row >= t->help_top && y < c->height - 2)
+			canvas_puts(c, 1, y++, -1, intro[i], CANVAS_DIM);
+	for (size_t i = 0; i < n_keys; i++, row++) {
+		if (row < t->help_top || y >= c->height - 2)
+			continue;
+		char a[16], b[16];
+		buf_reset(&line);
+		buf_puts(&line, term_key_name(keys[i].key, a, sizeof a));
+		const char *alt = keys[i].alt ? term_key_name(keys[i].alt, b, sizeof b) : NULL;
+		if (alt && strcmp(alt, line.data) != 0)
+			buf_printf(&line, " %s", alt);
+		canvas_fit(c, 2, y, 14, line.data, line.len, UTF8_LEFT, CANVAS_HEADER);
+		buf_reset(&line);
+		buf_puts(&line, keys[i].help);
+		if (keys[i].screens != SCREEN_ALL)
+			screen_names(keys[i].screens, &line);
+		canvas_puts(c, 17, y++, -1, line.data, CANVAS_NORMAL);
+	}
+	buf_free(&line);
+}
+
+/* Draws m from line y on (up to line end), width columns a line, from
+ * column 1.  Returns the line after it. */
+static int
+draw_wrapped(struct canvas *c, int y, int end, int width, const char *m)
+{
+	struct buf clean = BUF_INIT;
+	utf8_sanitize(&clean, m, strlen(m), (c->flags & CANVAS_ASCII) ? UTF8_ASCII : 0);
+	const char *s = clean.data ? clean.data : "";
+	size_t n = clean.len, from = 0;
+	while ((from < n || from == 0) && y < end) {
+		size_t i = from;
+		int cols = 0;
+		while (i < n) {
+			uint32_t cp;
+			int k = utf8_decode(s + i, n - i, &cp);
+			if (k < 0)
+				k = 1, cp = '?';
+			int cw = utf8_cp_width(cp);
+			if (cw > 0 && cols + cw > width)
+				break;
+			cols += cw > 0 ? cw : 0;
+			i += (size_t)k;
+		}
+		canvas_text(c, 1, y, width, s + from, i - from, CANVAS_NORMAL);
+		y++;
+		if (i == from)
+			break;
+		from = i;
+		while (from < n && s[from] == ' ')
+			from++;
+	}
+	buf_free(&clean);
+	return y;
+}
+
+static void
+draw_log(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	const struct xr_warnings *log = &t->log;
+	char title[128];
+	snprintf(title, sizeof title, "log: %zu message%s%s", warn_count(log),
+	         warn_count(log) == 1 ? "" : "s", log->dropped ? " (the oldest kept)" : "");
+	tui_draw_title(t, title);
+	int rows = c->height - 3;
+	if (log->n == 0) {
+		canvas_puts(c, 1, 2, -1, "No messages.", CANVAS_DIM);
+		return;
+	}
+	/* log_top is the first message shown; long messages wrap */
+	int y = 1;
+	for (size_t i = t->log_top; i < log->n && y < 1 + rows; i++)
+		y = draw_wrapped(c, y, 1 + rows, c->width - 2, log->msgs[i]);
+}
+
+/* The API source's state on the status line: what a scan is doing, or
+ * when the next refresh comes. */
+static void
+draw_progress(struct tui *t, int y)
+{
+	struct session_progress p = session_progress(t->s);
+	struct buf b = BUF_INIT;
+	unsigned style = CANVAS_DIM;
+	if (p.busy) {
+		buf_puts(&b, "fetching: ");
+		session_progress_text(&p, &b);
+	} else {
+		buf_printf(&b, "scanned %llu", p.scanned);
+		if (p.more_available)
+			buf_puts(&b, "  more available (--max-traces)");
+		if (p.paused)
+			buf_puts(&b, "  live refresh paused (p resumes)");
+		else if (p.live)
+			buf_printf(&b, "  live: every %gs (p pauses, r now)", t->o->delay);
+		else
+			buf_puts(&b, "  r fetches what is new");
+	}
+	if (p.throttled || p.retrying)
+		style = CANVAS_THROTTLE;
+	if (p.last_error) {
+		buf_printf(&b, "  last error: %s", p.last_error);
+		style = CANVAS_ERROR;
+	}
+	canvas_puts(t->canvas, 0, y, t->canvas->width - 12, b.data, style);
+	buf_free(&b);
+}
+
+/* The line editor's lines: the prompt at y, its hint or error at y + 1. */
+static int
+draw_prompt(struct tui *t, int y, int *cursor_y)
+{
+	struct canvas *c = t->canvas;
+	int text_x;
+	int cx = prompt_draw(&t->prompt, c, y, &text_x);
+	*cursor_y = y;
+	canvas_fill(c, 0, y + 1, c->width, 1, " ", CANVAS_NORMAL);
+	if (t->mode == MODE_FILTER && t->ferr_set) {
+		size_t col = t->ferr.column ? t->ferr.column - 1 : t->prompt.len;
+		int x = text_x + prompt_columns(&t->prompt, col);
+		if (x < 0)
+			x = 0;
+		if (x >= c->width)
+			x = c->width - 1;
+		canvas_puts(c, x, y + 1, 1, "^", CANVAS_FAULT | CANVAS_BOLD);
+		struct buf m = BUF_INIT;
+		buf_printf(&m, "column %zu: %s%s%s", t->ferr.column, t->ferr.message,
+		           t->ferr.hint[0] ? "; " : "", t->ferr.hint);
+		int mw = canvas_width_of(c, m.data, m.len);
+		if (x + 1 + mw <= c->width || x < c->width / 2)
+			canvas_text(c, x + 1, y + 1, -1, m.data, m.len, CANVAS_FAULT);
+		else if (x - 1 >= mw)
+			canvas_fit(c, x - 1 - mw, y + 1, mw, m.data, m.len, UTF8_LEFT,
+			           CANVAS_FAULT);
+		else
+			canvas_fit(c, 0, y + 1, x - 1, m.data, m.len, UTF8_LEFT, CANVAS_FAULT);
+		buf_free(&m);
+	} else if (t->mode == MODE_FILTER) {
+		canvas_puts(c, 0, y + 1, -1,
+		            "Enter apply  Esc cancel  Up/Down history  (empty: no filter)",
+		            CANVAS_DIM);
+	} else if (t->mode == MODE_SEARCH) {
+		canvas_puts(c, 0, y + 1, -1, "Enter search  Esc cancel  (regular expression)",
+		            CANVAS_DIM);
+	} else if (t->completions[0]) {
+		canvas_puts(c, 0, y + 1, -1, t->completions, CANVAS_DIM);
+	} else {
+		canvas_puts(c, 0, y + 1, -1,
+		            "sort COL  filter EXPR  group-by KEY  window 1h  save FILE  quit  (Tab "
+		            "completes)",
+		            CANVAS_DIM);
+	}
+	return cx;
+}
+
+static void
+draw(struct tui *t)
+{
+	int rows = term_rows(t->term), cols = term_cols(t->term);
+	struct canvas *c = t->canvas;
+	if (c->width != cols || c->height != rows)
+		canvas_resize(c, cols, rows);
+	else
+		canvas_clear(c);
+	int cx = -1, cy = -1;
+	if (cols < MIN_COLS || rows < MIN_ROWS) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", cols, rows,
+		         MIN_COLS, MIN_ROWS);
+		canvas_puts(c, 0, 0, -1, msg, CANVAS_ERROR | CANVAS_BOLD);
+		canvas_puts(c, 0, 1, -1, "Q quits", CANVAS_DIM);
+		term_draw(t->term, c, -1, -1);
+		t->drawn_at = timefmt_monotonic();
+		return;
+	}
+	switch (t->screen) {
+	case SCREEN_TRACES: draw_traces(t); break;
+	case SCREEN_HELP: draw_help(t); break;
+	case SCREEN_LOG: draw_log(t); break;
+	case SCREEN_TIMELINE: timelinescreen_draw(t); break;
+	case SCREEN_DETAILS: timelinescreen_draw_details(t); break;
+	case SCREEN_MAP: mapscreen_draw(t); break;
+	case SCREEN_ANALYTICS: analyticsscreen_draw(t); break;
+	}
+	if (t->mode != MODE_NONE) {
+		cx = draw_prompt(t, rows - 2, &cy);
+	} else {
+		size_t unseen = warn_count(&t->log) - t->log_seen;
+		if (t->status[0]) {
+			canvas_puts(c, 0, rows - 2, -1, t->status, t->status_style);
+		} else if (t->api && t->screen == SCREEN_TRACES) {
+			draw_progress(t, rows - 2);
+		} else if (unseen && t->screen != SCREEN_LOG) {
+			char msg[96];
+			snprintf(msg, sizeof msg, "%zu message%s from the sources: L shows them",
+			         unseen, unseen == 1 ? "" : "s");
+			canvas_puts(c, 0, rows - 2, -1, msg, CANVAS_ERROR);
+		}
+		if (t->screen == SCREEN_TRACES && t->tl.n_rows) {
+			char pos[48];
+			snprintf(pos, sizeof pos, " %zu/%zu", t->sel + 1, t->tl.n_rows);
+			int w = (int)strlen(pos);
+			canvas_puts(c, cols - w, rows - 2, -1, pos, CANVAS_NORMAL);
+		}
+		draw_footer(t, rows - 1);
+	}
+	term_draw(t->term, c, cx, cy);
+	t->drawn_at = timefmt_monotonic();
+}
+
+/* ---- the line editor's results ---- */
+
+bool
+tui_apply_filter(struct tui *t, const char *text)
+{
+	struct xr_filter_error e;
+	if (session_set_filter(t->s, *text ? text : NULL, &e) < 0) {
+		tui_set_status(t, CANVAS_FAULT, "filter: column %zu: %s", e.column, e.message);
+		return false;
+	}
+	free(t->filter_text);
+	t->filter_text = *text ? xstrdup(text) : NULL;
+	t->stale = true;
+	tui_ensure_list(t);
+	if (t->undecided)
+		tui_set_status(
+		    t, CANVAS_ERROR,
+		    "%zu matched; %zu left out: the filter needs their full traces, and only "
+		    "their summaries are loaded",
+		    t->tl.n_rows, t->undecided);
+	else if (t->api)
+		tui_set_status(t, CANVAS_NORMAL,
+		               "%zu of %zu traces match; r fetches with the new filter",
+		               t->tl.n_rows, t->tl.n_considered);
+	else
+		tui_set_status(t, CANVAS_NORMAL, "%zu of %zu traces match", t->tl.n_rows,
+		               t->tl.n_considered);
+	return true;
+}
+
+static void
+apply_search(struct tui *t, const char *text)
+{
+	if (!*text) {
+		regex_free(t->re);
+		t->re = NULL;
+		return;
+	}
+	struct xr_err err = {0};
+	struct regex *re = regex_new(text, true, &err);
+	if (!re) {
+		tui_set_status(t, CANVAS_FAULT, "/%s: %s", text, err.msg);
+		return;
+	}
+	regex_free(t->re);
+	t->re = re;
+	free(t->search_text);
+	t->search_text = xstrdup(text);
+	/* the selected row counts: search from the one before it */
+	size_t n = t->tl.n_rows;
+	if (n)
+		t->sel = (t->sel + n - 1) % n;
+	search_report(t, search_step(t, 1));
+}
+
+static bool
+save_list(struct tui *t, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		tui_set_status(t, CANVAS_FAULT, "save: %s: %s", path, strerror(errno));
+		return false;
+	}
+	struct batch_format fmt = {.output = OUTPUT_JSON};
+	int rc = batch_print(f, &t->tl, &fmt);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc < 0)
+		tui_set_status(t, CANVAS_FAULT, "save: %s: %s", path, strerror(errno));
+	else
+		tui_set_status(t, CANVAS_NORMAL,
+		               "saved %zu trace summaries to %s (xrtop --load reads it)",
+		               t->tl.n_rows, path);
+	return rc == 0;
+}
+
+static const char *const commands[] = {"filter", "group-by", "help",   "log", "quit",
+                                       "save",   "sort",     "window", NULL};
+
+static void
+run_command(struct tui *t, const char *line)
+{
+	while (*line == ' ')
+		line++;
+	size_t n = strcspn(line, " ");
+	const char *arg = line + n;
+	while (*arg == ' ')
+		arg++;
+	char argbuf[PROMPT_MAX * 4];
+	snprintf(argbuf, sizeof argbuf, "%s", arg);
+	for (size_t k = strlen(argbuf); k > 0 && argbuf[k - 1] == ' '; k--)
+		argbuf[k - 1] = '\0';
+	arg = argbuf;
+	if (n == 0)
+		return;
+	if (strncmp(line, "sort", n) == 0 && n >= 2) {
+		for (size_t i = 0; i < N_SORTABLE; i++) {
+			if (strcmp(arg, sortable[i].name) == 0) {
+				t->sort_col = i;
+				t->sort_reverse = false;
+				resort(t);
+				return;
+			}
+		}
+		tui_set_status(
+		    t, CANVAS_FAULT,
+		    "sort: '%s' is not one of start, id, method, url, status, responsetime, "
+		    "duration, service",
+		    arg);
+	} else if (strncmp(line, "window", n) == 0 && n >= 1) {
+		double since;
+		struct xr_err err = {0};
+		if (!t->api) {
+			tui_set_status(t, CANVAS_DIM,
+			               "window: only the X-Ray API source has a time window");
+		} else if (timefmt_parse_duration(arg, &since, &err) < 0 || !(since > 0)) {
+			tui_set_status(t, CANVAS_FAULT,
+			               "window: '%s' is not a duration (30m, 2h, 1d)", arg);
+		} else {
+			session_set_window(t->s, since, NAN, NAN);
+			session_refresh(t->s);
+			tui_set_status(t, CANVAS_NORMAL, "window: the last %s, fetching", arg);
+		}
+	} else if (strncmp(line, "group-by", n) == 0 && n >= 2) {
+		if (!*arg)
+			tui_set_status(
+			    t, CANVAS_FAULT,
+			    "group-by: which key? (annotation.KEY, http.status, service, ...)");
+		else
+			analyticsscreen_set_group_by(t, arg);
+	} else if (strncmp(line, "filter", n) == 0) {
+		tui_apply_filter(t, arg);
+	} else if (strncmp(line, "save", n) == 0 && n >= 2) {
+		if (!*arg)
+			tui_set_status(t, CANVAS_FAULT, "save: which file? (save FILE)");
+		else
+			save_list(t, arg);
+	} else if (strncmp(line, "help", n) == 0) {
+		key_help(t);
+	} else if (strncmp(line, "log", n) == 0) {
+		key_log(t);
+	} else if (strncmp(line, "quit", n) == 0) {
+		t->quit = true;
+	} else {
+		tui_set_status(t, CANVAS_FAULT, ":%.*s: unknown command (Tab lists them)", (int)n,
+		               line);
+	}
+}
+
+/* Tab on the command line: completes a command name or a sort column. */
+static void
+complete_command(struct tui *t)
+{
+	struct buf b = BUF_INIT;
+	prompt_text(&t->prompt, &b);
+	const char *text = b.data;
+	const char *space = strchr(text, ' ');
+	const char *word = space ? space + 1 : text;
+	const char *cands[16];
+	size_t n = 0;
+	if (!space) {
+		for (size_t i = 0; commands[i]; i++)
+			if (strncmp(commands[i], word, strlen(word)) == 0)
+				cands[n++] = commands[i];
+	} else if (strncmp(text, "sort ", 5) == 0) {
+		for (size_t i = 0; i < N_SORTABLE; i++)
+			if (strncmp(sortable[i].name, word, strlen(word)) == 0)
+				cands[n++] = sortable[i].name;
+	}
+	t->completions[0] = '\0';
+	if (n == 0) {
+		snprintf(t->completions, sizeof t->completions, "no completion");
+	} else {
+		size_t common = strlen(cands[0]);
+		for (size_t i = 1; i < n; i++) {
+			size_t k = 0;
+			while (k < common && cands[i][k] == cands[0][k])
+				k++;
+			common = k;
+		}
+		struct buf nt = BUF_INIT;
+		buf_append(&nt, text, (size_t)(word - text));
+		buf_append(&nt, cands[0], common);
+		if (n == 1)
+			buf_putc(&nt, ' ');
+		prompt_set_text(&t->prompt, nt.data);
+		buf_free(&nt);
+		if (n > 1) {
+			size_t len = 0;
+			for (size_t i = 0; i < n; i++)
+				len += (size_t)snprintf(t->completions + len,
+				                        sizeof t->completions - len, "%s%s",
+				                        i ? "  " : "", cands[i]);
+		}
+	}
+	buf_free(&b);
+}
+
+static void
+prompt_input(struct tui *t, int key)
+{
+	enum prompt_result r = prompt_key(&t->prompt, key);
+	if (r == PROMPT_EDITING) {
+		if (t->mode == MODE_FILTER)
+			validate_filter(t);
+		if (t->mode == MODE_COMMAND)
+			t->completions[0] = '\0';
+		return;
+	}
+	if (r == PROMPT_COMPLETE) {
+		if (t->mode == MODE_COMMAND)
+			complete_command(t);
+		return;
+	}
+	enum tui_mode mode = t->mode;
+	if (r == PROMPT_CANCEL) {
+		t->mode = MODE_NONE;
+		return;
+	}
+	struct buf b = BUF_INIT;
+	prompt_text(&t->prompt, &b);
+	prompt_history_add(&t->history[mode], b.data);
+	t->mode = MODE_NONE;
+	switch (mode) {
+	case MODE_FILTER:
+		if (!tui_apply_filter(t, b.data))
+			key_filter(t), prompt_set_text(&t->prompt, b.data), validate_filter(t);
+		break;
+	case MODE_SEARCH: apply_search(t, b.data); break;
+	case MODE_COMMAND: run_command(t, b.data); break;
+	case MODE_NONE: break;
+	}
+	buf_free(&b);
+}
+
+static void
+mouse_input(struct tui *t, const struct term_mouse *m)
+{
+	if (t->screen == SCREEN_TIMELINE && m->click && t->tline && m->y >= t->tl_y &&
+	    m->y < t->tl_y + t->tl_page) {
+		size_t r = t->tl_top + (size_t)(m->y - t->tl_y);
+		if (r < timeline_rows(t->tline))
+			t->tl_sel = r;
+		return;
+	}
+	if (t->screen == SCREEN_MAP && m->click && t->mapview) {
+		int node = mapview_node_at(t->mapview, &t->vp, m->x, m->y - 1);
+		if (node >= 0)
+			t->vp.focus = node;
+		return;
+	}
+	if (t->screen != SCREEN_TRACES) {
+		if (m->wheel_up)
+			move_by(t, -3);
+		else if (m->wheel_down)
+			move_by(t, 3);
+		return;
+	}
+	if (m->wheel_up) {
+		move_by(t, -3);
+	} else if (m->wheel_down) {
+		move_by(t, 3);
+	} else if (m->click && m->y >= t->list_y && m->y < t->list_y + t->page) {
+		size_t r = t->top + (size_t)(m->y - t->list_y);
+		if (r < t->tl.n_rows)
+			t->sel = r;
+	}
+}
+
+static void
+handle_key(struct tui *t, int key, const struct term_mouse *m)
+{
+	if (key == TERM_FN(KEY_RESIZE))
+		return;
+	if (t->mode != MODE_NONE) {
+		prompt_input(t, key);
+		return;
+	}
+	t->status[0] = '\0';
+	if (key == TERM_FN(KEY_MOUSE)) {
+		mouse_input(t, m);
+		return;
+	}
+	for (size_t i = 0; i < n_keys; i++) {
+		if ((keys[i].key == key || (keys[i].alt && keys[i].alt == key)) &&
+		    (keys[i].screens & t->screen)) {
+			keys[i].fn(t);
+			return;
+		}
+	}
+	if (key == '\r' || key == '\n' || key == TERM_ESC)
+		return;
+	char kb[16];
+	tui_set_status(t, CANVAS_DIM, "%s: no such key here (? lists the keys)",
+	               term_key_name(key, kb, sizeof kb));
+}
+
+/* ---- the loop ---- */
+
+static void
+on_input(void *ctx, int fd, short revents)
+{
+	(void)fd;
+	struct tui *t = ctx;
+	if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		t->quit = true;
+		loop_stop(t->loop);
+		return;
+	}
+	struct term_mouse m;
+	int key;
+	while (!t->quit && (key = term_key(t->term, &m)) >= 0) {
+		tui_ensure_list(t);
+		handle_key(t, key, &m);
+	}
+	if (t->quit)
+		loop_stop(t->loop);
+	else
+		draw(t);
+}
+
+static bool
+tui_done(void *ctx)
+{
+	return ((struct tui *)ctx)->quit;
+}
+
+/* ---- the session's events ---- */
+
+static void log_add(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+log_add(struct tui *t, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	warn_add(&t->log, "%s", msg);
+}
+
+/* The problems found in the traces' data, once the first data is in. */
+static void
+log_problems(struct tui *t)
+{
+	const struct xr_store *store = session_store(t->s);
+	for (size_t i = 0; i < store_count(store); i++) {
+		const struct xr_trace *tr = store_entry(store, i)->trace;
+		for (unsigned p = 0; tr && p < tr->n_problems; p++)
+			log_add(t, "trace %s: %s", tr->id, tr->problems[p]);
+	}
+}
+
+/* Source events redraw at most DRAW_PERIOD apart: a burst of arriving
+ * traces costs one frame, not one per trace. */
+#define DRAW_PERIOD 0.1
+
+static void
+on_draw_timer(void *ctx)
+{
+	struct tui *t = ctx;
+	t->draw_timer = 0;
+	if (t->term && !t->quit)
+		draw(t);
+}
+
+static void
+draw_soon(struct tui *t)
+{
+	double now = timefmt_monotonic();
+	if (t->draw_timer)
+		return;
+	if (now - t->drawn_at >= DRAW_PERIOD)
+		draw(t);
+	else
+		t->draw_timer =
+		    loop_add_timer(t->loop, t->drawn_at + DRAW_PERIOD, 0, on_draw_timer, t);
+}
+
+/* --view timeline or details (or --trace): once the data is in, the
+ * screens open on that trace (the first listed one without --trace) and
+ * segment. */
+static void
+open_first_view(struct tui *t)
+{
+	const struct options *o = t->o;
+	if (o->view == VIEW_MAP) {
+		t->screen = SCREEN_MAP;
+		return;
+	}
+	if (o->view == VIEW_ANALYTICS) {
+		t->screen = SCREEN_ANALYTICS;
+		return;
+	}
+	if (o->view == VIEW_TRACES && !o->trace_id)
+		return;
+	tui_ensure_list(t);
+	const char *id = o->trace_id ? o->trace_id : tui_selected_id(t);
+	const struct xr_store_entry *e = id ? session_find(t->s, id) : NULL;
+	if (!e || !e->trace) {
+		tui_set_status(t, CANVAS_ERROR, "%s%s: no full trace to show",
+		               o->trace_id ? "--trace " : "", id ? id : "no trace");
+		return;
+	}
+	free(t->trace_id);
+	t->trace_id = xstrdup(id);
+	timelinescreen_show(t, e->trace);
+	if (o->view == VIEW_DETAILS) {
+		long row = o->segment_id ? timeline_find_row(t->tline, o->segment_id) : 0;
+		if (row < 0) {
+			tui_set_status(t, CANVAS_ERROR, "--segment %s: not in trace %s",
+			               o->segment_id, id);
+			return;
+		}
+		t->tl_sel = (size_t)row;
+		t->screen = SCREEN_DETAILS;
+	}
+}
+
+static void
+on_event(void *ctx, const struct session_event *ev)
+{
+	struct tui *t = ctx;
+	switch (ev->kind) {
+	case SESSION_EVENT_LOADED:
+		if (ev->message)
+			log_add(t, "%s", ev->message);
+		if (ev->message || ev->load->skipped)
+			t->failed = true;
+		break;
+	case SESSION_EVENT_WARNING: log_add(t, "%s", ev->message); break;
+	case SESSION_EVENT_FAILURE:
+		log_add(t, "%s: %s", ev->failure->what, ev->failure->why);
+		tui_set_status(t, CANVAS_ERROR, "%s: %s", ev->failure->what, ev->failure->why);
+		t->failed = true;
+		break;
+	case SESSION_EVENT_ABORTED:
+		log_add(t, "%s", ev->message);
+		if (ev->hint && *ev->hint)
+			log_add(t, "hint: %s", ev->hint);
+		tui_set_status(t, CANVAS_FAULT, "%s (L for more)", ev->message);
+		t->failed = true;
+		break;
+	case SESSION_EVENT_FILTER_ERROR:
+		if (ev->filter_error)
+			log_add(t, "filter: column %zu: %s", ev->filter_error->column,
+			        ev->filter_error->message);
+		else
+			log_add(t, "%s", ev->message);
+		tui_set_status(t, CANVAS_FAULT, "the filter was refused (L for more)");
+		break;
+	case SESSION_EVENT_SCAN_DONE:
+		if (ev->scan == 0 && !t->ready) {
+			t->ready = true;
+			log_problems(t);
+			open_first_view(t);
+		}
+		t->stale = true;
+		break;
+	case SESSION_EVENT_EVICTED: t->stale = true; break;
+	case SESSION_EVENT_TRACE:
+		if (t->trace_waiting && ev->entry && ev->entry->trace && t->trace_id &&
+		    strcmp(ev->entry->trace->id, t->trace_id) == 0 && t->screen == SCREEN_TRACES)
+			timelinescreen_show(t, ev->entry->trace);
+		break;
+	case SESSION_EVENT_PROGRESS:
+	case SESSION_EVENT_FINISHED: break;
+	}
+	if (t->term && !t->quit)
+		draw_soon(t);
+}
+
+static void
+on_signal(void *ctx, int sig)
+{
+	struct tui *t = ctx;
+	if (sig == SIGWINCH && t->term) {
+		term_resized(t->term);
+		draw(t);
+	}
+}
+
+/* Where the screens read keys: standard input when it is a terminal, else
+ * the controlling terminal when standard input is data (--load -). */
+static FILE *
+open_input(const struct options *o)
+{
+	if (isatty(STDIN_FILENO))
+		return stdin;
+	bool stdin_is_data = false;
+	for (size_t i = 0; i < o->n_loads; i++)
+		stdin_is_data |= strcmp(o->loads[i], "-") == 0;
+	return stdin_is_data ? fopen("/dev/tty", "r") : NULL;
+}
+
+static void
+source_name(struct tui *t)
+{
+	const struct options *o = t->o;
+	struct buf b = BUF_INIT;
+	if (o->demo)
+		buf_puts(&b, "demo data");
+	for (size_t i = 0; i < o->n_loads && i < 2; i++)
+		buf_printf(&b, "%s%s", b.len ? " + " : "",
+		           strcmp(o->loads[i], "-") == 0 ? "(stdin)" : o->loads[i]);
+	if (o->n_loads > 2)
+		buf_printf(&b, " + %zu files", o->n_loads - 2);
+	if (t->api)
+		buf_printf(&b, "%sX-Ray%s%s", b.len ? " + " : "", o->region ? " " : "",
+		           o->region ? o->region : "");
+	if (o->listen)
+		buf_printf(&b, "%slistening UDP%s%s", b.len ? " + " : "", *o->listen ? " " : "",
+		           o->listen);
+	if (o->listen_otlp)
+		buf_printf(&b, "%slistening OTLP%s%s", b.len ? " + " : "",
+		           *o->listen_otlp ? " " : "", o->listen_otlp);
+	snprintf(t->source, sizeof t->source, "%s", b.data ? b.data : "");
+	buf_free(&b);
+}
+
+static void
+tui_free(struct tui *t)
+{
+	canvas_free(t->canvas);
+	tracetable_free(&t->tt);
+	tracelist_free(&t->tl);
+	free(t->filter_text);
+	free(t->annotation_keys);
+	free(t->search_text);
+	regex_free(t->re);
+	timelinescreen_close(t);
+	free(t->trace_id);
+	mapscreen_close(t);
+	canvas_free(t->page_canvas);
+	analytics_free(t->an);
+	free(t->group_by);
+	for (size_t i = 0; i < sizeof t->history / sizeof *t->history; i++)
+		prompt_history_free(&t->history[i]);
+	warn_free(&t->log);
+	session_free(t->s);
+	loop_free(t->loop);
+}
+
+int
+tui_main(const struct options *o, struct xr_err *err)
+{
+	/* A bad filter is reported by batch mode exactly as without screens. */
+	if (o->filter && *o->filter) {
+		struct xr_filter_error fe;
+		struct xr_filter *f = filter_compile(o->filter, NULL, NULL, &fe);
+		if (!f)
+			return TUI_FALLBACK;
+		filter_free(f);
+	}
+	FILE *in = open_input(o);
+	if (!in) {
+		xr_err_set(
+		    err, XR_EUSAGE,
+		    "standard input is not a terminal, so the interactive screens cannot read "
+		    "keys: printing the table instead (-b does so without this note)");
+		return TUI_FALLBACK;
+	}
+	struct tui t = {.o = o, .screen = SCREEN_TRACES};
+	t.api = options_has_api_source(o);
+	struct session_settings set;
+	batchrun_settings(o, t.api, &set);
+	set.refreshes = -1; /* live until the user quits */
+	/* The screens open on the slowest requests unless --sort says otherwise. */
+	set.sort = o->sort_set ? o->sort : SORT_RESPONSETIME;
+	for (size_t i = 0; i < N_SORTABLE; i++)
+		if (sortable[i].sort == set.sort)
+			t.sort_col = i;
+	struct xr_err serr = {0};
+	t.s = session_new(&set, &serr);
+	if (!t.s) {
+		/* batch mode says why, with the same exit status */
+		if (in != stdin)
+			fclose(in);
+		return TUI_FALLBACK;
+	}
+	t.filter_text = o->filter && *o->filter ? xstrdup(o->filter) : NULL;
+	t.group_by = xstrdup(o->group_by ? o->group_by : "http.status");
+	if (o->group_by)
+		t.screen = SCREEN_ANALYTICS;
+	source_name(&t);
+	t.canvas_flags = (o->ascii || !utf8_locale_is_utf8()) ? CANVAS_ASCII : 0;
+	const char *no_color = getenv("NO_COLOR");
+	struct term_config tc = {
+	    .color = !o->no_color && !(no_color && *no_color),
+	    .mouse = !o->no_mouse,
+	};
+	t.term = term_open(in, stdout, &tc, err);
+	if (!t.term) {
+		tui_free(&t);
+		if (in != stdin)
+			fclose(in);
+		return TUI_FALLBACK;
+	}
+	t.canvas = canvas_new(term_cols(t.term), term_rows(t.term), t.canvas_flags);
+	t.loop = loop_new(session_http(t.s));
+	struct xr_err lerr = {0};
+	if (loop_catch_signals(t.loop, &lerr) < 0)
+		log_add(&t, "%s", lerr.msg);
+	loop_on_signal(t.loop, on_signal, &t);
+	session_on_event(t.s, on_event, &t);
+	loop_add_fd(t.loop, term_input_fd(t.term), POLLIN, on_input, &t);
+	rebuild(&t);
+	draw(&t);
+	int status = TUI_EXIT_OK;
+	if (session_start(t.s, t.loop) < 0) {
+		status = TUI_EXIT_USAGE;
+	} else if (loop_run(t.loop, tui_done, &t, &lerr) < 0) {
+		log_add(&t, "%s", lerr.msg);
+		t.failed = true;
+	}
+	if (loop_interrupted(t.loop) || !session_finished(t.s))
+		session_stop(t.s);
+	loop_remove_fd(t.loop, term_input_fd(t.term));
+	term_close(t.term);
+	t.term = NULL;
+	if (in != stdin)
+		fclose(in);
+	/* what went wrong stays readable after the screens close */
+	for (size_t i = 0; i < t.log.n && (t.failed || status); i++)
+		batchrun_report("%s", t.log.msgs[i]);
+	if (status == TUI_EXIT_OK && t.failed)
+		status = TUI_EXIT_SOURCE;
+	tui_free(&t);
+	return status;
+}

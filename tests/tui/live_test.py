@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Screen test of the X-Ray API source: xrtop in a detached tmux against
+the emulator (-d 1), while the emulator throttles.  The screen lists the
+traces, says that it is being throttled, keeps answering keys, and stays
+without duplicates."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "api"))
+from harness import WINDOW, Tap, Workdir, emulator, key_env, XRTOP  # noqa: E402
+
+SOCKET = "xrtop-live-%d" % os.getpid()
+t = Tap()
+
+
+def tmux(*args, check=True):
+    r = subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null"] + list(args),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if check and r.returncode != 0:
+        raise RuntimeError("tmux %s: %s" % (" ".join(args), r.stderr.decode()))
+    return r.stdout.decode()
+
+
+def quote(s):
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+def capture():
+    return tmux("capture-pane", "-p", "-t", "live")
+
+
+def wait_for(pred, what, timeout=20):
+    end = time.time() + timeout
+    screen = ""
+    while time.time() < end:
+        screen = capture()
+        if pred(screen):
+            return screen
+        time.sleep(0.05)
+    t.ok(False, "waiting for %s" % what, screen)
+    return screen
+
+
+work = Workdir()
+emu = emulator()
+try:
+    # the first three GetTraceSummaries calls are throttled, and slow enough to see
+    emu.reset({"path": "/TraceSummaries", "kind": "throttle429", "count": 3, "delay": 0.3})
+    env = key_env(work, TERM="tmux-256color")
+    cmd = "env -i %s %s --endpoint-url %s --region us-east-1 %s -d 1; echo EXITED $?; sleep 60" % (
+        " ".join("%s=%s" % (k, quote(v)) for k, v in env.items()), quote(XRTOP), emu.base,
+        " ".join(WINDOW))
+    tmux("new-session", "-d", "-s", "keep", "sleep", "600")
+    tmux("new-session", "-d", "-s", "live", "-x", "100", "-y", "30", "sh", "-c", cmd)
+    tmux("set-option", "-t", "live", "status", "off")
+    tmux("resize-window", "-t", "live", "-x", "100", "-y", "30")
+
+    s = wait_for(lambda s: "throttled" in s or "retrying" in s, "the screen to say it is throttled")
+    t.ok("throttled" in s or "retrying" in s, "while the service throttles, the status line says so")
+    s = wait_for(lambda s: "matched 30/30" in s, "the 30 traces of the window")
+    t.ok("X-Ray us-east-1" in s, "the header names the source and region", s)
+    t.ok(re.search(r"scanned 30\b", s) is not None,
+         "the status line shows the source's state (scanned 30)", s)
+    s = wait_for(lambda s: "live: every 1s" in s, "the first scan to end, live refresh next")
+    pos = int(re.search(r" (\d+)/30\s*$", s, re.M).group(1))
+    tmux("send-keys", "-t", "live", "j", "j")
+    want = " %d/30" % (pos + 2)
+    wait_for(lambda s: re.search(want + r"\s*$", s, re.M), "the selection to move while live")
+    t.ok(True, "keys work while the source refreshes")
+    time.sleep(2.5)  # two refreshes
+    s = wait_for(lambda s: "matched 30/30" in s, "still 30 traces after live refreshes")
+    t.ok("matched 30/30" in s, "live refreshes add no duplicates")
+    st = emu.stats()
+    t.ok(st["faults_injected"].get("throttle429") == 3, "the emulator throttled 3 times",
+         st["faults_injected"])
+    tmux("send-keys", "-t", "live", "Enter")
+    s = wait_for(lambda s: "Where the time went" in s, "Enter to fetch the full trace and open it")
+    t.ok(s.startswith(" xrtop timeline"), "Enter fetches the full trace and shows its timeline", s)
+    tmux("send-keys", "-t", "live", "q")
+    wait_for(lambda s: "matched 30/30" in s, "q back to the list")
+    tmux("send-keys", "-t", "live", "p")
+    s = wait_for(lambda s: "paused" in s, "p to pause the live refresh")
+    t.ok(True, "p pauses the live refresh")
+    tmux("send-keys", "-t", "live", "Q")
+    s = wait_for(lambda s: "EXITED" in s, "xrtop to exit")
+    t.ok("EXITED 0" in s, "Q quits with status 0", s)
+finally:
+    tmux("kill-server", check=False)
+    emu.stop()
+    work.cleanup()
+t.done()
