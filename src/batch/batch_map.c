@@ -191,10 +191,10 @@ pct_text(long long part, long long total, char *out, size_t n)
 enum { CALL_COLUMNS = 10, STAT_COLUMNS = 8 };
 
 static const struct table_column call_columns[CALL_COLUMNS] = {
-    {"CALLER", UTF8_LEFT, 40, 1, 0}, {"CALLED", UTF8_LEFT, 40, 1, 0}, {"REQ", UTF8_RIGHT, 0, 0, 0},
-    {"AVG", UTF8_RIGHT, 0, 0, 0},    {"P50", UTF8_RIGHT, 0, 0, 0},    {"P90", UTF8_RIGHT, 0, 0, 0},
-    {"P99", UTF8_RIGHT, 0, 0, 0},    {"4XX%", UTF8_RIGHT, 0, 0, 0},   {"429%", UTF8_RIGHT, 0, 0, 0},
-    {"5XX%", UTF8_RIGHT, 0, 0, 0},
+    {"CALLER", UTF8_LEFT, 40, 1}, {"CALLED", UTF8_LEFT, 40, 1}, {"REQ", UTF8_RIGHT, 0, 0},
+    {"AVG", UTF8_RIGHT, 0, 0},    {"P50", UTF8_RIGHT, 0, 0},    {"P90", UTF8_RIGHT, 0, 0},
+    {"P99", UTF8_RIGHT, 0, 0},    {"4XX%", UTF8_RIGHT, 0, 0},   {"429%", UTF8_RIGHT, 0, 0},
+    {"5XX%", UTF8_RIGHT, 0, 0},
 };
 
 static const struct mapview *sort_view_;

@@ -2,7 +2,6 @@
 
 #include "view/table.h"
 
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,24 +47,28 @@ cell_width(const struct table *t, const char *s)
 	return utf8_width(s, strlen(s), t->flags);
 }
 
-static size_t
-table_total(const struct table *t, const size_t *w, const bool *shown)
-{
-	size_t total = 0, n = 0;
-	for (size_t c = 0; c < t->n_columns; c++)
-		if (shown[c])
-			total += w[c] + (n++ ? TABLE_GAP : 0);
-	return total;
-}
-
-/* Narrows the shown shrinkable columns until they fit `width`. */
+/* Natural widths, capped by max_width, then narrowed to fit `width`. */
 static void
-table_shrink(const struct table *t, size_t width, size_t *w, const bool *shown)
+table_widths(const struct table *t, size_t width, size_t *w)
 {
-	size_t total = table_total(t, w, shown);
+	for (size_t c = 0; c < t->n_columns; c++) {
+		w[c] = cell_width(t, t->columns[c].header);
+		for (size_t r = 0; r < t->n_rows; r++) {
+			size_t cw = cell_width(t, t->cells[r * t->n_columns + c]);
+			if (cw > w[c])
+				w[c] = cw;
+		}
+		if (t->columns[c].max_width && w[c] > t->columns[c].max_width)
+			w[c] = t->columns[c].max_width;
+	}
+	if (!width)
+		return;
+	size_t total = 0;
+	for (size_t c = 0; c < t->n_columns; c++)
+		total += w[c] + (c ? TABLE_GAP : 0);
 	for (int order = 1; total > width && order <= 9; order++) {
 		for (size_t c = 0; c < t->n_columns && total > width; c++) {
-			if (!shown[c] || t->columns[c].shrink != order || w[c] <= TABLE_MIN_SHRUNK)
+			if (t->columns[c].shrink != order || w[c] <= TABLE_MIN_SHRUNK)
 				continue;
 			size_t cut = total - width;
 			if (cut > w[c] - TABLE_MIN_SHRUNK)
@@ -76,89 +79,36 @@ table_shrink(const struct table *t, size_t width, size_t *w, const bool *shown)
 	}
 }
 
-/* Natural widths, capped by max_width, then narrowed to fit `width`; the
- * droppable columns are left out (shown[c] false), highest drop first,
- * while narrowing is not enough. */
 static void
-table_widths(const struct table *t, size_t width, size_t *w, bool *shown)
+render_line(const struct table *t, const size_t *w, const char *const *cells, struct buf *out)
 {
-	int max_drop = 0;
 	for (size_t c = 0; c < t->n_columns; c++) {
-		w[c] = cell_width(t, t->columns[c].header);
-		for (size_t r = 0; r < t->n_rows; r++) {
-			size_t cw = cell_width(t, t->cells[r * t->n_columns + c]);
-			if (cw > w[c])
-				w[c] = cw;
-		}
-		if (t->columns[c].max_width && w[c] > t->columns[c].max_width)
-			w[c] = t->columns[c].max_width;
-		shown[c] = true;
-		if (t->columns[c].drop > max_drop)
-			max_drop = t->columns[c].drop;
-	}
-	if (!width)
-		return;
-	size_t *natural = xcalloc(t->n_columns, sizeof *natural);
-	memcpy(natural, w, t->n_columns * sizeof *w);
-	for (int drop = max_drop;; drop--) {
-		memcpy(w, natural, t->n_columns * sizeof *w);
-		table_shrink(t, width, w, shown);
-		if (drop <= 0 || table_total(t, w, shown) <= width)
-			break;
-		for (size_t c = 0; c < t->n_columns; c++)
-			if (t->columns[c].drop == drop)
-				shown[c] = false;
-	}
-	free(natural);
-}
-
-/* One line; with a width, what still does not fit is cut. */
-static void
-render_line(const struct table *t, const size_t *w, const bool *shown, size_t width,
-            const char *const *cells, struct buf *out)
-{
-	size_t last = 0, n = 0;
-	for (size_t c = 0; c < t->n_columns; c++)
-		if (shown[c])
-			last = c;
-	struct buf line = BUF_INIT;
-	for (size_t c = 0; c < t->n_columns; c++) {
-		if (!shown[c])
-			continue;
-		if (n++)
-			buf_append(&line, "  ", TABLE_GAP);
+		if (c)
+			buf_append(out, "  ", TABLE_GAP);
+		bool last = c + 1 == t->n_columns;
 		const char *s = cells[c];
-		if (c == last && t->columns[c].align == UTF8_LEFT) {
+		if (last && t->columns[c].align == UTF8_LEFT) {
 			/* No trailing padding on the last column. */
 			size_t sw = cell_width(t, s);
-			utf8_fit(&line, s, strlen(s), sw < w[c] ? sw : w[c], UTF8_LEFT, t->flags);
+			utf8_fit(out, s, strlen(s), sw < w[c] ? sw : w[c], UTF8_LEFT, t->flags);
 		} else {
-			utf8_fit(&line, s, strlen(s), w[c], t->columns[c].align, t->flags);
+			utf8_fit(out, s, strlen(s), w[c], t->columns[c].align, t->flags);
 		}
 	}
-	/* The line holds sanitised text now: cutting it again is safe. */
-	if (width && line.len && utf8_width(line.data, line.len, t->flags) > width)
-		utf8_fit(out, line.data, line.len, width, UTF8_LEFT, t->flags);
-	else if (line.len)
-		buf_append(out, line.data, line.len);
 	buf_putc(out, '\n');
-	buf_free(&line);
 }
 
 void
 table_render(const struct table *t, size_t width, struct buf *out)
 {
 	size_t *w = xcalloc(t->n_columns, sizeof *w);
-	bool *shown = xcalloc(t->n_columns, sizeof *shown);
-	table_widths(t, width, w, shown);
+	table_widths(t, width, w);
 	const char **headers = xcalloc(t->n_columns, sizeof *headers);
 	for (size_t c = 0; c < t->n_columns; c++)
 		headers[c] = t->columns[c].header;
-	render_line(t, w, shown, width, headers, out);
+	render_line(t, w, headers, out);
 	for (size_t r = 0; r < t->n_rows; r++)
-		render_line(t, w, shown, width, (const char *const *)&t->cells[r * t->n_columns],
-		            out);
+		render_line(t, w, (const char *const *)&t->cells[r * t->n_columns], out);
 	free(headers);
-	free(shown);
 	free(w);
 }

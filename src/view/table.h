@@ -12,10 +12,8 @@
 struct table_column {
 	const char *header;
 	enum utf8_align align;
-	size_t max_width; /* 0 = no limit */
-	int shrink;       /* order in which columns give up width to fit; 0 = never */
-	int drop;         /* order in which columns are left out when shrinking is not
-	                     enough (highest first); 0 = never */
+	size_t max_width;  /* 0 = no limit */
+	int shrink;        /* order in which columns give up width to fit; 0 = never */
 };
 
 struct table {
@@ -33,8 +31,7 @@ void table_free(struct table *t);
 /* Appends a row; cells[i] are copied (NULL = empty). */
 void table_add_row(struct table *t, const char *const *cells);
 /* Writes header and rows, each line ending in '\n'.  width 0 = no limit;
- * otherwise shrinkable columns are narrowed, then droppable columns left out,
- * and what still does not fit is cut, so every line fits. */
+ * otherwise shrinkable columns are narrowed so lines fit. */
 void table_render(const struct table *t, size_t width, struct buf *out);
 
 #endif
