@@ -47,44 +47,44 @@ enum {
 };
 
 static const struct option long_options[] = {
-	{"batch", no_argument, NULL, 'b'},
-	{"output", required_argument, NULL, 'o'},
-	{"sort", required_argument, NULL, OPT_SORT},
-	{"limit", required_argument, NULL, OPT_LIMIT},
-	{"annotations", required_argument, NULL, OPT_ANNOTATIONS},
-	{"view", required_argument, NULL, OPT_VIEW},
-	{"width", required_argument, NULL, OPT_WIDTH},
-	{"trace", required_argument, NULL, OPT_TRACE},
-	{"segment", required_argument, NULL, OPT_SEGMENT},
-	{"listen", optional_argument, NULL, OPT_LISTEN},
-	{"listen-otlp", optional_argument, NULL, OPT_LISTEN_OTLP},
-	{"forward", required_argument, NULL, OPT_FORWARD},
-	/* analytics */
-	{"group-by", required_argument, NULL, OPT_GROUP_BY},
-	{"load", required_argument, NULL, 'l'},
-	{"demo", no_argument, NULL, OPT_DEMO},
-	{"filter", required_argument, NULL, 'f'},
-	{"check-filter", required_argument, NULL, OPT_CHECK_FILTER},
-	{"region", required_argument, NULL, OPT_REGION},
-	{"profile", required_argument, NULL, OPT_PROFILE},
-	{"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
-	{"group", required_argument, NULL, OPT_GROUP},
-	{"since", required_argument, NULL, OPT_SINCE},
-	{"start", required_argument, NULL, OPT_START},
-	{"end", required_argument, NULL, OPT_END},
-	{"time-range-type", required_argument, NULL, OPT_TIME_RANGE_TYPE},
-	{"save", required_argument, NULL, OPT_SAVE},
-	{"delay", required_argument, NULL, 'd'},
-	{"iterations", required_argument, NULL, 'n'},
-	{"max-traces", required_argument, NULL, OPT_MAX_TRACES},
-	{"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},
-	{"ascii", no_argument, NULL, 'U'},
-	{"no-color", no_argument, NULL, 'C'},
-	{"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
-	{"debug-log", required_argument, NULL, OPT_DEBUG_LOG},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"batch", no_argument, NULL, 'b'},
+    {"output", required_argument, NULL, 'o'},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"annotations", required_argument, NULL, OPT_ANNOTATIONS},
+    {"view", required_argument, NULL, OPT_VIEW},
+    {"width", required_argument, NULL, OPT_WIDTH},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"segment", required_argument, NULL, OPT_SEGMENT},
+    {"listen", optional_argument, NULL, OPT_LISTEN},
+    {"listen-otlp", optional_argument, NULL, OPT_LISTEN_OTLP},
+    {"forward", required_argument, NULL, OPT_FORWARD},
+    /* analytics */
+    {"group-by", required_argument, NULL, OPT_GROUP_BY},
+    {"load", required_argument, NULL, 'l'},
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"filter", required_argument, NULL, 'f'},
+    {"check-filter", required_argument, NULL, OPT_CHECK_FILTER},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
+    {"group", required_argument, NULL, OPT_GROUP},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"start", required_argument, NULL, OPT_START},
+    {"end", required_argument, NULL, OPT_END},
+    {"time-range-type", required_argument, NULL, OPT_TIME_RANGE_TYPE},
+    {"save", required_argument, NULL, OPT_SAVE},
+    {"delay", required_argument, NULL, 'd'},
+    {"iterations", required_argument, NULL, 'n'},
+    {"max-traces", required_argument, NULL, OPT_MAX_TRACES},
+    {"retry-budget", required_argument, NULL, OPT_RETRY_BUDGET},
+    {"ascii", no_argument, NULL, 'U'},
+    {"no-color", no_argument, NULL, 'C'},
+    {"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
+    {"debug-log", required_argument, NULL, OPT_DEBUG_LOG},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 static const char short_options[] = ":bo:l:f:d:n:UChV";
@@ -96,8 +96,8 @@ parse_long(const char *name, const char *arg, long min, long *out, struct xr_err
 	errno = 0;
 	long v = strtol(arg, &end, 10);
 	if (errno || end == arg || *end || v < min)
-		return xr_err_set(err, XR_EUSAGE, "%s: '%s' is not a whole number >= %ld", name, arg,
-		                  min);
+		return xr_err_set(err, XR_EUSAGE, "%s: '%s' is not a whole number >= %ld", name,
+		                  arg, min);
 	*out = v;
 	return 0;
 }
@@ -125,22 +125,21 @@ parse_choice(const char *name, const char *arg, const struct choice *choices, in
 }
 
 static const struct choice output_choices[] = {
-	{"table", OUTPUT_TABLE}, {"ndjson", OUTPUT_NDJSON}, {"json", OUTPUT_JSON}, {NULL, 0}};
+    {"table", OUTPUT_TABLE}, {"ndjson", OUTPUT_NDJSON}, {"json", OUTPUT_JSON}, {NULL, 0}};
 static const struct choice sort_choices[] = {{"start", SORT_START},
                                              {"duration", SORT_DURATION},
                                              {"responsetime", SORT_RESPONSETIME},
                                              {"status", SORT_STATUS},
                                              {NULL, 0}};
-static const struct choice view_choices[] = {
-	{"traces", VIEW_TRACES},
-	{"timeline", VIEW_TIMELINE},
-	{"details", VIEW_DETAILS},
-	{"map", VIEW_MAP},
-	/* analytics */
-	{"analytics", VIEW_ANALYTICS},
-	{NULL, 0}};
+static const struct choice view_choices[] = {{"traces", VIEW_TRACES},
+                                             {"timeline", VIEW_TIMELINE},
+                                             {"details", VIEW_DETAILS},
+                                             {"map", VIEW_MAP},
+                                             /* analytics */
+                                             {"analytics", VIEW_ANALYTICS},
+                                             {NULL, 0}};
 static const struct choice range_choices[] = {
-	{"TraceId", 0}, {"Event", 1}, {"Service", 2}, {NULL, 0}};
+    {"TraceId", 0}, {"Event", 1}, {"Service", 2}, {NULL, 0}};
 
 /* Names the long option nearest to an unknown one, for "did you mean". */
 static const char *
@@ -167,7 +166,8 @@ unknown_option(int argc, char **argv, int opt, struct xr_err *err)
 		return xr_err_set(err, XR_EUSAGE, "unknown option '-%c'", optopt);
 	const char *near = nearest_option(arg);
 	if (near)
-		return xr_err_set(err, XR_EUSAGE, "unknown option '%s' (did you mean '--%s'?)", arg, near);
+		return xr_err_set(err, XR_EUSAGE, "unknown option '%s' (did you mean '--%s'?)", arg,
+		                  near);
 	return xr_err_set(err, XR_EUSAGE, "unknown option '%s'", arg);
 }
 
@@ -210,7 +210,8 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		break;
 	case OPT_START:
 	case OPT_END:
-		if (timefmt_parse_time(arg, opt == OPT_START ? &o->start_time : &o->end_time, err) < 0) {
+		if (timefmt_parse_time(arg, opt == OPT_START ? &o->start_time : &o->end_time, err) <
+		    0) {
 			xr_err_prefix(err, "%s", opt == OPT_START ? "--start" : "--end");
 			return -1;
 		}
@@ -261,17 +262,20 @@ parse_one(struct options *o, int opt, const char *arg, struct xr_err *err)
 		break;
 	case OPT_TRACE:
 	case OPT_SEGMENT:
-		if (!*arg || strlen(arg) > 64 || strspn(arg, "0123456789abcdefABCDEF-") != strlen(arg))
-			return xr_err_set(err, XR_EUSAGE,
-			                  "%s: '%s' is not a trace or segment id (hex digits and '-')",
-			                  opt == OPT_TRACE ? "--trace" : "--segment", arg);
+		if (!*arg || strlen(arg) > 64 ||
+		    strspn(arg, "0123456789abcdefABCDEF-") != strlen(arg))
+			return xr_err_set(
+			    err, XR_EUSAGE,
+			    "%s: '%s' is not a trace or segment id (hex digits and '-')",
+			    opt == OPT_TRACE ? "--trace" : "--segment", arg);
 		*(opt == OPT_TRACE ? &o->trace_id : &o->segment_id) = arg;
 		break;
 	case OPT_WIDTH:
 		if (parse_long("--width", arg, 20, &o->width, err) < 0)
 			return -1;
 		if (o->width > 10000)
-			return xr_err_set(err, XR_EUSAGE, "--width: '%s' is more than 10000 columns", arg);
+			return xr_err_set(err, XR_EUSAGE,
+			                  "--width: '%s' is more than 10000 columns", arg);
 		break;
 	case OPT_LISTEN: o->listen = arg ? arg : ""; break;
 	case OPT_LISTEN_OTLP: o->listen_otlp = arg ? arg : ""; break;
@@ -403,93 +407,94 @@ options_has_api_source(const struct options *o)
 void
 options_usage(struct buf *out)
 {
-	buf_puts(out,
-	         "Usage: xrtop [OPTION]...\n"
-	         "Show AWS X-Ray traces, their timelines and the service map in a terminal.\n"
-	         "\n"
-	         "Sources (default: the X-Ray API of the current AWS account):\n"
-	         "  -l, --load FILE          read traces from FILE (repeatable; - is stdin): a\n"
-	         "                           BatchGetTraces or GetTraceSummaries response as the\n"
-	         "                           AWS CLI prints it, NDJSON segment documents (with or\n"
-	         "                           without the X-Ray daemon header), or a JSON array of them\n"
-	         "      --demo               load the bundled QuickTable demo data\n"
-	         "With --load or --demo, the X-Ray API is read as well when any of --region,\n"
-	         "--profile, --endpoint-url, --group, --since, --start, --end, --time-range-type,\n"
-	         "--max-traces or --save is given; everything goes into one list.\n"
-	         "\n"
-	         "Receiving traces locally (instead of the X-Ray API; with --load too):\n"
-	         "      --listen [ADDR]      be the X-Ray daemon: receive segment documents from\n"
-	         "                           X-Ray SDKs over UDP at ADDR, [HOST:]PORT (default\n"
-	         "                           AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000)\n"
-	         "      --forward ADDR       pass every datagram on unchanged to a daemon at ADDR\n"
-	         "      --listen-otlp [ADDR] receive OpenTelemetry spans (OTLP/HTTP, JSON or\n"
-	         "                           protobuf) at ADDR (default 127.0.0.1:4318)\n"
-	         "With -d, batch mode prints what arrived every DURATION (-n N: N times), else\n"
-	         "once when interrupted; --max-traces N keeps the newest N traces; --save\n"
-	         "writes the traces received.\n"
-	         "\n"
-	         "The X-Ray API:\n"
-	         "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
-	         "      --profile NAME       shared config/credentials profile (else AWS_PROFILE)\n"
-	         "      --endpoint-url URL   use URL instead of https://xray.REGION.amazonaws.com\n"
-	         "                           (else AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL, config)\n"
-	         "      --since DURATION     window ending now (default 15m; e.g. 90s, 2h, 1d)\n"
-	         "      --start TIME         window start (ISO 8601 or epoch seconds)\n"
-	         "      --end TIME           window end (default: now)\n"
-	         "      --time-range-type T  TraceId (default), Event or Service\n"
-	         "      --group NAME         use the X-Ray group NAME\n"
-	         "      --max-traces N       stop scanning after N summaries (default: all); with\n"
-	         "                           -d, keep only the newest N traces in memory\n"
-	         "      --save FILE          fetch every full trace of the window and write them as\n"
-	         "                           one BatchGetTraces JSON file (readable with --load);\n"
-	         "                           a failed or empty run leaves an existing FILE as it was\n"
-	         "      --retry-budget DUR   how long one request may take, waits, time-outs and\n"
-	         "                           retries included (2m)\n"
-	         "  -d, --delay DURATION     refresh every DURATION, fetching only what is new\n"
-	         "  -n, --iterations N       with -b and -d: stop after N refreshes\n"
-	         "      --debug-log FILE     log requests and retries (never credentials) to FILE\n"
-	         "\n"
-	         "Filtering and output:\n"
-	         "  -f, --filter EXPR        X-Ray filter expression, evaluated locally and sent to\n"
-	         "                           the service, e.g. 'annotation.restaurantName = \"x\"'\n"
-	         "      --check-filter EXPR  only check EXPR: print it normalised (exit 0) or the\n"
-	         "                           error with its column (exit 2)\n"
-	         "  -b, --batch              print and exit (default when stdout is not a terminal;\n"
-	         "                           otherwise --load and --demo open the interactive\n"
-	         "                           screens, see xrtop(1) or press ? in them)\n"
-	         "  -o, --output FORMAT      table (default), ndjson (one TraceSummary per line) or\n"
-	         "                           json (a GetTraceSummaries-shaped object)\n"
-	         "      --sort KEY           start (oldest first, the default), duration,\n"
-	         "                           responsetime or status (largest first)\n"
-	         "      --limit N            print at most N traces (analytics: N groups)\n"
-	         "      --annotations KEYS   table columns for these annotation keys (comma-\n"
-	         "                           separated, at most 4; default: the keys that tell\n"
-	         "                           traces apart)\n"
-	         "      --view VIEW          what to print: traces (the trace list, the default),\n"
-	         "                           timeline (one trace as a Gantt chart: --trace, else\n"
-	         "                           the first trace listed), details (one segment),\n"
-	         "                           map (the service map of the matching traces and a\n"
-	         "                           table of every call; -o json: GetServiceGraph-shaped)\n"
-	         "                           or analytics (response-time histogram and groups)\n"
-	         "      --trace ID           the trace to show (implies --view timeline; with the\n"
-	         "                           X-Ray API it is fetched with BatchGetTraces)\n"
-	         "      --segment ID         with --view details: the segment to show (default:\n"
-	         "                           the trace's root segment)\n"
-	         "      --group-by KEY       analytics: group traces by KEY: annotation.KEY,\n"
-	         "                           http.status (default), http.method, http.url,\n"
-	         "                           service, user, rootcause.fault, rootcause.error or\n"
-	         "                           rootcause.responsetime (implies --view analytics)\n"
-	         "      --width N            fit the output to N columns (default: the terminal's\n"
-	         "                           width; for the trace list no limit when not a\n"
-	         "                           terminal, for timeline, details, map and analytics\n"
-	         "                           100)\n"
-	         "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
-	         "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
-	         "      --no-mouse           the interactive screens ignore the mouse\n"
-	         "  -h, --help               show this help and exit\n"
-	         "  -V, --version            show the version and exit\n"
-	         "\n"
-	         "Exit status: 0 success, 1 a source failed, 2 usage or filter error.\n"
-	         "See xrtop(1) for the filter language and the decisions xrtop makes where AWS\n"
-	         "documents nothing.\n");
+	buf_puts(
+	    out,
+	    "Usage: xrtop [OPTION]...\n"
+	    "Show AWS X-Ray traces, their timelines and the service map in a terminal.\n"
+	    "\n"
+	    "Sources (default: the X-Ray API of the current AWS account):\n"
+	    "  -l, --load FILE          read traces from FILE (repeatable; - is stdin): a\n"
+	    "                           BatchGetTraces or GetTraceSummaries response as the\n"
+	    "                           AWS CLI prints it, NDJSON segment documents (with or\n"
+	    "                           without the X-Ray daemon header), or a JSON array of them\n"
+	    "      --demo               load the bundled QuickTable demo data\n"
+	    "With --load or --demo, the X-Ray API is read as well when any of --region,\n"
+	    "--profile, --endpoint-url, --group, --since, --start, --end, --time-range-type,\n"
+	    "--max-traces or --save is given; everything goes into one list.\n"
+	    "\n"
+	    "Receiving traces locally (instead of the X-Ray API; with --load too):\n"
+	    "      --listen [ADDR]      be the X-Ray daemon: receive segment documents from\n"
+	    "                           X-Ray SDKs over UDP at ADDR, [HOST:]PORT (default\n"
+	    "                           AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000)\n"
+	    "      --forward ADDR       pass every datagram on unchanged to a daemon at ADDR\n"
+	    "      --listen-otlp [ADDR] receive OpenTelemetry spans (OTLP/HTTP, JSON or\n"
+	    "                           protobuf) at ADDR (default 127.0.0.1:4318)\n"
+	    "With -d, batch mode prints what arrived every DURATION (-n N: N times), else\n"
+	    "once when interrupted; --max-traces N keeps the newest N traces; --save\n"
+	    "writes the traces received.\n"
+	    "\n"
+	    "The X-Ray API:\n"
+	    "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
+	    "      --profile NAME       shared config/credentials profile (else AWS_PROFILE)\n"
+	    "      --endpoint-url URL   use URL instead of https://xray.REGION.amazonaws.com\n"
+	    "                           (else AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL, config)\n"
+	    "      --since DURATION     window ending now (default 15m; e.g. 90s, 2h, 1d)\n"
+	    "      --start TIME         window start (ISO 8601 or epoch seconds)\n"
+	    "      --end TIME           window end (default: now)\n"
+	    "      --time-range-type T  TraceId (default), Event or Service\n"
+	    "      --group NAME         use the X-Ray group NAME\n"
+	    "      --max-traces N       stop scanning after N summaries (default: all); with\n"
+	    "                           -d, keep only the newest N traces in memory\n"
+	    "      --save FILE          fetch every full trace of the window and write them as\n"
+	    "                           one BatchGetTraces JSON file (readable with --load);\n"
+	    "                           a failed or empty run leaves an existing FILE as it was\n"
+	    "      --retry-budget DUR   how long one request may take, waits, time-outs and\n"
+	    "                           retries included (2m)\n"
+	    "  -d, --delay DURATION     refresh every DURATION, fetching only what is new\n"
+	    "  -n, --iterations N       with -b and -d: stop after N refreshes\n"
+	    "      --debug-log FILE     log requests and retries (never credentials) to FILE\n"
+	    "\n"
+	    "Filtering and output:\n"
+	    "  -f, --filter EXPR        X-Ray filter expression, evaluated locally and sent to\n"
+	    "                           the service, e.g. 'annotation.restaurantName = \"x\"'\n"
+	    "      --check-filter EXPR  only check EXPR: print it normalised (exit 0) or the\n"
+	    "                           error with its column (exit 2)\n"
+	    "  -b, --batch              print and exit (default when stdout is not a terminal;\n"
+	    "                           otherwise --load and --demo open the interactive\n"
+	    "                           screens, see xrtop(1) or press ? in them)\n"
+	    "  -o, --output FORMAT      table (default), ndjson (one TraceSummary per line) or\n"
+	    "                           json (a GetTraceSummaries-shaped object)\n"
+	    "      --sort KEY           start (oldest first, the default), duration,\n"
+	    "                           responsetime or status (largest first)\n"
+	    "      --limit N            print at most N traces (analytics: N groups)\n"
+	    "      --annotations KEYS   table columns for these annotation keys (comma-\n"
+	    "                           separated, at most 4; default: the keys that tell\n"
+	    "                           traces apart)\n"
+	    "      --view VIEW          what to print: traces (the trace list, the default),\n"
+	    "                           timeline (one trace as a Gantt chart: --trace, else\n"
+	    "                           the first trace listed), details (one segment),\n"
+	    "                           map (the service map of the matching traces and a\n"
+	    "                           table of every call; -o json: GetServiceGraph-shaped)\n"
+	    "                           or analytics (response-time histogram and groups)\n"
+	    "      --trace ID           the trace to show (implies --view timeline; with the\n"
+	    "                           X-Ray API it is fetched with BatchGetTraces)\n"
+	    "      --segment ID         with --view details: the segment to show (default:\n"
+	    "                           the trace's root segment)\n"
+	    "      --group-by KEY       analytics: group traces by KEY: annotation.KEY,\n"
+	    "                           http.status (default), http.method, http.url,\n"
+	    "                           service, user, rootcause.fault, rootcause.error or\n"
+	    "                           rootcause.responsetime (implies --view analytics)\n"
+	    "      --width N            fit the output to N columns (default: the terminal's\n"
+	    "                           width; for the trace list no limit when not a\n"
+	    "                           terminal, for timeline, details, map and analytics\n"
+	    "                           100)\n"
+	    "  -U, --ascii              ASCII only: no Unicode glyphs, non-ASCII escaped\n"
+	    "  -C, --no-color           no colours (also when NO_COLOR is set)\n"
+	    "      --no-mouse           the interactive screens ignore the mouse\n"
+	    "  -h, --help               show this help and exit\n"
+	    "  -V, --version            show the version and exit\n"
+	    "\n"
+	    "Exit status: 0 success, 1 a source failed, 2 usage or filter error.\n"
+	    "See xrtop(1) for the filter language and the decisions xrtop makes where AWS\n"
+	    "documents nothing.\n");
 }

@@ -38,14 +38,14 @@ struct options {
 	enum output_format output;
 	enum sort_key sort;
 	bool sort_set;
-	long limit; /* -1: all */
+	long limit;              /* -1: all */
 	const char *annotations; /* --annotations KEYS: table columns; NULL = automatic */
 	bool ascii;
 	bool no_color;
-	bool no_mouse; /* --no-mouse: the TUI leaves the mouse to the terminal */
-	enum view_kind view; /* --view */
-	long width;          /* --width N: columns of the output; 0 = the terminal's */
-	bool view_set;       /* --view was given */
+	bool no_mouse;          /* --no-mouse: the TUI leaves the mouse to the terminal */
+	enum view_kind view;    /* --view */
+	long width;             /* --width N: columns of the output; 0 = the terminal's */
+	bool view_set;          /* --view was given */
 	const char *trace_id;   /* --trace ID: the trace the timeline and details show */
 	const char *segment_id; /* --segment ID: the segment --view details shows */
 	const char *group_by;   /* --group-by KEY (analytics); NULL = http.status */
@@ -55,17 +55,17 @@ struct options {
 	const char *profile;
 	const char *endpoint_url;
 	const char *group;
-	double since;       /* seconds before now; default 15 minutes */
-	bool since_set;     /* --since was given */
-	double start_time;  /* NAN unless --start */
-	double end_time;    /* NAN unless --end */
+	double since;                /* seconds before now; default 15 minutes */
+	bool since_set;              /* --since was given */
+	double start_time;           /* NAN unless --start */
+	double end_time;             /* NAN unless --end */
 	const char *time_range_type; /* TraceId, Event or Service; NULL = service default */
-	const char *save;   /* --save FILE */
-	double delay;       /* -d SECONDS: live refresh period, 0 = once */
-	long iterations;    /* -n N: refreshes in batch mode, -1 = until interrupted */
-	long max_traces;    /* --max-traces N, -1 = unlimited */
-	double retry_budget; /* seconds one request may keep retrying throttling */
-	const char *debug_log; /* --debug-log FILE */
+	const char *save;            /* --save FILE */
+	double delay;                /* -d SECONDS: live refresh period, 0 = once */
+	long iterations;             /* -n N: refreshes in batch mode, -1 = until interrupted */
+	long max_traces;             /* --max-traces N, -1 = unlimited */
+	double retry_budget;         /* seconds one request may keep retrying throttling */
+	const char *debug_log;       /* --debug-log FILE */
 
 	/* the local receivers: NULL = off, "" = the default address */
 	const char *listen;      /* --listen [ADDR] */

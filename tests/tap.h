@@ -10,12 +10,12 @@
 static int tap_n, tap_failed;
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
-#define is_int(got, want, ...) tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
+#define is_int(got, want, ...)                                                                     \
+	tap_is_int((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
 #define is_str(got, want, ...) tap_is_str((got), (want), __FILE__, __LINE__, __VA_ARGS__)
 #define is_num(got, want, ...) tap_is_num((got), (want), __FILE__, __LINE__, __VA_ARGS__)
 
-static inline int
-tap_ok(int pass, const char *file, int line, const char *fmt, ...)
+static inline int tap_ok(int pass, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static inline int
 tap_ok(int pass, const char *file, int line, const char *fmt, ...)
@@ -34,18 +34,17 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	return pass;
 }
 
-#define TAP_MSG(buf, fmt) \
-	char buf[512]; \
-	do { \
-		va_list ap_; \
-		va_start(ap_, fmt); \
-		vsnprintf(buf, sizeof buf, fmt, ap_); \
-		va_end(ap_); \
+#define TAP_MSG(buf, fmt)                                                                          \
+	char buf[512];                                                                             \
+	do {                                                                                       \
+		va_list ap_;                                                                       \
+		va_start(ap_, fmt);                                                                \
+		vsnprintf(buf, sizeof buf, fmt, ap_);                                              \
+		va_end(ap_);                                                                       \
 	} while (0)
 
-static inline int
-tap_is_int(long long got, long long want, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+static inline int tap_is_int(long long got, long long want, const char *file, int line,
+                             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static inline int
 tap_is_int(long long got, long long want, const char *file, int line, const char *fmt, ...)
 {
@@ -56,9 +55,8 @@ tap_is_int(long long got, long long want, const char *file, int line, const char
 	return pass;
 }
 
-static inline int
-tap_is_str(const char *got, const char *want, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+static inline int tap_is_str(const char *got, const char *want, const char *file, int line,
+                             const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static inline int
 tap_is_str(const char *got, const char *want, const char *file, int line, const char *fmt, ...)
 {
@@ -66,13 +64,13 @@ tap_is_str(const char *got, const char *want, const char *file, int line, const 
 	int pass = (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
 	tap_ok(pass, file, line, "%s", msg);
 	if (!pass)
-		printf("#   got  [%s]\n#   want [%s]\n", got ? got : "(null)", want ? want : "(null)");
+		printf("#   got  [%s]\n#   want [%s]\n", got ? got : "(null)",
+		       want ? want : "(null)");
 	return pass;
 }
 
-static inline int
-tap_is_num(double got, double want, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+static inline int tap_is_num(double got, double want, const char *file, int line, const char *fmt,
+                             ...) __attribute__((format(printf, 5, 6)));
 static inline int
 tap_is_num(double got, double want, const char *file, int line, const char *fmt, ...)
 {

@@ -16,13 +16,13 @@ retry_backoff(int attempt, double r)
 }
 
 static void
-cubic_zero_point(struct ratelim *r)
+cubic_zero_point(struct retry_ratelim *r)
 {
 	r->k = cbrt(r->w_max * (1 - RATELIM_BETA) / RATELIM_SCALE);
 }
 
 static void
-bucket_refill(struct ratelim *r, double now)
+bucket_refill(struct retry_ratelim *r, double now)
 {
 	if (isnan(r->last_refill)) {
 		r->last_refill = now;
@@ -34,7 +34,7 @@ bucket_refill(struct ratelim *r, double now)
 }
 
 static void
-bucket_set_rate(struct ratelim *r, double rate, double now)
+bucket_set_rate(struct retry_ratelim *r, double rate, double now)
 {
 	bucket_refill(r, now);
 	r->fill_rate = rate > RATELIM_MIN_RATE ? rate : RATELIM_MIN_RATE;
@@ -44,9 +44,9 @@ bucket_set_rate(struct ratelim *r, double rate, double now)
 }
 
 void
-ratelim_init(struct ratelim *r, double now)
+retry_ratelim_init(struct retry_ratelim *r, double now)
 {
-	*r = (struct ratelim){0};
+	*r = (struct retry_ratelim){0};
 	r->last_refill = NAN;
 	r->last_bucket = floor(now);
 	r->last_fail = now;
@@ -56,7 +56,7 @@ ratelim_init(struct ratelim *r, double now)
 }
 
 double
-ratelim_acquire(struct ratelim *r, double now)
+retry_ratelim_acquire(struct retry_ratelim *r, double now)
 {
 	if (!r->enabled)
 		return 0;
@@ -69,7 +69,7 @@ ratelim_acquire(struct ratelim *r, double now)
 }
 
 static double
-measure(struct ratelim *r, double now)
+measure(struct retry_ratelim *r, double now)
 {
 	double bucket = floor(now / RATELIM_BUCKET) * RATELIM_BUCKET;
 	r->count += 1;
@@ -84,7 +84,7 @@ measure(struct ratelim *r, double now)
 }
 
 void
-ratelim_response(struct ratelim *r, double now, bool throttled)
+retry_ratelim_response(struct retry_ratelim *r, double now, bool throttled)
 {
 	double measured = measure(r, now);
 	double rate;
@@ -105,7 +105,7 @@ ratelim_response(struct ratelim *r, double now, bool throttled)
 }
 
 double
-ratelim_rate(const struct ratelim *r)
+retry_ratelim_rate(const struct retry_ratelim *r)
 {
 	return r->enabled ? r->fill_rate : INFINITY;
 }

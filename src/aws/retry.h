@@ -20,7 +20,7 @@
  * number r in [0, 1). */
 double retry_backoff(int attempt, double r);
 
-struct ratelim {
+struct retry_ratelim {
 	bool enabled; /* since the first throttling reply */
 	/* token bucket */
 	double fill_rate; /* requests per second */
@@ -43,13 +43,13 @@ struct ratelim {
 #define RATELIM_SMOOTHING 0.8
 #define RATELIM_BUCKET 0.5
 
-void ratelim_init(struct ratelim *r, double now);
+void retry_ratelim_init(struct retry_ratelim *r, double now);
 /* Takes a token and returns 0 when a request may be sent now; otherwise
  * returns the seconds to wait (and takes nothing). */
-double ratelim_acquire(struct ratelim *r, double now);
+double retry_ratelim_acquire(struct retry_ratelim *r, double now);
 /* Records a response: throttled or not. */
-void ratelim_response(struct ratelim *r, double now, bool throttled);
+void retry_ratelim_response(struct retry_ratelim *r, double now, bool throttled);
 /* The send rate in force, INFINITY before the first throttle. */
-double ratelim_rate(const struct ratelim *r);
+double retry_ratelim_rate(const struct retry_ratelim *r);
 
 #endif

@@ -2,8 +2,6 @@
 
 #include "filter/filter.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -12,6 +10,7 @@
 #include "filter/parser.h"
 #include "filter/rcjson.h"
 #include "util/arena.h"
+#include "util/parallel.h"
 #include "util/utf8.h"
 
 struct xr_filter {
@@ -137,15 +136,15 @@ eval_range(struct pass *ps, size_t lo, size_t hi)
 	return matches;
 }
 
-static void *
-eval_chunks(void *arg)
+static void
+eval_chunks(void *arg, unsigned worker)
 {
+	(void)worker;
 	struct pass *ps = arg;
 	size_t matches = 0, lo;
 	while ((lo = atomic_fetch_add(&ps->next, CHUNK)) < ps->n)
 		matches += eval_range(ps, lo, lo + CHUNK < ps->n ? lo + CHUNK : ps->n);
 	atomic_fetch_add(&ps->matches, matches);
-	return NULL;
 }
 
 size_t
@@ -156,19 +155,12 @@ filter_eval_store(const struct xr_filter *f, const struct xr_store *store,
 	atomic_init(&ps.next, 0);
 	atomic_init(&ps.matches, 0);
 	size_t threads = ps.n / PER_THREAD;
-	cpu_set_t cpus; /* the CPUs this process may run on */
-	if (threads > 1 && sched_getaffinity(0, sizeof cpus, &cpus) == 0 &&
-	    threads > (size_t)CPU_COUNT(&cpus))
-		threads = (size_t)CPU_COUNT(&cpus);
+	if (threads > 1 && threads > parallel_workers())
+		threads = parallel_workers();
 	if (threads > MAX_THREADS)
 		threads = MAX_THREADS;
-	pthread_t tids[MAX_THREADS];
-	size_t started = 0;
-	while (started + 1 < threads && pthread_create(&tids[started], NULL, eval_chunks, &ps) == 0)
-		started++;
-	eval_chunks(&ps); /* this thread works too, and alone if none started */
-	for (size_t k = 0; k < started; k++)
-		pthread_join(tids[k], NULL);
+	/* The calling thread works too, and alone when none could start. */
+	parallel_run(threads ? (unsigned)threads : 1, eval_chunks, &ps);
 	return atomic_load(&ps.matches);
 }
 

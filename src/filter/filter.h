@@ -58,9 +58,9 @@ int filter_eval_trace(const struct xr_filter *f, const struct xr_trace *t);
  * store_entry(store, i), whose summary is store_entry_summary().  Much
  * faster than a loop of filter_eval() on a large store: it fetches the data
  * of later entries from memory while it evaluates earlier ones, and splits
- * stores of 50,000 entries and more between threads (up to 4, at most one
- * per CPU it may run on), all joined before it returns.  The store must not change
- * meanwhile.  verdicts holds store_count(store) elements; returns the
+ * stores of 50,000 entries and more between threads (util/parallel: up to
+ * 4, at most parallel_workers()), all joined before it returns.  The store
+ * must not change meanwhile.  verdicts holds store_count(store) elements; returns the
  * number of matches. */
 size_t filter_eval_store(const struct xr_filter *f, const struct xr_store *store,
                          enum filter_verdict *verdicts);

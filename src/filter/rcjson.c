@@ -2,6 +2,7 @@
 
 #include "filter/rcjson.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "filter/keywords.h"
 #include "util/strdist.h"
+#include "util/jsonscan.h"
 #include "util/jsonw.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -65,111 +67,114 @@ jfail(struct jreader *r, size_t off, const char *what)
 	return -1;
 }
 
-static int
-hex4(const char *p, uint32_t *v)
+/* The code unit of the \\uXXXX escape at p, or -1. */
+static long
+escape_unit(const char *p, const char *to)
 {
-	*v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		int d = c >= '0' && c <= '9'   ? c - '0'
-		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-		                               : -1;
-		if (d < 0)
+	if (to - p < 6 || p[0] != '\\' || p[1] != 'u')
+		return -1;
+	long v = 0;
+	for (int i = 2; i < 6; i++) {
+		if (!isxdigit((unsigned char)p[i]))
 			return -1;
-		*v = *v * 16 + (uint32_t)d;
+		v = v * 16 + (isdigit((unsigned char)p[i])
+		                  ? p[i] - '0'
+		                  : tolower((unsigned char)p[i]) - 'a' + 10);
 	}
-	return 0;
+	return v;
 }
 
+/* What jsonscan_string() takes but a pattern refuses in the raw string
+ * [from, to): a \\u0000 or a lone surrogate (trace data keeps them as
+ * C0 80 and U+FFFD).  Returns the escape's backslash and sets *what, or
+ * NULL. */
+static const char *
+escape_problem(const char *from, const char *to, const char **what)
+{
+	for (const char *p = from; p + 1 < to; p++) {
+		if (*p != '\\')
+			continue;
+		long u = escape_unit(p, to);
+		if (u == 0) {
+			*what = "\\u0000 is not supported in a JSON string";
+			return p;
+		}
+		if (u >= 0xD800 && u <= 0xDBFF) {
+			long lo = escape_unit(p + 6, to);
+			if (lo < 0xDC00 || lo > 0xDFFF) {
+				*what = "unpaired surrogate in a JSON string";
+				return p;
+			}
+			p += 11; /* both escapes */
+			continue;
+		}
+		if (u >= 0xDC00 && u <= 0xDFFF) {
+			*what = "unpaired surrogate in a JSON string";
+			return p;
+		}
+		p++; /* the escaped byte */
+	}
+	return NULL;
+}
+
+/* The message for a string jsonscan_string() refused, with *at set to
+ * where it is reported. */
+static const char *
+string_problem(const struct jreader *r, size_t start, const char *bad, size_t *at)
+{
+	const char *end = r->s + r->len;
+	*at = (size_t)(bad - r->s);
+	if (bad >= end) {
+		*at = start;
+		return "unterminated JSON string";
+	}
+	if ((unsigned char)*bad < 0x20)
+		return "control character in a JSON string";
+	return "invalid escape in a JSON string";
+}
+
+/* Strings are read by util/jsonscan, the reader util/jsonpull uses. */
 static int
 jstring(struct jreader *r, struct jv *v)
 {
-	size_t start = r->pos++;
-	/* The decoded text is never longer than the source. */
-	char *out = arena_alloc(r->a, r->len - start + 1);
-	size_t n = 0;
-	for (;;) {
-		if (r->pos >= r->len)
-			return jfail(r, start, "unterminated JSON string");
-		unsigned char c = (unsigned char)r->s[r->pos];
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return jfail(r, r->pos, "control character in a JSON string");
-		if (c != '\\') {
-			out[n++] = (char)c;
-			r->pos++;
-			continue;
-		}
-		if (r->pos + 1 >= r->len)
-			return jfail(r, r->pos, "unterminated JSON string");
-		char e = r->s[r->pos + 1];
-		const char *simple = strchr("\"\\/bfnrt", e);
-		if (e && simple) {
-			out[n++] = "\"\\/\b\f\n\r\t"[simple - "\"\\/bfnrt"];
-			r->pos += 2;
-			continue;
-		}
-		uint32_t cp, lo;
-		if (e != 'u' || r->pos + 6 > r->len || hex4(r->s + r->pos + 2, &cp) < 0)
-			return jfail(r, r->pos, "invalid escape in a JSON string");
-		size_t at = r->pos;
-		r->pos += 6;
-		if (cp >= 0xD800 && cp <= 0xDBFF) {
-			if (r->pos + 6 > r->len || r->s[r->pos] != '\\' ||
-			    r->s[r->pos + 1] != 'u' || hex4(r->s + r->pos + 2, &lo) < 0 ||
-			    lo < 0xDC00 || lo > 0xDFFF)
-				return jfail(r, at, "unpaired surrogate in a JSON string");
-			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-			r->pos += 6;
-		} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-			return jfail(r, at, "unpaired surrogate in a JSON string");
-		}
-		if (cp == 0)
-			return jfail(r, at, "\\u0000 is not supported in a JSON string");
-		n += (size_t)utf8_encode(cp, out + n);
+	size_t start = r->pos;
+	const char *end = r->s + r->len, *bad;
+	struct buf text = BUF_INIT;
+	const char *after = jsonscan_string(r->s + start, end, &text, &bad);
+	if (!after) {
+		buf_free(&text);
+		size_t at;
+		const char *what = string_problem(r, start, bad, &at);
+		return jfail(r, at, what);
 	}
-	r->pos++;
-	out[n] = '\0';
+	const char *what;
+	const char *problem = escape_problem(r->s + start + 1, after - 1, &what);
+	if (problem) {
+		buf_free(&text);
+		return jfail(r, (size_t)(problem - r->s), what);
+	}
 	v->type = JV_STR;
-	v->s = out;
+	v->s = arena_memdup(r->a, text.data ? text.data : "", text.len + 1, 1);
+	buf_free(&text);
+	r->pos = (size_t)(after - r->s);
 	return 0;
 }
 
+/* Numbers are read by util/jsonscan too; the value comes from the filter's
+ * own conversion so its range checks hold. */
 static int
 jnumber(struct jreader *r, struct jv *v)
 {
-	const char *s = r->s;
-	size_t i = r->pos;
-	if (i < r->len && s[i] == '-')
-		i++;
-	size_t int_start = i;
-	while (i < r->len && s[i] >= '0' && s[i] <= '9')
-		i++;
-	if (i == int_start || (s[int_start] == '0' && i - int_start > 1))
+	const char *start = r->s + r->pos, *end = r->s + r->len, *bad, *what;
+	double ignored;
+	const char *after = jsonscan_number(start, end, &ignored, &bad, &what);
+	/* "01": jsonscan stops after the 0; JSON says it is not a number. */
+	if (!after || (after < end && *after >= '0' && *after <= '9'))
 		return jfail(r, r->pos, "invalid JSON number");
-	if (i < r->len && s[i] == '.') {
-		size_t f = ++i;
-		while (i < r->len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == f)
-			return jfail(r, r->pos, "invalid JSON number");
-	}
-	if (i < r->len && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < r->len && (s[i] == '+' || s[i] == '-'))
-			i++;
-		size_t f = i;
-		while (i < r->len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == f)
-			return jfail(r, r->pos, "invalid JSON number");
-	}
-	if (!lexer_parse_number(s + r->pos, i - r->pos, &v->n))
+	if (!lexer_parse_number(start, (size_t)(after - start), &v->n))
 		return jfail(r, r->pos, "JSON number out of range");
 	v->type = JV_NUM;
-	r->pos = i;
+	r->pos = (size_t)(after - r->s);
 	return 0;
 }
 

@@ -13,8 +13,7 @@
 struct xr_store {
 	struct xr_store_entry **entries; /* insertion order */
 	size_t n, cap;
-	size_t *slots; /* open addressing: entry index + 1, 0 = empty */
-	size_t mask;
+	struct hash_index index; /* id -> entry index */
 	size_t next_seq;
 	unsigned long generation;
 };
@@ -31,8 +30,7 @@ struct xr_store *
 store_new(void)
 {
 	struct xr_store *s = xcalloc(1, sizeof *s);
-	s->mask = 1023;
-	s->slots = xcalloc(s->mask + 1, sizeof *s->slots);
+	hash_index_init(&s->index, 500);
 	return s;
 }
 
@@ -44,27 +42,26 @@ store_free(struct xr_store *s)
 	for (size_t i = 0; i < s->n; i++)
 		entry_free(s->entries[i]);
 	free(s->entries);
-	free(s->slots);
+	hash_index_free(&s->index);
 	free(s);
+}
+
+static const char *
+key_of(const void *entries, size_t i)
+{
+	return entry_id(((struct xr_store_entry *const *)entries)[i]);
+}
+
+static uint64_t
+hash_of(const void *entries, size_t i)
+{
+	return hash_str(key_of(entries, i));
 }
 
 static size_t *
 store_slot(const struct xr_store *s, const char *id)
 {
-	size_t i = hash_str(id) & s->mask;
-	while (s->slots[i] && strcmp(entry_id(s->entries[s->slots[i] - 1]), id) != 0)
-		i = (i + 1) & s->mask;
-	return &s->slots[i];
-}
-
-static void
-store_rehash(struct xr_store *s)
-{
-	free(s->slots);
-	s->mask = s->mask * 2 + 1;
-	s->slots = xcalloc(s->mask + 1, sizeof *s->slots);
-	for (size_t i = 0; i < s->n; i++)
-		*store_slot(s, entry_id(s->entries[i])) = i + 1;
+	return hash_index_str_slot(&s->index, id, key_of, s->entries);
 }
 
 /* The entry for id, created (empty) when missing. */
@@ -88,8 +85,7 @@ static void
 store_index_new(struct xr_store *s, struct xr_store_entry *e)
 {
 	*store_slot(s, entry_id(e)) = s->n; /* e is the last entry */
-	if (s->n * 2 > s->mask)
-		store_rehash(s);
+	hash_index_added(&s->index, s->n, hash_of, s->entries);
 }
 
 struct xr_store_entry *
@@ -196,9 +192,7 @@ store_evict(struct xr_store *s, size_t max, store_pinned_fn pinned, void *ctx)
 	free(cand);
 	s->n = k;
 	if (removed) {
-		memset(s->slots, 0, (s->mask + 1) * sizeof *s->slots);
-		for (size_t i = 0; i < s->n; i++)
-			*store_slot(s, entry_id(s->entries[i])) = i + 1;
+		hash_index_rebuild(&s->index, s->n, hash_of, s->entries);
 		s->generation++;
 	}
 	return removed;

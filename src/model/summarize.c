@@ -30,7 +30,8 @@ summarize_service_ids(struct xr_trace *t, struct xr_summary *sum)
 	for (unsigned i = 0; i < t->n_nodes; i++) {
 		const struct xr_node *n = &t->nodes[i];
 		struct xr_service_id *id = &sum->service_ids[i];
-		*id = (struct xr_service_id){.name = n->name, .account_id = n->account_id, .type = n->type};
+		*id = (struct xr_service_id){
+		    .name = n->name, .account_id = n->account_id, .type = n->type};
 		if (n->name) {
 			id->names = ARENA_ARRAY(t->arena, const char *, 1);
 			id->names[0] = n->name;
@@ -133,7 +134,8 @@ summarize_annotations(struct xr_trace *t, struct xr_summary *sum)
 					break;
 			if (v == ak->n) {
 				XGROW(ak->values, ak->cap, ak->n + 1);
-				ak->services = xreallocarray(ak->services, ak->cap, sizeof *ak->services);
+				ak->services =
+				    xreallocarray(ak->services, ak->cap, sizeof *ak->services);
 				ak->values[v] = an->value;
 				ak->services[v] = (struct node_set){0};
 				ak->n++;
@@ -252,7 +254,8 @@ rc_service_for(struct xr_trace *t, const struct xr_segment *s, enum xr_rc_kind k
 		struct xr_rc_entity *ent = &svc.path[i];
 		ent->name = e->name;
 		ent->coverage = NAN;
-		if (e->namespace && (strcmp(e->namespace, "remote") == 0 || strcmp(e->namespace, "aws") == 0)) {
+		if (e->namespace &&
+		    (strcmp(e->namespace, "remote") == 0 || strcmp(e->namespace, "aws") == 0)) {
 			ent->remote = true;
 			ent->has_remote = true;
 		}
@@ -260,7 +263,8 @@ rc_service_for(struct xr_trace *t, const struct xr_segment *s, enum xr_rc_kind k
 			ent->coverage = round_micro(seg_duration(e) / response_time);
 		if (kind != XR_RC_RESPONSETIME && e->cause && e->cause->n_exceptions) {
 			ent->n_exceptions = e->cause->n_exceptions;
-			ent->exceptions = ARENA_ARRAY(t->arena, struct xr_rc_exception, ent->n_exceptions);
+			ent->exceptions =
+			    ARENA_ARRAY(t->arena, struct xr_rc_exception, ent->n_exceptions);
 			for (unsigned x = 0; x < ent->n_exceptions; x++) {
 				const struct xr_exception *ex = &e->cause->exceptions[x];
 				ent->exceptions[x].name = ex->type ? ex->type : ex->id;

@@ -131,9 +131,8 @@ svcmap_new(void)
 	struct svcmap *m = xcalloc(1, sizeof *m);
 	m->arena = arena_new();
 	m->start_time = m->end_time = NAN;
-	m->node_mask_ = m->edge_mask_ = 63;
-	m->node_slots_ = xcalloc(m->node_mask_ + 1, sizeof *m->node_slots_);
-	m->edge_slots_ = xcalloc(m->edge_mask_ + 1, sizeof *m->edge_slots_);
+	hash_index_init(&m->node_index_, 31);
+	hash_index_init(&m->edge_index_, 31);
 	return m;
 }
 
@@ -148,8 +147,8 @@ svcmap_free(struct svcmap *m)
 		stats_free(&m->edges[i].stats);
 	free(m->nodes);
 	free(m->edges);
-	free(m->node_slots_);
-	free(m->edge_slots_);
+	hash_index_free(&m->node_index_);
+	hash_index_free(&m->edge_index_);
 	arena_free(m->arena);
 	free(m);
 }
@@ -167,33 +166,31 @@ edge_hash(unsigned from, unsigned to)
 	return h ^ (h >> 29);
 }
 
-static void
-rehash_nodes(struct svcmap *m)
+static uint64_t
+node_hash(const void *nodes, size_t i)
 {
-	free(m->node_slots_);
-	m->node_mask_ = m->node_mask_ * 2 + 1;
-	m->node_slots_ = xcalloc(m->node_mask_ + 1, sizeof *m->node_slots_);
-	for (size_t i = 0; i < m->n_nodes; i++) {
-		const struct svcmap_node *n = &m->nodes[i];
-		size_t s = n->key_ & m->node_mask_;
-		while (m->node_slots_[s])
-			s = (s + 1) & m->node_mask_;
-		m->node_slots_[s] = (unsigned)i + 1;
-	}
+	return ((const struct svcmap_node *)nodes)[i].key_;
 }
 
-static void
-rehash_edges(struct svcmap *m)
+static bool
+node_same(const void *nodes, size_t i, const void *key)
 {
-	free(m->edge_slots_);
-	m->edge_mask_ = m->edge_mask_ * 2 + 1;
-	m->edge_slots_ = xcalloc(m->edge_mask_ + 1, sizeof *m->edge_slots_);
-	for (size_t i = 0; i < m->n_edges; i++) {
-		size_t s = edge_hash(m->edges[i].from, m->edges[i].to) & m->edge_mask_;
-		while (m->edge_slots_[s])
-			s = (s + 1) & m->edge_mask_;
-		m->edge_slots_[s] = (unsigned)i + 1;
-	}
+	return ((const struct svcmap_node *)nodes)[i].key_ == *(const unsigned long long *)key;
+}
+
+static uint64_t
+edge_item_hash(const void *edges, size_t i)
+{
+	const struct svcmap_edge *e = &((const struct svcmap_edge *)edges)[i];
+	return edge_hash(e->from, e->to);
+}
+
+static bool
+edge_same(const void *edges, size_t i, const void *key)
+{
+	const struct svcmap_edge *e = &((const struct svcmap_edge *)edges)[i];
+	const unsigned *ends = key;
+	return e->from == ends[0] && e->to == ends[1];
 }
 
 static const char *
@@ -210,10 +207,9 @@ static unsigned
 node_get_keyed(struct svcmap *m, unsigned long long key, const char *name, const char *type,
                const char *account)
 {
-	size_t s = key & m->node_mask_;
-	for (; m->node_slots_[s]; s = (s + 1) & m->node_mask_)
-		if (m->nodes[m->node_slots_[s] - 1].key_ == key)
-			return m->node_slots_[s] - 1;
+	size_t *slot = hash_index_slot(&m->node_index_, key, &key, node_same, m->nodes);
+	if (*slot)
+		return (unsigned)*slot - 1;
 	XGROW(m->nodes, m->cap_nodes_, m->n_nodes + 1);
 	struct svcmap_node *n = &m->nodes[m->n_nodes];
 	memset(n, 0, sizeof *n);
@@ -226,9 +222,8 @@ node_get_keyed(struct svcmap *m, unsigned long long key, const char *name, const
 	n->account_id = keep_str(m, account);
 	n->has_stats = true;
 	n->start_time = n->end_time = NAN;
-	m->node_slots_[s] = (unsigned)++m->n_nodes;
-	if (m->n_nodes * 2 > m->node_mask_)
-		rehash_nodes(m);
+	*slot = ++m->n_nodes;
+	hash_index_added(&m->node_index_, m->n_nodes, node_hash, m->nodes);
 	return (unsigned)m->n_nodes - 1;
 }
 
@@ -236,11 +231,8 @@ node_get_keyed(struct svcmap *m, unsigned long long key, const char *name, const
 static unsigned
 node_lookup(const struct svcmap *m, unsigned long long key)
 {
-	size_t s = key & m->node_mask_;
-	for (; m->node_slots_[s]; s = (s + 1) & m->node_mask_)
-		if (m->nodes[m->node_slots_[s] - 1].key_ == key)
-			return m->node_slots_[s] - 1;
-	return (unsigned)m->n_nodes;
+	size_t slot = *hash_index_slot(&m->node_index_, key, &key, node_same, m->nodes);
+	return slot ? (unsigned)slot - 1 : (unsigned)m->n_nodes;
 }
 
 static unsigned
@@ -252,21 +244,19 @@ node_get(struct svcmap *m, const char *name, const char *type, const char *accou
 static unsigned
 edge_get(struct svcmap *m, unsigned from, unsigned to)
 {
-	size_t s = edge_hash(from, to) & m->edge_mask_;
-	for (; m->edge_slots_[s]; s = (s + 1) & m->edge_mask_) {
-		const struct svcmap_edge *e = &m->edges[m->edge_slots_[s] - 1];
-		if (e->from == from && e->to == to)
-			return m->edge_slots_[s] - 1;
-	}
+	const unsigned ends[2] = {from, to};
+	size_t *slot =
+	    hash_index_slot(&m->edge_index_, edge_hash(from, to), ends, edge_same, m->edges);
+	if (*slot)
+		return (unsigned)*slot - 1;
 	XGROW(m->edges, m->cap_edges_, m->n_edges + 1);
 	struct svcmap_edge *e = &m->edges[m->n_edges];
 	memset(e, 0, sizeof *e);
 	e->from = from;
 	e->to = to;
 	e->start_time = e->end_time = NAN;
-	m->edge_slots_[s] = (unsigned)++m->n_edges;
-	if (m->n_edges * 2 > m->edge_mask_)
-		rehash_edges(m);
+	*slot = ++m->n_edges;
+	hash_index_added(&m->edge_index_, m->n_edges, edge_item_hash, m->edges);
 	return (unsigned)m->n_edges - 1;
 }
 
@@ -432,10 +422,8 @@ svcmap_finish(struct svcmap *m)
 	free(order);
 	free(where);
 	/* The tables index the old order: rebuild them. */
-	m->node_mask_ = (m->node_mask_ - 1) / 2;
-	rehash_nodes(m);
-	m->edge_mask_ = (m->edge_mask_ - 1) / 2;
-	rehash_edges(m);
+	hash_index_rebuild(&m->node_index_, m->n_nodes, node_hash, m->nodes);
+	hash_index_rebuild(&m->edge_index_, m->n_edges, edge_item_hash, m->edges);
 }
 
 /* The map of 100,000 traces is bound by memory latency: each trace's
@@ -841,7 +829,8 @@ svcmap_from_graph(const struct xr_service_graph *g)
 	m->end_time = g->end_time;
 	if (!isfinite(m->start_time) || !isfinite(m->end_time)) /* the services' own window */
 		for (size_t i = 0; i < m->n_nodes; i++)
-			widen(&m->start_time, &m->end_time, m->nodes[i].start_time, m->nodes[i].end_time);
+			widen(&m->start_time, &m->end_time, m->nodes[i].start_time,
+			      m->nodes[i].end_time);
 	svcmap_finish(m);
 	return m;
 }

@@ -23,6 +23,7 @@
 #include "model/svcgraph.h"
 #include "model/trace.h"
 #include "util/arena.h"
+#include "util/hash.h"
 
 /* Response times: counts per bin (see svcmap_bin_value()). */
 struct svcmap_hist {
@@ -75,8 +76,7 @@ struct svcmap {
 	double start_time, end_time; /* the window covered; NAN when empty */
 	/* private */
 	size_t cap_nodes_, cap_edges_;
-	unsigned *node_slots_, *edge_slots_; /* open addressing, index + 1 */
-	size_t node_mask_, edge_mask_;
+	struct hash_index node_index_, edge_index_;
 };
 
 /* Which store entries a map is built from (NULL: every full trace). */

@@ -179,7 +179,8 @@ build_index(struct xr_trace *t, struct seg_index *ix)
 			s->document = doc;
 			struct xr_segment **sl = index_slot(ix, s->id);
 			if (*sl && *sl != s)
-				trace_add_problem(t, "duplicate segment id %s: kept the first", s->id);
+				trace_add_problem(t, "duplicate segment id %s: kept the first",
+				                  s->id);
 			else
 				*sl = s;
 			for (unsigned i = 0; i < s->n_subsegments; i++)
@@ -232,7 +233,8 @@ build_children(struct xr_trace *t, struct xr_segment **links, struct xr_segment 
 	}
 	for (size_t i = 0; i < n_all; i++)
 		if (all[i]->n_children > 1)
-			qsort(all[i]->children, all[i]->n_children, sizeof *all[i]->children, cmp_start);
+			qsort(all[i]->children, all[i]->n_children, sizeof *all[i]->children,
+			      cmp_start);
 	free(extra);
 }
 
@@ -272,9 +274,11 @@ check_times(struct xr_trace *t)
 	for (unsigned i = 0; i < t->n_all; i++) {
 		struct xr_segment *s = t->all[i];
 		if (isfinite(s->start_time) && isfinite(s->end_time) && s->end_time < s->start_time)
-			trace_add_problem(t, "segment %s (%s) ends before it starts", s->id, s->name);
+			trace_add_problem(t, "segment %s (%s) ends before it starts", s->id,
+			                  s->name);
 		if (isnan(s->end_time) && !(s->flags & XR_SEG_IN_PROGRESS))
-			trace_add_problem(t, "segment %s (%s) has no end_time and is not in progress",
+			trace_add_problem(t,
+			                  "segment %s (%s) has no end_time and is not in progress",
 			                  s->id, s->name);
 	}
 }
@@ -308,11 +312,11 @@ trace_finish(struct xr_trace *t)
 		} else {
 			doc->flags |= XR_SEG_DETACHED;
 			if (!p)
-				trace_add_problem(t, "segment %s (%s): parent %s not found", doc->id,
-				                  doc->name, doc->parent_id);
+				trace_add_problem(t, "segment %s (%s): parent %s not found",
+				                  doc->id, doc->name, doc->parent_id);
 			else
-				trace_add_problem(t, "segment %s (%s) names itself as parent", doc->id,
-				                  doc->name);
+				trace_add_problem(t, "segment %s (%s) names itself as parent",
+				                  doc->id, doc->name);
 		}
 	}
 

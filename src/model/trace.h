@@ -100,8 +100,8 @@ struct xr_segment {
 	const char *name;
 	const char *parent_id;
 	const char *trace_id;
-	double start_time; /* NAN when absent */
-	double end_time;   /* NAN when absent or in progress */
+	double start_time;     /* NAN when absent */
+	double end_time;       /* NAN when absent or in progress */
 	const char *origin;    /* AWS::Lambda::Function, ... */
 	const char *namespace; /* "aws" or "remote" for subsegments */
 	const char *user;
@@ -118,8 +118,8 @@ struct xr_segment {
 	struct xr_segment **subsegments; /* nested subsegments, as decoded */
 
 	/* Links computed by trace_finish(). */
-	struct xr_segment *parent;   /* enclosing (sub)segment or caller; NULL for a root */
-	struct xr_segment *document; /* the segment document this belongs to */
+	struct xr_segment *parent;    /* enclosing (sub)segment or caller; NULL for a root */
+	struct xr_segment *document;  /* the segment document this belongs to */
 	struct xr_segment **children; /* subsegments and called documents, by start time */
 
 	unsigned flags;
@@ -170,24 +170,24 @@ struct xr_trace {
 	struct arena *arena;
 	struct xr_segment **documents; /* top-level documents, by start time */
 	unsigned n_documents;
-	struct xr_segment *root;       /* the root segment, or NULL if none */
-	struct xr_segment **roots;     /* tree roots, by start time */
+	struct xr_segment *root;   /* the root segment, or NULL if none */
+	struct xr_segment **roots; /* tree roots, by start time */
 	unsigned n_roots;
-	struct xr_segment **all;       /* every segment and subsegment, tree preorder */
+	struct xr_segment **all; /* every segment and subsegment, tree preorder */
 	unsigned n_all;
 	struct xr_node *nodes;
 	unsigned n_nodes;
 	struct xr_edge *edges;
 	unsigned n_edges;
-	double api_duration;           /* Trace.Duration as the API gave it, or NAN */
-	bool limit_exceeded;           /* Trace.LimitExceeded */
-	struct xr_summary summary;     /* computed by trace_finish() */
-	const char **problems;         /* what was wrong with the data */
+	double api_duration;       /* Trace.Duration as the API gave it, or NAN */
+	bool limit_exceeded;       /* Trace.LimitExceeded */
+	struct xr_summary summary; /* computed by trace_finish() */
+	const char **problems;     /* what was wrong with the data */
 	unsigned n_problems;
-	unsigned cap_documents_;       /* private */
-	unsigned cap_problems_;        /* private */
-	unsigned n_input_problems_;    /* private: problems before trace_finish()'s own */
-	bool finished_;                /* private */
+	unsigned cap_documents_;    /* private */
+	unsigned cap_problems_;     /* private */
+	unsigned n_input_problems_; /* private: problems before trace_finish()'s own */
+	bool finished_;             /* private */
 };
 
 /* A new empty trace; id may be NULL (taken from the first document). */
@@ -198,7 +198,8 @@ void trace_free(struct xr_trace *t);
 /* Adds a decoded document (allocated in t->arena). */
 void trace_add_document(struct xr_trace *t, struct xr_segment *doc);
 /* Records a data problem (printf-style). */
-void trace_add_problem(struct xr_trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void trace_add_problem(struct xr_trace *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Moves every document and problem of src into dst, frees src. */
 void trace_merge(struct xr_trace *dst, struct xr_trace *src);
 /* Links documents into a tree and computes nodes, edges and the summary.

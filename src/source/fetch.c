@@ -29,46 +29,46 @@
 /* ---- a set of trace ids ---- */
 
 struct idset {
-	char **slots;
-	size_t mask, n;
+	char **ids;
+	size_t n, cap;
+	struct hash_index index;
 };
+
+static const char *
+idset_key(const void *ids, size_t i)
+{
+	return ((char *const *)ids)[i];
+}
+
+static uint64_t
+idset_hash(const void *ids, size_t i)
+{
+	return hash_str(idset_key(ids, i));
+}
 
 /* Adds id; false when it was there already. */
 static bool
 idset_add(struct idset *s, const char *id)
 {
-	if (!s->slots || (s->n + 1) * 2 > s->mask) {
-		size_t old = s->slots ? s->mask + 1 : 0;
-		char **slots = s->slots;
-		s->mask = old ? old * 2 - 1 : 1023;
-		s->slots = xcalloc(s->mask + 1, sizeof *s->slots);
-		for (size_t i = 0; i < old; i++) {
-			if (!slots[i])
-				continue;
-			size_t k = hash_str(slots[i]) & s->mask;
-			while (s->slots[k])
-				k = (k + 1) & s->mask;
-			s->slots[k] = slots[i];
-		}
-		free(slots);
-	}
-	size_t k = hash_str(id) & s->mask;
-	while (s->slots[k]) {
-		if (strcmp(s->slots[k], id) == 0)
-			return false;
-		k = (k + 1) & s->mask;
-	}
-	s->slots[k] = xstrdup(id);
-	s->n++;
+	if (!s->index.slots)
+		hash_index_init(&s->index, 500);
+	size_t *slot = hash_index_str_slot(&s->index, id, idset_key, s->ids);
+	if (*slot)
+		return false;
+	XGROW(s->ids, s->cap, s->n + 1);
+	s->ids[s->n++] = xstrdup(id);
+	*slot = s->n;
+	hash_index_added(&s->index, s->n, idset_hash, s->ids);
 	return true;
 }
 
 static void
 idset_free(struct idset *s)
 {
-	for (size_t i = 0; s->slots && i <= s->mask; i++)
-		free(s->slots[i]);
-	free(s->slots);
+	for (size_t i = 0; i < s->n; i++)
+		free(s->ids[i]);
+	free(s->ids);
+	hash_index_free(&s->index);
 	*s = (struct idset){0};
 }
 
@@ -141,7 +141,7 @@ struct fetch {
 	struct idset requested;
 	size_t summary_jobs; /* summary pages queued or in flight */
 	struct scan *scans;
-	struct ratelim rl;
+	struct retry_ratelim rl;
 	uint64_t rng;
 
 	size_t replies; /* HTTP replies received, any status */
@@ -371,7 +371,7 @@ fetch_new(const struct fetch_opts *o, struct xr_store *store, struct xr_warnings
 		f->o.request_timeout = 60;
 	f->store = store;
 	f->warnings = warnings;
-	ratelim_init(&f->rl, timefmt_monotonic());
+	retry_ratelim_init(&f->rl, timefmt_monotonic());
 	f->rng = (uint64_t)time(NULL) * 6364136223846793005ull ^ (uint64_t)getpid() ^ (uintptr_t)f;
 	if (!f->rng)
 		f->rng = 88172645463325252ull;
@@ -822,7 +822,7 @@ fetch_tick(struct fetch *f)
 			return INFINITY;
 		if (!j)
 			break;
-		double d = ratelim_acquire(&f->rl, now);
+		double d = retry_ratelim_acquire(&f->rl, now);
 		if (d > 0) {
 			if (d < wake)
 				wake = d;
@@ -831,7 +831,7 @@ fetch_tick(struct fetch *f)
 		list_remove(&f->queue, j);
 		send_job(f, j, now);
 	}
-	f->progress.send_rate = ratelim_rate(&f->rl);
+	f->progress.send_rate = retry_ratelim_rate(&f->rl);
 	return wake;
 }
 
@@ -1140,7 +1140,7 @@ handle_failure(struct fetch *f, struct job *j, const struct xray_reply *reply, d
 			job_fail(f, j, msg);
 		} else {
 			dlog("  %s: retry in %.2fs (send rate %.1f/s)", rep.code, delay,
-			     ratelim_rate(&f->rl));
+			     retry_ratelim_rate(&f->rl));
 			retry_later(f, j, now, delay);
 		}
 		break;
@@ -1239,7 +1239,7 @@ on_reply(void *ctx, struct http_response *r)
 	    (j->attempts >= f->o.max_attempts ||
 	     (r->failure == HTTP_FAIL_RESOLVE && f->replies == 0 && j->attempts >= 2)))
 		rep.verdict = XRAY_FATAL;
-	ratelim_response(&f->rl, now, rep.verdict == XRAY_THROTTLED);
+	retry_ratelim_response(&f->rl, now, rep.verdict == XRAY_THROTTLED);
 	if (rep.verdict == XRAY_OK)
 		f->last_ok = now;
 	if (rep.verdict != XRAY_OK) {

@@ -52,16 +52,16 @@ struct item {
 struct loader {
 	const char *name;
 	const char *data, *end;
-	struct item **blocks;     /* MAX_BLOCKS pointers, blocks made on demand */
-	size_t n_items;           /* written by the cutting thread only */
-	atomic_size_t published;  /* items ready to decode */
+	struct item **blocks;    /* MAX_BLOCKS pointers, blocks made on demand */
+	size_t n_items;          /* written by the cutting thread only */
+	atomic_size_t published; /* items ready to decode */
 	atomic_bool cut_done;
-	atomic_size_t next;       /* first item no thread has taken yet */
-	const char *line_at;      /* line counting: where line `line` was seen */
+	atomic_size_t next;  /* first item no thread has taken yet */
+	const char *line_at; /* line counting: where line `line` was seen */
 	size_t line;
 	struct xr_warnings *warnings;
 	struct load_stats *stats;
-	bool mapped;              /* data is a read-only file mapping */
+	bool mapped; /* data is a read-only file mapping */
 };
 
 static struct item *
@@ -131,8 +131,8 @@ warn_at(struct loader *l, const char *p, const char *what)
 /* What the members of one object say about what it is. */
 struct object_scan {
 	struct loader *l;
-	bool response;  /* has Traces or TraceSummaries */
-	bool lists_ok;  /* those lists were well-formed */
+	bool response;    /* has Traces or TraceSummaries */
+	bool lists_ok;    /* those lists were well-formed */
 	bool unprocessed; /* UnprocessedTraceIds is not empty */
 	const char *unprocessed_at;
 	bool id, Id, segments, format, version;
@@ -177,8 +177,8 @@ cut_list(struct object_scan *o, const char *p, const char *end, enum item_kind k
 	if (after)
 		return after;
 	char msg[160];
-	snprintf(msg, sizeof msg, "\"%s\" is malformed or truncated here: the rest of it was skipped",
-	         what);
+	snprintf(msg, sizeof msg,
+	         "\"%s\" is malformed or truncated here: the rest of it was skipped", what);
 	warn_at(o->l, bad, msg);
 	o->l->stats->skipped++;
 	o->lists_ok = false;
@@ -259,7 +259,8 @@ cut_value(struct loader *l, const char *p, const char *end)
 		}
 		if (o.unprocessed)
 			warn_at(l, o.unprocessed_at,
-			        "the response lists UnprocessedTraceIds: those traces are not in the file");
+			        "the response lists UnprocessedTraceIds: those traces are not in "
+			        "the file");
 		return;
 	}
 	if (!complete)
@@ -310,7 +311,8 @@ cut_text(struct loader *l)
 	while (p < l->end) {
 		const char *vend = jsonscan_value_end(p, l->end, FILE_MAX_DEPTH);
 		if (vend == p) { /* a stray ',', '}' or ']' between values */
-			warn_at(l, p, "unexpected character between JSON values: the rest was skipped");
+			warn_at(l, p,
+			        "unexpected character between JSON values: the rest was skipped");
 			l->stats->skipped++;
 			break;
 		}
@@ -381,7 +383,8 @@ decode_item(struct loader *l, size_t i)
 	}
 	if (!r->trace && !r->summary) {
 		if (err.has_offset) /* a JSON syntax error: say where in the file */
-			warn_add(&r->warnings, "%s: invalid JSON%s: skipped", position(l, it, err.offset),
+			warn_add(&r->warnings, "%s: invalid JSON%s: skipped",
+			         position(l, it, err.offset),
 			         err.offset >= len ? " (truncated?)" : "");
 		else
 			warn_add(&r->warnings, "%s: skipped", err.msg);
@@ -503,8 +506,12 @@ static int
 load_text(const char *name, const char *data, size_t len, bool mapped, struct xr_store *store,
           struct xr_warnings *warnings, struct load_stats *stats, struct xr_err *err)
 {
-	struct loader l = {.name = name, .data = data, .end = data + len, .warnings = warnings,
-	                   .stats = stats, .mapped = mapped};
+	struct loader l = {.name = name,
+	                   .data = data,
+	                   .end = data + len,
+	                   .warnings = warnings,
+	                   .stats = stats,
+	                   .mapped = mapped};
 	size_t skipped_before = stats->skipped, responses_before = stats->responses;
 	cut_and_decode(&l);
 	size_t before = stats->traces + stats->summaries;
@@ -623,7 +630,8 @@ file_load(const char *path, struct xr_store *store, struct xr_warnings *warnings
 	}
 	if (S_ISREG(st.st_mode) && st.st_size > 0) {
 		if ((size_t)st.st_size > FILE_MAX_BYTES) {
-			xr_err_set(err, XR_ELIMIT, "%s: larger than %zu GiB", name, FILE_MAX_BYTES >> 30);
+			xr_err_set(err, XR_ELIMIT, "%s: larger than %zu GiB", name,
+			           FILE_MAX_BYTES >> 30);
 			goto out;
 		}
 		len = (size_t)st.st_size;

@@ -7,14 +7,17 @@
 #include <stddef.h>
 
 struct buf {
-	char *data;     /* always NUL-terminated when non-NULL */
+	char *data; /* always NUL-terminated when non-NULL */
 	size_t len;
 	size_t cap;
-	size_t limit;   /* 0 = no limit */
-	bool overflow;  /* set when an append was refused by the limit */
+	size_t limit;  /* 0 = no limit */
+	bool overflow; /* set when an append was refused by the limit */
 };
 
-#define BUF_INIT {NULL, 0, 0, 0, false}
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		NULL, 0, 0, 0, false                                                               \
+	}
 
 void buf_init(struct buf *b, size_t limit);
 void buf_free(struct buf *b);

@@ -9,12 +9,12 @@
 
 enum xr_status {
 	XR_OK = 0,
-	XR_EUSAGE,   /* bad option or argument */
-	XR_EINPUT,   /* malformed file or document */
-	XR_EIO,      /* read/write/network failure */
-	XR_EAUTH,    /* credentials or signature */
-	XR_EAPI,     /* the service said no */
-	XR_ELIMIT,   /* a size or count cap was hit */
+	XR_EUSAGE, /* bad option or argument */
+	XR_EINPUT, /* malformed file or document */
+	XR_EIO,    /* read/write/network failure */
+	XR_EAUTH,  /* credentials or signature */
+	XR_EAPI,   /* the service said no */
+	XR_ELIMIT, /* a size or count cap was hit */
 };
 
 struct xr_err {

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -112,12 +113,14 @@ block_load(const char *p, const char *end, struct block *b)
 	for (int k = 0; k < 4; k++) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
 		unsigned shift = 16u * (unsigned)k;
-		b->quote |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) << shift;
-		b->backslash |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs)) << shift;
+		b->quote |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote))
+		            << shift;
+		b->backslash |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bs))
+		                << shift;
 		/* max(v, 0x1f) == 0x1f exactly when v <= 0x1f (unsigned) */
-		b->control |= (uint64_t)(uint16_t)_mm_movemask_epi8(
-		                  _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl))
-		              << shift;
+		b->control |=
+		    (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl))
+		    << shift;
 	}
 #else
 	b->quote = b->backslash = b->control = 0;
@@ -375,6 +378,86 @@ jsonscan_string(const char *p, const char *end, struct buf *out, const char **ba
 	out->len = (size_t)(o - out->data);
 	out->data[out->len] = '\0';
 	return q;
+}
+
+static bool
+digit(const char *p, const char *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+/* Exact powers of ten: a mantissa below 2^53 times or over one of these is
+ * correctly rounded (the classic fast path); anything else goes to strtod. */
+static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static const char *
+number_fail(const char *at, const char **bad, const char **what, const char *msg)
+{
+	*bad = at;
+	*what = msg;
+	return NULL;
+}
+
+const char *
+jsonscan_number(const char *p, const char *end, double *value, const char **bad, const char **what)
+{
+	const char *start = p;
+	bool negative = p < end && *p == '-';
+	if (negative)
+		p++;
+	if (!digit(p, end))
+		return number_fail(p, bad, what, "expected a digit");
+	uint64_t mantissa = 0;
+	int digits = 0, scale = 0;
+	bool exact = true;
+	if (*p == '0') {
+		p++;
+	} else {
+		for (; digit(p, end); p++, digits++)
+			if (digits < 19)
+				mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+			else
+				exact = false;
+	}
+	if (p < end && *p == '.') {
+		p++;
+		if (!digit(p, end))
+			return number_fail(p, bad, what, "expected a digit after '.'");
+		for (; digit(p, end); p++, digits++, scale--)
+			if (digits < 19)
+				mantissa = mantissa * 10 + (uint64_t)(*p - '0');
+			else
+				exact = false;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		int sign = 1, e = 0;
+		if (p < end && (*p == '+' || *p == '-'))
+			sign = *p++ == '-' ? -1 : 1;
+		if (!digit(p, end))
+			return number_fail(p, bad, what, "expected a digit in the exponent");
+		for (; digit(p, end); p++)
+			if (e < 10000)
+				e = e * 10 + (*p - '0');
+		scale += sign * e;
+	}
+	if (exact && mantissa < (1ull << 53) && scale >= -22 && scale <= 22) {
+		double v = (double)mantissa;
+		v = scale < 0 ? v / exact_pow10[-scale] : v * exact_pow10[scale];
+		*value = negative ? -v : v;
+	} else {
+		char tmp[128];
+		size_t n = (size_t)(p - start);
+		/* Only absurd inputs are longer; their value is still huge or tiny. */
+		if (n >= sizeof tmp)
+			n = sizeof tmp - 1;
+		memcpy(tmp, start, n);
+		tmp[n] = '\0';
+		*value = strtod(tmp, NULL);
+	}
+	return p;
 }
 
 /* The code unit of the \uXXXX escape at p (6 bytes available), or -1. */

@@ -1,6 +1,7 @@
 /* jsonscan: finds the boundaries of JSON values without building them.
  * The file loader uses it to cut a large response into pieces that are
- * then decoded in parallel; it checks nesting, not full syntax. */
+ * then decoded in parallel; it checks nesting, not full syntax.  Its string
+ * and number readers are the ones every JSON reader of xrtop shares. */
 #ifndef XRTOP_UTIL_JSONSCAN_H
 #define XRTOP_UTIL_JSONSCAN_H
 
@@ -49,6 +50,13 @@ bool jsonscan_too_deep(const char *p, const char *end, int max_depth);
  * escape, a raw control character), with *bad at the problem when bad is
  * not NULL. */
 const char *jsonscan_string(const char *p, const char *end, struct buf *out, const char **bad);
+
+/* Reads the JSON number at p (strict grammar; after a leading 0 the number
+ * ends, so "01" reads as 0 and stops before the 1) into *value.  Returns one
+ * past it, or NULL with *bad at the problem and *what saying what is wrong.
+ * The one number reader of util/jsonpull and the filter's #[...] patterns. */
+const char *jsonscan_number(const char *p, const char *end, double *value, const char **bad,
+                            const char **what);
 
 /* For cJSON, which cuts strings at NUL and refuses a whole document for one
  * lone surrogate: a copy of JSON text with each \u0000 escape written as

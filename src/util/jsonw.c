@@ -50,10 +50,26 @@ jsonw_close(struct jsonw *w, char c)
 	buf_putc(w->out, c);
 }
 
-void jsonw_object_begin(struct jsonw *w) { jsonw_open(w, '{'); }
-void jsonw_object_end(struct jsonw *w) { jsonw_close(w, '}'); }
-void jsonw_array_begin(struct jsonw *w) { jsonw_open(w, '['); }
-void jsonw_array_end(struct jsonw *w) { jsonw_close(w, ']'); }
+void
+jsonw_object_begin(struct jsonw *w)
+{
+	jsonw_open(w, '{');
+}
+void
+jsonw_object_end(struct jsonw *w)
+{
+	jsonw_close(w, '}');
+}
+void
+jsonw_array_begin(struct jsonw *w)
+{
+	jsonw_open(w, '[');
+}
+void
+jsonw_array_end(struct jsonw *w)
+{
+	jsonw_close(w, ']');
+}
 
 void
 jsonw_key(struct jsonw *w, const char *key)

@@ -3,6 +3,7 @@
 #include "util/parallel.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <unistd.h>
@@ -27,6 +28,9 @@ parallel_workers(void)
 	/* XRTOP_THREADS=N overrides the processor count (for benchmarks). */
 	const char *env = getenv("XRTOP_THREADS");
 	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t cpus; /* the CPUs this process may run on */
+	if (!(env && *env) && sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) < n)
+		n = CPU_COUNT(&cpus);
 	if (n < 1)
 		return 1;
 	return n > PARALLEL_MAX_WORKERS ? PARALLEL_MAX_WORKERS : (unsigned)n;

@@ -125,9 +125,9 @@ timefmt_parse_time(const char *s, double *out, struct xr_err *err)
 	*out = t;
 	return 0;
 bad:
-	return xr_err_set(err, XR_EUSAGE,
-	                  "'%s' is not a time: use ISO 8601 (2026-11-27T08:00:00Z) or epoch seconds",
-	                  s);
+	return xr_err_set(
+	    err, XR_EUSAGE,
+	    "'%s' is not a time: use ISO 8601 (2026-11-27T08:00:00Z) or epoch seconds", s);
 }
 
 int
@@ -147,11 +147,26 @@ timefmt_parse_duration(const char *s, double *out, struct xr_err *err)
 		p = end;
 		double unit = 1;
 		switch (*p) {
-		case 's': unit = 1; p++; break;
-		case 'm': unit = 60; p++; break;
-		case 'h': unit = 3600; p++; break;
-		case 'd': unit = 86400; p++; break;
-		case 'w': unit = 7 * 86400; p++; break;
+		case 's':
+			unit = 1;
+			p++;
+			break;
+		case 'm':
+			unit = 60;
+			p++;
+			break;
+		case 'h':
+			unit = 3600;
+			p++;
+			break;
+		case 'd':
+			unit = 86400;
+			p++;
+			break;
+		case 'w':
+			unit = 7 * 86400;
+			p++;
+			break;
 		case '\0': break;
 		default: goto bad;
 		}

@@ -121,9 +121,9 @@ utf8_chars(const char *s, size_t n)
 static bool
 is_invisible_control(uint32_t cp)
 {
-	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-	       cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029 ||
-	       cp == 0xFEFF || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060;
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+	       cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF ||
+	       (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060;
 }
 
 /* How one character is shown: either as itself, or as an escape text. */
@@ -167,8 +167,8 @@ show_char(uint32_t cp, int bytelen, unsigned flags, struct shown *sh)
 	int w = utf8_cp_width(cp);
 	if ((cp >= 0x80 && cp <= 0x9F) || is_invisible_control(cp) || (flags & UTF8_ASCII) ||
 	    w < 0) {
-		sh->len = (size_t)snprintf(sh->tmp, sizeof sh->tmp, cp > 0xFFFF ? "\\U%08X" : "\\u%04X",
-		                           cp);
+		sh->len = (size_t)snprintf(sh->tmp, sizeof sh->tmp,
+		                           cp > 0xFFFF ? "\\U%08X" : "\\u%04X", cp);
 		sh->text = sh->tmp;
 		sh->width = (int)sh->len;
 		return;

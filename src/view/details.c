@@ -229,7 +229,7 @@ struct pretty {
 	size_t last_line; /* where a comma goes */
 };
 
-static void pretty_value(struct pretty *p, enum jp_token tok, const char *key);
+static void pretty_value(struct pretty *p, enum jsonpull_token tok, const char *key);
 
 static void
 pretty_line(struct pretty *p, const char *key, const char *text, unsigned style)
@@ -272,8 +272,8 @@ pretty_comma(struct pretty *p)
 static void
 pretty_container(struct pretty *p, bool object, const char *key)
 {
-	enum jp_token tok = jp_next(&p->jp);
-	enum jp_token close = object ? JP_END_OBJECT : JP_END_ARRAY;
+	enum jsonpull_token tok = jsonpull_next(&p->jp);
+	enum jsonpull_token close = object ? JSONPULL_END_OBJECT : JSONPULL_END_ARRAY;
 	if (tok == close) {
 		pretty_line(p, key, object ? "{}" : "[]", CANVAS_NORMAL);
 		return;
@@ -281,41 +281,41 @@ pretty_container(struct pretty *p, bool object, const char *key)
 	pretty_line(p, key, object ? "{" : "[", CANVAS_NORMAL);
 	p->indent++;
 	bool first = true;
-	while (tok != close && tok != JP_ERROR && tok != JP_EOF) {
+	while (tok != close && tok != JSONPULL_ERROR && tok != JSONPULL_EOF) {
 		if (!first)
 			pretty_comma(p);
 		first = false;
 		char *k = NULL;
 		if (object) {
 			k = xstrndup(p->jp.text.data, p->jp.text.len);
-			tok = jp_next(&p->jp);
+			tok = jsonpull_next(&p->jp);
 		}
 		pretty_value(p, tok, k);
 		free(k);
-		tok = jp_next(&p->jp);
+		tok = jsonpull_next(&p->jp);
 	}
 	p->indent--;
 	pretty_line(p, NULL, object ? "}" : "]", CANVAS_NORMAL);
 }
 
 static void
-pretty_value(struct pretty *p, enum jp_token tok, const char *key)
+pretty_value(struct pretty *p, enum jsonpull_token tok, const char *key)
 {
 	struct buf b = BUF_INIT;
 	switch (tok) {
-	case JP_BEGIN_OBJECT: pretty_container(p, true, key); break;
-	case JP_BEGIN_ARRAY: pretty_container(p, false, key); break;
-	case JP_STRING:
+	case JSONPULL_BEGIN_OBJECT: pretty_container(p, true, key); break;
+	case JSONPULL_BEGIN_ARRAY: pretty_container(p, false, key); break;
+	case JSONPULL_STRING:
 		json_escape(&b, p->jp.text.data, p->jp.text.len);
 		pretty_line(p, key, b.data, CANVAS_OK);
 		break;
-	case JP_NUMBER:
+	case JSONPULL_NUMBER:
 		buf_append(&b, p->jp.token, (size_t)(p->jp.p - p->jp.token));
 		pretty_line(p, key, b.data, CANVAS_ACCENT);
 		break;
-	case JP_TRUE: pretty_line(p, key, "true", CANVAS_ACCENT); break;
-	case JP_FALSE: pretty_line(p, key, "false", CANVAS_ACCENT); break;
-	case JP_NULL: pretty_line(p, key, "null", CANVAS_DIM); break;
+	case JSONPULL_TRUE: pretty_line(p, key, "true", CANVAS_ACCENT); break;
+	case JSONPULL_FALSE: pretty_line(p, key, "false", CANVAS_ACCENT); break;
+	case JSONPULL_NULL: pretty_line(p, key, "null", CANVAS_DIM); break;
 	default: break;
 	}
 	buf_free(&b);
@@ -326,9 +326,9 @@ static void
 pretty_json(struct details *d, const char *json)
 {
 	struct pretty p = {.d = d};
-	jp_init(&p.jp, json, strlen(json));
+	jsonpull_init(&p.jp, json, strlen(json));
 	size_t lines = d->n_lines, spans = d->n_spans;
-	pretty_value(&p, jp_next(&p.jp), NULL);
+	pretty_value(&p, jsonpull_next(&p.jp), NULL);
 	if (p.jp.error) {
 		d->n_lines = lines;
 		d->n_spans = spans;
@@ -337,7 +337,7 @@ pretty_json(struct details *d, const char *json)
 		new_line(d);
 		add_text(d, 2, 2, json, CANVAS_NORMAL);
 	}
-	jp_free(&p.jp);
+	jsonpull_free(&p.jp);
 }
 
 /* ---- tabs ---- */

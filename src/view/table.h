@@ -12,8 +12,8 @@
 struct table_column {
 	const char *header;
 	enum utf8_align align;
-	size_t max_width;  /* 0 = no limit */
-	int shrink;        /* order in which columns give up width to fit; 0 = never */
+	size_t max_width; /* 0 = no limit */
+	int shrink;       /* order in which columns give up width to fit; 0 = never */
 };
 
 struct table {

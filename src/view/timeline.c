@@ -21,8 +21,7 @@ struct timeline {
 	unsigned *rows; /* visible rows: t->all indexes */
 	size_t n_rows;
 	bool dirty;
-	unsigned *slots; /* id -> index + 1, open addressing */
-	size_t mask;
+	struct hash_index index; /* id -> index in t->all */
 	double t0, t1;
 	double w0, w1; /* the window the axis shows (zoom), within [t0, t1] */
 	double crit_total;
@@ -120,13 +119,10 @@ crit_walk(struct timeline *tl, unsigned i, double start, double end)
 	free(scratch);
 }
 
-static size_t
-slot_of(const struct timeline *tl, const char *id)
+static const char *
+key_of(const void *all, size_t i)
 {
-	size_t i = hash_str(id) & tl->mask;
-	while (tl->slots[i] && strcmp(tl->t->all[tl->slots[i] - 1]->id, id) != 0)
-		i = (i + 1) & tl->mask;
-	return i;
+	return ((struct xr_segment *const *)all)[i]->id;
 }
 
 static long
@@ -134,8 +130,8 @@ index_of(const struct timeline *tl, const char *id)
 {
 	if (!id)
 		return -1;
-	size_t i = slot_of(tl, id);
-	return tl->slots[i] ? (long)tl->slots[i] - 1 : -1;
+	size_t slot = *hash_index_str_slot(&tl->index, id, key_of, tl->t->all);
+	return slot ? (long)slot - 1 : -1;
 }
 
 struct timeline *
@@ -164,15 +160,11 @@ timeline_new(const struct xr_trace *t)
 		tl->end[stack[--top]] = (unsigned)n;
 	free(stack);
 
-	size_t size = 16;
-	while (size < n * 2)
-		size *= 2;
-	tl->slots = xcalloc(size, sizeof *tl->slots);
-	tl->mask = size - 1;
+	hash_index_init(&tl->index, n);
 	for (size_t i = 0; i < n; i++) {
-		size_t s = slot_of(tl, t->all[i]->id);
-		if (!tl->slots[s])
-			tl->slots[s] = (unsigned)i + 1;
+		size_t *slot = hash_index_str_slot(&tl->index, t->all[i]->id, key_of, t->all);
+		if (!*slot)
+			*slot = i + 1;
 	}
 
 	tl->t0 = INFINITY;
@@ -213,7 +205,7 @@ timeline_free(struct timeline *tl)
 	free(tl->crit_self);
 	free(tl->collapsed);
 	free(tl->rows);
-	free(tl->slots);
+	hash_index_free(&tl->index);
 	free(tl);
 }
 

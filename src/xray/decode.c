@@ -22,17 +22,17 @@
 static void
 s_service_id(struct strict *s, const cJSON *obj, struct xr_service_id *id)
 {
-	id->name = s_str(s, obj, "Name");
-	id->names = s_strings(s, obj, "Names", &id->n_names);
-	id->account_id = s_str(s, obj, "AccountId");
-	id->type = s_str(s, obj, "Type");
+	id->name = strict_str(s, obj, "Name");
+	id->names = strict_strings(s, obj, "Names", &id->n_names);
+	id->account_id = strict_str(s, obj, "AccountId");
+	id->type = strict_str(s, obj, "Type");
 }
 
 static struct xr_service_id *
 s_service_ids(struct strict *s, const cJSON *obj, const char *field, unsigned *n)
 {
-	const cJSON *list = s_array(s, obj, field);
-	struct xr_service_id *ids = s_objects(s, list, field, sizeof *ids, n);
+	const cJSON *list = strict_array(s, obj, field);
+	struct xr_service_id *ids = strict_objects(s, list, field, sizeof *ids, n);
 	unsigned i = 0;
 	const cJSON *item;
 	if (ids)
@@ -44,9 +44,9 @@ s_service_ids(struct strict *s, const cJSON *obj, const char *field, unsigned *n
 static const char **
 s_detail_list(struct strict *s, const cJSON *obj, const char *field, const char *key, unsigned *n)
 {
-	const cJSON *list = s_array(s, obj, field);
+	const cJSON *list = strict_array(s, obj, field);
 	unsigned count;
-	if (!s_objects(s, list, field, 1, &count) || !count) {
+	if (!strict_objects(s, list, field, 1, &count) || !count) {
 		*n = 0;
 		return NULL;
 	}
@@ -55,7 +55,7 @@ s_detail_list(struct strict *s, const cJSON *obj, const char *field, const char 
 	const cJSON *item;
 	cJSON_ArrayForEach(item, list)
 	{
-		const char *v = s_str(s, item, key);
+		const char *v = strict_str(s, item, key);
 		if (v)
 			out[(*n)++] = v;
 	}
@@ -65,7 +65,7 @@ s_detail_list(struct strict *s, const cJSON *obj, const char *field, const char 
 static void
 s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 {
-	const cJSON *anns = s_object(s, obj, "Annotations");
+	const cJSON *anns = strict_object(s, obj, "Annotations");
 	if (!anns)
 		return;
 	unsigned count = (unsigned)cJSON_GetArraySize(anns);
@@ -79,7 +79,8 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 			strict_fail(s, "Annotations", "expected a list of values per key");
 			return;
 		}
-		out->values = s_objects(s, key, "Annotations", sizeof *out->values, &out->n_values);
+		out->values =
+		    strict_objects(s, key, "Annotations", sizeof *out->values, &out->n_values);
 		unsigned i = 0;
 		const cJSON *v;
 		if (!out->values)
@@ -87,7 +88,7 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 		cJSON_ArrayForEach(v, key)
 		{
 			struct xr_ann_value *av = &out->values[i++];
-			const cJSON *val = s_object(s, v, "AnnotationValue");
+			const cJSON *val = strict_object(s, v, "AnnotationValue");
 			const cJSON *x;
 			if (!val) {
 				strict_fail(s, "Annotations", "a value has no AnnotationValue");
@@ -103,7 +104,8 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 				av->value.type = XR_VAL_BOOL;
 				av->value.u.b = cJSON_IsTrue(x);
 			} else {
-				strict_fail(s, "Annotations", "AnnotationValue has no string, number or boolean");
+				strict_fail(s, "Annotations",
+				            "AnnotationValue has no string, number or boolean");
 				return;
 			}
 			av->services = s_service_ids(s, v, "ServiceIds", &av->n_services);
@@ -114,15 +116,16 @@ s_annotations(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 static void
 s_users(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 {
-	const cJSON *list = s_array(s, obj, "Users");
-	sum->users = s_objects(s, list, "Users", sizeof *sum->users, &sum->n_users);
+	const cJSON *list = strict_array(s, obj, "Users");
+	sum->users = strict_objects(s, list, "Users", sizeof *sum->users, &sum->n_users);
 	unsigned i = 0;
 	const cJSON *u;
 	if (sum->users)
 		cJSON_ArrayForEach(u, list)
 		{
-			sum->users[i].name = s_str(s, u, "UserName");
-			sum->users[i].services = s_service_ids(s, u, "ServiceIds", &sum->users[i].n_services);
+			sum->users[i].name = strict_str(s, u, "UserName");
+			sum->users[i].services =
+			    s_service_ids(s, u, "ServiceIds", &sum->users[i].n_services);
 			i++;
 		}
 }
@@ -130,20 +133,21 @@ s_users(struct strict *s, const cJSON *obj, struct xr_summary *sum)
 static void
 s_entity(struct strict *s, const cJSON *obj, struct xr_rc_entity *e)
 {
-	e->name = s_str(s, obj, "Name");
-	e->coverage = s_num(s, obj, "Coverage");
+	e->name = strict_str(s, obj, "Name");
+	e->coverage = strict_num(s, obj, "Coverage");
 	const cJSON *remote = FIELD(obj, "Remote");
 	e->has_remote = remote && !cJSON_IsNull(remote);
-	e->remote = s_bool(s, obj, "Remote");
-	const cJSON *list = s_array(s, obj, "Exceptions");
-	e->exceptions = s_objects(s, list, "Exceptions", sizeof *e->exceptions, &e->n_exceptions);
+	e->remote = strict_bool(s, obj, "Remote");
+	const cJSON *list = strict_array(s, obj, "Exceptions");
+	e->exceptions =
+	    strict_objects(s, list, "Exceptions", sizeof *e->exceptions, &e->n_exceptions);
 	unsigned i = 0;
 	const cJSON *x;
 	if (e->exceptions)
 		cJSON_ArrayForEach(x, list)
 		{
-			e->exceptions[i].name = s_str(s, x, "Name");
-			e->exceptions[i].message = s_str(s, x, "Message");
+			e->exceptions[i].name = strict_str(s, x, "Name");
+			e->exceptions[i].message = strict_str(s, x, "Message");
 			i++;
 		}
 }
@@ -152,9 +156,9 @@ static void
 s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_summary *sum,
               enum xr_rc_kind kind)
 {
-	const cJSON *list = s_array(s, obj, field);
+	const cJSON *list = strict_array(s, obj, field);
 	unsigned n;
-	struct xr_root_cause *rcs = s_objects(s, list, field, sizeof *rcs, &n);
+	struct xr_root_cause *rcs = strict_objects(s, list, field, sizeof *rcs, &n);
 	sum->root_causes[kind] = rcs;
 	sum->n_root_causes[kind] = n;
 	unsigned i = 0;
@@ -164,9 +168,10 @@ s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_s
 	cJSON_ArrayForEach(rc, list)
 	{
 		struct xr_root_cause *out = &rcs[i++];
-		out->client_impacting = s_bool(s, rc, "ClientImpacting");
-		const cJSON *svcs = s_array(s, rc, "Services");
-		out->services = s_objects(s, svcs, "Services", sizeof *out->services, &out->n_services);
+		out->client_impacting = strict_bool(s, rc, "ClientImpacting");
+		const cJSON *svcs = strict_array(s, rc, "Services");
+		out->services =
+		    strict_objects(s, svcs, "Services", sizeof *out->services, &out->n_services);
 		unsigned k = 0;
 		const cJSON *svc;
 		if (!out->services)
@@ -175,9 +180,10 @@ s_root_causes(struct strict *s, const cJSON *obj, const char *field, struct xr_s
 		{
 			struct xr_rc_service *o = &out->services[k++];
 			s_service_id(s, svc, &o->id);
-			o->inferred = s_bool(s, svc, "Inferred");
-			const cJSON *path = s_array(s, svc, "EntityPath");
-			o->path = s_objects(s, path, "EntityPath", sizeof *o->path, &o->n_path);
+			o->inferred = strict_bool(s, svc, "Inferred");
+			const cJSON *path = strict_array(s, svc, "EntityPath");
+			o->path =
+			    strict_objects(s, path, "EntityPath", sizeof *o->path, &o->n_path);
 			unsigned p = 0;
 			const cJSON *ent;
 			if (o->path)
@@ -196,35 +202,36 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	}
 	struct xr_summary *sum = ARENA_NEW(a, struct xr_summary);
 	summary_init(sum);
-	sum->id = s_str(&s, obj, "Id");
+	sum->id = strict_str(&s, obj, "Id");
 	if (!sum->id && !s.failed)
 		strict_fail(&s, "Id", "missing");
-	sum->start_time = s_num(&s, obj, "StartTime");
+	sum->start_time = strict_num(&s, obj, "StartTime");
 	if (isfinite(sum->start_time) && !timefmt_in_range(sum->start_time))
 		strict_fail(&s, "StartTime", "not a time between 1970 and 9999");
 	if (isnan(sum->start_time))
 		sum->start_time = summary_time_from_trace_id(sum->id);
-	sum->duration = s_num(&s, obj, "Duration");
-	sum->response_time = s_num(&s, obj, "ResponseTime");
+	sum->duration = strict_num(&s, obj, "Duration");
+	sum->response_time = strict_num(&s, obj, "ResponseTime");
 	if (isfinite(sum->duration) &&
 	    !(sum->duration >= 0 && sum->duration <= TIMEFMT_MAX_DURATION))
 		strict_fail(&s, "Duration", "out of range");
 	if (isfinite(sum->response_time) &&
 	    !(sum->response_time >= 0 && sum->response_time <= TIMEFMT_MAX_DURATION))
 		strict_fail(&s, "ResponseTime", "out of range");
-	sum->has_fault = s_bool(&s, obj, "HasFault");
-	sum->has_error = s_bool(&s, obj, "HasError");
-	sum->has_throttle = s_bool(&s, obj, "HasThrottle");
-	sum->is_partial = s_bool(&s, obj, "IsPartial");
-	const cJSON *http = s_object(&s, obj, "Http");
+	sum->has_fault = strict_bool(&s, obj, "HasFault");
+	sum->has_error = strict_bool(&s, obj, "HasError");
+	sum->has_throttle = strict_bool(&s, obj, "HasThrottle");
+	sum->is_partial = strict_bool(&s, obj, "IsPartial");
+	const cJSON *http = strict_object(&s, obj, "Http");
 	if (http) {
 		s.sub = "Http";
-		sum->http.url = s_str(&s, http, "HttpURL");
-		sum->http.method = s_str(&s, http, "HttpMethod");
-		sum->http.user_agent = s_str(&s, http, "UserAgent");
-		sum->http.client_ip = s_str(&s, http, "ClientIp");
-		double status = s_num(&s, http, "HttpStatus");
-		sum->http.status = isfinite(status) && status > 0 && status < 1000 ? (int)status : 0;
+		sum->http.url = strict_str(&s, http, "HttpURL");
+		sum->http.method = strict_str(&s, http, "HttpMethod");
+		sum->http.user_agent = strict_str(&s, http, "UserAgent");
+		sum->http.client_ip = strict_str(&s, http, "ClientIp");
+		double status = strict_num(&s, http, "HttpStatus");
+		sum->http.status =
+		    isfinite(status) && status > 0 && status < 1000 ? (int)status : 0;
 		s.sub = NULL;
 	}
 	s_annotations(&s, obj, sum);
@@ -234,7 +241,7 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	sum->instance_ids = s_detail_list(&s, obj, "InstanceIds", "Id", &sum->n_instance_ids);
 	sum->availability_zones =
 	    s_detail_list(&s, obj, "AvailabilityZones", "Name", &sum->n_availability_zones);
-	const cJSON *entry = s_object(&s, obj, "EntryPoint");
+	const cJSON *entry = strict_object(&s, obj, "EntryPoint");
 	if (entry) {
 		sum->entry_point = ARENA_NEW(a, struct xr_service_id);
 		s_service_id(&s, entry, sum->entry_point);
@@ -242,9 +249,9 @@ decode_summary_cjson(const cJSON *obj, struct arena *a, const char *where, struc
 	s_root_causes(&s, obj, "FaultRootCauses", sum, XR_RC_FAULT);
 	s_root_causes(&s, obj, "ErrorRootCauses", sum, XR_RC_ERROR);
 	s_root_causes(&s, obj, "ResponseTimeRootCauses", sum, XR_RC_RESPONSETIME);
-	double rev = s_num(&s, obj, "Revision");
+	double rev = strict_num(&s, obj, "Revision");
 	sum->revision = isfinite(rev) && fabs(rev) < 1e9 ? (int)rev : -1;
-	sum->matched_event_time = s_num(&s, obj, "MatchedEventTime");
+	sum->matched_event_time = strict_num(&s, obj, "MatchedEventTime");
 	return s.failed ? NULL : sum;
 }
 
@@ -271,7 +278,8 @@ parse_json(const char *json, size_t len, struct xr_err *err)
 			root = NULL;
 			size_t line, col;
 			jsonpos_position(json, len, at, &line, &col);
-			xr_err_set(err, XR_EINPUT, "line %zu, column %zu: unexpected data after the JSON value",
+			xr_err_set(err, XR_EINPUT,
+			           "line %zu, column %zu: unexpected data after the JSON value",
 			           line, col);
 		}
 	}
@@ -353,7 +361,8 @@ note_segment_member(void *ctx, const struct jsonscan_member *m, const char *end)
 			cap_document_texts = i + 16;
 			document_texts = xreallocarray(document_texts, cap_document_texts,
 			                               sizeof *document_texts);
-			memset(document_texts + old, 0, (cap_document_texts - old) * sizeof *document_texts);
+			memset(document_texts + old, 0,
+			       (cap_document_texts - old) * sizeof *document_texts);
 		}
 		buf_reset(&document_texts[i]);
 		const char *after = jsonscan_string(m->value, end, &document_texts[i], NULL);
@@ -432,16 +441,19 @@ decode_segment_refs(struct xr_trace *t, const struct trace_scan *ts, const char 
 		struct xr_err e = {0};
 		const struct buf *text = &document_texts[i];
 		if (!ref->has_doc) {
-			warn_add(warnings,
-			         "%s: trace %s: segment %zu (%s): no valid \"Document\" string: skipped",
-			         where, t->id, i, segment_ref_id(ref, end, &name));
-		} else if (!decode_segment_document(text->data ? text->data : "", text->len, t, &e)) {
-			warn_add(warnings, "%s: trace %s: segment %zu (%s): %s: skipped", where, t->id, i,
-			         segment_ref_id(ref, end, &name), e.msg);
+			warn_add(
+			    warnings,
+			    "%s: trace %s: segment %zu (%s): no valid \"Document\" string: skipped",
+			    where, t->id, i, segment_ref_id(ref, end, &name));
+		} else if (!decode_segment_document(text->data ? text->data : "", text->len, t,
+		                                    &e)) {
+			warn_add(warnings, "%s: trace %s: segment %zu (%s): %s: skipped", where,
+			         t->id, i, segment_ref_id(ref, end, &name), e.msg);
 		} else {
 			struct xr_segment *s = t->documents[t->n_documents - 1];
 			if (s->trace_id && s->trace_id != t->id)
-				trace_add_problem(t, "segment %s names trace %s", s->id, s->trace_id);
+				trace_add_problem(t, "segment %s names trace %s", s->id,
+				                  s->trace_id);
 		}
 	}
 	buf_free(&name);
@@ -469,7 +481,8 @@ decode_trace_object(const char *json, size_t len, const char *where, struct xr_w
 		t->api_duration = ts.duration;
 		t->limit_exceeded = ts.limit_exceeded;
 		if (t->limit_exceeded)
-			trace_add_problem(t, "trace exceeded the X-Ray trace size limit: segments are missing");
+			trace_add_problem(
+			    t, "trace exceeded the X-Ray trace size limit: segments are missing");
 		decode_segment_refs(t, &ts, end, where, warnings);
 		trace_finish(t);
 	}
@@ -545,7 +558,8 @@ decode_trace_summaries_response(const char *json, size_t len, struct xr_store *s
 		return -1;
 	int rc = -1;
 	const cJSON *list;
-	if (!(list = response_list(root, "TraceSummaries", err)) || read_next_token(root, page, err) < 0)
+	if (!(list = response_list(root, "TraceSummaries", err)) ||
+	    read_next_token(root, page, err) < 0)
 		goto out;
 	const cJSON *n = FIELD(root, "TracesProcessedCount");
 	if (cJSON_IsNumber(n))
@@ -589,7 +603,7 @@ out:
 struct spans {
 	struct span {
 		const char *p, *end;
-	} *items;
+	} * items;
 	size_t n, cap;
 };
 
@@ -632,7 +646,8 @@ decode_batch_get_traces_response(const char *json, size_t len, struct xr_store *
 	cJSON_ArrayForEach(item, unp)
 	{
 		if (!cJSON_IsString(item)) {
-			xr_err_set(err, XR_EINPUT, "UnprocessedTraceIds: expected a list of strings");
+			xr_err_set(err, XR_EINPUT,
+			           "UnprocessedTraceIds: expected a list of strings");
 			goto out;
 		}
 	}
@@ -703,7 +718,8 @@ decode_groups_response(const char *json, size_t len, struct xr_group **groups, s
 		const cJSON *expr = cJSON_IsObject(g) ? FIELD(g, "FilterExpression") : NULL;
 		if (!cJSON_IsString(name) || (arn && !cJSON_IsString(arn) && !cJSON_IsNull(arn)) ||
 		    (expr && !cJSON_IsString(expr) && !cJSON_IsNull(expr))) {
-			xr_err_set(err, XR_EINPUT, "Groups: expected objects with a GroupName string");
+			xr_err_set(err, XR_EINPUT,
+			           "Groups: expected objects with a GroupName string");
 			goto out;
 		}
 		*groups = xreallocarray(*groups, *n + 1, sizeof **groups);

@@ -34,13 +34,13 @@ struct xr_summary *decode_trace_summary(const char *json, size_t len, struct are
 
 /* What one page of a paginated response said besides its list. */
 struct decode_page {
-	char *next_token;         /* NULL on the last page; caller frees */
-	long long processed;      /* TracesProcessedCount, -1 when absent */
-	double approximate_time;  /* ApproximateTime, NAN when absent */
-	char **unprocessed;       /* UnprocessedTraceIds; caller frees each and the array */
+	char *next_token;        /* NULL on the last page; caller frees */
+	long long processed;     /* TracesProcessedCount, -1 when absent */
+	double approximate_time; /* ApproximateTime, NAN when absent */
+	char **unprocessed;      /* UnprocessedTraceIds; caller frees each and the array */
 	size_t n_unprocessed;
-	size_t n_items;           /* summaries or traces added to the store */
-	size_t n_limit_exceeded;  /* traces with LimitExceeded */
+	size_t n_items;          /* summaries or traces added to the store */
+	size_t n_limit_exceeded; /* traces with LimitExceeded */
 };
 
 void decode_page_free(struct decode_page *p);

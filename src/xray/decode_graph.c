@@ -17,7 +17,7 @@
 static double
 g_num(struct strict *g, const cJSON *obj, const char *field)
 {
-	const cJSON *v = s_kind(g, obj, field, cJSON_IsNumber, "expected a number");
+	const cJSON *v = strict_kind(g, obj, field, cJSON_IsNumber, "expected a number");
 	return v && isfinite(v->valuedouble) ? v->valuedouble : NAN;
 }
 
@@ -31,11 +31,11 @@ g_count(struct strict *g, const cJSON *obj, const char *field)
 static void
 g_stats(struct strict *g, const cJSON *obj, const char *field, struct xr_graph_stats *s)
 {
-	const cJSON *st = s_kind(g, obj, field, cJSON_IsObject, "expected an object");
+	const cJSON *st = strict_kind(g, obj, field, cJSON_IsObject, "expected an object");
 	const cJSON *err =
-	    st ? s_kind(g, st, "ErrorStatistics", cJSON_IsObject, "expected an object") : NULL;
+	    st ? strict_kind(g, st, "ErrorStatistics", cJSON_IsObject, "expected an object") : NULL;
 	const cJSON *flt =
-	    st ? s_kind(g, st, "FaultStatistics", cJSON_IsObject, "expected an object") : NULL;
+	    st ? strict_kind(g, st, "FaultStatistics", cJSON_IsObject, "expected an object") : NULL;
 	s->ok = g_count(g, st, "OkCount");
 	s->total = g_count(g, st, "TotalCount");
 	s->total_response_time = st ? g_num(g, st, "TotalResponseTime") : NAN;
@@ -50,7 +50,7 @@ static struct xr_histogram_bin *
 g_histogram(struct strict *g, const cJSON *obj, const char *field, unsigned *n)
 {
 	*n = 0;
-	const cJSON *list = s_kind(g, obj, field, cJSON_IsArray, "expected a list");
+	const cJSON *list = strict_kind(g, obj, field, cJSON_IsArray, "expected a list");
 	if (!list || !cJSON_GetArraySize(list))
 		return NULL;
 	struct xr_histogram_bin *bins =
@@ -74,15 +74,15 @@ g_service(struct strict *g, const cJSON *obj, struct xr_graph_service *s)
 {
 	double ref = g_num(g, obj, "ReferenceId");
 	s->reference_id = isfinite(ref) ? (int)ref : -1;
-	s->name = s_str(g, obj, "Name");
-	s->type = s_str(g, obj, "Type");
-	s->account_id = s_str(g, obj, "AccountId");
-	s->state = s_str(g, obj, "State");
-	const cJSON *root = s_kind(g, obj, "Root", cJSON_IsBool, "expected a boolean");
+	s->name = strict_str(g, obj, "Name");
+	s->type = strict_str(g, obj, "Type");
+	s->account_id = strict_str(g, obj, "AccountId");
+	s->state = strict_str(g, obj, "State");
+	const cJSON *root = strict_kind(g, obj, "Root", cJSON_IsBool, "expected a boolean");
 	s->root = root && cJSON_IsTrue(root);
 	s->start_time = g_num(g, obj, "StartTime");
 	s->end_time = g_num(g, obj, "EndTime");
-	const cJSON *names = s_kind(g, obj, "Names", cJSON_IsArray, "expected a list");
+	const cJSON *names = strict_kind(g, obj, "Names", cJSON_IsArray, "expected a list");
 	if (names) {
 		s->names = ARENA_ARRAY(g->a, const char *, (size_t)cJSON_GetArraySize(names) + 1);
 		const cJSON *n;
@@ -97,7 +97,7 @@ g_service(struct strict *g, const cJSON *obj, struct xr_graph_service *s)
 	}
 	g_stats(g, obj, "SummaryStatistics", &s->stats);
 	s->response_times = g_histogram(g, obj, "ResponseTimeHistogram", &s->n_response_times);
-	const cJSON *edges = s_kind(g, obj, "Edges", cJSON_IsArray, "expected a list");
+	const cJSON *edges = strict_kind(g, obj, "Edges", cJSON_IsArray, "expected a list");
 	if (!edges || !cJSON_GetArraySize(edges))
 		return;
 	s->edges = ARENA_ARRAY(g->a, struct xr_graph_edge, (size_t)cJSON_GetArraySize(edges));
@@ -113,7 +113,7 @@ g_service(struct strict *g, const cJSON *obj, struct xr_graph_service *s)
 		out->reference_id = isfinite(eref) ? (int)eref : -1;
 		out->start_time = g_num(g, e, "StartTime");
 		out->end_time = g_num(g, e, "EndTime");
-		out->edge_type = s_str(g, e, "EdgeType");
+		out->edge_type = strict_str(g, e, "EdgeType");
 		g_stats(g, e, "SummaryStatistics", &out->stats);
 		out->response_times =
 		    g_histogram(g, e, "ResponseTimeHistogram", &out->n_response_times);
@@ -134,8 +134,8 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 	}
 	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root) {
-		int rc = jsonpos_error(json, len,
-		                          end && end >= json ? (size_t)(end - json) : len, err);
+		int rc =
+		    jsonpos_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
 		free(held);
 		return rc;
 	}
@@ -147,11 +147,11 @@ decode_service_graph_response(const char *json, size_t len, struct xr_service_gr
 		xr_err_set(err, XR_EINPUT, "expected a GetServiceGraph object");
 		goto out;
 	}
-	const cJSON *services = s_kind(&g, root, "Services", cJSON_IsArray, "expected a list");
-	const cJSON *tok = s_kind(&g, root, "NextToken", cJSON_IsString, "expected a string");
+	const cJSON *services = strict_kind(&g, root, "Services", cJSON_IsArray, "expected a list");
+	const cJSON *tok = strict_kind(&g, root, "NextToken", cJSON_IsString, "expected a string");
 	double start = g_num(&g, root, "StartTime"), stop = g_num(&g, root, "EndTime");
 	const cJSON *old =
-	    s_kind(&g, root, "ContainsOldGroupVersions", cJSON_IsBool, "expected a boolean");
+	    strict_kind(&g, root, "ContainsOldGroupVersions", cJSON_IsBool, "expected a boolean");
 	if (g.failed)
 		goto out;
 	/* Decode into a scratch list first so a bad page adds nothing. */

@@ -54,30 +54,30 @@ flush_problems(struct ctx *c, struct seg_state *st)
 	st->n_pending = 0;
 }
 
-static enum jp_token
+static enum jsonpull_token
 next(struct ctx *c)
 {
-	enum jp_token tok = jp_next(c->jp);
-	if (tok == JP_ERROR)
+	enum jsonpull_token tok = jsonpull_next(c->jp);
+	if (tok == JSONPULL_ERROR)
 		c->failed = true;
 	return tok;
 }
 
 /* Skips the value that begins with tok. */
 static void
-skip(struct ctx *c, enum jp_token tok)
+skip(struct ctx *c, enum jsonpull_token tok)
 {
 	const char *from, *to;
-	if (jp_skip(c->jp, tok, &from, &to) < 0)
+	if (jsonpull_skip(c->jp, tok, &from, &to) < 0)
 		c->failed = true;
 }
 
 /* The raw text of the value that begins with tok, copied into the arena. */
 static const char *
-raw_value(struct ctx *c, enum jp_token tok)
+raw_value(struct ctx *c, enum jsonpull_token tok)
 {
 	const char *from, *to;
-	if (jp_skip(c->jp, tok, &from, &to) < 0) {
+	if (jsonpull_skip(c->jp, tok, &from, &to) < 0) {
 		c->failed = true;
 		return NULL;
 	}
@@ -85,15 +85,15 @@ raw_value(struct ctx *c, enum jp_token tok)
 }
 
 static const char *
-take_string(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *field)
+take_string(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const char *field)
 {
-	if (tok == JP_STRING) {
+	if (tok == JSONPULL_STRING) {
 		const struct buf *text = &c->jp->text;
 		if (!utf8_valid(text->data, text->len))
 			problem(st, field, "is not valid UTF-8");
 		return arena_strndup(c->a, text->data, text->len);
 	}
-	if (tok != JP_NULL) {
+	if (tok != JSONPULL_NULL) {
 		problem(st, field, "is not a string");
 		skip(c, tok);
 	}
@@ -101,15 +101,15 @@ take_string(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *
 }
 
 static double
-take_number(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *field)
+take_number(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const char *field)
 {
-	if (tok == JP_NUMBER) {
+	if (tok == JSONPULL_NUMBER) {
 		if (isfinite(c->jp->number))
 			return c->jp->number;
 		problem(st, field, "is not a finite number");
 		return NAN;
 	}
-	if (tok != JP_NULL) {
+	if (tok != JSONPULL_NULL) {
 		problem(st, field, "is not a number");
 		skip(c, tok);
 	}
@@ -118,7 +118,7 @@ take_number(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *
 
 /* A time: a number within timefmt_in_range(), else NaN and a problem. */
 static double
-take_time(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *field)
+take_time(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const char *field)
 {
 	double v = take_number(c, st, tok, field);
 	if (isfinite(v) && !timefmt_in_range(v)) {
@@ -129,18 +129,18 @@ take_time(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *fi
 }
 
 static int
-take_int(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *field)
+take_int(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const char *field)
 {
 	double v = take_number(c, st, tok, field);
 	return isfinite(v) && fabs(v) < 1e9 ? (int)v : 0;
 }
 
 static bool
-take_bool(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *field)
+take_bool(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const char *field)
 {
-	if (tok == JP_TRUE || tok == JP_FALSE)
-		return tok == JP_TRUE;
-	if (tok != JP_NULL) {
+	if (tok == JSONPULL_TRUE || tok == JSONPULL_FALSE)
+		return tok == JSONPULL_TRUE;
+	if (tok != JSONPULL_NULL) {
 		problem(st, field, "is not a boolean");
 		skip(c, tok);
 	}
@@ -149,11 +149,11 @@ take_bool(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *fi
 
 /* True when tok opens an object; otherwise reports and skips the value. */
 static bool
-is_object(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *field)
+is_object(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const char *field)
 {
-	if (tok == JP_BEGIN_OBJECT)
+	if (tok == JSONPULL_BEGIN_OBJECT)
 		return true;
-	if (tok != JP_NULL) {
+	if (tok != JSONPULL_NULL) {
 		problem(st, field, "is not an object");
 		skip(c, tok);
 	}
@@ -161,11 +161,11 @@ is_object(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *fi
 }
 
 static bool
-is_array(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *field)
+is_array(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const char *field)
 {
-	if (tok == JP_BEGIN_ARRAY)
+	if (tok == JSONPULL_BEGIN_ARRAY)
 		return true;
-	if (tok != JP_NULL) {
+	if (tok != JSONPULL_NULL) {
 		problem(st, field, "is not an array");
 		skip(c, tok);
 	}
@@ -177,10 +177,10 @@ is_array(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *fie
 static bool
 next_member(struct ctx *c)
 {
-	enum jp_token tok = next(c);
-	if (tok == JP_KEY)
+	enum jsonpull_token tok = next(c);
+	if (tok == JSONPULL_KEY)
 		return true;
-	if (tok != JP_END_OBJECT)
+	if (tok != JSONPULL_END_OBJECT)
 		c->failed = true;
 	return false;
 }
@@ -218,13 +218,14 @@ list_finish(struct ctx *c, struct list *l, unsigned *n)
 }
 
 static const char **
-string_list(struct ctx *c, struct seg_state *st, enum jp_token tok, const char *field, unsigned *n)
+string_list(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const char *field,
+            unsigned *n)
 {
 	*n = 0;
 	if (!is_array(c, st, tok, field))
 		return NULL;
 	struct list l = {.size = sizeof(const char *)};
-	while (!c->failed && (tok = next(c)) != JP_END_ARRAY && tok != JP_ERROR) {
+	while (!c->failed && (tok = next(c)) != JSONPULL_END_ARRAY && tok != JSONPULL_ERROR) {
 		const char *s = take_string(c, st, tok, field);
 		if (s)
 			*(const char **)list_add(&l) = s;
@@ -237,7 +238,7 @@ read_http(struct ctx *c, struct seg_state *st, struct xr_http *out)
 {
 	while (!c->failed && next_member(c)) {
 		bool request = key_is(c, "request"), response = key_is(c, "response");
-		enum jp_token tok = next(c);
+		enum jsonpull_token tok = next(c);
 		if (!request && !response) {
 			skip(c, tok);
 			continue;
@@ -246,13 +247,13 @@ read_http(struct ctx *c, struct seg_state *st, struct xr_http *out)
 			continue;
 		while (!c->failed && next_member(c)) {
 			const char *k = c->jp->text.data;
-			int which = request ? (strcmp(k, "method") == 0       ? 1
-			                       : strcmp(k, "url") == 0        ? 2
-			                       : strcmp(k, "user_agent") == 0 ? 3
-			                       : strcmp(k, "client_ip") == 0  ? 4
+			int which = request ? (strcmp(k, "method") == 0            ? 1
+			                       : strcmp(k, "url") == 0             ? 2
+			                       : strcmp(k, "user_agent") == 0      ? 3
+			                       : strcmp(k, "client_ip") == 0       ? 4
 			                       : strcmp(k, "x_forwarded_for") == 0 ? 5
-			                       : strcmp(k, "traced") == 0     ? 6
-			                                                      : 0)
+			                       : strcmp(k, "traced") == 0          ? 6
+			                                                           : 0)
 			                    : (strcmp(k, "status") == 0           ? 7
 			                       : strcmp(k, "content_length") == 0 ? 8
 			                                                          : 0);
@@ -260,14 +261,24 @@ read_http(struct ctx *c, struct seg_state *st, struct xr_http *out)
 			switch (which) {
 			case 1: out->method = take_string(c, st, tok, "http.request.method"); break;
 			case 2: out->url = take_string(c, st, tok, "http.request.url"); break;
-			case 3: out->user_agent = take_string(c, st, tok, "http.request.user_agent"); break;
-			case 4: out->client_ip = take_string(c, st, tok, "http.request.client_ip"); break;
-			case 5: out->x_forwarded_for = take_bool(c, st, tok, "http.request.x_forwarded_for"); break;
+			case 3:
+				out->user_agent =
+				    take_string(c, st, tok, "http.request.user_agent");
+				break;
+			case 4:
+				out->client_ip = take_string(c, st, tok, "http.request.client_ip");
+				break;
+			case 5:
+				out->x_forwarded_for =
+				    take_bool(c, st, tok, "http.request.x_forwarded_for");
+				break;
 			case 6: out->traced = take_bool(c, st, tok, "http.request.traced"); break;
 			case 7: out->status = take_int(c, st, tok, "http.response.status"); break;
 			case 8: {
-				double len = take_number(c, st, tok, "http.response.content_length");
-				out->content_length = isfinite(len) && fabs(len) < 9e15 ? (long long)len : -1;
+				double len =
+				    take_number(c, st, tok, "http.response.content_length");
+				out->content_length =
+				    isfinite(len) && fabs(len) < 9e15 ? (long long)len : -1;
 				break;
 			}
 			default: skip(c, tok); break;
@@ -281,21 +292,24 @@ static void
 read_ec2(struct ctx *c, struct seg_state *st, const char *text, struct xr_aws *out)
 {
 	struct jsonpull jp = {0};
-	jp_init(&jp, text, strlen(text));
+	jsonpull_init(&jp, text, strlen(text));
 	struct ctx sub = {.t = c->t, .a = c->a, .jp = &jp};
-	if (next(&sub) == JP_BEGIN_OBJECT) {
+	if (next(&sub) == JSONPULL_BEGIN_OBJECT) {
 		while (!sub.failed && next_member(&sub)) {
-			bool id = key_is(&sub, "instance_id"), az = key_is(&sub, "availability_zone");
-			enum jp_token tok = next(&sub);
+			bool id = key_is(&sub, "instance_id"),
+			     az = key_is(&sub, "availability_zone");
+			enum jsonpull_token tok = next(&sub);
 			if (id)
-				out->instance_id = take_string(&sub, st, tok, "aws.ec2.instance_id");
+				out->instance_id =
+				    take_string(&sub, st, tok, "aws.ec2.instance_id");
 			else if (az)
-				out->availability_zone = take_string(&sub, st, tok, "aws.ec2.availability_zone");
+				out->availability_zone =
+				    take_string(&sub, st, tok, "aws.ec2.availability_zone");
 			else
 				skip(&sub, tok);
 		}
 	}
-	jp_free(&jp);
+	jsonpull_free(&jp);
 }
 
 /* Appends "key":value to an object being built as text. */
@@ -322,12 +336,13 @@ extra_finish(struct ctx *c, struct buf *extra)
 static struct xr_aws *
 read_aws(struct ctx *c, struct seg_state *st)
 {
-	static const char *const names[] = {"operation", "table_name", "function_name", "region",
-	                                    "request_id", "account_id", "queue_url", "topic_arn"};
+	static const char *const names[] = {"operation", "table_name", "function_name",
+	                                    "region",    "request_id", "account_id",
+	                                    "queue_url", "topic_arn"};
 	struct xr_aws *out = ARENA_NEW(c->a, struct xr_aws);
-	const char **fields[] = {&out->operation,  &out->table_name, &out->function_name,
-	                         &out->region,     &out->request_id, &out->account_id,
-	                         &out->queue_url,  &out->topic_arn};
+	const char **fields[] = {&out->operation, &out->table_name, &out->function_name,
+	                         &out->region,    &out->request_id, &out->account_id,
+	                         &out->queue_url, &out->topic_arn};
 	struct buf extra = BUF_INIT;
 	while (!c->failed && next_member(c)) {
 		size_t i = 0;
@@ -370,16 +385,20 @@ read_sql(struct ctx *c, struct seg_state *st)
 		const char *name;
 		const char **field;
 	} map[] = {
-		{"connection_string", &out->connection_string}, {"url", &out->url},
-		{"sanitized_query", &out->sanitized_query},     {"database_type", &out->database_type},
-		{"database_version", &out->database_version},   {"driver_version", &out->driver_version},
-		{"user", &out->user},                           {"preparation", &out->preparation},
+	    {"connection_string", &out->connection_string},
+	    {"url", &out->url},
+	    {"sanitized_query", &out->sanitized_query},
+	    {"database_type", &out->database_type},
+	    {"database_version", &out->database_version},
+	    {"driver_version", &out->driver_version},
+	    {"user", &out->user},
+	    {"preparation", &out->preparation},
 	};
 	while (!c->failed && next_member(c)) {
 		size_t i = 0;
 		while (i < sizeof map / sizeof *map && !key_is(c, map[i].name))
 			i++;
-		enum jp_token tok = next(c);
+		enum jsonpull_token tok = next(c);
 		if (i < sizeof map / sizeof *map)
 			*map[i].field = take_string(c, st, tok, map[i].name);
 		else
@@ -389,17 +408,18 @@ read_sql(struct ctx *c, struct seg_state *st)
 }
 
 static void
-read_stack(struct ctx *c, struct seg_state *st, enum jp_token tok, struct xr_exception *ex)
+read_stack(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, struct xr_exception *ex)
 {
 	if (!is_array(c, st, tok, "cause.exceptions.stack"))
 		return;
 	struct list frames = {.size = sizeof(struct xr_stack_frame)};
-	while (!c->failed && (tok = next(c)) != JP_END_ARRAY && tok != JP_ERROR) {
+	while (!c->failed && (tok = next(c)) != JSONPULL_END_ARRAY && tok != JSONPULL_ERROR) {
 		if (!is_object(c, st, tok, "cause.exceptions.stack[]"))
 			continue;
 		struct xr_stack_frame *f = list_add(&frames);
 		while (!c->failed && next_member(c)) {
-			bool path = key_is(c, "path"), label = key_is(c, "label"), line = key_is(c, "line");
+			bool path = key_is(c, "path"), label = key_is(c, "label"),
+			     line = key_is(c, "line");
 			tok = next(c);
 			if (path)
 				f->path = take_string(c, st, tok, "stack.path");
@@ -428,7 +448,7 @@ read_exception(struct ctx *c, struct seg_state *st, struct xr_exception *ex)
 		            : strcmp(k, "skipped") == 0   ? 7
 		            : strcmp(k, "stack") == 0     ? 8
 		                                          : 0;
-		enum jp_token tok = next(c);
+		enum jsonpull_token tok = next(c);
 		switch (which) {
 		case 1: ex->id = take_string(c, st, tok, "cause.exceptions.id"); break;
 		case 2: ex->message = take_string(c, st, tok, "cause.exceptions.message"); break;
@@ -444,12 +464,12 @@ read_exception(struct ctx *c, struct seg_state *st, struct xr_exception *ex)
 }
 
 static struct xr_cause *
-read_cause(struct ctx *c, struct seg_state *st, enum jp_token tok)
+read_cause(struct ctx *c, struct seg_state *st, enum jsonpull_token tok)
 {
-	if (tok == JP_NULL)
+	if (tok == JSONPULL_NULL)
 		return NULL;
 	struct xr_cause *out = ARENA_NEW(c->a, struct xr_cause);
-	if (tok == JP_STRING) {
+	if (tok == JSONPULL_STRING) {
 		out->exception_id = take_string(c, st, tok, "cause");
 		return out;
 	}
@@ -465,7 +485,8 @@ read_cause(struct ctx *c, struct seg_state *st, enum jp_token tok)
 			out->paths = string_list(c, st, tok, "cause.paths", &out->n_paths);
 		} else if (exceptions && is_array(c, st, tok, "cause.exceptions")) {
 			struct list l = {.size = sizeof(struct xr_exception)};
-			while (!c->failed && (tok = next(c)) != JP_END_ARRAY && tok != JP_ERROR)
+			while (!c->failed && (tok = next(c)) != JSONPULL_END_ARRAY &&
+			       tok != JSONPULL_ERROR)
 				if (is_object(c, st, tok, "cause.exceptions[]"))
 					read_exception(c, st, list_add(&l));
 			out->exceptions = list_finish(c, &l, &out->n_exceptions);
@@ -484,17 +505,17 @@ read_annotations(struct ctx *c, struct seg_state *st, struct xr_segment *s)
 		if (!utf8_valid(c->jp->text.data, c->jp->text.len))
 			problem(st, "annotation key", "is not valid UTF-8");
 		const char *key = arena_strndup(c->a, c->jp->text.data, c->jp->text.len);
-		enum jp_token tok = next(c);
+		enum jsonpull_token tok = next(c);
 		struct xr_value v;
-		if (tok == JP_STRING) {
+		if (tok == JSONPULL_STRING) {
 			v.type = XR_VAL_STRING;
 			v.u.s = take_string(c, st, tok, "annotation value");
-		} else if (tok == JP_NUMBER && isfinite(c->jp->number)) {
+		} else if (tok == JSONPULL_NUMBER && isfinite(c->jp->number)) {
 			v.type = XR_VAL_NUMBER;
 			v.u.n = c->jp->number;
-		} else if (tok == JP_TRUE || tok == JP_FALSE) {
+		} else if (tok == JSONPULL_TRUE || tok == JSONPULL_FALSE) {
 			v.type = XR_VAL_BOOL;
-			v.u.b = tok == JP_TRUE;
+			v.u.b = tok == JSONPULL_TRUE;
 		} else {
 			size_t n = strlen(key);
 			char *field = arena_alloc(c->a, n + 12);
@@ -514,10 +535,32 @@ read_annotations(struct ctx *c, struct seg_state *st, struct xr_segment *s)
 /* The members a segment document may carry; anything else is kept in
  * `extra`. */
 enum seg_member {
-	M_ANNOTATIONS, M_AWS, M_CAUSE, M_END_TIME, M_ERROR, M_FAULT, M_HTTP, M_ID, M_IN_PROGRESS,
-	M_INFERRED, M_METADATA, M_NAME, M_NAMESPACE, M_ORIGIN, M_PARENT_ID, M_PRECURSOR_IDS,
-	M_RESOURCE_ARN, M_SERVICE, M_SQL, M_START_TIME, M_SUBSEGMENTS, M_THROTTLE, M_TRACE_ID,
-	M_TYPE, M_USER, M_COUNT
+	M_ANNOTATIONS,
+	M_AWS,
+	M_CAUSE,
+	M_END_TIME,
+	M_ERROR,
+	M_FAULT,
+	M_HTTP,
+	M_ID,
+	M_IN_PROGRESS,
+	M_INFERRED,
+	M_METADATA,
+	M_NAME,
+	M_NAMESPACE,
+	M_ORIGIN,
+	M_PARENT_ID,
+	M_PRECURSOR_IDS,
+	M_RESOURCE_ARN,
+	M_SERVICE,
+	M_SQL,
+	M_START_TIME,
+	M_SUBSEGMENTS,
+	M_THROTTLE,
+	M_TRACE_ID,
+	M_TYPE,
+	M_USER,
+	M_COUNT
 };
 
 /* The member named k (n bytes), or -1.  A switch on the first letter: this
@@ -525,26 +568,48 @@ enum seg_member {
 static int
 member_of(const char *k, size_t n)
 {
-#define IS(name, m) \
-	if (n == sizeof(name) - 1 && memcmp(k, name, n) == 0) \
+#define IS(name, m)                                                                                \
+	if (n == sizeof(name) - 1 && memcmp(k, name, n) == 0)                                      \
 	return m
 	switch (k[0]) {
-	case 'a': IS("annotations", M_ANNOTATIONS); IS("aws", M_AWS); break;
+	case 'a':
+		IS("annotations", M_ANNOTATIONS);
+		IS("aws", M_AWS);
+		break;
 	case 'c': IS("cause", M_CAUSE); break;
-	case 'e': IS("end_time", M_END_TIME); IS("error", M_ERROR); break;
+	case 'e':
+		IS("end_time", M_END_TIME);
+		IS("error", M_ERROR);
+		break;
 	case 'f': IS("fault", M_FAULT); break;
 	case 'h': IS("http", M_HTTP); break;
-	case 'i': IS("id", M_ID); IS("in_progress", M_IN_PROGRESS); IS("inferred", M_INFERRED); break;
+	case 'i':
+		IS("id", M_ID);
+		IS("in_progress", M_IN_PROGRESS);
+		IS("inferred", M_INFERRED);
+		break;
 	case 'm': IS("metadata", M_METADATA); break;
-	case 'n': IS("name", M_NAME); IS("namespace", M_NAMESPACE); break;
+	case 'n':
+		IS("name", M_NAME);
+		IS("namespace", M_NAMESPACE);
+		break;
 	case 'o': IS("origin", M_ORIGIN); break;
-	case 'p': IS("parent_id", M_PARENT_ID); IS("precursor_ids", M_PRECURSOR_IDS); break;
+	case 'p':
+		IS("parent_id", M_PARENT_ID);
+		IS("precursor_ids", M_PRECURSOR_IDS);
+		break;
 	case 'r': IS("resource_arn", M_RESOURCE_ARN); break;
 	case 's':
-		IS("service", M_SERVICE); IS("sql", M_SQL); IS("start_time", M_START_TIME);
+		IS("service", M_SERVICE);
+		IS("sql", M_SQL);
+		IS("start_time", M_START_TIME);
 		IS("subsegments", M_SUBSEGMENTS);
 		break;
-	case 't': IS("throttle", M_THROTTLE); IS("trace_id", M_TRACE_ID); IS("type", M_TYPE); break;
+	case 't':
+		IS("throttle", M_THROTTLE);
+		IS("trace_id", M_TRACE_ID);
+		IS("type", M_TYPE);
+		break;
 	case 'u': IS("user", M_USER); break;
 	}
 #undef IS
@@ -554,12 +619,12 @@ member_of(const char *k, size_t n)
 static struct xr_segment *read_segment(struct ctx *c, bool nested);
 
 static void
-read_subsegments(struct ctx *c, struct seg_state *st, enum jp_token tok, struct xr_segment *s)
+read_subsegments(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, struct xr_segment *s)
 {
 	if (!is_array(c, st, tok, "subsegments"))
 		return;
 	struct list l = {.size = sizeof(struct xr_segment *)};
-	while (!c->failed && (tok = next(c)) != JP_END_ARRAY && tok != JP_ERROR) {
+	while (!c->failed && (tok = next(c)) != JSONPULL_END_ARRAY && tok != JSONPULL_ERROR) {
 		if (!is_object(c, st, tok, "subsegments[]"))
 			continue;
 		struct xr_segment *sub = read_segment(c, true);
@@ -571,14 +636,14 @@ read_subsegments(struct ctx *c, struct seg_state *st, enum jp_token tok, struct 
 
 /* Reads one member's value into s. */
 static void
-read_member(struct ctx *c, struct seg_state *st, enum seg_member m, enum jp_token tok)
+read_member(struct ctx *c, struct seg_state *st, enum seg_member m, enum jsonpull_token tok)
 {
 	struct xr_segment *s = st->s;
 	switch (m) {
 	case M_ID: s->id = take_string(c, st, tok, "id"); break;
 	case M_NAME: s->name = take_string(c, st, tok, "name"); break;
 	case M_TRACE_ID:
-		if (tok == JP_STRING && strcmp(c->jp->text.data, c->t->id) == 0)
+		if (tok == JSONPULL_STRING && strcmp(c->jp->text.data, c->t->id) == 0)
 			s->trace_id = c->t->id; /* share the trace's copy */
 		else
 			s->trace_id = take_string(c, st, tok, "trace_id");
@@ -610,7 +675,8 @@ read_member(struct ctx *c, struct seg_state *st, enum seg_member m, enum jp_toke
 				bool version = key_is(c, "version");
 				tok = next(c);
 				if (version)
-					s->service_version = take_string(c, st, tok, "service.version");
+					s->service_version =
+					    take_string(c, st, tok, "service.version");
 				else
 					skip(c, tok);
 			}
@@ -633,7 +699,7 @@ read_member(struct ctx *c, struct seg_state *st, enum seg_member m, enum jp_toke
 			read_annotations(c, st, s);
 		break;
 	case M_METADATA:
-		if (tok != JP_NULL)
+		if (tok != JSONPULL_NULL)
 			s->metadata = raw_value(c, tok);
 		break;
 	case M_PRECURSOR_IDS:
@@ -669,7 +735,7 @@ read_segment(struct ctx *c, bool nested)
 			free(key);
 			continue;
 		}
-		enum jp_token tok = next(c);
+		enum jsonpull_token tok = next(c);
 		if (seen & (1ul << m)) { /* a repeated member: the first one counts */
 			skip(c, tok);
 			continue;
@@ -707,34 +773,34 @@ static _Thread_local struct jsonpull parser;
 void
 decode_segment_thread_done(void)
 {
-	jp_free(&parser);
+	jsonpull_free(&parser);
 }
 
 struct xr_segment *
 decode_segment_document(const char *json, size_t len, struct xr_trace *t, struct xr_err *err)
 {
-	jp_init(&parser, json, len);
+	jsonpull_init(&parser, json, len);
 	struct ctx c = {.t = t, .a = t->arena, .jp = &parser};
-	enum jp_token tok = next(&c);
-	if (tok == JP_BEGIN_OBJECT) {
+	enum jsonpull_token tok = next(&c);
+	if (tok == JSONPULL_BEGIN_OBJECT) {
 		struct xr_segment *s = read_segment(&c, false);
-		if (!c.failed && next(&c) == JP_EOF) {
+		if (!c.failed && next(&c) == JSONPULL_EOF) {
 			if (s)
 				trace_add_document(t, s);
 			else
 				xr_err_set(err, XR_EINPUT, "segment document has no \"id\"");
 			return s;
 		}
-	} else if (tok != JP_ERROR) {
+	} else if (tok != JSONPULL_ERROR) {
 		return xr_err_set(err, XR_EINPUT, "a segment document must be a JSON object"), NULL;
 	}
 	if (parser.error && strcmp(parser.error, "nested too deeply") == 0) {
 		size_t line, column;
-		jsonpos_position(json, len, jp_error_offset(&parser), &line, &column);
+		jsonpos_position(json, len, jsonpull_error_offset(&parser), &line, &column);
 		xr_err_set(err, XR_ELIMIT, "nested more than %d levels deep (line %zu, column %zu)",
-		           JP_MAX_DEPTH, line, column);
+		           JSONPULL_MAX_DEPTH, line, column);
 		return NULL;
 	}
-	jsonpos_error(json, len, jp_error_offset(&parser), err);
+	jsonpos_error(json, len, jsonpull_error_offset(&parser), err);
 	return NULL;
 }

@@ -10,26 +10,26 @@
 #include "util/xmalloc.h"
 
 /* Members with literal keys; absent values are left out, as the API does. */
-#define key_string(w, key, value) \
-	do { \
-		const char *v_ = (value); \
-		if (v_) { \
-			JSONW_KEY(w, key); \
-			jsonw_string(w, v_); \
-		} \
+#define key_string(w, key, value)                                                                  \
+	do {                                                                                       \
+		const char *v_ = (value);                                                          \
+		if (v_) {                                                                          \
+			JSONW_KEY(w, key);                                                         \
+			jsonw_string(w, v_);                                                       \
+		}                                                                                  \
 	} while (0)
-#define key_number(w, key, value) \
-	do { \
-		double v_ = (value); \
-		if (!isnan(v_)) { \
-			JSONW_KEY(w, key); \
-			jsonw_number(w, v_); \
-		} \
+#define key_number(w, key, value)                                                                  \
+	do {                                                                                       \
+		double v_ = (value);                                                               \
+		if (!isnan(v_)) {                                                                  \
+			JSONW_KEY(w, key);                                                         \
+			jsonw_number(w, v_);                                                       \
+		}                                                                                  \
 	} while (0)
-#define key_bool(w, key, value) \
-	do { \
-		JSONW_KEY(w, key); \
-		jsonw_bool(w, value); \
+#define key_bool(w, key, value)                                                                    \
+	do {                                                                                       \
+		JSONW_KEY(w, key);                                                                 \
+		jsonw_bool(w, value);                                                              \
 	} while (0)
 
 static void
@@ -122,7 +122,8 @@ encode_root_causes(struct jsonw *w, const char *key, const struct xr_root_cause 
 					for (unsigned x = 0; x < ent->n_exceptions; x++) {
 						jsonw_object_begin(w);
 						key_string(w, "Name", ent->exceptions[x].name);
-						key_string(w, "Message", ent->exceptions[x].message);
+						key_string(w, "Message",
+						           ent->exceptions[x].message);
 						jsonw_object_end(w);
 					}
 					jsonw_array_end(w);
@@ -176,7 +177,8 @@ encode_summary(struct jsonw *w, const struct xr_summary *s)
 			jsonw_object_begin(w);
 			JSONW_KEY(w, "AnnotationValue");
 			encode_value(w, &an->values[v].value);
-			encode_service_ids(w, "ServiceIds", an->values[v].services, an->values[v].n_services);
+			encode_service_ids(w, "ServiceIds", an->values[v].services,
+			                   an->values[v].n_services);
 			jsonw_object_end(w);
 		}
 		jsonw_array_end(w);
@@ -195,7 +197,8 @@ encode_summary(struct jsonw *w, const struct xr_summary *s)
 	encode_service_ids(w, "ServiceIds", s->service_ids, s->n_service_ids);
 	encode_details(w, "ResourceARNs", "ARN", s->resource_arns, s->n_resource_arns);
 	encode_details(w, "InstanceIds", "Id", s->instance_ids, s->n_instance_ids);
-	encode_details(w, "AvailabilityZones", "Name", s->availability_zones, s->n_availability_zones);
+	encode_details(w, "AvailabilityZones", "Name", s->availability_zones,
+	               s->n_availability_zones);
 	if (s->entry_point) {
 		JSONW_KEY(w, "EntryPoint");
 		encode_service_id(w, s->entry_point);
@@ -218,21 +221,21 @@ void
 encode_json_text(struct jsonw *w, const char *json)
 {
 	struct jsonpull jp = {0};
-	jp_init(&jp, json, strlen(json));
+	jsonpull_init(&jp, json, strlen(json));
 	struct buf out = BUF_INIT;
 	struct jsonw copy;
 	jsonw_init(&copy, &out);
-	enum jp_token tok;
+	enum jsonpull_token tok;
 	bool bad = false;
-	while (!bad && (tok = jp_next(&jp)) != JP_EOF) {
+	while (!bad && (tok = jsonpull_next(&jp)) != JSONPULL_EOF) {
 		switch (tok) {
-		case JP_BEGIN_OBJECT: jsonw_object_begin(&copy); break;
-		case JP_END_OBJECT: jsonw_object_end(&copy); break;
-		case JP_BEGIN_ARRAY: jsonw_array_begin(&copy); break;
-		case JP_END_ARRAY: jsonw_array_end(&copy); break;
-		case JP_KEY: jsonw_key(&copy, jp.text.data); break;
-		case JP_STRING: jsonw_stringn(&copy, jp.text.data, jp.text.len); break;
-		case JP_NUMBER: {
+		case JSONPULL_BEGIN_OBJECT: jsonw_object_begin(&copy); break;
+		case JSONPULL_END_OBJECT: jsonw_object_end(&copy); break;
+		case JSONPULL_BEGIN_ARRAY: jsonw_array_begin(&copy); break;
+		case JSONPULL_END_ARRAY: jsonw_array_end(&copy); break;
+		case JSONPULL_KEY: jsonw_key(&copy, jp.text.data); break;
+		case JSONPULL_STRING: jsonw_stringn(&copy, jp.text.data, jp.text.len); break;
+		case JSONPULL_NUMBER: {
 			/* The number's own text, so 64-bit integers keep every digit. */
 			char num[64];
 			size_t n = (size_t)(jp.p - jp.token);
@@ -245,9 +248,9 @@ encode_json_text(struct jsonw *w, const char *json)
 			}
 			break;
 		}
-		case JP_TRUE:
-		case JP_FALSE: jsonw_bool(&copy, tok == JP_TRUE); break;
-		case JP_NULL: jsonw_null(&copy); break;
+		case JSONPULL_TRUE:
+		case JSONPULL_FALSE: jsonw_bool(&copy, tok == JSONPULL_TRUE); break;
+		case JSONPULL_NULL: jsonw_null(&copy); break;
 		default: bad = true; break;
 		}
 		if ((int)jp.depth + w->depth >= JSONW_MAX_DEPTH - 1)
@@ -258,7 +261,7 @@ encode_json_text(struct jsonw *w, const char *json)
 	else
 		jsonw_raw(w, out.data ? out.data : "null");
 	buf_free(&out);
-	jp_free(&jp);
+	jsonpull_free(&jp);
 }
 
 /* Writes the members of a JSON object kept as text (extra members). */
@@ -266,14 +269,14 @@ static void
 encode_members(struct jsonw *w, const char *json)
 {
 	struct jsonpull jp = {0};
-	jp_init(&jp, json, strlen(json));
-	if (jp_next(&jp) == JP_BEGIN_OBJECT) {
-		enum jp_token tok;
-		while ((tok = jp_next(&jp)) == JP_KEY) {
+	jsonpull_init(&jp, json, strlen(json));
+	if (jsonpull_next(&jp) == JSONPULL_BEGIN_OBJECT) {
+		enum jsonpull_token tok;
+		while ((tok = jsonpull_next(&jp)) == JSONPULL_KEY) {
 			char *key = xstrndup(jp.text.data, jp.text.len);
 			const char *from, *to;
-			tok = jp_next(&jp);
-			if (jp_skip(&jp, tok, &from, &to) < 0) {
+			tok = jsonpull_next(&jp);
+			if (jsonpull_skip(&jp, tok, &from, &to) < 0) {
 				free(key);
 				break;
 			}
@@ -284,7 +287,7 @@ encode_members(struct jsonw *w, const char *json)
 			free(key);
 		}
 	}
-	jp_free(&jp);
+	jsonpull_free(&jp);
 }
 
 static void

@@ -6,7 +6,6 @@
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
 
-
 void
 strict_fail(struct strict *s, const char *field, const char *what)
 {
@@ -18,7 +17,7 @@ strict_fail(struct strict *s, const char *field, const char *what)
 }
 
 const char *
-s_str(struct strict *s, const cJSON *obj, const char *field)
+strict_str(struct strict *s, const cJSON *obj, const char *field)
 {
 	const cJSON *item = FIELD(obj, field);
 	if (!item || cJSON_IsNull(item))
@@ -31,7 +30,7 @@ s_str(struct strict *s, const cJSON *obj, const char *field)
 }
 
 double
-s_num(struct strict *s, const cJSON *obj, const char *field)
+strict_num(struct strict *s, const cJSON *obj, const char *field)
 {
 	const cJSON *item = FIELD(obj, field);
 	if (!item || cJSON_IsNull(item))
@@ -44,7 +43,7 @@ s_num(struct strict *s, const cJSON *obj, const char *field)
 }
 
 bool
-s_bool(struct strict *s, const cJSON *obj, const char *field)
+strict_bool(struct strict *s, const cJSON *obj, const char *field)
 {
 	const cJSON *item = FIELD(obj, field);
 	if (!item || cJSON_IsNull(item))
@@ -57,8 +56,8 @@ s_bool(struct strict *s, const cJSON *obj, const char *field)
 }
 
 const cJSON *
-s_kind(struct strict *s, const cJSON *obj, const char *field, cJSON_bool (*is)(const cJSON *),
-       const char *what)
+strict_kind(struct strict *s, const cJSON *obj, const char *field, cJSON_bool (*is)(const cJSON *),
+            const char *what)
 {
 	const cJSON *item = FIELD(obj, field);
 	if (!item || cJSON_IsNull(item))
@@ -71,19 +70,19 @@ s_kind(struct strict *s, const cJSON *obj, const char *field, cJSON_bool (*is)(c
 }
 
 const cJSON *
-s_array(struct strict *s, const cJSON *obj, const char *field)
+strict_array(struct strict *s, const cJSON *obj, const char *field)
 {
-	return s_kind(s, obj, field, cJSON_IsArray, "expected a list");
+	return strict_kind(s, obj, field, cJSON_IsArray, "expected a list");
 }
 
 const cJSON *
-s_object(struct strict *s, const cJSON *obj, const char *field)
+strict_object(struct strict *s, const cJSON *obj, const char *field)
 {
-	return s_kind(s, obj, field, cJSON_IsObject, "expected an object");
+	return strict_kind(s, obj, field, cJSON_IsObject, "expected an object");
 }
 
 void *
-s_objects(struct strict *s, const cJSON *list, const char *field, size_t elem, unsigned *n)
+strict_objects(struct strict *s, const cJSON *list, const char *field, size_t elem, unsigned *n)
 {
 	*n = 0;
 	if (!list)
@@ -102,10 +101,10 @@ s_objects(struct strict *s, const cJSON *list, const char *field, size_t elem, u
 }
 
 const char **
-s_strings(struct strict *s, const cJSON *obj, const char *field, unsigned *n)
+strict_strings(struct strict *s, const cJSON *obj, const char *field, unsigned *n)
 {
 	*n = 0;
-	const cJSON *list = s_array(s, obj, field);
+	const cJSON *list = strict_array(s, obj, field);
 	if (!list)
 		return NULL;
 	unsigned count = (unsigned)cJSON_GetArraySize(list);

@@ -23,19 +23,20 @@ struct strict {
 /* Records the first problem: field of the object being read, and what. */
 void strict_fail(struct strict *s, const char *field, const char *what);
 /* Member field of obj as a copied string, or NULL. */
-const char *s_str(struct strict *s, const cJSON *obj, const char *field);
+const char *strict_str(struct strict *s, const cJSON *obj, const char *field);
 /* Member field as a finite number, or NAN. */
-double s_num(struct strict *s, const cJSON *obj, const char *field);
-bool s_bool(struct strict *s, const cJSON *obj, const char *field);
+double strict_num(struct strict *s, const cJSON *obj, const char *field);
+bool strict_bool(struct strict *s, const cJSON *obj, const char *field);
 /* Member field when is() accepts it (else `what` is the problem), or NULL. */
-const cJSON *s_kind(struct strict *s, const cJSON *obj, const char *field,
-                    cJSON_bool (*is)(const cJSON *), const char *what);
-const cJSON *s_array(struct strict *s, const cJSON *obj, const char *field);
-const cJSON *s_object(struct strict *s, const cJSON *obj, const char *field);
+const cJSON *strict_kind(struct strict *s, const cJSON *obj, const char *field,
+                         cJSON_bool (*is)(const cJSON *), const char *what);
+const cJSON *strict_array(struct strict *s, const cJSON *obj, const char *field);
+const cJSON *strict_object(struct strict *s, const cJSON *obj, const char *field);
 /* A zeroed array of elem-sized items for the list, whose elements must
  * all be objects; *n is their count. */
-void *s_objects(struct strict *s, const cJSON *list, const char *field, size_t elem, unsigned *n);
+void *strict_objects(struct strict *s, const cJSON *list, const char *field, size_t elem,
+                     unsigned *n);
 /* Member field as a list of copied strings. */
-const char **s_strings(struct strict *s, const cJSON *obj, const char *field, unsigned *n);
+const char **strict_strings(struct strict *s, const cJSON *obj, const char *field, unsigned *n);
 
 #endif

@@ -118,7 +118,8 @@ try:
         t.is_(r.rc, 0, "%s x2: retried to success" % kind)
         t.is_(sorted(ndjson_ids(r.out)), ALL, "%s x2: nothing lost" % kind)
     for kind, text in (("malformed", "invalid JSON"), ("wrong_type", "expected a list"),
-                       ("empty", "invalid JSON"), ("truncate", "")):
+                       ("empty", "invalid JSON"),
+                       ("truncate", "bytes remaining to read")):
         r = run(faults=[{"path": "/TraceSummaries", "kind": kind, "count": -1, "after": 20}])
         t.is_(r.rc, 1, "endless %s: exit 1" % kind)
         t.ok("(after 5 attempts)" in r.err and text in r.err,

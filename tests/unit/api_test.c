@@ -347,7 +347,7 @@ test_creds_order(void)
 	        write_file("config", "[default]\nrole_arn = arn:aws:iam::1:role/x\n"));
 	is_int(chain(NULL, msg, sizeof msg), -1, "chain: an assume-role profile with no source");
 	ok(strstr(msg, "assume role: profile 'default' has role_arn but neither source_profile "
-	              "nor credential_source"),
+	               "nor credential_source"),
 	   "... says what is missing");
 
 	env_set("AWS_CONFIG_FILE", write_file("config", ""));
@@ -457,28 +457,29 @@ test_ratelim(void)
 	    {104.0, false, 2.527948800}, {105.0, true, 0.736956416},  {106.0, false, 1.052968564},
 	    {110.0, false, 0.804223590},
 	};
-	struct ratelim r;
-	ratelim_init(&r, 100.0);
-	is_num(ratelim_acquire(&r, 100.0), 0, "rate limiter: out of the way before any throttling");
+	struct retry_ratelim r;
+	retry_ratelim_init(&r, 100.0);
+	is_num(retry_ratelim_acquire(&r, 100.0), 0,
+	       "rate limiter: out of the way before any throttling");
 	for (int i = 0; i < 20; i++)
-		ratelim_response(&r, 100.0 + 0.1 * i, false);
-	ok(fabs(r.fill_rate - 2.7436) < 1e-6 && isinf(ratelim_rate(&r)),
+		retry_ratelim_response(&r, 100.0 + 0.1 * i, false);
+	ok(fabs(r.fill_rate - 2.7436) < 1e-6 && isinf(retry_ratelim_rate(&r)),
 	   "rate limiter: CUBIC growth tracked while disabled (%.6f)", r.fill_rate);
 	for (size_t i = 0; i < sizeof ev / sizeof *ev; i++) {
-		ratelim_response(&r, ev[i].t, ev[i].throttled);
+		retry_ratelim_response(&r, ev[i].t, ev[i].throttled);
 		ok(fabs(r.fill_rate - ev[i].fill) < 1e-6,
 		   "rate limiter at t=%.1f%s: %.6f/s as botocore (%.9f)", ev[i].t,
 		   ev[i].throttled ? " (throttled)" : "", ev[i].fill, r.fill_rate);
 	}
-	ok(r.enabled && fabs(ratelim_rate(&r) - 0.80422359) < 1e-6,
+	ok(r.enabled && fabs(retry_ratelim_rate(&r) - 0.80422359) < 1e-6,
 	   "rate limiter: engaged after a throttle");
 	/* token bucket: capacity 1 at most below 1 req/s */
 	double now = 200.0;
-	ratelim_acquire(&r, now);
-	double wait = ratelim_acquire(&r, now);
+	retry_ratelim_acquire(&r, now);
+	double wait = retry_ratelim_acquire(&r, now);
 	ok(wait > 0 && fabs(wait - 1 / r.fill_rate) < 1e-6,
 	   "token bucket: the next token in 1/rate s");
-	is_num(ratelim_acquire(&r, now + wait), 0, "token bucket: then it may send");
+	is_num(retry_ratelim_acquire(&r, now + wait), 0, "token bucket: then it may send");
 }
 
 /* ---- slicing and texts ---- */

@@ -135,8 +135,8 @@ test_reports(void)
 static void
 test_limits(void)
 {
+	/* filter_free(NULL) is a no-op: a crash here would end the test. */
 	filter_free(NULL);
-	ok(1, "filter_free(NULL) is a no-op");
 
 	/* Length cap. */
 	char *big = xmalloc(FILTER_MAX_LEN + 2);

@@ -32,7 +32,8 @@ load_text(struct loaded *l, const char *name, const char *text)
 {
 	memset(l, 0, sizeof *l);
 	l->store = store_new();
-	l->rc = file_load_buffer(name, text, strlen(text), l->store, &l->warnings, &l->stats, &l->err);
+	l->rc =
+	    file_load_buffer(name, text, strlen(text), l->store, &l->warnings, &l->stats, &l->err);
 }
 
 static void
@@ -115,10 +116,12 @@ test_devguide_batch(void)
 	ok(ddb && ddb->parent && strcmp(ddb->parent->id, "4cd3f10b76c624b4") == 0,
 	   "inferred DynamoDB segment hangs under the DynamoDB subsegment");
 	ok(ddb && (ddb->flags & XR_SEG_INFERRED), "inferred flag kept");
-	ok(ddb && ddb->aws && strcmp(ddb->aws->table_name, "scorekeep-user") == 0, "aws.table_name");
+	ok(ddb && ddb->aws && strcmp(ddb->aws->table_name, "scorekeep-user") == 0,
+	   "aws.table_name");
 	is_int(s->n_root_causes[XR_RC_RESPONSETIME], 1, "a response-time root cause");
 	is_int(s->n_resource_arns, 1, "resource ARN of the Lambda");
-	is_str(s->n_availability_zones ? s->availability_zones[0] : NULL, "us-west-2c", "availability zone");
+	is_str(s->n_availability_zones ? s->availability_zones[0] : NULL, "us-west-2c",
+	       "availability zone");
 	is_str(s->n_instance_ids ? s->instance_ids[0] : NULL, "i-0cd9e448944061b4a", "instance id");
 	unload(&l);
 }
@@ -146,7 +149,8 @@ test_messy(void)
 	is_int(l.rc, 0, "messy NDJSON loads what it can");
 	is_int(l.stats.traces, 2, "two traces");
 	is_int(l.stats.skipped, 2, "two lines skipped");
-	ok(has_warning(&l, "messy.ndjson:12:57: invalid JSON (truncated?)"), "broken line reported with line:column");
+	ok(has_warning(&l, "messy.ndjson:12:57: invalid JSON (truncated?)"),
+	   "broken line reported with line:column");
 	ok(has_warning(&l, "messy.ndjson:14: segment 7000000000000001 has no trace_id"),
 	   "document without trace_id reported");
 	const struct xr_trace *t = trace_of(&l, "1-5f000000-0123456789abcdef01234567");
@@ -183,7 +187,8 @@ test_messy(void)
 	if (s->n_root_causes[XR_RC_FAULT]) {
 		const struct xr_rc_service *svc = &s->root_causes[XR_RC_FAULT][0].services[0];
 		is_str(svc->id.name, "root-svc", "fault root cause service");
-		ok(svc->n_path == 2 && strcmp(svc->path[1].name, "call") == 0, "entity path down to 'call'");
+		ok(svc->n_path == 2 && strcmp(svc->path[1].name, "call") == 0,
+		   "entity path down to 'call'");
 		ok(svc->n_path == 2 && svc->path[1].n_exceptions == 1 &&
 		       strcmp(svc->path[1].exceptions[0].name, "Boom") == 0,
 		   "exception of the root cause");
@@ -191,7 +196,8 @@ test_messy(void)
 	}
 	bool remote_node = false;
 	for (unsigned n = 0; n < t->n_nodes; n++)
-		remote_node |= strcmp(t->nodes[n].name, "backend.internal") == 0 && t->nodes[n].inferred;
+		remote_node |=
+		    strcmp(t->nodes[n].name, "backend.internal") == 0 && t->nodes[n].inferred;
 	ok(remote_node, "remote call without inferred segment becomes an inferred node");
 
 	const struct xr_trace *u = trace_of(&l, "1-5f000001-aaaaaaaaaaaaaaaaaaaaaaaa");
@@ -209,8 +215,9 @@ static void
 test_formats(void)
 {
 	struct loaded l;
-	const char *doc = "{\"id\":\"a1\",\"name\":\"svc\",\"trace_id\":\"1-5f000000-000000000000000000000001\","
-	                  "\"start_time\":1.5E9,\"end_time\":1.5000000012E9}";
+	const char *doc =
+	    "{\"id\":\"a1\",\"name\":\"svc\",\"trace_id\":\"1-5f000000-000000000000000000000001\","
+	    "\"start_time\":1.5E9,\"end_time\":1.5000000012E9}";
 	char text[1024];
 	snprintf(text, sizeof text, "[%s]", doc);
 	load_text(&l, "array", text);
@@ -224,9 +231,10 @@ test_formats(void)
 	is_int(l.stats.traces, 1, "a single document");
 	unload(&l);
 
-	load_text(&l, "two-responses",
-	          "{\"Traces\":[{\"Id\":\"1-5f000000-000000000000000000000002\",\"Segments\":[]}]}\n"
-	          "{\"Traces\":[{\"Id\":\"1-5f000000-000000000000000000000003\",\"Segments\":[]}]}\n");
+	load_text(
+	    &l, "two-responses",
+	    "{\"Traces\":[{\"Id\":\"1-5f000000-000000000000000000000002\",\"Segments\":[]}]}\n"
+	    "{\"Traces\":[{\"Id\":\"1-5f000000-000000000000000000000003\",\"Segments\":[]}]}\n");
 	is_int(l.stats.traces, 2, "two BatchGetTraces responses in one file");
 	unload(&l);
 
@@ -235,7 +243,8 @@ test_formats(void)
 	   "an empty response is valid input with nothing in it");
 	unload(&l);
 	load_text(&l, "empty-object", "{}");
-	ok(l.rc < 0 && strstr(l.err.msg, "empty-object"), "an empty object is an error: %s", l.err.msg);
+	ok(l.rc < 0 && strstr(l.err.msg, "empty-object"), "an empty object is an error: %s",
+	   l.err.msg);
 	unload(&l);
 
 	load_text(&l, "garbage", "hello world");
@@ -243,22 +252,27 @@ test_formats(void)
 	ok(has_warning(&l, "garbage:1: expected a JSON object or list"), "says what and where");
 	unload(&l);
 
-	load_text(&l, "unprocessed", "{\"Traces\":[{\"Id\":\"1-5f000000-000000000000000000000004\"}],"
-	                             "\"UnprocessedTraceIds\":[\"1-5f000000-000000000000000000000005\"]}");
-	ok(has_warning(&l, "UnprocessedTraceIds"), "unprocessed ids in a saved response are reported");
+	load_text(&l, "unprocessed",
+	          "{\"Traces\":[{\"Id\":\"1-5f000000-000000000000000000000004\"}],"
+	          "\"UnprocessedTraceIds\":[\"1-5f000000-000000000000000000000005\"]}");
+	ok(has_warning(&l, "UnprocessedTraceIds"),
+	   "unprocessed ids in a saved response are reported");
 	unload(&l);
 
-	load_text(&l, "bad-summary", "{\"TraceSummaries\":[{\"Id\":\"1-5f000000-000000000000000000000006\","
-	                             "\"Http\":{\"HttpStatus\":\"200\"}},"
-	                             "{\"Id\":\"1-5f000000-000000000000000000000007\"}]}");
+	load_text(&l, "bad-summary",
+	          "{\"TraceSummaries\":[{\"Id\":\"1-5f000000-000000000000000000000006\","
+	          "\"Http\":{\"HttpStatus\":\"200\"}},"
+	          "{\"Id\":\"1-5f000000-000000000000000000000007\"}]}");
 	is_int(l.stats.summaries, 1, "a summary with a wrong type is skipped, the other loads");
 	ok(has_warning(&l, "Http.HttpStatus: expected a number"), "wrong type named");
 	unload(&l);
 
 	/* Deep nesting beyond cJSON's limit is reported, not recursed into. */
 	struct buf deep = BUF_INIT;
-	buf_puts(&deep, "{\"id\":\"d1\",\"name\":\"deep\",\"trace_id\":\"1-5f000000-000000000000000000000008\","
-	                "\"start_time\":1,\"end_time\":2,\"metadata\":");
+	buf_puts(
+	    &deep,
+	    "{\"id\":\"d1\",\"name\":\"deep\",\"trace_id\":\"1-5f000000-000000000000000000000008\","
+	    "\"start_time\":1,\"end_time\":2,\"metadata\":");
 	for (int i = 0; i < 2000; i++)
 		buf_puts(&deep, "[");
 	for (int i = 0; i < 2000; i++)
@@ -274,14 +288,17 @@ static void
 test_store_merge(void)
 {
 	struct loaded l;
-	load_text(&l, "part1",
-	          "{\"id\":\"r1\",\"name\":\"root\",\"trace_id\":\"1-5f000000-000000000000000000000009\","
-	          "\"start_time\":10,\"end_time\":12}\n"
-	          "{\"format\":\"json\",\"version\":1}\n");
+	load_text(
+	    &l, "part1",
+	    "{\"id\":\"r1\",\"name\":\"root\",\"trace_id\":\"1-5f000000-000000000000000000000009\","
+	    "\"start_time\":10,\"end_time\":12}\n"
+	    "{\"format\":\"json\",\"version\":1}\n");
 	struct load_stats st = {0};
 	struct xr_err err;
-	const char *more = "{\"id\":\"c1\",\"name\":\"child\",\"trace_id\":\"1-5f000000-000000000000000000000009\","
-	                   "\"parent_id\":\"r1\",\"start_time\":11,\"end_time\":15,\"throttle\":true}\n";
+	const char *more =
+	    "{\"id\":\"c1\",\"name\":\"child\",\"trace_id\":\"1-5f000000-"
+	    "000000000000000000000009\","
+	    "\"parent_id\":\"r1\",\"start_time\":11,\"end_time\":15,\"throttle\":true}\n";
 	file_load_buffer("part2", more, strlen(more), l.store, &l.warnings, &st, &err);
 	const struct xr_trace *t = trace_of(&l, "1-5f000000-000000000000000000000009");
 	ok(t && t->n_documents == 2, "documents of one trace from two loads are merged");
@@ -348,22 +365,30 @@ static void
 test_fields(void)
 {
 	struct loaded l;
-	load_text(&l, "fields",
-	          "{\"id\":\"r1\",\"name\":\"api\",\"trace_id\":\"1-5f000000-00000000000000000000000b\","
-	          "\"start_time\":10,\"end_time\":12,\"origin\":\"AWS::EC2::Instance\",\"user\":\"alice\","
-	          "\"service\":{\"version\":\"1.2\"},\"metadata\":{\"debug\":{\"n\":[1,2]}},"
-	          "\"custom_field\":{\"x\":true},"
-	          "\"aws\":{\"ec2\":{\"instance_id\":\"i-1\",\"availability_zone\":\"az1\",\"ami_id\":\"ami-1\"},"
-	          "\"xray\":{\"sdk\":\"X-Ray for Go\"}},"
-	          "\"subsegments\":[{\"id\":\"s1\",\"name\":\"db\",\"start_time\":10.5,\"end_time\":11,"
-	          "\"namespace\":\"remote\",\"precursor_ids\":[\"s0\"],\"error\":true,\"cause\":\"e0e0e0e0e0e0e0e0\","
-	          "\"sql\":{\"url\":\"jdbc:postgresql://db/x\",\"sanitized_query\":\"SELECT * FROM t WHERE id = ?\","
-	          "\"database_type\":\"PostgreSQL\",\"database_version\":\"15\",\"driver_version\":\"42\","
-	          "\"user\":\"app\",\"preparation\":\"statement\"}},"
-	          "{\"id\":\"s2\",\"name\":\"work\",\"start_time\":11,\"end_time\":11.5,\"fault\":true,"
-	          "\"cause\":{\"working_directory\":\"/app\",\"paths\":[\"/app/main.go\"],\"exceptions\":"
-	          "[{\"id\":\"e1\",\"message\":\"boom\",\"type\":\"Panic\",\"remote\":true,\"truncated\":2,"
-	          "\"skipped\":1,\"cause\":\"e0\",\"stack\":[{\"path\":\"main.go\",\"line\":42,\"label\":\"main\"}]}]}}]}\n");
+	load_text(
+	    &l, "fields",
+	    "{\"id\":\"r1\",\"name\":\"api\",\"trace_id\":\"1-5f000000-00000000000000000000000b\","
+	    "\"start_time\":10,\"end_time\":12,\"origin\":\"AWS::EC2::Instance\",\"user\":"
+	    "\"alice\","
+	    "\"service\":{\"version\":\"1.2\"},\"metadata\":{\"debug\":{\"n\":[1,2]}},"
+	    "\"custom_field\":{\"x\":true},"
+	    "\"aws\":{\"ec2\":{\"instance_id\":\"i-1\",\"availability_zone\":\"az1\",\"ami_id\":"
+	    "\"ami-1\"},"
+	    "\"xray\":{\"sdk\":\"X-Ray for Go\"}},"
+	    "\"subsegments\":[{\"id\":\"s1\",\"name\":\"db\",\"start_time\":10.5,\"end_time\":11,"
+	    "\"namespace\":\"remote\",\"precursor_ids\":[\"s0\"],\"error\":true,\"cause\":"
+	    "\"e0e0e0e0e0e0e0e0\","
+	    "\"sql\":{\"url\":\"jdbc:postgresql://db/x\",\"sanitized_query\":\"SELECT * FROM t "
+	    "WHERE id = ?\","
+	    "\"database_type\":\"PostgreSQL\",\"database_version\":\"15\",\"driver_version\":"
+	    "\"42\","
+	    "\"user\":\"app\",\"preparation\":\"statement\"}},"
+	    "{\"id\":\"s2\",\"name\":\"work\",\"start_time\":11,\"end_time\":11.5,\"fault\":true,"
+	    "\"cause\":{\"working_directory\":\"/app\",\"paths\":[\"/app/main.go\"],\"exceptions\":"
+	    "[{\"id\":\"e1\",\"message\":\"boom\",\"type\":\"Panic\",\"remote\":true,\"truncated\":"
+	    "2,"
+	    "\"skipped\":1,\"cause\":\"e0\",\"stack\":[{\"path\":\"main.go\",\"line\":42,\"label\":"
+	    "\"main\"}]}]}}]}\n");
 	const struct xr_trace *t = trace_of(&l, "1-5f000000-00000000000000000000000b");
 	ok(t != NULL, "trace with every kind of field loads");
 	if (!t) {
@@ -377,26 +402,35 @@ test_fields(void)
 	is_str(r->service_version, "1.2", "service.version");
 	is_str(r->metadata, "{\"debug\":{\"n\":[1,2]}}", "metadata kept as JSON");
 	is_str(r->extra, "{\"custom_field\":{\"x\":true}}", "unknown fields kept for the raw view");
-	ok(r->aws && strcmp(r->aws->instance_id, "i-1") == 0 && strcmp(r->aws->availability_zone, "az1") == 0,
+	ok(r->aws && strcmp(r->aws->instance_id, "i-1") == 0 &&
+	       strcmp(r->aws->availability_zone, "az1") == 0,
 	   "aws.ec2 instance and zone");
-	is_str(r->aws ? r->aws->extra : NULL, "{\"ec2\":{\"instance_id\":\"i-1\",\"availability_zone\":\"az1\",\"ami_id\":\"ami-1\"},\"xray\":{\"sdk\":\"X-Ray for Go\"}}",
+	is_str(r->aws ? r->aws->extra : NULL,
+	       "{\"ec2\":{\"instance_id\":\"i-1\",\"availability_zone\":\"az1\",\"ami_id\":\"ami-"
+	       "1\"},\"xray\":{\"sdk\":\"X-Ray for Go\"}}",
 	       "other aws members kept");
 	ok(db && db->sql && strcmp(db->sql->sanitized_query, "SELECT * FROM t WHERE id = ?") == 0 &&
-	       strcmp(db->sql->database_type, "PostgreSQL") == 0 && strcmp(db->sql->preparation, "statement") == 0,
+	       strcmp(db->sql->database_type, "PostgreSQL") == 0 &&
+	       strcmp(db->sql->preparation, "statement") == 0,
 	   "sql");
-	ok(db && db->n_precursor_ids == 1 && strcmp(db->precursor_ids[0], "s0") == 0, "precursor_ids");
+	ok(db && db->n_precursor_ids == 1 && strcmp(db->precursor_ids[0], "s0") == 0,
+	   "precursor_ids");
 	ok(db && db->cause && strcmp(db->cause->exception_id, "e0e0e0e0e0e0e0e0") == 0,
 	   "cause given as an exception id");
-	ok(db && (db->flags & XR_SEG_ERROR) && strcmp(db->namespace, "remote") == 0, "error flag, namespace");
-	const struct xr_exception *ex = work && work->cause && work->cause->n_exceptions ? &work->cause->exceptions[0] : NULL;
+	ok(db && (db->flags & XR_SEG_ERROR) && strcmp(db->namespace, "remote") == 0,
+	   "error flag, namespace");
+	const struct xr_exception *ex =
+	    work && work->cause && work->cause->n_exceptions ? &work->cause->exceptions[0] : NULL;
 	ok(ex && strcmp(ex->type, "Panic") == 0 && strcmp(ex->message, "boom") == 0 && ex->remote &&
 	       ex->truncated == 2 && ex->skipped == 1 && strcmp(ex->cause, "e0") == 0,
 	   "exception fields");
-	ok(ex && ex->n_stack == 1 && ex->stack[0].line == 42 && strcmp(ex->stack[0].label, "main") == 0,
+	ok(ex && ex->n_stack == 1 && ex->stack[0].line == 42 &&
+	       strcmp(ex->stack[0].label, "main") == 0,
 	   "stack frames");
 	ok(work && strcmp(work->cause->working_directory, "/app") == 0 && work->cause->n_paths == 1,
 	   "working directory and paths");
-	ok(t->summary.n_users == 1 && t->summary.n_instance_ids == 1 && t->summary.n_availability_zones == 1,
+	ok(t->summary.n_users == 1 && t->summary.n_instance_ids == 1 &&
+	       t->summary.n_availability_zones == 1,
 	   "users, instances and zones in the summary");
 	unload(&l);
 }
@@ -406,14 +440,16 @@ test_encode(void)
 {
 	struct loaded l;
 	load_text(&l, "enc",
-	          "{\"id\":\"r1\",\"name\":\"x\\u001b]0;pwn\\u0007\",\"trace_id\":\"1-5f000000-00000000000000000000000a\","
+	          "{\"id\":\"r1\",\"name\":\"x\\u001b]0;pwn\\u0007\",\"trace_id\":\"1-5f000000-"
+	          "00000000000000000000000a\","
 	          "\"start_time\":10,\"end_time\":12,\"annotations\":{\"k\":\"v\\u009b\"}}\n");
 	const struct xr_trace *t = trace_of(&l, "1-5f000000-00000000000000000000000a");
 	struct buf b = BUF_INIT;
 	struct jsonw w;
 	jsonw_init(&w, &b);
 	encode_summary(&w, &t->summary);
-	ok(strstr(b.data, "\"Name\":\"x\\u001b]0;pwn\\u0007\"") != NULL, "escape sequence escaped in JSON");
+	ok(strstr(b.data, "\"Name\":\"x\\u001b]0;pwn\\u0007\"") != NULL,
+	   "escape sequence escaped in JSON");
 	ok(strstr(b.data, "\"StringValue\":\"v\\u009b\"") != NULL, "C1 control escaped in JSON");
 	ok(strchr(b.data, '\x1b') == NULL, "no raw ESC byte in the output");
 	buf_free(&b);
@@ -496,16 +532,20 @@ test_nul(void)
 
 	/* A lone surrogate is U+FFFD; the segment and the summary are kept. */
 	load_text(&l, "surrogate",
-	          "{\"name\":\"a\\ud800b\",\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5f000000-0123456789abcdef01234569\","
-	          "\"start_time\":1600000000,\"end_time\":1600000001,\"annotations\":{\"k\":\"\\udc00\\ud83d\\ude00\"}}\n");
+	          "{\"name\":\"a\\ud800b\",\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5f000000-"
+	          "0123456789abcdef01234569\","
+	          "\"start_time\":1600000000,\"end_time\":1600000001,\"annotations\":{\"k\":"
+	          "\"\\udc00\\ud83d\\ude00\"}}\n");
 	t = trace_of(&l, "1-5f000000-0123456789abcdef01234569");
-	ok(t && strcmp(t->root->name, "a\xEF\xBF\xBD" "b") == 0,
+	ok(t && strcmp(t->root->name, "a\xEF\xBF\xBD"
+	                              "b") == 0,
 	   "a lone high surrogate becomes U+FFFD, the segment is kept");
 	ok(t && t->root->n_annotations == 1 &&
 	       strcmp(t->root->annotations[0].value.u.s, "\xEF\xBF\xBD\xF0\x9F\x98\x80") == 0,
 	   "a lone low surrogate becomes U+FFFD, a valid pair after it is kept");
 	unload(&l);
-	summary = "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"Http\":{\"HttpURL\":\"/\\ud800x\\ud83d\\ude00\"}}";
+	summary = "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"Http\":{\"HttpURL\":\"/"
+	          "\\ud800x\\ud83d\\ude00\"}}";
 	a = arena_new();
 	sum = decode_trace_summary(summary, strlen(summary), a, &err);
 	ok(sum && sum->http.url && strcmp(sum->http.url, "/\xEF\xBF\xBDx\xF0\x9F\x98\x80") == 0,
@@ -520,9 +560,11 @@ test_time_range(void)
 {
 	struct loaded l;
 	load_text(&l, "range",
-	          "{\"name\":\"svc\",\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5f000000-0123456789abcdef01234567\","
+	          "{\"name\":\"svc\",\"id\":\"0123456789abcdef\",\"trace_id\":\"1-5f000000-"
+	          "0123456789abcdef01234567\","
 	          "\"start_time\":1600000000,\"end_time\":1.59e35}\n"
-	          "{\"name\":\"svc\",\"id\":\"0123456789abcdee\",\"trace_id\":\"1-5f000000-0123456789abcdef01234568\","
+	          "{\"name\":\"svc\",\"id\":\"0123456789abcdee\",\"trace_id\":\"1-5f000000-"
+	          "0123456789abcdef01234568\","
 	          "\"start_time\":-1e300,\"end_time\":1600000001}\n");
 	const struct xr_trace *t = trace_of(&l, "1-5f000000-0123456789abcdef01234567");
 	ok(t && has_problem(t, "end_time is not a time between 1970 and 9999"),
@@ -534,10 +576,12 @@ test_time_range(void)
 	   "start_time -1e300 reported as out of range");
 	unload(&l);
 
-	const char *summary = "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"StartTime\":1.59e35}";
+	const char *summary =
+	    "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"StartTime\":1.59e35}";
 	struct arena *a = arena_new();
 	struct xr_err err = {0};
-	ok(decode_trace_summary(summary, strlen(summary), a, &err) == NULL && strstr(err.msg, "StartTime"),
+	ok(decode_trace_summary(summary, strlen(summary), a, &err) == NULL &&
+	       strstr(err.msg, "StartTime"),
 	   "a TraceSummary with StartTime 1.59e35 is refused, naming the field");
 	summary = "{\"Id\":\"1-5f000000-0123456789abcdef01234567\",\"ResponseTime\":-5}";
 	ok(decode_trace_summary(summary, strlen(summary), a, &err) == NULL &&

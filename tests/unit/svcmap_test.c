@@ -477,7 +477,8 @@ test_korean_and_escapes(void)
 	    "발송)\",\"origin\":\"AWS::Lambda::Function\","
 	    "\"trace_id\":\"" T1 "\",\"parent_id\":\"k1b\",\"start_time\":100.5,\"end_time\":100.8,"
 	    "\"throttle\":true,\"error\":true}\n"
-	    "{\"id\":\"e1\",\"name\":\"evil\\u001b[31mred\\u0007\\u202e\\\"q\\\\\",\"origin\":\"AWS::EC2::"
+	    "{\"id\":\"e1\",\"name\":\"evil\\u001b[31mred\\u0007\\u202e\\\"q\\\\\",\"origin\":"
+	    "\"AWS::EC2::"
 	    "Instance\","
 	    "\"trace_id\":\"" T2 "\",\"start_time\":200,\"end_time\":201,\"fault\":true}\n";
 	struct xr_store *s = load("korean", docs, strlen(docs));

@@ -64,8 +64,14 @@ test_utf8(void)
 	is_str(sanitized("a\x1b[31mred", 0), "a^[[31mred", "ESC becomes ^[");
 	is_str(sanitized("x\ry\tz\n", 0), "x y z ", "CR, TAB, LF become spaces");
 	is_str(sanitized("x\ny", UTF8_MULTILINE), "x\ny", "LF kept in multiline mode");
-	is_str(sanitized("\xC2\x9B" "2J", 0), "\\u009B2J", "C1 CSI is escaped");
-	is_str(sanitized("abc\xE2\x80\xAE" "cba", 0), "abc\\u202Ecba", "bidi override is escaped");
+	is_str(sanitized("\xC2\x9B"
+	                 "2J",
+	                 0),
+	       "\\u009B2J", "C1 CSI is escaped");
+	is_str(sanitized("abc\xE2\x80\xAE"
+	                 "cba",
+	                 0),
+	       "abc\\u202Ecba", "bidi override is escaped");
 	is_str(sanitized("bad\xFFx", 0), "bad\\xFFx", "invalid byte is shown as \\xFF");
 	is_str(sanitized("\x7f", 0), "^?", "DEL becomes ^?");
 	is_str(sanitized("맛집", UTF8_ASCII), "\\uB9DB\\uC9D1", "ASCII mode escapes hangul");
@@ -74,10 +80,12 @@ test_utf8(void)
 	is_str(fitted("abc", 5, UTF8_LEFT), "abc  ", "pad left-aligned");
 	is_str(fitted("abc", 5, UTF8_RIGHT), "  abc", "pad right-aligned");
 	is_str(fitted("강남 맛집", 9, UTF8_LEFT), "강남 맛집", "exact fit");
-	is_str(fitted("강남 맛집", 6, UTF8_LEFT), "강남 \xE2\x80\xA6", "cut keeps whole wide chars");
+	is_str(fitted("강남 맛집", 6, UTF8_LEFT), "강남 \xE2\x80\xA6",
+	       "cut keeps whole wide chars");
 	is_str(fitted("강남", 2, UTF8_LEFT), " \xE2\x80\xA6", "wide char never straddles the edge");
-	is_int(utf8_width(fitted("강남 맛집", 6, UTF8_LEFT), strlen(fitted("강남 맛집", 6, UTF8_LEFT)), 0), 6,
-	       "cut result is exactly 6 columns");
+	is_int(utf8_width(fitted("강남 맛집", 6, UTF8_LEFT),
+	                  strlen(fitted("강남 맛집", 6, UTF8_LEFT)), 0),
+	       6, "cut result is exactly 6 columns");
 }
 
 static void
@@ -122,11 +130,14 @@ test_time(void)
 	double t;
 	struct xr_err err;
 	ok(timefmt_parse_time("2017-07-08T00:20:40Z", &t, &err) == 0 && t == 1499473240, "ISO Z");
-	ok(timefmt_parse_time("2017-07-08T09:20:40+09:00", &t, &err) == 0 && t == 1499473240, "ISO offset");
-	ok(timefmt_parse_time("2017-07-08T00:20:40.250Z", &t, &err) == 0 && t == 1499473240.25, "ISO fraction");
+	ok(timefmt_parse_time("2017-07-08T09:20:40+09:00", &t, &err) == 0 && t == 1499473240,
+	   "ISO offset");
+	ok(timefmt_parse_time("2017-07-08T00:20:40.250Z", &t, &err) == 0 && t == 1499473240.25,
+	   "ISO fraction");
 	ok(timefmt_parse_time("1499473240", &t, &err) == 0 && t == 1499473240, "epoch");
 	ok(timefmt_parse_time("2017-07-08", &t, &err) == 0 && t == 1499472000, "bare date");
-	ok(timefmt_parse_time("yesterday", &t, &err) < 0 && strstr(err.msg, "yesterday"), "bad time named");
+	ok(timefmt_parse_time("yesterday", &t, &err) < 0 && strstr(err.msg, "yesterday"),
+	   "bad time named");
 	ok(timefmt_parse_duration("15m", &t, &err) == 0 && t == 900, "15m");
 	ok(timefmt_parse_duration("1h30m", &t, &err) == 0 && t == 5400, "1h30m");
 	ok(timefmt_parse_duration("10x", &t, &err) < 0, "bad unit rejected");
@@ -139,7 +150,8 @@ test_time(void)
 	/* Numbers from outside are range-checked before any cast. */
 	ok(timefmt_parse_time("2026-02-31", &t, &err) < 0 && strstr(err.msg, "2026-02 has 28 days"),
 	   "2026-02-31 refused, not taken as March 3");
-	ok(timefmt_parse_time("2024-02-29", &t, &err) == 0 && t == 1709164800, "2024-02-29 (leap year)");
+	ok(timefmt_parse_time("2024-02-29", &t, &err) == 0 && t == 1709164800,
+	   "2024-02-29 (leap year)");
 	ok(timefmt_parse_time("2023-02-29T00:00Z", &t, &err) < 0, "2023-02-29 refused");
 	ok(timefmt_parse_time("2026-04-31T10:00Z", &t, &err) < 0, "April 31 refused");
 	ok(timefmt_parse_time("2026-11-27T08:00+99:99", &t, &err) < 0 && strstr(err.msg, "offset"),
@@ -159,8 +171,9 @@ test_time(void)
 	is_str(s, "-", "ISO output of -1e300: '-'");
 	timefmt_iso(NAN, s, sizeof s);
 	is_str(s, "-", "ISO output of NaN: '-'");
-	ok(timefmt_in_range(0) && timefmt_in_range(TIMEFMT_MAX) && !timefmt_in_range(TIMEFMT_MAX + 1) &&
-	       !timefmt_in_range(-1) && !timefmt_in_range(NAN),
+	ok(timefmt_in_range(0) && timefmt_in_range(TIMEFMT_MAX) &&
+	       !timefmt_in_range(TIMEFMT_MAX + 1) && !timefmt_in_range(-1) &&
+	       !timefmt_in_range(NAN),
 	   "timefmt_in_range bounds");
 }
 
@@ -216,18 +229,22 @@ test_jsonscan(void)
 			seed = seed * 1103515245 + 12345;
 			text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
 		}
-		if (jsonscan_value_end(text, text + len, 10) != reference_string_end(text, text + len))
+		if (jsonscan_value_end(text, text + len, 10) !=
+		    reference_string_end(text, text + len))
 			mismatches++;
 	}
-	is_int(mismatches, 0, "block string scanner agrees with the byte-at-a-time one (20000 strings)");
+	is_int(mismatches, 0,
+	       "block string scanner agrees with the byte-at-a-time one (20000 strings)");
 
 	is_str(decoded("\"plain\""), "plain", "plain string");
 	is_str(decoded("\"a\\\"b\\\\c\\/d\""), "a\"b\\c/d", "simple escapes");
 	is_str(decoded("\"\\n\\t\\r\\b\\f\""), "\n\t\r\b\f", "control escapes");
 	is_str(decoded("\"\\u00e9\\uAC15\""), "é강", "\\u escapes to UTF-8");
 	is_str(decoded("\"\\ud83c\\udf55\""), "\xF0\x9F\x8D\x95", "surrogate pair");
-	is_str(decoded("\"\\ud83c\""), "\xEF\xBF\xBD", "lone high surrogate: U+FFFD, the string kept");
-	is_str(decoded("\"\\udf55x\""), "\xEF\xBF\xBDx", "lone low surrogate: U+FFFD, the string kept");
+	is_str(decoded("\"\\ud83c\""), "\xEF\xBF\xBD",
+	       "lone high surrogate: U+FFFD, the string kept");
+	is_str(decoded("\"\\udf55x\""), "\xEF\xBF\xBDx",
+	       "lone low surrogate: U+FFFD, the string kept");
 	is_str(decoded("\"\\ud83cx\\ud83c\\udf55\""), "\xEF\xBF\xBDx\xF0\x9F\x8D\x95",
 	       "lone high surrogate, then a pair");
 	is_str(decoded("\"a\\u0000b\""), "a" UTF8_NUL "b", "\\u0000 held as UTF8_NUL");
@@ -250,6 +267,40 @@ test_jsonscan(void)
 	is_str(strdist_nearest("xyz", 3, words), NULL, "nothing near");
 }
 
+/* jsonscan_number: the value, where it stops, and what it refuses. */
+static void
+test_jsonscan_number(void)
+{
+	static const struct {
+		const char *text;
+		double value;
+		size_t used; /* 0: refused */
+		const char *what;
+	} cases[] = {
+	    {"0", 0, 1, NULL},
+	    {"-12.5e1,", -125, 7, NULL},
+	    {"01", 0, 1, NULL},
+	    {"123456789012345678901234", 123456789012345678901234.0, 24, NULL},
+	    {"1e400", HUGE_VAL, 5, NULL},
+	    {"-", 0, 0, "expected a digit"},
+	    {"1.", 0, 0, "expected a digit after '.'"},
+	    {"1e+", 0, 0, "expected a digit in the exponent"},
+	    {"+1", 0, 0, "expected a digit"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *t = cases[i].text, *bad = NULL, *what = NULL;
+		double v = -1;
+		const char *after = jsonscan_number(t, t + strlen(t), &v, &bad, &what);
+		if (cases[i].used) {
+			ok(after == t + cases[i].used && v == cases[i].value,
+			   "jsonscan_number(\"%s\") reads %zu bytes", t, cases[i].used);
+		} else {
+			ok(!after && what && strcmp(what, cases[i].what) == 0,
+			   "jsonscan_number(\"%s\") refused: %s", t, cases[i].what);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -259,5 +310,6 @@ main(void)
 	test_time();
 	test_arena();
 	test_jsonscan();
+	test_jsonscan_number();
 	return tap_done();
 }

@@ -1,0 +1,51 @@
+#include "config.h"
+
+#include "util/hash.h"
+
+#include <stdlib.h>
+
+#include "util/xmalloc.h"
+
+static size_t
+size_for(size_t n)
+{
+	size_t size = 16;
+	while (size < n * 2 + 2)
+		size *= 2;
+	return size;
+}
+
+void
+hash_index_init(struct hash_index *ix, size_t n)
+{
+	size_t size = size_for(n);
+	ix->slots = xcalloc(size, sizeof *ix->slots);
+	ix->mask = size - 1;
+}
+
+void
+hash_index_free(struct hash_index *ix)
+{
+	free(ix->slots);
+	ix->slots = NULL;
+	ix->mask = 0;
+}
+
+void
+hash_index_rebuild(struct hash_index *ix, size_t n, hash_item_fn *hash_of, const void *items)
+{
+	size_t size = size_for(n);
+	if (ix->slots && ix->mask + 1 >= size) {
+		memset(ix->slots, 0, (ix->mask + 1) * sizeof *ix->slots);
+	} else {
+		free(ix->slots);
+		ix->slots = xcalloc(size, sizeof *ix->slots);
+		ix->mask = size - 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t s = hash_of(items, i) & ix->mask;
+		while (ix->slots[s])
+			s = (s + 1) & ix->mask;
+		ix->slots[s] = i + 1;
+	}
+}
