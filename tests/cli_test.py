@@ -89,6 +89,21 @@ ann_status = [w for w in ("confirmed", "listed", "rejected", "failed")]
 starts = [width(l[:l.rindex("  ") + 2]) for l in rows if l.split()[-1] in ann_status]
 ok(len(starts) > 250 and set(starts) == {status_col}, "status column aligned after Korean names")
 
+# Narrow terminals: the table shrinks to --width, leaving columns out
+# (annotations, then DUR, METHOD, FLAGS, SERVICE, STATUS, START, RESP, URL)
+# rather than overflowing; the trace id always stays.
+for w in (120, 80, 60, 40, 20):
+    r = run("-b", "--demo", "--width", str(w))
+    lines = r.stdout.decode().splitlines()
+    ok(r.returncode == 0 and len(lines) == 301 and max(width(l) for l in lines) <= w,
+       "--width %d: every line of the trace table fits" % w)
+    ok(all("1-6b0" in l for l in lines[1:]), "--width %d: every row keeps its trace id" % w)
+    if w == 80:
+        ok(lines[0].split() == ["START", "(UTC)", "TRACE", "ID", "URL", "RESP(s)"],
+           "--width 80: start, id, URL, response time")
+    if w == 60:
+        ok(lines[0].split() == ["TRACE", "ID", "URL", "RESP(s)"], "--width 60: id, URL, response time")
+
 r = run("-b", "--demo", "--sort", "responsetime", "--limit", "3", "-o", "ndjson")
 rows = [json.loads(l) for l in r.stdout.splitlines()]
 ok(r.returncode == 0 and len(rows) == 3, "--limit 3")

@@ -48,7 +48,10 @@ print_table(FILE *out, const struct tracelist *tl, const struct batch_format *fm
 	tracetable_init(&tt, tl, (fmt->flags & UTF8_ASCII) ? CANVAS_ASCII : 0);
 	tracetable_measure(&tt, 0, tl->n_rows);
 	tracetable_fit(&tt, (int)fmt->width, false);
-	struct canvas *c = canvas_new(tracetable_width(&tt), 1, tt.canvas_flags);
+	int w = tracetable_width(&tt);
+	if (fmt->width && w > (int)fmt->width)
+		w = (int)fmt->width; /* narrower than the trace id: cut */
+	struct canvas *c = canvas_new(w, 1, tt.canvas_flags);
 	struct buf b = BUF_INIT;
 	int rc = 0;
 	line_text(c, 0, tracetable_draw_header(&tt, c, 0), &b);

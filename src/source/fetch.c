@@ -112,6 +112,7 @@ struct job {
 	/* retrying the current page */
 	int attempts;
 	double first_sent; /* monotonic; NAN before the first send */
+	double since;      /* monotonic: start of its --retry-budget; NAN before queued */
 	double ready_at;
 	bool retrying;
 	bool creds_retry_used;
@@ -133,6 +134,7 @@ struct fetch {
 	void *hook_ctx;
 
 	struct job *queue;          /* waiting to be sent, in arrival order */
+	double last_ok;             /* monotonic time of the last good reply; 0 = none */
 	struct job *inflight;       /* sent */
 	struct pending_id *pending; /* trace ids not yet in a job */
 	size_t n_pending, cap_pending, pending_head;
@@ -256,6 +258,7 @@ job_new(struct fetch *f, enum xray_op op)
 	j->f = f;
 	j->op = op;
 	j->first_sent = NAN;
+	j->since = NAN;
 	j->page = 1;
 	j->processed = -1;
 	return j;
@@ -278,6 +281,8 @@ static void
 enqueue(struct fetch *f, struct job *j, double ready_at)
 {
 	j->ready_at = ready_at;
+	if (isnan(j->since))
+		j->since = ready_at;
 	j->next = NULL;
 	struct job **p = &f->queue;
 	while (*p)
@@ -579,6 +584,17 @@ fetch_abort(struct fetch *f, struct job *cause, const char *why)
 
 static void on_reply(void *ctx, struct http_response *r);
 
+/* When a job's --retry-budget started: for one never sent, waiting for a
+ * connection slot counts only since the service last answered (a long
+ * queue behind good replies is no failure). */
+static double
+budget_start(const struct fetch *f, const struct job *j)
+{
+	if (isnan(j->first_sent) && f->last_ok > j->since)
+		return f->last_ok;
+	return j->since;
+}
+
 static void
 send_job(struct fetch *f, struct job *j, double now)
 {
@@ -607,6 +623,12 @@ send_job(struct fetch *f, struct job *j, double now)
 	struct http_sigv4 sig = {f->region, "xray", c->access_key_id, c->secret_access_key,
 	                         c->session_token};
 	char *url = xasprintf("%s%s", f->endpoint, xray_op_path(j->op));
+	if (isnan(j->first_sent))
+		j->since = budget_start(f, j);
+	/* One attempt may use what is left of the budget, at least a second. */
+	double timeout = f->o.request_timeout, left = f->o.retry_budget - (now - j->since);
+	if (left < timeout)
+		timeout = left > 1 ? left : 1;
 	static const char *const headers[] = {"Content-Type: application/json"};
 	struct http_request req = {
 	    .method = "POST",
@@ -616,7 +638,7 @@ send_job(struct fetch *f, struct job *j, double now)
 	    .headers = headers,
 	    .n_headers = 1,
 	    .sigv4 = &sig,
-	    .timeout = f->o.request_timeout,
+	    .timeout = timeout,
 	    .max_body = max_body,
 	    .direct = f->o.direct,
 	    .ca_file = f->o.ca_file,
@@ -739,6 +761,39 @@ pick(struct fetch *f, double now, double *wake)
 	return best;
 }
 
+/* Fails the queued jobs whose --retry-budget is spent (waiting for a
+ * connection slot or the send rate while the service does not answer);
+ * returns wake lowered to the next such deadline. */
+static double
+expire_queued(struct fetch *f, double now, double wake)
+{
+	struct job *j = f->queue;
+	while (j) {
+		struct job *next = j->next;
+		double left = budget_start(f, j) + f->o.retry_budget - now;
+		if (!j->wait_creds && j->ready_at <= now && left <= 0) {
+			char dur[32], msg[200];
+			fetch_duration_text(now - budget_start(f, j), dur, sizeof dur);
+			snprintf(msg, sizeof msg,
+			         "not sent: waited %s for a connection slot with no reply from the "
+			         "service (--retry-budget spent)",
+			         dur);
+			if (j->retrying) {
+				j->retrying = false;
+				f->progress.retrying--;
+			}
+			list_remove(&f->queue, j);
+			job_fail(f, j, msg);
+			if (f->abort_reason)
+				return INFINITY;
+		} else if (!j->wait_creds && left > 0 && left < wake) {
+			wake = left;
+		}
+		j = next;
+	}
+	return wake;
+}
+
 double
 fetch_tick(struct fetch *f)
 {
@@ -746,6 +801,8 @@ fetch_tick(struct fetch *f)
 	if (f->abort_reason)
 		return wake;
 	drop_stopped(f);
+	if (creds_ready(f->o.creds))
+		wake = expire_queued(f, timefmt_monotonic(), wake);
 	for (;;) {
 		double now = timefmt_monotonic();
 		if (f->progress.in_flight >= (size_t)f->o.concurrency)
@@ -875,6 +932,7 @@ next_page(struct fetch *f, struct job *j, char *token, double now)
 	j->page++;
 	j->attempts = 0;
 	j->first_sent = NAN;
+	j->since = NAN;
 	j->creds_retry_used = false;
 	enqueue(f, j, now);
 	return 1;
@@ -1072,7 +1130,7 @@ handle_failure(struct fetch *f, struct job *j, const struct xray_reply *reply, d
 	case XRAY_OK: break;
 	case XRAY_THROTTLED: {
 		f->progress.throttled++;
-		double elapsed = now - j->first_sent;
+		double elapsed = now - j->since;
 		double delay = retry_backoff(j->attempts, rand01(f));
 		if (elapsed + delay > f->o.retry_budget) {
 			char dur[32], msg[1000];
@@ -1087,17 +1145,26 @@ handle_failure(struct fetch *f, struct job *j, const struct xray_reply *reply, d
 		}
 		break;
 	}
-	case XRAY_TRANSIENT:
+	case XRAY_TRANSIENT: {
+		double elapsed = now - j->since;
+		double delay = retry_backoff(j->attempts, rand01(f));
 		if (j->attempts >= f->o.max_attempts) {
 			char msg[1000];
 			snprintf(msg, sizeof msg, "%s (after %d attempts)", why, j->attempts);
 			job_fail(f, j, msg);
+		} else if (elapsed + delay > f->o.retry_budget) {
+			char dur[32], msg[1100];
+			fetch_duration_text(elapsed, dur, sizeof dur);
+			snprintf(msg, sizeof msg,
+			         "%s (after %d attempts in %s: --retry-budget spent)", why,
+			         j->attempts, dur);
+			job_fail(f, j, msg);
 		} else {
-			double delay = retry_backoff(j->attempts, rand01(f));
 			dlog("  %s: retry in %.2fs", why, delay);
 			retry_later(f, j, now, delay);
 		}
 		break;
+	}
 	case XRAY_EXPIRED:
 		if (!j->creds_retry_used && creds_generation(f->o.creds) != j->creds_gen) {
 			j->creds_retry_used = true; /* newer credentials arrived meanwhile */
@@ -1173,6 +1240,8 @@ on_reply(void *ctx, struct http_response *r)
 	     (r->failure == HTTP_FAIL_RESOLVE && f->replies == 0 && j->attempts >= 2)))
 		rep.verdict = XRAY_FATAL;
 	retry_ratelim_response(&f->rl, now, rep.verdict == XRAY_THROTTLED);
+	if (rep.verdict == XRAY_OK)
+		f->last_ok = now;
 	if (rep.verdict != XRAY_OK) {
 		handle_failure(f, j, &rep, now);
 		return;

@@ -110,6 +110,10 @@ fit_bytes(const char *s, size_t n, int cols)
 	return i;
 }
 
+/* Lines one value may take; the rest is summarised in a last line, so a
+ * megabyte string stays a screenful. */
+#define DETAILS_MAX_VALUE_LINES 40
+
 /* Writes untrusted text at column x of the current line, wrapping to new
  * lines at column cont_x; newlines in the text start new lines. */
 static void
@@ -120,10 +124,19 @@ add_text(struct details *d, int x, int cont_x, const char *text, unsigned style)
 	const char *p = clean.data ? clean.data : "";
 	const char *end = p + clean.len;
 	bool first = true;
+	size_t first_line = d->n_lines;
 	while (first || p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *q = p, *line_end = nl ? nl : end;
 		do {
+			if (d->n_lines - first_line >= DETAILS_MAX_VALUE_LINES) {
+				char more[64];
+				snprintf(more, sizeof more, _("%s (%zu more bytes)"),
+				         d->ascii ? "..." : "…", (size_t)(end - q));
+				add_span(d, x, more, strlen(more), CANVAS_DIM);
+				buf_free(&clean);
+				return;
+			}
 			int room = d->width - x;
 			if (room < 1)
 				room = 1;

@@ -208,6 +208,25 @@ shrink(struct tracetable *tt, int order, int min, int total, int width)
 	return total;
 }
 
+/* Room left over goes back to the narrowed columns, in order. */
+static void
+give_back(struct tracetable *tt, int total, int width)
+{
+	for (int o = 1; o <= 3 && total < width; o++) {
+		for (size_t c = 0; c < tt->n_columns && total < width; c++) {
+			struct tracetable_column *col = &tt->cols[c];
+			if (col->shrink != o || col->x < 0 || col->width >= col->natural)
+				continue;
+			int grow = col->natural - col->width;
+			if (grow > width - total)
+				grow = width - total;
+			col->width += grow;
+			total += grow;
+		}
+	}
+	layout(tt);
+}
+
 void
 tracetable_fit(struct tracetable *tt, int width, bool fit)
 {
@@ -222,7 +241,21 @@ tracetable_fit(struct tracetable *tt, int width, bool fit)
 	if (!fit) {
 		for (int order = 1; total > width && order <= 9; order++)
 			total = shrink(tt, order, MIN_SHRUNK, total, width);
-		layout(tt);
+		/* Batch: the trace id stays (it is what --trace takes); the
+		 * columns that say least go first. */
+		size_t drop[TRACETABLE_MAX_COLUMNS], n = 0;
+		for (size_t c = tt->n_columns; c > TRACETABLE_ANNOTATION; c--)
+			drop[n++] = c - 1;
+		static const enum tracetable_column_id batch_drop[] = {
+		    TRACETABLE_DUR,    TRACETABLE_METHOD, TRACETABLE_FLAGS, TRACETABLE_SERVICE,
+		    TRACETABLE_STATUS, TRACETABLE_START,  TRACETABLE_RESP,  TRACETABLE_URL};
+		for (size_t i = 0; i < sizeof batch_drop / sizeof *batch_drop; i++)
+			drop[n++] = batch_drop[i];
+		for (size_t k = 0; k < n && total > width; k++) {
+			tt->cols[drop[k]].x = -1;
+			total = layout(tt);
+		}
+		give_back(tt, total, width);
 		return;
 	}
 	/* The URL keeps its path and annotations a few words, leaving out the
@@ -259,20 +292,7 @@ tracetable_fit(struct tracetable *tt, int width, bool fit)
 		tt->cols[order[k]].x = -1;
 		total = layout(tt);
 	}
-	/* room left over goes back to the narrowed columns, in order */
-	for (int o = 1; o <= 3 && total < width; o++) {
-		for (size_t c = 0; c < tt->n_columns && total < width; c++) {
-			struct tracetable_column *col = &tt->cols[c];
-			if (col->shrink != o || col->x < 0 || col->width >= col->natural)
-				continue;
-			int grow = col->natural - col->width;
-			if (grow > width - total)
-				grow = width - total;
-			col->width += grow;
-			total += grow;
-		}
-	}
-	layout(tt);
+	give_back(tt, total, width);
 }
 
 int

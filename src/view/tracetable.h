@@ -60,7 +60,10 @@ void tracetable_free(struct tracetable *tt);
 /* Widens columns to the widest cell of rows [from, to). */
 void tracetable_measure(struct tracetable *tt, size_t from, size_t to);
 /* Lays the columns out in width columns (0 = no limit): shrinkable
- * columns are narrowed in order.  When fit is true (screens) they are first
+ * columns are narrowed in order, then columns left out while the line is
+ * still too wide (annotations from the last, duration, method, flags,
+ * service, status, start, response time, URL; never the trace id: a line
+ * narrower than it is cut by the caller).  When fit is true (screens) they are first
  * narrowed only to a comfortable width, and when the line is still too
  * wide, columns are hidden (trace id, service, duration, annotations from
  * the last, method, URL). */

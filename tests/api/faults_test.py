@@ -64,12 +64,30 @@ try:
     r = run("--retry-budget", "2s",
             faults=[{"path": "/TraceSummaries", "kind": "throttle429", "count": -1, "after": 52}])
     t.is_(r.rc, 1, "endless throttling: exit 1")
-    t.ok("ThrottledException after" in r.err and "of retries" in r.err,
-         "endless throttling: 'ThrottledException after ... of retries'", r)
+    t.ok(("ThrottledException after" in r.err and "of retries" in r.err) or
+         "(--retry-budget spent)" in r.err,
+         "endless throttling: 'ThrottledException after ... of retries' (or, for a slice "
+         "queued behind the throttled ones, '--retry-budget spent')", r)
     t.ok("GetTraceSummaries 2026-11-20T" in r.err, "the failed time slices are named", r)
     t.ok(r.elapsed < 30, "the retry budget bounds the time (%.1fs)" % r.elapsed)
     got = ndjson_ids(r.out)
     t.ok(0 < len(got) < len(ALL), "endless throttling: the slices that worked are still listed")
+
+    # --retry-budget bounds a request's whole time: throttling from the first
+    # request, so the slices queued behind a connection slot wait in vain too
+    r = run("--retry-budget", "3s", "--max-traces", "100000",
+            faults=[{"path": "*", "kind": "throttle429", "count": -1}])
+    t.is_(r.rc, 1, "throttled from the start: exit 1")
+    t.ok(r.elapsed < 9, "throttled from the start: stopped within the 3 s budget (%.1fs)" % r.elapsed, r)
+    t.ok("--retry-budget spent" in r.err or "of retries" in r.err,
+         "throttled from the start: the budget is named", r)
+    # a server that accepts and never answers: one attempt may not outlive the budget
+    r = run("--retry-budget", "3s",
+            faults=[{"path": "*", "kind": "slow", "delay": 40, "count": -1}])
+    t.is_(r.rc, 1, "a server that never answers: exit 1")
+    t.ok(r.elapsed < 9, "a server that never answers: stopped within the 3 s budget (%.1fs)" % r.elapsed, r)
+    t.ok("timed out" in r.err or "--retry-budget spent" in r.err,
+         "a server that never answers: the time-out is reported", r)
 
     # -- server errors ------------------------------------------------------------
     for kind in ("http500", "http503"):
