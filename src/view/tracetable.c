@@ -242,13 +242,17 @@ tracetable_fit(struct tracetable *tt, int width, bool fit)
 		for (int order = 1; total > width && order <= 9; order++)
 			total = shrink(tt, order, MIN_SHRUNK, total, width);
 		/* Batch: the trace id stays (it is what --trace takes); the
-		 * columns that say least go first. */
+		 * columns that say least go first: the duration (mostly the
+		 * response time again) and the service (mostly one), then the
+		 * annotations that tell traces apart, last first. */
 		size_t drop[TRACETABLE_MAX_COLUMNS], n = 0;
+		drop[n++] = TRACETABLE_DUR;
+		drop[n++] = TRACETABLE_SERVICE;
 		for (size_t c = tt->n_columns; c > TRACETABLE_ANNOTATION; c--)
 			drop[n++] = c - 1;
 		static const enum tracetable_column_id batch_drop[] = {
-		    TRACETABLE_DUR,    TRACETABLE_METHOD, TRACETABLE_FLAGS, TRACETABLE_SERVICE,
-		    TRACETABLE_STATUS, TRACETABLE_START,  TRACETABLE_RESP,  TRACETABLE_URL};
+		    TRACETABLE_METHOD, TRACETABLE_FLAGS, TRACETABLE_STATUS,
+		    TRACETABLE_START,  TRACETABLE_RESP,  TRACETABLE_URL};
 		for (size_t i = 0; i < sizeof batch_drop / sizeof *batch_drop; i++)
 			drop[n++] = batch_drop[i];
 		for (size_t k = 0; k < n && total > width; k++) {

@@ -96,6 +96,8 @@ for w in (80, 120):
             rows_ok = False
         # seconds end where 응답(초) and 소요(초) end
         for label in ("응답(초)", "소요(초)"):
+            if label not in hdr:  # left out to fit the width
+                continue
             end = width(hdr[:hdr.index(label) + len(label)])
             nums = [m for m in re.finditer(r"\d+\.\d{3}|(?<= )-(?= )", row)]
             if not any(width(row[:m.end()]) == end for m in nums):
@@ -103,8 +105,9 @@ for w in (80, 120):
     ok(rows_ok and len(lines) == 13,
        "table at %d: dates and seconds as scripts read them, aligned under Korean headers" % w)
     left = ("시작 (UTC)", "추적 ID", "메서드", "URL", "플래그", "서비스")
+    # a narrow table leaves columns out (never the trace id) to fit
     cols = [width(hdr[:hdr.index(h)]) for h in left if h in hdr]
-    ok(len(cols) == len(left) and all(set(cols) <= set([0] + starts(r)) for r in lines[1:]),
+    ok(len(cols) >= 3 and all(len(l) and width(l) <= w for l in lines) and all(set(cols) <= set([0] + starts(r)) for r in lines[1:]),
        "table at %d: every left-aligned cell starts under its Korean header" % w)
 
 # --- --help: Korean, golden, within 80 columns, descriptions in one column ---
