@@ -88,11 +88,8 @@ creds_set(struct aws_creds *out, enum creds_provider p, const char *akid, const 
 	out->expiration = expiration;
 }
 
-/* Fills why and returns st, for `return say(why, CREDS_ABSENT, ...)`. */
-static enum creds_status say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static enum creds_status
-say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
+enum creds_status
+creds_say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -108,24 +105,24 @@ static enum creds_status
 try_env(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *why)
 {
 	if (cfg->profile_explicit)
-		return say(why, CREDS_ABSENT, _("skipped because --profile was given"));
+		return creds_say(why, CREDS_ABSENT, _("skipped because --profile was given"));
 	const char *akid = awsconfig_env(cfg, "AWS_ACCESS_KEY_ID");
 	const char *secret = awsconfig_env(cfg, "AWS_SECRET_ACCESS_KEY");
 	const char *token = awsconfig_env(cfg, "AWS_SESSION_TOKEN");
 	if (!token)
 		token = awsconfig_env(cfg, "AWS_SECURITY_TOKEN");
 	if (!akid && !secret)
-		return say(why, CREDS_ABSENT,
-		           _("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"));
+		return creds_say(why, CREDS_ABSENT,
+		                 _("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"));
 	if (!akid || !secret)
-		return say(why, CREDS_FAILED, _("%s is set but %s is not"),
-		           akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-		           akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+		return creds_say(why, CREDS_FAILED, _("%s is set but %s is not"),
+		                 akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+		                 akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 	double expiration = NAN;
 	const char *exp = awsconfig_env(cfg, "AWS_CREDENTIAL_EXPIRATION");
 	struct xr_err e = {0};
 	if (exp && timefmt_parse_time(exp, &expiration, &e) < 0)
-		return say(why, CREDS_FAILED, _("AWS_CREDENTIAL_EXPIRATION: %s"), e.msg);
+		return creds_say(why, CREDS_FAILED, _("AWS_CREDENTIAL_EXPIRATION: %s"), e.msg);
 	creds_set(out, CREDS_ENV, akid, secret, token, expiration);
 	snprintf(out->source, sizeof out->source, "environment variables (AWS_ACCESS_KEY_ID%s)",
 	         token ? ", AWS_SESSION_TOKEN" : "");
@@ -143,19 +140,21 @@ try_keys(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *o
 	const char *(*get)(const struct awsconfig *, const char *) =
 	    config ? awsconfig_config_get : awsconfig_credentials_get;
 	if (!ini)
-		return say(why, CREDS_ABSENT, _("%s does not exist"), path);
+		return creds_say(why, CREDS_ABSENT, _("%s does not exist"), path);
 	const char *akid = get(cfg, "aws_access_key_id");
 	const char *secret = get(cfg, "aws_secret_access_key");
 	const char *token = get(cfg, "aws_session_token");
 	if (!token)
 		token = get(cfg, "aws_security_token");
 	if (!akid && !secret)
-		return say(why, CREDS_ABSENT, _("profile '%s' has no aws_access_key_id in %s"),
-		           cfg->profile, path);
+		return creds_say(why, CREDS_ABSENT,
+		                 _("profile '%s' has no aws_access_key_id in %s"), cfg->profile,
+		                 path);
 	if (!akid || !secret)
-		return say(why, CREDS_FAILED, _("profile '%s' in %s has %s but no %s"),
-		           cfg->profile, path, akid ? "aws_access_key_id" : "aws_secret_access_key",
-		           akid ? "aws_secret_access_key" : "aws_access_key_id");
+		return creds_say(why, CREDS_FAILED, _("profile '%s' in %s has %s but no %s"),
+		                 cfg->profile, path,
+		                 akid ? "aws_access_key_id" : "aws_secret_access_key",
+		                 akid ? "aws_secret_access_key" : "aws_access_key_id");
 	creds_set(out, p, akid, secret, token, NAN);
 	snprintf(out->source, sizeof out->source, "profile '%s' in %s", cfg->profile, path);
 	return CREDS_FOUND;
@@ -480,15 +479,16 @@ step_process(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	if (j->step == 0) {
 		const char *cmd = awsconfig_get(cfg, "credential_process");
 		if (!cmd)
-			return say(why, CREDS_ABSENT, _("profile '%s' has no credential_process"),
-			           cfg->profile);
+			return creds_say(why, CREDS_ABSENT,
+			                 _("profile '%s' has no credential_process"), cfg->profile);
 		if (!(j->argv = creds_split_command(cmd, &e)))
-			return say(why, CREDS_FAILED, _("credential_process of profile '%s': %s"),
-			           cfg->profile, e.msg);
+			return creds_say(why, CREDS_FAILED,
+			                 _("credential_process of profile '%s': %s"), cfg->profile,
+			                 e.msg);
 		if (process_spawn(j, &e) < 0)
-			return say(why, CREDS_FAILED,
-			           _("credential_process '%s' of profile '%s': %s"), j->argv[0],
-			           cfg->profile, e.msg);
+			return creds_say(why, CREDS_FAILED,
+			                 _("credential_process '%s' of profile '%s': %s"),
+			                 j->argv[0], cfg->profile, e.msg);
 		j->step = 1;
 	}
 	int status = process_poll(j, &e);
@@ -498,24 +498,26 @@ step_process(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	}
 	const char *argv0 = j->argv[0];
 	if (status < 0)
-		return say(why, CREDS_FAILED, _("credential_process '%s' of profile '%s': %s"),
-		           argv0, cfg->profile, e.msg);
+		return creds_say(why, CREDS_FAILED,
+		                 _("credential_process '%s' of profile '%s': %s"), argv0,
+		                 cfg->profile, e.msg);
 	if (status != 0) {
 		const char *line = first_line(j->errtext);
-		return say(why, CREDS_FAILED,
-		           _("credential_process '%s' of profile '%s' exited with status %d%s%s"),
-		           argv0, cfg->profile, status, *line ? ": " : "", line);
+		return creds_say(
+		    why, CREDS_FAILED,
+		    _("credential_process '%s' of profile '%s' exited with status %d%s%s"), argv0,
+		    cfg->profile, status, *line ? ": " : "", line);
 	}
 	struct decoded_creds d;
 	if (decode_creds(j->text, j->len, &d, &e) < 0)
-		return say(why, CREDS_FAILED,
-		           _("credential_process '%s' of profile '%s': its output: %s"), argv0,
-		           cfg->profile, e.msg);
+		return creds_say(why, CREDS_FAILED,
+		                 _("credential_process '%s' of profile '%s': its output: %s"),
+		                 argv0, cfg->profile, e.msg);
 	if (d.version != 1) {
-		say(why, CREDS_FAILED,
-		    _("credential_process '%s' of profile '%s': its output has Version %d, "
-		      "expected 1"),
-		    argv0, cfg->profile, d.version);
+		creds_say(why, CREDS_FAILED,
+		          _("credential_process '%s' of profile '%s': its output has Version %d, "
+		            "expected 1"),
+		          argv0, cfg->profile, d.version);
 		decode_creds_free(&d);
 		return CREDS_FAILED;
 	}
@@ -557,7 +559,7 @@ from_metadata_json(struct http_response *r, enum creds_provider p, const char *w
 	int rc = decode_creds(text, len, &d, &e);
 	secret_free(text);
 	if (rc < 0)
-		return say(why, CREDS_FAILED, "%s: %s", where, e.msg);
+		return creds_say(why, CREDS_FAILED, "%s: %s", where, e.msg);
 	creds_set(out, p, d.access_key_id, d.secret_access_key, d.session_token, d.expiration);
 	decode_creds_free(&d);
 	return CREDS_FOUND;
@@ -632,13 +634,14 @@ step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			int port;
 			struct xr_err e = {0};
 			if (awsconfig_url_split(full, &https, &host, &port, &path, &e) < 0)
-				return say(why, CREDS_FAILED,
-				           _("AWS_CONTAINER_CREDENTIALS_FULL_URI: %s"), e.msg);
+				return creds_say(why, CREDS_FAILED,
+				                 _("AWS_CONTAINER_CREDENTIALS_FULL_URI: %s"),
+				                 e.msg);
 			bool allowed = https || container_host_allowed(host);
 			free(host);
 			free(path);
 			if (!allowed)
-				return say(
+				return creds_say(
 				    why, CREDS_FAILED,
 				    _("AWS_CONTAINER_CREDENTIALS_FULL_URI %s: plain http:// is "
 				      "only "
@@ -648,7 +651,7 @@ step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			j->url = xstrdup(full);
 			j->var = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 		} else {
-			return say(
+			return creds_say(
 			    why, CREDS_ABSENT,
 			    _("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set"));
 		}
@@ -681,14 +684,15 @@ step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			snprintf(reply, sizeof reply, "%.*s", (int)(len < 150 ? len : 150), text);
 			secret_free(text);
 			reply[strcspn(reply, "\r\n")] = '\0';
-			say(why, CREDS_FAILED,
-			    _("container credentials endpoint %s (%s) answered HTTP %ld%s%s"),
-			    j->url, j->var, r->status, *reply ? ": " : "", reply);
+			creds_say(why, CREDS_FAILED,
+			          _("container credentials endpoint %s (%s) answered HTTP %ld%s%s"),
+			          j->url, j->var, r->status, *reply ? ": " : "", reply);
 			if (r->status < 500)
 				return CREDS_FAILED;
 		} else {
-			say(why, CREDS_FAILED, _("container credentials endpoint %s (%s): %s"),
-			    j->url, j->var, r->error);
+			creds_say(why, CREDS_FAILED,
+			          _("container credentials endpoint %s (%s): %s"), j->url, j->var,
+			          r->error);
 		}
 		if (j->attempt >= CONTAINER_ATTEMPTS)
 			return CREDS_FAILED;
@@ -750,8 +754,8 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	case IMDS_PREPARE: {
 		const char *disabled = awsconfig_env(cfg, "AWS_EC2_METADATA_DISABLED");
 		if (disabled && strcasecmp(disabled, "true") == 0)
-			return say(why, CREDS_ABSENT,
-			           _("disabled by AWS_EC2_METADATA_DISABLED=true"));
+			return creds_say(why, CREDS_ABSENT,
+			                 _("disabled by AWS_EC2_METADATA_DISABLED=true"));
 		ep = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
 		const char *mode = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
 		if (!ep)
@@ -777,19 +781,19 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			return imds_send(j, "PUT", "/latest/api/token");
 		}
 		if (r->failure != HTTP_FAIL_NONE)
-			return say(why, CREDS_ABSENT,
-			           _("no instance metadata service at %.*s (%s)"), (int)eplen, ep,
-			           r->error);
+			return creds_say(why, CREDS_ABSENT,
+			                 _("no instance metadata service at %.*s (%s)"), (int)eplen,
+			                 ep, r->error);
 		if (r->status == 200) {
 			size_t len;
 			char *token = take_body(r, &len);
 			if (!len || strlen(token) != len || creds_unprintable(token, false) >= 0) {
 				secret_free(token);
-				return say(why, CREDS_FAILED,
-				           _("instance metadata at %.*s: its session token is %s: "
-				             "refused"),
-				           (int)eplen, ep,
-				           len ? _("not printable ASCII") : _("empty"));
+				return creds_say(
+				    why, CREDS_FAILED,
+				    _("instance metadata at %.*s: its session token is %s: "
+				      "refused"),
+				    (int)eplen, ep, len ? _("not printable ASCII") : _("empty"));
 			}
 			j->token_header = secret_alloc(len + 40);
 			snprintf(j->token_header, len + 40, "X-aws-ec2-metadata-token: %s", token);
@@ -800,9 +804,10 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			     "(IMDSv1)",
 			     r->status);
 		} else {
-			return say(why, CREDS_ABSENT,
-			           _("instance metadata token request to %.*s answered HTTP %ld"),
-			           (int)eplen, ep, r->status);
+			return creds_say(
+			    why, CREDS_ABSENT,
+			    _("instance metadata token request to %.*s answered HTTP %ld"),
+			    (int)eplen, ep, r->status);
 		}
 		j->step = IMDS_ROLE;
 		return imds_send(j, "GET", "/latest/meta-data/iam/security-credentials/");
@@ -813,7 +818,7 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 			         r->body.data ? r->body.data : "");
 			j->role[strcspn(j->role, "\r\n")] = '\0';
 			if (strspn(j->role, ROLE_CHARS) != strlen(j->role))
-				return say(
+				return creds_say(
 				    why, CREDS_FAILED,
 				    _("instance metadata at %.*s: the role name it gave is not an "
 				      "IAM role name: refused"),
@@ -821,26 +826,29 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 		}
 		if (!j->role[0]) {
 			if (r->failure != HTTP_FAIL_NONE)
-				return say(why, CREDS_ABSENT, _("instance metadata at %.*s: %s"),
-				           (int)eplen, ep, r->error);
+				return creds_say(why, CREDS_ABSENT,
+				                 _("instance metadata at %.*s: %s"), (int)eplen, ep,
+				                 r->error);
 			if (r->status == 404 || r->status == 200)
-				return say(
+				return creds_say(
 				    why, CREDS_ABSENT,
 				    _("the instance has no IAM role (instance metadata at %.*s)"),
 				    (int)eplen, ep);
-			return say(why, CREDS_ABSENT,
-			           _("instance metadata at %.*s answered HTTP %ld for the role"),
-			           (int)eplen, ep, r->status);
+			return creds_say(
+			    why, CREDS_ABSENT,
+			    _("instance metadata at %.*s answered HTTP %ld for the role"),
+			    (int)eplen, ep, r->status);
 		}
 		j->step = IMDS_CREDS;
 		return imds_send(j, "GET", "/latest/meta-data/iam/security-credentials/");
 	case IMDS_CREDS: {
 		if (r->failure != HTTP_FAIL_NONE || r->status != 200)
-			return say(why, CREDS_FAILED,
-			           _("instance metadata at %.*s: credentials of role %s: %s%ld"),
-			           (int)eplen, ep, j->role,
-			           r->failure != HTTP_FAIL_NONE ? r->error : "HTTP ",
-			           r->failure != HTTP_FAIL_NONE ? 0L : r->status);
+			return creds_say(
+			    why, CREDS_FAILED,
+			    _("instance metadata at %.*s: credentials of role %s: %s%ld"),
+			    (int)eplen, ep, j->role,
+			    r->failure != HTTP_FAIL_NONE ? r->error : "HTTP ",
+			    r->failure != HTTP_FAIL_NONE ? 0L : r->status);
 		char where[400];
 		snprintf(where, sizeof where, "instance metadata credentials of role %s", j->role);
 		enum creds_status rc = from_metadata_json(r, CREDS_IMDS, where, out, why);
@@ -851,7 +859,7 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 		return rc;
 	}
 	}
-	return say(why, CREDS_FAILED, _("instance metadata: lost track of the request"));
+	return creds_say(why, CREDS_FAILED, _("instance metadata: lost track of the request"));
 }
 
 /* Refuses credentials that could change the request's headers or its
@@ -873,7 +881,8 @@ check_printable(struct aws_creds *c, struct xr_err *why)
 		if (at < 0)
 			continue;
 		unsigned char b = (unsigned char)parts[i].value[at];
-		say(why, CREDS_FAILED,
+		creds_say(
+		    why, CREDS_FAILED,
 		    _("the %s from %s holds %s at byte %ld of %zu: refused (it would corrupt the "
 		      "request's headers)"),
 		    _(parts[i].name), c->source,
@@ -905,7 +914,7 @@ job_step(struct creds_job *j, enum creds_provider p)
 	case CREDS_IMDS: return step_imds(j, &j->out, &j->why);
 	case CREDS_PROVIDERS: break;
 	}
-	return say(&j->why, CREDS_ABSENT, _("no such provider"));
+	return creds_say(&j->why, CREDS_ABSENT, _("no such provider"));
 }
 
 static int
@@ -1024,7 +1033,7 @@ job_run_here(struct creds_job *j, const atomic_bool *cancel)
 	while (!creds_job_done(j)) {
 		if (cancel && atomic_load(cancel)) {
 			job_reset_provider(j);
-			say(&j->why, CREDS_FAILED, _("cancelled"));
+			creds_say(&j->why, CREDS_FAILED, _("cancelled"));
 			j->st = CREDS_FAILED;
 			xr_err_set(&j->err, XR_EAUTH, _("cancelled"));
 			j->wait = JOB_DONE;
@@ -1037,7 +1046,7 @@ job_run_here(struct creds_job *j, const atomic_bool *cancel)
 		if (http_poll(j->http, NULL, 0, isinf(wait) ? 50 : (int)(wait * 1000) + 1, &err) <
 		    0) {
 			job_reset_provider(j);
-			j->st = say(&j->why, CREDS_FAILED, "%s", err.msg);
+			j->st = creds_say(&j->why, CREDS_FAILED, "%s", err.msg);
 			xr_err_set(&j->err, XR_EAUTH, "%s", err.msg);
 			j->wait = JOB_DONE;
 		}
@@ -1049,7 +1058,7 @@ creds_try(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *
           const atomic_bool *cancel, struct xr_err *why)
 {
 	if (p >= CREDS_PROVIDERS)
-		return say(why, CREDS_ABSENT, _("no such provider"));
+		return creds_say(why, CREDS_ABSENT, _("no such provider"));
 	struct http *h = http_new(2);
 	struct creds_job *j = creds_job_start(cfg, h, (int)p);
 	job_run_here(j, cancel);

@@ -54,6 +54,11 @@ struct aws_creds {
 
 enum creds_status { CREDS_FOUND, CREDS_ABSENT, CREDS_FAILED };
 
+/* Fills why (XR_EAUTH, printf-style) and returns st, for the providers'
+ * `return creds_say(why, CREDS_ABSENT, ...)`. */
+enum creds_status creds_say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Seconds before expiry at which temporary credentials are refreshed. */
 #define CREDS_REFRESH_AHEAD 300.0
 /* Longest a credential_process may run, and its output cap. */

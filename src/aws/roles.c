@@ -24,19 +24,6 @@
 
 #define TOKEN_FILE_MAX (64u << 10)
 
-static enum creds_status say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static enum creds_status
-say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	why->status = XR_EAUTH;
-	vsnprintf(why->msg, sizeof why->msg, fmt, ap);
-	va_end(ap);
-	return st;
-}
-
 /* The STS endpoint for cfg (its configured one, else the region's). */
 static int
 sts_endpoint(const struct awsconfig *cfg, struct aws_endpoint *ep, struct xr_err *err)
@@ -59,7 +46,7 @@ call_sts(const struct awsconfig *cfg, enum creds_provider p, const char *action,
 	struct aws_endpoint ep;
 	struct xr_err e = {0};
 	if (sts_endpoint(cfg, &ep, &e) < 0)
-		return say(why, CREDS_FAILED, "%s", e.msg);
+		return creds_say(why, CREDS_FAILED, "%s", e.msg);
 	const char *region = cfg->region ? cfg->region : "us-east-1";
 	struct http_sigv4 sig = {0};
 	if (signer) {
@@ -97,8 +84,8 @@ call_sts(const struct awsconfig *cfg, enum creds_provider p, const char *action,
 			               "policy right?)")
 			           : "";
 		awsconfig_endpoint_free(&ep);
-		return say(why, CREDS_FAILED, _("STS %s (region %s) for %s: %s%s"), action, region,
-		           who, e.msg, hint);
+		return creds_say(why, CREDS_FAILED, _("STS %s (region %s) for %s: %s%s"), action,
+		                 region, who, e.msg, hint);
 	}
 	awsconfig_endpoint_free(&ep);
 	/* These may sign the next call of a chain before creds_try() sees them. */
@@ -106,10 +93,11 @@ call_sts(const struct awsconfig *cfg, enum creds_provider p, const char *action,
 	    creds_unprintable(d.secret_access_key, false) >= 0 ||
 	    creds_unprintable(d.session_token, false) >= 0) {
 		decode_creds_free(&d);
-		return say(why, CREDS_FAILED,
-		           _("STS %s for %s: the credentials in the reply hold bytes that are not "
-		             "printable ASCII: refused (they would corrupt the request's headers)"),
-		           action, who);
+		return creds_say(
+		    why, CREDS_FAILED,
+		    _("STS %s for %s: the credentials in the reply hold bytes that are not "
+		      "printable ASCII: refused (they would corrupt the request's headers)"),
+		    action, who);
 	}
 	creds_set(out, p, d.access_key_id, d.secret_access_key, d.session_token, d.expiration);
 	decode_creds_free(&d);
@@ -272,13 +260,13 @@ profile_chain(const struct awsconfig *v, struct aws_creds *out, const atomic_boo
 		if (st == CREDS_FOUND)
 			return st;
 		if (st == CREDS_FAILED)
-			return say(why, st, _("source profile '%s': %s: %s"), v->profile,
-			           creds_provider_name(order[i]), e.msg);
+			return creds_say(why, st, _("source profile '%s': %s: %s"), v->profile,
+			                 creds_provider_name(order[i]), e.msg);
 	}
-	return say(why, CREDS_FAILED,
-	           _("the source profile '%s' has no credentials (no keys in %s or %s, no "
-	             "credential_process, SSO or web identity)"),
-	           v->profile, v->credentials_path, v->config_path);
+	return creds_say(why, CREDS_FAILED,
+	                 _("the source profile '%s' has no credentials (no keys in %s or %s, no "
+	                   "credential_process, SSO or web identity)"),
+	                 v->profile, v->credentials_path, v->config_path);
 }
 
 static enum creds_status
@@ -288,15 +276,15 @@ source_creds(const struct awsconfig *cfg, const struct awsconfig *v, struct chai
 	const char *sp = awsconfig_get(v, "source_profile");
 	const char *cs = awsconfig_get(v, "credential_source");
 	if (sp && cs)
-		return say(
+		return creds_say(
 		    why, CREDS_FAILED,
 		    _("profile '%s' has both source_profile and credential_source: keep one"),
 		    v->profile);
 	if (!sp && !cs)
-		return say(why, CREDS_FAILED,
-		           _("profile '%s' has role_arn but neither source_profile nor "
-		             "credential_source"),
-		           v->profile);
+		return creds_say(why, CREDS_FAILED,
+		                 _("profile '%s' has role_arn but neither source_profile nor "
+		                   "credential_source"),
+		                 v->profile);
 	if (cs) {
 		enum creds_provider p;
 		if (strcmp(cs, "Environment") == 0)
@@ -306,24 +294,26 @@ source_creds(const struct awsconfig *cfg, const struct awsconfig *v, struct chai
 		else if (strcmp(cs, "EcsContainer") == 0)
 			p = CREDS_CONTAINER;
 		else
-			return say(why, CREDS_FAILED,
-			           _("credential_source '%s' of profile '%s' is not valid: use "
-			             "Environment, Ec2InstanceMetadata or EcsContainer"),
-			           cs, v->profile);
+			return creds_say(
+			    why, CREDS_FAILED,
+			    _("credential_source '%s' of profile '%s' is not valid: use "
+			      "Environment, Ec2InstanceMetadata or EcsContainer"),
+			    cs, v->profile);
 		struct awsconfig top = *cfg;
 		top.profile_explicit = false; /* the sourcer's providers ignore --profile */
 		struct xr_err e = {0};
 		enum creds_status st = creds_try(&top, p, src, cancel, &e);
 		if (st == CREDS_FOUND)
 			return st;
-		return say(why, CREDS_FAILED,
-		           _("no credentials from credential_source %s of profile '%s': %s"), cs,
-		           v->profile, e.msg);
+		return creds_say(why, CREDS_FAILED,
+		                 _("no credentials from credential_source %s of profile '%s': %s"),
+		                 cs, v->profile, e.msg);
 	}
 	if (!awsconfig_has_profile(cfg, sp))
-		return say(why, CREDS_FAILED,
-		           _("the source_profile '%s' of profile '%s' is in neither %s nor %s"), sp,
-		           v->profile, cfg->config_path, cfg->credentials_path);
+		return creds_say(
+		    why, CREDS_FAILED,
+		    _("the source_profile '%s' of profile '%s' is in neither %s nor %s"), sp,
+		    v->profile, cfg->config_path, cfg->credentials_path);
 	struct awsconfig sv;
 	awsconfig_with_profile(cfg, sp, &sv);
 	for (size_t i = 0; i < ch->n; i++) {
@@ -335,15 +325,15 @@ source_creds(const struct awsconfig *cfg, const struct awsconfig *v, struct chai
 			break;
 		char text[700];
 		chain_text(ch, sp, text, sizeof text);
-		return say(why, CREDS_FAILED,
-		           _("the source_profile chain %s is a cycle: profile '%s' comes back"),
-		           text, sp);
+		return creds_say(
+		    why, CREDS_FAILED,
+		    _("the source_profile chain %s is a cycle: profile '%s' comes back"), text, sp);
 	}
 	if (ch->n >= ROLES_MAX_CHAIN)
-		return say(why, CREDS_FAILED,
-		           _("the source_profile chain from profile '%s' is longer "
-		             "than %d profiles"),
-		           ch->names[0], ROLES_MAX_CHAIN);
+		return creds_say(why, CREDS_FAILED,
+		                 _("the source_profile chain from profile '%s' is longer "
+		                   "than %d profiles"),
+		                 ch->names[0], ROLES_MAX_CHAIN);
 	ch->names[ch->n++] = sp;
 	if (has_static_keys(&sv) || !has_role(&sv))
 		return profile_chain(&sv, src, cancel, why);
@@ -361,7 +351,7 @@ assume(const struct awsconfig *cfg, const struct awsconfig *v, struct chain *ch,
 		char *end;
 		long d = strtol(dur, &end, 10);
 		if (end == dur || *end || d < 900 || d > 43200)
-			return say(
+			return creds_say(
 			    why, CREDS_FAILED,
 			    _("duration_seconds '%s' of profile '%s' is not a number of seconds "
 			      "from 900 to 43200"),
@@ -378,7 +368,7 @@ assume(const struct awsconfig *cfg, const struct awsconfig *v, struct chain *ch,
 	if (mfa) {
 		if (cancel) {
 			creds_clear(&src);
-			return say(
+			return creds_say(
 			    why, CREDS_FAILED,
 			    _("the role of profile '%s' needs a new MFA code (mfa_serial): restart "
 			      "xrtop to enter one"),
@@ -387,7 +377,7 @@ assume(const struct awsconfig *cfg, const struct awsconfig *v, struct chain *ch,
 		struct xr_err e = {0};
 		if (roles_mfa_prompt(mfa, v->profile, code, sizeof code, &e) < 0) {
 			creds_clear(&src);
-			return say(why, CREDS_FAILED, "%s", e.msg);
+			return creds_say(why, CREDS_FAILED, "%s", e.msg);
 		}
 	}
 	char *session = awsconfig_get(v, "role_session_name")
@@ -420,11 +410,13 @@ roles_assume(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bo
              struct xr_err *why)
 {
 	if (!awsconfig_get(cfg, "role_arn"))
-		return say(why, CREDS_ABSENT, _("profile '%s' has no role_arn"), cfg->profile);
+		return creds_say(why, CREDS_ABSENT, _("profile '%s' has no role_arn"),
+		                 cfg->profile);
 	if (awsconfig_get(cfg, "web_identity_token_file"))
-		return say(why, CREDS_ABSENT,
-		           _("profile '%s' has web_identity_token_file (its role_arn is for that)"),
-		           cfg->profile);
+		return creds_say(
+		    why, CREDS_ABSENT,
+		    _("profile '%s' has web_identity_token_file (its role_arn is for that)"),
+		    cfg->profile);
 	struct chain ch = {.names = {cfg->profile}, .n = 1};
 	return assume(cfg, cfg, &ch, out, cancel, why);
 }
@@ -495,16 +487,17 @@ roles_web_identity(const struct awsconfig *cfg, struct aws_creds *out, const ato
 	const char *file =
 	    wi_setting(cfg, "AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file", &file_from);
 	if (!file)
-		return say(why, CREDS_ABSENT,
-		           _("AWS_WEB_IDENTITY_TOKEN_FILE is not set and profile '%s' has no "
-		             "web_identity_token_file"),
-		           cfg->profile);
+		return creds_say(why, CREDS_ABSENT,
+		                 _("AWS_WEB_IDENTITY_TOKEN_FILE is not set and profile '%s' has no "
+		                   "web_identity_token_file"),
+		                 cfg->profile);
 	const char *role = wi_setting(cfg, "AWS_ROLE_ARN", "role_arn", &role_from);
 	if (!role)
-		return say(why, CREDS_FAILED,
-		           _("%s is set but there is no role ARN to assume: set AWS_ROLE_ARN or "
-		             "role_arn in profile '%s'"),
-		           file_from, cfg->profile);
+		return creds_say(
+		    why, CREDS_FAILED,
+		    _("%s is set but there is no role ARN to assume: set AWS_ROLE_ARN or "
+		      "role_arn in profile '%s'"),
+		    file_from, cfg->profile);
 	const char *name =
 	    wi_setting(cfg, "AWS_ROLE_SESSION_NAME", "role_session_name", &name_from);
 	struct xr_err e = {0};
@@ -514,8 +507,8 @@ roles_web_identity(const struct awsconfig *cfg, struct aws_creds *out, const ato
 	char *token = read_token_file(path, &e);
 	if (!token) {
 		free(path);
-		return say(why, CREDS_FAILED, _("the web identity token file (%s): %s"), file_from,
-		           e.msg);
+		return creds_say(why, CREDS_FAILED, _("the web identity token file (%s): %s"),
+		                 file_from, e.msg);
 	}
 	char *session = name ? xstrdup(name) : default_session_name();
 	const char *params[] = {"RoleArn",          role, "RoleSessionName", session,

@@ -29,19 +29,6 @@
 #define CACHE_MAX (256u << 10)
 #define REPLY_MAX (256u << 10)
 
-static enum creds_status say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static enum creds_status
-say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	why->status = XR_EAUTH;
-	vsnprintf(why->msg, sizeof why->msg, fmt, ap);
-	va_end(ap);
-	return st;
-}
-
 /* The profile's SSO settings, merged with its sso-session's. */
 struct sso_conf {
 	const char *profile;
@@ -61,24 +48,25 @@ load_conf(const struct awsconfig *cfg, struct sso_conf *sc, struct xr_err *why)
 	sc->account_id = awsconfig_get(cfg, "sso_account_id");
 	sc->role_name = awsconfig_get(cfg, "sso_role_name");
 	if (!sc->account_id && !sc->role_name)
-		return say(why, CREDS_ABSENT,
-		           _("profile '%s' has no sso_account_id or sso_role_name"), cfg->profile);
+		return creds_say(why, CREDS_ABSENT,
+		                 _("profile '%s' has no sso_account_id or sso_role_name"),
+		                 cfg->profile);
 	sc->session = awsconfig_get(cfg, "sso_session");
 	sc->start_url = awsconfig_get(cfg, "sso_start_url");
 	sc->region = awsconfig_get(cfg, "sso_region");
 	if (sc->session) {
 		if (!awsconfig_has_section(cfg, "sso-session", sc->session))
-			return say(why, CREDS_FAILED,
-			           _("profile '%s' names sso_session '%s', but %s has no "
-			             "[sso-session %s] section"),
-			           cfg->profile, sc->session, cfg->config_path, sc->session);
+			return creds_say(why, CREDS_FAILED,
+			                 _("profile '%s' names sso_session '%s', but %s has no "
+			                   "[sso-session %s] section"),
+			                 cfg->profile, sc->session, cfg->config_path, sc->session);
 		static const char *const keys[] = {"sso_start_url", "sso_region"};
 		const char **dst[] = {&sc->start_url, &sc->region};
 		for (int i = 0; i < 2; i++) {
 			const char *sv =
 			    awsconfig_section_get(cfg, "sso-session", sc->session, keys[i]);
 			if (sv && *dst[i] && strcmp(sv, *dst[i]) != 0)
-				return say(
+				return creds_say(
 				    why, CREDS_FAILED,
 				    _("%s differs between profile '%s' (%s) and sso-session '%s' "
 				      "(%s)"),
@@ -99,9 +87,9 @@ load_conf(const struct awsconfig *cfg, struct sso_conf *sc, struct xr_err *why)
 		if (!vals[i])
 			buf_printf(&missing, "%s%s", missing.len ? ", " : "", names[i]);
 	if (missing.len) {
-		say(why, CREDS_FAILED,
-		    _("profile '%s' is set up for IAM Identity Center (SSO) but has no %s"),
-		    cfg->profile, missing.data);
+		creds_say(why, CREDS_FAILED,
+		          _("profile '%s' is set up for IAM Identity Center (SSO) but has no %s"),
+		          cfg->profile, missing.data);
 		buf_free(&missing);
 		return CREDS_FAILED;
 	}
@@ -378,14 +366,14 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 	char *text = slurp(path, CACHE_MAX, &len);
 	if (!text) {
 		int e = errno;
-		st = say(why, CREDS_FAILED,
-		         e == ENOENT
-		             ? _("no IAM Identity Center (SSO) sign-in for %s %s (no %s): run "
-		                 "%s")
-		             : _("cannot read the SSO token cache for %s %s (%s): run %s"),
-		         sc.session ? "sso-session" : "start URL",
-		         sc.session ? sc.session : sc.start_url, e == ENOENT ? path : strerror(e),
-		         sc.login);
+		st = creds_say(
+		    why, CREDS_FAILED,
+		    e == ENOENT ? _("no IAM Identity Center (SSO) sign-in for %s %s (no %s): run "
+		                    "%s")
+		                : _("cannot read the SSO token cache for %s %s (%s): run %s"),
+		    sc.session ? "sso-session" : "start URL",
+		    sc.session ? sc.session : sc.start_url, e == ENOENT ? path : strerror(e),
+		    sc.login);
 		free(path);
 		return st;
 	}
@@ -394,8 +382,8 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 	int rc = decode_sso_token(text, len, &tok, &e);
 	secret_free(text);
 	if (rc < 0) {
-		st = say(why, CREDS_FAILED, _("the SSO token cache %s: %s: run %s"), path, e.msg,
-		         sc.login);
+		st = creds_say(why, CREDS_FAILED, _("the SSO token cache %s: %s: run %s"), path,
+		               e.msg, sc.login);
 		free(path);
 		return st;
 	}
@@ -411,11 +399,12 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		} else {
 			dlog("SSO: token renewal failed: %s", re.msg);
 			if (tok.expires_at <= now) {
-				st = say(why, CREDS_FAILED,
-				         _("the IAM Identity Center (SSO) sign-in for sso-session "
-				           "%s has "
-				           "expired and could not be renewed (%s): run %s"),
-				         sc.session, re.msg, sc.login);
+				st = creds_say(
+				    why, CREDS_FAILED,
+				    _("the IAM Identity Center (SSO) sign-in for sso-session "
+				      "%s has "
+				      "expired and could not be renewed (%s): run %s"),
+				    sc.session, re.msg, sc.login);
 				goto out;
 			}
 		}
@@ -423,24 +412,26 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 	if (tok.expires_at <= timefmt_now()) {
 		char when[40];
 		timefmt_iso(tok.expires_at, when, sizeof when);
-		st = say(why, CREDS_FAILED,
-		         _("the IAM Identity Center (SSO) sign-in for %s %s expired at %s: run %s"),
-		         sc.session ? "sso-session" : "start URL",
-		         sc.session ? sc.session : sc.start_url, when, sc.login);
+		st = creds_say(
+		    why, CREDS_FAILED,
+		    _("the IAM Identity Center (SSO) sign-in for %s %s expired at %s: run %s"),
+		    sc.session ? "sso-session" : "start URL",
+		    sc.session ? sc.session : sc.start_url, when, sc.login);
 		goto out;
 	}
 
 	long bad = creds_unprintable(tok.access_token, false);
 	if (bad >= 0) {
-		st = say(why, CREDS_FAILED,
-		         _("the SSO access token in %s holds a byte that is not printable ASCII at "
-		           "byte %ld: refused (it would corrupt the request's headers); run %s"),
-		         path, bad + 1, sc.login);
+		st = creds_say(
+		    why, CREDS_FAILED,
+		    _("the SSO access token in %s holds a byte that is not printable ASCII at "
+		      "byte %ld: refused (it would corrupt the request's headers); run %s"),
+		    path, bad + 1, sc.login);
 		goto out;
 	}
 	struct aws_endpoint ep;
 	if (service_base(cfg, "sso", "portal.sso", sc.region, &ep, &e) < 0) {
-		st = say(why, CREDS_FAILED, "%s", e.msg);
+		st = creds_say(why, CREDS_FAILED, "%s", e.msg);
 		goto out;
 	}
 	struct buf url = BUF_INIT;
@@ -471,8 +462,8 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		struct decoded_creds d;
 		if (decode_sso_role_credentials(r.body.data ? r.body.data : "", r.body.len, &d,
 		                                &e) < 0) {
-			st = say(why, CREDS_FAILED, _("SSO GetRoleCredentials at %s: %s"), ep.url,
-			         e.msg);
+			st = creds_say(why, CREDS_FAILED, _("SSO GetRoleCredentials at %s: %s"),
+			               ep.url, e.msg);
 		} else {
 			creds_set(out, CREDS_SSO, d.access_key_id, d.secret_access_key,
 			          d.session_token, d.expiration);
@@ -486,15 +477,16 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 		char text2[600];
 		reply_error(&r, text2, sizeof text2);
 		if (r.failure == HTTP_FAIL_NONE && r.status == 401)
-			st = say(
+			st = creds_say(
 			    why, CREDS_FAILED,
 			    _("the IAM Identity Center (SSO) sign-in is no longer valid (%s): run "
 			      "%s"),
 			    text2, sc.login);
 		else
-			st = say(why, CREDS_FAILED,
-			         _("SSO GetRoleCredentials at %s for role %s in account %s: %s"),
-			         ep.url, sc.role_name, sc.account_id, text2);
+			st = creds_say(
+			    why, CREDS_FAILED,
+			    _("SSO GetRoleCredentials at %s for role %s in account %s: %s"), ep.url,
+			    sc.role_name, sc.account_id, text2);
 	}
 	if (r.body.data)
 		secret_wipe(r.body.data, r.body.cap);
