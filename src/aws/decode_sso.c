@@ -8,61 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/jsonpos.h"
+#include "aws/secretjson.h"
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 #include "util/i18n.h"
 
 #define FIELD(obj, name) cJSON_GetObjectItemCaseSensitive((obj), (name))
-
-static void
-wipe_tree(cJSON *item)
-{
-	for (; item; item = item->next) {
-		secret_wipe_str(item->valuestring);
-		wipe_tree(item->child);
-	}
-}
-
-static cJSON *
-parse(const char *json, size_t len, struct xr_err *err)
-{
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, false);
-	if (!root) {
-		jsonpos_error(json, len, end && end >= json ? (size_t)(end - json) : len, err);
-		return NULL;
-	}
-	if (!cJSON_IsObject(root)) {
-		xr_err_set(err, XR_EINPUT, _("expected a JSON object"));
-		wipe_tree(root);
-		cJSON_Delete(root);
-		return NULL;
-	}
-	return root;
-}
-
-static void
-done(cJSON *root)
-{
-	wipe_tree(root);
-	cJSON_Delete(root);
-}
-
-/* A string member: 0 with *out (NULL when absent), -1 on a wrong type. */
-static int
-str(const cJSON *o, const char *name, const char **out, struct xr_err *err)
-{
-	const cJSON *v = FIELD(o, name);
-	*out = NULL;
-	if (!v || cJSON_IsNull(v))
-		return 0;
-	if (!cJSON_IsString(v))
-		return xr_err_set(err, XR_EINPUT, _("\"%s\" is not a string"), name);
-	*out = v->valuestring[0] ? v->valuestring : NULL;
-	return 0;
-}
 
 /* The CLI has written "...Z" and, in old versions, "...UTC". */
 static int
@@ -93,17 +45,19 @@ int
 decode_sso_token(const char *json, size_t len, struct sso_token *out, struct xr_err *err)
 {
 	memset(out, 0, sizeof *out);
-	cJSON *root = parse(json, len, err);
+	cJSON *root = secretjson_parse(json, len, err);
 	if (!root)
 		return -1;
 	int rc = -1;
 	const char *access, *expires, *refresh, *cid, *csecret, *reg, *region, *url;
-	if (str(root, "accessToken", &access, err) < 0 ||
-	    str(root, "expiresAt", &expires, err) < 0 ||
-	    str(root, "refreshToken", &refresh, err) < 0 || str(root, "clientId", &cid, err) < 0 ||
-	    str(root, "clientSecret", &csecret, err) < 0 ||
-	    str(root, "registrationExpiresAt", &reg, err) < 0 ||
-	    str(root, "region", &region, err) < 0 || str(root, "startUrl", &url, err) < 0)
+	if (secretjson_string(root, "accessToken", &access, err) < 0 ||
+	    secretjson_string(root, "expiresAt", &expires, err) < 0 ||
+	    secretjson_string(root, "refreshToken", &refresh, err) < 0 ||
+	    secretjson_string(root, "clientId", &cid, err) < 0 ||
+	    secretjson_string(root, "clientSecret", &csecret, err) < 0 ||
+	    secretjson_string(root, "registrationExpiresAt", &reg, err) < 0 ||
+	    secretjson_string(root, "region", &region, err) < 0 ||
+	    secretjson_string(root, "startUrl", &url, err) < 0)
 		goto out;
 	if (!access || !expires) {
 		xr_err_set(err, XR_EINPUT, _("no %s in it"), access ? "expiresAt" : "accessToken");
@@ -122,7 +76,7 @@ decode_sso_token(const char *json, size_t len, struct sso_token *out, struct xr_
 	out->start_url = url ? xstrdup(url) : NULL;
 	rc = 0;
 out:
-	done(root);
+	secretjson_free(root);
 	if (rc < 0)
 		decode_sso_token_free(out);
 	return rc;
@@ -132,14 +86,14 @@ int
 decode_sso_create_token(const char *json, size_t len, double now, struct sso_token *tok,
                         struct xr_err *err)
 {
-	cJSON *root = parse(json, len, err);
+	cJSON *root = secretjson_parse(json, len, err);
 	if (!root)
 		return -1;
 	int rc = -1;
 	const char *access, *refresh;
 	const cJSON *in = FIELD(root, "expiresIn");
-	if (str(root, "accessToken", &access, err) < 0 ||
-	    str(root, "refreshToken", &refresh, err) < 0)
+	if (secretjson_string(root, "accessToken", &access, err) < 0 ||
+	    secretjson_string(root, "refreshToken", &refresh, err) < 0)
 		goto out;
 	if (!access || !cJSON_IsNumber(in) || !(in->valuedouble > 0)) {
 		xr_err_set(err, XR_EINPUT, _("no %s in the CreateToken reply"),
@@ -155,7 +109,7 @@ decode_sso_create_token(const char *json, size_t len, double now, struct sso_tok
 	}
 	rc = 0;
 out:
-	done(root);
+	secretjson_free(root);
 	return rc;
 }
 
@@ -166,7 +120,7 @@ decode_sso_role_credentials(const char *json, size_t len, struct decoded_creds *
 	memset(out, 0, sizeof *out);
 	out->expiration = NAN;
 	out->version = -1;
-	cJSON *root = parse(json, len, err);
+	cJSON *root = secretjson_parse(json, len, err);
 	if (!root)
 		return -1;
 	int rc = -1;
@@ -177,9 +131,9 @@ decode_sso_role_credentials(const char *json, size_t len, struct decoded_creds *
 		xr_err_set(err, XR_EINPUT, _("no \"roleCredentials\" object"));
 		goto out;
 	}
-	if (str(rcred, "accessKeyId", &akid, err) < 0 ||
-	    str(rcred, "secretAccessKey", &secret, err) < 0 ||
-	    str(rcred, "sessionToken", &token, err) < 0)
+	if (secretjson_string(rcred, "accessKeyId", &akid, err) < 0 ||
+	    secretjson_string(rcred, "secretAccessKey", &secret, err) < 0 ||
+	    secretjson_string(rcred, "sessionToken", &token, err) < 0)
 		goto out;
 	if (!akid || !secret || !token || !cJSON_IsNumber(exp)) {
 		xr_err_set(err, XR_EINPUT, _("no roleCredentials.%s"),
@@ -195,7 +149,7 @@ decode_sso_role_credentials(const char *json, size_t len, struct decoded_creds *
 	out->expiration = exp->valuedouble / 1000.0;
 	rc = 0;
 out:
-	done(root);
+	secretjson_free(root);
 	if (rc < 0)
 		decode_creds_free(out);
 	return rc;
@@ -216,22 +170,22 @@ decode_sso_error(const char *json, size_t len, char *code, size_t code_size, cha
 {
 	code[0] = msg[0] = '\0';
 	struct xr_err e = {0};
-	cJSON *root = parse(json, len, &e);
+	cJSON *root = secretjson_parse(json, len, &e);
 	if (!root)
 		return;
 	const char *c = NULL, *m = NULL;
-	if (str(root, "error", &c, &e) < 0 || !c)
+	if (secretjson_string(root, "error", &c, &e) < 0 || !c)
 		c = NULL;
-	if (!c && (str(root, "__type", &c, &e) < 0 || !c))
+	if (!c && (secretjson_string(root, "__type", &c, &e) < 0 || !c))
 		c = NULL;
-	if (str(root, "message", &m, &e) < 0 || !m)
-		if (str(root, "Message", &m, &e) < 0 || !m)
-			if (str(root, "error_description", &m, &e) < 0)
+	if (secretjson_string(root, "message", &m, &e) < 0 || !m)
+		if (secretjson_string(root, "Message", &m, &e) < 0 || !m)
+			if (secretjson_string(root, "error_description", &m, &e) < 0)
 				m = NULL;
 	if (c) {
 		const char *hash = strrchr(c, '#');
 		printable(code, code_size, hash ? hash + 1 : c);
 	}
 	printable(msg, msg_size, m);
-	done(root);
+	secretjson_free(root);
 }

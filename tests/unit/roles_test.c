@@ -192,6 +192,10 @@ test_sso_json(void)
 	const char *nok = "{\"accessToken\": \"x\"}";
 	ok(decode_sso_token(nok, strlen(nok), &t, &err) < 0 && strstr(err.msg, "expiresAt"),
 	   "sso: a cache file without expiresAt is refused");
+	const char *nul =
+	    "{\"accessToken\": \"ab\\u0000cd\", \"expiresAt\": \"2026-12-03T10:00:00Z\"}";
+	ok(decode_sso_token(nul, strlen(nul), &t, &err) < 0 && strstr(err.msg, "NUL"),
+	   "sso: a token cut by \\u0000 is refused, not shortened (%s)", err.msg);
 	struct decoded_creds d;
 	const char *rc = "{\"roleCredentials\": {\"accessKeyId\": \"ASIA\", \"secretAccessKey\": "
 	                 "\"s\", \"sessionToken\": \"t\", \"expiration\": 1796288400000}}";
