@@ -112,7 +112,15 @@ try:
     r = run(faults=[{"path": "/TraceSummaries", "kind": "slow", "delay": 2, "count": 4}])
     t.is_(r.rc, 0, "slow x4: success")
     t.is_(sorted(ndjson_ids(r.out)), ALL, "slow x4: nothing lost")
-    t.ok(r.elapsed < 4, "slow x4 (2 s each) run in parallel: %.1fs" % r.elapsed)
+    elapsed = [r.elapsed]
+    if r.elapsed >= 4:
+        # Seen once in a CI-like run under ASan (12.3 s, not reproduced in the
+        # next runs): measure again, so one stall of the machine does not
+        # fail it while requests sent one after another (8 s) still would.
+        r = run(faults=[{"path": "/TraceSummaries", "kind": "slow", "delay": 2, "count": 4}])
+        elapsed.append(r.elapsed)
+    t.ok(min(elapsed) < 4, "slow x4 (2 s each) run in parallel: %s s" %
+         ", ".join("%.1f" % e for e in elapsed), r)
 
     # -- broken replies -------------------------------------------------------------
     for kind in ("truncate", "malformed", "wrong_type", "empty", "reset"):
