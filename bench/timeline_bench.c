@@ -58,19 +58,22 @@ main(int argc, char **argv)
 	}
 	double t0 = 1795166000;
 	struct buf b = BUF_INIT;
-	buf_printf(&b,
-	           "{\"trace_id\":\"1-6b000000-000000000000000000000b00\",\"id\":\"r000000000000000\","
-	           "\"name\":\"big\",\"start_time\":%.6f,\"end_time\":%.6f,\"subsegments\":[",
-	           t0, t0 + n * 0.001 + 0.001);
+	buf_printf(
+	    &b,
+	    "{\"trace_id\":\"1-6b000000-000000000000000000000b00\",\"id\":\"r000000000000000\","
+	    "\"name\":\"big\",\"start_time\":%.6f,\"end_time\":%.6f,\"subsegments\":[",
+	    t0, t0 + n * 0.001 + 0.001);
 	for (int i = 0; i < n; i++) {
-		buf_printf(&b, "%s{\"id\":\"%016x\",\"name\":\"call-%06d\",\"start_time\":%.6f,"
-		               "\"end_time\":%.6f%s",
+		buf_printf(&b,
+		           "%s{\"id\":\"%016x\",\"name\":\"call-%06d\",\"start_time\":%.6f,"
+		           "\"end_time\":%.6f%s",
 		           i ? "," : "", 0x100000 + i, i, t0 + i * 0.001, t0 + i * 0.001 + 0.0009,
 		           i == n / 2 ? ",\"fault\":true" : "");
 		if (i % 10 == 0)
-			buf_printf(&b, ",\"subsegments\":[{\"id\":\"%016x\",\"name\":\"DynamoDB\","
-			               "\"namespace\":\"aws\",\"start_time\":%.6f,\"end_time\":%.6f,"
-			               "\"aws\":{\"operation\":\"Query\",\"table_name\":\"T\"}}]",
+			buf_printf(&b,
+			           ",\"subsegments\":[{\"id\":\"%016x\",\"name\":\"DynamoDB\","
+			           "\"namespace\":\"aws\",\"start_time\":%.6f,\"end_time\":%.6f,"
+			           "\"aws\":{\"operation\":\"Query\",\"table_name\":\"T\"}}]",
 			           0x900000 + i, t0 + i * 0.001, t0 + i * 0.001 + 0.0005);
 		buf_puts(&b, "}");
 	}
