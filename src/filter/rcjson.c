@@ -2,13 +2,13 @@
 
 #include "filter/rcjson.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "filter/keywords.h"
+#include "util/hex.h"
 #include "util/strdist.h"
 #include "util/jsonscan.h"
 #include "util/jsonw.h"
@@ -76,11 +76,10 @@ escape_unit(const char *p, const char *to)
 		return -1;
 	long v = 0;
 	for (int i = 2; i < 6; i++) {
-		if (!isxdigit((unsigned char)p[i]))
+		int d = hex_digit(p[i]);
+		if (d < 0)
 			return -1;
-		v = v * 16 + (isdigit((unsigned char)p[i])
-		                  ? p[i] - '0'
-		                  : tolower((unsigned char)p[i]) - 'a' + 10);
+		v = v * 16 + d;
 	}
 	return v;
 }

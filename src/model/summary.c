@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "util/hex.h"
+
 void
 summary_init(struct xr_summary *s)
 {
@@ -16,18 +18,6 @@ summary_init(struct xr_summary *s)
 	s->matched_event_time = NAN;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 double
 summary_time_from_trace_id(const char *id)
 {
@@ -36,7 +26,7 @@ summary_time_from_trace_id(const char *id)
 		return NAN;
 	unsigned long v = 0;
 	for (int i = 2; i < 10; i++) {
-		int h = hexval(id[i]);
+		int h = hex_digit(id[i]);
 		if (h < 0)
 			return NAN;
 		v = v * 16 + (unsigned long)h;

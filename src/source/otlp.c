@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "source/netaddr.h"
+#include "util/hex.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 #include "xray/decode.h"
@@ -386,10 +387,7 @@ dechunk(const char *p, size_t len, struct buf *body, size_t *used)
 		if (q == crlf)
 			return -1;
 		for (; q < crlf && *q != ';'; q++) {
-			int d = (*q >= '0' && *q <= '9')   ? *q - '0'
-			        : (*q >= 'a' && *q <= 'f') ? *q - 'a' + 10
-			        : (*q >= 'A' && *q <= 'F') ? *q - 'A' + 10
-			                                   : -1;
+			int d = hex_digit(*q);
 			if (d < 0)
 				return -1;
 			size = size * 16 + (unsigned)d;

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "util/hex.h"
 #include "util/jsonscan.h"
 
 #include "util/utf8.h"
@@ -30,16 +31,10 @@ hex4(const char *p, const char *end, uint32_t *out)
 		return -1;
 	uint32_t v = 0;
 	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (uint32_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (uint32_t)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (uint32_t)(c - 'A' + 10);
-		else
+		int d = hex_digit(p[i]);
+		if (d < 0)
 			return -1;
+		v = v << 4 | (uint32_t)d;
 	}
 	*out = v;
 	return 0;

@@ -11,6 +11,7 @@
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 #include "util/i18n.h"
+#include "view/tracetable.h"
 
 struct timeline {
 	const struct xr_trace *t;
@@ -594,32 +595,13 @@ tick_label(double v, double span, bool ascii, char *out, size_t size)
 
 /* ---- drawing ---- */
 
-static int
-hexval(char c)
-{
-	return c >= '0' && c <= '9'   ? c - '0'
-	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
-	                              : -1;
-}
-
 /* The URL with %XX sequences decoded (and '+' in the query as a space)
  * when that gives valid UTF-8 text, for reading; else as it is.  The
  * result is still untrusted text (the canvas sanitises it). */
 static void
 readable_url(const char *url, struct buf *out)
 {
-	bool query = false;
-	for (const char *p = url; *p; p++) {
-		int hi, lo;
-		if (*p == '%' && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
-			buf_putc(out, (char)(hi * 16 + lo));
-			p += 2;
-		} else {
-			query |= *p == '?';
-			buf_putc(out, query && *p == '+' ? ' ' : *p);
-		}
-	}
+	tracetable_decode_url(url, out);
 	if (!utf8_valid(out->data, out->len)) {
 		buf_reset(out);
 		buf_puts(out, url);

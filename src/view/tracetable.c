@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/hex.h"
 #include "util/timefmt.h"
 #include "util/i18n.h"
 
@@ -53,18 +54,6 @@ text_width(const struct tracetable *tt, const char *s, size_t n)
 	return (int)utf8_width(s, n, (tt->canvas_flags & CANVAS_ASCII) ? UTF8_ASCII : 0);
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 void
 tracetable_decode_url(const char *url, struct buf *out)
 {
@@ -73,7 +62,7 @@ tracetable_decode_url(const char *url, struct buf *out)
 		int hi, lo;
 		if (*p == '?')
 			query = true;
-		if (*p == '%' && (hi = hex_value(p[1])) >= 0 && (lo = hex_value(p[2])) >= 0) {
+		if (*p == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0) {
 			buf_putc(out, (char)(hi * 16 + lo));
 			p += 2;
 		} else if (*p == '+' && query) {

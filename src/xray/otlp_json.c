@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hex.h"
 #include "util/jsonw.h"
 #include "xray/otlp.h"
 #include "util/i18n.h"
@@ -56,18 +57,6 @@ get_u64(struct jctx *c, const cJSON *v, const char *path, uint64_t *out)
 	return bad(c, path, "not a whole number of nanoseconds (a string or a number)");
 }
 
-static int
-hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Hex id of n bytes; "" or absent gives all zeros.  false when malformed. */
 static bool
 get_id(const cJSON *v, uint8_t *out, size_t n, bool *present)
@@ -79,7 +68,8 @@ get_id(const cJSON *v, uint8_t *out, size_t n, bool *present)
 	if (!cJSON_IsString(v) || strlen(v->valuestring) != 2 * n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(v->valuestring[2 * i]), lo = hexval(v->valuestring[2 * i + 1]);
+		int hi = hex_digit(v->valuestring[2 * i]),
+		    lo = hex_digit(v->valuestring[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out[i] = (uint8_t)(hi << 4 | lo);
