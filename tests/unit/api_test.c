@@ -17,6 +17,7 @@
 #include "aws/ini.h"
 #include "aws/retry.h"
 #include "loop.h"
+#include "fakeenv.h"
 #include "tap.h"
 #include "fixture.h"
 #include "util/dlog.h"
@@ -26,51 +27,6 @@
 #include "xray/api.h"
 #include "xray/decode_graph.h"
 #include "source/fetch.h"
-
-/* ---- a fake environment ---- */
-
-static const char *fake_env[64][2];
-
-static void
-env_set(const char *name, const char *value)
-{
-	size_t i = 0;
-	for (; fake_env[i][0]; i++)
-		if (strcmp(fake_env[i][0], name) == 0)
-			break;
-	fake_env[i][0] = name;
-	fake_env[i][1] = value;
-}
-
-static void
-env_clear(void)
-{
-	memset(fake_env, 0, sizeof fake_env);
-}
-
-static const char *
-env_get(const char *name)
-{
-	for (size_t i = 0; fake_env[i][0]; i++)
-		if (strcmp(fake_env[i][0], name) == 0)
-			return fake_env[i][1];
-	return NULL;
-}
-
-static char tmpdir[256];
-
-static const char *
-write_file(const char *name, const char *text)
-{
-	static char path[2][512];
-	static int which;
-	char *p = path[which ^= 1];
-	snprintf(p, 512, "%s/%s", tmpdir, name);
-	FILE *f = fopen(p, "w");
-	fputs(text, f);
-	fclose(f);
-	return p;
-}
 
 /* ---- INI ---- */
 

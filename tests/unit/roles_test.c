@@ -14,46 +14,10 @@
 #include "aws/roles.h"
 #include "aws/sso.h"
 #include "aws/sts.h"
+#include "fakeenv.h"
 #include "tap.h"
 #include "util/buf.h"
 #include "util/sha1.h"
-
-static const char *fake_env[32][2];
-
-static void
-env_set(const char *name, const char *value)
-{
-	size_t i = 0;
-	for (; fake_env[i][0]; i++)
-		if (strcmp(fake_env[i][0], name) == 0)
-			break;
-	fake_env[i][0] = name;
-	fake_env[i][1] = value;
-}
-
-static const char *
-env_get(const char *name)
-{
-	for (size_t i = 0; fake_env[i][0]; i++)
-		if (strcmp(fake_env[i][0], name) == 0)
-			return fake_env[i][1];
-	return NULL;
-}
-
-static char tmpdir[256];
-
-static const char *
-write_file(const char *name, const char *text)
-{
-	static char path[4][512];
-	static int which;
-	char *p = path[which = (which + 1) % 4];
-	snprintf(p, 512, "%s/%s", tmpdir, name);
-	FILE *f = fopen(p, "w");
-	fputs(text, f);
-	fclose(f);
-	return p;
-}
 
 static void
 test_sha1(void)
@@ -224,7 +188,7 @@ load(struct awsconfig *c, const char *profile, struct xr_err *err)
 static void
 test_endpoints(void)
 {
-	memset(fake_env, 0, sizeof fake_env);
+	env_clear();
 	env_set("HOME", tmpdir);
 	env_set("AWS_SHARED_CREDENTIALS_FILE", write_file("credentials", ""));
 	env_set("AWS_CONFIG_FILE",
@@ -323,7 +287,7 @@ static void
 test_refusals(void)
 {
 	char msg[1100];
-	memset(fake_env, 0, sizeof fake_env);
+	env_clear();
 	env_set("HOME", tmpdir);
 	env_set("AWS_SHARED_CREDENTIALS_FILE", write_file("credentials", ""));
 	is_int(try_profile("[profile a]\nregion = x\n", "a", CREDS_ASSUME_ROLE, msg, sizeof msg),
