@@ -3,7 +3,6 @@
 #include "app.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,17 +17,6 @@
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "util/i18n.h"
-
-void
-app_report(const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	frontend_report("%s", msg);
-}
 
 /* utf8 flags for text printed to the terminal. */
 static unsigned
@@ -75,15 +63,16 @@ app_check_filter(const struct options *o)
 	if (!f)
 		return APP_EXIT_USAGE;
 	if (groups)
-		app_report(_("--check-filter: note: the syntax is valid; evaluating group.name or "
-		             "group.arn needs the group's expression from the X-Ray API"));
+		frontend_report(
+		    _("--check-filter: note: the syntax is valid; evaluating group.name or "
+		      "group.arn needs the group's expression from the X-Ray API"));
 	struct buf norm = BUF_INIT, shown = BUF_INIT;
 	filter_normalize(f, &norm);
 	utf8_sanitize(&shown, norm.data, norm.len, app_text_flags(o));
 	buf_putc(&shown, '\n');
 	int status = APP_EXIT_OK;
 	if (fputs(shown.data, stdout) == EOF || fflush(stdout) == EOF) {
-		app_report(_("cannot write the output: %s"), strerror(errno));
+		frontend_report(_("cannot write the output: %s"), strerror(errno));
 		status = APP_EXIT_SOURCE;
 	}
 	buf_free(&norm);
@@ -114,7 +103,7 @@ app_run(const struct options *o)
 		if (status != TUI_FALLBACK)
 			return status;
 		if (err.msg[0])
-			app_report("%s", err.msg);
+			frontend_report("%s", err.msg);
 	}
 	return batchrun(o);
 }

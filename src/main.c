@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "frontend.h"
 #include "options.h"
 #include "util/i18n.h"
 #include "util/utf8.h"
@@ -38,7 +39,7 @@ main(int argc, char **argv)
 	if (o.ascii)
 		i18n_disable();
 	if (parsed < 0) {
-		app_report("%s", err.msg);
+		frontend_report("%s", err.msg);
 		fputs(_("Try 'xrtop --help' for more information.\n"), stderr);
 		options_free(&o);
 		return APP_EXIT_USAGE;
@@ -55,9 +56,9 @@ main(int argc, char **argv)
 		status = app_run(&o);
 	}
 	if ((o.help || o.version) && (fflush(stdout) == EOF || ferror(stdout))) {
-		app_report(o.help ? _("cannot write the help: %s")
-		                  : _("cannot write the version: %s"),
-		           strerror(errno));
+		frontend_report(o.help ? _("cannot write the help: %s")
+		                       : _("cannot write the version: %s"),
+		                strerror(errno));
 		status = APP_EXIT_SOURCE;
 	}
 	options_free(&o);

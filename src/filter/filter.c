@@ -177,18 +177,6 @@ filter_needs_trace(const struct xr_filter *f)
 enum { PREC_TOP, PREC_OR, PREC_AND, PREC_NOT };
 
 static void
-put_quoted(struct buf *out, const char *s)
-{
-	buf_putc(out, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_putc(out, '\\');
-		buf_putc(out, *s);
-	}
-	buf_putc(out, '"');
-}
-
-static void
 put_literal(struct buf *out, enum fop op, const struct flit *l)
 {
 	if (op == OP_SET)
@@ -197,7 +185,7 @@ put_literal(struct buf *out, enum fop op, const struct flit *l)
 	buf_puts(out, parser_op_text(op));
 	buf_putc(out, ' ');
 	switch (l->type) {
-	case XR_VAL_STRING: put_quoted(out, l->s); break;
+	case XR_VAL_STRING: buf_put_quoted(out, l->s); break;
 	case XR_VAL_NUMBER: lexer_format_number(l->n, out); break;
 	case XR_VAL_BOOL: buf_puts(out, l->b ? "true" : "false"); break;
 	}
@@ -208,24 +196,24 @@ put_ref(struct buf *out, const struct fref *r)
 {
 	if (!r->is_id) {
 		if (r->name)
-			put_quoted(out, r->name);
+			buf_put_quoted(out, r->name);
 		return;
 	}
 	const char *sep = "";
 	buf_puts(out, "id(");
 	if (r->name) {
 		buf_puts(out, "name: ");
-		put_quoted(out, r->name);
+		buf_put_quoted(out, r->name);
 		sep = ", ";
 	}
 	if (r->type) {
 		buf_printf(out, "%stype: ", sep);
-		put_quoted(out, r->type);
+		buf_put_quoted(out, r->type);
 		sep = ", ";
 	}
 	if (r->account) {
 		buf_printf(out, "%saccount.id: ", sep);
-		put_quoted(out, r->account);
+		buf_put_quoted(out, r->account);
 	}
 	buf_putc(out, ')');
 }
@@ -274,7 +262,7 @@ print_node(const struct fnode *n, int prec, struct buf *out)
 			buf_printf(out, "annotation.%s", n->u.ann.key);
 		} else {
 			buf_puts(out, "annotation[");
-			put_quoted(out, n->u.ann.key);
+			buf_put_quoted(out, n->u.ann.key);
 			buf_putc(out, ']');
 		}
 		put_literal(out, n->u.ann.op, &n->u.ann.lit);
@@ -305,7 +293,7 @@ print_node(const struct fnode *n, int prec, struct buf *out)
 	case FN_GROUP:
 		buf_printf(out, "group.%s %s ", n->u.group.arn ? "arn" : "name",
 		           n->u.group.negate ? "!=" : "=");
-		put_quoted(out, n->u.group.name);
+		buf_put_quoted(out, n->u.group.name);
 		break;
 	}
 }

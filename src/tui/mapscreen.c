@@ -88,13 +88,9 @@ mapscreen_key_open(struct tui *t)
 		return;
 	}
 	struct buf f = BUF_INIT;
-	buf_puts(&f, "service(\"");
-	for (const char *p = n->name; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_putc(&f, '\\');
-		buf_putc(&f, *p);
-	}
-	buf_puts(&f, "\")");
+	buf_puts(&f, "service(");
+	buf_put_quoted(&f, n->name);
+	buf_putc(&f, ')');
 	if (tui_apply_filter(t, f.data)) {
 		t->screen = SCREEN_TRACES;
 		t->sel = t->top = 0;

@@ -98,3 +98,15 @@ buf_steal(struct buf *b)
 	b->len = b->cap = 0;
 	return p;
 }
+
+void
+buf_put_quoted(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}

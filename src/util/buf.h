@@ -39,6 +39,9 @@ buf_putc(struct buf *b, char c)
 	return buf_append(b, &c, 1);
 }
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s (NULL: "") in double quotes with " and \ escaped by a
+ * backslash, as the filter language writes a string. */
+void buf_put_quoted(struct buf *b, const char *s);
 /* Hands the contents to the caller and empties b.  Caller frees. */
 char *buf_steal(struct buf *b);
 

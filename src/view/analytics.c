@@ -59,19 +59,6 @@ is_word(const char *s)
 	return true;
 }
 
-/* Appends s as a filter-language string literal: quoted, with \" and \\. */
-static void
-quote(struct buf *out, const char *s)
-{
-	buf_putc(out, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_putc(out, '\\');
-		buf_putc(out, *s);
-	}
-	buf_putc(out, '"');
-}
-
 /* The annotation reference of the filter language for key. */
 static void
 annotation_ref(struct buf *out, const char *key)
@@ -80,7 +67,7 @@ annotation_ref(struct buf *out, const char *key)
 		buf_printf(out, "annotation.%s", key);
 	} else {
 		buf_puts(out, "annotation[");
-		quote(out, key);
+		buf_put_quoted(out, key);
 		buf_putc(out, ']');
 	}
 }
@@ -901,7 +888,7 @@ static void
 literal(const struct xr_value *v, struct buf *out)
 {
 	if (v->type == XR_VAL_STRING)
-		quote(out, v->u.s);
+		buf_put_quoted(out, v->u.s);
 	else
 		value_text(v, out);
 }

@@ -1335,32 +1335,19 @@ mapview_node_order(const struct mapview *v, int node)
 	return rank + it->order;
 }
 
-/* A quoted string of the filter language: " and \\ escaped. */
-static void
-filter_quote(struct buf *out, const char *s)
-{
-	buf_putc(out, '"');
-	for (; s && *s; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_putc(out, '\\');
-		buf_putc(out, *s);
-	}
-	buf_putc(out, '"');
-}
-
 /* id(name: "...", type: "...", account.id: "...") of a service node. */
 static void
 filter_id(struct buf *out, const struct svcmap_node *n)
 {
 	buf_puts(out, "id(name: ");
-	filter_quote(out, n->name);
+	buf_put_quoted(out, n->name);
 	if (n->type) {
 		buf_puts(out, ", type: ");
-		filter_quote(out, n->type);
+		buf_put_quoted(out, n->type);
 	}
 	if (n->account_id) {
 		buf_puts(out, ", account.id: ");
-		filter_quote(out, n->account_id);
+		buf_put_quoted(out, n->account_id);
 	}
 	buf_putc(out, ')');
 }
