@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aws/decode_sso.h"
@@ -231,16 +231,6 @@ retryable(const struct http_response *r)
 	return r->failure == HTTP_FAIL_NONE && (r->status == 429 || r->status >= 500);
 }
 
-static void
-nap(double s, const atomic_bool *cancel)
-{
-	double until = timefmt_monotonic() + s;
-	while (!(cancel && atomic_load(cancel)) && timefmt_monotonic() < until) {
-		struct timespec ts = {0, 20 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-}
-
 /* Runs req with the SDKs' standard retries; r is the last response. */
 static void
 fetch_retrying(const struct http_request *req, struct http_response *r, const atomic_bool *cancel)
@@ -255,7 +245,7 @@ fetch_retrying(const struct http_request *req, struct http_response *r, const at
 		if (r->body.data)
 			secret_wipe(r->body.data, r->body.cap);
 		http_response_free(r);
-		nap(delay, cancel);
+		sts_nap(delay, cancel);
 	}
 }
 

@@ -311,9 +311,8 @@ retryable(const struct http_response *r, const char *code)
 	return r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504;
 }
 
-/* Sleeps up to s seconds, waking early when *cancel becomes true. */
-static void
-nap(double s, const atomic_bool *cancel)
+void
+sts_nap(double s, const atomic_bool *cancel)
 {
 	double until = timefmt_monotonic() + s;
 	while (!(cancel && atomic_load(cancel)) && timefmt_monotonic() < until) {
@@ -383,7 +382,7 @@ sts_run(const struct sts_call *c, struct decoded_creds *out, char *code, size_t 
 			break;
 		double delay = retry_backoff(attempt, (double)rand() / ((double)RAND_MAX + 1));
 		dlog("STS %s: %s; retrying in %.1f s", c->action, err->msg, delay);
-		nap(delay, cancel);
+		sts_nap(delay, cancel);
 	}
 	if (code && code_size)
 		snprintf(code, code_size, "%s", got);

@@ -50,6 +50,8 @@ int sts_parse(const char *action, const char *xml, size_t len, struct decoded_cr
  * becomes true.  Free out with http_response_free(). */
 void sts_fetch(const struct http_request *req, struct http_response *out,
                const atomic_bool *cancel);
+/* Sleeps up to s seconds, waking early when *cancel becomes true. */
+void sts_nap(double s, const atomic_bool *cancel);
 /* Appends s to out percent-encoded as botocore's query serializer does
  * (unreserved characters A-Z a-z 0-9 - _ . ~ kept). */
 void sts_form_encode(struct buf *out, const char *s);
