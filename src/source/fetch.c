@@ -326,7 +326,7 @@ add_failure(struct fetch *f, enum xray_op op, const char *what, const char *why,
 {
 	XGROW(f->failures, f->cap_failures, f->n_failures + 1);
 	f->failures[f->n_failures++] =
-	    (struct fetch_failure){op, xstrdup(what), xstrdup(why), count};
+	    (struct fetch_failure){op, xstrdup(what), xstrdup(why), count, NAN, NAN};
 	dlog("FAILED %s: %s", what, why);
 }
 
@@ -345,6 +345,10 @@ job_fail(struct fetch *f, struct job *j, const char *why)
 	char what[400];
 	job_what(j, what, sizeof what);
 	add_failure(f, j->op, what, why, j->op == XRAY_BATCH_GET_TRACES ? j->n_ids : 1);
+	if (j->op == XRAY_GET_TRACE_SUMMARIES) {
+		f->failures[f->n_failures - 1].start = j->start;
+		f->failures[f->n_failures - 1].end = j->end;
+	}
 	job_done(f, j);
 }
 

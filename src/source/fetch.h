@@ -77,7 +77,8 @@ struct fetch_failure {
 	enum xray_op op;
 	char *what; /* "GetTraceSummaries 2026-11-27T08:00Z..08:05Z", "BatchGetTraces 1-...,..." */
 	char *why;  /* "ThrottledException after 2m of retries" */
-	size_t count; /* traces or slices it covers */
+	size_t count;      /* traces or slices it covers */
+	double start, end; /* the time slice a GetTraceSummaries failure lost; else NAN */
 };
 
 struct fetch;

@@ -8,6 +8,7 @@ emulator's request log (bodies, paging, 5-id batches, signatures)."""
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (WINDOW, Tap, Workdir, api_args, emulator, fixture_ids, gen_demo,  # noqa: E402
@@ -200,6 +201,24 @@ try:
          "repeated NextToken: that slice stops with a message", r)
     t.ok(len(ndjson_ids(r.out)) >= 250, "repeated NextToken: the rest is listed")
     dense_emu.stop()
+
+    # -- live mode: a time slice that failed is asked for again --------------------------
+    # 60 traces in the last 5 minutes; every slice of the first scan (6 of a 6-minute
+    # window) fails at its only attempt.  The refreshes must ask again for the
+    # failed slices, not only for the last --overlap: no trace may be lost.
+    now = int(time.time())
+    live_data = gen_demo(work, 60, now - 300, 240, name="live.json")
+    live_emu = emulator(data=live_data)
+    live_emu.reset({"path": "/TraceSummaries", "kind": "http500", "count": 6})
+    want = sorted(t_["Id"] for t_ in live_emu.control("GET", "/__emulator/traces"))
+    r = xrtop(api_args(live_emu, window=["--since", "6m"]) +
+              ["-o", "ndjson", "-d", "1", "-n", "3"], key_env(work, AWS_MAX_ATTEMPTS="1"))
+    st = live_emu.stats()
+    live_emu.stop()
+    t.is_(st["faults_injected"].get("http500"), 6, "live, first scan: its 6 slices failed")
+    t.ok(r.rc == 1 and "InternalFailure" in r.err, "live, failed slices: reported, exit 1", r)
+    t.is_(sorted(set(ndjson_ids(r.out))), want,
+          "live, failed slices: asked for again by the next refresh, no trace lost")
 
     # -- no secret anywhere ------------------------------------------------------------
     log = os.path.join(work.path, "debug.log")
