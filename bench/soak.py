@@ -42,6 +42,7 @@ Verdict (exit 0 only when every check passes):
 """
 
 import argparse
+import calendar
 import http.client
 import json
 import os
@@ -164,7 +165,6 @@ def xrtop_env(work):
 
 def parse_stamp(text):
     """Epoch seconds of a debug log time stamp 2026-12-03T10:58:37.883Z."""
-    import calendar
     whole, _, frac = text.rstrip("Z").partition(".")
     return calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) + \
         float("0." + (frac or "0"))
@@ -305,7 +305,6 @@ def verdict(args, files, cmd, t0, arrivals_stopped, covering, t_int, t_exit, rc,
     dups = len(printed) - len(printed_set)
 
     warm = warmup_end(args)
-    run_samples = [s for s in samples if s[0] <= args.duration]
     after = [s for s in samples if s[0] >= warm]
     before = [s for s in samples if s[0] < warm]
     rss = {}
@@ -406,8 +405,8 @@ def verdict(args, files, cmd, t0, arrivals_stopped, covering, t_int, t_exit, rc,
       % (", ".join("%s %d" % kv for kv in sorted(stats.get("responses_by_status",
                                                            {}).items())),
          stats.get("connections_total"), stats.get("max_connections_open")))
-    if run_samples:
-        p("soak: RSS first sample %d KiB" % run_samples[0][1])
+    if rss:
+        p("soak: RSS during the warm-up: at most %d KiB" % rss["max_during_warmup_kib"])
     if failures:
         p("soak: xrtop stderr: %d lines, the last: %s" % (len(failures), failures[-1][:200]))
     for ok, text in checks:
