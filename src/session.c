@@ -580,7 +580,8 @@ failed_since(struct session *s)
 /* A live scan of [end of the last scan - overlap, now): X-Ray indexes a
  * trace some seconds after it ends, so the overlap finds the late ones (the
  * store merges by trace id; a changed summary renews its entry's seq).  It
- * starts earlier when a time slice of an earlier scan failed. */
+ * starts earlier when a time slice of an earlier scan failed, and asks again
+ * for the full traces BatchGetTraces failed to fetch. */
 static void
 live_scan(struct session *s)
 {
@@ -603,6 +604,8 @@ live_scan(struct session *s)
 	double failed = failed_since(s);
 	if (failed < start)
 		start = floor(failed);
+	if (s->set.fetch_traces)
+		fetch_retry_failed_traces(s->api->fetch);
 	start_scan(s, start, now);
 }
 

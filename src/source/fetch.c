@@ -496,6 +496,30 @@ fetch_traces(struct fetch *f, const char *const *ids, size_t n)
 		want_trace(f, ids[i]);
 }
 
+size_t
+fetch_retry_failed_traces(struct fetch *f)
+{
+	if (f->abort_reason)
+		return 0;
+	size_t asked = 0, kept = 0;
+	for (size_t i = 0; i < f->n_failed_ids; i++) {
+		char *id = f->failed_ids[i];
+		if (!store_find(f->store, id)) { /* evicted meanwhile: stays failed */
+			f->failed_ids[kept++] = id;
+			continue;
+		}
+		if (f->pending_head > 0 && f->pending_head == f->n_pending)
+			f->pending_head = f->n_pending = 0;
+		XGROW(f->pending, f->cap_pending, f->n_pending + 1);
+		f->pending[f->n_pending++] = (struct pending_id){id, 0};
+		asked++;
+	}
+	f->n_failed_ids = kept;
+	if (asked)
+		dlog("asking again for %zu traces BatchGetTraces failed to fetch", asked);
+	return asked;
+}
+
 void
 fetch_get_groups(struct fetch *f)
 {

@@ -117,6 +117,9 @@ size_t fetch_failure_count(const struct fetch *f);
 const struct fetch_failure *fetch_failure(const struct fetch *f, size_t i);
 /* The ids of the traces that could not be fetched (for --save). */
 char *const *fetch_failed_ids(const struct fetch *f, size_t *n);
+/* Queues the failed ids still in the store for BatchGetTraces again (they
+ * leave the failed list until they fail again).  Returns how many. */
+size_t fetch_retry_failed_traces(struct fetch *f);
 /* GetGroups results so far (valid until the next tick). */
 const struct xr_group *fetch_groups(const struct fetch *f, size_t *n);
 /* True once GetGroups finished (successfully or not). */

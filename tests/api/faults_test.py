@@ -219,6 +219,21 @@ try:
     t.ok(r.rc == 1 and "InternalFailure" in r.err, "live, failed slices: reported, exit 1", r)
     t.is_(sorted(set(ndjson_ids(r.out))), want,
           "live, failed slices: asked for again by the next refresh, no trace lost")
+    # ... and full traces that BatchGetTraces failed to fetch, for --save
+    live_emu = emulator(data=live_data)
+    live_emu.reset({"path": "/Traces", "kind": "http503", "count": 2})
+    saved = os.path.join(work.path, "live-save.json")
+    r = xrtop(api_args(live_emu, window=["--since", "6m"]) +
+              ["-o", "ndjson", "-d", "1", "-n", "3", "--save", saved],
+              key_env(work, AWS_MAX_ATTEMPTS="1"))
+    st = live_emu.stats()
+    live_emu.stop()
+    t.is_(st["faults_injected"].get("http503"), 2, "live --save: 2 BatchGetTraces failed")
+    with open(saved) as f:
+        doc = json.load(f)
+    t.ok(r.rc == 1 and "ServiceUnavailable" in r.err, "live --save: reported, exit 1", r)
+    t.is_((sorted(x["Id"] for x in doc["Traces"]), doc.get("UnprocessedTraceIds")),
+          (want, []), "live --save: the next refresh fetched them again, every trace saved")
 
     # -- no secret anywhere ------------------------------------------------------------
     log = os.path.join(work.path, "debug.log")
