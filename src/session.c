@@ -522,7 +522,8 @@ evict(struct session *s)
 		return;
 	size_t n = store_evict(s->store, (size_t)s->set.max_traces, NULL, NULL);
 	if (n) {
-		dlog("evicted %zu traces (--max-traces %ld)", n, s->set.max_traces);
+		dlog("evicted %zu traces (--max-traces %ld); %zu trace ids remembered", n,
+		     s->set.max_traces, fetch_remembered(s->api->fetch));
 		struct session_event ev = {
 		    .kind = SESSION_EVENT_EVICTED, .source = "api", .count = n};
 		emit(s, &ev);

@@ -476,9 +476,27 @@ fetch_scan(struct fetch *f, const struct fetch_scan_opts *o)
 	     s->filter ? s->filter : "");
 }
 
+/* Forgets the ids asked for that the store no longer holds (--max-traces
+ * evicted them), once they outnumber what it holds: in live mode the set
+ * would otherwise grow with every trace. */
+static void
+forget_evicted(struct fetch *f)
+{
+	if (f->requested.n < 2 * store_count(f->store) + 64)
+		return;
+	struct idset kept = {0};
+	for (size_t i = 0; i < f->requested.n; i++)
+		if (store_find(f->store, f->requested.ids[i]))
+			idset_add(&kept, f->requested.ids[i]);
+	dlog("forgot %zu trace ids no longer held", f->requested.n - kept.n);
+	idset_free(&f->requested);
+	f->requested = kept;
+}
+
 static void
 want_trace(struct fetch *f, const char *id)
 {
+	forget_evicted(f);
 	if (!idset_add(&f->requested, id))
 		return;
 	if (f->pending_head > 0 && f->pending_head == f->n_pending) {
@@ -1311,6 +1329,12 @@ const struct fetch_failure *
 fetch_failure(const struct fetch *f, size_t i)
 {
 	return i < f->n_failures ? &f->failures[i] : NULL;
+}
+
+size_t
+fetch_remembered(const struct fetch *f)
+{
+	return f->requested.n;
 }
 
 char *const *

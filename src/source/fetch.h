@@ -117,6 +117,9 @@ size_t fetch_failure_count(const struct fetch *f);
 const struct fetch_failure *fetch_failure(const struct fetch *f, size_t i);
 /* The ids of the traces that could not be fetched (for --save). */
 char *const *fetch_failed_ids(const struct fetch *f, size_t *n);
+/* How many trace ids the engine remembers having asked BatchGetTraces for
+ * (at most about twice what the store holds). */
+size_t fetch_remembered(const struct fetch *f);
 /* Queues the failed ids still in the store for BatchGetTraces again (they
  * leave the failed list until they fail again).  Returns how many. */
 size_t fetch_retry_failed_traces(struct fetch *f);

@@ -7,6 +7,7 @@ emulator's request log (bodies, paging, 5-id batches, signatures)."""
 
 import json
 import os
+import re
 import sys
 import time
 
@@ -234,6 +235,24 @@ try:
     t.ok(r.rc == 1 and "ServiceUnavailable" in r.err, "live --save: reported, exit 1", r)
     t.is_((sorted(x["Id"] for x in doc["Traces"]), doc.get("UnprocessedTraceIds")),
           (want, []), "live --save: the next refresh fetched them again, every trace saved")
+
+    # -- live mode keeps memory bounded by --max-traces ---------------------------------
+    # 40 new traces a second, --max-traces 20 (each refresh lists the newest 20 of its
+    # window): the ids the engine remembers having fetched must stay about twice what
+    # the store holds, not grow by one with every trace for ever (they did)
+    busy = emulator("--shift-to-now", "--arrival-rate", "40")
+    log = os.path.join(work.path, "evict.log")
+    r = xrtop(api_args(busy, window=["--since", "1m"]) +
+              ["-o", "ndjson", "-d", "1", "-n", "16", "--max-traces", "20",
+               "--save", os.devnull, "--debug-log", log], env)
+    busy.stop()
+    with open(log) as f:
+        remembered = [int(n) for n in re.findall(r"; (\d+) trace ids remembered", f.read())]
+    listed = len(set(ndjson_ids(r.out)))
+    t.ok(r.rc == 0 and listed >= 250, "live, 40 traces/s, --max-traces 20: %d listed" % listed,
+         r)
+    t.ok(remembered and max(remembered) <= 2 * (20 + 20) + 64 + 20,
+         "live --max-traces 20: the trace ids remembered stay bounded (%s)" % remembered)
 
     # -- no secret anywhere ------------------------------------------------------------
     log = os.path.join(work.path, "debug.log")
