@@ -273,7 +273,13 @@ tui_draw_title(struct tui *t, const char *what)
 	canvas_fill(c, 0, 0, c->width, 1, " ", CANVAS_HEADER | CANVAS_SELECTED);
 	int x = 0;
 	put(c, &x, 0, CANVAS_HEADER | CANVAS_SELECTED | CANVAS_BOLD, " xrtop ");
-	put(c, &x, 0, CANVAS_HEADER | CANVAS_SELECTED, what);
+	/* cut with an ellipsis, so a long filter does not look complete */
+	size_t n = strlen(what);
+	if (canvas_width_of(c, what, n) > c->width - x)
+		canvas_fit(c, x, 0, c->width - x, what, n, UTF8_LEFT,
+		           CANVAS_HEADER | CANVAS_SELECTED);
+	else
+		put(c, &x, 0, CANVAS_HEADER | CANVAS_SELECTED, what);
 }
 
 static void
