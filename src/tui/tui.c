@@ -784,11 +784,10 @@ static const size_t n_keys = sizeof keys / sizeof *keys;
 
 /* One footer entry at *x; false when it does not fit before limit. */
 static bool
-footer_item(struct canvas *c, int *x, int y, int limit, const struct keydef *k)
+footer_item(struct canvas *c, int *x, int y, int limit, const struct keydef *k, const char *label)
 {
 	char kb[16];
 	const char *kn = k->key == '>' ? "<>" : term_key_name(k->key, kb, sizeof kb);
-	const char *label = _(k->footer);
 	int w = (int)strlen(kn) + 1 + (int)utf8_width(label, strlen(label), 0);
 	if (*x + w > limit)
 		return false;
@@ -809,15 +808,18 @@ draw_footer(struct tui *t, int y)
 	for (size_t i = 0; i < n_keys; i++)
 		if (keys[i].key == 'q')
 			quit = &keys[i];
-	int quit_w = quit ? (int)utf8_width(_(quit->footer), strlen(_(quit->footer)), 0) + 2 : 0;
+	/* q quits only from the traces screen; elsewhere it goes back */
+	const char *quit_label =
+	    quit ? (t->screen == SCREEN_TRACES ? _(quit->footer) : _("back")) : "";
+	int quit_w = quit ? (int)utf8_width(quit_label, strlen(quit_label), 0) + 2 : 0;
 	int x = 0;
 	for (size_t i = 0; i < n_keys; i++) {
 		if (!keys[i].footer || !(keys[i].screens & t->screen) || &keys[i] == quit)
 			continue;
-		footer_item(c, &x, y, c->width - quit_w, &keys[i]);
+		footer_item(c, &x, y, c->width - quit_w, &keys[i], _(keys[i].footer));
 	}
 	if (quit)
-		footer_item(c, &x, y, c->width, quit);
+		footer_item(c, &x, y, c->width, quit, quit_label);
 }
 
 /* " [traces, map]": the screens of a key that does not work everywhere. */
