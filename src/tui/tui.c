@@ -368,7 +368,7 @@ draw_traces(struct tui *t)
 	if (t->tl.n_rows == 0 && (t->o->listen || t->o->listen_otlp)) {
 		canvas_puts(
 		    c, 2, t->list_y + 1, -1,
-		    "Waiting for segments: point an X-Ray SDK or OpenTelemetry exporter here.",
+		    _("Waiting for segments: point an X-Ray SDK or OpenTelemetry exporter here."),
 		    CANVAS_DIM);
 		return;
 	}
@@ -721,7 +721,22 @@ key_pause(struct tui *t)
 	bool paused = !session_progress(t->s).paused;
 	session_pause(t->s, paused);
 	tui_set_status(t, CANVAS_NORMAL,
-	               paused ? "live refresh paused (p resumes)" : "live refresh resumed");
+	               paused ? _("live refresh paused (p resumes)") : _("live refresh resumed"));
+}
+
+/* t: the command line, "window " typed, for the API source's time window. */
+static void
+key_window(struct tui *t)
+{
+	if (!t->api) {
+		tui_set_status(
+		    t, CANVAS_DIM,
+		    _("t: only the X-Ray API source has a time window (--since, --start, "
+		      "--end)"));
+		return;
+	}
+	key_command(t);
+	prompt_set_text(&t->prompt, "window ");
 }
 
 static const struct keydef keys[] = {
@@ -765,6 +780,8 @@ static const struct keydef keys[] = {
      timelinescreen_key_tab_prev},
     {'r', TERM_FN(KEY_F(5)), SCREEN_ALL, NULL, N_("fetch what is new (X-Ray API)"), key_refresh},
     {'p', 0, SCREEN_ALL, NULL, N_("pause or resume the live refresh (X-Ray API, -d)"), key_pause},
+    {'t', 0, SCREEN_ALL, NULL, N_("time window: the command line with 'window ' typed (X-Ray API)"),
+     key_window},
     {':', 0, SCREEN_ALL, N_("cmd"),
      N_("command line: sort, filter, group-by, window, save, help, log, quit"), key_command},
     {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, N_("help"), N_("this help"), key_help},
@@ -1265,7 +1282,7 @@ complete_command(struct tui *t)
 	}
 	t->completions[0] = '\0';
 	if (n == 0) {
-		snprintf(t->completions, sizeof t->completions, "no completion");
+		snprintf(t->completions, sizeof t->completions, "%s", _("no completion"));
 	} else {
 		size_t common = strlen(cands[0]);
 		for (size_t i = 1; i < n; i++) {

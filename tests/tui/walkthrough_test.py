@@ -130,6 +130,9 @@ try:
     sel = selected("w") or ""
     t.ok(re.search(r" 1/74\s*$", s, re.M) and slow_rt in sel,
          "1 goes back to the list: same filter, same selection", s + "selected: " + sel)
+    tm.keys("w", "t")
+    s = tm.wait_text("w", "t: only the X-Ray API source has a time window")
+    t.ok(True, "t on demo data says that only the X-Ray API source has a time window")
     tm.keys("w", "Q")
     s = tm.wait_text("w", "EXITED 0")
     t.ok("EXITED 0" in s, "Q quits with status 0")
