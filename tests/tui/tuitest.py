@@ -5,8 +5,10 @@ files, and the colour attributes of a screen reduced to a stable form.
 A style map is how capture-pane -e shows a screen with its escape
 sequences, turned into one letter per cell: each distinct combination of
 attributes and colours gets a letter in order of first appearance, with a
-legend ("a  bold fg=red"); '.' is plain text.  It does not depend on how
-tmux happens to order or merge its SGR sequences.
+legend ("a  bold fg=red"); '.' is plain text.  It shows what the eye sees:
+a blank's bold, dim or foreground colour (which xrtop may set to spare
+attribute changes) count as plain.  It does not depend on how tmux
+happens to order or merge its SGR sequences.
 
 UPDATE_GOLDEN=1 rewrites the golden files from what the screens show."""
 
@@ -228,7 +230,16 @@ class Style:
                 continue
             i += 1
 
-    def describe(self):
+    def describe(self, blank=False):
+        """The attributes as words; for a blank, only those that show on
+        it (bold, dim, italic, blink and the foreground colour do not,
+        unless in reverse video)."""
+        if blank and not self.reverse:
+            words = [w for w, on in (("underline", self.underline), ("strike", self.strike))
+                     if on]
+            if self.bg:
+                words.append("bg=" + self.bg)
+            return " ".join(words)
         words = [w for w, on in (("bold", self.bold), ("dim", self.dim), ("italic", self.italic),
                                  ("underline", self.underline), ("blink", self.blink),
                                  ("reverse", self.reverse), ("hidden", self.hidden),
@@ -269,7 +280,7 @@ def cells(escaped):
                 text, style = row[-1]
                 row[-1] = (text + ch, style)
             else:
-                row.append((ch, st.describe()))
+                row.append((ch, st.describe(ch == " ")))
                 if w == 2:
                     row.append(("", st.describe()))
             i += 1
