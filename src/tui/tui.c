@@ -1537,8 +1537,10 @@ on_event(void *ctx, const struct session_event *ev)
 	struct tui *t = ctx;
 	switch (ev->kind) {
 	case SESSION_EVENT_LOADED:
-		if (ev->message)
+		if (ev->message) {
 			log_add(t, "%s", ev->message);
+			tui_set_status(t, CANVAS_ERROR, _("%s (L for more)"), ev->message);
+		}
 		if (ev->message || ev->load->skipped)
 			t->failed = true;
 		break;

@@ -86,6 +86,16 @@ try:
     tm.wait_text("m", "EXITED 0")
     tm.kill("m")
 
+    tm.start("n", 100, 16, ["--demo", "--no-color", "--filter", FILTER])
+    tm.wait_text("n", "matched 22/300")
+    tm.keys("n", "j")
+    tm.wait_text("n", " 2/22")
+    nc = tm.settle("n", escapes=True)
+    t.ok(style_map(nc) == style_map(esc), "--no-color draws what NO_COLOR draws")
+    tm.keys("n", "Q")
+    tm.wait_text("n", "EXITED 0")
+    tm.kill("n")
+
     # --- the timeline: fault and throttle rows, the critical path ---
     tm.start("t", 100, 24, ["--demo", "--trace", FAULTY])
     tm.wait_text("t", "Where the time went")
