@@ -185,6 +185,9 @@ term_resized(struct term *t)
 	struct winsize ws;
 	if (ioctl(fileno(t->out), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resize_term(ws.ws_row, ws.ws_col);
+	/* What the terminal kept of the old screen is its own choice (tmux
+	 * moves the lines up when it loses some): send everything again. */
+	clearok(curscr, TRUE);
 }
 
 static attr_t

@@ -414,7 +414,7 @@ list_len(struct tui *t)
 	case SCREEN_TIMELINE: return t->tline ? timeline_rows(t->tline) : 0;
 	case SCREEN_DETAILS: return t->det ? details_lines(t->det) : 0;
 	case SCREEN_ANALYTICS: return t->an ? analytics_n_groups(t->an) : 0;
-	default: return n_keys + 8;
+	default: return t->help_lines ? t->help_lines : n_keys + 8;
 	}
 }
 
@@ -815,8 +815,26 @@ footer_item(struct canvas *c, int *x, int y, int limit, const struct keydef *k, 
 	return true;
 }
 
+/* The screen key k opens, or 0. */
+static unsigned
+key_opens(const struct keydef *k)
+{
+	if (k->fn == key_traces)
+		return SCREEN_TRACES;
+	if (k->fn == mapscreen_key_show)
+		return SCREEN_MAP;
+	if (k->fn == analyticsscreen_key_show)
+		return SCREEN_ANALYTICS;
+	if (k->fn == key_help)
+		return SCREEN_HELP;
+	if (k->fn == key_log)
+		return SCREEN_LOG;
+	return 0;
+}
+
 /* The keys of this screen that have a footer label, in table order, as
- * many as fit; quitting always has its place at the end. */
+ * many as fit, without the key of the screen itself; quitting always has
+ * its place at the end. */
 static void
 draw_footer(struct tui *t, int y)
 {
@@ -831,7 +849,8 @@ draw_footer(struct tui *t, int y)
 	int quit_w = quit ? (int)utf8_width(quit_label, strlen(quit_label), 0) + 2 : 0;
 	int x = 0;
 	for (size_t i = 0; i < n_keys; i++) {
-		if (!keys[i].footer || !(keys[i].screens & t->screen) || &keys[i] == quit)
+		if (!keys[i].footer || !(keys[i].screens & t->screen) || &keys[i] == quit ||
+		    key_opens(&keys[i]) == (unsigned)t->screen)
 			continue;
 		footer_item(c, &x, y, c->width - quit_w, &keys[i], _(keys[i].footer));
 	}
@@ -865,45 +884,92 @@ screen_names(unsigned screens, struct buf *out)
 	buf_puts(out, "]");
 }
 
-static void
-draw_help(struct tui *t)
+/* The bytes of s (n bytes) that fit in cols columns, cut after a space
+ * when one is there; at least one character. */
+static size_t
+wrap_len(const struct canvas *c, const char *s, size_t n, int cols)
+{
+	size_t fit = 0, space = 0;
+	while (fit < n) {
+		size_t k = fit + 1;
+		while (k < n && (s[k] & 0xC0) == 0x80)
+			k++;
+		if (canvas_width_of(c, s, k) > cols)
+			break;
+		if (s[fit] == ' ')
+			space = fit + 1;
+		fit = k;
+	}
+	if (fit == n)
+		return n;
+	if (space)
+		return space;
+	if (fit)
+		return fit;
+	size_t k = 1;
+	while (k < n && (s[k] & 0xC0) == 0x80)
+		k++;
+	return k;
+}
+
+/* Lays out the help from line row 0 on: the intro, then each key with
+ * its description wrapped under column 17.  Draws the lines from
+ * t->help_top on (when draw), up to the status line; returns how many
+ * lines the help has. */
+static size_t
+help_layout(struct tui *t, bool draw)
 {
 	struct canvas *c = t->canvas;
-	tui_draw_title(t, _("help: keys (generated from the key table)"));
-	struct buf line = BUF_INIT;
-	size_t row = 0;
-	int y = 1;
 	const char *intro[] = {
 	    _("The traces screen lists traces; the header shows counts, rates and percentiles."),
 	    _("Colours and flags: E error (4xx), F fault (5xx), T throttle (429), P partial,"),
 	    _("L trace larger than X-Ray keeps.  The mouse selects and scrolls (--no-mouse)."),
 	    "",
 	};
-	/* the last page ends with the last key */
-	size_t total = sizeof intro / sizeof *intro + n_keys;
-	size_t shown = c->height > 3 ? (size_t)c->height - 3 : 1;
-	if (t->help_top + shown > total)
-		t->help_top = total > shown ? total - shown : 0;
+	struct buf line = BUF_INIT;
+	size_t row = 0;
+	int y = 1, text_cols = c->width - 18 > 20 ? c->width - 18 : 20;
 	for (size_t i = 0; i < sizeof intro / sizeof *intro; i++, row++)
-		if (row >= t->help_top && y < c->height - 2)
+		if (draw && row >= t->help_top && y < c->height - 2)
 			canvas_puts(c, 1, y++, -1, intro[i], CANVAS_DIM);
-	for (size_t i = 0; i < n_keys; i++, row++) {
-		if (row < t->help_top || y >= c->height - 2)
-			continue;
+	for (size_t i = 0; i < n_keys; i++) {
 		char a[16], b[16];
 		buf_reset(&line);
 		buf_puts(&line, term_key_name(keys[i].key, a, sizeof a));
 		const char *alt = keys[i].alt ? term_key_name(keys[i].alt, b, sizeof b) : NULL;
 		if (alt && strcmp(alt, line.data) != 0)
 			buf_printf(&line, " %s", alt);
-		canvas_fit(c, 2, y, 14, line.data, line.len, UTF8_LEFT, CANVAS_HEADER);
+		if (draw && row >= t->help_top && y < c->height - 2)
+			canvas_fit(c, 2, y, 14, line.data, line.len, UTF8_LEFT, CANVAS_HEADER);
 		buf_reset(&line);
 		buf_puts(&line, _(keys[i].help));
 		if (keys[i].screens != SCREEN_ALL)
 			screen_names(keys[i].screens, &line);
-		canvas_puts(c, 17, y++, -1, line.data, CANVAS_NORMAL);
+		size_t from = 0;
+		do {
+			size_t k = wrap_len(c, line.data + from, line.len - from, text_cols);
+			if (draw && row >= t->help_top && y < c->height - 2)
+				canvas_text(c, 17, y++, -1, line.data + from, k, CANVAS_NORMAL);
+			row++;
+			from += k;
+		} while (from < line.len);
 	}
 	buf_free(&line);
+	return row;
+}
+
+static void
+draw_help(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	tui_draw_title(t, _("help: keys (generated from the key table)"));
+	/* the last page ends with the last key */
+	size_t total = help_layout(t, false);
+	size_t shown = c->height > 3 ? (size_t)c->height - 3 : 1;
+	if (t->help_top + shown > total)
+		t->help_top = total > shown ? total - shown : 0;
+	t->help_lines = total;
+	help_layout(t, true);
 }
 
 /* Draws m from line y on (up to line end), width columns a line, from

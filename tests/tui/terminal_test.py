@@ -3,7 +3,10 @@
 read is named on the status line and in the log screen (L), nothing
 reaches standard error while the screens are up (it would corrupt them),
 and once they close the problems are printed there and the exit status
-is 1.  Without TERM at all the screens fall back to a known type."""
+is 1.  Without TERM at all the screens fall back to a known type.  After
+the terminal shrinks or grows, each screen is what a fresh start at the
+new size shows (tmux moves the lines up when it loses some, so the
+screens must send everything again)."""
 
 import os
 import re
@@ -15,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tuitest import XRTOP, Tap, Tmux, quote  # noqa: E402
 
 t = Tap()
-tm = Tmux(t, "sources")
+tm = Tmux(t, "terminal")
 tmp = tempfile.mkdtemp()
 err = os.path.join(tmp, "stderr.txt")
 missing = os.path.join(tmp, "missing.json")
@@ -56,6 +59,26 @@ try:
     tm.keys("u", "Q")
     s = tm.wait_text("u", "EXITED 0")
     t.ok("EXITED 0" in s, "and Q quits with status 0")
+
+    # resizes: every screen as a fresh start at the new size draws it
+    for keys, what in (([], "traces"), (["?"], "help"), (["Enter"], "timeline"),
+                       (["2"], "map"), (["3"], "analytics")):
+        for (w0, h0), (w1, h1) in (((80, 24), (60, 16)), ((60, 16), (100, 30))):
+            tm.start("r", w0, h0, ["--demo"], cwd=tmp)
+            tm.start("f", w1, h1, ["--demo"], cwd=tmp)
+            for name in ("r", "f"):
+                tm.wait_text(name, "matched 300/300")
+                if keys:
+                    tm.keys(name, *keys)
+            tm.settle("r")
+            tm.run("resize-window", "-t", "r", "-x", str(w1), "-y", str(h1))
+            got = tm.wait_for("r", lambda s: len(s.rstrip("\n").split("\n")) <= h1 and
+                              s.startswith(" xrtop"), "the resized screen")
+            got, want = tm.settle("r"), tm.settle("f")
+            t.ok(got == want, "%s: %dx%d resized to %dx%d is what a start at %dx%d shows"
+                 % (what, w0, h0, w1, h1, w1, h1), "got:\n%swant:\n%s" % (got, want))
+            tm.kill("r")
+            tm.kill("f")
 finally:
     tm.stop()
     shutil.rmtree(tmp)
