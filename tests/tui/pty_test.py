@@ -3,9 +3,11 @@
 byte it writes: however the screens end (Q, q, Q from the timeline,
 Ctrl-C, SIGTERM), the terminal is left with no mode on: the alternate
 screen left, the mouse off, the cursor visible, application cursor keys
-and the keypad off.  And the bytes per key stay small: a one-row move
-below htop's 338 bytes (BENCHMARKS.md), a page move below 3000."""
+and the keypad off.  y sends the selected trace id as OSC 52.  And the
+bytes per key stay small: a one-row move below htop's 338 bytes
+(BENCHMARKS.md), a page move below 3000."""
 
+import base64
 import os
 import pty
 import re
@@ -135,6 +137,17 @@ code, _ = run("Ctrl-C", ["--demo"], [PGDN], b"\x03")
 t.ok(code in (0, 130, -signal.SIGINT), "Ctrl-C ends xrtop", code)
 code, _ = run("SIGTERM", ["--demo"], [], signal.SIGTERM)
 t.ok(code in (0, 143, -signal.SIGTERM), "SIGTERM ends xrtop", code)
+
+# --- y: the selected trace id to the clipboard with OSC 52 ---
+pid, fd = spawn(["--demo"])
+drain(fd, quiet=0.5, until=b"3.676")
+os.write(fd, b"y")
+out = drain(fd, until=b"\x07")
+os.write(fd, b"Q")
+finish(pid, fd)
+want = b"\x1b]52;c;" + base64.b64encode(b"1-6b000f56-4a8243db70feca56faaee8c1") + b"\x07"
+t.ok(want in out, "y sends the selected trace id as OSC 52 (base64)", repr(out[:200]))
+t.ok(b"copied 1-6b000f56-4a8243db70feca56faaee8c1" in out, "and shows it on the status line")
 
 # --- the bytes a key costs ---
 pid, fd = spawn(["--demo"])
