@@ -1077,9 +1077,17 @@ draw_prompt(struct tui *t, int y, int *cursor_y)
 		if (x >= c->width)
 			x = c->width - 1;
 		canvas_puts(c, x, y + 1, 1, "^", CANVAS_FAULT | CANVAS_BOLD);
+		/* the hint gets the line above the editor: with the message after
+		 * the caret it would not fit */
+		if (t->ferr.hint[0]) {
+			struct buf h = BUF_INIT;
+			buf_printf(&h, _("hint: %s"), t->ferr.hint);
+			canvas_fill(c, 0, y - 1, c->width, 1, " ", CANVAS_NORMAL);
+			canvas_fit(c, 0, y - 1, c->width, h.data, h.len, UTF8_LEFT, CANVAS_ACCENT);
+			buf_free(&h);
+		}
 		struct buf m = BUF_INIT;
-		buf_printf(&m, _("column %zu: %s%s%s"), t->ferr.column, t->ferr.message,
-		           t->ferr.hint[0] ? "; " : "", t->ferr.hint);
+		buf_printf(&m, _("column %zu: %s"), t->ferr.column, t->ferr.message);
 		int mw = canvas_width_of(c, m.data, m.len);
 		if (x + 1 + mw <= c->width || x < c->width / 2)
 			canvas_text(c, x + 1, y + 1, -1, m.data, m.len, CANVAS_FAULT);
