@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The walk-through of "done means" (issue 10), as a new user would try it
 in an 80x24 terminal, with only the keys the help and the footers show:
-open `xrtop --demo`, find the slowest 강남 맛집 request (f to filter; the
-list starts sorted by response time), open its timeline (Enter), see the
+open `xrtop --demo`, find the slowest 강남 맛집 request (f to filter, after
+the two mistakes a new user makes first, which the hints correct; the list
+starts sorted by response time), open its timeline (Enter), see the
 DynamoDB call that made it slow (the summary under the timeline, then c
 along the critical path and Enter for the call's details), jump to the
 map (2) and back (1), quit (Q).  Every step checks what the screen says,
@@ -74,6 +75,18 @@ try:
     # f: the filter, checked as it is typed
     tm.keys("w", "f")
     s = tm.wait_text("w", "Enter apply")
+    # what a new user types first: the name alone, then without quotes
+    tm.literal("w", "restaurantName")
+    s = tm.wait_text("w", "hint: an annotation is written annotation.restaurantName")
+    t.ok(True, "a bare name: the hint says how an annotation is written")
+    tm.keys("w", "C-u")
+    tm.literal("w", "annotation.restaurantName = 강남 맛집")
+    s = tm.wait_text("w", 'hint: text takes double quotes, after a keyword: annotation.KEY = "..."')
+    rows = lines(s)
+    caret = rows[-1]
+    t.ok(width(caret[:caret.index("^")]) == width("Filter: annotation.restaurantName = "),
+         "text without quotes: the caret is under it, the hint says to quote it", caret)
+    tm.keys("w", "C-u")
     tm.literal("w", FILTER)
     s = tm.wait_for("w", lambda s: 'Filter: ' + FILTER in s and "Enter apply" in s,
                     "the filter typed, valid")
