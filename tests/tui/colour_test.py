@@ -100,7 +100,7 @@ try:
     tm.start("t", 100, 24, ["--demo", "--trace", FAULTY])
     tm.wait_text("t", "Where the time went")
     tm.keys("t", "j", "j", "j", "j", "j", "j", "j")
-    tm.wait_text("t", "DynamoDB Query Reservati")
+    tm.wait_selected("t", "DynamoDB Query Reservati")
     esc = tm.settle("t", escapes=True)
     golden(t, style_map(esc), "colour-timeline-100x24.txt",
            "timeline colours (fault, throttle, critical path, selection)")

@@ -37,7 +37,8 @@ try:
     s = tm.wait_for("e", lambda s: re.search(r"2 messages from the sources: L shows them", s),
                     "the status line to point at the log after a key")
     tm.keys("e", "L")
-    s = tm.wait_text("e", "log: 2 messages")
+    tm.wait_text("e", "log: 2 messages")
+    s = tm.settle("e")
     t.ok("missing.json: No such file or directory" in s, "L shows the problem in the log", s)
     tm.keys("e", "Q")
     s = tm.wait_text("e", "EXITED")

@@ -96,6 +96,25 @@ class Tmux:
         self.tap.ok(False, "waiting for %s" % what, screen)
         return screen
 
+    def wait_selected(self, name, text, timeout=TIMEOUT):
+        """Polls until the row in reverse video (the selection, below the
+        title) contains text; returns the screen with its escapes."""
+        def selected(esc):
+            for row in cells(esc)[1:]:
+                if row and sum("reverse" in c[1] for c in row) > len(row) // 2 and \
+                        text in "".join(c[0] for c in row):
+                    return True
+            return False
+        end = time.time() + timeout
+        esc = ""
+        while time.time() < end:
+            esc = self.capture(name, escapes=True)
+            if selected(esc):
+                return esc
+            time.sleep(0.05)
+        self.tap.ok(False, "waiting for the selection on %r" % text, self.capture(name))
+        return esc
+
     def wait_text(self, name, text, timeout=TIMEOUT):
         return self.wait_for(name, lambda s: text in s, repr(text), timeout)
 

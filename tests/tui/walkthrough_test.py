@@ -52,6 +52,7 @@ t.ok(len(rows) == 74 and slow_rt == "3.676", "batch mode: 74 강남 맛집 reque
 try:
     tm.start("w", 80, 24, ["--demo"])
     s = tm.wait_text("w", "matched 300/300")
+    s = tm.settle("w")
     t.ok(all(width(line) <= 80 for line in lines(s)), "the traces screen fits 80 columns")
     t.ok("f filter" in footer(s) and "Enter open" in footer(s) and "2 map" in footer(s) and
          "? help" in footer(s), "the footer shows f filter, Enter open, 2 map and ? help",
@@ -61,6 +62,7 @@ try:
     # the help says which keys do what
     tm.keys("w", "?")
     s = tm.wait_text("w", "generated from the key table")
+    s = tm.settle("w")
     text = s
     for _ in range(6):
         tm.keys("w", "PgDn")
@@ -75,13 +77,16 @@ try:
     # f: the filter, checked as it is typed
     tm.keys("w", "f")
     s = tm.wait_text("w", "Enter apply")
+    s = tm.settle("w")
     # what a new user types first: the name alone, then without quotes
     tm.literal("w", "restaurantName")
     s = tm.wait_text("w", "hint: an annotation is written annotation.restaurantName")
+    s = tm.settle("w")
     t.ok(True, "a bare name: the hint says how an annotation is written")
     tm.keys("w", "C-u")
     tm.literal("w", "annotation.restaurantName = 강남 맛집")
     s = tm.wait_text("w", 'hint: text takes double quotes, after a keyword: annotation.KEY = "..."')
+    s = tm.settle("w")
     rows = lines(s)
     caret = rows[-1]
     t.ok(width(caret[:caret.index("^")]) == width("Filter: annotation.restaurantName = "),
@@ -90,8 +95,10 @@ try:
     tm.literal("w", FILTER)
     s = tm.wait_for("w", lambda s: 'Filter: ' + FILTER in s and "Enter apply" in s,
                     "the filter typed, valid")
+    s = tm.settle("w")
     tm.keys("w", "Enter")
     s = tm.wait_text("w", "matched 74/300")
+    s = tm.settle("w")
     t.ok("74 of 300 traces match" in s, "Enter applies the filter: the status line says how "
          "many match", lines(s)[-2])
     title = lines(s)[0]
@@ -106,6 +113,7 @@ try:
     # Enter: its timeline
     tm.keys("w", "Enter")
     s = tm.wait_text("w", "Where the time went")
+    s = tm.settle("w")
     t.ok(slow_id in lines(s)[1], "Enter opens the timeline of that trace", lines(s)[1])
     t.ok(all(width(line) <= 80 for line in lines(s)), "the timeline fits 80 columns")
     where = lines(s)[lines(s).index([x for x in lines(s) if "Where the time went" in x][0]) + 1]
@@ -119,6 +127,7 @@ try:
     for _ in range(12):
         tm.keys("w", "c")
         s = tm.wait_text("w", "on the critical path")
+        s = tm.settle("w")
         sel = selected("w") or ""
         if "DynamoDB" in sel:
             break
@@ -127,6 +136,7 @@ try:
     t.ok("critical path" in status, "the status line says where c went", status)
     tm.keys("w", "Enter")
     s = tm.wait_for("w", lambda s: "[Overview]" in s and "Critical path" in s, "its details")
+    s = tm.settle("w")
     t.ok("Reservations" in s and "DynamoDB" in s and re.search(r"Critical path\s+yes", s),
          "Enter shows the call's details: DynamoDB table Reservations, on the critical path", s)
     t.ok(all(width(line) <= 80 for line in lines(s)), "the details fit 80 columns")
@@ -135,6 +145,7 @@ try:
     tm.keys("w", "2")
     s = tm.wait_for("w", lambda s: "service map" in lines(s)[0] and "Reservations" in s,
                     "the service map")
+    s = tm.settle("w")
     t.ok("74 traces" in lines(s)[0] and "DynamoDB" in s,
          "2 shows the map of the filtered traces, with the DynamoDB table", lines(s)[0])
     tm.keys("w", "1")
@@ -145,9 +156,11 @@ try:
          "1 goes back to the list: same filter, same selection", s + "selected: " + sel)
     tm.keys("w", "t")
     s = tm.wait_text("w", "t: only the X-Ray API source has a time window")
+    s = tm.settle("w")
     t.ok(True, "t on demo data says that only the X-Ray API source has a time window")
     tm.keys("w", "Q")
     s = tm.wait_text("w", "EXITED 0")
+    s = tm.settle("w")
     t.ok("EXITED 0" in s, "Q quits with status 0")
 finally:
     tm.stop()
