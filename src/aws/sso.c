@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "aws/decode_sso.h"
 #include "aws/http.h"
 #include "aws/retry.h"
@@ -21,7 +23,6 @@
 #include "util/dlog.h"
 #include "util/jsonw.h"
 #include "util/secret.h"
-#include "util/sha1.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 #include "util/i18n.h"
@@ -100,8 +101,13 @@ char *
 sso_cache_path(const struct awsconfig *cfg, const char *session, const char *start_url)
 {
 	const char *key = session ? session : start_url;
-	char hex[41];
-	sha1_hex(key, strlen(key), hex);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
+	/* Only a file name, as botocore's sha1().hexdigest() gives it. */
+	if (EVP_Digest(key, strlen(key), md, &n, EVP_sha1(), NULL) == 1)
+		for (unsigned int i = 0; i < n; i++)
+			snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	const char *home = awsconfig_env(cfg, "HOME");
 	return xasprintf("%s/.aws/sso/cache/%s.json", home ? home : "", hex);
 }
