@@ -10,11 +10,12 @@
  * but fails stops the search (as in the CLI).  When nothing yields
  * credentials the error lists every provider and why it had none.
  *
- * The chain is walked by a job whose metadata requests go through the
- * loop's HTTP client and whose credential_process is watched from
- * creds_tick(), without blocking the event loop; only the assume-role,
- * web-identity and SSO providers wait for their STS and SSO calls (at start,
- * where an MFA code may be asked for, and at each renewal).  struct creds holds the
+ * The chain is walked by a job (aws/credsjob.h) whose requests (the
+ * metadata endpoints, STS, the SSO portal and OIDC) go through the loop's
+ * HTTP client, whose retries wait on deadlines creds_tick() reports and
+ * whose credential_process is watched from creds_tick(), so nothing blocks
+ * the event loop; only an MFA code is asked for on the terminal, before
+ * any call (at start, before the screens).  struct creds holds the
  * credentials in use and refreshes temporary ones before they expire the
  * same way, so fetching never stops.  creds_try() and creds_resolve() run
  * the same jobs to their end on a private client, for tests and tools.
