@@ -19,6 +19,7 @@
 #include "aws/credsjob.h"
 #include "aws/decode_creds.h"
 #include "aws/http.h"
+#include "aws/imds.h"
 #include "aws/retry.h"
 #include "aws/roles.h"
 #include "aws/sso.h"
@@ -31,8 +32,6 @@
 
 extern char **environ;
 
-#define IMDS_DEFAULT_ENDPOINT "http://169.254.169.254"
-#define IMDS_IPV6_ENDPOINT "http://[fd00:ec2::254]"
 #define ECS_CONTAINER_HOST "http://169.254.170.2"
 #define CONTAINER_TIMEOUT 2.0
 #define CONTAINER_ATTEMPTS 2
@@ -729,15 +728,6 @@ step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	return creds_job_submit(j, &req);
 }
 
-static double
-env_seconds(const struct awsconfig *cfg, const char *name, double dflt)
-{
-	const char *v = awsconfig_env(cfg, name);
-	char *end;
-	double d = v ? strtod(v, &end) : dflt;
-	return v && (end == v || *end || !(d > 0)) ? dflt : d;
-}
-
 enum { IMDS_PREPARE, IMDS_TOKEN, IMDS_ROLE, IMDS_CREDS };
 
 /* The request of an IMDS step (the token header once there is one). */
@@ -771,24 +761,19 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	const char *ep = j->ep;
 	switch (j->step) {
 	case IMDS_PREPARE: {
-		const char *disabled = awsconfig_env(cfg, "AWS_EC2_METADATA_DISABLED");
-		if (disabled && strcasecmp(disabled, "true") == 0)
+		struct imds_settings set;
+		struct xr_err e = {0};
+		int rc = imds_settings(cfg, &set, &e);
+		if (set.disabled)
 			return creds_say(why, CREDS_ABSENT,
 			                 _("disabled by AWS_EC2_METADATA_DISABLED=true"));
-		ep = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
-		const char *mode = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
-		if (!ep)
-			ep = mode && strcasecmp(mode, "IPv6") == 0 ? IMDS_IPV6_ENDPOINT
-			                                           : IMDS_DEFAULT_ENDPOINT;
-		eplen = strlen(ep);
-		while (eplen && ep[eplen - 1] == '/')
-			eplen--;
-		j->ep = ep;
-		j->eplen = eplen;
-		j->timeout = env_seconds(cfg, "AWS_METADATA_SERVICE_TIMEOUT", 1);
-		j->attempts = (int)env_seconds(cfg, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", 1);
-		const char *v1_off = awsconfig_env(cfg, "AWS_EC2_METADATA_V1_DISABLED");
-		j->v1_allowed = !(v1_off && strcasecmp(v1_off, "true") == 0);
+		if (rc < 0)
+			return creds_say(why, CREDS_FAILED, "%s", e.msg);
+		j->ep = set.ep;
+		j->eplen = set.eplen;
+		j->timeout = set.timeout;
+		j->attempts = set.attempts;
+		j->v1_allowed = set.v1_allowed;
 		j->step = IMDS_TOKEN;
 		j->attempt = 1;
 		return imds_send(j, "PUT", "/latest/api/token");
