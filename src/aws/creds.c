@@ -1322,6 +1322,25 @@ creds_tick(struct creds *c)
 	}
 	if (c->failed)
 		return INFINITY;
+	/* Credentials that needed an MFA code are not renewed unattended:
+	 * say so before they run out, with what to do. */
+	double end = INFINITY;
+	if (c->cur.interactive && !isnan(c->cur.expiration)) {
+		end = c->cur.expiration - CREDS_INTERACTIVE_MARGIN;
+		if (now >= end) {
+			char when[40];
+			timefmt_iso(c->cur.expiration, when, sizeof when);
+			xr_err_set(
+			    &c->first_err, XR_EAUTH,
+			    _("the MFA credentials of profile '%s' expire at %s: start xrtop "
+			      "again to enter a new MFA code (they cannot be renewed "
+			      "unattended)"),
+			    c->cfg->profile, when);
+			dlog("credentials: %s", c->first_err.msg);
+			c->failed = true;
+			return INFINITY;
+		}
+	}
 	if (c->refresh) {
 		double wait = creds_job_tick(c->refresh);
 		if (!creds_job_done(c->refresh))
@@ -1335,7 +1354,7 @@ creds_tick(struct creds *c)
 		else if (c->refresh)
 			return creds_job_tick(c->refresh);
 	}
-	return c->refresh_at - now;
+	return (c->refresh_at < end ? c->refresh_at : end) - now;
 }
 
 bool

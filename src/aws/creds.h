@@ -60,6 +60,9 @@ enum creds_status { CREDS_FOUND, CREDS_ABSENT, CREDS_FAILED };
 enum creds_status creds_say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Seconds before expiry at which credentials that needed an MFA code stop
+ * being used (a request signed later could reach AWS after they expired). */
+#define CREDS_INTERACTIVE_MARGIN 5.0
 /* Seconds before expiry at which temporary credentials are refreshed. */
 #define CREDS_REFRESH_AHEAD 300.0
 /* Longest a credential_process may run, and its output cap. */
@@ -101,7 +104,9 @@ struct creds *creds_start(const struct awsconfig *cfg, struct http *h);
 /* True once there are credentials to sign with. */
 bool creds_ready(const struct creds *c);
 /* Why creds_start() found no credentials (XR_EAUTH; the message may span
- * several lines), or NULL. */
+ * several lines), or why the credentials in use can no longer be used
+ * (they needed an MFA code and expire within CREDS_INTERACTIVE_MARGIN
+ * seconds: the message says to start xrtop again), or NULL. */
 const struct xr_err *creds_failure(const struct creds *c);
 /* For tests: holds c as given (takes ownership of its strings). */
 struct creds *creds_new_static(const struct awsconfig *cfg, struct aws_creds *c);

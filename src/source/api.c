@@ -147,7 +147,12 @@ void
 api_explain(const struct api *a, const char *reason, struct buf *out)
 {
 	const struct aws_creds *c = creds_current(a->creds);
-	if (strstr(reason, "ExpiredToken"))
+	if (strstr(reason, "ExpiredToken") && c->interactive)
+		buf_printf(out,
+		           _("the credentials from %s needed an MFA code and have expired: start "
+		             "xrtop again to enter a new one"),
+		           c->source);
+	else if (strstr(reason, "ExpiredToken"))
 		buf_printf(out,
 		           _("the credentials from %s have expired: get new ones (for example "
 		             "'aws sso login', or a new AWS_SESSION_TOKEN)"),
