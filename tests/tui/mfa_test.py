@@ -110,9 +110,10 @@ try:
     t.ok("start xrtop again" in s,
          "before the MFA credentials expire the status line says so and what to do", s)
     t.is_(len(sts_calls(stub)), 1, "... and they were not renewed unattended")
+    pos = position(s) or 1
     tmux("send-keys", "-t", "mfa", "j")
-    s = wait_for("mfa", lambda s: position(s) == 2, "the traces to stay browsable")
-    t.ok(position(s) == 2, "the traces fetched stay on the screen and keys work")
+    s = wait_for("mfa", lambda s: position(s) == pos + 1, "the traces to stay browsable")
+    t.ok(position(s) == pos + 1, "the traces fetched stay on the screen and keys work")
     tmux("send-keys", "-t", "mfa", "Q")
     s = wait_for("mfa", lambda s: "EXITED" in s, "xrtop to exit")
     t.ok(re.search(r"EXITED [1-9]", s) is not None,
