@@ -8,7 +8,9 @@ detached tmux against the X-Ray emulator and the STS stub (all on
   those credentials are about to expire (they are not renewed unattended)
   the status line says so and what to do.
 - A role renewed while the screens run, the renewal answered 3 s late:
-  keys keep moving the selection while AssumeRole waits."""
+  keys keep moving the selection while AssumeRole waits.
+- A role STS refuses at start: the screens close and the whole message is
+  printed, as in batch mode."""
 
 import os
 import re
@@ -85,7 +87,8 @@ try:
     work.file("config", "[profile base]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
               "[profile mfa]\nrole_arn = %smfa\nsource_profile = base\nmfa_serial = %s\n"
               "[profile ops]\nrole_arn = %sops\nsource_profile = base\n"
-              % (AKID, SECRET, ARN, MFA, ARN))
+              "[profile no]\nrole_arn = %sdenied\nsource_profile = base\n"
+              % (AKID, SECRET, ARN, MFA, ARN, ARN))
 
     # -- MFA: the code before the screens; expiry said on the status line --------------------
     stub = Server(STUB, "--credentials", "%s:%s" % (AKID, SECRET), "--mfa-code", CODE,
@@ -145,6 +148,13 @@ try:
     tmux("send-keys", "-t", "ops", "Q")
     s = wait_for("ops", lambda s: "EXITED" in s, "xrtop to exit")
     t.ok("EXITED 0" in s, "Q quits with status 0", s)
+
+    # -- refused at start: the screens close, the message is printed whole ---------------------
+    start("no", env, "--profile", "no")
+    s = wait_for("no", lambda s: "EXITED" in s, "xrtop to exit")
+    flat = s.replace("\n", "")
+    t.ok("EXITED 1" in s and "AccessDenied" in flat and "trust policy" in flat,
+         "a role refused at start: the screens close and the whole message is printed", s)
 finally:
     tmux("kill-server", check=False)
     for s in stubs:
