@@ -9,6 +9,9 @@ lets each draw its first screen, then sends one-row moves (Down, Up, Down,
 ...) and page moves (PgDn, PgUp, ...), REPEAT of each, waiting for the
 output to go quiet after each key, and prints the mean bytes per key.
 
+For xrtop also a row move at the bottom edge of the page, which scrolls
+the list by one row (htop's list in a container is too short to scroll).
+
 Then a live refresh: xrtop receives one new trace as an X-Ray daemon
 datagram (the list is sorted by response time, so a slow trace lands on
 the first row and pushes the others down, a fast one lands below the
@@ -107,6 +110,17 @@ def measure(argv, cwd=None, env_extra=None, port=None):
             total += len(drain(fd))
         results[name] = total / REPEAT
     if port:
+        # a row move at the bottom edge of the page scrolls the list by one
+        for _ in range(ROWS):
+            os.write(fd, down)
+            drain(fd, quiet=0.1)
+        total = 0
+        for _ in range(REPEAT):
+            os.write(fd, down)
+            total += len(drain(fd))
+        results["Down scrolling"] = total / REPEAT
+        os.write(fd, b"g")  # back to the first row, where new slow traces land
+        drain(fd)
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         for name, rt, base in (("live top", 30.0, 0), ("live below", 0.001, 100)):
             total = 0
@@ -155,6 +169,7 @@ def main():
         live = ["%12.0f" % r[k] if k in r else "%12s" % "-" for k in ("live top", "live below")]
         print("%-14s %12d %9.0f %10.0f %s %s" % (name, r["first screen"], r["Down"], r["PgDn"],
                                                 *live))
+    print("xrtop: a row move that scrolls the list by one row: %.0f" % xr["Down scrolling"])
 
 
 if __name__ == "__main__":
