@@ -132,7 +132,8 @@ urls(const char *text, size_t len)
 	char *region = next_part(&text, &len), *url = next_part(&text, &len);
 	struct aws_endpoint e = {0};
 	struct xr_err err = {0};
-	awsconfig_endpoint(*region ? region : NULL, *url ? url : NULL, len & 1, &e, &err);
+	/* callers always have a region (awsconfig_region() or a default) */
+	awsconfig_endpoint(region, *url ? url : NULL, len & 1, &e, &err);
 	awsconfig_endpoint_free(&e);
 	bool https;
 	char *host = NULL, *path = NULL;
