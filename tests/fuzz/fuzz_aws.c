@@ -4,8 +4,8 @@
  * Identity Center token cache, CreateToken and GetRoleCredentials replies
  * and error bodies, STS AssumeRole and AssumeRoleWithWebIdentity XML, the
  * shared configuration as awsconfig reads it: "CONFIG\0CREDENTIALS\0PROFILE"
- * written to two files, then the profile, region, endpoints, source
- * profile and sso-session looked up; the endpoint checks: "REGION\0URL"),
+ * written to two files, then the profile, region, endpoints, IMDS
+ * settings, source profile and sso-session looked up; the endpoint checks: "REGION\0URL"),
  * the rest is the input.  Nothing may crash, leak or overrun. */
 #include "config.h"
 
@@ -18,6 +18,7 @@
 #include "aws/awsconfig.h"
 #include "aws/decode_creds.h"
 #include "aws/decode_sso.h"
+#include "aws/imds.h"
 #include "aws/ini.h"
 #include "aws/sts.h"
 #include "util/xmalloc.h"
@@ -107,6 +108,9 @@ config(const char *text, size_t len)
 		endpoint(&c, "xray", "xray", region ? region : "us-east-1");
 		endpoint(&c, "sts", "sts", region ? region : "us-east-1");
 		awsconfig_true(awsconfig_get(&c, "use_fips_endpoint"));
+		struct imds_settings imds;
+		if (imds_settings(&c, &imds, &err) == 0 && imds.eplen > strlen(imds.ep))
+			abort(); /* the endpoint's length past its end */
 		const char *session = awsconfig_config_get(&c, "sso_session");
 		if (session && awsconfig_has_section(&c, "sso-session", session))
 			awsconfig_section_get(&c, "sso-session", session, "sso_region");
