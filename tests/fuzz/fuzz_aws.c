@@ -5,8 +5,9 @@
  * and error bodies, STS AssumeRole and AssumeRoleWithWebIdentity XML, the
  * shared configuration as awsconfig reads it: "CONFIG\0CREDENTIALS\0PROFILE"
  * written to two files, then the profile, region, endpoints, IMDS
- * settings, source profile and sso-session looked up; the endpoint checks: "REGION\0URL"),
- * the rest is the input.  Nothing may crash, leak or overrun. */
+ * settings, source profile and sso-session looked up; the endpoint
+ * checks: "REGION\0URL"), the rest is the input.  Nothing may crash, leak
+ * or overrun. */
 #include "config.h"
 
 #include <stdint.h>
