@@ -11,8 +11,6 @@
 #include "options.h"
 #include "session.h"
 
-enum batchrun_exit { BATCHRUN_EXIT_OK = 0, BATCHRUN_EXIT_SOURCE = 1, BATCHRUN_EXIT_USAGE = 2 };
-
 /* Runs batch mode; returns the process exit status. */
 int batchrun(const struct options *o);
 

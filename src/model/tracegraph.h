@@ -7,7 +7,7 @@
 #ifndef XRTOP_MODEL_TRACEGRAPH_H
 #define XRTOP_MODEL_TRACEGRAPH_H
 
-#include "model/trace.h"
+#include "model/tracedata.h"
 
 /* Fills t->nodes, t->edges and each segment's node (called by trace_finish()). */
 void tracegraph_build(struct xr_trace *t);
