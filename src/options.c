@@ -320,7 +320,7 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 	o->overlap = 60;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* glibc: a full reset, so a second call starts clean */
 	int opt, index;
 	while ((opt = getopt_long(argc, argv, short_options, long_options, &index)) != -1) {
 		if (opt == '?')
