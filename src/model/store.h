@@ -1,15 +1,15 @@
-/* store: every trace and summary xrtop knows, indexed by trace id, and
- * what the sources learnt about the traces as a whole: the X-Ray groups
+/* store: every trace and summary xrtop knows, indexed by trace id, and what
+ * the sources learnt about the traces as a whole: the X-Ray groups
  * (GetGroups) and the service graph (GetServiceGraph) of the window.
  *
- * An entry may hold a summary (from GetTraceSummaries or a summaries file),
- * a full trace, or both.  The groups and the graph are owned by the store
- * and replaced whole by each fetch.  The generation counter grows with
- * every change (entries, groups or graph) so views know when to redraw.  Entries keep their
- * insertion order; each has a sequence number that never repeats, even after store_evict() removed
- * older entries, and that is renewed when a new summary of the trace differs
- * from the one held (a partial trace completing), so "entries added or
- * changed since" is a sequence number. */
+ * An entry may hold a summary (from GetTraceSummaries or a summaries file), a
+ * full trace, or both.  The groups and the graph are owned by the store and
+ * replaced whole by each fetch.  The generation counter grows with every
+ * change (entries, groups or graph) so views know when to redraw.  Entries
+ * keep their insertion order; each has a sequence number that never repeats,
+ * even after store_evict() removed older entries, and that is renewed when a
+ * new summary of the trace differs from the one held (a partial trace
+ * completing), so "entries added or changed since" is a sequence number. */
 #ifndef XRTOP_MODEL_STORE_H
 #define XRTOP_MODEL_STORE_H
 

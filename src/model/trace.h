@@ -1,13 +1,13 @@
 /* trace: one X-Ray trace as a tree of segments.
  *
- * A trace is built from segment documents (xray/decode.c makes them, in
- * the trace's arena), then trace_finish() links them: subsegments sent on their
+ * A trace is built from segment documents (xray/decode.c makes them, in the
+ * trace's arena), then trace_finish() links them: subsegments sent on their
  * own are merged into their parent, a segment whose parent_id names a
- * subsegment of another document hangs under that subsegment, and what
- * cannot be linked becomes a root.  Problems in the data (missing parents,
- * duplicate ids, end before start, cycles) are recorded in `problems` and
- * never stop the rest of the trace from loading.  The types themselves
- * are in model/tracedata.h. */
+ * subsegment of another document hangs under that subsegment, and what cannot
+ * be linked becomes a root.  Problems in the data (missing parents, duplicate
+ * ids, end before start, cycles) are recorded in `problems` and never stop
+ * the rest of the trace from loading.  The types themselves are in
+ * model/tracedata.h. */
 #ifndef XRTOP_MODEL_TRACE_H
 #define XRTOP_MODEL_TRACE_H
 

@@ -4,8 +4,9 @@
  * array: each slot holds an item's index + 1 (0: empty), probing is linear,
  * and the table doubles when it is half full.  The caller says how to hash
  * an item and whether an item has a key, so the table holds no keys and
- * serves string ids (the store, the fetch engine's id set, the timeline)
- * and numeric keys (the service map's nodes and edges) alike.  Items are
+ * serves string ids (the store, the fetch engine's id set, a trace's
+ * segments, the timeline), typed values (the analytics groups) and
+ * numeric keys (the service map's nodes and edges) alike.  Items are
  * never removed one by one: hash_index_rebuild() indexes a compacted array
  * again.  Every string hash in xrtop is hash_str() (or hash_byte() for
  * keys of several fields, as tracegraph_key()), from one seed. */

@@ -1,4 +1,8 @@
-/* decode: X-Ray JSON to model objects.  The only module that uses cJSON.
+/* decode: X-Ray API replies to model objects: GetTraceSummaries and
+ * BatchGetTraces pages into the store, GetGroups into struct xr_group
+ * (model/group.h), error bodies.  Replies are read with cJSON (xray/ and
+ * the credential readers in aws/ are its only users); segment documents
+ * are decoded from util/jsonpull.h tokens (decode_segment.c).
  *
  * Decoding is strict about shapes (a field of the wrong type is reported,
  * never guessed) and lenient about content: a bad segment document is
