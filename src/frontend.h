@@ -2,7 +2,7 @@
  * session: the session settings the command line asks for, how a message
  * reaches standard error (sanitised, "xrtop: " first) and the exit
  * statuses.  Below it a front end needs session.h, loop.h and the views
- * (view/), and source/save.h when it writes --save. */
+ * (view/), and save.h when it writes --save. */
 #ifndef XRTOP_FRONTEND_H
 #define XRTOP_FRONTEND_H
 

@@ -18,7 +18,7 @@
 #include "frontend.h"
 #include "loop.h"
 #include "session.h"
-#include "source/save.h"
+#include "save.h"
 #include "util/dlog.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"

@@ -12,8 +12,8 @@
  * was.  Standard output ("-") and files that are not regular (/dev/null, a
  * FIFO, a terminal) are written in place; directories and sockets are
  * refused.  Every message names FILE. */
-#ifndef XRTOP_SOURCE_SAVE_H
-#define XRTOP_SOURCE_SAVE_H
+#ifndef XRTOP_SAVE_H
+#define XRTOP_SAVE_H
 
 #include <stdbool.h>
 #include <stddef.h>
