@@ -1,21 +1,110 @@
-/* options: valid and invalid command lines, conflicting options, times and
- * durations, and error messages that name the option. */
+/* Unit tests for options_parse(): values, refusals with the option named,
+ * and that one parse leaves nothing behind for the next (getopt_long()
+ * keeps its place in a static). */
 #include "config.h"
 
-#include <locale.h>
 #include <math.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
 #include "tap.h"
+#include "util/xmalloc.h"
+
+/* Every argument of every parse, freed at the end: a place getopt_long()
+ * keeps from one parse to the next stays readable. */
+static char *kept[256];
+static size_t n_kept;
+
+/* Parses the NULL-terminated arguments after "xrtop", each copied into
+ * its own allocation. */
+static int
+parse(struct options *o, struct xr_err *err, const char *const *args)
+{
+	char *argv[32];
+	int argc = 0;
+	argv[argc++] = kept[n_kept++] = xstrdup("xrtop");
+	for (; *args; args++)
+		argv[argc++] = kept[n_kept++] = xstrdup(*args);
+	argv[argc] = NULL;
+	*err = (struct xr_err){0};
+	return options_parse(o, argc, argv, err);
+}
+
+static void
+test_values(void)
+{
+	struct options o;
+	struct xr_err err;
+	is_int(parse(&o, &err,
+	             (const char *const[]){"-bUo", "ndjson", "--since", "1h30m", "--limit", "20",
+	                                   "--retry-budget", "2m", NULL}),
+	       0, "a cluster and values: accepted");
+	ok(o.batch && o.ascii && o.output == OUTPUT_NDJSON, "a cluster: -b -U -o ndjson");
+	is_num(o.since, 5400, "--since 1h30m");
+	is_int(o.limit, 20, "--limit 20");
+	is_num(o.retry_budget, 120, "--retry-budget 2m");
+	options_free(&o);
+
+	is_int(parse(&o, &err,
+	             (const char *const[]){"--start", "2026-11-25T20:00:00Z", "--end",
+	                                   "2026-11-25T21:00:00Z", NULL}),
+	       0, "--start and --end: accepted");
+	is_num(o.end_time - o.start_time, 3600, "--start and --end: one hour apart");
+	options_free(&o);
+}
+
+static void
+test_refusals(void)
+{
+	struct options o;
+	struct xr_err err;
+	is_int(parse(&o, &err, (const char *const[]){"--limit", "-3", NULL}), -1,
+	       "--limit -3: refused");
+	ok(strstr(err.msg, "--limit") != NULL, "--limit -3: the message names it (%s)", err.msg);
+	options_free(&o);
+	is_int(parse(&o, &err, (const char *const[]){"--sinse", "1h", NULL}), -1,
+	       "--sinse: refused");
+	ok(strstr(err.msg, "--since") != NULL, "--sinse: did you mean --since (%s)", err.msg);
+	options_free(&o);
+	is_int(parse(&o, &err,
+	             (const char *const[]){"--end", "2026-11-25T20:00:00Z", "--start",
+	                                   "2026-11-25T21:00:00Z", NULL}),
+	       -1, "--end before --start: refused");
+	options_free(&o);
+}
+
+/* getopt_long() keeps its place in a static: a refusal in the middle of a
+ * cluster ("-bZx", Z unknown) must not carry into the next parse, whose
+ * arguments are other allocations. */
+static void
+test_parse_again(void)
+{
+	struct options o;
+	struct xr_err err;
+	is_int(parse(&o, &err, (const char *const[]){"-bZx", NULL}), -1, "-bZx: refused");
+	ok(strstr(err.msg, "-Z") != NULL, "-bZx: names -Z (%s)", err.msg);
+	options_free(&o);
+	is_int(parse(&o, &err, (const char *const[]){"--demo", NULL}), 0,
+	       "--demo after -bZx: accepted (%s)", err.msg);
+	ok(o.demo && !o.batch, "--demo after -bZx: only --demo");
+	options_free(&o);
+	is_int(parse(&o, &err, (const char *const[]){"-bZojson", NULL}), -1, "-bZojson: refused");
+	options_free(&o);
+	is_int(parse(&o, &err, (const char *const[]){"-C", NULL}), 0,
+	       "-C after -bZojson: accepted (%s)", err.msg);
+	ok(o.no_color && o.output == OUTPUT_TABLE, "-C after -bZojson: not -o json");
+	options_free(&o);
+}
+
+/* ---- every option and conflict, by command line ---- */
 
 static struct options o;
 static struct xr_err err;
 
 /* Parses "xrtop LINE" (words split at spaces); returns options_parse()'s result. */
 static int
-parse(const char *line)
+parse_line(const char *line)
 {
 	static char buf[1024];
 	snprintf(buf, sizeof buf, "xrtop %s", line);
@@ -33,7 +122,7 @@ parse(const char *line)
 static void
 refused(const char *line, const char *want)
 {
-	int rc = parse(line);
+	int rc = parse_line(line);
 	ok(rc < 0 && err.status == XR_EUSAGE && strstr(err.msg, want) != NULL, "refused: %s (%s)",
 	   line, err.msg);
 }
@@ -41,7 +130,7 @@ refused(const char *line, const char *want)
 static void
 test_defaults(void)
 {
-	is_int(parse(""), 0, "no options: parses");
+	is_int(parse_line(""), 0, "no options: parses");
 	ok(o.since == 900 && isnan(o.start_time) && isnan(o.end_time),
 	   "defaults: the last 15 minutes, no --start/--end");
 	ok(o.limit == -1 && o.iterations == -1 && o.max_traces == -1 && o.delay == 0,
@@ -56,33 +145,34 @@ test_defaults(void)
 static void
 test_valid(void)
 {
-	is_int(parse("-b -o json --sort duration --limit 5 -n 3 -d 2.5"), 0, "batch options parse");
+	is_int(parse_line("-b -o json --sort duration --limit 5 -n 3 -d 2.5"), 0,
+	       "batch options parse");
 	ok(o.batch && o.output == OUTPUT_JSON && o.sort == SORT_DURATION && o.sort_set &&
 	       o.limit == 5 && o.iterations == 3 && o.delay == 2.5,
 	   "... each into its field");
-	is_int(parse("--load a.json -l b.json --demo"), 0, "--load twice and --demo");
+	is_int(parse_line("--load a.json -l b.json --demo"), 0, "--load twice and --demo");
 	ok(o.n_loads == 2 && strcmp(o.loads[0], "a.json") == 0 &&
 	       strcmp(o.loads[1], "b.json") == 0 && o.demo,
 	   "... the files in order, and the demo");
 	ok(options_has_file_source(&o) && !options_has_api_source(&o),
 	   "... file sources alone: no API");
-	is_int(parse("--load a.json --region eu-west-1"), 0, "--load with --region");
+	is_int(parse_line("--load a.json --region eu-west-1"), 0, "--load with --region");
 	ok(options_has_file_source(&o) && options_has_api_source(&o),
 	   "... an API option adds the API source");
-	is_int(parse("--group-by http.status"), 0, "--group-by alone");
+	is_int(parse_line("--group-by http.status"), 0, "--group-by alone");
 	ok(o.view == VIEW_ANALYTICS, "... means --view analytics");
-	is_int(parse("--view timeline --trace 1-5f000000-00000000000000000000000a"), 0,
+	is_int(parse_line("--view timeline --trace 1-5f000000-00000000000000000000000a"), 0,
 	       "--view timeline --trace ID");
 	ok(o.view == VIEW_TIMELINE &&
 	       strcmp(o.trace_id, "1-5f000000-00000000000000000000000a") == 0,
 	   "... the trace id kept");
-	is_int(parse("--listen"), 0, "--listen without an address");
+	is_int(parse_line("--listen"), 0, "--listen without an address");
 	ok(o.listen && !*o.listen, "... the default address (\"\")");
-	is_int(parse("--listen 2000 --forward 127.0.0.1:2001"), 0,
+	is_int(parse_line("--listen 2000 --forward 127.0.0.1:2001"), 0,
 	       "--listen PORT as the next argument, with --forward");
 	ok(strcmp(o.listen, "2000") == 0 && strcmp(o.forward, "127.0.0.1:2001") == 0,
 	   "... both addresses kept");
-	is_int(parse("--since=2h --max-traces=100 --retry-budget 30s --overlap 0"), 0,
+	is_int(parse_line("--since=2h --max-traces=100 --retry-budget 30s --overlap 0"), 0,
 	       "--option=value forms, --overlap 0");
 	ok(o.since == 7200 && o.since_set && o.max_traces == 100 && o.retry_budget == 30 &&
 	       o.overlap == 0,
@@ -92,14 +182,14 @@ test_valid(void)
 static void
 test_times(void)
 {
-	is_int(parse("--since 90s"), 0, "--since 90s");
+	is_int(parse_line("--since 90s"), 0, "--since 90s");
 	ok(o.since == 90, "... 90 seconds");
-	is_int(parse("--since 1d"), 0, "--since 1d");
+	is_int(parse_line("--since 1d"), 0, "--since 1d");
 	ok(o.since == 86400, "... one day");
-	is_int(parse("--start 2026-11-27T08:00:00Z --end 2026-11-27T09:00:00Z"), 0,
+	is_int(parse_line("--start 2026-11-27T08:00:00Z --end 2026-11-27T09:00:00Z"), 0,
 	       "--start and --end in ISO 8601");
 	ok(o.start_time == 1795766400 && o.end_time == 1795770000, "... as epoch seconds");
-	is_int(parse("--start 1700000000 --end 1700003600.5"), 0,
+	is_int(parse_line("--start 1700000000 --end 1700003600.5"), 0,
 	       "--start and --end in epoch seconds");
 	ok(o.start_time == 1700000000 && o.end_time == 1700003600.5, "... kept to the fraction");
 	refused("--since bogus", "--since: 'bogus' is not a duration");
@@ -136,8 +226,8 @@ test_invalid(void)
 	refused("--load", "option '--load' needs a value");
 	refused("stray", "unexpected argument 'stray' (files are read with --load FILE)");
 	/* the parser starts clean after an error in the middle of a word */
-	is_int(parse("-bx"), -1, "-bx: x is unknown");
-	is_int(parse("-b"), 0, "the next parse starts afresh");
+	is_int(parse_line("-bx"), -1, "-bx: x is unknown");
+	is_int(parse_line("-b"), 0, "the next parse starts afresh");
 	ok(o.batch && !o.help, "... with only its own options");
 }
 
@@ -147,9 +237,9 @@ test_conflicts(void)
 	refused("--segment abc --view timeline", "--segment goes with --view details");
 	refused("--trace 1-5f000000-00000000000000000000000a --view map",
 	        "--trace goes with --view timeline or details");
-	is_int(parse("--trace 1-5f000000-00000000000000000000000a"), 0, "--trace alone");
+	is_int(parse_line("--trace 1-5f000000-00000000000000000000000a"), 0, "--trace alone");
 	ok(o.view == VIEW_TIMELINE, "... opens the timeline");
-	is_int(parse("--segment 70de5b6f19ff9a0a"), 0, "--segment alone");
+	is_int(parse_line("--segment 70de5b6f19ff9a0a"), 0, "--segment alone");
 	ok(o.view == VIEW_DETAILS, "... opens the details");
 	refused("--forward 127.0.0.1:2000", "--forward goes with --listen");
 	refused("--listen --region us-east-1", "--listen receives traces locally");
@@ -162,12 +252,16 @@ test_conflicts(void)
 int
 main(void)
 {
-	setlocale(LC_ALL, "C.UTF-8");
+	test_values();
+	test_refusals();
+	test_parse_again();
 	test_defaults();
 	test_valid();
 	test_times();
 	test_invalid();
 	test_conflicts();
 	options_free(&o);
+	while (n_kept)
+		free(kept[--n_kept]);
 	return tap_done();
 }
