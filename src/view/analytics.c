@@ -246,26 +246,10 @@ analytics_free(struct analytics *a)
 }
 
 static uint64_t
-value_hash(const struct xr_value *v)
-{
-	switch (v->type) {
-	case XR_VAL_STRING: return hash_str(v->u.s);
-	case XR_VAL_NUMBER: {
-		double d = v->u.n == 0 ? 0 : v->u.n; /* -0 and 0 are one group */
-		uint64_t bits;
-		memcpy(&bits, &d, sizeof bits);
-		return (bits ^ (bits >> 29)) * 0x9E3779B97F4A7C15ull ^ 1;
-	}
-	case XR_VAL_BOOL: return v->u.b ? 2 : 3;
-	}
-	return 0;
-}
-
-static uint64_t
 group_hash(const void *groups, size_t i)
 {
 	const struct analytics_group *g = &((const struct analytics_group *)groups)[i];
-	return g->none ? 0 : value_hash(&g->value);
+	return g->none ? 0 : xr_value_hash(&g->value);
 }
 
 static bool
@@ -305,7 +289,7 @@ group_of(struct tally *ty, const struct xr_value *v)
 {
 	if (!ty->index.slots)
 		hash_index_init(&ty->index, 32);
-	size_t *slot = hash_index_slot(&ty->index, value_hash(v), v, group_same, ty->groups);
+	size_t *slot = hash_index_slot(&ty->index, xr_value_hash(v), v, group_same, ty->groups);
 	if (*slot)
 		return *slot - 1;
 	size_t g = new_group(ty);
