@@ -445,10 +445,14 @@ summarize_failure_causes(struct xr_trace *t, struct xr_summary *sum, enum xr_rc_
 		const struct xr_segment *s = t->all[i];
 		if (!has_flag(s, kind) || (with_cause && !has_exception(s)))
 			continue;
+		/* Only s's descendants can be deeper: in preorder they follow s
+		 * until the depth comes back to s's (so each segment is looked
+		 * at by its ancestors at most, not by every segment). */
 		bool deeper = false;
-		for (unsigned j = 0; j < t->n_all && !deeper; j++) {
+		for (unsigned j = i + 1; j < t->n_all && t->all[j]->depth > s->depth && !deeper;
+		     j++) {
 			const struct xr_segment *d = t->all[j];
-			deeper = d != s && has_flag(d, kind) && (!with_cause || has_exception(d)) &&
+			deeper = has_flag(d, kind) && (!with_cause || has_exception(d)) &&
 			         (with_cause ? is_ancestor(s, d) : d->parent == s);
 		}
 		if (!deeper)
