@@ -172,10 +172,21 @@ node_hash(const void *nodes, size_t i)
 	return ((const struct svcmap_node *)nodes)[i].key_;
 }
 
+/* What names a node: its tracegraph_key() and the strings it hashes. */
+struct node_id {
+	unsigned long long key;
+	const char *name, *type, *account;
+};
+
+/* Equal keys are compared by their strings too: trace text is untrusted,
+ * and two services whose keys collide must stay two services. */
 static bool
 node_same(const void *nodes, size_t i, const void *key)
 {
-	return ((const struct svcmap_node *)nodes)[i].key_ == *(const unsigned long long *)key;
+	const struct svcmap_node *n = &((const struct svcmap_node *)nodes)[i];
+	const struct node_id *id = key;
+	return n->key_ == id->key && same(n->name, id->name) && same(n->type, id->type) &&
+	       same(n->account_id, id->account);
 }
 
 static uint64_t
@@ -199,15 +210,14 @@ keep_str(struct svcmap *m, const char *s)
 	return s ? arena_strdup(m->arena, s) : NULL;
 }
 
-/* The node of (name, type, account), whose tracegraph_key() is key.  Keys
- * are seeded 64-bit hashes (see util/hash.h): equal keys are taken
- * as equal nodes without comparing the strings, which is what keeps the
- * map of 100,000 traces from visiting their names. */
+/* The node of (name, type, account), whose tracegraph_key() is key (made
+ * when needed). */
 static unsigned
 node_get_keyed(struct svcmap *m, unsigned long long key, const char *name, const char *type,
                const char *account)
 {
-	size_t *slot = hash_index_slot(&m->node_index_, key, &key, node_same, m->nodes);
+	const struct node_id id = {key, name ? name : "", type, account};
+	size_t *slot = hash_index_slot(&m->node_index_, key, &id, node_same, m->nodes);
 	if (*slot)
 		return (unsigned)*slot - 1;
 	XGROW(m->nodes, m->cap_nodes_, m->n_nodes + 1);
@@ -225,14 +235,6 @@ node_get_keyed(struct svcmap *m, unsigned long long key, const char *name, const
 	*slot = ++m->n_nodes;
 	hash_index_added(&m->node_index_, m->n_nodes, node_hash, m->nodes);
 	return (unsigned)m->n_nodes - 1;
-}
-
-/* The node whose key is key, or m->n_nodes when there is none. */
-static unsigned
-node_lookup(const struct svcmap *m, unsigned long long key)
-{
-	size_t slot = *hash_index_slot(&m->node_index_, key, &key, node_same, m->nodes);
-	return slot ? (unsigned)slot - 1 : (unsigned)m->n_nodes;
 }
 
 static unsigned
@@ -477,7 +479,7 @@ prefetch_ahead(const struct xr_store *s, const size_t *pick, size_t k, size_t en
 
 struct ix_node {
 	unsigned long long key;
-	unsigned trace_node; /* in the trace, for the names of a new node */
+	unsigned trace_node; /* in the trace, for the node's names */
 	bool inferred;
 	struct xr_tally tally;
 };
@@ -593,11 +595,8 @@ add_block(struct svcmap *m, const struct ix_block *b)
 	m->n_traces++;
 	for (unsigned i = 0; i < b->n_nodes; i++) {
 		const struct ix_node *in = &b->nodes[i];
-		map[i] = node_lookup(m, in->key);
-		if (map[i] == m->n_nodes) {
-			const struct xr_node *tn = &b->trace->nodes[in->trace_node];
-			map[i] = node_get_keyed(m, in->key, tn->name, tn->type, tn->account_id);
-		}
+		const struct xr_node *tn = &b->trace->nodes[in->trace_node];
+		map[i] = node_get_keyed(m, in->key, tn->name, tn->type, tn->account_id);
 		struct svcmap_node *n = &m->nodes[map[i]];
 		n->inferred |= in->inferred;
 		add_tally(m, &n->stats, &n->start_time, &n->end_time, &in->tally);
