@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "filter/filter.h"
 #include "options.h"
@@ -69,9 +70,11 @@ struct tui {
 	enum tui_screen screen;
 	enum tui_screen back; /* where help and the log go back to */
 	bool quit;
+	FILE *key_times; /* $XRTOP_KEY_TIMES: one line per key handled, or NULL */
 
 	/* the traces screen */
 	struct tracelist tl;
+	struct tracelist_index *index; /* the store's orders, for tl */
 	struct tracetable tt;
 	bool tt_wide; /* tt measured with full dates */
 	char *annotation_keys;

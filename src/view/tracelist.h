@@ -19,25 +19,56 @@ struct tracelist_row {
 	const char *id; /* the trace id (owned by the summary) */
 	const struct xr_store_entry *entry;
 	const struct xr_summary *summary;
+	size_t tie;   /* its place by start time, then id: how sorts break ties */
+	size_t index; /* of its entry in the store */
+	/* copied from the summary, so that statistics over the list read one
+	 * array instead of every summary in memory */
+	double start_time, response_time;
+	bool has_error, has_fault, has_throttle;
+	/* tracelist_service(): through an index, one pointer per name, so
+	 * that the same pointer is the same name */
+	const char *service;
 };
+
+struct tracelist_index;
 
 struct tracelist {
 	struct tracelist_row *rows;
 	size_t n_rows;
-	size_t n_considered; /* entries looked at before filtering */
+	size_t n_considered;           /* entries looked at before filtering */
+	size_t n_ties;                 /* rows numbered by tracelist_build() (row.tie) */
+	struct tracelist_index *index; /* what it was built through, or NULL */
+	unsigned long gen;             /* the store's generation then */
 	const char *annotation_keys[TRACELIST_MAX_ANNOTATIONS];
 	size_t n_annotation_keys;
 	char *annotation_text; /* owns keys set by tracelist_set_annotations() */
 };
 
-/* Decides whether an entry is listed; NULL keeps every entry. */
-typedef bool (*tracelist_keep_fn)(void *ctx, const struct xr_store_entry *e);
+/* Decides whether entry i of the store is listed; NULL keeps every entry. */
+typedef bool (*tracelist_keep_fn)(void *ctx, size_t i, const struct xr_store_entry *e);
 
 /* Fills tl from store: kept entries, sorted by key. */
 void tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_keep_fn keep,
                      void *ctx, enum sort_key key);
-/* Sorts the rows again by key; reverse turns the order around. */
+/* The same through an index of the store (brought up to date first): lists
+ * built so take the entries in the order the index keeps, and sort again
+ * by walking it, without reading the summaries, while the store stays as it
+ * was. */
+void tracelist_build_indexed(struct tracelist *tl, struct tracelist_index *x,
+                             const struct xr_store *store, tracelist_keep_fn keep, void *ctx,
+                             enum sort_key key);
+
+/* The order of every entry of one store by each sort key (each computed
+ * when first asked for), for lists that are built and sorted again and
+ * again: the TUI's.  Caller frees with tracelist_index_free(). */
+struct tracelist_index *tracelist_index_new(void);
+void tracelist_index_free(struct tracelist_index *x);
+/* Sorts the rows again by key, then start time, then trace id; reverse
+ * turns the order around.  Linear in the rows for numeric keys. */
 void tracelist_sort(struct tracelist *tl, enum sort_key key, bool reverse);
+/* Turns the order around (a list sorted by a key becomes sorted by it in
+ * reverse). */
+void tracelist_reverse(struct tracelist *tl);
 /* Keeps the first limit rows (-1 = all). */
 void tracelist_limit(struct tracelist *tl, long limit);
 void tracelist_free(struct tracelist *tl);
