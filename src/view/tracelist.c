@@ -403,8 +403,7 @@ index_order(struct tracelist_index *x, enum sort_key key)
 {
 	if (!x->order[key]) {
 		size_t n = x->all.n_rows;
-		if (key != SORT_START)
-			tracelist_sort(&x->all, key, false);
+		tracelist_sort(&x->all, key, false);
 		x->order[key] = xmalloc((n + 1) * sizeof **x->order);
 		for (size_t i = 0; i < n; i++)
 			x->order[key][i] = x->all.rows[i].index;
