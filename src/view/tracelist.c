@@ -3,6 +3,7 @@
 #include "view/tracelist.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,8 @@ sort_strings(struct sv *a, size_t n, size_t depth, struct scratch *sc)
 	const char *first = a[0].s + depth;
 	size_t common = strlen(first);
 	for (size_t i = 1; i < n && common; i++) {
+		if (i + 8 < n) /* the strings are all over memory */
+			__builtin_prefetch(a[i + 8].s + depth);
 		const char *s = a[i].s + depth;
 		size_t j = 0;
 		while (j < common && s[j] == first[j])
@@ -131,8 +134,11 @@ sort_strings(struct sv *a, size_t n, size_t depth, struct scratch *sc)
 		common = j;
 	}
 	depth += common;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (i + 8 < n)
+			__builtin_prefetch(a[i + 8].s + depth);
 		sc->kv[i] = (struct kv){chunk_key(a[i].s + depth), i};
+	}
 	struct kv *r = radix_sort(sc->kv, sc->kv_tmp, n);
 	/* the keys outlive the scratch space, which the runs below reuse */
 	uint64_t *keys = xmalloc(n * sizeof *keys);
@@ -152,31 +158,86 @@ sort_strings(struct sv *a, size_t n, size_t depth, struct scratch *sc)
 	free(keys);
 }
 
+/* The slot of an interned text in a table of cap (a power of two). */
+static size_t
+text_slot(const char *t, size_t cap)
+{
+	return (size_t)((((uint64_t)(uintptr_t)t >> 3) * UINT64_C(0x9E3779B97F4A7C15)) >> 32) &
+	       (cap - 1);
+}
+
 /* The text a row sorts by. */
 static const char *
-text_key(const struct xr_summary *s, enum sort_key key)
+text_key(const struct tracelist_row *r, enum sort_key key)
 {
-	const char *t = NULL;
 	switch (key) {
-	case SORT_ID: t = s->id; break;
-	case SORT_METHOD: t = s->http.method; break;
-	case SORT_URL: t = s->http.url; break;
-	case SORT_SERVICE: t = tracelist_service(s); break;
-	default: break;
+	case SORT_ID: return r->id ? r->id : "";
+	case SORT_METHOD: return r->method;
+	case SORT_URL: return r->url;
+	case SORT_SERVICE: return r->service;
+	default: return "";
 	}
-	return t ? t : "";
 }
 
 /* The number a row sorts by, ascending. */
 static double
-number_key(const struct xr_summary *s, enum sort_key key)
+number_key(const struct tracelist_row *r, enum sort_key key)
 {
 	switch (key) {
-	case SORT_DURATION: return -or_neg_inf(s->duration);
-	case SORT_RESPONSETIME: return -or_neg_inf(s->response_time);
-	case SORT_STATUS: return -(double)s->http.status;
+	case SORT_DURATION: return -or_neg_inf(r->duration);
+	case SORT_RESPONSETIME: return -or_neg_inf(r->response_time);
+	case SORT_STATUS: return -(double)r->status;
 	default: return 0;
 	}
+}
+
+/* sc->kv[i] = {the rank of the text of items[i] among the distinct texts,
+ * in strcmp order; items[i].v}, for rows whose texts are interned (one
+ * pointer per text).  sv has room for n. */
+static void
+rank_texts(const struct tracelist_row *rows, const struct kv *items, size_t n, enum sort_key key,
+           struct scratch *sc, struct sv *sv)
+{
+	size_t cap = 64, n_texts = 0;
+	size_t *slots = xcalloc(cap, sizeof *slots); /* text number + 1 */
+	const char **texts = xmalloc((n + 1) * sizeof *texts);
+	size_t *text_of = xmalloc((n + 1) * sizeof *text_of);
+	for (size_t i = 0; i < n; i++) {
+		const char *t = text_key(&rows[items[i].v], key);
+		size_t j = text_slot(t, cap);
+		while (slots[j] && texts[slots[j] - 1] != t)
+			j = (j + 1) & (cap - 1);
+		if (slots[j]) {
+			text_of[i] = slots[j] - 1;
+			continue;
+		}
+		texts[n_texts] = t;
+		text_of[i] = n_texts;
+		slots[j] = ++n_texts;
+		if (n_texts * 2 > cap) {
+			free(slots);
+			cap *= 2;
+			slots = xcalloc(cap, sizeof *slots);
+			for (size_t d = 0; d < n_texts; d++) {
+				size_t k = text_slot(texts[d], cap);
+				while (slots[k])
+					k = (k + 1) & (cap - 1);
+				slots[k] = d + 1;
+			}
+		}
+	}
+	free(slots);
+	for (size_t d = 0; d < n_texts; d++)
+		sv[d] = (struct sv){texts[d], d};
+	sort_strings(sv, n_texts, 0, sc);
+	size_t *rank = xmalloc((n_texts + 1) * sizeof *rank);
+	for (size_t d = 0; d < n_texts; d++)
+		rank[sv[d].v] = d;
+	for (size_t i = 0; i < n; i++)
+		sc->kv[i] = (struct kv){rank[text_of[i]], items[i].v};
+	free(rank);
+	free(text_of);
+	free(texts);
 }
 
 static void
@@ -198,8 +259,8 @@ scratch_free(struct scratch *sc)
 /* Sorts items[0..n), rows given by their v, stably by key; text keys
  * through sv, which has room for n. */
 static void
-sort_by_key(const struct tracelist_row *rows, struct kv *items, size_t n, enum sort_key key,
-            struct scratch *sc, struct sv *sv)
+sort_by_key(const struct tracelist_row *rows, bool interned, struct kv *items, size_t n,
+            enum sort_key key, struct scratch *sc, struct sv *sv)
 {
 	switch (key) {
 	case SORT_START: break;
@@ -207,8 +268,8 @@ sort_by_key(const struct tracelist_row *rows, struct kv *items, size_t n, enum s
 	case SORT_RESPONSETIME:
 	case SORT_STATUS: {
 		for (size_t i = 0; i < n; i++)
-			sc->kv[i] = (struct kv){
-			    double_key(number_key(rows[items[i].v].summary, key)), items[i].v};
+			sc->kv[i] =
+			    (struct kv){double_key(number_key(&rows[items[i].v], key)), items[i].v};
 		struct kv *r = radix_sort(sc->kv, sc->kv_tmp, n);
 		memcpy(items, r, n * sizeof *items);
 		break;
@@ -217,8 +278,17 @@ sort_by_key(const struct tracelist_row *rows, struct kv *items, size_t n, enum s
 	case SORT_METHOD:
 	case SORT_URL:
 	case SORT_SERVICE:
+		if (interned && key != SORT_ID) {
+			/* one pointer per text: each row's text numbered by a
+			 * hash of its pointer, the few distinct texts sorted, the
+			 * rows by their text's rank */
+			rank_texts(rows, items, n, key, sc, sv);
+			struct kv *r = radix_sort(sc->kv, sc->kv_tmp, n);
+			memcpy(items, r, n * sizeof *items);
+			break;
+		}
 		for (size_t i = 0; i < n; i++)
-			sv[i] = (struct sv){text_key(rows[items[i].v].summary, key), items[i].v};
+			sv[i] = (struct sv){text_key(&rows[items[i].v], key), items[i].v};
 		sort_strings(sv, n, 0, sc);
 		for (size_t i = 0; i < n; i++)
 			items[i].v = sv[i].v;
@@ -235,7 +305,7 @@ order_ties(struct tracelist *tl)
 	struct kv *items = xmalloc((n + 1) * sizeof *items);
 	struct kv *tmp = xmalloc((n + 1) * sizeof *tmp);
 	for (size_t i = 0; i < n; i++)
-		items[i] = (struct kv){double_key(or_neg_inf(tl->rows[i].summary->start_time)), i};
+		items[i] = (struct kv){double_key(or_neg_inf(tl->rows[i].start_time)), i};
 	struct kv *r = radix_sort(items, tmp, n);
 	struct scratch sc = {0};
 	struct sv *sv = NULL;
@@ -249,8 +319,7 @@ order_ties(struct tracelist *tl)
 			sv = xmalloc((n + 1) * sizeof *sv);
 		}
 		for (size_t i = lo; i < hi; i++)
-			sv[i - lo] =
-			    (struct sv){text_key(tl->rows[r[i].v].summary, SORT_ID), r[i].v};
+			sv[i - lo] = (struct sv){text_key(&tl->rows[r[i].v], SORT_ID), r[i].v};
 		sort_strings(sv, hi - lo, 0, &sc);
 		for (size_t i = lo; i < hi; i++)
 			r[i].v = sv[i - lo].v;
@@ -291,10 +360,14 @@ tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_ke
 		    .index = i,
 		    .start_time = s->start_time,
 		    .response_time = s->response_time,
+		    .duration = s->duration,
+		    .status = s->http.status,
 		    .has_error = s->has_error,
 		    .has_fault = s->has_fault,
 		    .has_throttle = s->has_throttle,
 		    .service = tracelist_service(s),
+		    .method = s->http.method ? s->http.method : "",
+		    .url = s->http.url ? s->http.url : "",
 		};
 	}
 	order_ties(tl);
@@ -343,41 +416,43 @@ tracelist_index_free(struct tracelist_index *x)
 	free(x);
 }
 
-/* One pointer for each service name among the rows. */
+/* One pointer for each distinct text in field `off` of the rows
+ * (a const char * in struct tracelist_row), in the order of the rows. */
 static void
-intern_services(struct tracelist_index *x)
+intern_texts(struct tracelist_index *x, size_t off)
 {
 	size_t cap = 16, n = 0;
-	const char **names = xcalloc(cap, sizeof *names);
+	const char **texts = xcalloc(cap, sizeof *texts);
 	for (size_t i = 0; i < x->n_entries; i++) {
 		struct tracelist_row *r = &x->rows[i];
 		if (!r->summary)
 			continue;
-		size_t mask = cap - 1, h = (size_t)hash_str(r->service) & mask;
-		while (names[h] && names[h] != r->service && strcmp(names[h], r->service) != 0)
+		const char **field = (const char **)((char *)r + off);
+		size_t mask = cap - 1, h = (size_t)hash_str(*field) & mask;
+		while (texts[h] && texts[h] != *field && strcmp(texts[h], *field) != 0)
 			h = (h + 1) & mask;
-		if (names[h]) {
-			r->service = names[h];
+		if (texts[h]) {
+			*field = texts[h];
 			continue;
 		}
-		names[h] = r->service;
+		texts[h] = *field;
 		if (++n * 2 > cap) {
-			const char **old = names;
+			const char **old = texts;
 			size_t old_cap = cap;
 			cap *= 2;
-			names = xcalloc(cap, sizeof *names);
+			texts = xcalloc(cap, sizeof *texts);
 			for (size_t j = 0; j < old_cap; j++) {
 				if (!old[j])
 					continue;
 				size_t k = (size_t)hash_str(old[j]) & (cap - 1);
-				while (names[k])
+				while (texts[k])
 					k = (k + 1) & (cap - 1);
-				names[k] = old[j];
+				texts[k] = old[j];
 			}
 			free(old);
 		}
 	}
-	free(names);
+	free(texts);
 }
 
 static void
@@ -394,7 +469,13 @@ index_update(struct tracelist_index *x, const struct xr_store *store)
 	x->rows = xcalloc(x->n_entries + 1, sizeof *x->rows);
 	for (size_t i = 0; i < x->all.n_rows; i++)
 		x->rows[x->all.rows[i].index] = x->all.rows[i];
-	intern_services(x);
+	/* in store order, which is mostly the order in memory */
+	intern_texts(x, offsetof(struct tracelist_row, service));
+	intern_texts(x, offsetof(struct tracelist_row, method));
+	intern_texts(x, offsetof(struct tracelist_row, url));
+	for (size_t i = 0; i < x->all.n_rows; i++)
+		x->all.rows[i] = x->rows[x->all.rows[i].index];
+	x->all.interned = true;
 }
 
 /* The entries by key (computed the first time). */
@@ -437,6 +518,7 @@ tracelist_build_indexed(struct tracelist *tl, struct tracelist_index *x,
 	tl->n_ties = n;
 	tl->index = x;
 	tl->gen = x->gen;
+	tl->interned = true;
 }
 
 void
@@ -480,7 +562,7 @@ tracelist_sort(struct tracelist *tl, enum sort_key key, bool reverse)
 	    key == SORT_ID || key == SORT_METHOD || key == SORT_URL || key == SORT_SERVICE
 	        ? xmalloc((n + 1) * sizeof *sv)
 	        : NULL;
-	sort_by_key(tl->rows, items, n, key, &sc, sv);
+	sort_by_key(tl->rows, tl->interned, items, n, key, &sc, sv);
 	free(sv);
 	scratch_free(&sc);
 	struct tracelist_row *rows = xmalloc((n + 1) * sizeof *rows);

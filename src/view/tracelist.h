@@ -21,13 +21,15 @@ struct tracelist_row {
 	const struct xr_summary *summary;
 	size_t tie;   /* its place by start time, then id: how sorts break ties */
 	size_t index; /* of its entry in the store */
-	/* copied from the summary, so that statistics over the list read one
+	/* copied from the summary, so that sorts and statistics read one
 	 * array instead of every summary in memory */
-	double start_time, response_time;
+	double start_time, response_time, duration;
+	int status;
 	bool has_error, has_fault, has_throttle;
-	/* tracelist_service(): through an index, one pointer per name, so
-	 * that the same pointer is the same name */
-	const char *service;
+	/* tracelist_service(), the method and the URL ("" when absent):
+	 * through an index, one pointer per text, so that the same pointer is
+	 * the same text */
+	const char *service, *method, *url;
 };
 
 struct tracelist_index;
@@ -39,6 +41,7 @@ struct tracelist {
 	size_t n_ties;                 /* rows numbered by tracelist_build() (row.tie) */
 	struct tracelist_index *index; /* what it was built through, or NULL */
 	unsigned long gen;             /* the store's generation then */
+	bool interned;                 /* rows' texts are one pointer per text */
 	const char *annotation_keys[TRACELIST_MAX_ANNOTATIONS];
 	size_t n_annotation_keys;
 	char *annotation_text; /* owns keys set by tracelist_set_annotations() */
