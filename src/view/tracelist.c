@@ -166,44 +166,74 @@ text_slot(const char *t, size_t cap)
 	       (cap - 1);
 }
 
-/* The text a row sorts by. */
+#define N_SORT_KEYS (SORT_SERVICE + 1)
+
+struct tracelist_index {
+	const struct xr_store *store;
+	unsigned long gen;
+	size_t n_entries;
+	struct tracelist_row *rows; /* by entry; summary NULL: not listed */
+	size_t n_listed;            /* entries with a summary */
+	struct tracelist all;       /* them, in tie-break order */
+	size_t *order[N_SORT_KEYS]; /* their entries by each key, or NULL */
+	/* by entry: the numeric keys as radix keys, the texts interned */
+	uint64_t *num[N_SORT_KEYS];
+	const char **text[N_SORT_KEYS];
+};
+
+/* The text a row sorts by: from the index that holds the keys, or from
+ * its summary. */
 static const char *
-text_key(const struct tracelist_row *r, enum sort_key key)
+text_key(const struct tracelist_row *r, enum sort_key key, const struct tracelist_index *x)
+{
+	if (x && x->text[key])
+		return x->text[key][r->index];
+	const char *t = NULL;
+	switch (key) {
+	case SORT_ID: t = r->id; break;
+	case SORT_METHOD: t = r->summary->http.method; break;
+	case SORT_URL: t = r->summary->http.url; break;
+	case SORT_SERVICE: t = r->service; break;
+	default: break;
+	}
+	return t ? t : "";
+}
+
+/* The number a summary sorts by, ascending. */
+static double
+number_key(const struct xr_summary *s, enum sort_key key)
 {
 	switch (key) {
-	case SORT_ID: return r->id ? r->id : "";
-	case SORT_METHOD: return r->method;
-	case SORT_URL: return r->url;
-	case SORT_SERVICE: return r->service;
-	default: return "";
+	case SORT_DURATION: return -or_neg_inf(s->duration);
+	case SORT_RESPONSETIME: return -or_neg_inf(s->response_time);
+	case SORT_STATUS: return -(double)s->http.status;
+	default: return 0;
 	}
 }
 
-/* The number a row sorts by, ascending. */
-static double
-number_key(const struct tracelist_row *r, enum sort_key key)
+/* The same as a radix key, from the index that holds the keys or from the
+ * summary. */
+static uint64_t
+radix_key(const struct tracelist_row *r, enum sort_key key, const struct tracelist_index *x)
 {
-	switch (key) {
-	case SORT_DURATION: return -or_neg_inf(r->duration);
-	case SORT_RESPONSETIME: return -or_neg_inf(r->response_time);
-	case SORT_STATUS: return -(double)r->status;
-	default: return 0;
-	}
+	if (x && x->num[key])
+		return x->num[key][r->index];
+	return double_key(number_key(r->summary, key));
 }
 
 /* sc->kv[i] = {the rank of the text of items[i] among the distinct texts,
  * in strcmp order; items[i].v}, for rows whose texts are interned (one
  * pointer per text).  sv has room for n. */
 static void
-rank_texts(const struct tracelist_row *rows, const struct kv *items, size_t n, enum sort_key key,
-           struct scratch *sc, struct sv *sv)
+rank_texts(const struct tracelist_row *rows, const struct tracelist_index *x,
+           const struct kv *items, size_t n, enum sort_key key, struct scratch *sc, struct sv *sv)
 {
 	size_t cap = 64, n_texts = 0;
 	size_t *slots = xcalloc(cap, sizeof *slots); /* text number + 1 */
 	const char **texts = xmalloc((n + 1) * sizeof *texts);
 	size_t *text_of = xmalloc((n + 1) * sizeof *text_of);
 	for (size_t i = 0; i < n; i++) {
-		const char *t = text_key(&rows[items[i].v], key);
+		const char *t = text_key(&rows[items[i].v], key, x);
 		size_t j = text_slot(t, cap);
 		while (slots[j] && texts[slots[j] - 1] != t)
 			j = (j + 1) & (cap - 1);
@@ -259,8 +289,8 @@ scratch_free(struct scratch *sc)
 /* Sorts items[0..n), rows given by their v, stably by key; text keys
  * through sv, which has room for n. */
 static void
-sort_by_key(const struct tracelist_row *rows, bool interned, struct kv *items, size_t n,
-            enum sort_key key, struct scratch *sc, struct sv *sv)
+sort_by_key(const struct tracelist_row *rows, const struct tracelist_index *x, struct kv *items,
+            size_t n, enum sort_key key, struct scratch *sc, struct sv *sv)
 {
 	switch (key) {
 	case SORT_START: break;
@@ -268,8 +298,7 @@ sort_by_key(const struct tracelist_row *rows, bool interned, struct kv *items, s
 	case SORT_RESPONSETIME:
 	case SORT_STATUS: {
 		for (size_t i = 0; i < n; i++)
-			sc->kv[i] =
-			    (struct kv){double_key(number_key(&rows[items[i].v], key)), items[i].v};
+			sc->kv[i] = (struct kv){radix_key(&rows[items[i].v], key, x), items[i].v};
 		struct kv *r = radix_sort(sc->kv, sc->kv_tmp, n);
 		memcpy(items, r, n * sizeof *items);
 		break;
@@ -278,17 +307,17 @@ sort_by_key(const struct tracelist_row *rows, bool interned, struct kv *items, s
 	case SORT_METHOD:
 	case SORT_URL:
 	case SORT_SERVICE:
-		if (interned && key != SORT_ID) {
+		if (x && x->text[key]) {
 			/* one pointer per text: each row's text numbered by a
 			 * hash of its pointer, the few distinct texts sorted, the
 			 * rows by their text's rank */
-			rank_texts(rows, items, n, key, sc, sv);
+			rank_texts(rows, x, items, n, key, sc, sv);
 			struct kv *r = radix_sort(sc->kv, sc->kv_tmp, n);
 			memcpy(items, r, n * sizeof *items);
 			break;
 		}
 		for (size_t i = 0; i < n; i++)
-			sv[i] = (struct sv){text_key(&rows[items[i].v], key), items[i].v};
+			sv[i] = (struct sv){text_key(&rows[items[i].v], key, x), items[i].v};
 		sort_strings(sv, n, 0, sc);
 		for (size_t i = 0; i < n; i++)
 			items[i].v = sv[i].v;
@@ -319,7 +348,8 @@ order_ties(struct tracelist *tl)
 			sv = xmalloc((n + 1) * sizeof *sv);
 		}
 		for (size_t i = lo; i < hi; i++)
-			sv[i - lo] = (struct sv){text_key(&tl->rows[r[i].v], SORT_ID), r[i].v};
+			sv[i - lo] =
+			    (struct sv){text_key(&tl->rows[r[i].v], SORT_ID, NULL), r[i].v};
 		sort_strings(sv, hi - lo, 0, &sc);
 		for (size_t i = lo; i < hi; i++)
 			r[i].v = sv[i - lo].v;
@@ -327,7 +357,7 @@ order_ties(struct tracelist *tl)
 	struct tracelist_row *rows = xmalloc((n + 1) * sizeof *rows);
 	for (size_t i = 0; i < n; i++) {
 		rows[i] = tl->rows[r[i].v];
-		rows[i].tie = i;
+		rows[i].tie = (uint32_t)i;
 	}
 	free(tl->rows);
 	tl->rows = rows;
@@ -357,17 +387,13 @@ tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_ke
 		    .id = s->id,
 		    .entry = e,
 		    .summary = s,
-		    .index = i,
+		    .index = (uint32_t)i,
 		    .start_time = s->start_time,
 		    .response_time = s->response_time,
-		    .duration = s->duration,
-		    .status = s->http.status,
 		    .has_error = s->has_error,
 		    .has_fault = s->has_fault,
 		    .has_throttle = s->has_throttle,
 		    .service = tracelist_service(s),
-		    .method = s->http.method ? s->http.method : "",
-		    .url = s->http.url ? s->http.url : "",
 		};
 	}
 	order_ties(tl);
@@ -375,18 +401,6 @@ tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_ke
 }
 
 /* ---- the index ---- */
-
-#define N_SORT_KEYS (SORT_SERVICE + 1)
-
-struct tracelist_index {
-	const struct xr_store *store;
-	unsigned long gen;
-	size_t n_entries;
-	struct tracelist_row *rows; /* by entry; summary NULL: not listed */
-	size_t n_listed;            /* entries with a summary */
-	struct tracelist all;       /* them, in tie-break order */
-	size_t *order[N_SORT_KEYS]; /* their entries by each key, or NULL */
-};
 
 struct tracelist_index *
 tracelist_index_new(void)
@@ -402,7 +416,11 @@ index_clear(struct tracelist_index *x)
 	tracelist_free(&x->all);
 	for (size_t k = 0; k < N_SORT_KEYS; k++) {
 		free(x->order[k]);
+		free(x->num[k]);
+		free(x->text[k]);
 		x->order[k] = NULL;
+		x->num[k] = NULL;
+		x->text[k] = NULL;
 	}
 	x->store = NULL;
 }
@@ -416,27 +434,24 @@ tracelist_index_free(struct tracelist_index *x)
 	free(x);
 }
 
-/* One pointer for each distinct text in field `off` of the rows
- * (a const char * in struct tracelist_row), in the order of the rows. */
+/* One pointer for each distinct text of t[0..n) (NULL: none). */
 static void
-intern_texts(struct tracelist_index *x, size_t off)
+intern_texts(const char **t, size_t n)
 {
-	size_t cap = 16, n = 0;
+	size_t cap = 16, n_texts = 0;
 	const char **texts = xcalloc(cap, sizeof *texts);
-	for (size_t i = 0; i < x->n_entries; i++) {
-		struct tracelist_row *r = &x->rows[i];
-		if (!r->summary)
+	for (size_t i = 0; i < n; i++) {
+		if (!t[i])
 			continue;
-		const char **field = (const char **)((char *)r + off);
-		size_t mask = cap - 1, h = (size_t)hash_str(*field) & mask;
-		while (texts[h] && texts[h] != *field && strcmp(texts[h], *field) != 0)
-			h = (h + 1) & mask;
+		size_t h = (size_t)hash_str(t[i]) & (cap - 1);
+		while (texts[h] && texts[h] != t[i] && strcmp(texts[h], t[i]) != 0)
+			h = (h + 1) & (cap - 1);
 		if (texts[h]) {
-			*field = texts[h];
+			t[i] = texts[h];
 			continue;
 		}
-		texts[h] = *field;
-		if (++n * 2 > cap) {
+		texts[h] = t[i];
+		if (++n_texts * 2 > cap) {
 			const char **old = texts;
 			size_t old_cap = cap;
 			cap *= 2;
@@ -466,16 +481,34 @@ index_update(struct tracelist_index *x, const struct xr_store *store)
 	x->n_entries = store_count(store);
 	tracelist_build(&x->all, store, NULL, NULL, SORT_START);
 	x->n_listed = x->all.n_rows;
-	x->rows = xcalloc(x->n_entries + 1, sizeof *x->rows);
+	size_t n = x->n_entries;
+	x->rows = xcalloc(n + 1, sizeof *x->rows);
 	for (size_t i = 0; i < x->all.n_rows; i++)
 		x->rows[x->all.rows[i].index] = x->all.rows[i];
-	/* in store order, which is mostly the order in memory */
-	intern_texts(x, offsetof(struct tracelist_row, service));
-	intern_texts(x, offsetof(struct tracelist_row, method));
-	intern_texts(x, offsetof(struct tracelist_row, url));
+	/* the keys, in store order, which is mostly the order in memory */
+	static const enum sort_key nums[] = {SORT_DURATION, SORT_RESPONSETIME, SORT_STATUS};
+	static const enum sort_key texts[] = {SORT_METHOD, SORT_URL, SORT_SERVICE};
+	for (size_t k = 0; k < 3; k++) {
+		x->num[nums[k]] = xcalloc(n + 1, sizeof **x->num);
+		x->text[texts[k]] = xcalloc(n + 1, sizeof **x->text);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct tracelist_row *r = &x->rows[i];
+		if (!r->summary)
+			continue;
+		for (size_t k = 0; k < 3; k++) {
+			x->num[nums[k]][i] = double_key(number_key(r->summary, nums[k]));
+			x->text[texts[k]][i] = text_key(r, texts[k], NULL);
+		}
+	}
+	for (size_t k = 0; k < 3; k++)
+		intern_texts(x->text[texts[k]], n);
+	for (size_t i = 0; i < n; i++)
+		if (x->rows[i].summary)
+			x->rows[i].service = x->text[SORT_SERVICE][i];
 	for (size_t i = 0; i < x->all.n_rows; i++)
 		x->all.rows[i] = x->rows[x->all.rows[i].index];
-	x->all.interned = true;
+	x->all.keys = x;
 }
 
 /* The entries by key (computed the first time). */
@@ -518,7 +551,6 @@ tracelist_build_indexed(struct tracelist *tl, struct tracelist_index *x,
 	tl->n_ties = n;
 	tl->index = x;
 	tl->gen = x->gen;
-	tl->interned = true;
 }
 
 void
@@ -562,7 +594,11 @@ tracelist_sort(struct tracelist *tl, enum sort_key key, bool reverse)
 	    key == SORT_ID || key == SORT_METHOD || key == SORT_URL || key == SORT_SERVICE
 	        ? xmalloc((n + 1) * sizeof *sv)
 	        : NULL;
-	sort_by_key(tl->rows, tl->interned, items, n, key, &sc, sv);
+	sort_by_key(tl->rows,
+	            tl->keys          ? tl->keys
+	            : index_valid(tl) ? tl->index
+	                              : NULL,
+	            items, n, key, &sc, sv);
 	free(sv);
 	scratch_free(&sc);
 	struct tracelist_row *rows = xmalloc((n + 1) * sizeof *rows);

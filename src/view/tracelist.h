@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model/store.h"
 #include "util/buf.h"
@@ -19,17 +20,15 @@ struct tracelist_row {
 	const char *id; /* the trace id (owned by the summary) */
 	const struct xr_store_entry *entry;
 	const struct xr_summary *summary;
-	size_t tie;   /* its place by start time, then id: how sorts break ties */
-	size_t index; /* of its entry in the store */
+	uint32_t tie;   /* its place by start time, then id: how sorts break ties */
+	uint32_t index; /* of its entry in the store */
 	/* copied from the summary, so that sorts and statistics read one
 	 * array instead of every summary in memory */
-	double start_time, response_time, duration;
-	int status;
+	double start_time, response_time;
 	bool has_error, has_fault, has_throttle;
-	/* tracelist_service(), the method and the URL ("" when absent):
-	 * through an index, one pointer per text, so that the same pointer is
-	 * the same text */
-	const char *service, *method, *url;
+	/* tracelist_service(); through an index, one pointer per name, so
+	 * that the same pointer is the same name */
+	const char *service;
 };
 
 struct tracelist_index;
@@ -37,11 +36,11 @@ struct tracelist_index;
 struct tracelist {
 	struct tracelist_row *rows;
 	size_t n_rows;
-	size_t n_considered;           /* entries looked at before filtering */
-	size_t n_ties;                 /* rows numbered by tracelist_build() (row.tie) */
-	struct tracelist_index *index; /* what it was built through, or NULL */
-	unsigned long gen;             /* the store's generation then */
-	bool interned;                 /* rows' texts are one pointer per text */
+	size_t n_considered;                /* entries looked at before filtering */
+	size_t n_ties;                      /* rows numbered by tracelist_build() (row.tie) */
+	struct tracelist_index *index;      /* what it was built through, or NULL */
+	unsigned long gen;                  /* the store's generation then */
+	const struct tracelist_index *keys; /* holds the rows' sort keys, or NULL */
 	const char *annotation_keys[TRACELIST_MAX_ANNOTATIONS];
 	size_t n_annotation_keys;
 	char *annotation_text; /* owns keys set by tracelist_set_annotations() */
