@@ -9,8 +9,8 @@ Runs `XRTOP --load FILE` in a pseudo-terminal (TERM=xterm-256color,
 100x30 unless told) with XRTOP_KEY_TIMES set, so that xrtop writes one line
 per batch of keys it handles: the milliseconds from taking the first key to
 the end of the key handler, to the end of the frame (canvas drawn, copied
-to curses, doupdate written into the terminal), the rows listed and the
-keys.  Once the list is complete the script reads VmRSS/VmHWM from /proc,
+to curses, doupdate written into the terminal), the processor time spent
+meanwhile, the rows listed and the keys.  Once the list is complete the script reads VmRSS/VmHWM from /proc,
 then sends each key REPEAT times, each alone, waiting for its frame:
 
     j      one-row move             PgDn   page move
@@ -19,9 +19,11 @@ then sends each key REPEAT times, each alone, waiting for its frame:
     f ... Enter  re-filter to `responsetime > 2`, then back to no filter
     / ... Enter  search the list (first match)
 
-and prints min/median/p90/max of the in-process time (key to frame out)
-and of the time through the pty (the key written to the master until the
-frame's last byte is read from it).  Before the screens, `XRTOP -b --load
+and prints min/median/p90/max of the in-process time (key to frame out),
+of the time through the pty (the key written to the master until the
+frame's last byte is read from it) and of the processor time xrtop spent
+on the key (all threads; on a busy machine the wall times include waiting
+for a processor).  Before the screens, `XRTOP -b --load
 FILE >/dev/null` gives batch mode's maximum RSS (wait4's ru_maxrss).
 Results go to BENCHMARKS.md."""
 
@@ -83,8 +85,8 @@ class Xrtop:
         self.logpos += len(data[:end].encode())
         out = []
         for ln in data[:end].splitlines():
-            handle, frame, rows, keys = ln.split(" ", 3)
-            out.append((float(handle), float(frame), int(rows), keys.split(" ")))
+            handle, frame, cpu, rows, keys = ln.split(" ", 4)
+            out.append((float(handle), float(frame), int(rows), keys.split(" "), float(cpu)))
         return out
 
     def send(self, data, n_keys, limit=60.0):
@@ -183,57 +185,45 @@ def main():
               % (rows, time.perf_counter() - t0, kib(st["VmRSS"]) // 1024,
                  kib(st["VmHWM"]) // 1024))
 
-        results = []  # (name, in-process ms list, pty ms list)
+        results = {}  # name -> ([in-process ms], [pty ms], [cpu ms])
 
-        def timed(name, data, before=None, n_before=0):
-            inproc, thru = [], []
-            for i in range(a.repeat):
-                if before:
-                    x.send(before(i), n_before(i))
-                d = data(i) if callable(data) else data
-                ln, ms = x.send(d, 1)
-                inproc.append(ln[1])
-                thru.append(ms)
-            results.append((name, inproc, thru))
-            return inproc
+        def press(name, data, n_keys=1):
+            ln, ms = x.send(data, n_keys)
+            r = results.setdefault(name, ([], [], []))
+            r[0].append(ln[1])
+            r[1].append(ms)
+            r[2].append(ln[4])
+            return ln
 
-        timed("j (one-row move)", b"j")
-        timed("PgDn (page move)", PGDN)
+        for i in range(a.repeat):
+            press("j (one-row move)", b"j")
+        for i in range(a.repeat):
+            press("PgDn (page move)", PGDN)
         x.send(b"g", 1)
-        by_col = {}
         col = SORT_COLS.index("responsetime")
         for key, step in ((b">", 1), (b"<", -1)):
-            inproc, thru = [], []
             for i in range(a.repeat):
                 col = (col + step) % len(SORT_COLS)
-                ln, ms = x.send(key, 1)
-                inproc.append(ln[1])
-                thru.append(ms)
-                by_col.setdefault(SORT_COLS[col], []).append(ln[1])
-            results.append(("%s (re-sort)" % key.decode(), inproc, thru))
-        timed("I (invert)", b"I")
-        # f, clear the line, type the filter (not timed), then Enter
-        text = [FILTER.encode(), b""]
-        inproc, thru, inproc0, thru0 = [], [], [], []
+                press("%s (re-sort)" % key.decode(), key)
+                # the same press again under the column's name
+                r = results["%s (re-sort)" % key.decode()]
+                c = results.setdefault("  by " + SORT_COLS[col], ([], [], []))
+                for k in range(3):
+                    c[k].append(r[k][-1])
         for i in range(a.repeat):
-            for t, ip, th in ((text[0], inproc, thru), (text[1], inproc0, thru0)):
+            press("I (invert)", b"I")
+        # f, clear the line, type the filter (not timed), then Enter
+        for i in range(a.repeat):
+            for t, name in ((FILTER, "f %s Enter" % FILTER), ("", "f (empty) Enter")):
                 x.send(b"f", 1)
-                x.send(b"\x15" + t, 1 + len(t))
-                ln, ms = x.send(b"\r", 1)
-                ip.append(ln[1])
-                th.append(ms)
+                x.send(b"\x15" + t.encode(), 1 + len(t))
+                ln = press(name, b"\r")
                 if t:
                     filtered = ln[2]
-        results.append(("f %s Enter" % FILTER, inproc, thru))
-        results.append(("f (empty) Enter", inproc0, thru0))
-        inproc, thru = [], []
         for i in range(a.repeat):
             x.send(b"/", 1)
             x.send(SEARCH.encode(), len(SEARCH))
-            ln, ms = x.send(b"\r", 1)
-            inproc.append(ln[1])
-            thru.append(ms)
-        results.append(("/%s Enter (search)" % SEARCH, inproc, thru))
+            press("/%s Enter (search)" % SEARCH, b"\r")
         st = x.status()
         print("after the keys: VmRSS %d MiB, VmHWM %d MiB"
               % (kib(st["VmRSS"]) // 1024, kib(st["VmHWM"]) // 1024))
@@ -243,14 +233,12 @@ def main():
 
     print("%d presses of each key, %dx%d; milliseconds min / median / p90 / max"
           % (a.repeat, a.cols, a.rows))
-    print("%-28s %-31s %s" % ("key", "in-process (key to frame out)", "through the pty"))
-    for name, ip, th in results:
-        print("%-28s %s   %s" % (name, stats(ip), stats(th)))
-    print("re-sort by column (in-process, min / median / p90 / max):")
-    for c in SORT_COLS:
-        if c in by_col:
-            print("  %-14s %s" % (c, stats(by_col[c])))
-    print("(the filter lists %d traces)" % filtered)
+    print("%-26s %-31s %-31s %s" % ("key", "in-process (key to frame out)", "through the pty",
+                                    "processor time in-process"))
+    for name, (ip, th, cpu) in results.items():
+        print("%-26s %s   %s   %s" % (name, stats(ip), stats(th), stats(cpu)))
+    print("(the filter lists %d traces; load average %s)"
+          % (filtered, " ".join(open("/proc/loadavg").read().split()[:3])))
 
 
 if __name__ == "__main__":

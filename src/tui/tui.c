@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "filter/filter.h"
 #include "frontend.h"
@@ -117,8 +118,57 @@ compute_stats(struct tui *t)
 	st->per_minute = n > 1 && span > 0 ? (double)n / (span / 60.0) : NAN;
 }
 
+/* The widths of the cells of list row r, from the cache of widths by
+ * store entry (measured the first time), widening the columns to them. */
+static void
+measure_row(struct tui *t, size_t r)
+{
+	struct tracetable *tt = &t->tt;
+	uint16_t *w = t->widths + (size_t)t->tl.rows[r].index * TRACETABLE_MAX_COLUMNS;
+	if (w[0] == UINT16_MAX) {
+		int kept[TRACETABLE_MAX_COLUMNS];
+		for (size_t c = 0; c < tt->n_columns; c++) {
+			kept[c] = tt->cols[c].cells;
+			tt->cols[c].cells = 0;
+		}
+		tracetable_measure(tt, r, r + 1);
+		for (size_t c = 0; c < tt->n_columns; c++) {
+			int cells = tt->cols[c].cells;
+			w[c] = (uint16_t)(cells < UINT16_MAX - 1 ? cells : UINT16_MAX - 1);
+			tt->cols[c].cells = kept[c];
+		}
+	}
+	for (size_t c = 0; c < tt->n_columns; c++)
+		if (w[c] > tt->cols[c].cells)
+			tt->cols[c].cells = w[c];
+}
+
+/* Forgets the cached widths unless they were measured from this store,
+ * with this form of the start column and these columns. */
+static void
+widths_check(struct tui *t)
+{
+	const struct xr_store *store = session_store(t->s);
+	const char *keys = t->annotation_keys ? t->annotation_keys : "";
+	if (t->widths && t->widths_gen == store_generation(store) &&
+	    t->widths_time_only == t->tt.time_only && t->widths_flags == t->canvas_flags &&
+	    strcmp(t->widths_keys, keys) == 0)
+		return;
+	free(t->widths);
+	free(t->widths_keys);
+	size_t n = store_count(store);
+	t->widths = xmalloc((n + 1) * TRACETABLE_MAX_COLUMNS * sizeof *t->widths);
+	memset(t->widths, 0xff, (n + 1) * TRACETABLE_MAX_COLUMNS * sizeof *t->widths);
+	t->widths_gen = store_generation(store);
+	t->widths_time_only = t->tt.time_only;
+	t->widths_flags = t->canvas_flags;
+	t->widths_keys = xstrdup(keys);
+}
+
 /* Column widths from a sample of rows spread over the list, so that a
- * large list is laid out quickly and columns do not jump while scrolling. */
+ * large list is laid out quickly and columns do not jump while scrolling;
+ * each row's widths are measured once for as long as the store stays (a
+ * re-filter measures again from the cache). */
 static void
 measure(struct tui *t)
 {
@@ -131,13 +181,26 @@ measure(struct tui *t)
 	t->tt.sort_column = (int)sortable[t->sort_col].col;
 	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
 	size_t n = t->tl.n_rows;
-	if (n <= MEASURE_SAMPLE) {
-		tracetable_measure(&t->tt, 0, n);
-	} else {
-		for (size_t i = 0; i < MEASURE_SAMPLE; i++) {
-			size_t r = i * (n / MEASURE_SAMPLE);
-			tracetable_measure(&t->tt, r, r + 1);
+	if (t->tl.index != t->index || t->tl.gen != store_generation(session_store(t->s))) {
+		/* not the indexed list of this store: rows have no entry numbers
+		 * to cache by */
+		if (n <= MEASURE_SAMPLE) {
+			tracetable_measure(&t->tt, 0, n);
+		} else {
+			for (size_t i = 0; i < MEASURE_SAMPLE; i++) {
+				size_t r = i * (n / MEASURE_SAMPLE);
+				tracetable_measure(&t->tt, r, r + 1);
+			}
 		}
+		return;
+	}
+	widths_check(t);
+	if (n <= MEASURE_SAMPLE) {
+		for (size_t r = 0; r < n; r++)
+			measure_row(t, r);
+	} else {
+		for (size_t i = 0; i < MEASURE_SAMPLE; i++)
+			measure_row(t, i * (n / MEASURE_SAMPLE));
 	}
 }
 
@@ -1381,6 +1444,16 @@ handle_key(struct tui *t, int key, const struct term_mouse *m)
 
 /* ---- the loop ---- */
 
+/* Processor time of the process (every thread), for $XRTOP_KEY_TIMES. */
+static double
+cpu_seconds(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void
 on_input(void *ctx, int fd, short revents)
 {
@@ -1393,11 +1466,13 @@ on_input(void *ctx, int fd, short revents)
 	}
 	struct term_mouse m;
 	int key;
-	double t0 = NAN;
+	double t0 = NAN, cpu0 = 0;
 	char names[64] = "";
 	while (!t->quit && (key = term_key(t->term, &m)) >= 0) {
-		if (isnan(t0))
+		if (isnan(t0)) {
 			t0 = timefmt_monotonic();
+			cpu0 = cpu_seconds();
+		}
 		if (t->key_times) {
 			char kb[16];
 			size_t len = strlen(names);
@@ -1415,8 +1490,8 @@ on_input(void *ctx, int fd, short revents)
 	draw(t);
 	if (t->key_times && !isnan(t0)) {
 		double t2 = timefmt_monotonic();
-		fprintf(t->key_times, "%.3f %.3f %zu %s\n", (t1 - t0) * 1e3, (t2 - t0) * 1e3,
-		        t->tl.n_rows, names);
+		fprintf(t->key_times, "%.3f %.3f %.3f %zu %s\n", (t1 - t0) * 1e3, (t2 - t0) * 1e3,
+		        (cpu_seconds() - cpu0) * 1e3, t->tl.n_rows, names);
 		fflush(t->key_times);
 	}
 }
@@ -1629,6 +1704,8 @@ tui_free(struct tui *t)
 	tracetable_free(&t->tt);
 	tracelist_free(&t->tl);
 	tracelist_index_free(t->index);
+	free(t->widths);
+	free(t->widths_keys);
 	free(t->filter_text);
 	free(t->annotation_keys);
 	free(t->search_text);

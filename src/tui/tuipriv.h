@@ -75,6 +75,14 @@ struct tui {
 	/* the traces screen */
 	struct tracelist tl;
 	struct tracelist_index *index; /* the store's orders, for tl */
+	/* cell widths by store entry and column (UINT16_MAX: not measured),
+	 * for the store generation, start column form, canvas flags and
+	 * annotation keys they were measured with */
+	uint16_t *widths;
+	unsigned long widths_gen;
+	bool widths_time_only;
+	unsigned widths_flags;
+	char *widths_keys;
 	struct tracetable tt;
 	bool tt_wide; /* tt measured with full dates */
 	char *annotation_keys;
