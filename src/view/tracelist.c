@@ -402,6 +402,9 @@ tracelist_build(struct tracelist *tl, const struct xr_store *store, tracelist_ke
 
 /* ---- the index ---- */
 
+/* Rows ahead of the one copied whose data is fetched meanwhile. */
+#define WALK_AHEAD 16
+
 struct tracelist_index *
 tracelist_index_new(void)
 {
@@ -470,8 +473,8 @@ intern_texts(const char **t, size_t n)
 	free(texts);
 }
 
-static void
-index_update(struct tracelist_index *x, const struct xr_store *store)
+void
+tracelist_index_update(struct tracelist_index *x, const struct xr_store *store)
 {
 	if (x->store == store && x->gen == store_generation(store))
 		return;
@@ -511,6 +514,12 @@ index_update(struct tracelist_index *x, const struct xr_store *store)
 	x->all.keys = x;
 }
 
+const struct tracelist_row *
+tracelist_index_rows(const struct tracelist_index *x)
+{
+	return x->rows;
+}
+
 /* The entries by key (computed the first time). */
 static const size_t *
 index_order(struct tracelist_index *x, enum sort_key key)
@@ -538,12 +547,14 @@ tracelist_build_indexed(struct tracelist *tl, struct tracelist_index *x,
                         enum sort_key key)
 {
 	memset(tl, 0, sizeof *tl);
-	index_update(x, store);
+	tracelist_index_update(x, store);
 	const size_t *order = index_order(x, key);
 	size_t n = x->n_listed;
 	tl->rows = xmalloc((n + 1) * sizeof *tl->rows);
 	tl->n_considered = n;
 	for (size_t i = 0; i < n; i++) {
+		if (i + WALK_AHEAD < n)
+			__builtin_prefetch(&x->rows[order[i + WALK_AHEAD]]);
 		const struct tracelist_row *r = &x->rows[order[i]];
 		if (!keep || keep(ctx, r->index, r->entry))
 			tl->rows[tl->n_rows++] = *r;
@@ -558,22 +569,22 @@ tracelist_sort(struct tracelist *tl, enum sort_key key, bool reverse)
 {
 	size_t n = tl->n_rows;
 	if (index_valid(tl)) {
-		/* walk the index's order, taking the entries listed here */
+		/* walk the index's order, taking the entries listed here (their
+		 * rows are the index's) */
 		struct tracelist_index *x = tl->index;
-		size_t *slot = xmalloc((x->n_entries + 1) * sizeof *slot);
-		for (size_t i = 0; i < x->n_entries; i++)
-			slot[i] = SIZE_MAX;
+		unsigned char *listed = xcalloc(x->n_entries + 1, 1);
 		for (size_t i = 0; i < n; i++)
-			slot[tl->rows[i].index] = i;
+			listed[tl->rows[i].index] = 1;
 		const size_t *order = index_order(x, key);
-		struct tracelist_row *rows = xmalloc((n + 1) * sizeof *rows);
+		struct tracelist_row *rows = tl->rows; /* rewritten in place */
 		size_t m = 0;
-		for (size_t i = 0; i < x->n_listed; i++)
-			if (slot[order[i]] != SIZE_MAX)
-				rows[reverse ? n - 1 - m++ : m++] = tl->rows[slot[order[i]]];
-		free(slot);
-		free(tl->rows);
-		tl->rows = rows;
+		for (size_t i = 0; i < x->n_listed && m < n; i++) {
+			if (i + WALK_AHEAD < x->n_listed)
+				__builtin_prefetch(&x->rows[order[i + WALK_AHEAD]]);
+			if (listed[order[i]])
+				rows[reverse ? n - 1 - m++ : m++] = x->rows[order[i]];
+		}
+		free(listed);
 		return;
 	}
 	/* the rows in tie-break order: by their numbers (some may be gone) */

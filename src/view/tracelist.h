@@ -65,6 +65,13 @@ void tracelist_build_indexed(struct tracelist *tl, struct tracelist_index *x,
  * again: the TUI's.  Caller frees with tracelist_index_free(). */
 struct tracelist_index *tracelist_index_new(void);
 void tracelist_index_free(struct tracelist_index *x);
+/* Brings x up to date with store (everything is recomputed when the
+ * store's generation changed). */
+void tracelist_index_update(struct tracelist_index *x, const struct xr_store *store);
+/* A row for every entry of the store, by entry (summary NULL: the entry has
+ * none), valid until the next update: the entry and summary pointers
+ * without reading the entries. */
+const struct tracelist_row *tracelist_index_rows(const struct tracelist_index *x);
 /* Sorts the rows again by key, then start time, then trace id; reverse
  * turns the order around.  Linear in the rows for numeric keys. */
 void tracelist_sort(struct tracelist *tl, enum sort_key key, bool reverse);
