@@ -987,7 +987,8 @@ list_keep(void *ctx, size_t i, const struct xr_store_entry *e)
 /* The filter's verdict on every entry, a share on each worker. */
 struct verdict_pass {
 	const struct session *s;
-	const struct tracelist_row *rows; /* by entry, from the index */
+	const struct tracelist_row *rows;     /* by entry, from the index */
+	const struct xr_trace *const *traces; /* likewise */
 	enum filter_verdict *verdicts;
 	unsigned workers;
 };
@@ -1000,18 +1001,18 @@ verdict_share(void *ctx, unsigned w)
 {
 	struct verdict_pass *vp = ctx;
 	const struct tracelist_row *rows = vp->rows;
+	const struct xr_trace *const *traces = vp->traces;
 	size_t n = store_count(vp->s->store);
 	size_t lo = n * w / vp->workers, hi = n * (w + 1) / vp->workers;
 	for (size_t i = lo; i < hi; i++) {
 		if (i + VERDICT_AHEAD < hi && rows[i + VERDICT_AHEAD].summary) {
 			/* the entries are all over memory: ask for later ones now */
-			__builtin_prefetch(rows[i + VERDICT_AHEAD].entry);
 			__builtin_prefetch(rows[i + VERDICT_AHEAD].summary);
 			__builtin_prefetch((const char *)rows[i + VERDICT_AHEAD].summary + 64);
 		}
 		const struct xr_summary *sum = rows[i].summary;
 		vp->verdicts[i] =
-		    sum ? filter_eval(vp->s->filter, sum, rows[i].entry->trace) : FILTER_NO_MATCH;
+		    sum ? filter_eval(vp->s->filter, sum, traces[i]) : FILTER_NO_MATCH;
 	}
 }
 
@@ -1025,7 +1026,7 @@ list(const struct session *s, struct tracelist_index *x, size_t from_seq, struct
 		/* in store order, which is the order in memory (the index lists
 		 * the entries in its own), a share of the store on each processor */
 		tracelist_index_update(x, s->store);
-		struct verdict_pass vp = {s, tracelist_index_rows(x),
+		struct verdict_pass vp = {s, tracelist_index_rows(x), tracelist_index_traces(x),
 		                          xmalloc((store_count(s->store) + 1) * sizeof *verdicts),
 		                          parallel_workers()};
 		if (store_count(s->store) < 20000)

@@ -179,6 +179,7 @@ struct tracelist_index {
 	/* by entry: the numeric keys as radix keys, the texts interned */
 	uint64_t *num[N_SORT_KEYS];
 	const char **text[N_SORT_KEYS];
+	const struct xr_trace **traces; /* by entry */
 };
 
 /* The text a row sorts by: from the index that holds the keys, or from
@@ -416,6 +417,8 @@ index_clear(struct tracelist_index *x)
 {
 	free(x->rows);
 	x->rows = NULL;
+	free(x->traces);
+	x->traces = NULL;
 	tracelist_free(&x->all);
 	for (size_t k = 0; k < N_SORT_KEYS; k++) {
 		free(x->order[k]);
@@ -495,10 +498,12 @@ tracelist_index_update(struct tracelist_index *x, const struct xr_store *store)
 		x->num[nums[k]] = xcalloc(n + 1, sizeof **x->num);
 		x->text[texts[k]] = xcalloc(n + 1, sizeof **x->text);
 	}
+	x->traces = xcalloc(n + 1, sizeof *x->traces);
 	for (size_t i = 0; i < n; i++) {
 		const struct tracelist_row *r = &x->rows[i];
 		if (!r->summary)
 			continue;
+		x->traces[i] = r->entry->trace;
 		for (size_t k = 0; k < 3; k++) {
 			x->num[nums[k]][i] = double_key(number_key(r->summary, nums[k]));
 			x->text[texts[k]][i] = text_key(r, texts[k], NULL);
@@ -518,6 +523,12 @@ const struct tracelist_row *
 tracelist_index_rows(const struct tracelist_index *x)
 {
 	return x->rows;
+}
+
+const struct xr_trace *const *
+tracelist_index_traces(const struct tracelist_index *x)
+{
+	return x->traces;
 }
 
 /* The entries by key (computed the first time). */
@@ -553,11 +564,10 @@ tracelist_build_indexed(struct tracelist *tl, struct tracelist_index *x,
 	tl->rows = xmalloc((n + 1) * sizeof *tl->rows);
 	tl->n_considered = n;
 	for (size_t i = 0; i < n; i++) {
-		if (i + WALK_AHEAD < n)
-			__builtin_prefetch(&x->rows[order[i + WALK_AHEAD]]);
-		const struct tracelist_row *r = &x->rows[order[i]];
-		if (!keep || keep(ctx, r->index, r->entry))
-			tl->rows[tl->n_rows++] = *r;
+		/* the filter's answer first, from the entry's number alone */
+		if (keep && !keep(ctx, order[i], store_entry(store, order[i])))
+			continue;
+		tl->rows[tl->n_rows++] = x->rows[order[i]];
 	}
 	tl->n_ties = n;
 	tl->index = x;

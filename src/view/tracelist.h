@@ -72,6 +72,8 @@ void tracelist_index_update(struct tracelist_index *x, const struct xr_store *st
  * none), valid until the next update: the entry and summary pointers
  * without reading the entries. */
 const struct tracelist_row *tracelist_index_rows(const struct tracelist_index *x);
+/* The full trace of every entry, by entry (NULL: none), likewise. */
+const struct xr_trace *const *tracelist_index_traces(const struct tracelist_index *x);
 /* Sorts the rows again by key, then start time, then trace id; reverse
  * turns the order around.  Linear in the rows for numeric keys. */
 void tracelist_sort(struct tracelist *tl, enum sort_key key, bool reverse);
