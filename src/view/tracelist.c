@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/arena.h"
 #include "util/hash.h"
 #include "util/jsonw.h"
 #include "util/utf8.h"
@@ -180,6 +181,7 @@ struct tracelist_index {
 	uint64_t *num[N_SORT_KEYS];
 	const char **text[N_SORT_KEYS];
 	const struct xr_trace **traces; /* by entry */
+	struct arena *ids;              /* copies of the trace ids, side by side */
 };
 
 /* The text a row sorts by: from the index that holds the keys, or from
@@ -308,7 +310,7 @@ sort_by_key(const struct tracelist_row *rows, const struct tracelist_index *x, s
 	case SORT_METHOD:
 	case SORT_URL:
 	case SORT_SERVICE:
-		if (x && x->text[key]) {
+		if (x && x->text[key] && key != SORT_ID) {
 			/* one pointer per text: each row's text numbered by a
 			 * hash of its pointer, the few distinct texts sorted, the
 			 * rows by their text's rank */
@@ -419,6 +421,8 @@ index_clear(struct tracelist_index *x)
 	x->rows = NULL;
 	free(x->traces);
 	x->traces = NULL;
+	arena_free(x->ids);
+	x->ids = NULL;
 	tracelist_free(&x->all);
 	for (size_t k = 0; k < N_SORT_KEYS; k++) {
 		free(x->order[k]);
@@ -499,11 +503,16 @@ tracelist_index_update(struct tracelist_index *x, const struct xr_store *store)
 		x->text[texts[k]] = xcalloc(n + 1, sizeof **x->text);
 	}
 	x->traces = xcalloc(n + 1, sizeof *x->traces);
+	/* the ids side by side: sorting them reads a few megabytes, not
+	 * every summary's page */
+	x->ids = arena_new();
+	x->text[SORT_ID] = xcalloc(n + 1, sizeof **x->text);
 	for (size_t i = 0; i < n; i++) {
 		const struct tracelist_row *r = &x->rows[i];
 		if (!r->summary)
 			continue;
 		x->traces[i] = r->entry->trace;
+		x->text[SORT_ID][i] = arena_strdup(x->ids, r->id ? r->id : "");
 		for (size_t k = 0; k < 3; k++) {
 			x->num[nums[k]][i] = double_key(number_key(r->summary, nums[k]));
 			x->text[texts[k]][i] = text_key(r, texts[k], NULL);
@@ -567,6 +576,8 @@ tracelist_build_indexed(struct tracelist *tl, struct tracelist_index *x,
 		/* the filter's answer first, from the entry's number alone */
 		if (keep && !keep(ctx, order[i], store_entry(store, order[i])))
 			continue;
+		if (!keep && i + WALK_AHEAD < n)
+			__builtin_prefetch(&x->rows[order[i + WALK_AHEAD]]);
 		tl->rows[tl->n_rows++] = x->rows[order[i]];
 	}
 	tl->n_ties = n;
