@@ -28,9 +28,11 @@ or_neg_inf(double v)
  * puts the rows in tie-break order once and numbers them (row.tie); a sort
  * starts from that order and sorts it stably by its key alone: numbers as
  * 64-bit integers by radix sort, text by a most-significant-first radix
- * sort of the strings, eight bytes at a time.  Both read each summary once,
- * and neither compares two rows' summaries, which is what made qsort slow
- * on 100,000 rows scattered in memory. */
+ * sort of the strings, eight bytes at a time, or, for the method, URL and
+ * service of an index (interned), by the rank of each distinct text.  None
+ * compares two rows' summaries, which is what made qsort slow on 100,000
+ * rows scattered in memory.  A list built through an index sorts again by
+ * walking the index's order of the whole store. */
 
 /* A key and what it belongs to. */
 struct kv {

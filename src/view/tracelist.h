@@ -1,6 +1,9 @@
 /* tracelist: the list of traces a view shows: which entries (through a
  * filter callback), in which order, with which annotation columns, and the
- * text of each cell.  Pure; used by batch mode and the TUI alike. */
+ * text of each cell.  Pure; used by batch mode and the TUI alike.  The TUI
+ * builds its lists through a tracelist_index, which keeps every entry's
+ * sort keys and its order by each key, so that re-sorting and re-filtering
+ * a large store read neither the summaries nor their texts again. */
 #ifndef XRTOP_VIEW_TRACELIST_H
 #define XRTOP_VIEW_TRACELIST_H
 
