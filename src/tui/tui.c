@@ -234,6 +234,28 @@ select_id(struct tui *t, const char *id)
 	}
 }
 
+/* Idle time computes the index's orders by the other columns, one per
+ * PREPARE_PERIOD, so that no re-sort waits for one. */
+#define PREPARE_PERIOD 0.05
+
+static void
+on_prepare_timer(void *ctx)
+{
+	struct tui *t = ctx;
+	t->prepare_timer = 0;
+	if (tracelist_index_prepare(t->index))
+		t->prepare_timer = loop_add_timer(t->loop, timefmt_monotonic() + PREPARE_PERIOD, 0,
+		                                  on_prepare_timer, t);
+}
+
+static void
+prepare_soon(struct tui *t)
+{
+	if (t->loop && !t->prepare_timer)
+		t->prepare_timer = loop_add_timer(t->loop, timefmt_monotonic() + PREPARE_PERIOD, 0,
+		                                  on_prepare_timer, t);
+}
+
 /* Rebuilds the list from the session (filter, sort, annotation columns),
  * keeping the selection on its trace id. */
 static void
@@ -271,6 +293,7 @@ rebuild(struct tui *t)
 	compute_stats(t);
 	select_id(t, id);
 	free(id);
+	prepare_soon(t);
 }
 
 /* The list reads the store: rebuilt whenever the store changed. */

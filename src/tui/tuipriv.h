@@ -75,6 +75,7 @@ struct tui {
 	/* the traces screen */
 	struct tracelist tl;
 	struct tracelist_index *index; /* the store's orders, for tl */
+	uint64_t prepare_timer;        /* computes more orders when idle, or 0 */
 	/* cell widths by store entry and column (UINT16_MAX: not measured),
 	 * for the store generation, start column form, canvas flags and
 	 * annotation keys they were measured with */

@@ -556,6 +556,20 @@ index_order(struct tracelist_index *x, enum sort_key key)
 	return x->order[key];
 }
 
+bool
+tracelist_index_prepare(struct tracelist_index *x)
+{
+	if (!x->store || store_generation(x->store) != x->gen)
+		return false;
+	for (int k = SORT_START; k <= SORT_SERVICE; k++) {
+		if (!x->order[k]) {
+			index_order(x, (enum sort_key)k);
+			return true;
+		}
+	}
+	return false;
+}
+
 static bool
 index_valid(const struct tracelist *tl)
 {

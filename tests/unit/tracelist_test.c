@@ -220,8 +220,11 @@ test_orders(size_t n)
 		    (tl.rows[i].service == tl.rows[0].service))
 			interned = false;
 	ok(interned, "%zu rows, indexed: one pointer per service name", n);
+	/* idle time computes the orders not asked for: all eight were */
+	is_int(tracelist_index_prepare(x), false, "%zu rows: every order computed already", n);
 	/* the store changes: the list sorts without the index */
 	add_summary(store, (unsigned)n);
+	is_int(tracelist_index_prepare(x), false, "nothing is prepared for a changed store");
 	tracelist_sort(&tl, SORT_URL, false);
 	ok(sorted_like_reference(&tl, SORT_URL, false),
 	   "%zu rows: after the store changed, by url without the index", n);
@@ -229,6 +232,15 @@ test_orders(size_t n)
 	tracelist_build_indexed(&tl, x, store, NULL, NULL, SORT_METHOD);
 	is_int(tl.n_rows, n + 1, "the index follows the store (%zu rows)", n + 1);
 	ok(sorted_like_reference(&tl, SORT_METHOD, false), "and lists it by method");
+	int prepared = 0;
+	while (tracelist_index_prepare(x))
+		prepared++;
+	is_int(prepared, SORT_SERVICE, "idle time computes the other seven orders");
+	for (int k = SORT_START; k <= SORT_SERVICE; k++) {
+		tracelist_sort(&tl, (enum sort_key)k, k % 2);
+		ok(sorted_like_reference(&tl, (enum sort_key)k, k % 2), "prepared order: by %s%s",
+		   key_names[k], k % 2 ? ", inverted" : "");
+	}
 	tracelist_free(&tl);
 	tracelist_index_free(x);
 	store_free(store);
