@@ -989,31 +989,21 @@ struct verdict_pass {
 	const struct session *s;
 	const struct tracelist_row *rows;     /* by entry, from the index */
 	const struct xr_trace *const *traces; /* likewise */
+	const struct xr_summary *summaries;   /* likewise: copies side by side */
 	enum filter_verdict *verdicts;
 	unsigned workers;
 };
-
-/* Entries ahead of the one evaluated whose data is fetched meanwhile. */
-#define VERDICT_AHEAD 16
 
 static void
 verdict_share(void *ctx, unsigned w)
 {
 	struct verdict_pass *vp = ctx;
-	const struct tracelist_row *rows = vp->rows;
-	const struct xr_trace *const *traces = vp->traces;
 	size_t n = store_count(vp->s->store);
 	size_t lo = n * w / vp->workers, hi = n * (w + 1) / vp->workers;
-	for (size_t i = lo; i < hi; i++) {
-		if (i + VERDICT_AHEAD < hi && rows[i + VERDICT_AHEAD].summary) {
-			/* the entries are all over memory: ask for later ones now */
-			__builtin_prefetch(rows[i + VERDICT_AHEAD].summary);
-			__builtin_prefetch((const char *)rows[i + VERDICT_AHEAD].summary + 64);
-		}
-		const struct xr_summary *sum = rows[i].summary;
-		vp->verdicts[i] =
-		    sum ? filter_eval(vp->s->filter, sum, traces[i]) : FILTER_NO_MATCH;
-	}
+	for (size_t i = lo; i < hi; i++)
+		vp->verdicts[i] = vp->rows[i].summary
+		                      ? filter_eval(vp->s->filter, &vp->summaries[i], vp->traces[i])
+		                      : FILTER_NO_MATCH;
 }
 
 static void
@@ -1026,7 +1016,10 @@ list(const struct session *s, struct tracelist_index *x, size_t from_seq, struct
 		/* in store order, which is the order in memory (the index lists
 		 * the entries in its own), a share of the store on each processor */
 		tracelist_index_update(x, s->store);
-		struct verdict_pass vp = {s, tracelist_index_rows(x), tracelist_index_traces(x),
+		struct verdict_pass vp = {s,
+		                          tracelist_index_rows(x),
+		                          tracelist_index_traces(x),
+		                          tracelist_index_summaries(x),
 		                          xmalloc((store_count(s->store) + 1) * sizeof *verdicts),
 		                          parallel_workers()};
 		if (store_count(s->store) < 20000)

@@ -183,6 +183,7 @@ struct tracelist_index {
 	uint64_t *num[N_SORT_KEYS];
 	const char **text[N_SORT_KEYS];
 	const struct xr_trace **traces; /* by entry */
+	struct xr_summary *summaries;   /* copies, by entry */
 	struct arena *ids;              /* copies of the trace ids, side by side */
 };
 
@@ -423,6 +424,8 @@ index_clear(struct tracelist_index *x)
 	x->rows = NULL;
 	free(x->traces);
 	x->traces = NULL;
+	free(x->summaries);
+	x->summaries = NULL;
 	arena_free(x->ids);
 	x->ids = NULL;
 	tracelist_free(&x->all);
@@ -505,6 +508,7 @@ tracelist_index_update(struct tracelist_index *x, const struct xr_store *store)
 		x->text[texts[k]] = xcalloc(n + 1, sizeof **x->text);
 	}
 	x->traces = xcalloc(n + 1, sizeof *x->traces);
+	x->summaries = xcalloc(n + 1, sizeof *x->summaries);
 	/* the ids side by side: sorting them reads a few megabytes, not
 	 * every summary's page */
 	x->ids = arena_new();
@@ -514,6 +518,7 @@ tracelist_index_update(struct tracelist_index *x, const struct xr_store *store)
 		if (!r->summary)
 			continue;
 		x->traces[i] = r->entry->trace;
+		x->summaries[i] = *r->summary;
 		x->text[SORT_ID][i] = arena_strdup(x->ids, r->id ? r->id : "");
 		for (size_t k = 0; k < 3; k++) {
 			x->num[nums[k]][i] = double_key(number_key(r->summary, nums[k]));
@@ -540,6 +545,12 @@ const struct xr_trace *const *
 tracelist_index_traces(const struct tracelist_index *x)
 {
 	return x->traces;
+}
+
+const struct xr_summary *
+tracelist_index_summaries(const struct tracelist_index *x)
+{
+	return x->summaries;
 }
 
 /* The entries by key (computed the first time). */

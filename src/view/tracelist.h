@@ -77,6 +77,10 @@ void tracelist_index_update(struct tracelist_index *x, const struct xr_store *st
 const struct tracelist_row *tracelist_index_rows(const struct tracelist_index *x);
 /* The full trace of every entry, by entry (NULL: none), likewise. */
 const struct xr_trace *const *tracelist_index_traces(const struct tracelist_index *x);
+/* A copy of every entry's summary, by entry, side by side (valid where the
+ * row has a summary), likewise: what a filter reads of a summary without
+ * a trip to each entry's memory. */
+const struct xr_summary *tracelist_index_summaries(const struct tracelist_index *x);
 /* Computes one order by a key that was not asked for yet, so that the
  * first sort by it is as quick as the others (for idle time); false when
  * there is none left or the store changed since the last update. */
