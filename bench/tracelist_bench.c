@@ -10,7 +10,8 @@
  *               and tracelist_build() of what matched
  * then the same through a tracelist_index (as the screens do: the first
  * sort by each key computes its order of the whole store; the filter is
- * evaluated over the index's rows, in store order, on one thread), and
+ * evaluated over the index's copies of the summaries, in store order, on
+ * one thread), and
  * filter_eval_store() alone for comparison,
  * and prints the minimum and median in milliseconds.  bench/tui-keys.py
  * measures the same through the screens.
@@ -155,10 +156,11 @@ main(int argc, char **argv)
 		a = timefmt_monotonic();
 		/* as session_list_indexed() does, on one thread */
 		const struct tracelist_row *rows = tracelist_index_rows(x);
+		const struct xr_summary *sums = tracelist_index_summaries(x);
+		const struct xr_trace *const *traces = tracelist_index_traces(x);
 		for (size_t i = 0; i < store_count(store); i++)
-			v[i] = rows[i].summary
-			           ? filter_eval(f, rows[i].summary, rows[i].entry->trace)
-			           : FILTER_NO_MATCH;
+			v[i] =
+			    rows[i].summary ? filter_eval(f, &sums[i], traces[i]) : FILTER_NO_MATCH;
 		tracelist_build_indexed(&tl, x, store, keep_verdict, v, SORT_RESPONSETIME);
 		ms[r] = (timefmt_monotonic() - a) * 1e3;
 		tracelist_free(&tl);
