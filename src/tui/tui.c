@@ -18,7 +18,7 @@
 #include "loop.h"
 #include "model/stats.h"
 #include "session.h"
-#include "source/save.h"
+#include "save.h"
 #include "tui/analyticsscreen.h"
 #include "tui/mapscreen.h"
 #include "tui/prompt.h"
