@@ -207,7 +207,8 @@ void session_stop(struct session *s);
 
 /* The store every source feeds. */
 const struct xr_store *session_store(const struct session *s);
-/* The service graph of the window (settings.service_graph), or NULL. */
+/* The service graph of the window (settings.service_graph), as the store
+ * holds it (store_service_graph()), or NULL. */
 const struct xr_service_graph *session_service_graph(const struct session *s);
 struct svcmap;
 /* The service map of what s holds: the service's GetServiceGraph when it
@@ -236,6 +237,11 @@ struct session_list_stats {
  * until the next turn of the loop; free it with tracelist_free(). */
 void session_list(const struct session *s, size_t from_seq, struct tracelist *tl,
                   struct session_list_stats *stats);
+/* session_list() of every entry through an index of the store that the
+ * caller keeps between calls (tracelist_build_indexed()), for lists that
+ * are rebuilt and sorted again often. */
+void session_list_indexed(const struct session *s, struct tracelist_index *x, struct tracelist *tl,
+                          struct session_list_stats *stats);
 /* The entry of trace id, or NULL. */
 const struct xr_store_entry *session_find(const struct session *s, const char *id);
 
