@@ -390,14 +390,14 @@ assume(const struct awsconfig *cfg, const struct awsconfig *v, struct chain *ch,
 	                        "SerialNumber",    mfa,
 	                        "TokenCode",       mfa ? code : NULL};
 	char who[600];
-	snprintf(who, sizeof who, "role %s of profile '%s'", role, v->profile);
+	snprintf(who, sizeof who, _("role %s of profile '%s'"), role, v->profile);
 	st = call_sts(cfg, CREDS_ASSUME_ROLE, "AssumeRole", params, sizeof params / sizeof *params,
 	              &src, who, out, cancel, why);
 	secret_wipe(code, sizeof code);
 	if (st == CREDS_FOUND) {
 		out->interactive = src.interactive || mfa != NULL;
 		snprintf(out->source, sizeof out->source,
-		         "role %.150s of profile '%.60s' (from %.150s)", role, v->profile,
+		         _("role %.150s of profile '%.60s' (from %.150s)"), role, v->profile,
 		         src.source);
 	}
 	creds_clear(&src);
@@ -514,13 +514,13 @@ roles_web_identity(const struct awsconfig *cfg, struct aws_creds *out, const ato
 	const char *params[] = {"RoleArn",          role, "RoleSessionName", session,
 	                        "WebIdentityToken", token};
 	char who[600];
-	snprintf(who, sizeof who, "role %s (%s)", role, role_from);
+	snprintf(who, sizeof who, _("role %s (%s)"), role, role_from);
 	enum creds_status st =
 	    call_sts(cfg, CREDS_WEB_IDENTITY, "AssumeRoleWithWebIdentity", params,
 	             sizeof params / sizeof *params, NULL, who, out, cancel, why);
 	if (st == CREDS_FOUND)
 		snprintf(out->source, sizeof out->source,
-		         "web identity: role %s with the token in %s", role, path);
+		         _("web identity: role %s with the token in %s"), role, path);
 	secret_free(token);
 	free(session);
 	free(path);

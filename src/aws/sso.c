@@ -75,7 +75,7 @@ load_conf(const struct awsconfig *cfg, struct sso_conf *sc, struct xr_err *why)
 				*dst[i] = sv;
 		}
 		snprintf(sc->login, sizeof sc->login,
-		         "'aws sso login --sso-session %s' (or 'aws sso login --profile %s')",
+		         _("'aws sso login --sso-session %s' (or 'aws sso login --profile %s')"),
 		         sc->session, cfg->profile);
 	} else {
 		snprintf(sc->login, sizeof sc->login, "'aws sso login --profile %s'", cfg->profile);
@@ -458,9 +458,10 @@ sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *c
 			creds_set(out, CREDS_SSO, d.access_key_id, d.secret_access_key,
 			          d.session_token, d.expiration);
 			decode_creds_free(&d);
-			snprintf(out->source, sizeof out->source,
-			         "IAM Identity Center (SSO): role %s in account %s of profile '%s'",
-			         sc.role_name, sc.account_id, sc.profile);
+			snprintf(
+			    out->source, sizeof out->source,
+			    _("IAM Identity Center (SSO): role %s in account %s of profile '%s'"),
+			    sc.role_name, sc.account_id, sc.profile);
 			st = CREDS_FOUND;
 		}
 	} else {

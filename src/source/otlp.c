@@ -73,8 +73,8 @@ otlp_open(const char *address, struct xr_store *store, struct xr_warnings *warni
 	if (bind(o->fd, (struct sockaddr *)&o->addr.sa, o->addr.sa_len) < 0 ||
 	    listen(o->fd, 64) < 0) {
 		xr_err_set(err, XR_EIO, _("--listen-otlp %s: %s%s"), o->addr.text, strerror(errno),
-		           errno == EADDRINUSE ? " (is an OpenTelemetry Collector running? give "
-		                                 "xrtop another port)"
+		           errno == EADDRINUSE ? _(" (is an OpenTelemetry Collector running? "
+		                                   "give xrtop another port)")
 		                               : "");
 		goto fail;
 	}

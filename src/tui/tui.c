@@ -362,7 +362,7 @@ draw_traces(struct tui *t)
 	if (t->tl.n_rows == 0 && (t->o->listen || t->o->listen_otlp)) {
 		canvas_puts(
 		    c, 2, t->list_y + 1, -1,
-		    "Waiting for segments: point an X-Ray SDK or OpenTelemetry exporter here.",
+		    _("Waiting for segments: point an X-Ray SDK or OpenTelemetry exporter here."),
 		    CANVAS_DIM);
 		return;
 	}
@@ -715,7 +715,7 @@ key_pause(struct tui *t)
 	bool paused = !session_progress(t->s).paused;
 	session_pause(t->s, paused);
 	tui_set_status(t, CANVAS_NORMAL,
-	               paused ? "live refresh paused (p resumes)" : "live refresh resumed");
+	               paused ? _("live refresh paused (p resumes)") : _("live refresh resumed"));
 }
 
 static const struct keydef keys[] = {
@@ -1257,7 +1257,7 @@ complete_command(struct tui *t)
 	}
 	t->completions[0] = '\0';
 	if (n == 0) {
-		snprintf(t->completions, sizeof t->completions, "no completion");
+		snprintf(t->completions, sizeof t->completions, "%s", _("no completion"));
 	} else {
 		size_t common = strlen(cands[0]);
 		for (size_t i = 1; i < n; i++) {
@@ -1488,7 +1488,7 @@ open_first_view(struct tui *t)
 	const struct xr_store_entry *e = id ? session_find(t->s, id) : NULL;
 	if (!e || !e->trace) {
 		tui_set_status(t, CANVAS_ERROR, _("%s%s: no full trace to show"),
-		               o->trace_id ? "--trace " : "", id ? id : "no trace");
+		               o->trace_id ? "--trace " : "", id ? id : _("no trace"));
 		return;
 	}
 	free(t->trace_id);
