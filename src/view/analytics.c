@@ -44,8 +44,8 @@ static const struct {
 };
 #define N_FIXED_KEYS (sizeof fixed_keys / sizeof *fixed_keys)
 #define KEY_FORMS                                                                                  \
-	"annotation.KEY (or annotation[KEY], annotation[\"KEY\"]), http.status, http.method, "     \
-	"http.url, service, user, rootcause.fault, rootcause.error, rootcause.responsetime"
+	_("annotation.KEY (or annotation[KEY], annotation[\"KEY\"]), http.status, http.method, "   \
+	  "http.url, service, user, rootcause.fault, rootcause.error, rootcause.responsetime")
 
 static bool
 is_word(const char *s)
