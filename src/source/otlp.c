@@ -140,7 +140,7 @@ take_span(void *ctx, const struct otlp_span *sp, struct buf *why)
 	struct xr_trace *t = trace_new_sized(NULL, json.len);
 	struct xr_err err = {0};
 	if (!decode_segment_document(json.data, json.len, t, &err) || !t->id[0]) {
-		buf_puts(why, err.msg[0] ? err.msg : "not a usable segment");
+		buf_puts(why, err.msg[0] ? err.msg : _("not a usable segment"));
 		trace_free(t);
 		buf_free(&json);
 		return false;

@@ -504,13 +504,13 @@ read_annotations(struct ctx *c, struct seg_state *st, struct xr_segment *s)
 	struct list l = {.size = sizeof(struct xr_annotation)};
 	while (!c->failed && next_member(c)) {
 		if (!utf8_valid(c->jp->text.data, c->jp->text.len))
-			problem(st, "annotation key", N_("is not valid UTF-8"));
+			problem(st, _("annotation key"), N_("is not valid UTF-8"));
 		const char *key = arena_strndup(c->a, c->jp->text.data, c->jp->text.len);
 		enum jsonpull_token tok = next(c);
 		struct xr_value v;
 		if (tok == JSONPULL_STRING) {
 			v.type = XR_VAL_STRING;
-			v.u.s = take_string(c, st, tok, "annotation value");
+			v.u.s = take_string(c, st, tok, _("annotation value"));
 		} else if (tok == JSONPULL_NUMBER && isfinite(c->jp->number)) {
 			v.type = XR_VAL_NUMBER;
 			v.u.n = c->jp->number;

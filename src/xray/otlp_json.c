@@ -221,7 +221,7 @@ get_attrs(struct jctx *c, const cJSON *list, const char *path, struct otlp_attr 
 		snprintf(p, sizeof p, "%.200s[%zu]", path, i++);
 		const cJSON *k = member(kv, "key");
 		if (!cJSON_IsObject(kv) || !cJSON_IsString(k))
-			return bad(c, p, "an attribute must be an object with a string \"key\"");
+			return bad(c, p, _("an attribute must be an object with a string \"key\""));
 		struct otlp_attr *at = &(*out)[(*n)++];
 		at->key = arena_strdup(c->a, k->valuestring);
 		if (get_value(c, member(kv, "value"), p, &at->v) < 0)
