@@ -2,8 +2,10 @@
 """TAP test of the interactive screens in Korean (LANG=ko_KR.UTF-8, TZ=UTC,
 the build tree's catalogue), in a detached tmux of fixed size as
 tests/tui/screen_test.py does: the timeline, the details tabs, the service
-map, analytics, the help screen, the log and the status line with an error,
-at 80x24 (the timeline and the map also at 120x40), against goldens in
+map, analytics, the help screen, the log and the status line with an error
+(a bad filter, an unknown command, and an X-Ray API error against the
+emulator, whose message stays as AWS sent it inside Korean), at 80x24 (the
+timeline and the map also at 120x40), against goldens in
 tests/i18n/golden/tui-*.txt.  Every screen is checked by display width
 (Hangul is 2 columns): no line wider than the terminal, no replacement
 character, no Hangul syllable cut in two (text that does not fit ends in
@@ -19,6 +21,7 @@ import sys
 import time
 import unicodedata
 
+sys.dont_write_bytecode = True
 TOP = os.environ.get("top_srcdir") or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 XRTOP = os.path.abspath(os.environ.get("XRTOP") or os.path.join(TOP, "_build", "src", "xrtop"))
@@ -300,6 +303,42 @@ else:
            "map at 120x40: names are not broken")
         keys("w", "Q")
         tmux("kill-session", "-t", "w")
+        # --- an API error on the status line, its hint in the log ---
+        sys.path.insert(0, os.path.join(TOP, "tests", "api"))
+        from harness import WINDOW, Workdir, emulator, key_env  # noqa: E402
+        work = Workdir()
+        emu = emulator()
+        try:
+            env = key_env(work, secret="not-the-secret", LC_ALL=None, LANG="ko_KR.UTF-8",
+                          TERM="tmux-256color")
+            cmd = "env -i %s %s --endpoint-url %s --region us-east-1 %s; sleep 60" % (
+                " ".join("%s='%s'" % (k, v) for k, v in env.items()), XRTOP, emu.base,
+                " ".join(WINDOW))
+            tmux("new-session", "-d", "-s", "api", "-x", "80", "-y", "24", "sh", "-c", cmd)
+            tmux("set-option", "-t", "api", "status", "off")
+            s = wait_for("api", lambda s: "InvalidSignatureException" in s, "the API error")
+            lines = s.rstrip("\n").split("\n")
+            fits(s, 80, "API error on the status line")
+            ok(lines[0].startswith(" xrtop X-Ray us-east-1") and "일치 0/0" in lines[1],
+               "API error: the title and the Korean header line", "\n".join(lines[:2]))
+            ok(lines[-2].startswith("GetTraceSummaries 2026-11-20T10:") and
+               "InvalidSignatureException" in lines[-2],
+               "API error: the status line names the request and the service's error code",
+               lines[-2])
+            keys("api", "L")
+            s = wait_for("api", lambda s: "로그: 메시지" in s and "힌트:" in s, "the log with the hint")
+            fits(s, 80, "API error in the log")
+            ok("가져오지 못함 (중단됨)" in s, "API error: the log says what was not fetched, in Korean", s)
+            ok("힌트: 환경 변수(AWS_ACCESS_KEY_ID)의 보안 액세스 키를 확인하세요" in s,
+               "API error: the hint names the credential source in Korean", s)
+            joined = "".join(l[1:] for l in s.split("\n"))  # the log wraps at 79 columns
+            ok("The request signature we calculated does not match" in joined,
+               "API error: the service's own message stays as AWS sent it", s)
+            keys("api", "Q")
+            tmux("kill-session", "-t", "api")
+        finally:
+            emu.stop()
+            work.cleanup()
     finally:
         tmux("kill-server")
 
