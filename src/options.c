@@ -452,8 +452,8 @@ options_usage(struct buf *out)
 	buf_puts(
 	    out,
 	    _("The X-Ray API:\n"
-	      "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, "
-	      "profile)\n"
+	      "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION,\n"
+	      "                           the profile, the EC2 instance metadata)\n"
 	      "      --profile NAME       shared config/credentials profile (else AWS_PROFILE)\n"
 	      "      --endpoint-url URL   use URL instead of https://xray.REGION.amazonaws.com\n"
 	      "                           (else AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL, config)\n"

@@ -18,7 +18,7 @@ if [ "${1:-}" = "--sanitize" ]; then
 fi
 
 packages="build-essential autoconf automake pkg-config autopoint gettext libncurses-dev
-	libcurl4-openssl-dev libcjson-dev libpcre2-dev libexpat1-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev python3 python3-botocore python3-boto3 awscli tmux jq locales"
+	libcurl4-openssl-dev libcjson-dev libpcre2-dev libexpat1-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libssl-dev python3 python3-botocore python3-boto3 awscli tmux jq locales"
 # Node.js and npm (the real X-Ray and OpenTelemetry clients of the --listen
 # tests), from Debian unless some other Node.js is installed already.
 command -v node >/dev/null || packages="$packages nodejs"

@@ -198,8 +198,8 @@ awsconfig_true(const char *v)
 	return v && strcasecmp(v, "true") == 0;
 }
 
-static bool
-region_name_ok(const char *r)
+bool
+awsconfig_region_name_ok(const char *r)
 {
 	size_t n = strlen(r);
 	if (n == 0 || n > 40)
@@ -215,6 +215,7 @@ awsconfig_region(const struct awsconfig *c, const char *opt, const char **source
                  struct xr_err *err)
 {
 	const char *r = NULL;
+	*source = NULL;
 	if (opt && *opt) {
 		r = opt;
 		*source = "--region";
@@ -232,7 +233,7 @@ awsconfig_region(const struct awsconfig *c, const char *opt, const char **source
 		           c->profile, c->config_path);
 		return NULL;
 	}
-	if (!region_name_ok(r)) {
+	if (!awsconfig_region_name_ok(r)) {
 		xr_err_set(err, XR_EUSAGE,
 		           _("region '%s' (from %s) is not a region name such as us-east-1"), r,
 		           *source);

@@ -67,7 +67,8 @@ const char *awsconfig_setting(const struct awsconfig *c, const char *env, const 
 
 /* The region from --region, AWS_REGION, AWS_DEFAULT_REGION or the
  * profile; *source says which.  NULL with a usage error when there is
- * none or it is not a region name.  Caller frees. */
+ * none (*source NULL: the caller may ask the instance metadata service,
+ * aws/imds.h) or it is not a region name.  Caller frees. */
 char *awsconfig_region(const struct awsconfig *c, const char *opt, const char **source,
                        struct xr_err *err);
 
@@ -110,5 +111,8 @@ int awsconfig_url_split(const char *url, bool *https, char **host, int *port, ch
  * name counts, not even "localhost.": libcurl resolves only "localhost"
  * itself without asking DNS, so any other name could lead elsewhere. */
 bool awsconfig_is_loopback(const char *host);
+
+/* True for a region name: lower-case letters, digits and inner '-'. */
+bool awsconfig_region_name_ok(const char *r);
 
 #endif

@@ -16,8 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "aws/credsjob.h"
 #include "aws/decode_creds.h"
 #include "aws/http.h"
+#include "aws/imds.h"
+#include "aws/retry.h"
 #include "aws/roles.h"
 #include "aws/sso.h"
 #include "util/buf.h"
@@ -29,8 +32,6 @@
 
 extern char **environ;
 
-#define IMDS_DEFAULT_ENDPOINT "http://169.254.169.254"
-#define IMDS_IPV6_ENDPOINT "http://[fd00:ec2::254]"
 #define ECS_CONTAINER_HOST "http://169.254.170.2"
 #define CONTAINER_TIMEOUT 2.0
 #define CONTAINER_ATTEMPTS 2
@@ -270,55 +271,23 @@ drain(int fd, char *buf, size_t cap, size_t *len, bool *overflow)
 	}
 }
 
-/* ---- resolution jobs ----
- *
- * A job walks the provider chain (or asks one provider, for a refresh)
- * without blocking: the metadata endpoints' requests go through the
- * caller's HTTP client (the one the event loop polls) and a
- * credential_process is watched by creds_job_tick().  Each provider is a
- * step function called when the job starts it and again with each reply;
- * it returns CREDS_PENDING while it waits. */
-
-#define CREDS_PENDING ((enum creds_status) - 1)
-
-enum job_wait { JOB_RUN, JOB_HTTP, JOB_PROCESS, JOB_DONE };
-
-struct creds_job {
-	const struct awsconfig *cfg;
-	struct http *http;
-	int only; /* -1: the whole chain; else this provider alone */
-	int provider;
-	bool started; /* the current provider's step has run */
-	enum job_wait wait;
-	uint64_t http_id;
-	struct http_response resp;
-	struct buf tried;
-	/* the current provider's state */
-	int step, attempt, attempts;
-	char *url, *auth, *token_header;
-	const char *var;
-	size_t eplen;
-	const char *ep;
-	double timeout;
-	bool v1_allowed;
-	char role[256];
-	char **argv;
-	pid_t pid;
-	int po, pe;
-	char *text;
-	size_t len, elen;
-	bool overflow, eoverflow, out_open, err_open;
-	double deadline;
-	char errtext[1024];
-	/* results */
-	struct aws_creds out;
-	struct xr_err why;
-	enum creds_status st; /* of the provider asked alone */
-	int rc;               /* of the chain: 0 or -1 with err */
-	struct xr_err err;
-};
+/* ---- resolution jobs (aws/credsjob.h) ---- */
 
 static void job_advance(struct creds_job *j);
+static void creds_job_free(struct creds_job *j);
+
+/* Makes j and its parents runnable and advances the job at the top: a
+ * child's progress reaches its parent's step that way. */
+static void
+job_wake(struct creds_job *j)
+{
+	struct creds_job *top = j;
+	for (struct creds_job *x = j; x; x = x->parent) {
+		x->wait = CREDS_JOB_RUN;
+		top = x;
+	}
+	job_advance(top);
+}
 
 static void
 on_job_reply(void *ctx, struct http_response *r)
@@ -327,25 +296,75 @@ on_job_reply(void *ctx, struct http_response *r)
 	j->http_id = 0;
 	j->resp = *r;
 	r->body = (struct buf)BUF_INIT;
-	j->wait = JOB_RUN;
-	job_advance(j);
+	job_wake(j); /* may free j's parents' children, j among them: last */
 }
 
-/* Sends req through the job's HTTP client; the step runs again with the reply. */
-static enum creds_status
-job_submit(struct creds_job *j, const struct http_request *req)
+enum creds_status
+creds_job_submit(struct creds_job *j, const struct http_request *req)
 {
 	http_response_free(&j->resp);
 	memset(&j->resp, 0, sizeof j->resp);
-	j->wait = JOB_HTTP;
+	j->wait = CREDS_JOB_HTTP;
 	j->http_id = http_submit(j->http, req, on_job_reply, j);
 	return CREDS_PENDING;
+}
+
+enum creds_status
+creds_job_sleep(struct creds_job *j, double seconds)
+{
+	j->wait = CREDS_JOB_SLEEP;
+	j->wake_at = timefmt_monotonic() + seconds;
+	return CREDS_PENDING;
+}
+
+double
+creds_job_backoff(int attempt)
+{
+	return retry_backoff(attempt, (double)rand() / ((double)RAND_MAX + 1));
+}
+
+static struct creds_job *job_new(const struct awsconfig *cfg, struct http *h,
+                                 enum creds_job_mode mode, const enum creds_provider *order,
+                                 size_t n);
+
+enum creds_status
+creds_job_child(struct creds_job *j, const struct awsconfig *cfg, const enum creds_provider *order,
+                size_t n)
+{
+	creds_job_end_child(j);
+	struct creds_job *c = job_new(cfg, j->http, CREDS_JOB_LIST, order, n);
+	c->unattended = j->unattended;
+	c->parent = j;
+	j->child = c;
+	job_advance(c);
+	if (c->wait == CREDS_JOB_DONE)
+		return c->st;
+	j->wait = CREDS_JOB_CHILD;
+	return CREDS_PENDING;
+}
+
+void
+creds_job_end_child(struct creds_job *j)
+{
+	creds_job_free(j->child);
+	j->child = NULL;
+}
+
+enum creds_status
+creds_job_status(const struct creds_job *j)
+{
+	return j->st;
 }
 
 /* Forgets the current provider's state (what is in flight is stopped). */
 static void
 job_reset_provider(struct creds_job *j)
 {
+	creds_job_end_child(j);
+	if (j->state_free)
+		j->state_free(j->state);
+	j->state = NULL;
+	j->state_free = NULL;
 	if (j->http_id)
 		http_cancel(j->http, j->http_id);
 	j->http_id = 0;
@@ -372,8 +391,7 @@ job_reset_provider(struct creds_job *j)
 	j->len = j->elen = 0;
 	j->overflow = j->eoverflow = false;
 	j->role[0] = '\0';
-	j->started = false;
-	j->wait = JOB_RUN;
+	j->wait = CREDS_JOB_RUN;
 }
 
 /* ---- credential_process, watched from creds_job_tick() ---- */
@@ -494,7 +512,7 @@ step_process(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	}
 	int status = process_poll(j, &e);
 	if (status == -2) {
-		j->wait = JOB_PROCESS;
+		j->wait = CREDS_JOB_PROCESS;
 		return CREDS_PENDING;
 	}
 	const char *argv0 = j->argv[0];
@@ -708,16 +726,7 @@ step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	req.connect_timeout = CONTAINER_TIMEOUT;
 	j->attempt++;
 	j->step = 2;
-	return job_submit(j, &req);
-}
-
-static double
-env_seconds(const struct awsconfig *cfg, const char *name, double dflt)
-{
-	const char *v = awsconfig_env(cfg, name);
-	char *end;
-	double d = v ? strtod(v, &end) : dflt;
-	return v && (end == v || *end || !(d > 0)) ? dflt : d;
+	return creds_job_submit(j, &req);
 }
 
 enum { IMDS_PREPARE, IMDS_TOKEN, IMDS_ROLE, IMDS_CREDS };
@@ -741,7 +750,7 @@ imds_send(struct creds_job *j, const char *method, const char *path)
 		req.headers = token_header;
 		req.n_headers = j->token_header ? 1 : 0;
 	}
-	return job_submit(j, &req);
+	return creds_job_submit(j, &req);
 }
 
 static enum creds_status
@@ -753,24 +762,19 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	const char *ep = j->ep;
 	switch (j->step) {
 	case IMDS_PREPARE: {
-		const char *disabled = awsconfig_env(cfg, "AWS_EC2_METADATA_DISABLED");
-		if (disabled && strcasecmp(disabled, "true") == 0)
+		struct imds_settings set;
+		struct xr_err e = {0};
+		int rc = imds_settings(cfg, &set, &e);
+		if (set.disabled)
 			return creds_say(why, CREDS_ABSENT,
 			                 _("disabled by AWS_EC2_METADATA_DISABLED=true"));
-		ep = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
-		const char *mode = awsconfig_env(cfg, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
-		if (!ep)
-			ep = mode && strcasecmp(mode, "IPv6") == 0 ? IMDS_IPV6_ENDPOINT
-			                                           : IMDS_DEFAULT_ENDPOINT;
-		eplen = strlen(ep);
-		while (eplen && ep[eplen - 1] == '/')
-			eplen--;
-		j->ep = ep;
-		j->eplen = eplen;
-		j->timeout = env_seconds(cfg, "AWS_METADATA_SERVICE_TIMEOUT", 1);
-		j->attempts = (int)env_seconds(cfg, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", 1);
-		const char *v1_off = awsconfig_env(cfg, "AWS_EC2_METADATA_V1_DISABLED");
-		j->v1_allowed = !(v1_off && strcasecmp(v1_off, "true") == 0);
+		if (rc < 0)
+			return creds_say(why, CREDS_FAILED, "%s", e.msg);
+		j->ep = set.ep;
+		j->eplen = set.eplen;
+		j->timeout = set.timeout;
+		j->attempts = set.attempts;
+		j->v1_allowed = set.v1_allowed;
 		j->step = IMDS_TOKEN;
 		j->attempt = 1;
 		return imds_send(j, "PUT", "/latest/api/token");
@@ -906,11 +910,9 @@ job_step(struct creds_job *j, enum creds_provider p)
 {
 	switch (p) {
 	case CREDS_ENV: return try_env(j->cfg, &j->out, &j->why);
-	/* These three make their STS and SSO calls with sts_fetch(), holding
-	 * the loop for them (an MFA code is asked for here, before any screen). */
-	case CREDS_ASSUME_ROLE: return roles_assume(j->cfg, &j->out, NULL, &j->why);
-	case CREDS_WEB_IDENTITY: return roles_web_identity(j->cfg, &j->out, NULL, &j->why);
-	case CREDS_SSO: return sso_try(j->cfg, &j->out, NULL, &j->why);
+	case CREDS_ASSUME_ROLE: return roles_step_assume(j);
+	case CREDS_WEB_IDENTITY: return roles_step_web_identity(j);
+	case CREDS_SSO: return sso_step(j);
 	case CREDS_SHARED_FILE: return try_keys(j->cfg, p, &j->out, &j->why);
 	case CREDS_PROCESS: return step_process(j, &j->out, &j->why);
 	case CREDS_CONFIG_FILE: return try_keys(j->cfg, p, &j->out, &j->why);
@@ -939,13 +941,18 @@ check_expiry(struct aws_creds *c, struct xr_err *err)
 static bool
 job_provider_done(struct creds_job *j, enum creds_status st)
 {
-	enum creds_provider p = (enum creds_provider)j->provider;
+	enum creds_provider p = j->order[j->at];
 	job_reset_provider(j);
 	if (st == CREDS_FOUND)
 		st = check_printable(&j->out, &j->why);
-	if (j->only >= 0) {
+	if (j->mode == CREDS_JOB_LIST) {
 		j->st = st;
-		return true;
+		j->last = p;
+		if (st != CREDS_ABSENT || j->at + 1 >= j->n_order)
+			return true;
+		memset(&j->why, 0, sizeof j->why);
+		j->at++;
+		return false;
 	}
 	if (st == CREDS_FOUND) {
 		dlog("credentials: using %s (access key %.4s...)", j->out.source,
@@ -962,61 +969,107 @@ job_provider_done(struct creds_job *j, enum creds_status st)
 	}
 	buf_printf(&j->tried, "\n  %s: %s", creds_provider_name(p), j->why.msg);
 	memset(&j->why, 0, sizeof j->why);
-	if (++j->provider < CREDS_PROVIDERS)
+	if (++j->at < j->n_order)
 		return false;
 	j->rc = xr_err_set(&j->err, XR_EAUTH, _("no AWS credentials found; tried, in order:%s"),
 	                   j->tried.data);
 	return true;
 }
 
-/* Runs steps until the job waits or ends. */
+/* Runs steps until the job waits or ends.  A step that waits for a child
+ * runs again only once the child ended. */
 static void
 job_advance(struct creds_job *j)
 {
-	while (j->wait == JOB_RUN) {
-		j->started = true;
-		enum creds_status st = job_step(j, (enum creds_provider)j->provider);
+	while (j->wait == CREDS_JOB_RUN) {
+		if (j->child && j->child->wait != CREDS_JOB_DONE) {
+			job_advance(j->child);
+			if (j->child->wait != CREDS_JOB_DONE) {
+				j->wait = CREDS_JOB_CHILD;
+				return;
+			}
+		}
+		enum creds_status st = job_step(j, j->order[j->at]);
 		if (st == CREDS_PENDING)
 			return;
 		if (job_provider_done(j, st))
-			j->wait = JOB_DONE;
+			j->wait = CREDS_JOB_DONE;
 	}
 }
 
-/* Starts resolving: the chain (only < 0) or provider only alone, with h
- * for the metadata endpoints.  cfg must outlive the job. */
 static struct creds_job *
-creds_job_start(const struct awsconfig *cfg, struct http *h, int only)
+job_new(const struct awsconfig *cfg, struct http *h, enum creds_job_mode mode,
+        const enum creds_provider *order, size_t n)
 {
 	struct creds_job *j = xcalloc(1, sizeof *j);
 	j->cfg = cfg;
 	j->http = h;
-	j->only = only;
-	j->provider = only >= 0 ? only : 0;
+	j->mode = mode;
+	if (n > CREDS_PROVIDERS)
+		n = CREDS_PROVIDERS;
+	memcpy(j->order, order, n * sizeof *order);
+	j->n_order = n;
 	j->po = j->pe = -1;
 	j->out.expiration = NAN;
 	j->rc = -1;
-	j->wait = JOB_RUN;
+	j->st = CREDS_ABSENT;
+	j->wait = CREDS_JOB_RUN;
+	return j;
+}
+
+/* Starts resolving: the chain (only < 0) or provider only alone, with h
+ * for every request.  cfg must outlive the job. */
+static struct creds_job *
+creds_job_start(const struct awsconfig *cfg, struct http *h, int only, bool unattended)
+{
+	enum creds_provider all[CREDS_PROVIDERS];
+	for (int i = 0; i < CREDS_PROVIDERS; i++)
+		all[i] = (enum creds_provider)i;
+	struct creds_job *j;
+	if (only >= 0) {
+		enum creds_provider p = (enum creds_provider)only;
+		j = job_new(cfg, h, CREDS_JOB_LIST, &p, 1);
+	} else {
+		j = job_new(cfg, h, CREDS_JOB_CHAIN, all, CREDS_PROVIDERS);
+	}
+	j->unattended = unattended;
 	job_advance(j);
 	return j;
 }
 
-/* Watches a credential_process; returns the seconds until it wants to
- * run again (INFINITY while it waits for a reply or is done). */
+/* The job that waits, at the bottom of j's children. */
+static struct creds_job *
+job_leaf(struct creds_job *j)
+{
+	while (j->wait == CREDS_JOB_CHILD && j->child)
+		j = j->child;
+	return j;
+}
+
+/* Watches a credential_process and wakes a pause that is over; returns
+ * the seconds until it wants to run again (INFINITY while it waits for a
+ * reply or is done). */
 static double
 creds_job_tick(struct creds_job *j)
 {
-	if (j->wait == JOB_PROCESS) {
-		j->wait = JOB_RUN;
-		job_advance(j);
+	struct creds_job *leaf = job_leaf(j);
+	if (leaf->wait == CREDS_JOB_PROCESS ||
+	    (leaf->wait == CREDS_JOB_SLEEP && timefmt_monotonic() >= leaf->wake_at))
+		job_wake(leaf);
+	leaf = job_leaf(j);
+	if (leaf->wait == CREDS_JOB_PROCESS)
+		return 0.02;
+	if (leaf->wait == CREDS_JOB_SLEEP) {
+		double left = leaf->wake_at - timefmt_monotonic();
+		return left > 0 ? left : 0;
 	}
-	return j->wait == JOB_PROCESS ? 0.02 : INFINITY;
+	return INFINITY;
 }
 
 static bool
 creds_job_done(const struct creds_job *j)
 {
-	return j->wait == JOB_DONE;
+	return j->wait == CREDS_JOB_DONE;
 }
 
 static void
@@ -1040,19 +1093,19 @@ job_run_here(struct creds_job *j, const atomic_bool *cancel)
 			creds_say(&j->why, CREDS_FAILED, _("cancelled"));
 			j->st = CREDS_FAILED;
 			xr_err_set(&j->err, XR_EAUTH, _("cancelled"));
-			j->wait = JOB_DONE;
+			j->wait = CREDS_JOB_DONE;
 			break;
 		}
 		double wait = creds_job_tick(j);
 		if (creds_job_done(j))
 			break;
 		struct xr_err err = {0};
-		if (http_poll(j->http, NULL, 0, isinf(wait) ? 50 : (int)(wait * 1000) + 1, &err) <
-		    0) {
+		int ms = isinf(wait) || wait > 0.05 ? 50 : (int)(wait * 1000) + 1;
+		if (http_poll(j->http, NULL, 0, ms, &err) < 0) {
 			job_reset_provider(j);
 			j->st = creds_say(&j->why, CREDS_FAILED, "%s", err.msg);
 			xr_err_set(&j->err, XR_EAUTH, "%s", err.msg);
-			j->wait = JOB_DONE;
+			j->wait = CREDS_JOB_DONE;
 		}
 	}
 }
@@ -1064,7 +1117,7 @@ creds_try(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *
 	if (p >= CREDS_PROVIDERS)
 		return creds_say(why, CREDS_ABSENT, _("no such provider"));
 	struct http *h = http_new(2);
-	struct creds_job *j = creds_job_start(cfg, h, (int)p);
+	struct creds_job *j = creds_job_start(cfg, h, (int)p, false);
 	job_run_here(j, cancel);
 	enum creds_status st = j->st;
 	if (st == CREDS_FOUND) {
@@ -1084,7 +1137,7 @@ creds_resolve(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err 
 	memset(out, 0, sizeof *out);
 	out->expiration = NAN;
 	struct http *h = http_new(2);
-	struct creds_job *j = creds_job_start(cfg, h, -1);
+	struct creds_job *j = creds_job_start(cfg, h, -1, false);
 	job_run_here(j, NULL);
 	int rc = j->rc;
 	if (rc == 0) {
@@ -1155,7 +1208,7 @@ creds_start(const struct awsconfig *cfg, struct http *h)
 	c->http = h;
 	c->cur.expiration = NAN;
 	c->refresh_at = INFINITY;
-	c->first = creds_job_start(cfg, h, -1);
+	c->first = creds_job_start(cfg, h, -1, false);
 	creds_tick(c);
 	return c;
 }
@@ -1206,11 +1259,11 @@ start_refresh(struct creds *c)
 {
 	dlog("credentials: refreshing from %s", c->cur.source);
 	if (c->http) {
-		c->refresh = creds_job_start(c->cfg, c->http, (int)c->cur.provider);
+		c->refresh = creds_job_start(c->cfg, c->http, (int)c->cur.provider, true);
 		return;
 	}
 	struct http *h = http_new(2);
-	c->refresh = creds_job_start(c->cfg, h, (int)c->cur.provider);
+	c->refresh = creds_job_start(c->cfg, h, (int)c->cur.provider, true);
 	job_run_here(c->refresh, NULL);
 	c->refresh->http = NULL;
 	http_free(h);
@@ -1273,6 +1326,25 @@ creds_tick(struct creds *c)
 	}
 	if (c->failed)
 		return INFINITY;
+	/* Credentials that needed an MFA code are not renewed unattended:
+	 * say so before they run out, with what to do. */
+	double end = INFINITY;
+	if (c->cur.interactive && !isnan(c->cur.expiration)) {
+		end = c->cur.expiration - CREDS_INTERACTIVE_MARGIN;
+		if (now >= end) {
+			char when[40];
+			timefmt_iso(c->cur.expiration, when, sizeof when);
+			xr_err_set(
+			    &c->first_err, XR_EAUTH,
+			    _("the MFA credentials of profile '%s' expire at %s: start xrtop "
+			      "again to enter a new MFA code (they cannot be renewed "
+			      "unattended)"),
+			    c->cfg->profile, when);
+			dlog("credentials: %s", c->first_err.msg);
+			c->failed = true;
+			return INFINITY;
+		}
+	}
 	if (c->refresh) {
 		double wait = creds_job_tick(c->refresh);
 		if (!creds_job_done(c->refresh))
@@ -1286,7 +1358,7 @@ creds_tick(struct creds *c)
 		else if (c->refresh)
 			return creds_job_tick(c->refresh);
 	}
-	return c->refresh_at - now;
+	return (c->refresh_at < end ? c->refresh_at : end) - now;
 }
 
 bool

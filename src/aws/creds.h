@@ -10,11 +10,12 @@
  * but fails stops the search (as in the CLI).  When nothing yields
  * credentials the error lists every provider and why it had none.
  *
- * The chain is walked by a job whose metadata requests go through the
- * loop's HTTP client and whose credential_process is watched from
- * creds_tick(), without blocking the event loop; only the assume-role,
- * web-identity and SSO providers wait for their STS and SSO calls (at start,
- * where an MFA code may be asked for, and at each renewal).  struct creds holds the
+ * The chain is walked by a job (aws/credsjob.h) whose requests (the
+ * metadata endpoints, STS, the SSO portal and OIDC) go through the loop's
+ * HTTP client, whose retries wait on deadlines creds_tick() reports and
+ * whose credential_process is watched from creds_tick(), so nothing blocks
+ * the event loop; only an MFA code is asked for on the terminal, before
+ * any call (at start, before the screens).  struct creds holds the
  * credentials in use and refreshes temporary ones before they expire the
  * same way, so fetching never stops.  creds_try() and creds_resolve() run
  * the same jobs to their end on a private client, for tests and tools.
@@ -59,6 +60,9 @@ enum creds_status { CREDS_FOUND, CREDS_ABSENT, CREDS_FAILED };
 enum creds_status creds_say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Seconds before expiry at which credentials that needed an MFA code stop
+ * being used (a request signed later could reach AWS after they expired). */
+#define CREDS_INTERACTIVE_MARGIN 5.0
 /* Seconds before expiry at which temporary credentials are refreshed. */
 #define CREDS_REFRESH_AHEAD 300.0
 /* Longest a credential_process may run, and its output cap. */
@@ -100,7 +104,9 @@ struct creds *creds_start(const struct awsconfig *cfg, struct http *h);
 /* True once there are credentials to sign with. */
 bool creds_ready(const struct creds *c);
 /* Why creds_start() found no credentials (XR_EAUTH; the message may span
- * several lines), or NULL. */
+ * several lines), or why the credentials in use can no longer be used
+ * (they needed an MFA code and expire within CREDS_INTERACTIVE_MARGIN
+ * seconds: the message says to start xrtop again), or NULL. */
 const struct xr_err *creds_failure(const struct creds *c);
 /* For tests: holds c as given (takes ownership of its strings). */
 struct creds *creds_new_static(const struct awsconfig *cfg, struct aws_creds *c);

@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "aws/credsjob.h"
 #include "aws/sts.h"
 #include "util/buf.h"
 #include "util/dlog.h"
@@ -37,38 +38,87 @@ sts_endpoint(const struct awsconfig *cfg, struct aws_endpoint *ep, struct xr_err
 	return rc;
 }
 
-/* Calls STS and fills out; st is CREDS_FOUND or CREDS_FAILED. */
-static enum creds_status
-call_sts(const struct awsconfig *cfg, enum creds_provider p, const char *action,
-         const char *const *params, size_t n_params, const struct aws_creds *signer,
-         const char *who, struct aws_creds *out, const atomic_bool *cancel, struct xr_err *why)
-{
+/* One STS call of a job: what it sends, again on a retry. */
+struct exchange {
+	enum creds_provider p;
+	const char *action;
+	const char *params[12];
+	size_t n_params;
+	bool signed_call;
+	struct http_sigv4 sig;
 	struct aws_endpoint ep;
+	bool ep_set;
+	struct sts_call call;
+	char who[600];
+};
+
+static void
+exchange_clear(struct exchange *x)
+{
+	if (x->ep_set)
+		awsconfig_endpoint_free(&x->ep);
+	x->ep_set = false;
+}
+
+/* Sends x (signed with signer when not NULL) through j's client: another
+ * attempt of the same call when j->attempt > 0. */
+static enum creds_status
+exchange_send(struct creds_job *j, struct exchange *x, const struct aws_creds *signer)
+{
+	const struct awsconfig *cfg = j->cfg;
 	struct xr_err e = {0};
-	if (sts_endpoint(cfg, &ep, &e) < 0)
-		return creds_say(why, CREDS_FAILED, "%s", e.msg);
-	const char *region = cfg->region ? cfg->region : "us-east-1";
-	struct http_sigv4 sig = {0};
-	if (signer) {
-		sig.region = region;
-		sig.service = "sts";
-		sig.access_key_id = signer->access_key_id;
-		sig.secret_access_key = signer->secret_access_key;
-		sig.session_token = signer->session_token;
+	if (!x->ep_set) {
+		if (sts_endpoint(cfg, &x->ep, &e) < 0)
+			return creds_say(&j->why, CREDS_FAILED, "%s", e.msg);
+		x->ep_set = true;
+		dlog("credentials: STS %s at %s for %s", x->action, x->ep.url, x->who);
 	}
-	struct sts_call call = {
-	    .endpoint = ep.url,
-	    .loopback = ep.loopback,
-	    .action = action,
-	    .params = params,
-	    .n_params = n_params,
-	    .sigv4 = signer ? &sig : NULL,
+	const char *region = cfg->region ? cfg->region : "us-east-1";
+	x->signed_call = signer != NULL;
+	memset(&x->sig, 0, sizeof x->sig);
+	if (signer) {
+		x->sig.region = region;
+		x->sig.service = "sts";
+		x->sig.access_key_id = signer->access_key_id;
+		x->sig.secret_access_key = signer->secret_access_key;
+		x->sig.session_token = signer->session_token;
+	}
+	x->call = (struct sts_call){
+	    .endpoint = x->ep.url,
+	    .loopback = x->ep.loopback,
+	    .action = x->action,
+	    .params = x->params,
+	    .n_params = x->n_params,
+	    .sigv4 = signer ? &x->sig : NULL,
 	    .ca_file = awsconfig_setting(cfg, "AWS_CA_BUNDLE", "ca_bundle"),
 	};
+	struct sts_request rq;
+	sts_request_init(&rq, &x->call);
+	j->attempt++;
+	enum creds_status st = creds_job_submit(j, &rq.req);
+	sts_request_free(&rq);
+	return st;
+}
+
+/* Reads the reply of x: CREDS_FOUND with out, CREDS_FAILED with j->why,
+ * or CREDS_PENDING while a retry waits (then send x again). */
+static enum creds_status
+exchange_reply(struct creds_job *j, struct exchange *x, struct aws_creds *out)
+{
+	const char *region = j->cfg->region ? j->cfg->region : "us-east-1";
 	struct decoded_creds d;
 	char code[128];
-	dlog("credentials: STS %s at %s for %s", action, ep.url, who);
-	if (sts_run(&call, &d, code, sizeof code, cancel, &e) < 0) {
+	bool retry = false;
+	struct xr_err e = {0};
+	int rc = sts_reply(&x->call, &j->resp, &d, code, sizeof code, &retry, &e);
+	http_response_free(&j->resp);
+	memset(&j->resp, 0, sizeof j->resp);
+	if (rc < 0 && retry && j->attempt < STS_MAX_ATTEMPTS) {
+		double delay = creds_job_backoff(j->attempt);
+		dlog("STS %s: %s; retrying in %.1f s", x->action, e.msg, delay);
+		return creds_job_sleep(j, delay);
+	}
+	if (rc < 0) {
 		const char *hint = "";
 		if (strcmp(code, "RegionDisabledException") == 0)
 			hint =
@@ -76,30 +126,28 @@ call_sts(const struct awsconfig *cfg, enum creds_provider p, const char *action,
 			      "region)");
 		else if (strcmp(code, "ExpiredToken") == 0 ||
 		         strcmp(code, "ExpiredTokenException") == 0)
-			hint = signer ? _(" (the source credentials have expired)")
-			              : _(" (the web identity token has expired)");
+			hint = x->signed_call ? _(" (the source credentials have expired)")
+			                      : _(" (the web identity token has expired)");
 		else if (strcmp(code, "AccessDenied") == 0)
-			hint = signer
+			hint = x->signed_call
 			           ? _(" (may the source identity assume this role? is the trust "
 			               "policy right?)")
 			           : "";
-		awsconfig_endpoint_free(&ep);
-		return creds_say(why, CREDS_FAILED, _("STS %s (region %s) for %s: %s%s"), action,
-		                 region, who, e.msg, hint);
+		return creds_say(&j->why, CREDS_FAILED, _("STS %s (region %s) for %s: %s%s"),
+		                 x->action, region, x->who, e.msg, hint);
 	}
-	awsconfig_endpoint_free(&ep);
-	/* These may sign the next call of a chain before creds_try() sees them. */
+	/* These may sign the next call of a chain before the job checks them. */
 	if (creds_unprintable(d.access_key_id, false) >= 0 ||
 	    creds_unprintable(d.secret_access_key, false) >= 0 ||
 	    creds_unprintable(d.session_token, false) >= 0) {
 		decode_creds_free(&d);
 		return creds_say(
-		    why, CREDS_FAILED,
+		    &j->why, CREDS_FAILED,
 		    _("STS %s for %s: the credentials in the reply hold bytes that are not "
 		      "printable ASCII: refused (they would corrupt the request's headers)"),
-		    action, who);
+		    x->action, x->who);
 	}
-	creds_set(out, p, d.access_key_id, d.secret_access_key, d.session_token, d.expiration);
+	creds_set(out, x->p, d.access_key_id, d.secret_access_key, d.session_token, d.expiration);
 	decode_creds_free(&d);
 	return CREDS_FOUND;
 }
@@ -214,11 +262,6 @@ roles_mfa_prompt(const char *serial, const char *profile, char *code, size_t siz
 
 /* ---- assume role ---- */
 
-struct chain {
-	const char *names[ROLES_MAX_CHAIN + 1];
-	size_t n;
-};
-
 static bool
 has_static_keys(const struct awsconfig *v)
 {
@@ -231,194 +274,293 @@ has_role(const struct awsconfig *v)
 	return awsconfig_get(v, "role_arn") && !awsconfig_get(v, "web_identity_token_file");
 }
 
+/* The providers of a source profile without a role of its own: its own
+ * chain, environment keys skipped (as botocore's profile providers). */
+static const enum creds_provider profile_order[] = {
+    CREDS_WEB_IDENTITY, CREDS_SSO, CREDS_SHARED_FILE, CREDS_PROCESS, CREDS_CONFIG_FILE};
+
+/* An assume-role job's plan and progress: the role profiles from the one
+ * in use down its source_profile chain, the view whose providers give the
+ * first source credentials, then one AssumeRole per role profile, the
+ * innermost first, each signed with the credentials of the one before. */
+struct assume_state {
+	struct awsconfig roles[ROLES_MAX_CHAIN + 1]; /* roles[0]: the profile in use */
+	size_t n;
+	const char *names[ROLES_MAX_CHAIN + 2]; /* the chain walked, for cycles */
+	size_t n_names;
+	struct awsconfig source; /* whose providers give the first credentials */
+	const enum creds_provider *order;
+	size_t n_order;
+	enum creds_provider cs_provider;
+	const char *cs;                   /* credential_source, or NULL */
+	char *codes[ROLES_MAX_CHAIN + 1]; /* MFA codes, secret memory */
+	struct aws_creds src;             /* signs the next AssumeRole */
+	size_t level;                     /* roles[level - 1] is assumed next */
+	bool interactive;
+	char *session;
+	struct exchange x;
+};
+
 static void
-chain_text(const struct chain *ch, const char *next, char *out, size_t size)
+assume_state_free(void *p)
+{
+	struct assume_state *a = p;
+	for (size_t i = 0; i < ROLES_MAX_CHAIN + 1; i++)
+		secret_free(a->codes[i]);
+	creds_clear(&a->src);
+	free(a->session);
+	exchange_clear(&a->x);
+	free(a);
+}
+
+static void
+chain_text(const struct assume_state *a, const char *next, char *out, size_t size)
 {
 	struct buf b = BUF_INIT;
-	for (size_t i = 0; i < ch->n; i++)
-		buf_printf(&b, "%s'%s'", i ? " -> " : "", ch->names[i]);
+	for (size_t i = 0; i < a->n_names; i++)
+		buf_printf(&b, "%s'%s'", i ? " -> " : "", a->names[i]);
 	buf_printf(&b, " -> '%s'", next);
 	snprintf(out, size, "%s", b.data);
 	buf_free(&b);
 }
 
-static enum creds_status assume(const struct awsconfig *cfg, const struct awsconfig *v,
-                                struct chain *ch, struct aws_creds *out, const atomic_bool *cancel,
-                                struct xr_err *why);
-
-/* The credentials of a source profile without a role of its own: its own
- * chain, environment keys skipped (as botocore's profile providers). */
+/* Walks the source_profile chain without a call: CREDS_FOUND when a is
+ * planned, else CREDS_FAILED with why. */
 static enum creds_status
-profile_chain(const struct awsconfig *v, struct aws_creds *out, const atomic_bool *cancel,
-              struct xr_err *why)
+assume_plan(const struct awsconfig *cfg, struct assume_state *a, struct xr_err *why)
 {
-	static const enum creds_provider order[] = {
-	    CREDS_WEB_IDENTITY, CREDS_SSO, CREDS_SHARED_FILE, CREDS_PROCESS, CREDS_CONFIG_FILE};
-	for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
-		struct xr_err e = {0};
-		enum creds_status st = creds_try(v, order[i], out, cancel, &e);
-		if (st == CREDS_FOUND)
-			return st;
-		if (st == CREDS_FAILED)
-			return creds_say(why, st, _("source profile '%s': %s: %s"), v->profile,
-			                 creds_provider_name(order[i]), e.msg);
-	}
-	return creds_say(why, CREDS_FAILED,
-	                 _("the source profile '%s' has no credentials (no keys in %s or %s, no "
-	                   "credential_process, SSO or web identity)"),
-	                 v->profile, v->credentials_path, v->config_path);
-}
-
-static enum creds_status
-source_creds(const struct awsconfig *cfg, const struct awsconfig *v, struct chain *ch,
-             struct aws_creds *src, const atomic_bool *cancel, struct xr_err *why)
-{
-	const char *sp = awsconfig_get(v, "source_profile");
-	const char *cs = awsconfig_get(v, "credential_source");
-	if (sp && cs)
-		return creds_say(
-		    why, CREDS_FAILED,
-		    _("profile '%s' has both source_profile and credential_source: keep one"),
-		    v->profile);
-	if (!sp && !cs)
-		return creds_say(why, CREDS_FAILED,
-		                 _("profile '%s' has role_arn but neither source_profile nor "
-		                   "credential_source"),
-		                 v->profile);
-	if (cs) {
-		enum creds_provider p;
-		if (strcmp(cs, "Environment") == 0)
-			p = CREDS_ENV;
-		else if (strcmp(cs, "Ec2InstanceMetadata") == 0)
-			p = CREDS_IMDS;
-		else if (strcmp(cs, "EcsContainer") == 0)
-			p = CREDS_CONTAINER;
-		else
+	a->roles[0] = *cfg;
+	a->n = 1;
+	a->names[0] = cfg->profile;
+	a->n_names = 1;
+	for (;;) {
+		const struct awsconfig *v = &a->roles[a->n - 1];
+		const char *dur = awsconfig_get(v, "duration_seconds");
+		if (dur) {
+			char *end;
+			long d = strtol(dur, &end, 10);
+			if (end == dur || *end || d < 900 || d > 43200)
+				return creds_say(why, CREDS_FAILED,
+				                 _("duration_seconds '%s' of profile '%s' is not a "
+				                   "number of seconds from 900 to 43200"),
+				                 dur, v->profile);
+		}
+		const char *sp = awsconfig_get(v, "source_profile");
+		const char *cs = awsconfig_get(v, "credential_source");
+		if (sp && cs)
+			return creds_say(why, CREDS_FAILED,
+			                 _("profile '%s' has both source_profile and "
+			                   "credential_source: keep one"),
+			                 v->profile);
+		if (!sp && !cs)
+			return creds_say(why, CREDS_FAILED,
+			                 _("profile '%s' has role_arn but neither source_profile "
+			                   "nor credential_source"),
+			                 v->profile);
+		if (cs) {
+			if (strcmp(cs, "Environment") == 0)
+				a->cs_provider = CREDS_ENV;
+			else if (strcmp(cs, "Ec2InstanceMetadata") == 0)
+				a->cs_provider = CREDS_IMDS;
+			else if (strcmp(cs, "EcsContainer") == 0)
+				a->cs_provider = CREDS_CONTAINER;
+			else
+				return creds_say(
+				    why, CREDS_FAILED,
+				    _("credential_source '%s' of profile '%s' is not valid: use "
+				      "Environment, Ec2InstanceMetadata or EcsContainer"),
+				    cs, v->profile);
+			a->cs = cs;
+			a->source = *cfg;
+			a->source.profile_explicit = false; /* the sourcer ignores --profile */
+			a->order = &a->cs_provider;
+			a->n_order = 1;
+			return CREDS_FOUND;
+		}
+		if (!awsconfig_has_profile(cfg, sp))
 			return creds_say(
 			    why, CREDS_FAILED,
-			    _("credential_source '%s' of profile '%s' is not valid: use "
-			      "Environment, Ec2InstanceMetadata or EcsContainer"),
-			    cs, v->profile);
-		struct awsconfig top = *cfg;
-		top.profile_explicit = false; /* the sourcer's providers ignore --profile */
-		struct xr_err e = {0};
-		enum creds_status st = creds_try(&top, p, src, cancel, &e);
-		if (st == CREDS_FOUND)
-			return st;
-		return creds_say(why, CREDS_FAILED,
-		                 _("no credentials from credential_source %s of profile '%s': %s"),
-		                 cs, v->profile, e.msg);
+			    _("the source_profile '%s' of profile '%s' is in neither %s nor %s"),
+			    sp, v->profile, cfg->config_path, cfg->credentials_path);
+		struct awsconfig sv;
+		awsconfig_with_profile(cfg, sp, &sv);
+		for (size_t i = 0; i < a->n_names; i++) {
+			if (strcmp(a->names[i], sp) != 0)
+				continue;
+			/* A profile may name itself to take its own keys; anything
+			 * else that comes back is a cycle. */
+			if (strcmp(sp, v->profile) == 0 && has_static_keys(&sv))
+				break;
+			char text[700];
+			chain_text(a, sp, text, sizeof text);
+			return creds_say(
+			    why, CREDS_FAILED,
+			    _("the source_profile chain %s is a cycle: profile '%s' comes back"),
+			    text, sp);
+		}
+		if (a->n_names >= ROLES_MAX_CHAIN)
+			return creds_say(why, CREDS_FAILED,
+			                 _("the source_profile chain from profile '%s' is longer "
+			                   "than %d profiles"),
+			                 a->names[0], ROLES_MAX_CHAIN);
+		a->names[a->n_names++] = sp;
+		if (has_static_keys(&sv) || !has_role(&sv)) {
+			a->source = sv;
+			a->order = profile_order;
+			a->n_order = sizeof profile_order / sizeof *profile_order;
+			return CREDS_FOUND;
+		}
+		a->roles[a->n++] = sv;
 	}
-	if (!awsconfig_has_profile(cfg, sp))
-		return creds_say(
-		    why, CREDS_FAILED,
-		    _("the source_profile '%s' of profile '%s' is in neither %s nor %s"), sp,
-		    v->profile, cfg->config_path, cfg->credentials_path);
-	struct awsconfig sv;
-	awsconfig_with_profile(cfg, sp, &sv);
-	for (size_t i = 0; i < ch->n; i++) {
-		if (strcmp(ch->names[i], sp) != 0)
+}
+
+/* Asks for the MFA codes the chain needs, innermost first, before any
+ * call (so before any screen starts).  A refresh cannot ask. */
+static enum creds_status
+assume_codes(struct creds_job *j, struct assume_state *a)
+{
+	for (size_t i = a->n; i-- > 0;) {
+		const struct awsconfig *v = &a->roles[i];
+		const char *mfa = awsconfig_get(v, "mfa_serial");
+		if (!mfa)
 			continue;
-		/* A profile may name itself to take its own keys; anything else
-		 * that comes back is a cycle. */
-		if (strcmp(sp, v->profile) == 0 && has_static_keys(&sv))
-			break;
-		char text[700];
-		chain_text(ch, sp, text, sizeof text);
-		return creds_say(
-		    why, CREDS_FAILED,
-		    _("the source_profile chain %s is a cycle: profile '%s' comes back"), text, sp);
-	}
-	if (ch->n >= ROLES_MAX_CHAIN)
-		return creds_say(why, CREDS_FAILED,
-		                 _("the source_profile chain from profile '%s' is longer "
-		                   "than %d profiles"),
-		                 ch->names[0], ROLES_MAX_CHAIN);
-	ch->names[ch->n++] = sp;
-	if (has_static_keys(&sv) || !has_role(&sv))
-		return profile_chain(&sv, src, cancel, why);
-	return assume(cfg, &sv, ch, src, cancel, why);
-}
-
-static enum creds_status
-assume(const struct awsconfig *cfg, const struct awsconfig *v, struct chain *ch,
-       struct aws_creds *out, const atomic_bool *cancel, struct xr_err *why)
-{
-	const char *role = awsconfig_get(v, "role_arn");
-	const char *dur = awsconfig_get(v, "duration_seconds");
-	const char *mfa = awsconfig_get(v, "mfa_serial");
-	if (dur) {
-		char *end;
-		long d = strtol(dur, &end, 10);
-		if (end == dur || *end || d < 900 || d > 43200)
+		a->interactive = true;
+		if (j->unattended)
 			return creds_say(
-			    why, CREDS_FAILED,
-			    _("duration_seconds '%s' of profile '%s' is not a number of seconds "
-			      "from 900 to 43200"),
-			    dur, v->profile);
-	}
-	struct aws_creds src = {0};
-	src.expiration = NAN;
-	enum creds_status st = source_creds(cfg, v, ch, &src, cancel, why);
-	if (st != CREDS_FOUND) {
-		creds_clear(&src);
-		return st;
-	}
-	char code[16] = "";
-	if (mfa) {
-		if (cancel) {
-			creds_clear(&src);
-			return creds_say(
-			    why, CREDS_FAILED,
+			    &j->why, CREDS_FAILED,
 			    _("the role of profile '%s' needs a new MFA code (mfa_serial): restart "
 			      "xrtop to enter one"),
 			    v->profile);
-		}
+		char code[16];
 		struct xr_err e = {0};
-		if (roles_mfa_prompt(mfa, v->profile, code, sizeof code, &e) < 0) {
-			creds_clear(&src);
-			return creds_say(why, CREDS_FAILED, "%s", e.msg);
-		}
+		if (roles_mfa_prompt(mfa, v->profile, code, sizeof code, &e) < 0)
+			return creds_say(&j->why, CREDS_FAILED, "%s", e.msg);
+		a->codes[i] = secret_strdup(code);
+		secret_wipe(code, sizeof code);
 	}
-	char *session = awsconfig_get(v, "role_session_name")
-	                    ? xstrdup(awsconfig_get(v, "role_session_name"))
-	                    : default_session_name();
-	const char *params[] = {"RoleArn",         role,
-	                        "RoleSessionName", session,
-	                        "ExternalId",      awsconfig_get(v, "external_id"),
-	                        "DurationSeconds", dur,
-	                        "SerialNumber",    mfa,
-	                        "TokenCode",       mfa ? code : NULL};
-	char who[600];
-	snprintf(who, sizeof who, _("role %s of profile '%s'"), role, v->profile);
-	st = call_sts(cfg, CREDS_ASSUME_ROLE, "AssumeRole", params, sizeof params / sizeof *params,
-	              &src, who, out, cancel, why);
-	secret_wipe(code, sizeof code);
-	if (st == CREDS_FOUND) {
-		out->interactive = src.interactive || mfa != NULL;
-		snprintf(out->source, sizeof out->source,
-		         _("role %.150s of profile '%.60s' (from %.150s)"), role, v->profile,
-		         src.source);
-	}
-	creds_clear(&src);
-	free(session);
-	return st;
+	return CREDS_FOUND;
 }
 
-enum creds_status
-roles_assume(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *cancel,
-             struct xr_err *why)
+/* What the source credentials' job said, as the assume-role provider says it. */
+static enum creds_status
+assume_source_done(struct creds_job *j, struct assume_state *a)
 {
-	if (!awsconfig_get(cfg, "role_arn"))
-		return creds_say(why, CREDS_ABSENT, _("profile '%s' has no role_arn"),
-		                 cfg->profile);
-	if (awsconfig_get(cfg, "web_identity_token_file"))
-		return creds_say(
-		    why, CREDS_ABSENT,
-		    _("profile '%s' has web_identity_token_file (its role_arn is for that)"),
-		    cfg->profile);
-	struct chain ch = {.names = {cfg->profile}, .n = 1};
-	return assume(cfg, cfg, &ch, out, cancel, why);
+	struct creds_job *c = j->child;
+	enum creds_status st = creds_job_status(c);
+	if (st == CREDS_FOUND) {
+		a->src = c->out;
+		memset(&c->out, 0, sizeof c->out);
+		c->out.expiration = NAN;
+	} else if (a->cs) {
+		creds_say(&j->why, CREDS_FAILED,
+		          _("no credentials from credential_source %s of profile '%s': %s"), a->cs,
+		          a->roles[a->n - 1].profile, c->why.msg);
+	} else if (st == CREDS_FAILED) {
+		creds_say(&j->why, CREDS_FAILED, _("source profile '%s': %s: %s"),
+		          a->source.profile, creds_provider_name(c->last), c->why.msg);
+	} else {
+		const struct awsconfig *v = &a->source;
+		creds_say(&j->why, CREDS_FAILED,
+		          _("the source profile '%s' has no credentials (no keys in %s or %s, no "
+		            "credential_process, SSO or web identity)"),
+		          v->profile, v->credentials_path, v->config_path);
+	}
+	creds_job_end_child(j);
+	return st == CREDS_FOUND ? CREDS_FOUND : CREDS_FAILED;
+}
+
+/* Fills a->x for the AssumeRole of roles[a->level - 1]. */
+static void
+assume_call(struct assume_state *a)
+{
+	const struct awsconfig *v = &a->roles[a->level - 1];
+	const char *role = awsconfig_get(v, "role_arn");
+	const char *mfa = awsconfig_get(v, "mfa_serial");
+	free(a->session);
+	a->session = awsconfig_get(v, "role_session_name")
+	                 ? xstrdup(awsconfig_get(v, "role_session_name"))
+	                 : default_session_name();
+	exchange_clear(&a->x);
+	memset(&a->x, 0, sizeof a->x);
+	a->x.p = CREDS_ASSUME_ROLE;
+	a->x.action = "AssumeRole";
+	const char *params[] = {"RoleArn",         role,
+	                        "RoleSessionName", a->session,
+	                        "ExternalId",      awsconfig_get(v, "external_id"),
+	                        "DurationSeconds", awsconfig_get(v, "duration_seconds"),
+	                        "SerialNumber",    mfa,
+	                        "TokenCode",       mfa ? a->codes[a->level - 1] : NULL};
+	memcpy(a->x.params, params, sizeof params);
+	a->x.n_params = sizeof params / sizeof *params;
+	snprintf(a->x.who, sizeof a->x.who, _("role %s of profile '%s'"), role, v->profile);
+}
+
+enum { ASSUME_PLAN, ASSUME_SOURCE, ASSUME_SEND, ASSUME_REPLY };
+
+enum creds_status
+roles_step_assume(struct creds_job *j)
+{
+	const struct awsconfig *cfg = j->cfg;
+	struct assume_state *a = j->state;
+	enum creds_status st;
+	switch (j->step) {
+	case ASSUME_PLAN:
+		if (!awsconfig_get(cfg, "role_arn"))
+			return creds_say(&j->why, CREDS_ABSENT, _("profile '%s' has no role_arn"),
+			                 cfg->profile);
+		if (awsconfig_get(cfg, "web_identity_token_file"))
+			return creds_say(&j->why, CREDS_ABSENT,
+			                 _("profile '%s' has web_identity_token_file (its role_arn "
+			                   "is for that)"),
+			                 cfg->profile);
+		a = xcalloc(1, sizeof *a);
+		a->src.expiration = NAN;
+		j->state = a;
+		j->state_free = assume_state_free;
+		if (assume_plan(cfg, a, &j->why) != CREDS_FOUND ||
+		    assume_codes(j, a) != CREDS_FOUND)
+			return CREDS_FAILED;
+		j->step = ASSUME_SOURCE;
+		if (creds_job_child(j, &a->source, a->order, a->n_order) == CREDS_PENDING)
+			return CREDS_PENDING;
+		/* fall through */
+	case ASSUME_SOURCE:
+		if (assume_source_done(j, a) != CREDS_FOUND)
+			return CREDS_FAILED;
+		a->level = a->n;
+		assume_call(a);
+		j->attempt = 0;
+		/* fall through */
+	case ASSUME_SEND: j->step = ASSUME_REPLY; return exchange_send(j, &a->x, &a->src);
+	case ASSUME_REPLY: {
+		struct aws_creds got = {0};
+		got.expiration = NAN;
+		st = exchange_reply(j, &a->x, &got);
+		if (st == CREDS_PENDING) {
+			j->step = ASSUME_SEND;
+			return st;
+		}
+		if (st != CREDS_FOUND)
+			return st;
+		const struct awsconfig *v = &a->roles[a->level - 1];
+		snprintf(got.source, sizeof got.source,
+		         _("role %.150s of profile '%.60s' (from %.150s)"),
+		         awsconfig_get(v, "role_arn"), v->profile, a->src.source);
+		got.interactive = a->interactive;
+		creds_clear(&a->src);
+		a->src = got;
+		if (--a->level == 0) {
+			j->out = a->src;
+			memset(&a->src, 0, sizeof a->src);
+			return CREDS_FOUND;
+		}
+		assume_call(a);
+		j->attempt = 0;
+		j->step = ASSUME_REPLY;
+		return exchange_send(j, &a->x, &a->src);
+	}
+	}
+	return creds_say(&j->why, CREDS_FAILED, _("assume role: lost track of the request"));
 }
 
 /* ---- web identity ---- */
@@ -479,50 +621,85 @@ read_token_file(const char *path, struct xr_err *err)
 	return text;
 }
 
-enum creds_status
-roles_web_identity(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *cancel,
-                   struct xr_err *why)
+/* A web-identity job's call and the token it sends (secret memory). */
+struct wi_state {
+	char *token, *path, *session;
+	const char *role;
+	struct exchange x;
+};
+
+static void
+wi_state_free(void *p)
 {
-	const char *file_from, *role_from, *name_from;
-	const char *file =
-	    wi_setting(cfg, "AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file", &file_from);
-	if (!file)
-		return creds_say(why, CREDS_ABSENT,
-		                 _("AWS_WEB_IDENTITY_TOKEN_FILE is not set and profile '%s' has no "
-		                   "web_identity_token_file"),
-		                 cfg->profile);
-	const char *role = wi_setting(cfg, "AWS_ROLE_ARN", "role_arn", &role_from);
-	if (!role)
-		return creds_say(
-		    why, CREDS_FAILED,
-		    _("%s is set but there is no role ARN to assume: set AWS_ROLE_ARN or "
-		      "role_arn in profile '%s'"),
-		    file_from, cfg->profile);
-	const char *name =
-	    wi_setting(cfg, "AWS_ROLE_SESSION_NAME", "role_session_name", &name_from);
-	struct xr_err e = {0};
-	char *path = file[0] == '~' && awsconfig_env(cfg, "HOME")
-	                 ? xasprintf("%s%s", awsconfig_env(cfg, "HOME"), file + 1)
-	                 : xstrdup(file);
-	char *token = read_token_file(path, &e);
-	if (!token) {
-		free(path);
-		return creds_say(why, CREDS_FAILED, _("the web identity token file (%s): %s"),
-		                 file_from, e.msg);
+	struct wi_state *w = p;
+	secret_free(w->token);
+	free(w->path);
+	free(w->session);
+	exchange_clear(&w->x);
+	free(w);
+}
+
+enum { WI_PREPARE, WI_SEND, WI_REPLY };
+
+enum creds_status
+roles_step_web_identity(struct creds_job *j)
+{
+	const struct awsconfig *cfg = j->cfg;
+	struct wi_state *w = j->state;
+	switch (j->step) {
+	case WI_PREPARE: {
+		const char *file_from, *role_from, *name_from;
+		const char *file = wi_setting(cfg, "AWS_WEB_IDENTITY_TOKEN_FILE",
+		                              "web_identity_token_file", &file_from);
+		if (!file)
+			return creds_say(
+			    &j->why, CREDS_ABSENT,
+			    _("AWS_WEB_IDENTITY_TOKEN_FILE is not set and profile '%s' "
+			      "has no web_identity_token_file"),
+			    cfg->profile);
+		const char *role = wi_setting(cfg, "AWS_ROLE_ARN", "role_arn", &role_from);
+		if (!role)
+			return creds_say(
+			    &j->why, CREDS_FAILED,
+			    _("%s is set but there is no role ARN to assume: set AWS_ROLE_ARN or "
+			      "role_arn in profile '%s'"),
+			    file_from, cfg->profile);
+		const char *name =
+		    wi_setting(cfg, "AWS_ROLE_SESSION_NAME", "role_session_name", &name_from);
+		w = xcalloc(1, sizeof *w);
+		j->state = w;
+		j->state_free = wi_state_free;
+		w->role = role;
+		w->path = file[0] == '~' && awsconfig_env(cfg, "HOME")
+		              ? xasprintf("%s%s", awsconfig_env(cfg, "HOME"), file + 1)
+		              : xstrdup(file);
+		struct xr_err e = {0};
+		/* Read again at each refresh: EKS rotates it. */
+		if (!(w->token = read_token_file(w->path, &e)))
+			return creds_say(&j->why, CREDS_FAILED,
+			                 _("the web identity token file (%s): %s"), file_from,
+			                 e.msg);
+		w->session = name ? xstrdup(name) : default_session_name();
+		w->x.p = CREDS_WEB_IDENTITY;
+		w->x.action = "AssumeRoleWithWebIdentity";
+		const char *params[] = {"RoleArn",          role,    "RoleSessionName", w->session,
+		                        "WebIdentityToken", w->token};
+		memcpy(w->x.params, params, sizeof params);
+		w->x.n_params = sizeof params / sizeof *params;
+		snprintf(w->x.who, sizeof w->x.who, _("role %s (%s)"), role, role_from);
+		j->attempt = 0;
 	}
-	char *session = name ? xstrdup(name) : default_session_name();
-	const char *params[] = {"RoleArn",          role, "RoleSessionName", session,
-	                        "WebIdentityToken", token};
-	char who[600];
-	snprintf(who, sizeof who, _("role %s (%s)"), role, role_from);
-	enum creds_status st =
-	    call_sts(cfg, CREDS_WEB_IDENTITY, "AssumeRoleWithWebIdentity", params,
-	             sizeof params / sizeof *params, NULL, who, out, cancel, why);
-	if (st == CREDS_FOUND)
-		snprintf(out->source, sizeof out->source,
-		         _("web identity: role %s with the token in %s"), role, path);
-	secret_free(token);
-	free(session);
-	free(path);
-	return st;
+		/* fall through */
+	case WI_SEND: j->step = WI_REPLY; return exchange_send(j, &w->x, NULL);
+	case WI_REPLY: {
+		enum creds_status st = exchange_reply(j, &w->x, &j->out);
+		if (st == CREDS_PENDING)
+			j->step = WI_SEND;
+		else if (st == CREDS_FOUND)
+			snprintf(j->out.source, sizeof j->out.source,
+			         _("web identity: role %s with the token in %s"), w->role, w->path);
+		return st;
+	}
+	}
+	return creds_say(&j->why, CREDS_FAILED, _("web identity: lost track of the request"));
 }

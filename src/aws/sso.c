@@ -13,15 +13,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
+#include "aws/credsjob.h"
 #include "aws/decode_sso.h"
 #include "aws/http.h"
-#include "aws/retry.h"
 #include "aws/sts.h"
 #include "util/buf.h"
 #include "util/dlog.h"
 #include "util/jsonw.h"
 #include "util/secret.h"
-#include "util/sha1.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 #include "util/i18n.h"
@@ -100,8 +101,13 @@ char *
 sso_cache_path(const struct awsconfig *cfg, const char *session, const char *start_url)
 {
 	const char *key = session ? session : start_url;
-	char hex[41];
-	sha1_hex(key, strlen(key), hex);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
+	/* Only a file name, as botocore's sha1().hexdigest() gives it. */
+	if (EVP_Digest(key, strlen(key), md, &n, EVP_sha1(), NULL) == 1)
+		for (unsigned int i = 0; i < n; i++)
+			snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	const char *home = awsconfig_env(cfg, "HOME");
 	return xasprintf("%s/.aws/sso/cache/%s.json", home ? home : "", hex);
 }
@@ -231,24 +237,6 @@ retryable(const struct http_response *r)
 	return r->failure == HTTP_FAIL_NONE && (r->status == 429 || r->status >= 500);
 }
 
-/* Runs req with the SDKs' standard retries; r is the last response. */
-static void
-fetch_retrying(const struct http_request *req, struct http_response *r, const atomic_bool *cancel)
-{
-	for (int attempt = 1;; attempt++) {
-		sts_fetch(req, r, cancel);
-		if (attempt >= SSO_MAX_ATTEMPTS || !retryable(r) || (cancel && atomic_load(cancel)))
-			return;
-		double delay = retry_backoff(attempt, (double)rand() / ((double)RAND_MAX + 1));
-		dlog("SSO: %s answered %s%ld; retrying in %.1f s", req->url,
-		     r->failure ? r->error : "HTTP ", r->failure ? 0L : r->status, delay);
-		if (r->body.data)
-			secret_wipe(r->body.data, r->body.cap);
-		http_response_free(r);
-		sts_nap(delay, cancel);
-	}
-}
-
 /* What an error reply says: "Code: message" or "HTTP n". */
 static void
 reply_error(struct http_response *r, char *out, size_t size)
@@ -265,11 +253,51 @@ reply_error(struct http_response *r, char *out, size_t size)
 	         msg);
 }
 
-/* Renews the access token with the OIDC refresh token.  0 on success. */
-static int
-refresh_token(const struct awsconfig *cfg, const struct sso_conf *sc, struct sso_token *t,
-              const atomic_bool *cancel, struct xr_err *err)
+static void
+query_encode(struct buf *b, const char *s)
 {
+	sts_form_encode(b, s);
+}
+
+/* An SSO job's progress: the settings, the cached token and the request
+ * in flight (sent again on a retry). */
+struct sso_state {
+	struct sso_conf sc;
+	char *path;
+	struct sso_token tok;
+	bool tok_set;
+	struct aws_endpoint ep;
+	bool ep_set;
+	struct buf body; /* secret: the refresh token or nothing */
+	char *url;
+	char *auth; /* secret: the bearer token header */
+	const char *headers[1];
+	struct http_request req;
+};
+
+static void
+sso_state_free(void *p)
+{
+	struct sso_state *s = p;
+	if (s->tok_set)
+		decode_sso_token_free(&s->tok);
+	if (s->ep_set)
+		awsconfig_endpoint_free(&s->ep);
+	if (s->body.data)
+		secret_wipe(s->body.data, s->body.cap);
+	buf_free(&s->body);
+	free(s->url);
+	secret_free(s->auth);
+	free(s->path);
+	free(s);
+}
+
+/* Prepares the OIDC CreateToken that renews the access token with its
+ * refresh token.  0, or -1 with err when it cannot be renewed. */
+static int
+refresh_prepare(const struct awsconfig *cfg, struct sso_state *s, struct xr_err *err)
+{
+	struct sso_token *t = &s->tok;
 	if (!t->refresh_token || !t->client_id || !t->client_secret || !t->registration_expires_at)
 		return xr_err_set(err, XR_EAUTH, _("the cached token has no refresh token"));
 	double reg;
@@ -283,12 +311,11 @@ refresh_token(const struct awsconfig *cfg, const struct sso_conf *sc, struct sso
 		return xr_err_set(err, XR_EAUTH,
 		                  _("the client registration of the cached token has "
 		                    "expired"));
-	struct aws_endpoint ep;
-	if (service_base(cfg, "sso_oidc", "oidc", sc->region, &ep, err) < 0)
+	if (service_base(cfg, "sso_oidc", "oidc", s->sc.region, &s->ep, err) < 0)
 		return -1;
-	struct buf body = BUF_INIT;
+	s->ep_set = true;
 	struct jsonw w;
-	jsonw_init(&w, &body);
+	jsonw_init(&w, &s->body);
 	jsonw_object_begin(&w);
 	jsonw_key(&w, "clientId");
 	jsonw_string(&w, t->client_id);
@@ -299,193 +326,272 @@ refresh_token(const struct awsconfig *cfg, const struct sso_conf *sc, struct sso
 	jsonw_key(&w, "refreshToken");
 	jsonw_string(&w, t->refresh_token);
 	jsonw_object_end(&w);
-	char *url = xasprintf("%s/token", ep.url);
+	s->url = xasprintf("%s/token", s->ep.url);
 	static const char *const headers[] = {"Content-Type: application/json"};
-	struct http_request req = {
+	s->req = (struct http_request){
 	    .method = "POST",
-	    .url = url,
-	    .body = body.data,
-	    .body_len = body.len,
+	    .url = s->url,
+	    .body = s->body.data,
+	    .body_len = s->body.len,
 	    .headers = headers,
 	    .n_headers = 1,
 	    .timeout = 30,
 	    .max_body = REPLY_MAX,
-	    .direct = ep.loopback,
+	    .direct = s->ep.loopback,
 	    .ca_file = awsconfig_setting(cfg, "AWS_CA_BUNDLE", "ca_bundle"),
 	};
-	struct http_response r;
-	dlog("credentials: SSO OIDC CreateToken at %s for sso-session %s", ep.url, sc->session);
-	fetch_retrying(&req, &r, cancel);
+	dlog("credentials: SSO OIDC CreateToken at %s for sso-session %s", s->ep.url,
+	     s->sc.session);
+	return 0;
+}
+
+/* Reads the CreateToken reply into the token.  0, or -1 with err. */
+static int
+refresh_finish(struct sso_state *s, struct http_response *r, struct xr_err *err)
+{
 	int rc = -1;
-	if (r.failure == HTTP_FAIL_NONE && r.status == 200) {
-		rc = decode_sso_create_token(r.body.data ? r.body.data : "", r.body.len,
-		                             timefmt_now(), t, err);
+	if (r->failure == HTTP_FAIL_NONE && r->status == 200) {
+		rc = decode_sso_create_token(r->body.data ? r->body.data : "", r->body.len,
+		                             timefmt_now(), &s->tok, err);
 		if (rc < 0)
-			xr_err_prefix(err, _("SSO OIDC CreateToken at %s"), ep.url);
+			xr_err_prefix(err, _("SSO OIDC CreateToken at %s"), s->ep.url);
 	} else {
 		char why[600];
-		reply_error(&r, why, sizeof why);
-		xr_err_set(err, XR_EAUTH, _("SSO OIDC CreateToken at %s: %s"), ep.url, why);
+		reply_error(r, why, sizeof why);
+		xr_err_set(err, XR_EAUTH, _("SSO OIDC CreateToken at %s: %s"), s->ep.url, why);
 	}
-	if (r.body.data)
-		secret_wipe(r.body.data, r.body.cap);
-	http_response_free(&r);
-	secret_wipe(body.data, body.cap);
-	buf_free(&body);
-	free(url);
-	awsconfig_endpoint_free(&ep);
 	return rc;
 }
 
-static void
-query_encode(struct buf *b, const char *s)
+/* Prepares GetRoleCredentials with the access token; CREDS_FAILED with why
+ * when the token cannot be used. */
+static enum creds_status
+role_prepare(const struct awsconfig *cfg, struct sso_state *s, struct xr_err *why)
 {
-	sts_form_encode(b, s);
-}
-
-enum creds_status
-sso_try(const struct awsconfig *cfg, struct aws_creds *out, const atomic_bool *cancel,
-        struct xr_err *why)
-{
-	struct sso_conf sc;
-	enum creds_status st = load_conf(cfg, &sc, why);
-	if (st != CREDS_FOUND)
-		return st;
-	char *path = sso_cache_path(cfg, sc.session, sc.start_url);
-	size_t len = 0;
-	char *text = slurp(path, CACHE_MAX, &len);
-	if (!text) {
-		int e = errno;
-		st = creds_say(
-		    why, CREDS_FAILED,
-		    e == ENOENT ? _("no IAM Identity Center (SSO) sign-in for %s %s (no %s): run "
-		                    "%s")
-		                : _("cannot read the SSO token cache for %s %s (%s): run %s"),
-		    sc.session ? "sso-session" : "start URL",
-		    sc.session ? sc.session : sc.start_url, e == ENOENT ? path : strerror(e),
-		    sc.login);
-		free(path);
-		return st;
-	}
-	struct sso_token tok;
-	struct xr_err e = {0};
-	int rc = decode_sso_token(text, len, &tok, &e);
-	secret_free(text);
-	if (rc < 0) {
-		st = creds_say(why, CREDS_FAILED, _("the SSO token cache %s: %s: run %s"), path,
-		               e.msg, sc.login);
-		free(path);
-		return st;
-	}
-	double now = timefmt_now();
-	if (sc.session && tok.expires_at - now < SSO_REFRESH_WINDOW) {
-		struct xr_err re = {0};
-		if (refresh_token(cfg, &sc, &tok, cancel, &re) == 0) {
-			struct xr_err se = {0};
-			if (save_token(path, &sc, &tok, &se) < 0)
-				dlog("SSO: could not save the renewed token: %s", se.msg);
-			else
-				dlog("SSO: renewed the token of sso-session %s", sc.session);
-		} else {
-			dlog("SSO: token renewal failed: %s", re.msg);
-			if (tok.expires_at <= now) {
-				st = creds_say(
-				    why, CREDS_FAILED,
-				    _("the IAM Identity Center (SSO) sign-in for sso-session "
-				      "%s has "
-				      "expired and could not be renewed (%s): run %s"),
-				    sc.session, re.msg, sc.login);
-				goto out;
-			}
-		}
-	}
-	if (tok.expires_at <= timefmt_now()) {
+	struct sso_conf *sc = &s->sc;
+	if (s->tok.expires_at <= timefmt_now()) {
 		char when[40];
-		timefmt_iso(tok.expires_at, when, sizeof when);
-		st = creds_say(
+		timefmt_iso(s->tok.expires_at, when, sizeof when);
+		return creds_say(
 		    why, CREDS_FAILED,
 		    _("the IAM Identity Center (SSO) sign-in for %s %s expired at %s: run %s"),
-		    sc.session ? "sso-session" : "start URL",
-		    sc.session ? sc.session : sc.start_url, when, sc.login);
-		goto out;
+		    sc->session ? "sso-session" : "start URL",
+		    sc->session ? sc->session : sc->start_url, when, sc->login);
 	}
-
-	long bad = creds_unprintable(tok.access_token, false);
-	if (bad >= 0) {
-		st = creds_say(
+	long bad = creds_unprintable(s->tok.access_token, false);
+	if (bad >= 0)
+		return creds_say(
 		    why, CREDS_FAILED,
 		    _("the SSO access token in %s holds a byte that is not printable ASCII at "
 		      "byte %ld: refused (it would corrupt the request's headers); run %s"),
-		    path, bad + 1, sc.login);
-		goto out;
-	}
-	struct aws_endpoint ep;
-	if (service_base(cfg, "sso", "portal.sso", sc.region, &ep, &e) < 0) {
-		st = creds_say(why, CREDS_FAILED, "%s", e.msg);
-		goto out;
-	}
+		    s->path, bad + 1, sc->login);
+	if (s->ep_set)
+		awsconfig_endpoint_free(&s->ep);
+	s->ep_set = false;
+	struct xr_err e = {0};
+	if (service_base(cfg, "sso", "portal.sso", sc->region, &s->ep, &e) < 0)
+		return creds_say(why, CREDS_FAILED, "%s", e.msg);
+	s->ep_set = true;
 	struct buf url = BUF_INIT;
-	buf_printf(&url, "%s/federation/credentials?account_id=", ep.url);
-	query_encode(&url, sc.account_id);
+	buf_printf(&url, "%s/federation/credentials?account_id=", s->ep.url);
+	query_encode(&url, sc->account_id);
 	buf_puts(&url, "&role_name=");
-	query_encode(&url, sc.role_name);
-	size_t tl = strlen(tok.access_token);
-	char *auth = secret_alloc(tl + 40);
-	snprintf(auth, tl + 40, "x-amz-sso_bearer_token: %s", tok.access_token);
-	const char *headers[] = {auth};
-	struct http_request req = {
+	query_encode(&url, sc->role_name);
+	free(s->url);
+	s->url = buf_steal(&url);
+	size_t tl = strlen(s->tok.access_token);
+	s->auth = secret_alloc(tl + 40);
+	snprintf(s->auth, tl + 40, "x-amz-sso_bearer_token: %s", s->tok.access_token);
+	s->headers[0] = s->auth;
+	s->req = (struct http_request){
 	    .method = "GET",
-	    .url = url.data,
-	    .headers = headers,
+	    .url = s->url,
+	    .headers = s->headers,
 	    .n_headers = 1,
 	    .timeout = 30,
 	    .max_body = REPLY_MAX,
-	    .direct = ep.loopback,
+	    .direct = s->ep.loopback,
 	    .ca_file = awsconfig_setting(cfg, "AWS_CA_BUNDLE", "ca_bundle"),
 	};
-	struct http_response r;
-	dlog("credentials: SSO GetRoleCredentials at %s for account %s role %s", ep.url,
-	     sc.account_id, sc.role_name);
-	fetch_retrying(&req, &r, cancel);
-	secret_free(auth);
-	if (r.failure == HTTP_FAIL_NONE && r.status == 200) {
+	dlog("credentials: SSO GetRoleCredentials at %s for account %s role %s", s->ep.url,
+	     sc->account_id, sc->role_name);
+	return CREDS_FOUND;
+}
+
+/* Reads the GetRoleCredentials reply into out. */
+static enum creds_status
+role_finish(struct sso_state *s, struct http_response *r, struct aws_creds *out, struct xr_err *why)
+{
+	struct sso_conf *sc = &s->sc;
+	struct xr_err e = {0};
+	if (r->failure == HTTP_FAIL_NONE && r->status == 200) {
 		struct decoded_creds d;
-		if (decode_sso_role_credentials(r.body.data ? r.body.data : "", r.body.len, &d,
-		                                &e) < 0) {
-			st = creds_say(why, CREDS_FAILED, _("SSO GetRoleCredentials at %s: %s"),
-			               ep.url, e.msg);
-		} else {
-			creds_set(out, CREDS_SSO, d.access_key_id, d.secret_access_key,
-			          d.session_token, d.expiration);
-			decode_creds_free(&d);
-			snprintf(
-			    out->source, sizeof out->source,
-			    _("IAM Identity Center (SSO): role %s in account %s of profile '%s'"),
-			    sc.role_name, sc.account_id, sc.profile);
-			st = CREDS_FOUND;
-		}
-	} else {
-		char text2[600];
-		reply_error(&r, text2, sizeof text2);
-		if (r.failure == HTTP_FAIL_NONE && r.status == 401)
-			st = creds_say(
-			    why, CREDS_FAILED,
-			    _("the IAM Identity Center (SSO) sign-in is no longer valid (%s): run "
-			      "%s"),
-			    text2, sc.login);
-		else
-			st = creds_say(
-			    why, CREDS_FAILED,
-			    _("SSO GetRoleCredentials at %s for role %s in account %s: %s"), ep.url,
-			    sc.role_name, sc.account_id, text2);
+		if (decode_sso_role_credentials(r->body.data ? r->body.data : "", r->body.len, &d,
+		                                &e) < 0)
+			return creds_say(why, CREDS_FAILED, _("SSO GetRoleCredentials at %s: %s"),
+			                 s->ep.url, e.msg);
+		creds_set(out, CREDS_SSO, d.access_key_id, d.secret_access_key, d.session_token,
+		          d.expiration);
+		decode_creds_free(&d);
+		snprintf(out->source, sizeof out->source,
+		         _("IAM Identity Center (SSO): role %s in account %s of profile '%s'"),
+		         sc->role_name, sc->account_id, sc->profile);
+		return CREDS_FOUND;
 	}
-	if (r.body.data)
-		secret_wipe(r.body.data, r.body.cap);
-	http_response_free(&r);
-	buf_free(&url);
-	awsconfig_endpoint_free(&ep);
-out:
-	decode_sso_token_free(&tok);
-	free(path);
-	return st;
+	char text[600];
+	reply_error(r, text, sizeof text);
+	if (r->failure == HTTP_FAIL_NONE && r->status == 401)
+		return creds_say(
+		    why, CREDS_FAILED,
+		    _("the IAM Identity Center (SSO) sign-in is no longer valid (%s): run %s"),
+		    text, sc->login);
+	return creds_say(why, CREDS_FAILED,
+	                 _("SSO GetRoleCredentials at %s for role %s in account %s: %s"), s->ep.url,
+	                 sc->role_name, sc->account_id, text);
+}
+
+/* The reply in j->resp, taken out of the job (its body wiped when freed);
+ * true when it is worth another attempt, which then waits. */
+static bool
+retry_later(struct creds_job *j, struct http_response *r)
+{
+	*r = j->resp;
+	memset(&j->resp, 0, sizeof j->resp);
+	if (j->attempt >= SSO_MAX_ATTEMPTS || !retryable(r))
+		return false;
+	double delay = creds_job_backoff(j->attempt);
+	dlog("SSO: %s answered %s%ld; retrying in %.1f s", r->failure ? r->error : "",
+	     r->failure ? "" : "HTTP ", r->failure ? 0L : r->status, delay);
+	creds_job_sleep(j, delay);
+	return true;
+}
+
+static void
+wipe_response(struct http_response *r)
+{
+	if (r->body.data)
+		secret_wipe(r->body.data, r->body.cap);
+	http_response_free(r);
+}
+
+/* After a renewal (renew: why it failed, or NULL): on to GetRoleCredentials,
+ * unless the token has expired. */
+static enum creds_status
+after_renewal(struct creds_job *j, struct sso_state *s, const struct xr_err *renew)
+{
+	if (renew) {
+		dlog("SSO: token renewal failed: %s", renew->msg);
+		if (s->tok.expires_at <= timefmt_now())
+			return creds_say(&j->why, CREDS_FAILED,
+			                 _("the IAM Identity Center (SSO) sign-in for sso-session "
+			                   "%s has expired and could not be renewed (%s): run %s"),
+			                 s->sc.session, renew->msg, s->sc.login);
+	}
+	j->attempt = 0;
+	return role_prepare(j->cfg, s, &j->why);
+}
+
+enum { SSO_LOAD, SSO_REFRESH_SEND, SSO_REFRESH_REPLY, SSO_ROLE_SEND, SSO_ROLE_REPLY };
+
+/* The cache, a renewal when the token is near its end (sso-session form),
+ * then the role's credentials. */
+enum creds_status
+sso_step(struct creds_job *j)
+{
+	const struct awsconfig *cfg = j->cfg;
+	struct sso_state *s = j->state;
+	struct http_response r;
+	struct xr_err e = {0};
+	enum creds_status st;
+	for (;;) {
+		switch (j->step) {
+		case SSO_LOAD: {
+			struct sso_conf sc;
+			st = load_conf(cfg, &sc, &j->why);
+			if (st != CREDS_FOUND)
+				return st;
+			s = xcalloc(1, sizeof *s);
+			j->state = s;
+			j->state_free = sso_state_free;
+			s->sc = sc;
+			s->path = sso_cache_path(cfg, sc.session, sc.start_url);
+			size_t len = 0;
+			char *text = slurp(s->path, CACHE_MAX, &len);
+			if (!text) {
+				int en = errno;
+				return creds_say(
+				    &j->why, CREDS_FAILED,
+				    en == ENOENT ? _("no IAM Identity Center (SSO) sign-in for %s "
+				                     "%s (no %s): run %s")
+				                 : _("cannot read the SSO token cache for %s %s "
+				                     "(%s): run %s"),
+				    sc.session ? "sso-session" : "start URL",
+				    sc.session ? sc.session : sc.start_url,
+				    en == ENOENT ? s->path : strerror(en), s->sc.login);
+			}
+			int rc = decode_sso_token(text, len, &s->tok, &e);
+			secret_free(text);
+			if (rc < 0)
+				return creds_say(&j->why, CREDS_FAILED,
+				                 _("the SSO token cache %s: %s: run %s"), s->path,
+				                 e.msg, s->sc.login);
+			s->tok_set = true;
+			if (!sc.session ||
+			    s->tok.expires_at - timefmt_now() >= SSO_REFRESH_WINDOW) {
+				if (after_renewal(j, s, NULL) != CREDS_FOUND)
+					return CREDS_FAILED;
+				j->step = SSO_ROLE_SEND;
+			} else if (refresh_prepare(cfg, s, &e) < 0) {
+				if (after_renewal(j, s, &e) != CREDS_FOUND)
+					return CREDS_FAILED;
+				j->step = SSO_ROLE_SEND;
+			} else {
+				j->attempt = 0;
+				j->step = SSO_REFRESH_SEND;
+			}
+			continue;
+		}
+		case SSO_REFRESH_SEND:
+			j->step = SSO_REFRESH_REPLY;
+			j->attempt++;
+			return creds_job_submit(j, &s->req);
+		case SSO_REFRESH_REPLY: {
+			if (retry_later(j, &r)) {
+				wipe_response(&r);
+				j->step = SSO_REFRESH_SEND;
+				return CREDS_PENDING;
+			}
+			int rc = refresh_finish(s, &r, &e);
+			wipe_response(&r);
+			if (rc == 0) {
+				struct xr_err se = {0};
+				if (save_token(s->path, &s->sc, &s->tok, &se) < 0)
+					dlog("SSO: could not save the renewed token: %s", se.msg);
+				else
+					dlog("SSO: renewed the token of sso-session %s",
+					     s->sc.session);
+			}
+			if (after_renewal(j, s, rc == 0 ? NULL : &e) != CREDS_FOUND)
+				return CREDS_FAILED;
+			j->step = SSO_ROLE_SEND;
+			continue;
+		}
+		case SSO_ROLE_SEND:
+			j->step = SSO_ROLE_REPLY;
+			j->attempt++;
+			return creds_job_submit(j, &s->req);
+		case SSO_ROLE_REPLY:
+			if (retry_later(j, &r)) {
+				wipe_response(&r);
+				j->step = SSO_ROLE_SEND;
+				return CREDS_PENDING;
+			}
+			st = role_finish(s, &r, &j->out, &j->why);
+			wipe_response(&r);
+			return st;
+		default:
+			return creds_say(&j->why, CREDS_FAILED,
+			                 _("SSO: lost track of the request"));
+		}
+	}
 }

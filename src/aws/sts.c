@@ -7,11 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "aws/retry.h"
 #include "util/buf.h"
-#include "util/dlog.h"
 #include "util/secret.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
@@ -253,44 +250,8 @@ sts_form_encode(struct buf *out, const char *s)
 	}
 }
 
-struct fetch_wait {
-	bool done;
-	struct http_response *out;
-};
-
-static void
-on_fetched(void *ctx, struct http_response *r)
-{
-	struct fetch_wait *w = ctx;
-	*w->out = *r;
-	r->body = (struct buf)BUF_INIT;
-	w->done = true;
-}
-
-void
-sts_fetch(const struct http_request *req, struct http_response *out, const atomic_bool *cancel)
-{
-	memset(out, 0, sizeof *out);
-	struct http *h = http_new(1);
-	struct fetch_wait w = {false, out};
-	uint64_t id = http_submit(h, req, on_fetched, &w);
-	while (!w.done) {
-		struct xr_err err = {0};
-		bool stop = cancel && atomic_load(cancel);
-		if (stop || http_poll(h, NULL, 0, 50, &err) < 0) {
-			http_cancel(h, id);
-			memset(out, 0, sizeof *out);
-			out->failure = stop ? HTTP_FAIL_CANCELLED : HTTP_FAIL_OTHER;
-			snprintf(out->error, sizeof out->error, "%.200s",
-			         stop ? "cancelled" : err.msg);
-			break;
-		}
-	}
-	http_free(h);
-}
-
 static bool
-retryable(const struct http_response *r, const char *code)
+sts_retryable(const struct http_response *r, const char *code)
 {
 	if (r->failure == HTTP_FAIL_CONNECT || r->failure == HTTP_FAIL_TIMEOUT ||
 	    r->failure == HTTP_FAIL_RESET || r->failure == HTTP_FAIL_TRUNCATED)
@@ -305,46 +266,35 @@ retryable(const struct http_response *r, const char *code)
 	                                    "RequestLimitExceeded",
 	                                    "IDPCommunicationError",
 	                                    NULL};
-	for (const char *const *c = codes; *c; c++)
+	for (const char *const *c = codes; code && *c; c++)
 		if (strcmp(code, *c) == 0)
 			return true;
 	return r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504;
 }
 
 void
-sts_nap(double s, const atomic_bool *cancel)
+sts_request_init(struct sts_request *rq, const struct sts_call *c)
 {
-	double until = timefmt_monotonic() + s;
-	while (!(cancel && atomic_load(cancel)) && timefmt_monotonic() < until) {
-		struct timespec ts = {0, 20 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-}
-
-int
-sts_run(const struct sts_call *c, struct decoded_creds *out, char *code, size_t code_size,
-        const atomic_bool *cancel, struct xr_err *err)
-{
-	struct buf body = BUF_INIT;
-	buf_puts(&body, "Action=");
-	sts_form_encode(&body, c->action);
-	buf_puts(&body, "&Version=" STS_API_VERSION);
+	static const char *const headers[] = {
+	    "Content-Type: application/x-www-form-urlencoded; charset=utf-8"};
+	memset(rq, 0, sizeof *rq);
+	buf_puts(&rq->body, "Action=");
+	sts_form_encode(&rq->body, c->action);
+	buf_puts(&rq->body, "&Version=" STS_API_VERSION);
 	for (size_t i = 0; i + 1 < c->n_params; i += 2) {
 		if (!c->params[i + 1])
 			continue;
-		buf_putc(&body, '&');
-		sts_form_encode(&body, c->params[i]);
-		buf_putc(&body, '=');
-		sts_form_encode(&body, c->params[i + 1]);
+		buf_putc(&rq->body, '&');
+		sts_form_encode(&rq->body, c->params[i]);
+		buf_putc(&rq->body, '=');
+		sts_form_encode(&rq->body, c->params[i + 1]);
 	}
-	char *url = xasprintf("%s/", c->endpoint);
-	static const char *const headers[] = {
-	    "Content-Type: application/x-www-form-urlencoded; charset=utf-8"};
-	struct http_request req = {
+	rq->url = xasprintf("%s/", c->endpoint);
+	rq->req = (struct http_request){
 	    .method = "POST",
-	    .url = url,
-	    .body = body.data,
-	    .body_len = body.len,
+	    .url = rq->url,
+	    .body = rq->body.data,
+	    .body_len = rq->body.len,
 	    .headers = headers,
 	    .n_headers = 1,
 	    .sigv4 = c->sigv4,
@@ -353,42 +303,39 @@ sts_run(const struct sts_call *c, struct decoded_creds *out, char *code, size_t 
 	    .direct = c->loopback,
 	    .ca_file = c->ca_file,
 	};
+}
+
+void
+sts_request_free(struct sts_request *rq)
+{
+	if (rq->body.data)
+		secret_wipe(rq->body.data, rq->body.cap);
+	buf_free(&rq->body);
+	free(rq->url);
+	memset(rq, 0, sizeof *rq);
+}
+
+int
+sts_reply(const struct sts_call *c, struct http_response *r, struct decoded_creds *out, char *code,
+          size_t code_size, bool *retry, struct xr_err *err)
+{
 	char got[128] = "";
 	int rc = -1;
-	for (int attempt = 1;; attempt++) {
-		struct http_response r;
-		sts_fetch(&req, &r, cancel);
-		got[0] = '\0';
-		if (r.failure == HTTP_FAIL_NONE) {
-			rc = sts_parse(c->action, r.body.data, r.body.len, out, got, sizeof got,
-			               err);
-			if (rc == 0 && r.status != 200) {
-				decode_creds_free(out);
-				rc = xr_err_set(err, XR_EAUTH, _("HTTP %ld with credentials"),
-				                r.status);
-			} else if (rc < 0 && !got[0] && r.status != 200) {
-				xr_err_set(err, XR_EAUTH, _("HTTP %ld from %s"), r.status,
-				           c->endpoint);
-			}
-		} else {
-			xr_err_set(err, XR_EAUTH, "%s: %s", c->endpoint, r.error);
+	if (r->failure == HTTP_FAIL_NONE) {
+		rc = sts_parse(c->action, r->body.data, r->body.len, out, got, sizeof got, err);
+		if (rc == 0 && r->status != 200) {
+			decode_creds_free(out);
+			rc = xr_err_set(err, XR_EAUTH, _("HTTP %ld with credentials"), r->status);
+		} else if (rc < 0 && !got[0] && r->status != 200) {
+			xr_err_set(err, XR_EAUTH, _("HTTP %ld from %s"), r->status, c->endpoint);
 		}
-		if (r.body.data)
-			secret_wipe(r.body.data, r.body.cap);
-		bool again = rc < 0 && attempt < STS_MAX_ATTEMPTS && retryable(&r, got) &&
-		             !(cancel && atomic_load(cancel));
-		http_response_free(&r);
-		if (!again)
-			break;
-		double delay = retry_backoff(attempt, (double)rand() / ((double)RAND_MAX + 1));
-		dlog("STS %s: %s; retrying in %.1f s", c->action, err->msg, delay);
-		sts_nap(delay, cancel);
+	} else {
+		xr_err_set(err, XR_EAUTH, "%s: %s", c->endpoint, r->error);
 	}
+	if (r->body.data)
+		secret_wipe(r->body.data, r->body.cap);
+	*retry = rc < 0 && sts_retryable(r, got);
 	if (code && code_size)
 		snprintf(code, code_size, "%s", got);
-	if (body.data)
-		secret_wipe(body.data, body.cap);
-	buf_free(&body);
-	free(url);
 	return rc;
 }

@@ -5,13 +5,13 @@
  * https://sts.REGION.amazonaws.com or a configured one.  The XML reply is
  * read with expat: the credentials of <ACTIONResponse>, or the Code and
  * Message of an <ErrorResponse>.  Throttling, IDPCommunicationError, server
- * errors and broken connections are retried (3 attempts, as the SDKs'
- * standard mode).  Secrets from the reply go into secret memory; messages
- * quote only codes and the service's message, never a parameter value. */
+ * errors and broken connections are worth retrying (3 attempts, as the
+ * SDKs' standard mode); the caller sends and waits without blocking.
+ * Secrets from the reply go into secret memory; messages quote only codes
+ * and the service's message, never a parameter value. */
 #ifndef XRTOP_AWS_STS_H
 #define XRTOP_AWS_STS_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -35,23 +35,28 @@ struct sts_call {
 	const char *ca_file;            /* NULL: the system's */
 };
 
-/* Runs the call.  On success out holds the credentials (its code and
- * version unset).  On failure err says what failed; *code (when not NULL)
- * gets the service's error code, "" when there was none. */
-int sts_run(const struct sts_call *c, struct decoded_creds *out, char *code, size_t code_size,
-            const atomic_bool *cancel, struct xr_err *err);
 /* Reads a reply body of action: 0 with out filled from a
  * <ACTIONResponse>; -1 with err (and *code from an <ErrorResponse>).
  * Caller frees out with decode_creds_free(). */
 int sts_parse(const char *action, const char *xml, size_t len, struct decoded_creds *out,
               char *code, size_t code_size, struct xr_err *err);
-/* Runs one request to its end on a private HTTP client, waiting for it
- * (the STS and SSO calls; the loop waits too); stops early when *cancel
- * becomes true.  Free out with http_response_free(). */
-void sts_fetch(const struct http_request *req, struct http_response *out,
-               const atomic_bool *cancel);
-/* Sleeps up to s seconds, waking early when *cancel becomes true. */
-void sts_nap(double s, const atomic_bool *cancel);
+/* A call's request and the memory it points to. */
+struct sts_request {
+	struct http_request req;
+	struct buf body; /* wiped when freed: it may hold a token or an MFA code */
+	char *url;
+};
+
+/* Builds the request of c (c->sigv4 must stay valid until it is
+ * submitted).  Free with sts_request_free(). */
+void sts_request_init(struct sts_request *rq, const struct sts_call *c);
+void sts_request_free(struct sts_request *rq);
+/* Reads the reply r of call c and wipes its body: 0 with out filled; -1
+ * with err, *code the service's error code ("" when none) and *retry true
+ * when the call is worth another attempt (throttling,
+ * IDPCommunicationError, a server error, a broken connection). */
+int sts_reply(const struct sts_call *c, struct http_response *r, struct decoded_creds *out,
+              char *code, size_t code_size, bool *retry, struct xr_err *err);
 /* Appends s to out percent-encoded as botocore's query serializer does
  * (unreserved characters A-Z a-z 0-9 - _ . ~ kept). */
 void sts_form_encode(struct buf *out, const char *s);

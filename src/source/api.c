@@ -3,10 +3,12 @@
 #include "source/api.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "aws/imds.h"
 #include "aws/retry.h"
 #include "util/dlog.h"
 #include "util/xmalloc.h"
@@ -46,8 +48,21 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 	struct api *a = xcalloc(1, sizeof *a);
 	if (awsconfig_load(&a->cfg, s->profile, s->getenv, err) < 0)
 		goto fail;
-	if (!(a->region = awsconfig_region(&a->cfg, s->region, &a->region_source, err)))
-		goto fail;
+	if (!(a->region = awsconfig_region(&a->cfg, s->region, &a->region_source, err))) {
+		if (a->region_source)
+			goto fail; /* named, but not a region */
+		/* Nothing names one: the instance's, on EC2 (as the AWS CLI v2). */
+		struct xr_err none = *err, ie = {0};
+		const char *where;
+		if (!(a->region = imds_region(&a->cfg, &where, &ie))) {
+			xr_err_set(err, XR_EUSAGE, "%s; %s", none.msg, ie.msg);
+			goto fail;
+		}
+		xr_err_clear(err);
+		snprintf(a->region_where, sizeof a->region_where,
+		         "the EC2 instance metadata service at %s", where);
+		a->region_source = a->region_where;
+	}
 	a->cfg.region = a->region;
 	const char *fips = awsconfig_setting(&a->cfg, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint");
 	char *configured = NULL, where[700] = "--endpoint-url";
@@ -134,7 +149,12 @@ api_explain(const struct api *a, const char *reason, enum http_failure failure, 
 	const struct aws_creds *c = creds_current(a->creds);
 	/* The error codes and messages matched here are the service's (always
 	 * English); transport failures come as a code, not as words. */
-	if (strstr(reason, "ExpiredToken"))
+	if (strstr(reason, "ExpiredToken") && c->interactive)
+		buf_printf(out,
+		           _("the credentials from %s needed an MFA code and have expired: start "
+		             "xrtop again to enter a new one"),
+		           c->source);
+	else if (strstr(reason, "ExpiredToken"))
 		buf_printf(out,
 		           _("the credentials from %s have expired: get new ones (for example "
 		             "'aws sso login', or a new AWS_SESSION_TOKEN)"),

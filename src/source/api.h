@@ -29,6 +29,7 @@ struct api {
 	struct awsconfig cfg;
 	char *region;
 	const char *region_source;
+	char region_where[450]; /* region_source when the region came from IMDS */
 	struct aws_endpoint endpoint;
 	struct creds *creds;
 	struct http *http;

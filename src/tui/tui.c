@@ -1529,6 +1529,10 @@ on_event(void *ctx, const struct session_event *ev)
 			log_add(t, _("hint: %s"), ev->hint);
 		tui_set_status(t, CANVAS_FAULT, _("%s (L for more)"), ev->message);
 		t->failed = true;
+		/* Nothing to show (credentials refused at start, say): close the
+		 * screens, so the whole message is printed, as batch mode does. */
+		if (!t->ready && store_count(session_store(t->s)) == 0)
+			t->quit = true;
 		break;
 	case SESSION_EVENT_FILTER_ERROR:
 		if (ev->filter_error)

@@ -5,16 +5,18 @@ emulator and the credential stubs (all on 127.0.0.1).
 Environment keys, session tokens, the shared credentials file, [profile x]
 in the config file, credential_process, container credentials with a token
 or a token file (CloudShell), IMDSv2, background refresh, expired and
-missing credentials, the wrong region — and no secret in any output."""
+missing credentials, the wrong region, the region from IMDS when nothing else
+names one — and no secret in any output."""
 
 import json
 import os
+import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (AKID, SECRET, TMP_AKID, TMP_SECRET, TOKEN,  # noqa
                      Tap, Workdir, api_args, clean_env, emulator, fixture_ids, header, key_env,
-                     leaked, ndjson_ids, run_requests, stub, xrtop, PYTHON)
+                     leaked, ndjson_ids, run_requests, stub, xrtop, PYTHON, WINDOW)
 
 t = Tap()
 work = Workdir()
@@ -47,6 +49,14 @@ def works(r, name, akid):
     t.ok(r.rc == 0 and sorted(ndjson_ids(r.out)) == ALL, name + ": lists the window", r)
     t.ok(all_valid() and used_keys() == [akid], name + ": signed with " + akid,
          json.dumps(run_requests(emu)[:1]))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def write_config(config="", credentials=""):
@@ -179,6 +189,61 @@ try:
     t.ok(all(header(x, "X-aws-ec2-metadata-token") for x in
              imds.control("GET", "/__stub/requests")[1:3]), "IMDSv2: the GETs carry the token")
     imds.stop()
+
+    # -- the region from IMDS, when nothing else names one (AWS CLI v2) ----------------------------
+    imds = stub("--mode", "imds", "--credentials", ":".join((TMP_AKID, TMP_SECRET, TOKEN)),
+                "--static", "--region", "us-east-1")
+    no_region = ["-b", "--endpoint-url", emu.base, "-o", "ndjson"] + WINDOW
+
+    def region_run(env, *extra):
+        emu.reset()
+        r = xrtop(no_region + list(extra), env)
+        outputs.extend([r.out, r.err])
+        return r
+
+    def region_asks():
+        log = imds.control("GET", "/__stub/requests")
+        return [x for x in log if x["path"] == "/latest/meta-data/placement/region"]
+
+    works(region_run(imds_env := clean_env(work, AWS_EC2_METADATA_DISABLED=None,
+                                           AWS_EC2_METADATA_SERVICE_ENDPOINT=imds.base)),
+          "region from IMDS", TMP_AKID)
+    asks = region_asks()
+    t.ok(len(asks) == 1 and header(asks[0], "X-aws-ec2-metadata-token"),
+         "region from IMDS: GET /latest/meta-data/placement/region with the IMDSv2 token")
+    write_config("[default]\nec2_metadata_service_endpoint = %s\n" % imds.base)
+    works(region_run(clean_env(work, AWS_EC2_METADATA_DISABLED=None)),
+          "region from IMDS at the profile's ec2_metadata_service_endpoint", TMP_AKID)
+    write_config("[default]\nregion = us-east-1\n")
+    before = len(region_asks())
+    works(region_run(imds_env), "the profile's region before IMDS", TMP_AKID)
+    t.is_(len(region_asks()), before, "... IMDS is not asked for the region")
+    write_config("[default]\nregion = ap-south-1\n")
+    works(region_run(dict(imds_env, AWS_REGION="us-east-1")),
+          "AWS_REGION before the profile's region", TMP_AKID)
+    t.is_(len(region_asks()), before, "... nor then")
+    write_config()
+    r = region_run(dict(imds_env, AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE="IPv5"))
+    t.ok(r.rc == 2 and "'IPv5' is neither IPv4 nor IPv6" in r.err,
+         "an endpoint mode that is neither IPv4 nor IPv6: a usage error naming it", r)
+    imds.stop()
+    odd = stub("--mode", "imds", "--region", "us east 1")
+    r = region_run(clean_env(work, AWS_EC2_METADATA_DISABLED=None,
+                             AWS_EC2_METADATA_SERVICE_ENDPOINT=odd.base))
+    t.ok(r.rc == 2 and "no AWS region" in r.err and "is not a region name" in r.err,
+         "IMDS answering something that is not a region name: refused", r)
+    odd.stop()
+    r = region_run(clean_env(work))
+    t.ok(r.rc == 2 and "no AWS region: use --region REGION" in r.err and
+         "AWS_EC2_METADATA_DISABLED=true" in r.err,
+         "no region anywhere, IMDS disabled: says how to set one and that IMDS was not asked", r)
+    port = free_port()
+    r = region_run(clean_env(work, AWS_EC2_METADATA_DISABLED=None,
+                             AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:%d" % port))
+    t.ok(r.rc == 2 and "no AWS region: use --region REGION" in r.err and
+         "no EC2 instance metadata service at http://127.0.0.1:%d" % port in r.err and
+         r.elapsed < 10,
+         "no region anywhere, not on EC2: says how to set one and that IMDS did not answer", r)
 
     # -- nothing found ----------------------------------------------------------------------------
     write_config()

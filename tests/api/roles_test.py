@@ -363,6 +363,19 @@ try:
          % len(calls(short, "AssumeRole")), r)
     short.stop()
 
+    # a slow renewal does not hold the loop: while the second AssumeRole
+    # waits 3 s for its answer, live mode goes on asking X-Ray (the renewal
+    # starts 10 s before expiry, so the fetcher has no reason to wait)
+    slow = new_stub("--expires-in", "20", "--slow-after", "1", "--slow", "3")
+    r = run(env_for(slow), "--profile", "ops", "-d", "1", "-n", "14")
+    sts = calls(slow, "AssumeRole")
+    t0 = sts[1]["time"] if len(sts) >= 2 else 0
+    during = [x["time"] for x in emu.requests() if t0 + 0.3 < x["time"] < t0 + 2.7]
+    t.ok(r.rc == 0 and all_valid() and len(sts) >= 2 and len(during) >= 2,
+         "a slow AssumeRole renewal (3 s): X-Ray requests went on meanwhile (%d, %d calls)"
+         % (len(during), len(sts)), r)
+    slow.stop()
+
     # -- IAM Identity Center ---------------------------------------------------------------------
     sso_config = ("[sso-session corp]\nsso_start_url = %s\nsso_region = us-east-1\n"
                   "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n"

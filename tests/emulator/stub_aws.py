@@ -21,7 +21,9 @@ ending in CR LF and a header; a role whose name contains "denied" -> AccessDenie
 (ForbiddenException on the portal); --expired-key AKID -> ExpiredToken;
 --disabled-region R -> RegionDisabledException when signed for R; a web
 token "expired" -> ExpiredTokenException; --throttle N -> the first N
-requests get Throttling (STS, 400) or TooManyRequestsException (429).
+requests get Throttling (STS, 400) or TooManyRequestsException (429);
+--slow SECONDS --slow-after N -> every request after the first N waits
+SECONDS before its answer (a slow renewal).
 
 Issued credentials come from derivedkeys.mint() over the call (the same
 role from the same caller gets the same key), expiring after
@@ -94,6 +96,7 @@ class State:
         self.sso_tokens = set(args.sso_token)
         self.refresh_tokens = set(args.refresh_token)
         self.minted = 0
+        self.served = 0
 
     def record(self, entry):
         with self.lock:
@@ -133,6 +136,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                              for k, v in self.headers.items()]}
         if self.path.startswith("/__stub/"):
             return self.control()
+        if state.args.slow > 0:
+            with state.lock:
+                state.served += 1
+                late = state.served > state.args.slow_after
+            if late:
+                time.sleep(state.args.slow)
         try:
             split = urlsplit(self.path)
             if self.command == "POST" and split.path == "/":
@@ -348,6 +357,8 @@ def parse_args(argv):
     p.add_argument("--mfa-code", default="123456")
     p.add_argument("--throttle", type=int, default=0, metavar="N")
     p.add_argument("--expires-in", type=float, default=0, metavar="SECONDS")
+    p.add_argument("--slow", type=float, default=0, metavar="SECONDS")
+    p.add_argument("--slow-after", type=int, default=0, metavar="N")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--port-file")
     p.add_argument("--max-lifetime", type=float, default=0, metavar="SECONDS")
