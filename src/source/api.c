@@ -60,7 +60,7 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 		}
 		xr_err_clear(err);
 		snprintf(a->region_where, sizeof a->region_where,
-		         "the EC2 instance metadata service at %s", where);
+		         _("the EC2 instance metadata service at %s"), where);
 		a->region_source = a->region_where;
 	}
 	a->cfg.region = a->region;
