@@ -3,8 +3,8 @@
 the build tree's catalogue), in a detached tmux of fixed size as
 tests/tui/screen_test.py does: the timeline, the details tabs, the service
 map, analytics, the help screen, the log and the status line with an error
-(a bad filter, an unknown command, and an X-Ray API error against the
-emulator, whose message stays as AWS sent it inside Korean), at 80x24 (the
+(a bad filter, an unknown command, and X-Ray API errors against the
+emulator, whose messages stay as AWS sent them inside Korean), at 80x24 (the
 timeline and the map also at 120x40), against goldens in
 tests/i18n/golden/tui-*.txt.  Every screen is checked by display width
 (Hangul is 2 columns): no line wider than the terminal, no replacement
@@ -303,39 +303,58 @@ else:
            "map at 120x40: names are not broken")
         keys("w", "Q")
         tmux("kill-session", "-t", "w")
-        # --- an API error on the status line, its hint in the log ---
+        # --- X-Ray API errors: on the status line and in the log while the
+        # screens stay; printed with the hint when they stop everything ---
         sys.path.insert(0, os.path.join(TOP, "tests", "api"))
         from harness import WINDOW, Workdir, emulator, key_env  # noqa: E402
         work = Workdir()
         emu = emulator()
-        try:
-            env = key_env(work, secret="not-the-secret", LC_ALL=None, LANG="ko_KR.UTF-8",
-                          TERM="tmux-256color")
+
+        def api_session(name, env):
             cmd = "env -i %s %s --endpoint-url %s --region us-east-1 %s; sleep 60" % (
                 " ".join("%s='%s'" % (k, v) for k, v in env.items()), XRTOP, emu.base,
                 " ".join(WINDOW))
-            tmux("new-session", "-d", "-s", "api", "-x", "80", "-y", "24", "sh", "-c", cmd)
-            tmux("set-option", "-t", "api", "status", "off")
-            s = wait_for("api", lambda s: "InvalidSignatureException" in s, "the API error")
+            tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", "sh", "-c", cmd)
+            tmux("set-option", "-t", name, "status", "off")
+
+        try:
+            # some slices arrive, then the service fails every request
+            emu.reset({"path": "/TraceSummaries", "kind": "http500", "count": -1, "after": 8})
+            api_session("api", key_env(work, LC_ALL=None, LANG="ko_KR.UTF-8",
+                                       TERM="tmux-256color", AWS_MAX_ATTEMPTS="2"))
+            s = wait_for("api", lambda s: "InternalFailure" in (s.split("\n") + [""] * 24)[22],
+                         "the API error on the status line", timeout=30)
             lines = s.rstrip("\n").split("\n")
             fits(s, 80, "API error on the status line")
-            ok(lines[0].startswith(" xrtop X-Ray us-east-1") and "일치 0/0" in lines[1],
+            ok(lines[0].startswith(" xrtop X-Ray us-east-1") and lines[1].startswith("일치 "),
                "API error: the title and the Korean header line", "\n".join(lines[:2]))
             ok(lines[-2].startswith("GetTraceSummaries 2026-11-20T10:") and
-               "InvalidSignatureException" in lines[-2],
-               "API error: the status line names the request and the service's error code",
-               lines[-2])
+               "InternalFailure" in lines[-2] and lines[-1].startswith("Enter 열기"),
+               "API error: the status line names the request and the service's error code,"
+               " above the Korean footer", "\n".join(lines[-2:]))
             keys("api", "L")
-            s = wait_for("api", lambda s: "로그: 메시지" in s and "힌트:" in s, "the log with the hint")
-            fits(s, 80, "API error in the log")
-            ok("가져오지 못함 (중단됨)" in s, "API error: the log says what was not fetched, in Korean", s)
-            ok("힌트: 환경 변수(AWS_ACCESS_KEY_ID)의 보안 액세스 키를 확인하세요" in s,
-               "API error: the hint names the credential source in Korean", s)
-            joined = "".join(l[1:] for l in s.split("\n"))  # the log wraps at 79 columns
-            ok("The request signature we calculated does not match" in joined,
-               "API error: the service's own message stays as AWS sent it", s)
+            s = wait_for("api", lambda s: "로그: 메시지" in s and "회 시도 후" in s, "the log")
+            fits(s, 80, "API errors in the log")
+            ok("InternalFailure: Internal server" in s and "(2회 시도 후)" in s,
+               "API errors in the log: AWS's words, then how often it was tried, in Korean", s)
             keys("api", "Q")
             tmux("kill-session", "-t", "api")
+
+            # a wrong secret stops everything before anything is shown
+            emu.reset()
+            api_session("bad", key_env(work, secret="not-the-secret", LC_ALL=None,
+                                       LANG="ko_KR.UTF-8", TERM="tmux-256color"))
+            s = wait_for("bad", lambda s: "힌트:" in s, "the message after the screens close",
+                         timeout=30)
+            fits(s, 80, "API error printed after the screens close")
+            joined = "".join(l for l in s.split("\n"))  # the terminal wraps at 80 columns
+            ok("xrtop: GetTraceSummaries: 가져오지 못함 (중단됨)" in s,
+               "stopped at once: what was not fetched, in Korean", s)
+            ok("xrtop: 힌트: 환경 변수(AWS_ACCESS_KEY_ID)의 보안 액세스 키를 확인하세요" in s,
+               "stopped at once: the hint names the credential source in Korean", s)
+            ok("The request signature we calculated does not match" in joined,
+               "stopped at once: the service's own message stays as AWS sent it", s)
+            tmux("kill-session", "-t", "bad")
         finally:
             emu.stop()
             work.cleanup()
