@@ -154,6 +154,14 @@ USER_AGENTS = Weighted([
 IP_PREFIXES = ["211.234", "175.223", "121.134", "39.7", "110.70", "203.0.113"]
 TIMES = ["12:00", "12:30", "13:00", "18:00", "18:30", "19:00", "19:30", "20:00"]
 
+
+def client_ip(rng):
+    """An IPv4 address under one of IP_PREFIXES (two or three octets)."""
+    prefix = rng.choice(IP_PREFIXES)
+    octets = [rng.randint(0, 255), rng.randint(1, 254)]
+    return ".".join([prefix] + [str(o) for o in octets[prefix.count(".") - 1:]])
+
+
 INVALID_POST = Weighted([  # ((message, what is wrong in the request), weight)
     (("partySize must be between 1 and 20", "party"), 5),
     (("restaurantName is required", "name"), 2),
@@ -274,8 +282,7 @@ def make_plan(rng, kind, start_us):
         "party": rng.choice([2, 2, 2, 4, 4, 3, 1, 5, 6, 8, 12]),
         "user": rng.choice(USERS) if rng.random() < 0.7 else None,
         "user_agent": USER_AGENTS.pick(rng),
-        "client_ip": "%s.%d.%d" % (rng.choice(IP_PREFIXES),
-                                   rng.randint(0, 255), rng.randint(1, 254)),
+        "client_ip": client_ip(rng),
         "query": rng.random() < 0.75,
         "invalid": INVALID_POST.pick(rng),
         "fault": None,

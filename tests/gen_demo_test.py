@@ -13,6 +13,7 @@ Run from the source root: /usr/bin/python3 tests/gen_demo_test.py
 """
 
 import collections
+import ipaddress
 import json
 import math
 import os
@@ -334,6 +335,19 @@ def check_trace_duration():
     return not bad, "bad=%s" % bad[:3]
 
 
+def check_client_ips():
+    bad = []
+    for t, tops in Data.traces:
+        for n in all_nodes(tops):
+            ip = (n.doc.get("http") or {}).get("request", {}).get("client_ip")
+            if ip is not None:
+                try:
+                    ipaddress.IPv4Address(ip)
+                except ValueError:
+                    bad.append(ip)
+    return not bad, "bad=%s" % bad[:3]
+
+
 def check_inferred():
     bad, count = [], 0
     for t, tops in Data.traces:
@@ -572,6 +586,7 @@ CHECKS = [
     ("times are consistent; children lie within their parents", check_times),
     ("times come in exponent and decimal forms", check_number_forms),
     ("Trace Duration is first start to last end", check_trace_duration),
+    ("client addresses are IPv4 addresses", check_client_ips),
     ("inferred DynamoDB segments mirror their SDK subsegment", check_inferred),
     ("scenario mix: faults, errors, throttles, cold starts, partial, limit", check_mix),
     ("restaurant names mix Korean and Latin, Gangnam (U+AC15...) most common", check_names),

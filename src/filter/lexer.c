@@ -336,6 +336,10 @@ lexer_next(struct lexer *lx, struct token *t)
 			lexer_hint(lx, _("write OR"));
 		else if (s[0] == '\'')
 			lexer_hint(lx, _("strings take double quotes: \"...\""));
+		else if ((unsigned char)s[0] >= 0x80)
+			lexer_hint(lx,
+			           _("text takes double quotes, after a keyword: annotation.KEY = "
+			             "\"...\""));
 		t->kind = TOK_ERROR;
 		return;
 	}

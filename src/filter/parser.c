@@ -808,7 +808,12 @@ parse_word(struct parser *p, struct scope sc)
 		hint(p, _("compare a keyword with it, for example fault = %.*s"), (int)n, w);
 		return NULL;
 	}
-	return fail_unknown(p, NULL);
+	/* a bare name is most often an annotation's */
+	char other[160] = "";
+	if (!memchr(w, '.', n))
+		snprintf(other, sizeof other, _("an annotation is written annotation.%.*s"),
+		         n > 60 ? 60 : (int)n, w);
+	return fail_unknown(p, *other ? other : NULL);
 }
 
 static struct fnode *

@@ -185,6 +185,9 @@ term_resized(struct term *t)
 	struct winsize ws;
 	if (ioctl(fileno(t->out), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resize_term(ws.ws_row, ws.ws_col);
+	/* What the terminal kept of the old screen is its own choice (tmux
+	 * moves the lines up when it loses some): send everything again. */
+	clearok(curscr, TRUE);
 }
 
 static attr_t
@@ -204,17 +207,24 @@ style_attr(const struct term *t, unsigned style, short *pair)
 	return a;
 }
 
-static void
-put_cell(const struct term *t, int x, int y, const struct canvas_cell *cell)
-{
+/* One cell as curses takes it. */
+struct cellout {
 	wchar_t wc[CCHARW_MAX + 1];
+	attr_t attr;
+	short pair;
+	bool blank, skip;
+};
+
+static void
+prepare_cell(const struct term *t, const struct canvas_cell *cell, struct cellout *o)
+{
 	size_t n = 0;
 	mbstate_t st;
 	memset(&st, 0, sizeof st);
 	const char *s = cell->text;
 	size_t len = strlen(s);
 	while (len && n < CCHARW_MAX) {
-		size_t k = mbrtowc(&wc[n], s, len, &st);
+		size_t k = mbrtowc(&o->wc[n], s, len, &st);
 		if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
 			break;
 		n++;
@@ -222,28 +232,68 @@ put_cell(const struct term *t, int x, int y, const struct canvas_cell *cell)
 		len -= k;
 	}
 	if (n == 0)
-		wc[n++] = L' ';
-	wc[n] = L'\0';
-	short pair;
-	attr_t a = style_attr(t, cell->style, &pair);
-	cchar_t cc;
-	setcchar(&cc, wc, a, pair, NULL);
-	mvadd_wch(y, x, &cc);
+		o->wc[n++] = L' ';
+	o->wc[n] = L'\0';
+	o->attr = style_attr(t, cell->style, &o->pair);
+	o->blank = n == 1 && o->wc[0] == L' ';
+}
+
+/* Attributes that show on a blank cell too. */
+#define VISIBLE_ON_BLANK (A_REVERSE | A_UNDERLINE | A_STANDOUT)
+
+/* A run of blanks between two cells of the same attributes takes them
+ * when they look the same on a blank (bold, dim, a foreground colour):
+ * the gaps between bold column headers, say.  ncurses then sends no
+ * change of attributes and back for the gap (about 16 bytes each).
+ * Blanks at the end of a line stay as they are, for EL. */
+static void
+join_runs(struct cellout *row, int n)
+{
+	int x = 0;
+	while (x < n) {
+		if (row[x].skip || !row[x].blank || (row[x].attr & VISIBLE_ON_BLANK)) {
+			x++;
+			continue;
+		}
+		int end = x;
+		while (end < n && !row[end].skip && row[end].blank &&
+		       !(row[end].attr & VISIBLE_ON_BLANK))
+			end++;
+		if (x > 0 && end < n && !row[x - 1].skip && !row[end].skip &&
+		    row[x - 1].attr == row[end].attr && row[x - 1].pair == row[end].pair &&
+		    !(row[end].attr & VISIBLE_ON_BLANK)) {
+			for (int k = x; k < end; k++) {
+				row[k].attr = row[end].attr;
+				row[k].pair = row[end].pair;
+			}
+		}
+		x = end;
+	}
 }
 
 void
 term_draw(struct term *t, const struct canvas *c, int cx, int cy)
 {
 	erase();
-	for (int y = 0; y < c->height && y < LINES; y++)
-		for (int x = 0; x < c->width && x < COLS; x++) {
+	int w = c->width < COLS ? c->width : COLS;
+	struct cellout *row = xcalloc(w > 0 ? (size_t)w : 1, sizeof *row);
+	for (int y = 0; y < c->height && y < LINES; y++) {
+		for (int x = 0; x < w; x++) {
 			const struct canvas_cell *cell = canvas_cell(c, x, y);
-			if (cell->width == 0)
-				continue;
-			if (cell->width == 2 && x + 1 >= COLS)
-				break;
-			put_cell(t, x, y, cell);
+			row[x].skip = cell->width == 0 || (cell->width == 2 && x + 1 >= COLS);
+			if (!row[x].skip)
+				prepare_cell(t, cell, &row[x]);
 		}
+		join_runs(row, w);
+		for (int x = 0; x < w; x++) {
+			if (row[x].skip)
+				continue;
+			cchar_t cc;
+			setcchar(&cc, row[x].wc, row[x].attr, row[x].pair, NULL);
+			mvadd_wch(y, x, &cc);
+		}
+	}
+	free(row);
 	if (cx >= 0 && cy >= 0) {
 		leaveok(stdscr, FALSE);
 		move(cy, cx);

@@ -273,7 +273,13 @@ tui_draw_title(struct tui *t, const char *what)
 	canvas_fill(c, 0, 0, c->width, 1, " ", CANVAS_HEADER | CANVAS_SELECTED);
 	int x = 0;
 	put(c, &x, 0, CANVAS_HEADER | CANVAS_SELECTED | CANVAS_BOLD, " xrtop ");
-	put(c, &x, 0, CANVAS_HEADER | CANVAS_SELECTED, what);
+	/* cut with an ellipsis, so a long filter does not look complete */
+	size_t n = strlen(what);
+	if (canvas_width_of(c, what, n) > c->width - x)
+		canvas_fit(c, x, 0, c->width - x, what, n, UTF8_LEFT,
+		           CANVAS_HEADER | CANVAS_SELECTED);
+	else
+		put(c, &x, 0, CANVAS_HEADER | CANVAS_SELECTED, what);
 }
 
 static void
@@ -408,7 +414,7 @@ list_len(struct tui *t)
 	case SCREEN_TIMELINE: return t->tline ? timeline_rows(t->tline) : 0;
 	case SCREEN_DETAILS: return t->det ? details_lines(t->det) : 0;
 	case SCREEN_ANALYTICS: return t->an ? analytics_n_groups(t->an) : 0;
-	default: return n_keys + 8;
+	default: return t->help_lines ? t->help_lines : n_keys + 8;
 	}
 }
 
@@ -718,6 +724,21 @@ key_pause(struct tui *t)
 	               paused ? _("live refresh paused (p resumes)") : _("live refresh resumed"));
 }
 
+/* t: the command line, "window " typed, for the API source's time window. */
+static void
+key_window(struct tui *t)
+{
+	if (!t->api) {
+		tui_set_status(
+		    t, CANVAS_DIM,
+		    _("t: only the X-Ray API source has a time window (--since, --start, "
+		      "--end)"));
+		return;
+	}
+	key_command(t);
+	prompt_set_text(&t->prompt, "window ");
+}
+
 static const struct keydef keys[] = {
     {'\r', TERM_FN(KEY_ENTER), SCREEN_TRACES | SCREEN_TIMELINE, N_("open"),
      N_("open: a trace's timeline, a segment's details"), timelinescreen_key_open},
@@ -759,6 +780,8 @@ static const struct keydef keys[] = {
      timelinescreen_key_tab_prev},
     {'r', TERM_FN(KEY_F(5)), SCREEN_ALL, NULL, N_("fetch what is new (X-Ray API)"), key_refresh},
     {'p', 0, SCREEN_ALL, NULL, N_("pause or resume the live refresh (X-Ray API, -d)"), key_pause},
+    {'t', 0, SCREEN_ALL, NULL, N_("time window: the command line with 'window ' typed (X-Ray API)"),
+     key_window},
     {':', 0, SCREEN_ALL, N_("cmd"),
      N_("command line: sort, filter, group-by, window, save, help, log, quit"), key_command},
     {'?', TERM_FN(KEY_F(1)), SCREEN_ALL, N_("help"), N_("this help"), key_help},
@@ -778,11 +801,10 @@ static const size_t n_keys = sizeof keys / sizeof *keys;
 
 /* One footer entry at *x; false when it does not fit before limit. */
 static bool
-footer_item(struct canvas *c, int *x, int y, int limit, const struct keydef *k)
+footer_item(struct canvas *c, int *x, int y, int limit, const struct keydef *k, const char *label)
 {
 	char kb[16];
 	const char *kn = k->key == '>' ? "<>" : term_key_name(k->key, kb, sizeof kb);
-	const char *label = _(k->footer);
 	int w = (int)strlen(kn) + 1 + (int)utf8_width(label, strlen(label), 0);
 	if (*x + w > limit)
 		return false;
@@ -793,8 +815,26 @@ footer_item(struct canvas *c, int *x, int y, int limit, const struct keydef *k)
 	return true;
 }
 
+/* The screen key k opens, or 0. */
+static unsigned
+key_opens(const struct keydef *k)
+{
+	if (k->fn == key_traces)
+		return SCREEN_TRACES;
+	if (k->fn == mapscreen_key_show)
+		return SCREEN_MAP;
+	if (k->fn == analyticsscreen_key_show)
+		return SCREEN_ANALYTICS;
+	if (k->fn == key_help)
+		return SCREEN_HELP;
+	if (k->fn == key_log)
+		return SCREEN_LOG;
+	return 0;
+}
+
 /* The keys of this screen that have a footer label, in table order, as
- * many as fit; quitting always has its place at the end. */
+ * many as fit, without the key of the screen itself; quitting always has
+ * its place at the end. */
 static void
 draw_footer(struct tui *t, int y)
 {
@@ -803,15 +843,19 @@ draw_footer(struct tui *t, int y)
 	for (size_t i = 0; i < n_keys; i++)
 		if (keys[i].key == 'q')
 			quit = &keys[i];
-	int quit_w = quit ? (int)utf8_width(_(quit->footer), strlen(_(quit->footer)), 0) + 2 : 0;
+	/* q quits only from the traces screen; elsewhere it goes back */
+	const char *quit_label =
+	    quit ? (t->screen == SCREEN_TRACES ? _(quit->footer) : _("back")) : "";
+	int quit_w = quit ? (int)utf8_width(quit_label, strlen(quit_label), 0) + 2 : 0;
 	int x = 0;
 	for (size_t i = 0; i < n_keys; i++) {
-		if (!keys[i].footer || !(keys[i].screens & t->screen) || &keys[i] == quit)
+		if (!keys[i].footer || !(keys[i].screens & t->screen) || &keys[i] == quit ||
+		    key_opens(&keys[i]) == (unsigned)t->screen)
 			continue;
-		footer_item(c, &x, y, c->width - quit_w, &keys[i]);
+		footer_item(c, &x, y, c->width - quit_w, &keys[i], _(keys[i].footer));
 	}
 	if (quit)
-		footer_item(c, &x, y, c->width, quit);
+		footer_item(c, &x, y, c->width, quit, quit_label);
 }
 
 /* " [traces, map]": the screens of a key that does not work everywhere. */
@@ -840,45 +884,92 @@ screen_names(unsigned screens, struct buf *out)
 	buf_puts(out, "]");
 }
 
-static void
-draw_help(struct tui *t)
+/* The bytes of s (n bytes) that fit in cols columns, cut after a space
+ * when one is there; at least one character. */
+static size_t
+wrap_len(const struct canvas *c, const char *s, size_t n, int cols)
+{
+	size_t fit = 0, space = 0;
+	while (fit < n) {
+		size_t k = fit + 1;
+		while (k < n && (s[k] & 0xC0) == 0x80)
+			k++;
+		if (canvas_width_of(c, s, k) > cols)
+			break;
+		if (s[fit] == ' ')
+			space = fit + 1;
+		fit = k;
+	}
+	if (fit == n)
+		return n;
+	if (space)
+		return space;
+	if (fit)
+		return fit;
+	size_t k = 1;
+	while (k < n && (s[k] & 0xC0) == 0x80)
+		k++;
+	return k;
+}
+
+/* Lays out the help from line row 0 on: the intro, then each key with
+ * its description wrapped under column 17.  Draws the lines from
+ * t->help_top on (when draw), up to the status line; returns how many
+ * lines the help has. */
+static size_t
+help_layout(struct tui *t, bool draw)
 {
 	struct canvas *c = t->canvas;
-	tui_draw_title(t, _("help: keys (generated from the key table)"));
-	struct buf line = BUF_INIT;
-	size_t row = 0;
-	int y = 1;
 	const char *intro[] = {
 	    _("The traces screen lists traces; the header shows counts, rates and percentiles."),
 	    _("Colours and flags: E error (4xx), F fault (5xx), T throttle (429), P partial,"),
 	    _("L trace larger than X-Ray keeps.  The mouse selects and scrolls (--no-mouse)."),
 	    "",
 	};
-	/* the last page ends with the last key */
-	size_t total = sizeof intro / sizeof *intro + n_keys;
-	size_t shown = c->height > 3 ? (size_t)c->height - 3 : 1;
-	if (t->help_top + shown > total)
-		t->help_top = total > shown ? total - shown : 0;
+	struct buf line = BUF_INIT;
+	size_t row = 0;
+	int y = 1, text_cols = c->width - 18 > 20 ? c->width - 18 : 20;
 	for (size_t i = 0; i < sizeof intro / sizeof *intro; i++, row++)
-		if (row >= t->help_top && y < c->height - 2)
+		if (draw && row >= t->help_top && y < c->height - 2)
 			canvas_puts(c, 1, y++, -1, intro[i], CANVAS_DIM);
-	for (size_t i = 0; i < n_keys; i++, row++) {
-		if (row < t->help_top || y >= c->height - 2)
-			continue;
+	for (size_t i = 0; i < n_keys; i++) {
 		char a[16], b[16];
 		buf_reset(&line);
 		buf_puts(&line, term_key_name(keys[i].key, a, sizeof a));
 		const char *alt = keys[i].alt ? term_key_name(keys[i].alt, b, sizeof b) : NULL;
 		if (alt && strcmp(alt, line.data) != 0)
 			buf_printf(&line, " %s", alt);
-		canvas_fit(c, 2, y, 14, line.data, line.len, UTF8_LEFT, CANVAS_HEADER);
+		if (draw && row >= t->help_top && y < c->height - 2)
+			canvas_fit(c, 2, y, 14, line.data, line.len, UTF8_LEFT, CANVAS_HEADER);
 		buf_reset(&line);
 		buf_puts(&line, _(keys[i].help));
 		if (keys[i].screens != SCREEN_ALL)
 			screen_names(keys[i].screens, &line);
-		canvas_puts(c, 17, y++, -1, line.data, CANVAS_NORMAL);
+		size_t from = 0;
+		do {
+			size_t k = wrap_len(c, line.data + from, line.len - from, text_cols);
+			if (draw && row >= t->help_top && y < c->height - 2)
+				canvas_text(c, 17, y++, -1, line.data + from, k, CANVAS_NORMAL);
+			row++;
+			from += k;
+		} while (from < line.len);
 	}
 	buf_free(&line);
+	return row;
+}
+
+static void
+draw_help(struct tui *t)
+{
+	struct canvas *c = t->canvas;
+	tui_draw_title(t, _("help: keys (generated from the key table)"));
+	/* the last page ends with the last key */
+	size_t total = help_layout(t, false);
+	size_t shown = c->height > 3 ? (size_t)c->height - 3 : 1;
+	if (t->help_top + shown > total)
+		t->help_top = total > shown ? total - shown : 0;
+	t->help_lines = total;
+	help_layout(t, true);
 }
 
 /* Draws m from line y on (up to line end), width columns a line, from
@@ -986,9 +1077,17 @@ draw_prompt(struct tui *t, int y, int *cursor_y)
 		if (x >= c->width)
 			x = c->width - 1;
 		canvas_puts(c, x, y + 1, 1, "^", CANVAS_FAULT | CANVAS_BOLD);
+		/* the hint gets the line above the editor: with the message after
+		 * the caret it would not fit */
+		if (t->ferr.hint[0]) {
+			struct buf h = BUF_INIT;
+			buf_printf(&h, _("hint: %s"), t->ferr.hint);
+			canvas_fill(c, 0, y - 1, c->width, 1, " ", CANVAS_NORMAL);
+			canvas_fit(c, 0, y - 1, c->width, h.data, h.len, UTF8_LEFT, CANVAS_ACCENT);
+			buf_free(&h);
+		}
 		struct buf m = BUF_INIT;
-		buf_printf(&m, _("column %zu: %s%s%s"), t->ferr.column, t->ferr.message,
-		           t->ferr.hint[0] ? "; " : "", t->ferr.hint);
+		buf_printf(&m, _("column %zu: %s"), t->ferr.column, t->ferr.message);
 		int mw = canvas_width_of(c, m.data, m.len);
 		if (x + 1 + mw <= c->width || x < c->width / 2)
 			canvas_text(c, x + 1, y + 1, -1, m.data, m.len, CANVAS_FAULT);
@@ -1512,8 +1611,10 @@ on_event(void *ctx, const struct session_event *ev)
 	struct tui *t = ctx;
 	switch (ev->kind) {
 	case SESSION_EVENT_LOADED:
-		if (ev->message)
+		if (ev->message) {
 			log_add(t, "%s", ev->message);
+			tui_set_status(t, CANVAS_ERROR, _("%s (L for more)"), ev->message);
+		}
 		if (ev->message || ev->load->skipped)
 			t->failed = true;
 		break;

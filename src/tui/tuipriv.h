@@ -136,6 +136,7 @@ struct tui {
 
 	/* help and log */
 	size_t help_top, log_top;
+	size_t help_lines; /* lines of the help as last drawn */
 	size_t log_seen;
 };
 

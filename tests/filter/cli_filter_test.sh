@@ -39,7 +39,8 @@ ok $? "--check-filter reports column, caret (after CJK text) and hint on stderr,
 "$XRTOP" -U --check-filter 'user = "맛" AND x' >"$out" 2>"$err"
 rc=$?
 expected=$(printf '%s\n' "xrtop: --check-filter: column 16: unknown keyword 'x'" \
-	'  user = "\uB9DB" AND x' '                      ^')
+	'  user = "\uB9DB" AND x' '                      ^' \
+	'hint: an annotation is written annotation.x')
 [ $rc -eq 2 ] && [ "$(cat "$err")" = "$expected" ]
 ok $? "--check-filter with -U escapes non-ASCII and keeps the caret aligned"
 

@@ -162,8 +162,8 @@ else:
         ok(hdr and len(rows) >= 10 and ends_under(hdr, "소요", rows, r"\d+(\.\d+)?m?s"),
            "timeline: durations end under 소요", hdr)
         ok("임계 경로" in s and "기타 항목" in s, "timeline: the critical path summary is Korean")
-        ok(any(l.startswith("Enter 열기") and "q 종료" in l for l in lines),
-           "timeline: Korean key labels in the footer")
+        ok(any(l.startswith("Enter 열기") and "q 뒤로" in l for l in lines),
+           "timeline: Korean key labels in the footer (q goes back)")
 
         for _ in range(8):
             keys("t", "c")

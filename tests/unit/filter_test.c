@@ -79,7 +79,8 @@ test_reports(void)
 	is_str(r,
 	       "column 16: unknown keyword 'x'\n"
 	       "  user = \"\\uB9DB\" AND x\n"
-	       "                      ^\n",
+	       "                      ^\n"
+	       "hint: an annotation is written annotation.x\n",
 	       "report: ASCII escapes keep the caret aligned");
 	free(r);
 
