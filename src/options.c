@@ -320,7 +320,9 @@ options_parse(struct options *o, int argc, char **argv, struct xr_err *err)
 	o->overlap = 60;
 
 	opterr = 0;
-	optind = 1;
+	/* 0, not 1: getopt_long() starts afresh instead of going on inside a
+	 * cluster of short options where an earlier parse stopped. */
+	optind = 0;
 	int opt, index;
 	while ((opt = getopt_long(argc, argv, short_options, long_options, &index)) != -1) {
 		if (opt == '?')

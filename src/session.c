@@ -299,7 +299,7 @@ static const struct xr_group *
 find_group(const struct session *s, const char *name_or_arn, bool arn_only, struct buf *names)
 {
 	size_t n = 0;
-	const struct xr_group *groups = s->api ? fetch_groups(s->api->fetch, &n) : NULL;
+	const struct xr_group *groups = s->api ? store_groups(s->store, &n) : NULL;
 	for (size_t i = 0; i < n; i++) {
 		if ((!arn_only && strcmp(groups[i].name, name_or_arn) == 0) ||
 		    (groups[i].arn && strcmp(groups[i].arn, name_or_arn) == 0))
@@ -940,7 +940,7 @@ session_stop(struct session *s)
 const struct xr_service_graph *
 session_service_graph(const struct session *s)
 {
-	return s->api && s->set.service_graph ? fetch_service_graph(s->api->fetch) : NULL;
+	return s->set.service_graph ? store_service_graph(s->store) : NULL;
 }
 
 const struct xr_store *

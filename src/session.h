@@ -207,7 +207,8 @@ void session_stop(struct session *s);
 
 /* The store every source feeds. */
 const struct xr_store *session_store(const struct session *s);
-/* The service graph of the window (settings.service_graph), or NULL. */
+/* The service graph of the window (settings.service_graph), as the store
+ * holds it (store_service_graph()), or NULL. */
 const struct xr_service_graph *session_service_graph(const struct session *s);
 struct svcmap;
 /* The service map of what s holds: the service's GetServiceGraph when it

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "batch/batchrun.h"
 #include "frontend.h"
 #include "util/jsonw.h"
 #include "view/canvas.h"
@@ -188,7 +187,7 @@ batch_trace_run(const struct options *o, const struct session *s, size_t width, 
 {
 	const struct xr_trace *t = pick_trace(o, s);
 	if (!t)
-		return BATCHRUN_EXIT_SOURCE;
+		return FRONTEND_EXIT_SOURCE;
 	for (unsigned p = 0; p < t->n_problems && p < MAX_PROBLEMS_SHOWN; p++)
 		frontend_report(_("trace %s: %s"), t->id, t->problems[p]);
 	if (t->n_problems > MAX_PROBLEMS_SHOWN)
@@ -205,7 +204,7 @@ batch_trace_run(const struct options *o, const struct session *s, size_t width, 
 				                o->segment_id, t->id);
 			else
 				frontend_report(_("trace %s has no segments"), t->id);
-			return BATCHRUN_EXIT_SOURCE;
+			return FRONTEND_EXIT_SOURCE;
 		}
 		rc = batch_print_details(stdout, t, seg, &fmt);
 	} else {
@@ -213,7 +212,7 @@ batch_trace_run(const struct options *o, const struct session *s, size_t width, 
 	}
 	if (rc < 0) {
 		frontend_report(_("cannot write the output: %s"), strerror(errno));
-		return BATCHRUN_EXIT_SOURCE;
+		return FRONTEND_EXIT_SOURCE;
 	}
-	return BATCHRUN_EXIT_OK;
+	return FRONTEND_EXIT_OK;
 }

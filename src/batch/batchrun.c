@@ -18,7 +18,7 @@
 #include "frontend.h"
 #include "loop.h"
 #include "session.h"
-#include "source/save.h"
+#include "save.h"
 #include "util/dlog.h"
 #include "util/timefmt.h"
 #include "util/utf8.h"
@@ -209,7 +209,7 @@ print_analytics(struct batchrun *b, const struct tracelist *tl)
 		frontend_report(_("--group-by: %s"), err.msg);
 	else if (rc < 0)
 		frontend_report(_("cannot write the output: %s"), strerror(errno));
-	return rc == 0 ? BATCHRUN_EXIT_OK : rc == -1 ? BATCHRUN_EXIT_USAGE : BATCHRUN_EXIT_SOURCE;
+	return rc == 0 ? FRONTEND_EXIT_OK : rc == -1 ? FRONTEND_EXIT_USAGE : FRONTEND_EXIT_SOURCE;
 }
 
 /* Prints, in the --output format, the listed entries from the from_seq-th
@@ -251,9 +251,9 @@ print_list(struct batchrun *b, size_t from_seq)
 	tracelist_free(&tl);
 	if (rc < 0) {
 		frontend_report(_("cannot write the output: %s"), strerror(errno));
-		return BATCHRUN_EXIT_SOURCE;
+		return FRONTEND_EXIT_SOURCE;
 	}
-	return BATCHRUN_EXIT_OK;
+	return FRONTEND_EXIT_OK;
 }
 
 /* --view map: the service's graph, or the map of the matching full traces. */
@@ -273,21 +273,21 @@ print_map(struct batchrun *b)
 	svcmap_free(m);
 	if (rc < 0) {
 		frontend_report(_("cannot write the output: %s"), strerror(errno));
-		return BATCHRUN_EXIT_SOURCE;
+		return FRONTEND_EXIT_SOURCE;
 	}
-	return BATCHRUN_EXIT_OK;
+	return FRONTEND_EXIT_OK;
 }
 
 static int
 print_entries(struct batchrun *b, bool only_new, size_t from_seq)
 {
 	if (b->o->save && strcmp(b->o->save, "-") == 0)
-		return BATCHRUN_EXIT_OK; /* standard output holds the saved file */
+		return FRONTEND_EXIT_OK; /* standard output holds the saved file */
 	if (b->o->view == VIEW_MAP)
 		return print_map(b);
 	if (only_new && store_next_seq(session_store(b->s)) == from_seq &&
 	    b->o->output != OUTPUT_JSON)
-		return BATCHRUN_EXIT_OK;
+		return FRONTEND_EXIT_OK;
 	/* analytics: every refresh groups every trace */
 	return print_list(b, only_new && b->o->view != VIEW_ANALYTICS ? from_seq : 0);
 }
@@ -336,11 +336,11 @@ first_scan_done(struct batchrun *b, const struct session_event *ev)
 			return;
 		}
 		int status = batch_trace_run(o, b->s, terminal_width(o), b->flags);
-		if (status != BATCHRUN_EXIT_OK)
+		if (status != FRONTEND_EXIT_OK)
 			halt(b, status);
 	} else if (!aborted) {
 		int status = print_entries(b, false, 0);
-		if (status != BATCHRUN_EXIT_OK)
+		if (status != FRONTEND_EXIT_OK)
 			halt(b, status);
 	}
 }
@@ -354,7 +354,7 @@ live_scan_done(struct batchrun *b, const struct session_event *ev)
 	if (session_aborted(b->s))
 		return;
 	int status = print_entries(b, true, ev->from_seq);
-	if (status != BATCHRUN_EXIT_OK)
+	if (status != FRONTEND_EXIT_OK)
 		halt(b, status);
 }
 
@@ -398,7 +398,7 @@ on_event(void *ctx, const struct session_event *ev)
 		} else {
 			frontend_report("%s", ev->message);
 		}
-		b->status = BATCHRUN_EXIT_USAGE;
+		b->status = FRONTEND_EXIT_USAGE;
 		break;
 	case SESSION_EVENT_PROGRESS: progress_draw(b); break;
 	case SESSION_EVENT_TRACE: {
@@ -419,7 +419,7 @@ on_event(void *ctx, const struct session_event *ev)
 	case SESSION_EVENT_EVICTED: break;
 	case SESSION_EVENT_FINISHED:
 		progress_clear(b);
-		if (!b->ready && b->status == BATCHRUN_EXIT_OK) {
+		if (!b->ready && b->status == FRONTEND_EXIT_OK) {
 			/* stopped before the window was scanned (GetGroups failed) */
 			report_failures(b);
 			b->failed = true;
@@ -499,25 +499,25 @@ listen_finish(struct batchrun *b)
 int
 batchrun(const struct options *o)
 {
-	struct batchrun b = {.o = o, .status = BATCHRUN_EXIT_OK};
+	struct batchrun b = {.o = o, .status = FRONTEND_EXIT_OK};
 	b.flags = (o->ascii || !utf8_locale_is_utf8()) ? UTF8_ASCII : 0;
 	b.api = options_has_api_source(o);
 	struct xr_err err = {0};
 	if (o->view == VIEW_MAP && o->delay > 0) {
 		frontend_report(
 		    _("--view map: -d is not supported (the map is printed once per run)"));
-		return BATCHRUN_EXIT_USAGE;
+		return FRONTEND_EXIT_USAGE;
 	}
 	if (b.api && o->debug_log && dlog_open(o->debug_log, &err) < 0) {
 		frontend_report("%s", err.msg);
-		return BATCHRUN_EXIT_USAGE;
+		return FRONTEND_EXIT_USAGE;
 	}
 	if (b.api && !options_has_file_source(o) && !o->trace_id &&
 	    (o->view == VIEW_TIMELINE || o->view == VIEW_DETAILS)) {
 		frontend_report(_("--view %s: with the X-Ray API, name the trace with --trace ID"),
 		                o->view == VIEW_DETAILS ? "details" : "timeline");
 		dlog_close();
-		return BATCHRUN_EXIT_USAGE;
+		return FRONTEND_EXIT_USAGE;
 	}
 	struct session_settings set;
 	frontend_settings(o, b.api, &set);
@@ -525,7 +525,7 @@ batchrun(const struct options *o)
 	if (!b.s) {
 		report_lines(err.msg);
 		dlog_close();
-		return err.status == XR_EUSAGE ? BATCHRUN_EXIT_USAGE : BATCHRUN_EXIT_SOURCE;
+		return err.status == XR_EUSAGE ? FRONTEND_EXIT_USAGE : FRONTEND_EXIT_SOURCE;
 	}
 	session_on_event(b.s, on_event, &b);
 	b.loop = loop_new(session_http(b.s));
@@ -538,7 +538,7 @@ batchrun(const struct options *o)
 		goto out;
 	if (o->save && !(b.save = save_open(o->save, &err))) {
 		frontend_report("%s", err.msg);
-		b.status = BATCHRUN_EXIT_SOURCE;
+		b.status = FRONTEND_EXIT_SOURCE;
 		goto out;
 	}
 	if (loop_run(b.loop, session_finished_fn, b.s, &err) < 0) {
@@ -556,8 +556,8 @@ out:
 	if (b.save)
 		save_abort(b.save);
 	int status = b.status;
-	if (status == BATCHRUN_EXIT_OK && b.failed)
-		status = BATCHRUN_EXIT_SOURCE;
+	if (status == FRONTEND_EXIT_OK && b.failed)
+		status = FRONTEND_EXIT_SOURCE;
 	session_free(b.s);
 	loop_free(b.loop);
 	warn_free(&b.api_warnings);

@@ -12,8 +12,10 @@
 
 #include <stdbool.h>
 
-#include "filter/filter.h"
+#include "filter/filtertypes.h"
 #include "filter/parser.h"
+#include "model/summary.h"
+#include "model/trace.h"
 
 /* Evaluates n for summary s and, if not NULL, full trace t. */
 enum filter_verdict eval_run(const struct fnode *n, const struct xr_summary *s,

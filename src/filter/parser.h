@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "filter/filter.h"
+#include "filter/filtertypes.h"
 #include "filter/keywords.h"
 #include "model/summary.h"
 #include "model/value.h"

@@ -1,13 +1,15 @@
 /* rcjson: the `rootcause.json = #[ ... ]` pattern (filter-language.md §6.8).
  *
- * Owns a small JSON reader for the literal (no external JSON library in
- * filter/), the typed pattern it compiles to, the match against the root
- * causes of a summary, and the canonical printing.  Matching rules: a field
- * left out is a wildcard; a field given must match exactly (null matches an
- * absent, empty or false value); a list matches when its elements match,
- * in order, a subsequence of the data's list.  The whole pattern matches
- * when its root causes match a subsequence of one kind's root causes
- * (fault, error or response time). */
+ * Owns a small JSON reader for the literal's structure (no external JSON
+ * library in filter/; its strings and numbers are read by util/jsonscan.h
+ * as everywhere else), the typed pattern it compiles to, the match
+ * against the root causes of a summary, and the canonical printing.
+ * Matching rules: a field left out is a wildcard; a field given must
+ * match exactly (null matches an absent, empty or false value); a list
+ * matches when its elements match, in order, a subsequence of the data's
+ * list.  The whole pattern matches when its root causes match a
+ * subsequence of one kind's root causes (fault, error or response
+ * time). */
 #ifndef XRTOP_FILTER_RCJSON_H
 #define XRTOP_FILTER_RCJSON_H
 

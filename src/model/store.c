@@ -16,6 +16,9 @@ struct xr_store {
 	struct hash_index index; /* id -> entry index */
 	size_t next_seq;
 	unsigned long generation;
+	struct xr_group *groups;
+	size_t n_groups;
+	struct xr_service_graph *graph;
 };
 
 static const char *
@@ -43,6 +46,8 @@ store_free(struct xr_store *s)
 		entry_free(s->entries[i]);
 	free(s->entries);
 	hash_index_free(&s->index);
+	group_list_free(s->groups, s->n_groups);
+	svcgraph_free(s->graph);
 	free(s);
 }
 
@@ -229,4 +234,34 @@ store_entry_summary(const struct xr_store_entry *e)
 	if (e->api_summary)
 		return e->api_summary;
 	return e->trace ? &e->trace->summary : NULL;
+}
+
+void
+store_set_groups(struct xr_store *s, struct xr_group *groups, size_t n)
+{
+	group_list_free(s->groups, s->n_groups);
+	s->groups = groups;
+	s->n_groups = groups ? n : 0;
+	s->generation++;
+}
+
+const struct xr_group *
+store_groups(const struct xr_store *s, size_t *n)
+{
+	*n = s->n_groups;
+	return s->groups;
+}
+
+void
+store_set_service_graph(struct xr_store *s, struct xr_service_graph *g)
+{
+	svcgraph_free(s->graph);
+	s->graph = g;
+	s->generation++;
+}
+
+const struct xr_service_graph *
+store_service_graph(const struct xr_store *s)
+{
+	return s->graph;
 }

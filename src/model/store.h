@@ -1,19 +1,24 @@
-/* store: every trace and summary xrtop knows, indexed by trace id.
+/* store: every trace and summary xrtop knows, indexed by trace id, and what
+ * the sources learnt about the traces as a whole: the X-Ray groups
+ * (GetGroups) and the service graph (GetServiceGraph) of the window.
  *
- * An entry may hold a summary (from GetTraceSummaries or a summaries file),
- * a full trace, or both.  The generation counter grows with every change so
- * views know when to redraw.  Entries keep their insertion order; each has
- * a sequence number that never repeats, even after store_evict() removed
- * older entries, and that is renewed when a new summary of the trace differs
- * from the one held (a partial trace completing), so "entries added or
- * changed since" is a sequence number. */
+ * An entry may hold a summary (from GetTraceSummaries or a summaries file), a
+ * full trace, or both.  The groups and the graph are owned by the store and
+ * replaced whole by each fetch.  The generation counter grows with every
+ * change (entries, groups or graph) so views know when to redraw.  Entries
+ * keep their insertion order; each has a sequence number that never repeats,
+ * even after store_evict() removed older entries, and that is renewed when a
+ * new summary of the trace differs from the one held (a partial trace
+ * completing), so "entries added or changed since" is a sequence number. */
 #ifndef XRTOP_MODEL_STORE_H
 #define XRTOP_MODEL_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/group.h"
 #include "model/summary.h"
+#include "model/svcgraph.h"
 #include "model/trace.h"
 #include "util/arena.h"
 
@@ -51,5 +56,14 @@ typedef bool (*store_pinned_fn)(void *ctx, const struct xr_store_entry *e);
 size_t store_evict(struct xr_store *s, size_t max, store_pinned_fn pinned, void *ctx);
 /* The summary to show: the API's when present, else the computed one. */
 const struct xr_summary *store_entry_summary(const struct xr_store_entry *e);
+
+/* Replaces the groups with groups[0..n) (NULL, 0: none); takes ownership. */
+void store_set_groups(struct xr_store *s, struct xr_group *groups, size_t n);
+/* The groups last set (NULL and *n = 0 when none). */
+const struct xr_group *store_groups(const struct xr_store *s, size_t *n);
+/* Replaces the service graph with g (NULL: none); takes ownership. */
+void store_set_service_graph(struct xr_store *s, struct xr_service_graph *g);
+/* The service graph last set, or NULL. */
+const struct xr_service_graph *store_service_graph(const struct xr_store *s);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/tracegraph.h"
+#include "util/hash.h"
 #include "util/xmalloc.h"
 
 /* Segment times carry microseconds at most; rounding there removes the
@@ -48,20 +49,67 @@ service_id_of(struct xr_trace *t, unsigned node)
 	return t->summary.service_ids[node];
 }
 
+/* The sets below keep distinct items in first-seen order: a linear scan
+ * while they hold few, a hash_index (util/hash.h) once they hold more, so
+ * a trace with thousands of users, resources or annotation values is
+ * summarised in linear time. */
+#define SET_SCAN 8
+
+static uint64_t
+mix(uint64_t x)
+{
+	return hash_byte(x * 0x9E3779B97F4A7C15ull, 0);
+}
+
 /* A growable list of service ids without duplicates (by node index). */
 struct node_set {
 	unsigned *nodes;
 	size_t n, cap;
+	struct hash_index ix; /* once n > SET_SCAN */
 };
+
+static uint64_t
+node_hash(const void *nodes, size_t i)
+{
+	return mix(((const unsigned *)nodes)[i]);
+}
+
+static bool
+node_same(const void *nodes, size_t i, const void *key)
+{
+	return ((const unsigned *)nodes)[i] == *(const unsigned *)key;
+}
 
 static void
 node_set_add(struct node_set *set, unsigned node)
 {
-	for (size_t i = 0; i < set->n; i++)
-		if (set->nodes[i] == node)
+	size_t *slot = NULL;
+	if (set->n <= SET_SCAN) {
+		for (size_t i = 0; i < set->n; i++)
+			if (set->nodes[i] == node)
+				return;
+	} else {
+		if (!set->ix.slots) {
+			hash_index_init(&set->ix, set->n * 2);
+			hash_index_rebuild(&set->ix, set->n, node_hash, set->nodes);
+		}
+		slot = hash_index_slot(&set->ix, mix(node), &node, node_same, set->nodes);
+		if (*slot)
 			return;
+	}
 	XGROW(set->nodes, set->cap, set->n + 1);
 	set->nodes[set->n++] = node;
+	if (slot) {
+		*slot = set->n;
+		hash_index_added(&set->ix, set->n, node_hash, set->nodes);
+	}
+}
+
+static void
+node_set_free(struct node_set *set)
+{
+	free(set->nodes);
+	hash_index_free(&set->ix);
 }
 
 static struct xr_service_id *
@@ -80,18 +128,63 @@ node_set_ids(struct xr_trace *t, const struct node_set *set, unsigned *n_out)
 struct str_set {
 	const char **items;
 	size_t n, cap;
+	struct hash_index ix; /* once n > SET_SCAN */
 };
+
+static const char *
+str_key(const void *items, size_t i)
+{
+	return ((const char *const *)items)[i];
+}
+
+static uint64_t
+str_hash(const void *items, size_t i)
+{
+	return hash_str(str_key(items, i));
+}
+
+/* The index of s in set, added when new (*added then true). */
+static size_t
+str_set_index(struct str_set *set, const char *s, bool *added)
+{
+	size_t *slot = NULL;
+	*added = false;
+	if (set->n <= SET_SCAN) {
+		for (size_t i = 0; i < set->n; i++)
+			if (strcmp(set->items[i], s) == 0)
+				return i;
+	} else {
+		if (!set->ix.slots) {
+			hash_index_init(&set->ix, set->n * 2);
+			hash_index_rebuild(&set->ix, set->n, str_hash, set->items);
+		}
+		slot = hash_index_str_slot(&set->ix, s, str_key, set->items);
+		if (*slot)
+			return *slot - 1;
+	}
+	XGROW(set->items, set->cap, set->n + 1);
+	set->items[set->n++] = s;
+	*added = true;
+	if (slot) {
+		*slot = set->n;
+		hash_index_added(&set->ix, set->n, str_hash, set->items);
+	}
+	return set->n - 1;
+}
 
 static void
 str_set_add(struct str_set *set, const char *s)
 {
-	if (!s || !*s)
-		return;
-	for (size_t i = 0; i < set->n; i++)
-		if (strcmp(set->items[i], s) == 0)
-			return;
-	XGROW(set->items, set->cap, set->n + 1);
-	set->items[set->n++] = s;
+	bool added;
+	if (s && *s)
+		str_set_index(set, s, &added);
+}
+
+static void
+str_set_free(struct str_set *set)
+{
+	free(set->items);
+	hash_index_free(&set->ix);
 }
 
 static const char **
@@ -99,87 +192,133 @@ str_set_finish(struct xr_trace *t, struct str_set *set, unsigned *n_out)
 {
 	*n_out = (unsigned)set->n;
 	const char **out = arena_memdup(t->arena, set->items, set->n, sizeof *set->items);
-	free(set->items);
+	str_set_free(set);
 	return out;
 }
 
-struct ann_acc {
-	const char *key;
+/* The values of one annotation key, in first-seen order, each with the
+ * services that recorded it. */
+struct value_set {
 	struct xr_value *values;
 	struct node_set *services; /* parallel to values */
 	size_t n, cap;
+	struct hash_index ix; /* once n > SET_SCAN */
 };
+
+static uint64_t
+value_hash(const void *values, size_t i)
+{
+	return xr_value_hash(&((const struct xr_value *)values)[i]);
+}
+
+static bool
+value_same(const void *values, size_t i, const void *key)
+{
+	return xr_value_equal(&((const struct xr_value *)values)[i], key);
+}
+
+/* The services of value v in set, v added when new. */
+static struct node_set *
+value_set_services(struct value_set *set, const struct xr_value *v)
+{
+	size_t *slot = NULL;
+	if (set->n <= SET_SCAN) {
+		for (size_t i = 0; i < set->n; i++)
+			if (xr_value_equal(&set->values[i], v))
+				return &set->services[i];
+	} else {
+		if (!set->ix.slots) {
+			hash_index_init(&set->ix, set->n * 2);
+			hash_index_rebuild(&set->ix, set->n, value_hash, set->values);
+		}
+		slot = hash_index_slot(&set->ix, xr_value_hash(v), v, value_same, set->values);
+		if (*slot)
+			return &set->services[*slot - 1];
+	}
+	if (set->n == set->cap) {
+		XGROW(set->values, set->cap, set->n + 1);
+		set->services = xreallocarray(set->services, set->cap, sizeof *set->services);
+	}
+	set->values[set->n] = *v;
+	set->services[set->n] = (struct node_set){0};
+	set->n++;
+	if (slot) {
+		*slot = set->n;
+		hash_index_added(&set->ix, set->n, value_hash, set->values);
+	}
+	return &set->services[set->n - 1];
+}
 
 static void
 summarize_annotations(struct xr_trace *t, struct xr_summary *sum)
 {
-	struct ann_acc *acc = NULL;
-	size_t n_acc = 0, cap_acc = 0;
+	struct str_set keys = {0};
+	struct value_set *values = NULL; /* parallel to keys */
+	size_t cap_values = 0;
 	for (unsigned i = 0; i < t->n_all; i++) {
 		const struct xr_segment *s = t->all[i];
 		for (unsigned a = 0; a < s->n_annotations; a++) {
 			const struct xr_annotation *an = &s->annotations[a];
-			size_t k;
-			for (k = 0; k < n_acc; k++)
-				if (strcmp(acc[k].key, an->key) == 0)
-					break;
-			if (k == n_acc) {
-				XGROW(acc, cap_acc, n_acc + 1);
-				acc[n_acc++] = (struct ann_acc){.key = an->key};
+			bool added;
+			size_t k = str_set_index(&keys, an->key, &added);
+			if (added) {
+				XGROW(values, cap_values, keys.n);
+				values[k] = (struct value_set){0};
 			}
-			struct ann_acc *ak = &acc[k];
-			size_t v;
-			for (v = 0; v < ak->n; v++)
-				if (xr_value_equal(&ak->values[v], &an->value))
-					break;
-			if (v == ak->n) {
-				XGROW(ak->values, ak->cap, ak->n + 1);
-				ak->services =
-				    xreallocarray(ak->services, ak->cap, sizeof *ak->services);
-				ak->values[v] = an->value;
-				ak->services[v] = (struct node_set){0};
-				ak->n++;
-			}
-			node_set_add(&ak->services[v], s->node);
+			node_set_add(value_set_services(&values[k], &an->value), s->node);
 		}
 	}
-	sum->annotations = ARENA_ARRAY(t->arena, struct xr_summary_annotation, n_acc + 1);
-	sum->n_annotations = (unsigned)n_acc;
-	for (size_t k = 0; k < n_acc; k++) {
+	sum->annotations = ARENA_ARRAY(t->arena, struct xr_summary_annotation, keys.n + 1);
+	sum->n_annotations = (unsigned)keys.n;
+	for (size_t k = 0; k < keys.n; k++) {
 		struct xr_summary_annotation *out = &sum->annotations[k];
-		out->key = acc[k].key;
-		out->n_values = (unsigned)acc[k].n;
-		out->values = ARENA_ARRAY(t->arena, struct xr_ann_value, acc[k].n + 1);
-		for (size_t v = 0; v < acc[k].n; v++) {
-			out->values[v].value = acc[k].values[v];
+		struct value_set *vs = &values[k];
+		out->key = keys.items[k];
+		out->n_values = (unsigned)vs->n;
+		out->values = ARENA_ARRAY(t->arena, struct xr_ann_value, vs->n + 1);
+		for (size_t v = 0; v < vs->n; v++) {
+			out->values[v].value = vs->values[v];
 			out->values[v].services =
-			    node_set_ids(t, &acc[k].services[v], &out->values[v].n_services);
-			free(acc[k].services[v].nodes);
+			    node_set_ids(t, &vs->services[v], &out->values[v].n_services);
+			node_set_free(&vs->services[v]);
 		}
-		free(acc[k].values);
-		free(acc[k].services);
+		free(vs->values);
+		free(vs->services);
+		hash_index_free(&vs->ix);
 	}
-	free(acc);
+	free(values);
+	str_set_free(&keys);
 }
 
+/* Users in first-seen order, each with the services (nodes) that named
+ * it, in one pass over the segments. */
 static void
 summarize_users(struct xr_trace *t, struct xr_summary *sum)
 {
 	struct str_set names = {0};
-	for (unsigned i = 0; i < t->n_all; i++)
-		str_set_add(&names, t->all[i]->user);
+	struct node_set *services = NULL; /* parallel to names */
+	size_t cap_services = 0;
+	for (unsigned i = 0; i < t->n_all; i++) {
+		const struct xr_segment *s = t->all[i];
+		if (!s->user || !*s->user)
+			continue;
+		bool added;
+		size_t u = str_set_index(&names, s->user, &added);
+		if (added) {
+			XGROW(services, cap_services, names.n);
+			services[u] = (struct node_set){0};
+		}
+		node_set_add(&services[u], s->node);
+	}
 	sum->users = ARENA_ARRAY(t->arena, struct xr_user, names.n + 1);
 	sum->n_users = (unsigned)names.n;
 	for (size_t u = 0; u < names.n; u++) {
-		struct node_set services = {0};
-		for (unsigned i = 0; i < t->n_all; i++)
-			if (t->all[i]->user && strcmp(t->all[i]->user, names.items[u]) == 0)
-				node_set_add(&services, t->all[i]->node);
 		sum->users[u].name = names.items[u];
-		sum->users[u].services = node_set_ids(t, &services, &sum->users[u].n_services);
-		free(services.nodes);
+		sum->users[u].services = node_set_ids(t, &services[u], &sum->users[u].n_services);
+		node_set_free(&services[u]);
 	}
-	free(names.items);
+	free(services);
+	str_set_free(&names);
 }
 
 static void
@@ -306,10 +445,14 @@ summarize_failure_causes(struct xr_trace *t, struct xr_summary *sum, enum xr_rc_
 		const struct xr_segment *s = t->all[i];
 		if (!has_flag(s, kind) || (with_cause && !has_exception(s)))
 			continue;
+		/* Only s's descendants can be deeper: in preorder they follow s
+		 * until the depth comes back to s's (so each segment is looked
+		 * at by its ancestors at most, not by every segment). */
 		bool deeper = false;
-		for (unsigned j = 0; j < t->n_all && !deeper; j++) {
+		for (unsigned j = i + 1; j < t->n_all && t->all[j]->depth > s->depth && !deeper;
+		     j++) {
 			const struct xr_segment *d = t->all[j];
-			deeper = d != s && has_flag(d, kind) && (!with_cause || has_exception(d)) &&
+			deeper = has_flag(d, kind) && (!with_cause || has_exception(d)) &&
 			         (with_cause ? is_ancestor(s, d) : d->parent == s);
 		}
 		if (!deeper)

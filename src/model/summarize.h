@@ -6,7 +6,7 @@
 #ifndef XRTOP_MODEL_SUMMARIZE_H
 #define XRTOP_MODEL_SUMMARIZE_H
 
-#include "model/trace.h"
+#include "model/tracedata.h"
 
 /* Fills t->summary from the linked trace (called by trace_finish()). */
 void summarize_trace(struct xr_trace *t);

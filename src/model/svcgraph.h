@@ -1,7 +1,8 @@
 /* svcgraph: the service graph GetServiceGraph returns for a time window:
  * services (nodes) with their statistics and the edges to the services
- * they call.  Filled page by page by the decoder; everything is owned by
- * the graph's arena.  The service-map view lays it out later. */
+ * they call.  Filled page by page by the decoder (xray/decode_graph.h);
+ * everything is owned by the graph's arena.  The store keeps the last one
+ * (store_service_graph()); svcmap_from_graph() makes it a service map. */
 #ifndef XRTOP_MODEL_SVCGRAPH_H
 #define XRTOP_MODEL_SVCGRAPH_H
 

@@ -200,7 +200,7 @@ keep_str(struct svcmap *m, const char *s)
 }
 
 /* The node of (name, type, account), whose tracegraph_key() is key.  Keys
- * are keyed 64-bit hashes (see model/tracegraph.h): equal keys are taken
+ * are seeded 64-bit hashes (see util/hash.h): equal keys are taken
  * as equal nodes without comparing the strings, which is what keeps the
  * map of 100,000 traces from visiting their names. */
 static unsigned

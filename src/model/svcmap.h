@@ -7,7 +7,7 @@
  * a response-time histogram at millisecond resolution (coarser above 10 s)
  * from which averages and percentiles are read.  A map is computed from the
  * full traces it is given (the tallies each trace keeps of its own nodes and
- * edges, model/trace.h; nodes are matched by their keyed hash,
+ * edges, model/tracedata.h; nodes are matched by their seeded hash,
  * tracegraph_key()), or from an index of those tallies kept across builds,
  * or converted from a GetServiceGraph response (model/svcgraph.h), so all
  * are drawn and printed the same way.  Statistics come from completed

@@ -97,26 +97,41 @@ trace_merge(struct xr_trace *dst, struct xr_trace *src)
 	trace_free(src);
 }
 
-/* ---- id index: open addressing over every segment of the trace ---- */
+/* ---- id index: every segment of the trace, by id ---- */
 
+/* The segments indexed (one per id) and a hash_index over them. */
 struct seg_index {
-	struct xr_segment **slots;
-	size_t mask;
+	struct xr_segment **segs;
+	size_t n;
+	struct hash_index ix;
 };
 
-static struct xr_segment **
+static const char *
+seg_key(const void *segs, size_t i)
+{
+	return ((struct xr_segment *const *)segs)[i]->id;
+}
+
+/* The slot for id: 0, or the index + 1 of the segment with that id. */
+static size_t *
 index_slot(struct seg_index *ix, const char *id)
 {
-	size_t i = hash_str(id) & ix->mask;
-	while (ix->slots[i] && strcmp(ix->slots[i]->id, id) != 0)
-		i = (i + 1) & ix->mask;
-	return &ix->slots[i];
+	return hash_index_str_slot(&ix->ix, id, seg_key, ix->segs);
 }
 
 static struct xr_segment *
 index_find(struct seg_index *ix, const char *id)
 {
-	return id ? *index_slot(ix, id) : NULL;
+	size_t slot = id ? *index_slot(ix, id) : 0;
+	return slot ? ix->segs[slot - 1] : NULL;
+}
+
+/* Puts s, whose id is not indexed yet, where index_slot() said. */
+static void
+index_add(struct seg_index *ix, size_t *slot, struct xr_segment *s)
+{
+	ix->segs[ix->n++] = s;
+	*slot = ix->n; /* sized for every segment: it never grows */
 }
 
 /* Counts a document and everything nested in it (iteratively). */
@@ -152,22 +167,21 @@ build_index(struct xr_trace *t, struct seg_index *ix)
 	size_t cap = 0, total = 0;
 	for (unsigned d = 0; d < t->n_documents; d++)
 		total += count_nested(t->documents[d], &stack, &cap);
-	size_t size = 16;
-	while (size < total * 2)
-		size *= 2;
-	ix->slots = xcalloc(size, sizeof *ix->slots);
-	ix->mask = size - 1;
+	ix->segs = xmalloc((total + 1) * sizeof *ix->segs);
+	ix->n = 0;
+	hash_index_init(&ix->ix, total);
 
 	unsigned kept = 0;
 	for (unsigned d = 0; d < t->n_documents; d++) {
 		struct xr_segment *doc = t->documents[d];
-		struct xr_segment **slot = index_slot(ix, doc->id);
-		if (*slot && (*slot)->document == *slot && is_better_duplicate(doc, *slot)) {
+		size_t *slot = index_slot(ix, doc->id);
+		struct xr_segment *old = *slot ? ix->segs[*slot - 1] : NULL;
+		if (old && old->document == old && is_better_duplicate(doc, old)) {
 			for (unsigned k = 0; k < kept; k++)
-				if (t->documents[k] == *slot)
+				if (t->documents[k] == old)
 					t->documents[k] = doc;
-			*slot = NULL;
-		} else if (*slot) {
+			ix->segs[*slot - 1] = doc; /* in the old one's place */
+		} else if (old) {
 			trace_add_problem(t, _("duplicate segment id %s: kept the first"), doc->id);
 			continue;
 		} else {
@@ -178,12 +192,12 @@ build_index(struct xr_trace *t, struct seg_index *ix)
 		while (top) {
 			struct xr_segment *s = stack[--top];
 			s->document = doc;
-			struct xr_segment **sl = index_slot(ix, s->id);
-			if (*sl && *sl != s)
+			size_t *sl = index_slot(ix, s->id);
+			if (*sl && ix->segs[*sl - 1] != s)
 				trace_add_problem(t, _("duplicate segment id %s: kept the first"),
 				                  s->id);
-			else
-				*sl = s;
+			else if (!*sl)
+				index_add(ix, sl, s);
 			for (unsigned i = 0; i < s->n_subsegments; i++)
 				stack[top++] = s->subsegments[i];
 		}
@@ -298,10 +312,7 @@ trace_finish(struct xr_trace *t)
 
 	/* Choose each document's parent: the segment its parent_id names. */
 	struct xr_segment **links = xcalloc(t->n_documents + 1, sizeof *links);
-	size_t n_all = 0;
-	for (size_t i = 0; i <= ix.mask; i++)
-		if (ix.slots[i])
-			n_all++;
+	size_t n_all = ix.n;
 	for (unsigned d = 0; d < t->n_documents; d++) {
 		struct xr_segment *doc = t->documents[d];
 		doc->flags &= ~(unsigned)XR_SEG_DETACHED;
@@ -321,11 +332,7 @@ trace_finish(struct xr_trace *t)
 		}
 	}
 
-	struct xr_segment **all = xmalloc((n_all + 1) * sizeof *all);
-	size_t k = 0;
-	for (size_t i = 0; i <= ix.mask; i++)
-		if (ix.slots[i])
-			all[k++] = ix.slots[i];
+	struct xr_segment **all = ix.segs; /* every indexed segment */
 	build_children(t, links, all, n_all);
 
 	if (t->n_documents > 1)
@@ -380,8 +387,8 @@ trace_finish(struct xr_trace *t)
 	tracegraph_build(t);
 	summarize_trace(t);
 	free(links);
-	free(all);
-	free(ix.slots);
+	free(ix.segs);
+	hash_index_free(&ix.ix);
 }
 
 struct xr_segment *

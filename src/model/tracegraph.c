@@ -3,14 +3,11 @@
 #include "model/tracegraph.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "util/hash.h"
 #include "util/xmalloc.h"
 
 static bool
@@ -71,87 +68,19 @@ tracegraph_inferred_name(const struct xr_segment *s, const char **type, struct a
 	return NULL;
 }
 
-/* SipHash-1-3 with a key drawn once per process: service names are
- * untrusted, and the service map takes equal keys for equal services. */
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static void
-sip_round(uint64_t v[4])
-{
-	v[0] += v[1];
-	v[1] = ROTL(v[1], 13) ^ v[0];
-	v[0] = ROTL(v[0], 32);
-	v[2] += v[3];
-	v[3] = ROTL(v[3], 16) ^ v[2];
-	v[0] += v[3];
-	v[3] = ROTL(v[3], 21) ^ v[0];
-	v[2] += v[1];
-	v[1] = ROTL(v[1], 17) ^ v[2];
-	v[2] = ROTL(v[2], 32);
-}
-
-static uint64_t sip_key[2];
-static pthread_once_t sip_once = PTHREAD_ONCE_INIT;
-
-static void
-sip_init(void)
-{
-	if (getrandom(sip_key, sizeof sip_key, 0) != (ssize_t)sizeof sip_key) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		sip_key[0] = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();
-		sip_key[1] = (uint64_t)ts.tv_sec * 0xC2B2AE3D27D4EB4Full ^ (uint64_t)(uintptr_t)&ts;
-	}
-}
-
-struct sip {
-	uint64_t v[4];
-	uint64_t word; /* bytes not yet compressed */
-	size_t len;
-};
-
-static void
-sip_byte(struct sip *h, unsigned char c)
-{
-	h->word |= (uint64_t)c << (8 * (h->len & 7));
-	if ((++h->len & 7) == 0) {
-		h->v[3] ^= h->word;
-		sip_round(h->v);
-		h->v[0] ^= h->word;
-		h->word = 0;
-	}
-}
-
 /* A field: 1 and its bytes and a NUL, or 0 for NULL, so no two differ. */
-static void
-sip_field(struct sip *h, const char *s)
+static uint64_t
+key_field(uint64_t h, const char *s)
 {
-	sip_byte(h, s ? 1 : 0);
-	for (; s && *s; s++)
-		sip_byte(h, (unsigned char)*s);
-	sip_byte(h, 0);
+	h = hash_byte(h, s ? 1 : 0);
+	return hash_byte(s ? hash_add_str(h, s) : h, 0);
 }
 
 unsigned long long
 tracegraph_key(const char *name, const char *type, const char *account)
 {
-	pthread_once(&sip_once, sip_init);
-	struct sip h = {{sip_key[0] ^ 0x736f6d6570736575ull, sip_key[1] ^ 0x646f72616e646f6dull,
-	                 sip_key[0] ^ 0x6c7967656e657261ull, sip_key[1] ^ 0x7465646279746573ull},
-	                0,
-	                0};
-	sip_field(&h, name ? name : "");
-	sip_field(&h, type);
-	sip_field(&h, account);
-	uint64_t last = h.word | (uint64_t)(h.len & 0xff) << 56;
-	h.v[3] ^= last;
-	sip_round(h.v);
-	h.v[0] ^= last;
-	h.v[2] ^= 0xff;
-	sip_round(h.v);
-	sip_round(h.v);
-	sip_round(h.v);
-	return h.v[0] ^ h.v[1] ^ h.v[2] ^ h.v[3];
+	uint64_t h = key_field(hash_start(), name ? name : "");
+	return key_field(key_field(h, type), account);
 }
 
 /* Counts docs into t (times allocated in a). */

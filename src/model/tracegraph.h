@@ -7,7 +7,7 @@
 #ifndef XRTOP_MODEL_TRACEGRAPH_H
 #define XRTOP_MODEL_TRACEGRAPH_H
 
-#include "model/trace.h"
+#include "model/tracedata.h"
 
 /* Fills t->nodes, t->edges and each segment's node (called by trace_finish()). */
 void tracegraph_build(struct xr_trace *t);
@@ -15,9 +15,9 @@ void tracegraph_build(struct xr_trace *t);
  * its name and type, or NULL when the subsegment is not such a call. */
 const char *tracegraph_inferred_name(const struct xr_segment *s, const char **type,
                                      struct arena *a);
-/* The key that identifies a node across traces: a 64-bit SipHash of
- * name, type and account under a key drawn once per process, so equal keys
- * mean equal services (a NULL name counts as ""). */
+/* The key that identifies a node across traces: the seeded 64-bit hash
+ * (util/hash.h) of name, type and account, which the service map takes as
+ * the service's identity (a NULL name counts as ""). */
 unsigned long long tracegraph_key(const char *name, const char *type, const char *account);
 /* True when s has a child that is a segment document of its own. */
 bool tracegraph_calls_a_document(const struct xr_segment *s);

@@ -4,6 +4,7 @@
 #define XRTOP_MODEL_VALUE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum xr_value_type { XR_VAL_STRING, XR_VAL_NUMBER, XR_VAL_BOOL };
 
@@ -23,5 +24,8 @@ struct xr_annotation {
 };
 
 bool xr_value_equal(const struct xr_value *a, const struct xr_value *b);
+/* A hash of v for tables (util/hash.h): equal values hash alike (0 and -0
+ * too). */
+uint64_t xr_value_hash(const struct xr_value *v);
 
 #endif

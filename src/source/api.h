@@ -1,7 +1,7 @@
 /* api: the X-Ray API source, from settings to a running fetch engine:
  * the profile and its files, the region, the endpoint (with its security
- * rules), the credentials (resolved once at start, refreshed later in the
- * background), the HTTP client and the engine (source/fetch.h).  It also
+ * rules), the credentials (resolved and refreshed inside the loop,
+ * aws/creds.h), the HTTP client and the engine (source/fetch.h).  It also
  * explains fatal errors in terms of where the region and credentials came
  * from.  Never prints. */
 #ifndef XRTOP_SOURCE_API_H

@@ -99,12 +99,15 @@ struct pending_id {
 struct job {
 	struct fetch *f;
 	enum xray_op op;
-	struct scan *scan; /* summaries */
-	size_t slice;      /* summaries: 0 = the newest */
-	double start, end; /* summaries, graph */
-	char *group;       /* graph */
-	char *token;       /* NextToken of the page to ask for */
-	char **tokens;     /* every token seen in this chain */
+	struct scan *scan;       /* summaries */
+	size_t slice;            /* summaries: 0 = the newest */
+	double start, end;       /* summaries, graph */
+	char *group;             /* graph */
+	struct xr_group *groups; /* GetGroups pages so far, until the store takes them */
+	size_t n_groups;
+	struct xr_service_graph *graph; /* GetServiceGraph pages so far, likewise */
+	char *token;                    /* NextToken of the page to ask for */
+	char **tokens;                  /* every token seen in this chain */
 	size_t n_tokens, cap_tokens;
 	struct pending_id ids[XRAY_BATCH_MAX];
 	size_t n_ids;
@@ -154,10 +157,7 @@ struct fetch {
 	char *abort_reason;
 	enum http_failure abort_failure;
 
-	struct xr_group *groups;
-	size_t n_groups;
-	bool groups_asked, groups_done;
-	struct xr_service_graph *graph;
+	bool groups_done;
 };
 
 /* ---- text helpers ---- */
@@ -277,6 +277,8 @@ job_free(struct job *j)
 	for (size_t i = 0; i < j->n_ids; i++)
 		free(j->ids[i].id);
 	free(j->group);
+	group_list_free(j->groups, j->n_groups);
+	svcgraph_free(j->graph);
 	free(j);
 }
 
@@ -319,8 +321,16 @@ job_done(struct fetch *f, struct job *j)
 			commit_slices(f, j->scan);
 		}
 	}
-	if (j->op == XRAY_GET_GROUPS)
+	/* the store gets what was fetched, all of it or as far as it got */
+	if (j->op == XRAY_GET_GROUPS) {
+		store_set_groups(f->store, j->groups, j->n_groups);
+		j->groups = NULL;
+		j->n_groups = 0;
 		f->groups_done = true;
+	} else if (j->op == XRAY_GET_SERVICE_GRAPH) {
+		store_set_service_graph(f->store, j->graph);
+		j->graph = NULL;
+	}
 	job_free(j);
 }
 
@@ -422,8 +432,6 @@ fetch_free(struct fetch *f)
 		free(f->failed_ids[i]);
 	free(f->failed_ids);
 	free(f->abort_reason);
-	decode_groups_free(f->groups, f->n_groups);
-	svcgraph_free(f->graph);
 	free(f->endpoint);
 	free(f->region);
 	free(f->ca_file);
@@ -500,10 +508,6 @@ fetch_get_groups(struct fetch *f)
 {
 	if (f->abort_reason)
 		return;
-	decode_groups_free(f->groups, f->n_groups);
-	f->groups = NULL;
-	f->n_groups = 0;
-	f->groups_asked = true;
 	f->groups_done = false;
 	enqueue(f, job_new(f, XRAY_GET_GROUPS), timefmt_monotonic());
 }
@@ -513,9 +517,8 @@ fetch_get_service_graph(struct fetch *f, double start, double end, const char *g
 {
 	if (f->abort_reason)
 		return;
-	svcgraph_free(f->graph);
-	f->graph = svcgraph_new();
 	struct job *j = job_new(f, XRAY_GET_SERVICE_GRAPH);
+	j->graph = svcgraph_new();
 	j->start = floor(start);
 	j->end = ceil(end);
 	j->group = group ? xstrdup(group) : NULL;
@@ -1098,8 +1101,8 @@ process_groups(struct fetch *f, struct job *j, struct http_response *r, double n
                struct xr_err *err)
 {
 	char *token = NULL;
-	if (decode_groups_response(r->body.data ? r->body.data : "", r->body.len, &f->groups,
-	                           &f->n_groups, &token, err) < 0)
+	if (decode_groups_response(r->body.data ? r->body.data : "", r->body.len, &j->groups,
+	                           &j->n_groups, &token, err) < 0)
 		return -1;
 	next_page(f, j, token, now);
 	return 0;
@@ -1110,7 +1113,7 @@ process_graph(struct fetch *f, struct job *j, struct http_response *r, double no
               struct xr_err *err)
 {
 	char *token = NULL;
-	if (decode_service_graph_response(r->body.data ? r->body.data : "", r->body.len, f->graph,
+	if (decode_service_graph_response(r->body.data ? r->body.data : "", r->body.len, j->graph,
 	                                  &token, err) < 0)
 		return -1;
 	next_page(f, j, token, now);
@@ -1302,21 +1305,8 @@ fetch_failed_ids(const struct fetch *f, size_t *n)
 	return f->failed_ids;
 }
 
-const struct xr_group *
-fetch_groups(const struct fetch *f, size_t *n)
-{
-	*n = f->n_groups;
-	return f->groups;
-}
-
 bool
 fetch_groups_done(const struct fetch *f)
 {
 	return f->groups_done;
-}
-
-const struct xr_service_graph *
-fetch_service_graph(const struct fetch *f)
-{
-	return f->graph;
 }

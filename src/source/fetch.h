@@ -6,7 +6,9 @@
  * the store by trace id.  When asked, every new summary's full trace is
  * fetched with BatchGetTraces, at most 5 ids per request, many requests in
  * flight on reused connections; UnprocessedTraceIds are asked again.
- * GetGroups and GetServiceGraph are fetched the same way.
+ * GetGroups and GetServiceGraph are fetched the same way; each hands its
+ * result to the store when its last page is in (or it failed), replacing
+ * the previous one (store_groups(), store_service_graph()).
  *
  * Every request is retried on its own: throttling (429 ThrottledException,
  * 400 ThrottlingException) until --retry-budget runs out, while an adaptive
@@ -26,7 +28,6 @@
 #include "aws/creds.h"
 #include "aws/http.h"
 #include "model/store.h"
-#include "model/svcgraph.h"
 #include "util/warn.h"
 #include "xray/api.h"
 #include "xray/decode.h"
@@ -99,9 +100,10 @@ void fetch_set_hooks(struct fetch *f, fetch_want_fn want, fetch_trace_fn on_trac
 void fetch_scan(struct fetch *f, const struct fetch_scan_opts *o);
 /* Queues BatchGetTraces for ids (those already asked for are skipped). */
 void fetch_traces(struct fetch *f, const char *const *ids, size_t n);
-/* Queues GetGroups (every page); see fetch_groups(). */
+/* Queues GetGroups (every page); the store gets the list (store_groups()). */
 void fetch_get_groups(struct fetch *f);
-/* Queues GetServiceGraph for [start, end) (every page), optionally for a group. */
+/* Queues GetServiceGraph for [start, end) (every page), optionally for a
+ * group; the store gets the graph (store_service_graph()). */
 void fetch_get_service_graph(struct fetch *f, double start, double end, const char *group);
 
 /* Sends what may be sent now.  Returns the seconds until it wants to run
@@ -119,12 +121,9 @@ size_t fetch_failure_count(const struct fetch *f);
 const struct fetch_failure *fetch_failure(const struct fetch *f, size_t i);
 /* The ids of the traces that could not be fetched (for --save). */
 char *const *fetch_failed_ids(const struct fetch *f, size_t *n);
-/* GetGroups results so far (valid until the next tick). */
-const struct xr_group *fetch_groups(const struct fetch *f, size_t *n);
-/* True once GetGroups finished (successfully or not). */
+/* True once GetGroups finished (successfully or not) and its list is in
+ * the store. */
 bool fetch_groups_done(const struct fetch *f);
-/* The service graph so far, or NULL when none was asked for. */
-const struct xr_service_graph *fetch_service_graph(const struct fetch *f);
 
 /* Cuts [start, end) into slices of `slice` seconds (0: automatic, at
  * least FETCH_MIN_SLICE, at most FETCH_MAX_SLICES slices, whole seconds).

@@ -10,8 +10,9 @@
  * ExportTraceServiceResponse (partial_success when spans were rejected) in
  * the request's content type; 400 for a body that does not decode, 404
  * for another path, 405 for another method, 411, 413 for a body over the
- * cap, 415 for another content type or a Content-Encoding (gzip is not
- * supported: xrtop links no zlib), with a google.rpc.Status body.  The
+ * cap, 415 for another content type or a Content-Encoding other than gzip
+ * or deflate (inflated with zlib, and capped at OTLP_MAX_BODY again), with
+ * a google.rpc.Status body.  The
  * owner watches the descriptors the source asks for (struct otlp_io) and
  * calls otlp_ready() and, about every second, otlp_tick(). */
 #ifndef XRTOP_SOURCE_OTLP_H

@@ -3,8 +3,8 @@
  * to the screen so that only changed cells are sent, reads keys and the
  * mouse without blocking, takes a new size (after SIGWINCH, which the loop
  * catches), and always gives the terminal back as it found it: on exit, on
- * SIGINT/SIGTERM (through the loop), on a fatal signal, around Ctrl-Z.  The only file besides the
- * other tui/ files that sees curses. */
+ * SIGINT/SIGTERM (through the loop), on a fatal signal, around Ctrl-Z.  Like every file that sees
+ * curses, it is in src/tui/. */
 #ifndef XRTOP_TUI_TERM_H
 #define XRTOP_TUI_TERM_H
 

@@ -16,7 +16,7 @@
 #include "frontend.h"
 #include "loop.h"
 #include "session.h"
-#include "source/save.h"
+#include "save.h"
 #include "tui/analyticsscreen.h"
 #include "tui/mapscreen.h"
 #include "tui/prompt.h"

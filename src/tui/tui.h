@@ -1,5 +1,6 @@
 /* tui: the interactive front end.  Owns the terminal while it runs, the
- * screens (traces, help, log), the key table they share, the filter
+ * screens (traces, help and log here; timeline, map and analytics in
+ * their own files, tuipriv.h), the key table they share, the filter
  * editor, the search and the command line; waits for keys in the event
  * loop, and drives the session (the sources, the store, the filter and the
  * sort) there.  Problems that sources report reach it as session events,

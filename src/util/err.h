@@ -1,6 +1,6 @@
 /* err: the recoverable-error record passed down by callers.  A function that
  * can fail takes a struct xr_err *, fills it and returns -1 or NULL; the
- * front end decides how to show it.  Nothing below app.c prints. */
+ * front end decides how to show it.  Only the front ends and app.c print. */
 #ifndef XRTOP_UTIL_ERR_H
 #define XRTOP_UTIL_ERR_H
 

@@ -2,9 +2,35 @@
 
 #include "util/hash.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util/xmalloc.h"
+
+static _Atomic uint64_t seed; /* 0 until drawn */
+
+uint64_t
+hash_seed(void)
+{
+	uint64_t s = atomic_load_explicit(&seed, memory_order_relaxed);
+	if (s)
+		return s;
+	if (getrandom(&s, sizeof s, GRND_NONBLOCK) != (ssize_t)sizeof s) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		s = ((uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec) * 0x9E3779B97F4A7C15ull ^
+		    (uint64_t)getpid() ^ (uint64_t)(uintptr_t)&ts;
+	}
+	if (!s)
+		s = 0x9E3779B97F4A7C15ull;
+	uint64_t none = 0; /* the first thread to draw wins; the others take its seed */
+	if (!atomic_compare_exchange_strong(&seed, &none, s))
+		s = none;
+	return s;
+}
 
 static size_t
 size_for(size_t n)

@@ -4,10 +4,12 @@
  * array: each slot holds an item's index + 1 (0: empty), probing is linear,
  * and the table doubles when it is half full.  The caller says how to hash
  * an item and whether an item has a key, so the table holds no keys and
- * serves string ids (the store, the fetch engine's id set, the timeline)
- * and numeric keys (the service map's nodes and edges) alike.  Items are
+ * serves string ids (the store, the fetch engine's id set, a trace's
+ * segments, the timeline), typed values (the analytics groups) and
+ * numeric keys (the service map's nodes and edges) alike.  Items are
  * never removed one by one: hash_index_rebuild() indexes a compacted array
- * again. */
+ * again.  Every string hash in xrtop is hash_str() (or hash_byte() for
+ * keys of several fields, as tracegraph_key()), from one seed. */
 #ifndef XRTOP_UTIL_HASH_H
 #define XRTOP_UTIL_HASH_H
 
@@ -16,14 +18,43 @@
 #include <stdint.h>
 #include <string.h>
 
-/* FNV-1a, 64 bit. */
+/* The per-process seed every hash starts from (never 0), drawn with
+ * getrandom() on first use.  Trace text is untrusted: with a fixed start a
+ * trace author could precompute ids that pile into one probe chain
+ * (flooding) or service names whose tracegraph_key() equals another
+ * service's, which the service map takes as the same service; a seed
+ * unknown outside the process makes those guesses blind.  (FNV-1a with a
+ * seed is no keyed PRF: it raises the bar, it is not a proof.) */
+uint64_t hash_seed(void);
+
+/* The state FNV-1a starts from: its offset basis mixed with the seed. */
+static inline uint64_t
+hash_start(void)
+{
+	return 1469598103934665603ull ^ hash_seed();
+}
+
+/* FNV-1a, 64 bit: h with one more byte. */
+static inline uint64_t
+hash_byte(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * 1099511628211ull;
+}
+
+/* h with the bytes of s (up to its NUL). */
+static inline uint64_t
+hash_add_str(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = hash_byte(h, (unsigned char)*s);
+	return h;
+}
+
+/* The hash of a string (seeded FNV-1a, 64 bit). */
 static inline uint64_t
 hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
+	return hash_add_str(hash_start(), s);
 }
 
 struct hash_index {

@@ -169,12 +169,11 @@ analytics_key_check(const char *key, struct xr_err *err)
 struct tally {
 	struct analytics_group *groups;
 	size_t n_groups, cap_groups;
-	size_t *last_trace; /* per group: 1 + the last trace counted in it */
-	uint32_t *table;    /* open addressing: 1 + group index, 0 = empty */
-	size_t table_size;
-	long none_group;     /* index, or -1 */
-	bool has_bool;       /* some value is a boolean */
-	struct arena *arena; /* copies of string values, or NULL to point at them */
+	size_t *last_trace;      /* per group: 1 + the last trace counted in it */
+	struct hash_index index; /* value -> group (slots NULL until the first) */
+	long none_group;         /* index, or -1 */
+	bool has_bool;           /* some value is a boolean */
+	struct arena *arena;     /* copies of string values, or NULL to point at them */
 	struct sample *samples;
 	size_t n_samples, cap_samples;
 	/* over the tally's traces */
@@ -208,7 +207,7 @@ tally_free(struct tally *ty)
 {
 	free(ty->groups);
 	free(ty->last_trace);
-	free(ty->table);
+	hash_index_free(&ty->index);
 	free(ty->samples);
 	arena_free(ty->arena);
 	tally_init(ty, NULL);
@@ -247,40 +246,17 @@ analytics_free(struct analytics *a)
 }
 
 static uint64_t
-value_hash(const struct xr_value *v)
+group_hash(const void *groups, size_t i)
 {
-	switch (v->type) {
-	case XR_VAL_STRING: return hash_str(v->u.s);
-	case XR_VAL_NUMBER: {
-		double d = v->u.n == 0 ? 0 : v->u.n; /* -0 and 0 are one group */
-		uint64_t bits;
-		memcpy(&bits, &d, sizeof bits);
-		return (bits ^ (bits >> 29)) * 0x9E3779B97F4A7C15ull ^ 1;
-	}
-	case XR_VAL_BOOL: return v->u.b ? 2 : 3;
-	}
-	return 0;
+	const struct analytics_group *g = &((const struct analytics_group *)groups)[i];
+	return g->none ? 0 : xr_value_hash(&g->value);
 }
 
-static void
-table_insert(struct tally *ty, uint32_t g)
+static bool
+group_same(const void *groups, size_t i, const void *v)
 {
-	size_t mask = ty->table_size - 1;
-	size_t i = value_hash(&ty->groups[g].value) & mask;
-	while (ty->table[i])
-		i = (i + 1) & mask;
-	ty->table[i] = g + 1;
-}
-
-static void
-table_grow(struct tally *ty)
-{
-	free(ty->table);
-	ty->table_size = ty->table_size ? ty->table_size * 2 : 64;
-	ty->table = xcalloc(ty->table_size, sizeof *ty->table);
-	for (size_t g = 0; g < ty->n_groups; g++)
-		if (!ty->groups[g].none)
-			table_insert(ty, (uint32_t)g);
+	const struct analytics_group *g = &((const struct analytics_group *)groups)[i];
+	return !g->none && xr_value_equal(&g->value, v);
 }
 
 static size_t
@@ -311,16 +287,11 @@ none_group(struct tally *ty)
 static size_t
 group_of(struct tally *ty, const struct xr_value *v)
 {
-	if (ty->table_size) {
-		size_t mask = ty->table_size - 1;
-		for (size_t i = value_hash(v) & mask; ty->table[i]; i = (i + 1) & mask) {
-			const struct analytics_group *g = &ty->groups[ty->table[i] - 1];
-			if (xr_value_equal(&g->value, v))
-				return ty->table[i] - 1;
-		}
-	}
-	if ((ty->n_groups + 1) * 2 > ty->table_size)
-		table_grow(ty);
+	if (!ty->index.slots)
+		hash_index_init(&ty->index, 32);
+	size_t *slot = hash_index_slot(&ty->index, xr_value_hash(v), v, group_same, ty->groups);
+	if (*slot)
+		return *slot - 1;
 	size_t g = new_group(ty);
 	ty->groups[g].value = *v;
 	if (v->type == XR_VAL_STRING && ty->arena)
@@ -329,7 +300,8 @@ group_of(struct tally *ty, const struct xr_value *v)
 		ty->groups[g].value.u.n = 0;
 	else if (v->type == XR_VAL_BOOL)
 		ty->has_bool = true;
-	table_insert(ty, (uint32_t)g);
+	*slot = g + 1;
+	hash_index_added(&ty->index, ty->n_groups, group_hash, ty->groups);
 	return g;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
 #include "util/jsonw.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -208,6 +209,18 @@ key_stats_add(struct key_stats *k, const struct xr_value *v)
 	k->counts[k->n_values++] = 1;
 }
 
+static const char *
+key_stats_key(const void *keys, size_t i)
+{
+	return ((const struct key_stats *)keys)[i].key;
+}
+
+static uint64_t
+key_stats_hash(const void *keys, size_t i)
+{
+	return hash_str(key_stats_key(keys, i));
+}
+
 static double
 key_entropy(const struct key_stats *k)
 {
@@ -227,17 +240,19 @@ tracelist_choose_annotations(struct tracelist *tl, size_t max)
 {
 	struct key_stats *keys = NULL;
 	size_t n_keys = 0, cap = 0;
+	struct hash_index index; /* key -> keys[] */
+	hash_index_init(&index, 16);
 	for (size_t r = 0; r < tl->n_rows; r++) {
 		const struct xr_summary *s = tl->rows[r].summary;
 		for (unsigned a = 0; a < s->n_annotations; a++) {
 			const struct xr_summary_annotation *an = &s->annotations[a];
-			size_t k;
-			for (k = 0; k < n_keys; k++)
-				if (strcmp(keys[k].key, an->key) == 0)
-					break;
+			size_t *slot = hash_index_str_slot(&index, an->key, key_stats_key, keys);
+			size_t k = *slot ? *slot - 1 : n_keys;
 			if (k == n_keys) {
 				XGROW(keys, cap, n_keys + 1);
 				keys[n_keys++] = (struct key_stats){.key = an->key};
+				*slot = n_keys;
+				hash_index_added(&index, n_keys, key_stats_hash, keys);
 			}
 			keys[k].present++;
 			for (unsigned v = 0; v < an->n_values; v++)
@@ -273,6 +288,7 @@ tracelist_choose_annotations(struct tracelist *tl, size_t max)
 		free(keys[k].counts);
 	}
 	free(keys);
+	hash_index_free(&index);
 }
 
 void

@@ -740,17 +740,6 @@ out:
 }
 
 void
-decode_groups_free(struct xr_group *groups, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(groups[i].name);
-		free(groups[i].arn);
-		free(groups[i].filter_expression);
-	}
-	free(groups);
-}
-
-void
 decode_thread_done(void)
 {
 	for (size_t i = 0; i < cap_document_texts; i++)

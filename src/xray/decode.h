@@ -1,4 +1,8 @@
-/* decode: X-Ray JSON to model objects.  The only module that uses cJSON.
+/* decode: X-Ray API replies to model objects: GetTraceSummaries and
+ * BatchGetTraces pages into the store, GetGroups into struct xr_group
+ * (model/group.h), error bodies.  Replies are read with cJSON (xray/ and
+ * the credential readers in aws/ are its only users); segment documents
+ * are decoded from util/jsonpull.h tokens (decode_segment.c).
  *
  * Decoding is strict about shapes (a field of the wrong type is reported,
  * never guessed) and lenient about content: a bad segment document is
@@ -10,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/group.h"
 #include "model/store.h"
 #include "model/summary.h"
 #include "model/trace.h"
@@ -54,17 +59,10 @@ int decode_batch_get_traces_response(const char *json, size_t len, struct xr_sto
                                      struct decode_page *page, struct xr_warnings *warnings,
                                      struct xr_err *err);
 
-/* One X-Ray group, as GetGroups returns it. */
-struct xr_group {
-	char *name;
-	char *arn;
-	char *filter_expression; /* NULL when the group has none */
-};
-
-/* Decodes a GetGroups response, appending to *groups. */
+/* Decodes a GetGroups response, appending to *groups (group_list_free()
+ * frees them). */
 int decode_groups_response(const char *json, size_t len, struct xr_group **groups, size_t *n,
                            char **next_token, struct xr_err *err);
-void decode_groups_free(struct xr_group *groups, size_t n);
 
 /* Releases per-thread decoding buffers; call when a decoding thread ends. */
 void decode_thread_done(void);

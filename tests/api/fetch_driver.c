@@ -103,12 +103,12 @@ main(int argc, char **argv)
 	int rc = loop_run(l, finished, a->fetch, &err);
 	if (strcmp(op, "groups") == 0) {
 		size_t n;
-		const struct xr_group *g = fetch_groups(a->fetch, &n);
+		const struct xr_group *g = store_groups(store, &n);
 		for (size_t i = 0; i < n; i++)
 			printf("{\"GroupName\":\"%s\",\"FilterExpression\":\"%s\"}\n", g[i].name,
 			       g[i].filter_expression ? g[i].filter_expression : "");
-	} else if (strcmp(op, "graph") == 0 && fetch_service_graph(a->fetch)) {
-		print_graph(fetch_service_graph(a->fetch));
+	} else if (strcmp(op, "graph") == 0 && store_service_graph(store)) {
+		print_graph(store_service_graph(store));
 	} else {
 		for (size_t i = 0; i < store_count(store); i++) {
 			const struct xr_trace *t = store_entry(store, i)->trace;

@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = 0;
 		char *token = NULL;
 		decode_groups_response(body, len, &groups, &n, &token, &err);
-		decode_groups_free(groups, n);
+		group_list_free(groups, n);
 		free(token);
 		break;
 	}

@@ -6,6 +6,7 @@
 #include <locale.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "filter/filter.h"
 #include "model/store.h"
@@ -628,6 +629,50 @@ test_store_summary_changed(void)
 	store_free(st);
 }
 
+/* The groups and the service graph: owned by the store, replaced whole,
+ * and each change moves the generation. */
+static void
+test_store_groups_graph(void)
+{
+	struct xr_store *s = store_new();
+	size_t n = 99;
+	ok(store_groups(s, &n) == NULL && n == 0, "a new store has no groups");
+	ok(store_service_graph(s) == NULL, "... and no service graph");
+	struct xr_group *g = xcalloc(2, sizeof *g);
+	g[0].name = xstrdup("default");
+	g[1].name = xstrdup("slow");
+	g[1].arn = xstrdup("arn:aws:xray:us-east-1:1:group/slow/X");
+	g[1].filter_expression = xstrdup("duration > 5");
+	unsigned long gen = store_generation(s);
+	store_set_groups(s, g, 2);
+	ok(store_generation(s) > gen, "setting the groups moves the generation");
+	const struct xr_group *got = store_groups(s, &n);
+	ok(n == 2 && got == g && strcmp(got[1].filter_expression, "duration > 5") == 0,
+	   "the store holds the groups it was given");
+	struct xr_group *g2 = xcalloc(1, sizeof *g2);
+	g2[0].name = xstrdup("other");
+	store_set_groups(s, g2, 1); /* frees the first list (ASan/valgrind would see a leak) */
+	got = store_groups(s, &n);
+	ok(n == 1 && strcmp(got[0].name, "other") == 0, "a new list replaces the old one");
+	struct xr_service_graph *graph = svcgraph_new();
+	gen = store_generation(s);
+	store_set_service_graph(s, graph);
+	ok(store_service_graph(s) == graph && store_generation(s) > gen,
+	   "the store holds the graph, and the generation moved");
+	store_set_service_graph(s, svcgraph_new());
+	ok(store_service_graph(s) != NULL && store_service_graph(s)->n_services == 0,
+	   "a new graph replaces the old one");
+	gen = store_generation(s);
+	store_set_service_graph(s, NULL);
+	store_set_groups(s, NULL, 0);
+	ok(!store_service_graph(s) && !store_groups(s, &n) && n == 0 && store_generation(s) > gen,
+	   "both can be cleared");
+	ok(store_count(s) == 0, "none of this adds entries");
+	store_set_groups(s, xcalloc(1, sizeof *g), 1);
+	store_set_service_graph(s, svcgraph_new());
+	store_free(s); /* frees both */
+}
+
 int
 main(void)
 {
@@ -639,6 +684,7 @@ main(void)
 	test_store_merge();
 	test_store_evict();
 	test_store_summary_changed();
+	test_store_groups_graph();
 	test_fields();
 	test_encode();
 	test_nul();

@@ -2,12 +2,15 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdint.h>
+#include <string.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "tap.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/hash.h"
 #include "util/jsonscan.h"
 #include "util/jsonw.h"
 #include "util/strdist.h"
@@ -301,6 +304,55 @@ test_jsonscan_number(void)
 	}
 }
 
+static const char *
+ids_key(const void *items, size_t i)
+{
+	return ((const char *const *)items)[i];
+}
+
+static uint64_t
+ids_hash(const void *items, size_t i)
+{
+	return hash_str(ids_key(items, i));
+}
+
+/* The one string hash and index: seeded, stable within the process, and
+ * an index that finds every key after growing. */
+static void
+test_hash(void)
+{
+	uint64_t seed = hash_seed();
+	ok(seed != 0 && hash_seed() == seed, "hash: one nonzero seed per process");
+	ok(hash_str("1-5f000000-abc") == hash_str("1-5f000000-abc"),
+	   "hash: equal strings, equal hashes");
+	ok(hash_str("a") != hash_str("b") && hash_str("") != hash_str("a"),
+	   "hash: different strings differ");
+	ok(hash_str("ab") == hash_byte(hash_byte(hash_start(), 'a'), 'b'),
+	   "hash: hash_str() is hash_byte() over the bytes from hash_start()");
+	ok(hash_start() != 1469598103934665603ull,
+	   "hash: the start is not FNV's public offset basis");
+	static char names[300][16];
+	const char *items[300];
+	struct hash_index ix;
+	hash_index_init(&ix, 4);
+	size_t n = 0;
+	bool all_new = true;
+	for (int i = 0; i < 300; i++) {
+		snprintf(names[i], sizeof names[i], "id-%d", i);
+		size_t *slot = hash_index_str_slot(&ix, names[i], ids_key, items);
+		all_new &= *slot == 0;
+		items[n] = names[i];
+		*slot = ++n;
+		hash_index_added(&ix, n, ids_hash, items);
+	}
+	bool found = true;
+	for (int i = 0; i < 300; i++)
+		found &= *hash_index_str_slot(&ix, names[i], ids_key, items) == (size_t)i + 1;
+	ok(all_new && found, "hash index: 300 ids in, each found at its item after growing");
+	ok(*hash_index_str_slot(&ix, "id-300", ids_key, items) == 0, "hash index: a missing id");
+	hash_index_free(&ix);
+}
+
 int
 main(void)
 {
@@ -311,5 +363,6 @@ main(void)
 	test_arena();
 	test_jsonscan();
 	test_jsonscan_number();
+	test_hash();
 	return tap_done();
 }

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "source/save.h"
+#include "save.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,19 +1,19 @@
-/* save: the --save file (and any other file xrtop writes for the user).  Traces are written as they
- * arrive, each one's JSON exactly as BatchGetTraces returned it, into one BatchGetTraces-shaped
- * document ({"Traces": [...], "UnprocessedTraceIds": [...]}) that --load
- * reads back.
+/* save: the --save file (and any other file xrtop writes for the
+ * user).  Traces are written as they arrive, each one's JSON exactly as
+ * BatchGetTraces returned it, into one BatchGetTraces-shaped document
+ * ({"Traces": [...], "UnprocessedTraceIds": [...]}) that --load reads back.
  *
  * A regular FILE (or a new one) is replaced atomically: the document is
  * written to a temporary file created next to it with mkstemp (exclusive,
- * never through a link), given the old file's permissions, synced and
- * renamed over FILE.  A symbolic link is resolved and its target replaced,
- * so the link stays; a link to nothing is refused.  An existing FILE is
- * replaced only by a complete run that saved traces: a failed or empty run
- * leaves it as it was.  Standard output ("-") and files that are not
- * regular (/dev/null, a FIFO, a terminal) are written in place; directories
- * and sockets are refused.  Every message names FILE. */
-#ifndef XRTOP_SOURCE_SAVE_H
-#define XRTOP_SOURCE_SAVE_H
+ * never through a link), given the old file's permissions, synced and renamed
+ * over FILE.  A symbolic link is resolved and its target replaced, so the link
+ * stays; a link to nothing is refused.  An existing FILE is replaced only by a
+ * complete run that saved traces: a failed or empty run leaves it as it
+ * was.  Standard output ("-") and files that are not regular (/dev/null, a
+ * FIFO, a terminal) are written in place; directories and sockets are
+ * refused.  Every message names FILE. */
+#ifndef XRTOP_SAVE_H
+#define XRTOP_SAVE_H
 
 #include <stdbool.h>
 #include <stddef.h>
