@@ -17,6 +17,7 @@
 #include "source/otlp.h"
 #include "source/udp.h"
 #include "util/dlog.h"
+#include "util/parallel.h"
 #include "util/timefmt.h"
 #include "util/xmalloc.h"
 #include "util/i18n.h"
@@ -958,6 +959,7 @@ session_find(const struct session *s, const char *id)
 struct list_ctx {
 	const struct session *s;
 	size_t from;
+	const enum filter_verdict *verdicts; /* of every entry, or NULL: one at a time */
 	struct session_list_stats st;
 };
 
@@ -965,15 +967,17 @@ struct list_ctx {
  * neither can decide is kept when the API sent it (the service applied
  * the filter), else left out and counted. */
 static bool
-list_keep(void *ctx, const struct xr_store_entry *e)
+list_keep(void *ctx, size_t i, const struct xr_store_entry *e)
 {
 	struct list_ctx *k = ctx;
-	if (e->seq < k->from)
+	if (k->from && e->seq < k->from)
 		return false;
 	if (!k->s->filter)
 		return true;
 	bool from_api = k->s->api && e->seq >= k->s->api_from_seq;
-	enum filter_verdict v = filter_eval(k->s->filter, store_entry_summary(e), e->trace);
+	enum filter_verdict v = k->verdicts
+	                            ? k->verdicts[i]
+	                            : filter_eval(k->s->filter, store_entry_summary(e), e->trace);
 	if (v == FILTER_NEED_TRACE && !from_api)
 		k->st.undecided++;
 	if (v == FILTER_NO_MATCH && from_api)
@@ -981,14 +985,71 @@ list_keep(void *ctx, const struct xr_store_entry *e)
 	return v == FILTER_MATCH || (v == FILTER_NEED_TRACE && from_api);
 }
 
+/* The filter's verdict on every entry, a share on each worker. */
+struct verdict_pass {
+	const struct session *s;
+	const struct tracelist_row *rows;     /* by entry, from the index */
+	const struct xr_trace *const *traces; /* likewise */
+	const struct xr_summary *summaries;   /* likewise: copies side by side */
+	enum filter_verdict *verdicts;
+	unsigned workers;
+};
+
+static void
+verdict_share(void *ctx, unsigned w)
+{
+	struct verdict_pass *vp = ctx;
+	size_t n = store_count(vp->s->store);
+	size_t lo = n * w / vp->workers, hi = n * (w + 1) / vp->workers;
+	for (size_t i = lo; i < hi; i++)
+		vp->verdicts[i] = vp->rows[i].summary
+		                      ? filter_eval(vp->s->filter, &vp->summaries[i], vp->traces[i])
+		                      : FILTER_NO_MATCH;
+}
+
+static void
+list(const struct session *s, struct tracelist_index *x, size_t from_seq, struct tracelist *tl,
+     struct session_list_stats *stats)
+{
+	struct list_ctx k = {s, from_seq, NULL, {0, 0}};
+	enum filter_verdict *verdicts = NULL;
+	if (s->filter && x) {
+		/* in store order, which is the order in memory (the index lists
+		 * the entries in its own), a share of the store on each processor */
+		tracelist_index_update(x, s->store);
+		struct verdict_pass vp = {s,
+		                          tracelist_index_rows(x),
+		                          tracelist_index_traces(x),
+		                          tracelist_index_summaries(x),
+		                          xmalloc((store_count(s->store) + 1) * sizeof *verdicts),
+		                          parallel_workers()};
+		if (store_count(s->store) < 20000)
+			vp.workers = 1;
+		parallel_run(vp.workers, verdict_share, &vp);
+		k.verdicts = verdicts = vp.verdicts;
+	}
+	tracelist_keep_fn keep = s->filter || from_seq ? list_keep : NULL;
+	if (x)
+		tracelist_build_indexed(tl, x, s->store, keep, &k, s->set.sort);
+	else
+		tracelist_build(tl, s->store, keep, &k, s->set.sort);
+	free(verdicts);
+	if (stats)
+		*stats = k.st;
+}
+
 void
 session_list(const struct session *s, size_t from_seq, struct tracelist *tl,
              struct session_list_stats *stats)
 {
-	struct list_ctx k = {s, from_seq, {0, 0}};
-	tracelist_build(tl, s->store, s->filter || from_seq ? list_keep : NULL, &k, s->set.sort);
-	if (stats)
-		*stats = k.st;
+	list(s, NULL, from_seq, tl, stats);
+}
+
+void
+session_list_indexed(const struct session *s, struct tracelist_index *x, struct tracelist *tl,
+                     struct session_list_stats *stats)
+{
+	list(s, x, 0, tl, stats);
 }
 
 /* ---- control ---- */

@@ -237,6 +237,11 @@ struct session_list_stats {
  * until the next turn of the loop; free it with tracelist_free(). */
 void session_list(const struct session *s, size_t from_seq, struct tracelist *tl,
                   struct session_list_stats *stats);
+/* session_list() of every entry through an index of the store that the
+ * caller keeps between calls (tracelist_build_indexed()), for lists that
+ * are rebuilt and sorted again often. */
+void session_list_indexed(const struct session *s, struct tracelist_index *x, struct tracelist *tl,
+                          struct session_list_stats *stats);
 /* The entry of trace id, or NULL. */
 const struct xr_store_entry *session_find(const struct session *s, const char *id);
 

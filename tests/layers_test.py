@@ -57,15 +57,6 @@ LIBRARIES = [
     ("libcrypto", re.compile(r"^openssl/"), lambda p: p == "aws/sso.c"),
 ]
 
-# Cycles known and not yet broken (HACKING says why): a cycle is allowed
-# when every module on it passes the test and it goes through the first.
-# Any other cycle fails.
-KNOWN_CYCLES = [
-    ("the credential chain (aws/creds) calls its providers, which resolve "
-     "their source credentials through the chain again",
-     lambda comp: "aws/creds" in comp and all(m.startswith("aws/") for m in comp)),
-]
-
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
 n = 0
@@ -208,12 +199,7 @@ def describe(graph, comps):
 
 
 comps = cycles(edges)
-known = [c for c in comps if any(allowed(c) for _, allowed in KNOWN_CYCLES)]
-for c in known:
-    why = next(w for w, allowed in KNOWN_CYCLES if allowed(c))
-    print("# known cycle, not broken yet: %s (%s)" % (", ".join(c), why))
-comps = [c for c in comps if c not in known]
-check(not comps, "the modules' include graph has no cycle (but the known one)",
+check(not comps, "the modules' include graph has no cycle",
       describe(edges, comps))
 
 folders = {}

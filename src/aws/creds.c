@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +19,6 @@
 #include "aws/decode_creds.h"
 #include "aws/http.h"
 #include "aws/imds.h"
-#include "aws/retry.h"
 #include "aws/roles.h"
 #include "aws/sso.h"
 #include "util/buf.h"
@@ -39,66 +37,6 @@ extern char **environ;
 #define REFRESH_RETRY 30.0
 /* The characters of an IAM role name. */
 #define ROLE_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=,.@_-"
-
-const char *
-creds_provider_name(enum creds_provider p)
-{
-	switch (p) {
-	case CREDS_ENV: return _("environment");
-	case CREDS_ASSUME_ROLE: return _("assume role");
-	case CREDS_WEB_IDENTITY: return _("web identity");
-	case CREDS_SSO: return "IAM Identity Center (SSO)";
-	case CREDS_SHARED_FILE: return _("shared credentials file");
-	case CREDS_PROCESS: return "credential_process";
-	case CREDS_CONFIG_FILE: return _("config file");
-	case CREDS_CONTAINER: return _("container endpoint");
-	case CREDS_IMDS: return _("EC2 instance metadata");
-	case CREDS_PROVIDERS: break;
-	}
-	return "?";
-}
-
-void
-creds_clear(struct aws_creds *c)
-{
-	free(c->access_key_id);
-	secret_free(c->secret_access_key);
-	secret_free(c->session_token);
-	memset(c, 0, sizeof *c);
-	c->expiration = NAN;
-}
-
-long
-creds_unprintable(const char *s, bool space_ok)
-{
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++)
-		if (*p > 0x7e || *p < (space_ok ? 0x20 : 0x21))
-			return (long)(p - (const unsigned char *)s);
-	return -1;
-}
-
-void
-creds_set(struct aws_creds *out, enum creds_provider p, const char *akid, const char *secret,
-          const char *token, double expiration)
-{
-	creds_clear(out);
-	out->provider = p;
-	out->access_key_id = xstrdup(akid);
-	out->secret_access_key = secret_strdup(secret);
-	out->session_token = token && *token ? secret_strdup(token) : NULL;
-	out->expiration = expiration;
-}
-
-enum creds_status
-creds_say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	why->status = XR_EAUTH;
-	vsnprintf(why->msg, sizeof why->msg, fmt, ap);
-	va_end(ap);
-	return st;
-}
 
 /* ---- environment and files ---- */
 
@@ -299,8 +237,8 @@ on_job_reply(void *ctx, struct http_response *r)
 	job_wake(j); /* may free j's parents' children, j among them: last */
 }
 
-enum creds_status
-creds_job_submit(struct creds_job *j, const struct http_request *req)
+static enum creds_status
+job_submit(struct creds_job *j, const struct http_request *req)
 {
 	http_response_free(&j->resp);
 	memset(&j->resp, 0, sizeof j->resp);
@@ -309,29 +247,22 @@ creds_job_submit(struct creds_job *j, const struct http_request *req)
 	return CREDS_PENDING;
 }
 
-enum creds_status
-creds_job_sleep(struct creds_job *j, double seconds)
+static void
+job_end_child(struct creds_job *j)
 {
-	j->wait = CREDS_JOB_SLEEP;
-	j->wake_at = timefmt_monotonic() + seconds;
-	return CREDS_PENDING;
-}
-
-double
-creds_job_backoff(int attempt)
-{
-	return retry_backoff(attempt, (double)rand() / ((double)RAND_MAX + 1));
+	creds_job_free(j->child);
+	j->child = NULL;
 }
 
 static struct creds_job *job_new(const struct awsconfig *cfg, struct http *h,
                                  enum creds_job_mode mode, const enum creds_provider *order,
                                  size_t n);
 
-enum creds_status
-creds_job_child(struct creds_job *j, const struct awsconfig *cfg, const enum creds_provider *order,
-                size_t n)
+static enum creds_status
+job_child(struct creds_job *j, const struct awsconfig *cfg, const enum creds_provider *order,
+          size_t n)
 {
-	creds_job_end_child(j);
+	job_end_child(j);
 	struct creds_job *c = job_new(cfg, j->http, CREDS_JOB_LIST, order, n);
 	c->unattended = j->unattended;
 	c->parent = j;
@@ -343,24 +274,13 @@ creds_job_child(struct creds_job *j, const struct awsconfig *cfg, const enum cre
 	return CREDS_PENDING;
 }
 
-void
-creds_job_end_child(struct creds_job *j)
-{
-	creds_job_free(j->child);
-	j->child = NULL;
-}
-
-enum creds_status
-creds_job_status(const struct creds_job *j)
-{
-	return j->st;
-}
+static const struct creds_job_ops job_ops = {job_submit, job_child, job_end_child};
 
 /* Forgets the current provider's state (what is in flight is stopped). */
 static void
 job_reset_provider(struct creds_job *j)
 {
-	creds_job_end_child(j);
+	job_end_child(j);
 	if (j->state_free)
 		j->state_free(j->state);
 	j->state = NULL;
@@ -726,7 +646,7 @@ step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	req.connect_timeout = CONTAINER_TIMEOUT;
 	j->attempt++;
 	j->step = 2;
-	return creds_job_submit(j, &req);
+	return job_submit(j, &req);
 }
 
 enum { IMDS_PREPARE, IMDS_TOKEN, IMDS_ROLE, IMDS_CREDS };
@@ -750,7 +670,7 @@ imds_send(struct creds_job *j, const char *method, const char *path)
 		req.headers = token_header;
 		req.n_headers = j->token_header ? 1 : 0;
 	}
-	return creds_job_submit(j, &req);
+	return job_submit(j, &req);
 }
 
 static enum creds_status
@@ -1002,6 +922,7 @@ job_new(const struct awsconfig *cfg, struct http *h, enum creds_job_mode mode,
         const enum creds_provider *order, size_t n)
 {
 	struct creds_job *j = xcalloc(1, sizeof *j);
+	j->ops = &job_ops;
 	j->cfg = cfg;
 	j->http = h;
 	j->mode = mode;

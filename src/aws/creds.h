@@ -27,38 +27,9 @@
 #include <stdbool.h>
 
 #include "aws/awsconfig.h"
+#include "aws/credsjob.h"
 #include "aws/http.h"
 #include "util/err.h"
-
-enum creds_provider {
-	CREDS_ENV,
-	CREDS_ASSUME_ROLE,
-	CREDS_WEB_IDENTITY,
-	CREDS_SSO,
-	CREDS_SHARED_FILE,
-	CREDS_PROCESS,
-	CREDS_CONFIG_FILE,
-	CREDS_CONTAINER,
-	CREDS_IMDS,
-	CREDS_PROVIDERS
-};
-
-struct aws_creds {
-	char *access_key_id;
-	char *secret_access_key; /* secret memory */
-	char *session_token;     /* secret memory; NULL for long-term keys */
-	double expiration;       /* epoch seconds; NAN when they do not expire */
-	enum creds_provider provider;
-	bool interactive; /* needed a prompt (an MFA code): not refreshed unattended */
-	char source[400]; /* "profile 'dev' in /home/u/.aws/credentials", ... */
-};
-
-enum creds_status { CREDS_FOUND, CREDS_ABSENT, CREDS_FAILED };
-
-/* Fills why (XR_EAUTH, printf-style) and returns st, for the providers'
- * `return creds_say(why, CREDS_ABSENT, ...)`. */
-enum creds_status creds_say(struct xr_err *why, enum creds_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* Seconds before expiry at which credentials that needed an MFA code stop
  * being used (a request signed later could reach AWS after they expired). */
@@ -76,14 +47,6 @@ enum creds_status creds_try(const struct awsconfig *cfg, enum creds_provider p,
 /* Walks the chain.  On failure err names the provider that failed, or
  * lists every provider tried and why it had nothing. */
 int creds_resolve(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *err);
-void creds_clear(struct aws_creds *c);
-/* Fills out (cleared first) with copies of the keys. */
-void creds_set(struct aws_creds *out, enum creds_provider p, const char *akid, const char *secret,
-               const char *token, double expiration);
-/* The offset of the first byte of s outside printable ASCII (space allowed
- * when space_ok), or -1 when there is none (or s is NULL). */
-long creds_unprintable(const char *s, bool space_ok);
-const char *creds_provider_name(enum creds_provider p);
 /* Splits a command line like Python's shlex.split() (POSIX rules, no
  * shell).  Returns a NULL-terminated vector, or NULL with err.  Caller
  * frees with creds_argv_free(). */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "aws/creds.h"
+#include "aws/credsjob.h"
 #include "aws/http.h"
 #include "util/dlog.h"
 #include "util/i18n.h"

@@ -172,10 +172,21 @@ node_hash(const void *nodes, size_t i)
 	return ((const struct svcmap_node *)nodes)[i].key_;
 }
 
+/* What names a node: its tracegraph_key() and the strings it hashes. */
+struct node_id {
+	unsigned long long key;
+	const char *name, *type, *account;
+};
+
+/* Equal keys are compared by their strings too: trace text is untrusted,
+ * and two services whose keys collide must stay two services. */
 static bool
 node_same(const void *nodes, size_t i, const void *key)
 {
-	return ((const struct svcmap_node *)nodes)[i].key_ == *(const unsigned long long *)key;
+	const struct svcmap_node *n = &((const struct svcmap_node *)nodes)[i];
+	const struct node_id *id = key;
+	return n->key_ == id->key && same(n->name, id->name) && same(n->type, id->type) &&
+	       same(n->account_id, id->account);
 }
 
 static uint64_t
@@ -199,15 +210,14 @@ keep_str(struct svcmap *m, const char *s)
 	return s ? arena_strdup(m->arena, s) : NULL;
 }
 
-/* The node of (name, type, account), whose tracegraph_key() is key.  Keys
- * are seeded 64-bit hashes (see util/hash.h): equal keys are taken
- * as equal nodes without comparing the strings, which is what keeps the
- * map of 100,000 traces from visiting their names. */
+/* The node of (name, type, account), whose tracegraph_key() is key (made
+ * when needed). */
 static unsigned
 node_get_keyed(struct svcmap *m, unsigned long long key, const char *name, const char *type,
                const char *account)
 {
-	size_t *slot = hash_index_slot(&m->node_index_, key, &key, node_same, m->nodes);
+	const struct node_id id = {key, name ? name : "", type, account};
+	size_t *slot = hash_index_slot(&m->node_index_, key, &id, node_same, m->nodes);
 	if (*slot)
 		return (unsigned)*slot - 1;
 	XGROW(m->nodes, m->cap_nodes_, m->n_nodes + 1);
@@ -225,14 +235,6 @@ node_get_keyed(struct svcmap *m, unsigned long long key, const char *name, const
 	*slot = ++m->n_nodes;
 	hash_index_added(&m->node_index_, m->n_nodes, node_hash, m->nodes);
 	return (unsigned)m->n_nodes - 1;
-}
-
-/* The node whose key is key, or m->n_nodes when there is none. */
-static unsigned
-node_lookup(const struct svcmap *m, unsigned long long key)
-{
-	size_t slot = *hash_index_slot(&m->node_index_, key, &key, node_same, m->nodes);
-	return slot ? (unsigned)slot - 1 : (unsigned)m->n_nodes;
 }
 
 static unsigned
@@ -464,8 +466,11 @@ prefetch_ahead(const struct xr_store *s, const size_t *pick, size_t k, size_t en
 		__builtin_prefetch(t->roots);
 	}
 	if ((t = trace_at(s, pick, k + PREFETCH_LEAVES, end)) != NULL) {
-		for (unsigned j = 0; j < t->n_nodes; j++)
+		for (unsigned j = 0; j < t->n_nodes; j++) {
 			__builtin_prefetch(t->nodes[j].tally.times);
+			__builtin_prefetch(t->nodes[j].name); /* compared with the map's */
+			__builtin_prefetch(t->nodes[j].type);
+		}
 		for (unsigned j = 0; j < t->n_edges; j++)
 			__builtin_prefetch(t->edges[j].tally.times);
 		if (t->n_roots)
@@ -475,9 +480,15 @@ prefetch_ahead(const struct xr_store *s, const size_t *pick, size_t k, size_t en
 
 /* --- the index: every trace's tallies copied into one arena --- */
 
-struct ix_node {
+/* A service of the index: its key and names, kept once for all its
+ * traces, so a build compares names that stay in the cache. */
+struct ix_service {
 	unsigned long long key;
-	unsigned trace_node; /* in the trace, for the names of a new node */
+	const char *name, *type, *account;
+};
+
+struct ix_node {
+	unsigned service; /* in the index's services */
 	bool inferred;
 	struct xr_tally tally;
 };
@@ -507,6 +518,9 @@ struct svcmap_index {
 	struct arena *arena;
 	struct ix_block **blocks; /* per store entry; NULL: a summary only */
 	size_t n, cap;
+	struct ix_service *services;
+	size_t n_services, cap_services;
+	struct hash_index service_index;
 };
 
 struct svcmap_index *
@@ -514,6 +528,7 @@ svcmap_index_new(void)
 {
 	struct svcmap_index *ix = xcalloc(1, sizeof *ix);
 	ix->arena = arena_new();
+	hash_index_init(&ix->service_index, 31);
 	return ix;
 }
 
@@ -524,6 +539,8 @@ svcmap_index_free(struct svcmap_index *ix)
 		return;
 	arena_free(ix->arena);
 	free(ix->blocks);
+	free(ix->services);
+	hash_index_free(&ix->service_index);
 	free(ix);
 }
 
@@ -533,9 +550,43 @@ copy_times(struct arena *a, const struct xr_tally *t)
 	return t->n_times ? arena_memdup(a, t->times, t->n_times, sizeof *t->times) : NULL;
 }
 
-static struct ix_block *
-index_trace(struct arena *a, const struct xr_trace *t)
+static uint64_t
+service_hash(const void *services, size_t i)
 {
+	return ((const struct ix_service *)services)[i].key;
+}
+
+static bool
+service_same(const void *services, size_t i, const void *key)
+{
+	const struct ix_service *sv = &((const struct ix_service *)services)[i];
+	const struct node_id *id = key;
+	return sv->key == id->key && same(sv->name, id->name) && same(sv->type, id->type) &&
+	       same(sv->account, id->account);
+}
+
+/* The index's service of trace node n (added when new). */
+static unsigned
+index_service(struct svcmap_index *ix, const struct xr_node *n)
+{
+	const struct node_id id = {n->key, n->name ? n->name : "", n->type, n->account_id};
+	size_t *slot = hash_index_slot(&ix->service_index, id.key, &id, service_same, ix->services);
+	if (*slot)
+		return (unsigned)*slot - 1;
+	XGROW(ix->services, ix->cap_services, ix->n_services + 1);
+	struct arena *a = ix->arena;
+	ix->services[ix->n_services] = (struct ix_service){
+	    id.key, arena_strdup(a, id.name), id.type ? arena_strdup(a, id.type) : NULL,
+	    id.account ? arena_strdup(a, id.account) : NULL};
+	*slot = ++ix->n_services;
+	hash_index_added(&ix->service_index, ix->n_services, service_hash, ix->services);
+	return (unsigned)ix->n_services - 1;
+}
+
+static struct ix_block *
+index_trace(struct svcmap_index *ix, const struct xr_trace *t)
+{
+	struct arena *a = ix->arena;
 	struct ix_block *b = ARENA_NEW(a, struct ix_block);
 	b->trace = t;
 	b->n_all = t->n_all;
@@ -546,7 +597,7 @@ index_trace(struct arena *a, const struct xr_trace *t)
 	b->roots = ARENA_ARRAY(a, struct ix_root, t->n_roots + 1);
 	for (unsigned i = 0; i < t->n_nodes; i++) {
 		const struct xr_node *n = &t->nodes[i];
-		b->nodes[i] = (struct ix_node){n->key, i, n->inferred, n->tally};
+		b->nodes[i] = (struct ix_node){index_service(ix, n), n->inferred, n->tally};
 		b->nodes[i].tally.times = copy_times(a, &n->tally);
 	}
 	for (unsigned i = 0; i < t->n_edges; i++) {
@@ -579,25 +630,22 @@ svcmap_index_update(struct svcmap_index *ix, const struct xr_store *s)
 		const struct ix_block *b = ix->blocks[i];
 		if (!t || (b && b->trace == t && b->n_all == t->n_all))
 			continue;
-		ix->blocks[i] = index_trace(ix->arena, t);
+		ix->blocks[i] = index_trace(ix, t);
 	}
 	ix->n = n;
 }
 
 /* Adds one indexed trace, as svcmap_add_trace() adds the trace itself. */
 static void
-add_block(struct svcmap *m, const struct ix_block *b)
+add_block(struct svcmap *m, const struct svcmap_index *ix, const struct ix_block *b)
 {
 	unsigned local[LOCAL_NODES];
 	unsigned *map = b->n_nodes <= LOCAL_NODES ? local : xmalloc(b->n_nodes * sizeof *map);
 	m->n_traces++;
 	for (unsigned i = 0; i < b->n_nodes; i++) {
 		const struct ix_node *in = &b->nodes[i];
-		map[i] = node_lookup(m, in->key);
-		if (map[i] == m->n_nodes) {
-			const struct xr_node *tn = &b->trace->nodes[in->trace_node];
-			map[i] = node_get_keyed(m, in->key, tn->name, tn->type, tn->account_id);
-		}
+		const struct ix_service *sv = &ix->services[in->service];
+		map[i] = node_get_keyed(m, sv->key, sv->name, sv->type, sv->account);
 		struct svcmap_node *n = &m->nodes[map[i]];
 		n->inferred |= in->inferred;
 		add_tally(m, &n->stats, &n->start_time, &n->end_time, &in->tally);
@@ -702,7 +750,7 @@ build_share(void *arg, unsigned w)
 		if (job->index) {
 			const struct ix_block *b = i < job->index->n ? job->index->blocks[i] : NULL;
 			if (b)
-				add_block(m, b);
+				add_block(m, job->index, b);
 			else
 				job->summaries_only[w]++;
 			continue;

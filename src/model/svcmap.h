@@ -7,8 +7,9 @@
  * a response-time histogram at millisecond resolution (coarser above 10 s)
  * from which averages and percentiles are read.  A map is computed from the
  * full traces it is given (the tallies each trace keeps of its own nodes and
- * edges, model/tracedata.h; nodes are matched by their seeded hash,
- * tracegraph_key()), or from an index of those tallies kept across builds,
+ * edges, model/tracedata.h; nodes are found by their seeded hash,
+ * tracegraph_key(), and told apart by their names, type and account when
+ * two keys collide), or from an index of those tallies kept across builds,
  * or converted from a GetServiceGraph response (model/svcgraph.h), so all
  * are drawn and printed the same way.  Statistics come from completed
  * segments only, as X-Ray's do.  Every string is owned by the map. */

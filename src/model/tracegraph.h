@@ -15,9 +15,10 @@ void tracegraph_build(struct xr_trace *t);
  * its name and type, or NULL when the subsegment is not such a call. */
 const char *tracegraph_inferred_name(const struct xr_segment *s, const char **type,
                                      struct arena *a);
-/* The key that identifies a node across traces: the seeded 64-bit hash
- * (util/hash.h) of name, type and account, which the service map takes as
- * the service's identity (a NULL name counts as ""). */
+/* The key that finds a node across traces: the seeded 64-bit hash
+ * (util/hash.h) of name, type and account (a NULL name counts as ""); the
+ * service map compares those strings too, so colliding keys stay two
+ * services. */
 unsigned long long tracegraph_key(const char *name, const char *type, const char *account);
 /* True when s has a child that is a segment document of its own. */
 bool tracegraph_calls_a_document(const struct xr_segment *s);

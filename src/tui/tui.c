@@ -11,10 +11,12 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "filter/filter.h"
 #include "frontend.h"
 #include "loop.h"
+#include "model/stats.h"
 #include "session.h"
 #include "save.h"
 #include "tui/analyticsscreen.h"
@@ -76,22 +78,6 @@ tui_set_status(struct tui *t, unsigned style, const char *fmt, ...)
 	t->status_style = style;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double
-percentile(const double *v, size_t n, double p)
-{
-	if (!n)
-		return NAN;
-	size_t i = (size_t)ceil(p * (double)n) - 1;
-	return v[i < n ? i : n - 1];
-}
-
 static void
 compute_stats(struct tui *t)
 {
@@ -102,7 +88,7 @@ compute_stats(struct tui *t)
 	double *rt = xmalloc((t->tl.n_rows + 1) * sizeof *rt);
 	size_t n_rt = 0, err = 0, fault = 0, thr = 0;
 	for (size_t i = 0; i < t->tl.n_rows; i++) {
-		const struct xr_summary *s = t->tl.rows[i].summary;
+		const struct tracelist_row *s = &t->tl.rows[i];
 		if (!isnan(s->start_time)) {
 			if (s->start_time < st->first)
 				st->first = s->start_time;
@@ -115,10 +101,12 @@ compute_stats(struct tui *t)
 		fault += s->has_fault;
 		thr += s->has_throttle;
 	}
-	qsort(rt, n_rt, sizeof *rt, cmp_double);
-	st->p50 = percentile(rt, n_rt, 0.50);
-	st->p90 = percentile(rt, n_rt, 0.90);
-	st->p99 = percentile(rt, n_rt, 0.99);
+	static const double ps[] = {50, 90, 99};
+	double pv[3];
+	stats_percentiles(rt, n_rt, ps, 3, pv);
+	st->p50 = pv[0];
+	st->p90 = pv[1];
+	st->p99 = pv[2];
 	free(rt);
 	size_t n = t->tl.n_rows;
 	if (n) {
@@ -130,8 +118,57 @@ compute_stats(struct tui *t)
 	st->per_minute = n > 1 && span > 0 ? (double)n / (span / 60.0) : NAN;
 }
 
+/* The widths of the cells of list row r, from the cache of widths by
+ * store entry (measured the first time), widening the columns to them. */
+static void
+measure_row(struct tui *t, size_t r)
+{
+	struct tracetable *tt = &t->tt;
+	uint16_t *w = t->widths + (size_t)t->tl.rows[r].index * TRACETABLE_MAX_COLUMNS;
+	if (w[0] == UINT16_MAX) {
+		int kept[TRACETABLE_MAX_COLUMNS];
+		for (size_t c = 0; c < tt->n_columns; c++) {
+			kept[c] = tt->cols[c].cells;
+			tt->cols[c].cells = 0;
+		}
+		tracetable_measure(tt, r, r + 1);
+		for (size_t c = 0; c < tt->n_columns; c++) {
+			int cells = tt->cols[c].cells;
+			w[c] = (uint16_t)(cells < UINT16_MAX - 1 ? cells : UINT16_MAX - 1);
+			tt->cols[c].cells = kept[c];
+		}
+	}
+	for (size_t c = 0; c < tt->n_columns; c++)
+		if (w[c] > tt->cols[c].cells)
+			tt->cols[c].cells = w[c];
+}
+
+/* Forgets the cached widths unless they were measured from this store,
+ * with this form of the start column and these columns. */
+static void
+widths_check(struct tui *t)
+{
+	const struct xr_store *store = session_store(t->s);
+	const char *keys = t->annotation_keys ? t->annotation_keys : "";
+	if (t->widths && t->widths_gen == store_generation(store) &&
+	    t->widths_time_only == t->tt.time_only && t->widths_flags == t->canvas_flags &&
+	    strcmp(t->widths_keys, keys) == 0)
+		return;
+	free(t->widths);
+	free(t->widths_keys);
+	size_t n = store_count(store);
+	t->widths = xmalloc((n + 1) * TRACETABLE_MAX_COLUMNS * sizeof *t->widths);
+	memset(t->widths, 0xff, (n + 1) * TRACETABLE_MAX_COLUMNS * sizeof *t->widths);
+	t->widths_gen = store_generation(store);
+	t->widths_time_only = t->tt.time_only;
+	t->widths_flags = t->canvas_flags;
+	t->widths_keys = xstrdup(keys);
+}
+
 /* Column widths from a sample of rows spread over the list, so that a
- * large list is laid out quickly and columns do not jump while scrolling. */
+ * large list is laid out quickly and columns do not jump while scrolling;
+ * each row's widths are measured once for as long as the store stays (a
+ * re-filter measures again from the cache). */
 static void
 measure(struct tui *t)
 {
@@ -144,13 +181,26 @@ measure(struct tui *t)
 	t->tt.sort_column = (int)sortable[t->sort_col].col;
 	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
 	size_t n = t->tl.n_rows;
-	if (n <= MEASURE_SAMPLE) {
-		tracetable_measure(&t->tt, 0, n);
-	} else {
-		for (size_t i = 0; i < MEASURE_SAMPLE; i++) {
-			size_t r = i * (n / MEASURE_SAMPLE);
-			tracetable_measure(&t->tt, r, r + 1);
+	if (t->tl.index != t->index || t->tl.gen != store_generation(session_store(t->s))) {
+		/* not the indexed list of this store: rows have no entry numbers
+		 * to cache by */
+		if (n <= MEASURE_SAMPLE) {
+			tracetable_measure(&t->tt, 0, n);
+		} else {
+			for (size_t i = 0; i < MEASURE_SAMPLE; i++) {
+				size_t r = i * (n / MEASURE_SAMPLE);
+				tracetable_measure(&t->tt, r, r + 1);
+			}
 		}
+		return;
+	}
+	widths_check(t);
+	if (n <= MEASURE_SAMPLE) {
+		for (size_t r = 0; r < n; r++)
+			measure_row(t, r);
+	} else {
+		for (size_t i = 0; i < MEASURE_SAMPLE; i++)
+			measure_row(t, i * (n / MEASURE_SAMPLE));
 	}
 }
 
@@ -184,6 +234,28 @@ select_id(struct tui *t, const char *id)
 	}
 }
 
+/* Idle time computes the index's orders by the other columns, one per
+ * PREPARE_PERIOD, so that no re-sort waits for one. */
+#define PREPARE_PERIOD 0.05
+
+static void
+on_prepare_timer(void *ctx)
+{
+	struct tui *t = ctx;
+	t->prepare_timer = 0;
+	if (tracelist_index_prepare(t->index))
+		t->prepare_timer = loop_add_timer(t->loop, timefmt_monotonic() + PREPARE_PERIOD, 0,
+		                                  on_prepare_timer, t);
+}
+
+static void
+prepare_soon(struct tui *t)
+{
+	if (t->loop && !t->prepare_timer)
+		t->prepare_timer = loop_add_timer(t->loop, timefmt_monotonic() + PREPARE_PERIOD, 0,
+		                                  on_prepare_timer, t);
+}
+
 /* Rebuilds the list from the session (filter, sort, annotation columns),
  * keeping the selection on its trace id. */
 static void
@@ -192,16 +264,17 @@ rebuild(struct tui *t)
 	char *id = tui_selected_id(t) ? xstrdup(tui_selected_id(t)) : NULL;
 	tracelist_free(&t->tl);
 	struct session_list_stats st = {0};
-	session_list(t->s, 0, &t->tl, &st);
+	session_list_indexed(t->s, t->index, &t->tl, &st);
 	if (t->sort_reverse)
-		tracelist_sort(&t->tl, sortable[t->sort_col].sort, true);
+		tracelist_reverse(&t->tl);
 	t->built_gen = store_generation(session_store(t->s));
 	t->stale = false;
 	t->undecided = st.undecided;
 	t->disagreed = st.disagreed;
-	t->one_service = t->tl.n_rows ? tracelist_service(t->tl.rows[0].summary) : NULL;
+	t->one_service = t->tl.n_rows ? t->tl.rows[0].service : NULL;
 	for (size_t i = 1; i < t->tl.n_rows && t->one_service; i++)
-		if (strcmp(tracelist_service(t->tl.rows[i].summary), t->one_service) != 0)
+		if (t->tl.rows[i].service != t->one_service &&
+		    strcmp(t->tl.rows[i].service, t->one_service) != 0)
 			t->one_service = NULL;
 	if (t->one_service && !*t->one_service)
 		t->one_service = NULL;
@@ -220,6 +293,7 @@ rebuild(struct tui *t)
 	compute_stats(t);
 	select_id(t, id);
 	free(id);
+	prepare_soon(t);
 }
 
 /* The list reads the store: rebuilt whenever the store changed. */
@@ -231,17 +305,24 @@ tui_ensure_list(struct tui *t)
 }
 
 /* A new order sorts the list in place: the rows, their widths and the
- * statistics stay; the session sorts later rebuilds the same way. */
+ * statistics stay; the session sorts later rebuilds the same way.  An
+ * inverted order is the same rows the other way round. */
 static void
-resort(struct tui *t)
+resort(struct tui *t, bool invert)
 {
 	tui_ensure_list(t);
 	const char *id = tui_selected_id(t); /* the store does not change meanwhile */
 	session_set_sort(t->s, sortable[t->sort_col].sort);
-	tracelist_sort(&t->tl, sortable[t->sort_col].sort, t->sort_reverse);
+	if (invert)
+		tracelist_reverse(&t->tl);
+	else
+		tracelist_sort(&t->tl, sortable[t->sort_col].sort, t->sort_reverse);
 	t->tt.sort_column = (int)sortable[t->sort_col].col;
 	t->tt.sort_up = sortable[t->sort_col].ascending != t->sort_reverse;
-	select_id(t, id);
+	if (invert && t->sel < t->tl.n_rows)
+		t->sel = t->tl.n_rows - 1 - t->sel;
+	else
+		select_id(t, id);
 	tui_set_status(t, CANVAS_NORMAL, _("sorted by %s%s"), sortable[t->sort_col].name,
 	               t->sort_reverse ? _(" (inverted)") : "");
 }
@@ -520,7 +601,7 @@ key_sort_next(struct tui *t)
 {
 	t->sort_col = (t->sort_col + 1) % N_SORTABLE;
 	t->sort_reverse = false;
-	resort(t);
+	resort(t, false);
 }
 
 static void
@@ -528,14 +609,15 @@ key_sort_prev(struct tui *t)
 {
 	t->sort_col = (t->sort_col + N_SORTABLE - 1) % N_SORTABLE;
 	t->sort_reverse = false;
-	resort(t);
+	resort(t, false);
 }
 
 static void
 key_invert(struct tui *t)
 {
+	tui_ensure_list(t); /* sorted the old way, to be turned around */
 	t->sort_reverse = !t->sort_reverse;
-	resort(t);
+	resort(t, true);
 }
 
 static void
@@ -1285,7 +1367,7 @@ run_command(struct tui *t, const char *line)
 			if (strcmp(arg, sortable[i].name) == 0) {
 				t->sort_col = i;
 				t->sort_reverse = false;
-				resort(t);
+				resort(t, false);
 				return;
 			}
 		}
@@ -1484,6 +1566,16 @@ handle_key(struct tui *t, int key, const struct term_mouse *m)
 
 /* ---- the loop ---- */
 
+/* Processor time of the process (every thread), for $XRTOP_KEY_TIMES. */
+static double
+cpu_seconds(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void
 on_input(void *ctx, int fd, short revents)
 {
@@ -1496,14 +1588,34 @@ on_input(void *ctx, int fd, short revents)
 	}
 	struct term_mouse m;
 	int key;
+	double t0 = NAN, cpu0 = 0;
+	char names[64] = "";
 	while (!t->quit && (key = term_key(t->term, &m)) >= 0) {
+		if (isnan(t0)) {
+			t0 = timefmt_monotonic();
+			cpu0 = cpu_seconds();
+		}
+		if (t->key_times) {
+			char kb[16];
+			size_t len = strlen(names);
+			snprintf(names + len, sizeof names - len, "%s%s", len ? " " : "",
+			         term_key_name(key, kb, sizeof kb));
+		}
 		tui_ensure_list(t);
 		handle_key(t, key, &m);
 	}
-	if (t->quit)
+	if (t->quit) {
 		loop_stop(t->loop);
-	else
-		draw(t);
+		return;
+	}
+	double t1 = timefmt_monotonic();
+	draw(t);
+	if (t->key_times && !isnan(t0)) {
+		double t2 = timefmt_monotonic();
+		fprintf(t->key_times, "%.3f %.3f %.3f %zu %s\n", (t1 - t0) * 1e3, (t2 - t0) * 1e3,
+		        (cpu_seconds() - cpu0) * 1e3, t->tl.n_rows, names);
+		fflush(t->key_times);
+	}
 }
 
 static bool
@@ -1719,6 +1831,9 @@ tui_free(struct tui *t)
 	canvas_free(t->canvas);
 	tracetable_free(&t->tt);
 	tracelist_free(&t->tl);
+	tracelist_index_free(t->index);
+	free(t->widths);
+	free(t->widths_keys);
 	free(t->filter_text);
 	free(t->annotation_keys);
 	free(t->search_text);
@@ -1732,6 +1847,8 @@ tui_free(struct tui *t)
 	for (size_t i = 0; i < sizeof t->history / sizeof *t->history; i++)
 		prompt_history_free(&t->history[i]);
 	warn_free(&t->log);
+	if (t->key_times)
+		fclose(t->key_times);
 	session_free(t->s);
 	loop_free(t->loop);
 }
@@ -1773,6 +1890,7 @@ tui_main(const struct options *o, struct xr_err *err)
 			fclose(in);
 		return TUI_FALLBACK;
 	}
+	t.index = tracelist_index_new();
 	t.filter_text = o->filter && *o->filter ? xstrdup(o->filter) : NULL;
 	t.group_by = xstrdup(o->group_by ? o->group_by : "http.status");
 	if (o->group_by)
@@ -1792,6 +1910,10 @@ tui_main(const struct options *o, struct xr_err *err)
 		return TUI_FALLBACK;
 	}
 	t.canvas = canvas_new(term_cols(t.term), term_rows(t.term), t.canvas_flags);
+	/* bench/tui-keys.py: how long each key takes until its frame is out */
+	const char *key_times = getenv("XRTOP_KEY_TIMES");
+	if (key_times && *key_times)
+		t.key_times = fopen(key_times, "ae");
 	t.loop = loop_new(session_http(t.s));
 	struct xr_err lerr = {0};
 	if (loop_catch_signals(t.loop, &lerr) < 0)

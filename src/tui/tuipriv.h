@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "filter/filter.h"
 #include "options.h"
@@ -69,9 +70,20 @@ struct tui {
 	enum tui_screen screen;
 	enum tui_screen back; /* where help and the log go back to */
 	bool quit;
+	FILE *key_times; /* $XRTOP_KEY_TIMES: one line per key handled, or NULL */
 
 	/* the traces screen */
 	struct tracelist tl;
+	struct tracelist_index *index; /* the store's orders, for tl */
+	uint64_t prepare_timer;        /* computes more orders when idle, or 0 */
+	/* cell widths by store entry and column (UINT16_MAX: not measured),
+	 * for the store generation, start column form, canvas flags and
+	 * annotation keys they were measured with */
+	uint16_t *widths;
+	unsigned long widths_gen;
+	bool widths_time_only;
+	unsigned widths_flags;
+	char *widths_keys;
 	struct tracetable tt;
 	bool tt_wide; /* tt measured with full dates */
 	char *annotation_keys;

@@ -21,10 +21,10 @@
 /* The per-process seed every hash starts from (never 0), drawn with
  * getrandom() on first use.  Trace text is untrusted: with a fixed start a
  * trace author could precompute ids that pile into one probe chain
- * (flooding) or service names whose tracegraph_key() equals another
- * service's, which the service map takes as the same service; a seed
- * unknown outside the process makes those guesses blind.  (FNV-1a with a
- * seed is no keyed PRF: it raises the bar, it is not a proof.) */
+ * (flooding); a seed unknown outside the process makes that guess blind.
+ * (FNV-1a with a seed is no keyed PRF: it raises the bar, it is not a
+ * proof.)  Equal hashes never make equal items: every table compares the
+ * keys themselves (the service map the names behind tracegraph_key()). */
 uint64_t hash_seed(void);
 
 /* The state FNV-1a starts from: its offset basis mixed with the seed. */

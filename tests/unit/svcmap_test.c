@@ -379,6 +379,69 @@ test_cycle_and_orphan(void)
 	store_free(s);
 }
 
+#define T3 "1-5f000000-000000000000000000000003"
+
+/* Checks that Alpha, Gamma and Beta are three services in m, with their
+ * own requests and the edge Alpha -> Gamma. */
+static void
+check_apart(const struct svcmap *m, const char *what)
+{
+	int alpha = find_typed(m, "Alpha", "AWS::EC2::Instance");
+	int beta = find_typed(m, "Beta", "AWS::EC2::Instance");
+	int gamma = find_typed(m, "Gamma", "AWS::EC2::Instance");
+	ok(alpha >= 0 && beta >= 0 && gamma >= 0 && alpha != beta && alpha != gamma &&
+	       beta != gamma,
+	   "%s: two services with equal keys stay two services (%zu nodes)", what, m->n_nodes);
+	if (alpha < 0 || beta < 0 || gamma < 0)
+		return;
+	ok(m->nodes[alpha].stats.total == 2 && m->nodes[alpha].stats.ok == 2,
+	   "%s: Alpha has its own 2 requests (%lld)", what, m->nodes[alpha].stats.total);
+	ok(m->nodes[beta].stats.total == 1 && m->nodes[beta].stats.fault == 1,
+	   "%s: Beta has its own fault (%lld requests)", what, m->nodes[beta].stats.total);
+	ok(m->nodes[gamma].stats.total == 1 && m->nodes[gamma].stats.error_other == 1,
+	   "%s: Gamma has its own error (%lld requests)", what, m->nodes[gamma].stats.total);
+	bool edge = false;
+	for (size_t e = 0; e < m->n_edges; e++)
+		edge |= (int)m->edges[e].from == alpha && (int)m->edges[e].to == gamma;
+	ok(edge, "%s: the edge Alpha -> Gamma, not a loop", what);
+}
+
+/* Trace text is untrusted: services whose tracegraph_key()s collide are
+ * told apart by their names.  The collision is forced by giving every node
+ * of every trace the same key. */
+static void
+test_key_collision(void)
+{
+	const char *docs =
+	    "{\"id\":\"a1\",\"name\":\"Alpha\",\"origin\":\"AWS::EC2::Instance\",\"trace_id\":\"" T1
+	    "\",\"start_time\":100,\"end_time\":101,\"subsegments\":[{\"id\":\"a1s\",\"name\":"
+	    "\"Gamma\",\"start_time\":100.1,\"end_time\":100.9}]}\n"
+	    "{\"id\":\"g1\",\"name\":\"Gamma\",\"origin\":\"AWS::EC2::Instance\",\"trace_id\":\"" T1
+	    "\",\"parent_id\":\"a1s\",\"start_time\":100.1,\"end_time\":100.8,\"error\":true}\n"
+	    "{\"id\":\"b1\",\"name\":\"Beta\",\"origin\":\"AWS::EC2::Instance\",\"trace_id\":\"" T2
+	    "\",\"start_time\":200,\"end_time\":200.5,\"fault\":true}\n"
+	    "{\"id\":\"a2\",\"name\":\"Alpha\",\"origin\":\"AWS::EC2::Instance\",\"trace_id\":\"" T3
+	    "\",\"start_time\":300,\"end_time\":300.2}\n";
+	struct xr_store *s = load("collision", docs, strlen(docs));
+	size_t forced = 0;
+	for (size_t i = 0; i < store_count(s); i++) {
+		struct xr_trace *t = store_entry(s, i)->trace;
+		for (unsigned k = 0; t && k < t->n_nodes; k++, forced++)
+			t->nodes[k].key = 0x5eedc0111de5ull;
+	}
+	is_int((long long)forced, 4, "collision: 4 nodes in 3 traces, all given one key");
+	struct svcmap *m = svcmap_build(s, NULL, NULL, NULL);
+	check_apart(m, "collision, from the traces");
+	svcmap_free(m);
+	struct svcmap_index *ix = svcmap_index_new();
+	svcmap_index_update(ix, s);
+	m = svcmap_build_indexed(ix, s, NULL, NULL, NULL);
+	check_apart(m, "collision, from the index");
+	svcmap_free(m);
+	svcmap_index_free(ix);
+	store_free(s);
+}
+
 /* 30 services in four tiers, calls spread so lines cross and merge. */
 static void
 test_thirty(void)
@@ -580,6 +643,7 @@ main(void)
 	test_statistics();
 	test_demo();
 	test_cycle_and_orphan();
+	test_key_collision();
 	test_thirty();
 	test_korean_and_escapes();
 	test_from_graph();
