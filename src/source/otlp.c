@@ -535,6 +535,7 @@ inflate_body(const char *in, size_t len, bool gzip, struct buf *out, struct why 
 static bool
 serve(struct otlp *o, struct conn *c)
 {
+again:
 	while (c->in.len && !c->out.len) {
 		const char *blank = memmem(c->in.data, c->in.len, "\r\n\r\n", 4);
 		if (!blank || (size_t)(blank - c->in.data) + 4 > OTLP_MAX_HEADER) {
@@ -685,8 +686,13 @@ serve(struct otlp *o, struct conn *c)
 	}
 	if (c->out.len) {
 		size_t i = (size_t)(c - o->conns), n = o->n_conns;
+		int fd = c->fd;
 		conn_flush(o, c);
-		return o->n_conns == n && o->conns[i].fd == c->fd;
+		if (o->n_conns != n || o->conns[i].fd != fd)
+			return false;
+		/* pipelined requests already read get no further readiness */
+		if (!c->out.len && c->in.len)
+			goto again;
 	}
 	return true;
 }

@@ -332,6 +332,54 @@ test_otlp_timeouts(void)
 	store_free(store);
 }
 
+/* Two requests sent in one write (pipelined) are both answered after one
+ * readiness callback: the second does not wait for more input. */
+static void
+test_otlp_pipelined(void)
+{
+	struct xr_store *store = store_new();
+	struct xr_warnings w = {0};
+	struct xr_err err = {0};
+	struct watched seen = {-1, 0, 0};
+	struct otlp_io io = {watch, &seen};
+	int probe = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof sin;
+	bind(probe, (struct sockaddr *)&sin, sizeof sin);
+	getsockname(probe, (struct sockaddr *)&sin, &sl);
+	close(probe);
+	char addr[32];
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", ntohs(sin.sin_port));
+	struct otlp *o = otlp_open(addr, store, &w, &io, &err);
+	ok(o, "otlp_open on a free port: %s", err.msg);
+	if (!o)
+		return;
+	int client = socket(AF_INET, SOCK_STREAM, 0);
+	ok(connect(client, (struct sockaddr *)&sin, sizeof sin) == 0, "a client connects");
+	usleep(50000);
+	otlp_ready(o, otlp_fd(o), POLLIN);
+	int fd = seen.fd;
+	const char two[] = "POST /v1/traces HTTP/1.1\r\nContent-Type: application/json\r\n"
+	                   "Content-Length: 2\r\n\r\n{}"
+	                   "POST /v1/traces HTTP/1.1\r\nContent-Type: application/json\r\n"
+	                   "Content-Length: 2\r\n\r\n{}";
+	ok(write(client, two, sizeof two - 1) == (ssize_t)(sizeof two - 1), "two requests at once");
+	usleep(50000);
+	otlp_ready(o, fd, POLLIN);
+	char reply[1024] = "";
+	usleep(50000);
+	ssize_t n = recv(client, reply, sizeof reply - 1, MSG_DONTWAIT);
+	reply[n > 0 ? n : 0] = '\0';
+	const char *second = strstr(reply + 1, "HTTP/1.1 200 ");
+	ok(strncmp(reply, "HTTP/1.1 200 ", 13) == 0 && second,
+	   "both are answered after one callback: %zd bytes", n);
+	is_int(otlp_stats(o)->requests, 2, "two requests counted");
+	close(client);
+	otlp_free(o);
+	warn_free(&w);
+	store_free(store);
+}
+
 int
 main(void)
 {
@@ -339,6 +387,7 @@ main(void)
 	test_datagrams();
 	test_translation();
 	test_otlp_timeouts();
+	test_otlp_pipelined();
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
 }
