@@ -110,9 +110,10 @@ emit_warnings(struct session *s, const char *source, bool api)
 	for (size_t i = 0; i < s->warnings.n; i++)
 		emit_simple(s, SESSION_EVENT_WARNING, source, s->warnings.msgs[i]);
 	if (s->warnings.dropped) {
-		char *msg =
-		    api ? xasprintf("... and %zu more problems in the replies", s->warnings.dropped)
-		        : xasprintf("%s: ... and %zu more problems", source, s->warnings.dropped);
+		char *msg = api ? xasprintf(_("... and %zu more problems in the replies"),
+		                            s->warnings.dropped)
+		                : xasprintf(_("%s: ... and %zu more problems"), source,
+		                            s->warnings.dropped);
 		emit_simple(s, SESSION_EVENT_WARNING, source, msg);
 		free(msg);
 	}
@@ -149,7 +150,7 @@ emit_api_news(struct session *s)
 		s->abort_told = true;
 		set_last_error(s, reason, NULL);
 		struct buf hint = BUF_INIT;
-		api_explain(s->api, reason, &hint);
+		api_explain(s->api, reason, fetch_abort_failure(f), &hint);
 		struct session_event ev = {.kind = SESSION_EVENT_ABORTED,
 		                           .source = "api",
 		                           .message = reason,
@@ -323,7 +324,7 @@ resolve_group(void *ctx, const char *name_or_arn, int is_arn, char **expr, struc
 	int rc = 0;
 	if (!g)
 		rc = xr_err_set(err, XR_EUSAGE, _("no such X-Ray group in %s (groups: %s)"),
-		                s->api ? s->api->region : "the region", names.data);
+		                s->api ? s->api->region : _("the region"), names.data);
 	else if (!g->filter_expression || !*g->filter_expression)
 		rc = xr_err_set(err, XR_EUSAGE, _("the group has no filter expression"));
 	else
@@ -362,7 +363,7 @@ apply_filter(struct session *s, const char *user, struct xr_filter_error *e)
 			memset(e, 0, sizeof *e);
 			free(s->group_error);
 			s->group_error =
-			    xasprintf("--group %s: no such X-Ray group in %s (groups: %s)",
+			    xasprintf(_("--group %s: no such X-Ray group in %s (groups: %s)"),
 			              s->set.group, s->api->region, names.data);
 			snprintf(e->message, sizeof e->message, "%s", s->group_error);
 			buf_free(&names);
@@ -747,19 +748,19 @@ session_listen_report(const struct session *s, struct buf *out)
 		const struct otlp_stats *st = otlp_stats(s->otlp);
 		buf_printf(
 		    out,
-		    "--listen-otlp %s: %llu requests (%llu compressed), %llu spans, %llu spans "
-		    "rejected, %llu bad requests\n",
+		    _("--listen-otlp %s: %llu requests (%llu compressed), %llu spans, %llu spans "
+		      "rejected, %llu bad requests\n"),
 		    otlp_address(s->otlp), st->requests, st->compressed, st->spans, st->rejected,
 		    st->bad);
 	}
 	if (s->udp) {
 		const struct udp_stats *st = udp_stats(s->udp);
 		buf_printf(out,
-		           "--listen %s: %llu datagrams, %llu documents, %llu bad, %llu dropped by "
-		           "the kernel",
+		           _("--listen %s: %llu datagrams, %llu documents, %llu bad, %llu dropped "
+		             "by the kernel"),
 		           udp_address(s->udp), st->datagrams, st->documents, st->bad, st->dropped);
 		if (s->forward)
-			buf_printf(out, "; %llu forwarded, %llu could not be", st->forwarded,
+			buf_printf(out, _("; %llu forwarded, %llu could not be"), st->forwarded,
 			           st->forward_failed);
 		buf_putc(out, '\n');
 	}

@@ -224,7 +224,7 @@ awsconfig_region(const struct awsconfig *c, const char *opt, const char **source
 	} else if ((r = awsconfig_env(c, "AWS_DEFAULT_REGION"))) {
 		*source = "AWS_DEFAULT_REGION";
 	} else if ((r = awsconfig_get(c, "region"))) {
-		*source = "the profile's 'region'";
+		*source = _("the profile's 'region'");
 	}
 	if (!r) {
 		xr_err_set(err, XR_EUSAGE,
@@ -433,13 +433,13 @@ awsconfig_service_endpoint(const struct awsconfig *view, const char *service, ch
 			                  c->profile, services, c->config_path, services);
 		const char *nested = awsconfig_section_get(c, "services", services, service);
 		if (nested && (*url = nested_get(nested, "endpoint_url"))) {
-			snprintf(source, source_size, "%s in [services %s] of %s", service,
+			snprintf(source, source_size, _("%s in [services %s] of %s"), service,
 			         services, c->config_path);
 			return 0;
 		}
 	}
 	if ((v = awsconfig_get(c, "endpoint_url"))) {
-		snprintf(source, source_size, "endpoint_url of profile '%s'", c->profile);
+		snprintf(source, source_size, _("endpoint_url of profile '%s'"), c->profile);
 		*url = xstrdup(v);
 	}
 	return 0;

@@ -63,8 +63,9 @@ try_env(const struct awsconfig *cfg, struct aws_creds *out, struct xr_err *why)
 	if (exp && timefmt_parse_time(exp, &expiration, &e) < 0)
 		return creds_say(why, CREDS_FAILED, _("AWS_CREDENTIAL_EXPIRATION: %s"), e.msg);
 	creds_set(out, CREDS_ENV, akid, secret, token, expiration);
-	snprintf(out->source, sizeof out->source, "environment variables (AWS_ACCESS_KEY_ID%s)",
-	         token ? ", AWS_SESSION_TOKEN" : "");
+	snprintf(out->source, sizeof out->source,
+	         token ? _("environment variables (AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN)")
+	               : _("environment variables (AWS_ACCESS_KEY_ID)"));
 	return CREDS_FOUND;
 }
 
@@ -95,7 +96,7 @@ try_keys(const struct awsconfig *cfg, enum creds_provider p, struct aws_creds *o
 		                 akid ? "aws_access_key_id" : "aws_secret_access_key",
 		                 akid ? "aws_secret_access_key" : "aws_access_key_id");
 	creds_set(out, p, akid, secret, token, NAN);
-	snprintf(out->source, sizeof out->source, "profile '%s' in %s", cfg->profile, path);
+	snprintf(out->source, sizeof out->source, _("profile '%s' in %s"), cfg->profile, path);
 	return CREDS_FOUND;
 }
 
@@ -461,8 +462,8 @@ step_process(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 	}
 	creds_set(out, CREDS_PROCESS, d.access_key_id, d.secret_access_key, d.session_token,
 	          d.expiration);
-	snprintf(out->source, sizeof out->source, "credential_process '%s' of profile '%s'", argv0,
-	         cfg->profile);
+	snprintf(out->source, sizeof out->source, _("credential_process '%s' of profile '%s'"),
+	         argv0, cfg->profile);
 	decode_creds_free(&d);
 	return CREDS_FOUND;
 }
@@ -607,12 +608,12 @@ step_container(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 		struct http_response *r = &j->resp;
 		if (r->failure == HTTP_FAIL_NONE && r->status == 200) {
 			char where[600];
-			snprintf(where, sizeof where, "container credentials from %s", j->url);
+			snprintf(where, sizeof where, _("container credentials from %s"), j->url);
 			enum creds_status rc =
 			    from_metadata_json(r, CREDS_CONTAINER, where, out, why);
 			if (rc == CREDS_FOUND)
 				snprintf(out->source, sizeof out->source,
-				         "the container endpoint %s (%s)", j->url, j->var);
+				         _("the container endpoint %s (%s)"), j->url, j->var);
 			return rc;
 		}
 		if (r->failure == HTTP_FAIL_NONE) {
@@ -766,20 +767,23 @@ step_imds(struct creds_job *j, struct aws_creds *out, struct xr_err *why)
 		j->step = IMDS_CREDS;
 		return imds_send(j, "GET", "/latest/meta-data/iam/security-credentials/");
 	case IMDS_CREDS: {
-		if (r->failure != HTTP_FAIL_NONE || r->status != 200)
+		if (r->failure != HTTP_FAIL_NONE)
+			return creds_say(why, CREDS_FAILED,
+			                 _("instance metadata at %.*s: credentials of role %s: %s"),
+			                 (int)eplen, ep, j->role, r->error);
+		if (r->status != 200)
 			return creds_say(
 			    why, CREDS_FAILED,
-			    _("instance metadata at %.*s: credentials of role %s: %s%ld"),
-			    (int)eplen, ep, j->role,
-			    r->failure != HTTP_FAIL_NONE ? r->error : "HTTP ",
-			    r->failure != HTTP_FAIL_NONE ? 0L : r->status);
+			    _("instance metadata at %.*s: credentials of role %s: HTTP %ld"),
+			    (int)eplen, ep, j->role, r->status);
 		char where[400];
-		snprintf(where, sizeof where, "instance metadata credentials of role %s", j->role);
+		snprintf(where, sizeof where, _("instance metadata credentials of role %s"),
+		         j->role);
 		enum creds_status rc = from_metadata_json(r, CREDS_IMDS, where, out, why);
 		if (rc == CREDS_FOUND)
 			snprintf(out->source, sizeof out->source,
-			         "the EC2 instance metadata service at %.*s (role %s)", (int)eplen,
-			         ep, j->role);
+			         _("the EC2 instance metadata service at %.*s (role %s)"),
+			         (int)eplen, ep, j->role);
 		return rc;
 	}
 	}
@@ -1210,10 +1214,10 @@ finish_refresh(struct creds *c, double now)
 	}
 	if (ok)
 		snprintf(c->last_error, sizeof c->last_error,
-		         "credential refresh from %s returned credentials that already expired",
+		         _("credential refresh from %s returned credentials that already expired"),
 		         c->cur.source);
 	else
-		snprintf(c->last_error, sizeof c->last_error, "credential refresh failed: %s",
+		snprintf(c->last_error, sizeof c->last_error, _("credential refresh failed: %s"),
 		         j->why.msg);
 	creds_job_free(j);
 	dlog("%s; retrying in %.0f s", c->last_error, REFRESH_RETRY);

@@ -97,7 +97,7 @@ decode_sso_create_token(const char *json, size_t len, double now, struct sso_tok
 		goto out;
 	if (!access || !cJSON_IsNumber(in) || !(in->valuedouble > 0)) {
 		xr_err_set(err, XR_EINPUT, _("no %s in the CreateToken reply"),
-		           access ? "positive expiresIn" : "accessToken");
+		           access ? _("positive expiresIn") : "accessToken");
 		goto out;
 	}
 	secret_free(tok->access_token);

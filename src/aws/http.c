@@ -118,18 +118,18 @@ const char *
 http_failure_name(enum http_failure f)
 {
 	switch (f) {
-	case HTTP_FAIL_NONE: return "no failure";
-	case HTTP_FAIL_RESOLVE: return "host name not found";
-	case HTTP_FAIL_CONNECT: return "cannot connect";
-	case HTTP_FAIL_TIMEOUT: return "timed out";
-	case HTTP_FAIL_TLS: return "TLS failure";
-	case HTTP_FAIL_TRUNCATED: return "reply cut short";
-	case HTTP_FAIL_RESET: return "connection reset";
-	case HTTP_FAIL_TOO_LARGE: return "reply too large";
-	case HTTP_FAIL_CANCELLED: return "cancelled";
+	case HTTP_FAIL_NONE: return _("no failure");
+	case HTTP_FAIL_RESOLVE: return _("host name not found");
+	case HTTP_FAIL_CONNECT: return _("cannot connect");
+	case HTTP_FAIL_TIMEOUT: return _("timed out");
+	case HTTP_FAIL_TLS: return _("TLS failure");
+	case HTTP_FAIL_TRUNCATED: return _("reply cut short");
+	case HTTP_FAIL_RESET: return _("connection reset");
+	case HTTP_FAIL_TOO_LARGE: return _("reply too large");
+	case HTTP_FAIL_CANCELLED: return _("cancelled");
 	case HTTP_FAIL_OTHER: break;
 	}
-	return "transfer failed";
+	return _("transfer failed");
 }
 
 static size_t
@@ -341,17 +341,20 @@ xfer_finish(struct xfer *x, CURLcode rc)
 	case CURLE_WRITE_ERROR:
 		r->failure = x->too_large ? HTTP_FAIL_TOO_LARGE : HTTP_FAIL_OTHER;
 		if (x->too_large) {
-			snprintf(r->error, sizeof r->error, "reply larger than %zu MiB",
+			snprintf(r->error, sizeof r->error, _("reply larger than %zu MiB"),
 			         x->max_body >> 20);
 			return;
 		}
 		break;
 	default: r->failure = HTTP_FAIL_OTHER; break;
 	}
-	snprintf(r->error, sizeof r->error, "%s", msg);
-	size_t n = strlen(r->error);
-	while (n && (r->error[n - 1] == '\n' || r->error[n - 1] == '.'))
-		r->error[--n] = '\0';
+	char detail[CURL_ERROR_SIZE];
+	snprintf(detail, sizeof detail, "%s", msg);
+	size_t n = strlen(detail);
+	while (n && (detail[n - 1] == '\n' || detail[n - 1] == '.'))
+		detail[--n] = '\0';
+	/* TRANSLATORS: what failed, then libcurl's own words (English) */
+	snprintf(r->error, sizeof r->error, _("%s (%s)"), http_failure_name(r->failure), detail);
 }
 
 static void

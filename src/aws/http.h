@@ -61,7 +61,7 @@ enum http_failure {
 struct http_response {
 	enum http_failure failure;
 	long status;          /* HTTP status; 0 unless failure is HTTP_FAIL_NONE */
-	char error[256];      /* what went wrong, when failure is set */
+	char error[400];      /* what went wrong, when failure is set */
 	char error_type[128]; /* x-amzn-ErrorType up to its ':' */
 	char request_id[128]; /* x-amzn-RequestId */
 	struct buf body;      /* the reply body; the callback may buf_steal() it */

@@ -492,7 +492,7 @@ assume_call(struct assume_state *a)
 	                        "TokenCode",       mfa ? a->codes[a->level - 1] : NULL};
 	memcpy(a->x.params, params, sizeof params);
 	a->x.n_params = sizeof params / sizeof *params;
-	snprintf(a->x.who, sizeof a->x.who, "role %s of profile '%s'", role, v->profile);
+	snprintf(a->x.who, sizeof a->x.who, _("role %s of profile '%s'"), role, v->profile);
 }
 
 enum { ASSUME_PLAN, ASSUME_SOURCE, ASSUME_SEND, ASSUME_REPLY };
@@ -544,7 +544,7 @@ roles_step_assume(struct creds_job *j)
 			return st;
 		const struct awsconfig *v = &a->roles[a->level - 1];
 		snprintf(got.source, sizeof got.source,
-		         "role %.150s of profile '%.60s' (from %.150s)",
+		         _("role %.150s of profile '%.60s' (from %.150s)"),
 		         awsconfig_get(v, "role_arn"), v->profile, a->src.source);
 		got.interactive = a->interactive;
 		creds_clear(&a->src);
@@ -686,7 +686,7 @@ roles_step_web_identity(struct creds_job *j)
 		                        "WebIdentityToken", w->token};
 		memcpy(w->x.params, params, sizeof params);
 		w->x.n_params = sizeof params / sizeof *params;
-		snprintf(w->x.who, sizeof w->x.who, "role %s (%s)", role, role_from);
+		snprintf(w->x.who, sizeof w->x.who, _("role %s (%s)"), role, role_from);
 		j->attempt = 0;
 	}
 		/* fall through */
@@ -697,7 +697,7 @@ roles_step_web_identity(struct creds_job *j)
 			j->step = WI_SEND;
 		else if (st == CREDS_FOUND)
 			snprintf(j->out.source, sizeof j->out.source,
-			         "web identity: role %s with the token in %s", w->role, w->path);
+			         _("web identity: role %s with the token in %s"), w->role, w->path);
 		return st;
 	}
 	}

@@ -76,7 +76,7 @@ load_conf(const struct awsconfig *cfg, struct sso_conf *sc, struct xr_err *why)
 				*dst[i] = sv;
 		}
 		snprintf(sc->login, sizeof sc->login,
-		         "'aws sso login --sso-session %s' (or 'aws sso login --profile %s')",
+		         _("'aws sso login --sso-session %s' (or 'aws sso login --profile %s')"),
 		         sc->session, cfg->profile);
 	} else {
 		snprintf(sc->login, sizeof sc->login, "'aws sso login --profile %s'", cfg->profile);
@@ -434,7 +434,7 @@ role_finish(struct sso_state *s, struct http_response *r, struct aws_creds *out,
 		          d.expiration);
 		decode_creds_free(&d);
 		snprintf(out->source, sizeof out->source,
-		         "IAM Identity Center (SSO): role %s in account %s of profile '%s'",
+		         _("IAM Identity Center (SSO): role %s in account %s of profile '%s'"),
 		         sc->role_name, sc->account_id, sc->profile);
 		return CREDS_FOUND;
 	}

@@ -70,15 +70,15 @@ on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 {
 	struct parse *ps = ud;
 	if (ps->field != F_NONE)
-		return stop(ps, "an element inside a credentials value");
+		return stop(ps, N_("an element inside a credentials value"));
 	if (ps->depth == 0) {
 		char root[96];
 		snprintf(root, sizeof root, "%sResponse", ps->action);
 		if (strcmp(name, "ErrorResponse") == 0)
 			ps->error = true;
 		else if (strcmp(name, root) != 0)
-			return stop(ps, "its root element is neither the action's Response nor "
-			                "ErrorResponse");
+			return stop(ps, N_("its root element is neither the action's Response nor "
+			                   "ErrorResponse"));
 	}
 	if (ps->skip || ps->depth >= DEPTH_MAX || strlen(name) >= sizeof ps->path[0]) {
 		ps->skip++;
@@ -87,7 +87,7 @@ on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	enum sts_field f = field_of(ps, name);
 	if (f != F_NONE) {
 		if (ps->text[f])
-			return stop(ps, "a credentials value appears twice");
+			return stop(ps, N_("a credentials value appears twice"));
 		ps->text[f] = secret_alloc(FIELD_MAX + 1);
 		ps->len[f] = 0;
 		ps->field = f;
@@ -116,7 +116,7 @@ on_text(void *ud, const XML_Char *s, int len)
 		return;
 	size_t *n = &ps->len[ps->field];
 	if (*n + (size_t)len > FIELD_MAX)
-		return stop(ps, "a value is too long");
+		return stop(ps, N_("a value is too long"));
 	memcpy(ps->text[ps->field] + *n, s, (size_t)len);
 	*n += (size_t)len;
 	ps->text[ps->field][*n] = '\0';
@@ -126,7 +126,7 @@ static void XMLCALL
 on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
            int has_internal_subset)
 {
-	stop(ud, "it has a document type declaration (STS replies have none)");
+	stop(ud, N_("it has a document type declaration (STS replies have none)"));
 }
 
 /* Service text for a message: control characters become spaces, cut short. */
@@ -177,7 +177,7 @@ sts_parse(const char *action, const char *xml, size_t len, struct decoded_creds 
 	    XML_Parse(ps.p, xml ? xml : "", (int)len, XML_TRUE) != XML_STATUS_OK) {
 		if (ps.problem)
 			xr_err_set(err, XR_EINPUT, _("the STS reply is not usable: %s"),
-			           ps.problem);
+			           _(ps.problem));
 		else
 			xr_err_set(err, XR_EINPUT, _("the STS reply is not XML: %s at line %lu"),
 			           XML_ErrorString(XML_GetErrorCode(ps.p)),
@@ -203,7 +203,7 @@ sts_parse(const char *action, const char *xml, size_t len, struct decoded_creds 
 		printable(m, sizeof m, ps.text[F_MESSAGE] ? ps.text[F_MESSAGE] : "");
 		if (code && code_size)
 			snprintf(code, code_size, "%s", c);
-		xr_err_set(err, XR_EAUTH, "%s%s%s", c[0] ? c : "an error without a code",
+		xr_err_set(err, XR_EAUTH, "%s%s%s", c[0] ? c : _("an error without a code"),
 		           m[0] ? ": " : "", m);
 		goto out;
 	}

@@ -165,7 +165,8 @@ node_label(const struct svcmap *m, size_t i, struct buf *out)
 {
 	const struct svcmap_node *n = &m->nodes[i];
 	if (n->client) {
-		buf_puts(out, "client");
+		/* TRANSLATORS: the callers of the first service, in the map's table */
+		buf_puts(out, _("client"));
 		return;
 	}
 	buf_puts(out, n->name);

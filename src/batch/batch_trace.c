@@ -176,9 +176,9 @@ pick_trace(const struct options *o, const struct session *s)
 		t = tl.rows[i].entry->trace;
 	tracelist_free(&tl);
 	if (!t)
-		frontend_report(_("--view %s: no full trace %s"),
-		                o->view == VIEW_DETAILS ? "details" : "timeline",
-		                session_filter(s) ? "matches the filter" : "is loaded");
+		frontend_report(session_filter(s) ? _("--view %s: no full trace matches the filter")
+		                                  : _("--view %s: no full trace is loaded"),
+		                o->view == VIEW_DETAILS ? "details" : "timeline");
 	return t;
 }
 

@@ -147,7 +147,9 @@ report_failures(struct batchrun *b)
 				if (strchr(fk->what, ' ') || !abort_reason)
 					frontend_report("%s: %s", fk->what, fk->why);
 				else
-					frontend_report("%s: %zu %s %s", fk->what, fk->count,
+					/* TRANSLATORS: "GetTraceSummaries: 15 time slices not
+					 * fetched (stopped)" */
+					frontend_report(_("%s: %zu %s %s"), fk->what, fk->count,
 					                unit_name(fk->op, fk->count), fk->why);
 			} else {
 				more++;

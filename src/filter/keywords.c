@@ -7,42 +7,58 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/i18n.h"
 #include "util/strdist.h"
 
-#define TRACE_NODE_EDGE "at the top level or inside service(...) { } and edge(...) { }"
-
 static const struct keyword keywords[FLD_COUNT_] = {
-    {"ok", FLD_OK, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"error", FLD_ERROR, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"throttle", FLD_THROTTLE, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"fault", FLD_FAULT, KW_BOOL, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"partial", FLD_PARTIAL, KW_BOOL, SCOPE_BIT(SC_TRACE), "at the top level"},
+    {"ok", FLD_OK, KW_BOOL, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"error", FLD_ERROR, KW_BOOL, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"throttle", FLD_THROTTLE, KW_BOOL, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"fault", FLD_FAULT, KW_BOOL, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"partial", FLD_PARTIAL, KW_BOOL, SCOPE_BIT(SC_TRACE), N_("at the top level")},
     {"inferred", FLD_INFERRED, KW_BOOL, SCOPE_BIT(SC_TRACE) | SCOPE_BIT(SC_RC_SERVICE),
-     "at the top level or inside rootcause.<kind>.service { }"},
-    {"first", FLD_FIRST, KW_BOOL, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
-    {"last", FLD_LAST, KW_BOOL, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
-    {"remote", FLD_REMOTE, KW_BOOL, SCOPE_BIT(SC_RC_ENTITY), "inside rootcause.<kind>.entity { }"},
-    {"root", FLD_ROOT, KW_BOOL, SCOPE_BIT(SC_NODE), "inside service(...) { }"},
-    {"responsetime", FLD_RESPONSETIME, KW_NUM, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"duration", FLD_DURATION, KW_NUM, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"http.status", FLD_HTTP_STATUS, KW_NUM, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"index", FLD_INDEX, KW_NUM, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
+     N_("at the top level or inside rootcause.<kind>.service { }")},
+    {"first", FLD_FIRST, KW_BOOL, SCOPES_RC, N_("inside rootcause.<kind>.<level> { }")},
+    {"last", FLD_LAST, KW_BOOL, SCOPES_RC, N_("inside rootcause.<kind>.<level> { }")},
+    {"remote", FLD_REMOTE, KW_BOOL, SCOPE_BIT(SC_RC_ENTITY),
+     N_("inside rootcause.<kind>.entity { }")},
+    {"root", FLD_ROOT, KW_BOOL, SCOPE_BIT(SC_NODE), N_("inside service(...) { }")},
+    {"responsetime", FLD_RESPONSETIME, KW_NUM, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"duration", FLD_DURATION, KW_NUM, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"http.status", FLD_HTTP_STATUS, KW_NUM, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"index", FLD_INDEX, KW_NUM, SCOPES_RC, N_("inside rootcause.<kind>.<level> { }")},
     {"coverage", FLD_COVERAGE, KW_NUM, SCOPE_BIT(SC_RC_ENTITY),
-     "inside rootcause.responsetime.entity { }"},
-    {"http.url", FLD_HTTP_URL, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"http.method", FLD_HTTP_METHOD, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"http.useragent", FLD_HTTP_USERAGENT, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"http.clientip", FLD_HTTP_CLIENTIP, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"user", FLD_USER, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"name", FLD_NAME, KW_STR, SCOPES_RC, "inside rootcause.<kind>.<level> { }"},
-    {"type", FLD_TYPE, KW_STR, SCOPE_BIT(SC_RC_SERVICE), "inside rootcause.<kind>.service { }"},
+     N_("inside rootcause.responsetime.entity { }")},
+    {"http.url", FLD_HTTP_URL, KW_STR, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"http.method", FLD_HTTP_METHOD, KW_STR, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"http.useragent", FLD_HTTP_USERAGENT, KW_STR, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"http.clientip", FLD_HTTP_CLIENTIP, KW_STR, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"user", FLD_USER, KW_STR, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"name", FLD_NAME, KW_STR, SCOPES_RC, N_("inside rootcause.<kind>.<level> { }")},
+    {"type", FLD_TYPE, KW_STR, SCOPE_BIT(SC_RC_SERVICE), N_("inside rootcause.<kind>.service { }")},
     {"message", FLD_MESSAGE, KW_STR, SCOPE_BIT(SC_RC_EXCEPTION),
-     "inside rootcause.<kind>.exception { }"},
-    {"availabilityzone", FLD_AVAILABILITYZONE, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"instance.id", FLD_INSTANCE_ID, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
-    {"resource.arn", FLD_RESOURCE_ARN, KW_STR, SCOPES_SEGMENT, TRACE_NODE_EDGE},
+     N_("inside rootcause.<kind>.exception { }")},
+    {"availabilityzone", FLD_AVAILABILITYZONE, KW_STR, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"instance.id", FLD_INSTANCE_ID, KW_STR, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
+    {"resource.arn", FLD_RESOURCE_ARN, KW_STR, SCOPES_SEGMENT,
+     N_("at the top level or inside service(...) { } and edge(...) { }")},
     {"account.id", FLD_ACCOUNT_ID, KW_STR, SCOPES_SEGMENT | SCOPE_BIT(SC_RC_SERVICE),
-     TRACE_NODE_EDGE " or rootcause.<kind>.service { }"},
+     N_("at the top level or inside service(...) { } and edge(...) { } or rootcause.<kind>.service "
+        "{ }")},
 };
 
 /* Words that are not typed keywords but may start a term. */
@@ -120,7 +136,7 @@ const char *
 keyword_scope_name(enum fscope s)
 {
 	switch (s) {
-	case SC_TRACE: return "the top level";
+	case SC_TRACE: return _("the top level");
 	case SC_NODE: return "service(...) { }";
 	case SC_EDGE: return "edge(...) { }";
 	case SC_RC_SERVICE: return "rootcause.<kind>.service { }";

@@ -148,7 +148,7 @@ describe_char(const struct lexer *lx, size_t off, char *tmp, size_t size)
 	if (n < 0)
 		n = 1;
 	if (cp < 0x20 || cp == 0x7F)
-		snprintf(tmp, size, "control character U+%04X", (unsigned)cp);
+		snprintf(tmp, size, _("control character U+%04X"), (unsigned)cp);
 	else
 		snprintf(tmp, size, "'%.*s'", n, lx->src + off);
 	return tmp;

@@ -99,9 +99,9 @@ describe(const struct parser *p, char *tmp, size_t size)
 	int n = lexer_clip(tok_text(p), p->tok.len, 40);
 	const char *more = (size_t)n < p->tok.len ? "..." : "";
 	switch (p->tok.kind) {
-	case TOK_EOF: snprintf(tmp, size, "the end of the expression"); break;
-	case TOK_STRING: snprintf(tmp, size, "string %.*s%s", n, tok_text(p), more); break;
-	case TOK_NUMBER: snprintf(tmp, size, "number %.*s%s", n, tok_text(p), more); break;
+	case TOK_EOF: snprintf(tmp, size, "%s", _("the end of the expression")); break;
+	case TOK_STRING: snprintf(tmp, size, _("string %.*s%s"), n, tok_text(p), more); break;
+	case TOK_NUMBER: snprintf(tmp, size, _("number %.*s%s"), n, tok_text(p), more); break;
 	default: snprintf(tmp, size, "'%.*s%s'", n, tok_text(p), more); break;
 	}
 	return tmp;
@@ -293,7 +293,7 @@ parse_keyword(struct parser *p, const struct keyword *kw, struct scope sc)
 	size_t at = p->tok.off;
 	if (!(kw->scopes & SCOPE_BIT(sc.sc)) ||
 	    (kw->field == FLD_COVERAGE && sc.kind != XR_RC_RESPONSETIME))
-		return fail(p, _("'%s' can only be used %s"), kw->name, kw->where);
+		return fail(p, _("'%s' can only be used %s"), kw->name, _(kw->where));
 	if (advance(p) < 0)
 		return NULL;
 	struct fnode *n = new_node(p, FN_TERM);
@@ -612,8 +612,8 @@ parse_rootcause(struct parser *p, struct scope sc)
 	                                                : -1;
 	if (kind < 0 || level < 0)
 		return fail_unknown(
-		    p, "root causes are "
-		       "rootcause.<fault|error|responsetime>.<service|entity|exception>");
+		    p, _("root causes are "
+		         "rootcause.<fault|error|responsetime>.<service|entity|exception>"));
 	const char *kname = parser_rc_kind_name((enum xr_rc_kind)kind);
 	const char *lname = parser_rc_level_name((enum rc_level)level);
 	if (kind == XR_RC_RESPONSETIME && level == RC_EXCEPTION) {
@@ -733,7 +733,7 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 		free(expr);
 		return fail_at(p, value_at, _("group \"%.*s\": %.180s"),
 		               lexer_clip(lit.s, lit.len, 60), lit.s,
-		               rerr.msg[0] ? rerr.msg : "not found");
+		               rerr.msg[0] ? rerr.msg : _("not found"));
 	}
 	struct xr_filter_error inner_err;
 	sh->groups[sh->n_groups++] = lit.s;
@@ -746,7 +746,8 @@ parse_group(struct parser *p, struct scope sc, bool arn)
 	size_t len = strnlen(expr, FILTER_MAX_LEN + 1);
 	if (len > FILTER_MAX_LEN) {
 		inner_err.column = 1;
-		snprintf(inner_err.message, sizeof inner_err.message, "expression too long");
+		snprintf(inner_err.message, sizeof inner_err.message, "%s",
+		         _("expression too long"));
 		inner_err.hint[0] = '\0';
 	} else if (lexer_init(&sub.lx, expr, len, &inner_err) == 0 && advance(&sub) == 0) {
 		if (sub.tok.kind == TOK_EOF) {
@@ -972,7 +973,8 @@ parser_parse(const char *expr, size_t len, struct arena *a, xr_group_resolver re
 	if (len > FILTER_MAX_LEN) {
 		err->column = 1;
 		snprintf(err->message, sizeof err->message,
-		         "expression too long (%zu bytes; the limit is %d)", len, FILTER_MAX_LEN);
+		         _("expression too long (%zu bytes; the limit is %d)"), len,
+		         FILTER_MAX_LEN);
 		return NULL;
 	}
 	if (lexer_init(&p.lx, expr, len, err) < 0 || advance(&p) < 0)

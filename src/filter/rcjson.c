@@ -62,9 +62,9 @@ jfail(struct jreader *r, size_t off, const char *what)
 {
 	if (off >= r->len)
 		lexer_error(r->lx, off, _("rootcause.json: %s, found the end of the expression"),
-		            what);
+		            _(what));
 	else
-		lexer_error(r->lx, off, _("rootcause.json: %s"), what);
+		lexer_error(r->lx, off, _("rootcause.json: %s"), _(what));
 	return -1;
 }
 
@@ -96,20 +96,20 @@ escape_problem(const char *from, const char *to, const char **what)
 			continue;
 		long u = escape_unit(p, to);
 		if (u == 0) {
-			*what = "\\u0000 is not supported in a JSON string";
+			*what = N_("\\u0000 is not supported in a JSON string");
 			return p;
 		}
 		if (u >= 0xD800 && u <= 0xDBFF) {
 			long lo = escape_unit(p + 6, to);
 			if (lo < 0xDC00 || lo > 0xDFFF) {
-				*what = "unpaired surrogate in a JSON string";
+				*what = N_("unpaired surrogate in a JSON string");
 				return p;
 			}
 			p += 11; /* both escapes */
 			continue;
 		}
 		if (u >= 0xDC00 && u <= 0xDFFF) {
-			*what = "unpaired surrogate in a JSON string";
+			*what = N_("unpaired surrogate in a JSON string");
 			return p;
 		}
 		p++; /* the escaped byte */
@@ -126,11 +126,11 @@ string_problem(const struct jreader *r, size_t start, const char *bad, size_t *a
 	*at = (size_t)(bad - r->s);
 	if (bad >= end) {
 		*at = start;
-		return "unterminated JSON string";
+		return N_("unterminated JSON string");
 	}
 	if ((unsigned char)*bad < 0x20)
-		return "control character in a JSON string";
-	return "invalid escape in a JSON string";
+		return N_("control character in a JSON string");
+	return N_("invalid escape in a JSON string");
 }
 
 /* Strings are read by util/jsonscan, the reader util/jsonpull uses. */
@@ -170,9 +170,9 @@ jnumber(struct jreader *r, struct jv *v)
 	const char *after = jsonscan_number(start, end, &ignored, &bad, &what);
 	/* "01": jsonscan stops after the 0; JSON says it is not a number. */
 	if (!after || (after < end && *after >= '0' && *after <= '9'))
-		return jfail(r, r->pos, "invalid JSON number");
+		return jfail(r, r->pos, N_("invalid JSON number"));
 	if (!lexer_parse_number(start, (size_t)(after - start), &v->n))
-		return jfail(r, r->pos, "JSON number out of range");
+		return jfail(r, r->pos, N_("JSON number out of range"));
 	v->type = JV_NUM;
 	r->pos = (size_t)(after - r->s);
 	return 0;
@@ -214,7 +214,7 @@ jarray(struct jreader *r, struct jv *v, int depth)
 				r->pos++;
 				break;
 			}
-			jfail(r, r->pos, "expected ',' or ']' in a JSON array");
+			jfail(r, r->pos, N_("expected ',' or ']' in a JSON array"));
 			goto fail;
 		}
 	}
@@ -241,7 +241,8 @@ jobject(struct jreader *r, struct jv *v, int depth)
 		for (;;) {
 			jskip(r);
 			if (r->pos >= r->len || r->s[r->pos] != '"') {
-				jfail(r, r->pos, "expected a quoted field name in a JSON object");
+				jfail(r, r->pos,
+				      N_("expected a quoted field name in a JSON object"));
 				goto fail;
 			}
 			JPUSH(m, n, cap);
@@ -252,13 +253,13 @@ jobject(struct jreader *r, struct jv *v, int depth)
 			m[n].key = key.s;
 			for (unsigned i = 0; i < n; i++) {
 				if (strcmp(m[i].key, key.s) == 0) {
-					jfail(r, m[n].off, "duplicate field in a JSON object");
+					jfail(r, m[n].off, N_("duplicate field in a JSON object"));
 					goto fail;
 				}
 			}
 			jskip(r);
 			if (r->pos >= r->len || r->s[r->pos] != ':') {
-				jfail(r, r->pos, "expected ':' after a field name");
+				jfail(r, r->pos, N_("expected ':' after a field name"));
 				goto fail;
 			}
 			r->pos++;
@@ -274,7 +275,7 @@ jobject(struct jreader *r, struct jv *v, int depth)
 				r->pos++;
 				break;
 			}
-			jfail(r, r->pos, "expected ',' or '}' in a JSON object");
+			jfail(r, r->pos, N_("expected ',' or '}' in a JSON object"));
 			goto fail;
 		}
 	}
@@ -304,9 +305,9 @@ jvalue(struct jreader *r, struct jv *v, int depth)
 	jskip(r);
 	v->off = r->pos;
 	if (depth > JSON_MAX_DEPTH)
-		return jfail(r, r->pos, "JSON nested too deeply");
+		return jfail(r, r->pos, N_("JSON nested too deeply"));
 	if (r->pos >= r->len)
-		return jfail(r, r->pos, "expected a JSON value");
+		return jfail(r, r->pos, N_("expected a JSON value"));
 	switch (r->s[r->pos]) {
 	case '"': return jstring(r, v);
 	case '[': return jarray(r, v, depth);
@@ -328,7 +329,7 @@ jvalue(struct jreader *r, struct jv *v, int depth)
 		if (r->s[r->pos] == '-' || (r->s[r->pos] >= '0' && r->s[r->pos] <= '9'))
 			return jnumber(r, v);
 	}
-	return jfail(r, r->pos, "expected a JSON value");
+	return jfail(r, r->pos, N_("expected a JSON value"));
 }
 
 /* ---- the typed pattern ---- */
@@ -394,7 +395,7 @@ static int
 type_error(struct jreader *r, const struct jmember *m, const char *want)
 {
 	lexer_error(r->lx, m->val.off, _("rootcause.json: \"%s\" must be %s or null"), m->key,
-	            want);
+	            _(want));
 	return -1;
 }
 
@@ -406,7 +407,7 @@ conv_str(struct jreader *r, const struct jmember *m, struct pstr *p)
 		return 0;
 	}
 	if (m->val.type != JV_STR)
-		return type_error(r, m, "a string");
+		return type_error(r, m, N_("a string"));
 	p->st = P_VAL;
 	p->s = m->val.s;
 	return 0;
@@ -420,7 +421,7 @@ conv_bool(struct jreader *r, const struct jmember *m, struct pbool *p)
 		return 0;
 	}
 	if (m->val.type != JV_BOOL)
-		return type_error(r, m, "true, false");
+		return type_error(r, m, N_("true, false"));
 	p->st = P_VAL;
 	p->b = m->val.b;
 	return 0;
@@ -434,7 +435,7 @@ conv_num(struct jreader *r, const struct jmember *m, struct pnum *p)
 		return 0;
 	}
 	if (m->val.type != JV_NUM)
-		return type_error(r, m, "a number");
+		return type_error(r, m, N_("a number"));
 	p->st = P_VAL;
 	p->n = m->val.n;
 	return 0;
@@ -448,7 +449,7 @@ conv_account(struct jreader *r, const struct jmember *m, struct pstr *p)
 		return conv_str(r, m, p);
 	double n = m->val.n;
 	if (n < 0 || n >= 1e15 || n != floor(n))
-		return type_error(r, m, "a string");
+		return type_error(r, m, N_("a string"));
 	char tmp[32];
 	snprintf(tmp, sizeof tmp, "%.0f", n);
 	p->st = P_VAL;
@@ -492,7 +493,7 @@ need_object(struct jreader *r, const struct jv *v, const char *what)
 {
 	if (v->type == JV_OBJ)
 		return 0;
-	lexer_error(r->lx, v->off, _("rootcause.json: expected %s (a JSON object)"), what);
+	lexer_error(r->lx, v->off, _("rootcause.json: expected %s (a JSON object)"), _(what));
 	return -1;
 }
 
@@ -500,7 +501,7 @@ static int
 conv_exception(struct jreader *r, const struct jv *v, struct pexc *p)
 {
 	static const char *const known[] = {"Name", "Message", NULL};
-	if (need_object(r, v, "an exception") < 0)
+	if (need_object(r, v, N_("an exception")) < 0)
 		return -1;
 	for (unsigned i = 0; i < v->count; i++) {
 		const struct jmember *m = &v->members[i];
@@ -517,7 +518,7 @@ static int
 conv_entity(struct jreader *r, const struct jv *v, struct pent *p)
 {
 	static const char *const known[] = {"Name", "Coverage", "Remote", "Exceptions", NULL};
-	if (need_object(r, v, "an entity") < 0)
+	if (need_object(r, v, N_("an entity")) < 0)
 		return -1;
 	for (unsigned i = 0; i < v->count; i++) {
 		const struct jmember *m = &v->members[i];
@@ -529,7 +530,7 @@ conv_entity(struct jreader *r, const struct jv *v, struct pent *p)
 		} else if (strcmp(m->key, "Remote") == 0) {
 			rc = conv_bool(r, m, &p->remote);
 		} else if (strcmp(m->key, "Exceptions") == 0) {
-			rc = conv_list(r, m, &p->exc_st, "a list of exceptions");
+			rc = conv_list(r, m, &p->exc_st, N_("a list of exceptions"));
 			if (rc == 0 && p->exc_st == P_VAL) {
 				p->n_exc = m->val.count;
 				p->exc = ARENA_ARRAY(r->a, struct pexc, p->n_exc);
@@ -550,7 +551,7 @@ conv_service(struct jreader *r, const struct jv *v, struct psvc *p)
 {
 	static const char *const known[] = {"Name",     "Names",      "Type", "AccountId",
 	                                    "Inferred", "EntityPath", NULL};
-	if (need_object(r, v, "a service") < 0)
+	if (need_object(r, v, N_("a service")) < 0)
 		return -1;
 	for (unsigned i = 0; i < v->count; i++) {
 		const struct jmember *m = &v->members[i];
@@ -564,7 +565,7 @@ conv_service(struct jreader *r, const struct jv *v, struct psvc *p)
 		} else if (strcmp(m->key, "Inferred") == 0) {
 			rc = conv_bool(r, m, &p->inferred);
 		} else if (strcmp(m->key, "Names") == 0) {
-			rc = conv_list(r, m, &p->names.st, "a list of strings");
+			rc = conv_list(r, m, &p->names.st, N_("a list of strings"));
 			if (rc == 0 && p->names.st == P_VAL) {
 				p->names.n = m->val.count;
 				p->names.v = ARENA_ARRAY(r->a, const char *, p->names.n);
@@ -572,13 +573,13 @@ conv_service(struct jreader *r, const struct jv *v, struct psvc *p)
 					const struct jv *item = &m->val.items[k];
 					if (item->type != JV_STR)
 						rc = jfail(r, item->off,
-						           "\"Names\" must list strings");
+						           N_("\"Names\" must list strings"));
 					else
 						p->names.v[k] = item->s;
 				}
 			}
 		} else if (strcmp(m->key, "EntityPath") == 0) {
-			rc = conv_list(r, m, &p->path_st, "a list of entities");
+			rc = conv_list(r, m, &p->path_st, N_("a list of entities"));
 			if (rc == 0 && p->path_st == P_VAL) {
 				p->n_path = m->val.count;
 				p->path = ARENA_ARRAY(r->a, struct pent, p->n_path);
@@ -598,7 +599,7 @@ static int
 conv_cause(struct jreader *r, const struct jv *v, struct pcause *p)
 {
 	static const char *const known[] = {"Services", "ClientImpacting", NULL};
-	if (need_object(r, v, "a root cause") < 0)
+	if (need_object(r, v, N_("a root cause")) < 0)
 		return -1;
 	for (unsigned i = 0; i < v->count; i++) {
 		const struct jmember *m = &v->members[i];
@@ -606,7 +607,7 @@ conv_cause(struct jreader *r, const struct jv *v, struct pcause *p)
 		if (strcmp(m->key, "ClientImpacting") == 0) {
 			rc = conv_bool(r, m, &p->client_impacting);
 		} else if (strcmp(m->key, "Services") == 0) {
-			rc = conv_list(r, m, &p->svc_st, "a list of services");
+			rc = conv_list(r, m, &p->svc_st, N_("a list of services"));
 			if (rc == 0 && p->svc_st == P_VAL) {
 				p->n_svcs = m->val.count;
 				p->svcs = ARENA_ARRAY(r->a, struct psvc, p->n_svcs);
@@ -627,7 +628,7 @@ rcjson_parse(struct lexer *lx, struct arena *a)
 {
 	struct jreader r = {lx, a, lx->src, lx->len, lx->pos};
 	if (r.pos >= r.len || r.s[r.pos] != '[') {
-		jfail(&r, r.pos, "expected '[' right after '#'");
+		jfail(&r, r.pos, N_("expected '[' right after '#'"));
 		lexer_hint(lx, _("write the root causes as #[ {...}, ... ]"));
 		return NULL;
 	}
@@ -635,7 +636,7 @@ rcjson_parse(struct lexer *lx, struct arena *a)
 	if (jvalue(&r, &top, 0) < 0)
 		return NULL;
 	if (top.count == 0) {
-		jfail(&r, top.off, "expected at least one root cause in #[ ]");
+		jfail(&r, top.off, N_("expected at least one root cause in #[ ]"));
 		lexer_hint(lx, _("#[{}] matches every trace that has a root cause"));
 		return NULL;
 	}

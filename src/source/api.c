@@ -60,7 +60,7 @@ api_open(const struct api_settings *s, struct xr_store *store, struct xr_warning
 		}
 		xr_err_clear(err);
 		snprintf(a->region_where, sizeof a->region_where,
-		         "the EC2 instance metadata service at %s", where);
+		         _("the EC2 instance metadata service at %s"), where);
 		a->region_source = a->region_where;
 	}
 	a->cfg.region = a->region;
@@ -144,9 +144,11 @@ api_creds_failure(const struct api *a)
 }
 
 void
-api_explain(const struct api *a, const char *reason, struct buf *out)
+api_explain(const struct api *a, const char *reason, enum http_failure failure, struct buf *out)
 {
 	const struct aws_creds *c = creds_current(a->creds);
+	/* The error codes and messages matched here are the service's (always
+	 * English); transport failures come as a code, not as words. */
 	if (strstr(reason, "ExpiredToken") && c->interactive)
 		buf_printf(out,
 		           _("the credentials from %s needed an MFA code and have expired: start "
@@ -173,11 +175,11 @@ api_explain(const struct api *a, const char *reason, struct buf *out)
 		           c->source);
 	else if (strstr(reason, "RequestExpired") || strstr(reason, "Signature expired"))
 		buf_printf(out, _("this machine's clock is off by more than 5 minutes"));
-	else if (strstr(reason, "Could not resolve host") || strstr(reason, "host name not found"))
+	else if (failure == HTTP_FAIL_RESOLVE)
 		buf_printf(out, _("is the %s right? (endpoint %s)"),
 		           strstr(a->endpoint.url, ".amazonaws.com") ? _("region")
 		                                                     : "--endpoint-url",
 		           a->endpoint.url);
-	else if (strstr(reason, "Failed to connect") || strstr(reason, "Connection refused"))
+	else if (failure == HTTP_FAIL_CONNECT)
 		buf_printf(out, _("nothing answers at %s"), a->endpoint.url);
 }

@@ -47,7 +47,9 @@ double api_tick(void *api);
 /* Why no credentials could be found (after api_open()), or NULL. */
 const struct xr_err *api_creds_failure(const struct api *a);
 /* Appends a hint for a fatal error (expired credentials, wrong region,
- * unknown host, ...), or nothing. */
-void api_explain(const struct api *a, const char *reason, struct buf *out);
+ * unknown host, ...), or nothing: reason is fetch_aborted()'s text (the
+ * service's error code and message), failure fetch_abort_failure()'s. */
+void api_explain(const struct api *a, const char *reason, enum http_failure failure,
+                 struct buf *out);
 
 #endif

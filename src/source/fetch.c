@@ -15,6 +15,7 @@
 #include "util/dlog.h"
 #include "util/jsonscan.h"
 #include "util/timefmt.h"
+#include "util/i18n.h"
 #include "util/xmalloc.h"
 #include "xray/decode_graph.h"
 
@@ -154,6 +155,7 @@ struct fetch {
 	char **failed_ids;
 	size_t n_failed_ids, cap_failed_ids;
 	char *abort_reason;
+	enum http_failure abort_failure;
 
 	bool groups_done;
 };
@@ -234,7 +236,8 @@ job_what(const struct job *j, char *out, size_t size)
 	case XRAY_GET_SERVICE_GRAPH:
 		fetch_window_text(j->start, j->end, win, sizeof win);
 		if (j->page > 1)
-			snprintf(out, size, "%s %s (page %zu)", xray_op_name(j->op), win, j->page);
+			snprintf(out, size, _("%s %s (page %zu)"), xray_op_name(j->op), win,
+			         j->page);
 		else
 			snprintf(out, size, "%s %s", xray_op_name(j->op), win);
 		break;
@@ -586,20 +589,21 @@ count_unfinished(struct fetch *f, enum xray_op op, struct job *except)
 }
 
 static void
-fetch_abort(struct fetch *f, struct job *cause, const char *why)
+fetch_abort(struct fetch *f, struct job *cause, const char *why, enum http_failure failure)
 {
 	char what[400];
 	job_what(cause, what, sizeof what);
 	size_t slices = count_unfinished(f, XRAY_GET_TRACE_SUMMARIES, cause);
 	size_t traces = count_unfinished(f, XRAY_BATCH_GET_TRACES, cause);
 	f->abort_reason = xasprintf("%s: %s", what, why);
+	f->abort_failure = failure;
 	dlog("ABORT %s", f->abort_reason);
 	if (slices + (cause->op == XRAY_GET_TRACE_SUMMARIES))
 		add_failure(f, XRAY_GET_TRACE_SUMMARIES, "GetTraceSummaries",
-		            "not fetched (stopped)",
+		            _("not fetched (stopped)"),
 		            slices + (cause->op == XRAY_GET_TRACE_SUMMARIES));
 	if (traces + (cause->op == XRAY_BATCH_GET_TRACES ? cause->n_ids : 0))
-		add_failure(f, XRAY_BATCH_GET_TRACES, "BatchGetTraces", "not fetched (stopped)",
+		add_failure(f, XRAY_BATCH_GET_TRACES, "BatchGetTraces", _("not fetched (stopped)"),
 		            traces + (cause->op == XRAY_BATCH_GET_TRACES ? cause->n_ids : 0));
 	for (size_t i = 0; cause->op == XRAY_BATCH_GET_TRACES && i < cause->n_ids; i++)
 		failed_id(f, cause->ids[i].id);
@@ -784,7 +788,7 @@ pick(struct fetch *f, double now, double *wake)
 				const char *re = creds_refresh_error(f->o.creds);
 				snprintf(why, sizeof why, "%s%s%s", j->wait_reason, re ? "; " : "",
 				         re ? re : "");
-				fetch_abort(f, j, why);
+				fetch_abort(f, j, why, HTTP_FAIL_NONE);
 				return NULL;
 			}
 		}
@@ -824,8 +828,8 @@ expire_queued(struct fetch *f, double now, double wake)
 			char dur[32], msg[200];
 			fetch_duration_text(now - budget_start(f, j), dur, sizeof dur);
 			snprintf(msg, sizeof msg,
-			         "not sent: waited %s for a connection slot with no reply from the "
-			         "service (--retry-budget spent)",
+			         _("not sent: waited %s for a connection slot with no reply from "
+			           "the service (--retry-budget spent)"),
 			         dur);
 			if (j->retrying) {
 				j->retrying = false;
@@ -970,10 +974,10 @@ next_page(struct fetch *f, struct job *j, char *token, double now)
 	if (!note_token(j, token) || j->page >= MAX_PAGES) {
 		free(token);
 		job_fail(f, j,
-		         j->page >= MAX_PAGES ? "more than 100000 pages: stopped paging"
-		                              : "the service sent the same NextToken again: "
-		                                "stopped paging this time slice (results may be "
-		                                "incomplete)");
+		         j->page >= MAX_PAGES ? _("more than 100000 pages: stopped paging")
+		                              : _("the service sent the same NextToken again: "
+		                                  "stopped paging this time slice (results may be "
+		                                  "incomplete)"));
 		return -1;
 	}
 	free(j->token);
@@ -1097,7 +1101,7 @@ process_traces(struct fetch *f, struct job *j, const char *body, size_t len, dou
 				char why[200];
 				snprintf(
 				    why, sizeof why,
-				    "left in UnprocessedTraceIds by %d BatchGetTraces requests",
+				    _("left in UnprocessedTraceIds by %d BatchGetTraces requests"),
 				    j->ids[i].attempts);
 				char what[100];
 				snprintf(what, sizeof what, "BatchGetTraces %s", id);
@@ -1112,7 +1116,7 @@ process_traces(struct fetch *f, struct job *j, const char *body, size_t len, dou
 			char what[100];
 			snprintf(what, sizeof what, "BatchGetTraces %s", id);
 			add_failure(f, XRAY_BATCH_GET_TRACES, what,
-			            "not in the reply (expired or unknown trace id)", 1);
+			            _("not in the reply (expired or unknown trace id)"), 1);
 			failed_id(f, id);
 		}
 	}
@@ -1184,8 +1188,8 @@ handle_failure(struct fetch *f, struct job *j, const struct xray_reply *reply, d
 		if (elapsed + delay > f->o.retry_budget) {
 			char dur[32], msg[1000];
 			fetch_duration_text(elapsed, dur, sizeof dur);
-			snprintf(msg, sizeof msg, "%s after %s of retries (%d attempts)", rep.code,
-			         dur, j->attempts);
+			snprintf(msg, sizeof msg, _("%s after %s of retries (%d attempts)"),
+			         rep.code, dur, j->attempts);
 			job_fail(f, j, msg);
 		} else {
 			dlog("  %s: retry in %.2fs (send rate %.1f/s)", rep.code, delay,
@@ -1199,13 +1203,13 @@ handle_failure(struct fetch *f, struct job *j, const struct xray_reply *reply, d
 		double delay = retry_backoff(j->attempts, rand01(f));
 		if (j->attempts >= f->o.max_attempts) {
 			char msg[1000];
-			snprintf(msg, sizeof msg, "%s (after %d attempts)", why, j->attempts);
+			snprintf(msg, sizeof msg, _("%s (after %d attempts)"), why, j->attempts);
 			job_fail(f, j, msg);
 		} else if (elapsed + delay > f->o.retry_budget) {
 			char dur[32], msg[1100];
 			fetch_duration_text(elapsed, dur, sizeof dur);
 			snprintf(msg, sizeof msg,
-			         "%s (after %d attempts in %s: --retry-budget spent)", why,
+			         _("%s (after %d attempts in %s: --retry-budget spent)"), why,
 			         j->attempts, dur);
 			job_fail(f, j, msg);
 		} else {
@@ -1226,10 +1230,10 @@ handle_failure(struct fetch *f, struct job *j, const struct xray_reply *reply, d
 			dlog("  %s: waiting for refreshed credentials", rep.code);
 			enqueue(f, j, now);
 		} else {
-			fetch_abort(f, j, why);
+			fetch_abort(f, j, why, rep.failure);
 		}
 		break;
-	case XRAY_FATAL: fetch_abort(f, j, why); break;
+	case XRAY_FATAL: fetch_abort(f, j, why, rep.failure); break;
 	case XRAY_FAILED:
 		if (j->op == XRAY_GET_TRACE_SUMMARIES &&
 		    strcmp(rep.code, "InvalidRequestException") == 0) {
@@ -1240,7 +1244,7 @@ handle_failure(struct fetch *f, struct job *j, const struct xray_reply *reply, d
 				         j->scan->filter);
 			else
 				snprintf(msg, sizeof msg, "%s", why);
-			fetch_abort(f, j, msg);
+			fetch_abort(f, j, msg, rep.failure);
 		} else {
 			job_fail(f, j, why);
 		}
@@ -1253,7 +1257,7 @@ static void
 invalid_reply(struct fetch *f, struct job *j, const struct xr_err *err, double now)
 {
 	struct xray_reply rep = {.verdict = XRAY_TRANSIENT};
-	snprintf(rep.code, sizeof rep.code, "invalid reply");
+	snprintf(rep.code, sizeof rep.code, "%s", _("invalid reply"));
 	snprintf(rep.message, sizeof rep.message, "%.590s", err->msg);
 	handle_failure(f, j, &rep, now);
 }
@@ -1320,6 +1324,12 @@ const char *
 fetch_aborted(const struct fetch *f)
 {
 	return f->abort_reason;
+}
+
+enum http_failure
+fetch_abort_failure(const struct fetch *f)
+{
+	return f->abort_reason ? f->abort_failure : HTTP_FAIL_NONE;
 }
 
 size_t

@@ -115,6 +115,9 @@ bool fetch_idle(const struct fetch *f);
 const struct fetch_progress *fetch_progress(const struct fetch *f);
 /* Non-NULL once a fatal error stopped everything. */
 const char *fetch_aborted(const struct fetch *f);
+/* The transport failure that stopped everything (HTTP_FAIL_NONE when the
+ * service answered, or nothing stopped). */
+enum http_failure fetch_abort_failure(const struct fetch *f);
 size_t fetch_failure_count(const struct fetch *f);
 const struct fetch_failure *fetch_failure(const struct fetch *f, size_t i);
 /* The ids of the traces that could not be fetched (for --save). */

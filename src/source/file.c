@@ -389,7 +389,7 @@ decode_item(struct loader *l, size_t i)
 		if (err.has_offset) /* a JSON syntax error: say where in the file */
 			warn_add(&r->warnings, _("%s: invalid JSON%s: skipped"),
 			         position(l, it, err.offset),
-			         err.offset >= len ? " (truncated?)" : "");
+			         err.offset >= len ? _(" (truncated?)") : "");
 		else
 			warn_add(&r->warnings, _("%s: skipped"), err.msg);
 	}
@@ -618,7 +618,7 @@ file_load(const char *path, struct xr_store *store, struct xr_warnings *warnings
           struct load_stats *stats, struct xr_err *err)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
-	const char *name = is_stdin ? "(stdin)" : path;
+	const char *name = is_stdin ? _("(stdin)") : path;
 	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return xr_err_set(err, XR_EIO, "%s: %s", path, strerror(errno));

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,8 +74,8 @@ otlp_open(const char *address, struct xr_store *store, struct xr_warnings *warni
 	if (bind(o->fd, (struct sockaddr *)&o->addr.sa, o->addr.sa_len) < 0 ||
 	    listen(o->fd, 64) < 0) {
 		xr_err_set(err, XR_EIO, _("--listen-otlp %s: %s%s"), o->addr.text, strerror(errno),
-		           errno == EADDRINUSE ? " (is an OpenTelemetry Collector running? give "
-		                                 "xrtop another port)"
+		           errno == EADDRINUSE ? _(" (is an OpenTelemetry Collector running? "
+		                                   "give xrtop another port)")
 		                               : "");
 		goto fail;
 	}
@@ -139,7 +140,7 @@ take_span(void *ctx, const struct otlp_span *sp, struct buf *why)
 	struct xr_trace *t = trace_new_sized(NULL, json.len);
 	struct xr_err err = {0};
 	if (!decode_segment_document(json.data, json.len, t, &err) || !t->id[0]) {
-		buf_puts(why, err.msg[0] ? err.msg : "not a usable segment");
+		buf_puts(why, err.msg[0] ? err.msg : _("not a usable segment"));
 		trace_free(t);
 		buf_free(&json);
 		return false;
@@ -234,25 +235,56 @@ conn_flush(struct otlp *o, struct conn *c)
 	o->io.watch(o->io.ctx, c->fd, POLLIN);
 }
 
-/* Queues a reply; bodies are google.rpc.Status for errors. */
+/* Why a request is refused: in English for the exporter (the reply's
+ * google.rpc.Status), in the user's language for the log. */
+struct why {
+	char en[400];
+	char local[400];
+};
+
+static void why_set(struct why *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Formats an N_() message both ways. */
 static void
-reply(struct otlp *o, struct conn *c, int status, bool protobuf, const char *body, size_t len,
-      const char *message, bool close_after)
+why_set(struct why *w, const char *fmt, ...)
 {
+	va_list ap, again;
+	va_start(ap, fmt);
+	va_copy(again, ap);
+	vsnprintf(w->en, sizeof w->en, fmt, ap);
+	vsnprintf(w->local, sizeof w->local, _(fmt), again);
+	va_end(again);
+	va_end(ap);
+}
+
+/* An N_() message without arguments, both ways. */
+static void
+why_msg(struct why *w, const char *msgid)
+{
+	snprintf(w->en, sizeof w->en, "%s", msgid);
+	snprintf(w->local, sizeof w->local, "%s", _(msgid));
+}
+
+/* Queues an error reply: a google.rpc.Status body saying why. */
+static void
+reply(struct otlp *o, struct conn *c, int status, bool protobuf, const struct why *why,
+      bool close_after)
+{
+	const char *body = NULL;
+	size_t len = 0;
 	struct buf b = BUF_INIT;
 	if (status >= 400) {
 		o->stats.bad++;
 		/* google.rpc.Code: INVALID_ARGUMENT, NOT_FOUND, UNAVAILABLE, UNIMPLEMENTED */
 		int code = status == 400 ? 3 : status == 404 ? 5 : status == 503 ? 14 : 12;
 		if (protobuf)
-			otlp_status_protobuf(code, message, &b);
+			otlp_status_protobuf(code, why->en, &b);
 		else
-			otlp_status_json(code, message, &b);
+			otlp_status_json(code, why->en, &b);
 		body = b.data;
 		len = b.len;
 		if (o->messages++ < OTLP_MAX_MESSAGES)
 			warn_add(o->warnings, _("--listen-otlp %s: request %llu: %d: %s"),
-			         o->addr.text, o->stats.requests + 1, status, message);
+			         o->addr.text, o->stats.requests + 1, status, why->local);
 	}
 	o->stats.requests++;
 	c->close_after |= close_after;
@@ -300,7 +332,7 @@ copy_value(char *dst, size_t cap, const char *p, const char *end)
 	dst[n] = '\0';
 }
 
-/* Parses the request line and headers; returns NULL or why it is bad. */
+/* Parses the request line and headers; returns NULL or why it is bad (N_()). */
 static const char *
 parse_head(const char *data, size_t len, struct request *r)
 {
@@ -315,7 +347,7 @@ parse_head(const char *data, size_t len, struct request *r)
 	const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1)) : NULL;
 	if (!sp1 || !sp2 || (size_t)(sp1 - data) >= sizeof r->method ||
 	    (size_t)(sp2 - sp1 - 1) >= sizeof r->target || sp2 == sp1 + 1)
-		return "malformed request line";
+		return N_("malformed request line");
 	copy_value(r->method, sizeof r->method, data, sp1);
 	copy_value(r->target, sizeof r->target, sp1 + 1, sp2);
 	if ((size_t)(eol - sp2 - 1) == 8 && memcmp(sp2 + 1, "HTTP/1.1", 8) == 0)
@@ -323,28 +355,28 @@ parse_head(const char *data, size_t len, struct request *r)
 	else if ((size_t)(eol - sp2 - 1) == 8 && memcmp(sp2 + 1, "HTTP/1.0", 8) == 0)
 		r->http10 = true;
 	else
-		return "not HTTP/1.0 or HTTP/1.1";
+		return N_("not HTTP/1.0 or HTTP/1.1");
 	for (const char *p = eol + 2; p < end;) {
 		const char *le = memchr(p, '\r', (size_t)(end - p));
 		if (!le)
 			le = end;
 		const char *colon = memchr(p, ':', (size_t)(le - p));
 		if (!colon || colon == p)
-			return "malformed header line";
+			return N_("malformed header line");
 		const char *v = colon + 1, *ve = le;
 		trim(&v, &ve);
 		size_t n = (size_t)(colon - p);
 		if (header_is(p, n, "Content-Length")) {
 			long long cl = 0;
 			if (v == ve)
-				return "empty Content-Length";
+				return N_("empty Content-Length");
 			for (const char *q = v; q < ve; q++) {
 				if (*q < '0' || *q > '9' || cl > (1LL << 40))
-					return "Content-Length is not a number";
+					return N_("Content-Length is not a number");
 				cl = cl * 10 + (*q - '0');
 			}
 			if (r->content_length >= 0 && r->content_length != cl)
-				return "two different Content-Length headers";
+				return N_("two different Content-Length headers");
 			r->content_length = cl;
 		} else if (header_is(p, n, "Transfer-Encoding")) {
 			if ((size_t)(ve - v) == 7 && strncasecmp(v, "chunked", 7) == 0)
@@ -367,7 +399,7 @@ parse_head(const char *data, size_t len, struct request *r)
 		p = le + 2;
 	}
 	if (r->chunked && r->content_length >= 0)
-		return "both Content-Length and Transfer-Encoding";
+		return N_("both Content-Length and Transfer-Encoding");
 	return NULL;
 }
 
@@ -434,15 +466,15 @@ encoding_known(const char *e)
 }
 
 /* Decodes a gzip (members one after another too) or deflate (zlib) body
- * into out, at most OTLP_MAX_BODY bytes.  Returns 200, or 400/413/503 with
- * why in msg. */
+ * into out, at most OTLP_MAX_BODY bytes.  Returns 200, or 400/413/503 and
+ * sets why. */
 static int
-inflate_body(const char *in, size_t len, bool gzip, struct buf *out, char *msg, size_t cap)
+inflate_body(const char *in, size_t len, bool gzip, struct buf *out, struct why *why)
 {
 	const char *name = gzip ? "gzip" : "deflate";
 	z_stream z = {0};
 	if (inflateInit2(&z, gzip ? 16 + MAX_WBITS : MAX_WBITS) != Z_OK) {
-		snprintf(msg, cap, "%s: out of memory to start the decompressor", name);
+		why_set(why, N_("%s: out of memory to start the decompressor"), name);
 		return 503;
 	}
 	z.next_in = (Bytef *)(uintptr_t)in;
@@ -451,8 +483,8 @@ inflate_body(const char *in, size_t len, bool gzip, struct buf *out, char *msg, 
 	int status = 200, rc = Z_OK;
 	while (rc != Z_STREAM_END) {
 		if (out->len == OTLP_MAX_BODY) {
-			snprintf(msg, cap, "the %s body inflates to more than %d bytes", name,
-			         OTLP_MAX_BODY);
+			why_set(why, N_("the %s body inflates to more than %d bytes"), name,
+			        OTLP_MAX_BODY);
 			status = 413;
 			break;
 		}
@@ -471,28 +503,28 @@ inflate_body(const char *in, size_t len, bool gzip, struct buf *out, char *msg, 
 		if (rc == Z_STREAM_END)
 			break;
 		if (rc == Z_MEM_ERROR) {
-			snprintf(msg, cap, "%s: out of memory while inflating", name);
+			why_set(why, N_("%s: out of memory while inflating"), name);
 			status = 503;
 			break;
 		}
 		if (rc == Z_NEED_DICT || rc == Z_DATA_ERROR) {
-			snprintf(msg, cap, "the %s body is corrupt at compressed byte %lu: %s",
-			         name, z.total_in, z.msg ? z.msg : "bad data");
+			why_set(why, N_("the %s body is corrupt at compressed byte %lu: %s"), name,
+			        z.total_in, z.msg ? z.msg : "bad data");
 			status = 400;
 			break;
 		}
 		if (rc == Z_BUF_ERROR || (z.avail_in == 0 && z.avail_out != 0)) {
-			snprintf(msg, cap,
-			         "the %s body is truncated: it ends after %zu bytes before the end "
-			         "of the compressed stream",
-			         name, len);
+			why_set(why,
+			        N_("the %s body is truncated: it ends after %zu bytes before the "
+			           "end of the compressed stream"),
+			        name, len);
 			status = 400;
 			break;
 		}
 	}
 	if (status == 200 && z.avail_in != 0) {
-		snprintf(msg, cap, "%zu bytes follow the end of the deflate stream",
-		         (size_t)z.avail_in);
+		why_set(why, N_("%zu bytes follow the end of the deflate stream"),
+		        (size_t)z.avail_in);
 		status = 400;
 	}
 	inflateEnd(&z);
@@ -509,16 +541,19 @@ again:
 		if (!blank || (size_t)(blank - c->in.data) + 4 > OTLP_MAX_HEADER) {
 			if (c->in.len > OTLP_MAX_HEADER ||
 			    (blank && blank - c->in.data + 4 > OTLP_MAX_HEADER)) {
-				reply(o, c, 431, false, NULL, 0,
-				      "the request line and headers are too long", true);
+				struct why w;
+				why_msg(&w, N_("the request line and headers are too long"));
+				reply(o, c, 431, false, &w, true);
 				break;
 			}
 			return true;
 		}
 		struct request r;
-		const char *why = parse_head(c->in.data, (size_t)(blank - c->in.data) + 4, &r);
-		if (why) {
-			reply(o, c, 400, false, NULL, 0, why, true);
+		struct why w;
+		const char *bad = parse_head(c->in.data, (size_t)(blank - c->in.data) + 4, &r);
+		if (bad) {
+			why_msg(&w, bad);
+			reply(o, c, 400, false, &w, true);
 			break;
 		}
 		bool keep = r.http10 ? r.keep_alive : !r.close;
@@ -531,21 +566,20 @@ again:
 		bool protobuf =
 		    mt_len == 22 && strncasecmp(r.content_type, "application/x-protobuf", 22) == 0;
 		if (r.bad_encoding) {
-			reply(o, c, 501, protobuf, NULL, 0,
-			      "only the chunked Transfer-Encoding is supported", true);
+			why_msg(&w, N_("only the chunked Transfer-Encoding is supported"));
+			reply(o, c, 501, protobuf, &w, true);
 			break;
 		}
 		bool is_post = strcmp(r.method, "POST") == 0;
 		if (r.content_length < 0 && !r.chunked && is_post) {
-			reply(o, c, 411, protobuf, NULL, 0,
-			      "Content-Length or chunked encoding required", true);
+			why_msg(&w, N_("Content-Length or chunked encoding required"));
+			reply(o, c, 411, protobuf, &w, true);
 			break;
 		}
 		if (r.content_length > OTLP_MAX_BODY) {
-			char m[120];
-			snprintf(m, sizeof m, "the body (%lld bytes) is larger than %d bytes",
-			         r.content_length, OTLP_MAX_BODY);
-			reply(o, c, 413, protobuf, NULL, 0, m, true);
+			why_set(&w, N_("the body (%lld bytes) is larger than %d bytes"),
+			        r.content_length, OTLP_MAX_BODY);
+			reply(o, c, 413, protobuf, &w, true);
 			break;
 		}
 		/* the body */
@@ -557,15 +591,14 @@ again:
 			int rc = dechunk(body, avail, &chunked, &n);
 			if (rc == -2) {
 				buf_free(&chunked);
-				char m[80];
-				snprintf(m, sizeof m, "the body is larger than %d bytes",
-				         OTLP_MAX_BODY);
-				reply(o, c, 413, protobuf, NULL, 0, m, true);
+				why_set(&w, N_("the body is larger than %d bytes"), OTLP_MAX_BODY);
+				reply(o, c, 413, protobuf, &w, true);
 				break;
 			}
 			if (rc == -1) {
 				buf_free(&chunked);
-				reply(o, c, 400, protobuf, NULL, 0, "malformed chunked body", true);
+				why_msg(&w, N_("malformed chunked body"));
+				reply(o, c, 400, protobuf, &w, true);
 				break;
 			}
 			if (rc == 0) {
@@ -583,36 +616,33 @@ again:
 		}
 		/* the answer */
 		struct buf inflated = BUF_INIT;
-		char zmsg[200];
 		int zstatus = 200;
 		char path[256];
 		snprintf(path, sizeof path, "%.*s", (int)strcspn(r.target, "?"), r.target);
 		if (strcmp(path, "/v1/traces") != 0) {
-			char m[320];
-			snprintf(m, sizeof m, "%s: not found (OTLP traces go to POST /v1/traces)",
-			         path);
-			reply(o, c, 404, protobuf, NULL, 0, m, !keep);
+			why_set(&w, N_("%s: not found (OTLP traces go to POST /v1/traces)"), path);
+			reply(o, c, 404, protobuf, &w, !keep);
 		} else if (!is_post) {
-			reply(o, c, 405, protobuf, NULL, 0, "use POST", !keep);
+			why_msg(&w, N_("use POST"));
+			reply(o, c, 405, protobuf, &w, !keep);
 		} else if (!encoding_known(r.content_encoding)) {
-			char m[200];
-			snprintf(m, sizeof m,
-			         "Content-Encoding %s is not supported: use gzip, deflate or none "
-			         "at all",
-			         r.content_encoding);
-			reply(o, c, 415, protobuf, NULL, 0, m, !keep);
+			why_set(
+			    &w,
+			    N_("Content-Encoding %s is not supported: use gzip, deflate or none "
+			       "at all"),
+			    r.content_encoding);
+			reply(o, c, 415, protobuf, &w, !keep);
 		} else if (!json && !protobuf) {
-			char m[160];
-			snprintf(
-			    m, sizeof m,
-			    "Content-Type '%s': use application/json or application/x-protobuf",
-			    r.content_type);
-			reply(o, c, 415, false, NULL, 0, m, !keep);
+			why_set(&w,
+			        N_("Content-Type '%s': use application/json or "
+			           "application/x-protobuf"),
+			        r.content_type);
+			reply(o, c, 415, false, &w, !keep);
 		} else if (!encoding_identity(r.content_encoding) &&
 		           (zstatus = inflate_body(body, body_len,
 		                                   strcasecmp(r.content_encoding, "deflate") != 0,
-		                                   &inflated, zmsg, sizeof zmsg)) != 200) {
-			reply(o, c, zstatus, protobuf, NULL, 0, zmsg, !keep);
+		                                   &inflated, &w)) != 200) {
+			reply(o, c, zstatus, protobuf, &w, !keep);
 		} else {
 			if (!encoding_identity(r.content_encoding)) {
 				body = inflated.data ? inflated.data : "";
@@ -719,7 +749,9 @@ conn_read(struct otlp *o, struct conn *c)
 		if (c->in.len == 0)
 			c->started = timefmt_monotonic();
 		if (c->in.len + (size_t)n > limit) {
-			reply(o, c, 413, false, NULL, 0, "the request is too large", true);
+			struct why w;
+			why_msg(&w, N_("the request is too large"));
+			reply(o, c, 413, false, &w, true);
 			buf_reset(&c->in);
 			conn_flush(o, c);
 			return;
@@ -764,7 +796,9 @@ otlp_tick(struct otlp *o, double now)
 		bool slow = isfinite(c->started) && now - c->started > OTLP_REQUEST_TIMEOUT;
 		bool idle = !c->in.len && !c->out.len && now - c->active > OTLP_IDLE_TIMEOUT;
 		if (slow && !c->out.len) {
-			reply(o, c, 408, false, NULL, 0, "the request took too long", true);
+			struct why w;
+			why_msg(&w, N_("the request took too long"));
+			reply(o, c, 408, false, &w, true);
 			buf_reset(&c->in);
 			conn_flush(o, c);
 		} else if (idle || (slow && now - c->started > 2 * OTLP_REQUEST_TIMEOUT)) {

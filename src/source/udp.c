@@ -36,12 +36,12 @@ struct udp {
 };
 
 static void
-bad(struct udp *u, const char *fmt, const char *detail)
+bad(struct udp *u, const char *why, const char *detail)
 {
 	u->stats.bad++;
 	if (u->messages++ < UDP_MAX_MESSAGES) {
 		warn_add(u->warnings, _("--listen %s: datagram %llu: %s%s"), u->addr.text,
-		         u->stats.datagrams, fmt, detail ? detail : "");
+		         u->stats.datagrams, why, detail ? detail : "");
 		if (u->messages == UDP_MAX_MESSAGES)
 			warn_add(u->warnings,
 			         _("--listen %s: further bad datagrams are only counted"),
@@ -88,8 +88,8 @@ udp_open(const char *listen, const char *forward, struct xr_store *store,
 	if (bind(u->fd, (struct sockaddr *)&u->addr.sa, u->addr.sa_len) < 0) {
 		xr_err_set(err, XR_EIO, _("--listen %s: %s%s"), u->addr.text, strerror(errno),
 		           errno == EADDRINUSE
-		               ? " (is the X-Ray daemon running? give xrtop another "
-		                 "port, or put it in front with --forward)"
+		               ? _(" (is the X-Ray daemon running? give xrtop another "
+		                   "port, or put it in front with --forward)")
 		               : "");
 		goto fail;
 	}
@@ -174,14 +174,14 @@ header_problem(const char *p, const char *end)
 {
 	p = jsonscan_skip_ws(p, end);
 	if (p == end || *p != '{')
-		return "no header line ({\"format\": \"json\", \"version\": 1} and a newline must "
-		       "come first)";
+		return N_("no header line ({\"format\": \"json\", \"version\": 1} and a newline "
+		          "must come first)");
 	struct header_scan h = {0};
 	const char *bad, *after = jsonscan_object(p, end, header_member, &h, &bad);
 	if (!after || jsonscan_skip_ws(after, end) != end)
-		return "the header line is not valid JSON";
+		return N_("the header line is not valid JSON");
 	if (!h.format_json || !h.version_1)
-		return "the header line is not {\"format\": \"json\", \"version\": 1}";
+		return N_("the header line is not {\"format\": \"json\", \"version\": 1}");
 	return NULL;
 }
 
@@ -197,18 +197,18 @@ udp_datagram(struct udp *u, const char *data, size_t len)
 	}
 	if (len > UDP_MAX_DOCUMENT) {
 		char what[80];
-		snprintf(what, sizeof what, "%zu bytes", len);
-		bad(u, "larger than the daemon's 64 kB limit: ", what);
+		snprintf(what, sizeof what, _("%zu bytes"), len);
+		bad(u, _("larger than the daemon's 64 kB limit: "), what);
 		return;
 	}
 	const char *end = data + len, *nl = memchr(data, '\n', len);
 	const char *why = nl ? header_problem(data, nl) : header_problem("", "");
 	if (why) {
-		bad(u, why, NULL);
+		bad(u, _(why), NULL);
 		return;
 	}
 	if (!nl || jsonscan_skip_ws(nl + 1, end) == end) {
-		bad(u, "no segment document after the header line", NULL);
+		bad(u, _("no segment document after the header line"), NULL);
 		return;
 	}
 	const char *doc = nl + 1;
@@ -219,8 +219,8 @@ udp_datagram(struct udp *u, const char *data, size_t len)
 		char detail[300];
 		if (err.has_offset)
 			snprintf(detail, sizeof detail,
-			         "invalid JSON at byte %zu of the document%s", err.offset + 1,
-			         err.offset >= doc_len ? " (truncated?)" : "");
+			         _("invalid JSON at byte %zu of the document%s"), err.offset + 1,
+			         err.offset >= doc_len ? _(" (truncated?)") : "");
 		else
 			detail[0] = '\0';
 		bad(u, detail[0] ? detail : err.msg, NULL);
@@ -228,13 +228,13 @@ udp_datagram(struct udp *u, const char *data, size_t len)
 		return;
 	}
 	if (!t->id[0]) {
-		bad(u, "the document has no trace_id: ", t->documents[0]->id);
+		bad(u, _("the document has no trace_id: "), t->documents[0]->id);
 		trace_free(t);
 		return;
 	}
 	if (t->n_problems) { /* kept, like --load keeps it: the problem is reported */
 		char detail[80];
-		snprintf(detail, sizeof detail, "trace %s: ", t->id);
+		snprintf(detail, sizeof detail, _("trace %s: "), t->id);
 		bad(u, detail, t->problems[0]);
 	}
 	trace_finish(t);
@@ -284,7 +284,7 @@ udp_readable(struct udp *u)
 		if ((size_t)n > UDP_READ_MAX) { /* an IPv6 jumbogram: cut by the read */
 			u->stats.datagrams++;
 			u->stats.forward_failed += u->fwd >= 0;
-			bad(u, "larger than the daemon's 64 kB limit", NULL);
+			bad(u, _("larger than the daemon's 64 kB limit"), NULL);
 			continue;
 		}
 		udp_datagram(u, u->buf, (size_t)n);

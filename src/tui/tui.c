@@ -1699,7 +1699,7 @@ open_first_view(struct tui *t)
 	const struct xr_store_entry *e = id ? session_find(t->s, id) : NULL;
 	if (!e || !e->trace) {
 		tui_set_status(t, CANVAS_ERROR, _("%s%s: no full trace to show"),
-		               o->trace_id ? "--trace " : "", id ? id : "no trace");
+		               o->trace_id ? "--trace " : "", id ? id : _("no trace"));
 		return;
 	}
 	free(t->trace_id);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/i18n.h"
 #include "util/jsonscan.h"
 
 enum {
@@ -75,7 +76,7 @@ read_literal(struct jsonpull *jp, const char *word, enum jsonpull_token token)
 {
 	size_t n = strlen(word);
 	if ((size_t)(jp->end - jp->p) < n || memcmp(jp->p, word, n) != 0)
-		return fail(jp, jp->p, "invalid literal");
+		return fail(jp, jp->p, N_("invalid literal"));
 	jp->p += n;
 	jp->state = S_AFTER_VALUE;
 	return token;
@@ -88,7 +89,7 @@ read_string(struct jsonpull *jp, enum jsonpull_token token)
 	const char *bad;
 	const char *after = jsonscan_string(jp->p, jp->end, &jp->text, &bad);
 	if (!after)
-		return fail(jp, bad, "invalid string");
+		return fail(jp, bad, N_("invalid string"));
 	if (!jp->text.data)
 		buf_puts(&jp->text, ""); /* an empty string still has a buffer */
 	jp->p = after;
@@ -99,7 +100,7 @@ static enum jsonpull_token
 open_container(struct jsonpull *jp, char kind)
 {
 	if (jp->depth >= JSONPULL_MAX_DEPTH)
-		return fail(jp, jp->p, "nested too deeply");
+		return fail(jp, jp->p, N_("nested too deeply"));
 	jp->kind[jp->depth++] = kind;
 	jp->p++;
 	jp->state = kind == 'o' ? S_OBJECT_FIRST : S_ARRAY_FIRST;
@@ -119,7 +120,7 @@ static enum jsonpull_token
 read_value(struct jsonpull *jp)
 {
 	if (jp->p >= jp->end)
-		return fail(jp, jp->p, "truncated");
+		return fail(jp, jp->p, N_("truncated"));
 	switch (*jp->p) {
 	case '{': return open_container(jp, 'o');
 	case '[': return open_container(jp, 'a');
@@ -140,12 +141,12 @@ static enum jsonpull_token
 read_key(struct jsonpull *jp)
 {
 	if (jp->p >= jp->end || *jp->p != '"')
-		return fail(jp, jp->p, "expected a key");
+		return fail(jp, jp->p, N_("expected a key"));
 	if (read_string(jp, JSONPULL_KEY) == JSONPULL_ERROR)
 		return JSONPULL_ERROR;
 	skip_ws(jp);
 	if (jp->p >= jp->end || *jp->p != ':')
-		return fail(jp, jp->p, "expected ':'");
+		return fail(jp, jp->p, N_("expected ':'"));
 	jp->p++;
 	jp->state = S_VALUE;
 	return JSONPULL_KEY;
@@ -169,18 +170,18 @@ jsonpull_next(struct jsonpull *jp)
 	case S_AFTER_VALUE:
 		if (jp->depth == 0) {
 			if (jp->p < jp->end)
-				return fail(jp, jp->p, "unexpected data after the value");
+				return fail(jp, jp->p, N_("unexpected data after the value"));
 			jp->state = S_DONE;
 			return JSONPULL_EOF;
 		}
 		if (jp->p >= jp->end)
-			return fail(jp, jp->p, "truncated");
+			return fail(jp, jp->p, N_("truncated"));
 		if (*jp->p == (jp->kind[jp->depth - 1] == 'o' ? '}' : ']'))
 			return close_container(jp);
 		if (*jp->p != ',')
 			return fail(jp, jp->p,
-			            jp->kind[jp->depth - 1] == 'o' ? "expected ',' or '}'"
-			                                           : "expected ',' or ']'");
+			            jp->kind[jp->depth - 1] == 'o' ? N_("expected ',' or '}'")
+			                                           : N_("expected ',' or ']'"));
 		jp->p++;
 		skip_ws(jp);
 		jp->token = jp->p;

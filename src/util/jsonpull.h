@@ -35,7 +35,7 @@ struct jsonpull {
 	const char *token; /* where the last token began */
 	struct buf text;   /* the last key or string, decoded */
 	double number;     /* the last number */
-	const char *error; /* what went wrong, or NULL */
+	const char *error; /* what went wrong (English, N_(): show it with _()), or NULL */
 	const char *error_at;
 	unsigned depth;
 	int state;

@@ -3,6 +3,8 @@
 #include "util/hex.h"
 #include "util/jsonscan.h"
 
+#include "util/i18n.h"
+
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -403,7 +405,7 @@ jsonscan_number(const char *p, const char *end, double *value, const char **bad,
 	if (negative)
 		p++;
 	if (!digit(p, end))
-		return number_fail(p, bad, what, "expected a digit");
+		return number_fail(p, bad, what, N_("expected a digit"));
 	uint64_t mantissa = 0;
 	int digits = 0, scale = 0;
 	bool exact = true;
@@ -419,7 +421,7 @@ jsonscan_number(const char *p, const char *end, double *value, const char **bad,
 	if (p < end && *p == '.') {
 		p++;
 		if (!digit(p, end))
-			return number_fail(p, bad, what, "expected a digit after '.'");
+			return number_fail(p, bad, what, N_("expected a digit after '.'"));
 		for (; digit(p, end); p++, digits++, scale--)
 			if (digits < 19)
 				mantissa = mantissa * 10 + (uint64_t)(*p - '0');
@@ -432,7 +434,7 @@ jsonscan_number(const char *p, const char *end, double *value, const char **bad,
 		if (p < end && (*p == '+' || *p == '-'))
 			sign = *p++ == '-' ? -1 : 1;
 		if (!digit(p, end))
-			return number_fail(p, bad, what, "expected a digit in the exponent");
+			return number_fail(p, bad, what, N_("expected a digit in the exponent"));
 		for (; digit(p, end); p++)
 			if (e < 10000)
 				e = e * 10 + (*p - '0');

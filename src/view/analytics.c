@@ -44,8 +44,8 @@ static const struct {
 };
 #define N_FIXED_KEYS (sizeof fixed_keys / sizeof *fixed_keys)
 #define KEY_FORMS                                                                                  \
-	"annotation.KEY (or annotation[KEY], annotation[\"KEY\"]), http.status, http.method, "     \
-	"http.url, service, user, rootcause.fault, rootcause.error, rootcause.responsetime"
+	_("annotation.KEY (or annotation[KEY], annotation[\"KEY\"]), http.status, http.method, "   \
+	  "http.url, service, user, rootcause.fault, rootcause.error, rootcause.responsetime")
 
 static bool
 is_word(const char *s)
@@ -84,9 +84,9 @@ bad_key(const char *key, struct xr_err *err)
 	const char *near = strdist_nearest(key, strlen(key), names);
 	if (near && strcmp(near, "annotation") != 0)
 		return xr_err_set(err, XR_EUSAGE,
-		                  "'%s' is not a group key (did you mean '%s'?); use " KEY_FORMS,
-		                  key, near);
-	return xr_err_set(err, XR_EUSAGE, "'%s' is not a group key; use " KEY_FORMS, key);
+		                  _("'%s' is not a group key (did you mean '%s'?); use %s"), key,
+		                  near, KEY_FORMS);
+	return xr_err_set(err, XR_EUSAGE, _("'%s' is not a group key; use %s"), key, KEY_FORMS);
 }
 
 /* Parses key into kind and, for annotations, *ann (caller frees). */
@@ -1065,15 +1065,17 @@ render_title(const struct analytics *a, struct canvas *c, int x, int y, int w)
 	int end = x + w;
 	struct buf b = BUF_INIT;
 	x = put(c, x, y, end, _("RESPONSE TIME"), CANVAS_HEADER | CANVAS_BOLD);
-	static const char *const names[] = {"p50", "p90", "p99", "max", "min"};
+	static const char *const names[] = {"p50", "p90", "p99", N_("max"), N_("min")};
 	const double vals[] = {d->p50, d->p90, d->p99, d->max, d->min};
 	for (int i = 0; i < 5 && d->timed; i++) {
 		buf_reset(&b);
 		analytics_format_seconds(vals[i], ascii(c), &b);
-		int need = 3 + (int)strlen(names[i]) + 1 + canvas_width_of(c, b.data, b.len);
+		const char *name = i < 3 ? names[i] : _(names[i]);
+		int need = 3 + canvas_width_of(c, name, strlen(name)) + 1 +
+		           canvas_width_of(c, b.data, b.len);
 		if (x + need > end)
 			break;
-		x = put(c, x + 3, y, end, names[i], CANVAS_DIM);
+		x = put(c, x + 3, y, end, name, CANVAS_DIM);
 		x = put(c, x + 1, y, end, b.data,
 		        i < 3 ? CANVAS_ACCENT | CANVAS_BOLD : CANVAS_BOLD);
 	}

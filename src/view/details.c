@@ -432,7 +432,7 @@ overview(struct details *d)
 	if (s->n_children)
 		kvf(d, _("Children"), CANVAS_NORMAL, "%u", s->n_children);
 	for (unsigned i = 0; i < s->n_precursor_ids; i++)
-		kv(d, i ? "" : "Precursors", s->precursor_ids[i]);
+		kv(d, i ? "" : _("Precursors"), s->precursor_ids[i]);
 }
 
 static void
@@ -543,7 +543,7 @@ exception(struct details *d, const struct xr_exception *x)
 	new_line(d);
 	new_line(d);
 	struct buf title = BUF_INIT;
-	buf_printf(&title, "%s%s%s", x->type ? x->type : "Exception", x->message ? ": " : "",
+	buf_printf(&title, "%s%s%s", x->type ? x->type : _("Exception"), x->message ? ": " : "",
 	           x->message ? x->message : "");
 	add_text(d, 2, 4, title.data, role | CANVAS_BOLD);
 	buf_free(&title);
@@ -567,7 +567,7 @@ exception(struct details *d, const struct xr_exception *x)
 		if (fr->path)
 			buf_printf(&b, " (%s%s", fr->path, fr->line ? "" : ")");
 		if (fr->line)
-			buf_printf(&b, "%s%d%s", fr->path ? ":" : " (line ", fr->line, ")");
+			buf_printf(&b, fr->path ? ":%d)" : _(" (line %d)"), fr->line);
 		new_line(d);
 		add_text(d, 4, 8, b.data, CANVAS_NORMAL);
 		buf_free(&b);
@@ -600,7 +600,7 @@ exceptions(struct details *d)
 	}
 	kv(d, _("Working directory"), c->working_directory);
 	for (unsigned i = 0; i < c->n_paths; i++)
-		kv(d, i ? "" : "Paths", c->paths[i]);
+		kv(d, i ? "" : _("Paths"), c->paths[i]);
 	for (unsigned i = 0; i < c->n_exceptions; i++)
 		exception(d, &c->exceptions[i]);
 	if (!c->n_exceptions)
@@ -624,7 +624,7 @@ sql(struct details *d)
 	kv(d, _("Preparation"), q->preparation);
 	if (q->sanitized_query) {
 		new_line(d);
-		add_text(d, 2, 2, "Query", CANVAS_DIM);
+		add_text(d, 2, 2, _("Query"), CANVAS_DIM);
 		new_line(d);
 		add_text(d, 4, 4, q->sanitized_query, CANVAS_ACCENT);
 	}

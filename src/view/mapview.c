@@ -218,6 +218,15 @@ stat_width(const struct svcmap_node *n, int form)
 
 /* --- text measuring and name wrapping --- */
 
+/* The box of the callers. */
+static const char *
+client_label(void)
+{
+	/* TRANSLATORS: the service map's box for the callers of the first
+	 * service; at most 6 columns, or the 80-column map gets narrower */
+	return _("Client");
+}
+
 static int
 width_of(const struct mapview *v, const char *s, size_t n)
 {
@@ -591,7 +600,7 @@ natural_inner(const struct mapview *v, const struct item *it)
 		return 0;
 	const struct svcmap_node *n = &v->map->nodes[it->node];
 	if (n->client)
-		return width_of(v, "Client", 6);
+		return width_of(v, client_label(), strlen(client_label()));
 	char type[128];
 	mapview_type_label(n->type, false, type, sizeof type);
 	int w = width_of(v, n->name, strlen(n->name));
@@ -1169,7 +1178,8 @@ draw_box(const struct mapview *v, struct canvas *c, const struct item *it, bool 
 	canvas_fill(c, it->x + 1, it->y + 1, it->w - 2, it->h - 2, " ", CANVAS_NORMAL);
 	if (n->client) {
 		canvas_box(c, it->x, it->y, it->w, it->h, CANVAS_DIM);
-		canvas_fit(c, x, y, inner, "Client", 6, UTF8_LEFT, CANVAS_NORMAL | sel);
+		canvas_fit(c, x, y, inner, client_label(), strlen(client_label()), UTF8_LEFT,
+		           CANVAS_NORMAL | sel);
 		return;
 	}
 	enum mapview_health h = mapview_health_of(&n->stats, n->has_stats);

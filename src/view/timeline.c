@@ -792,7 +792,7 @@ draw_row(struct timeline *tl, struct canvas *c, const struct layout *l, int y, u
 	if (tl->collapsed[i])
 		buf_printf(&kind, "%s(+%u)", kind.len ? " " : "", tl->end[i] - i - 1);
 	if (s->flags & XR_SEG_DETACHED)
-		buf_printf(&kind, "%sdetached", kind.len ? " " : "");
+		buf_printf(&kind, "%s%s", kind.len ? " " : "", _("detached"));
 	int name_w = canvas_width_of(c, s->name, strlen(s->name));
 	if (room > 0) {
 		if (name_w >= room || !kind.len) {

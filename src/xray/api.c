@@ -160,6 +160,7 @@ void
 xray_classify(const struct http_response *r, struct xray_reply *out)
 {
 	memset(out, 0, sizeof *out);
+	out->failure = r->failure;
 	if (r->failure != HTTP_FAIL_NONE) {
 		snprintf(out->message, sizeof out->message, "%s",
 		         r->error[0] ? r->error : http_failure_name(r->failure));

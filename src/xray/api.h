@@ -44,8 +44,9 @@ enum xray_verdict {
 
 struct xray_reply {
 	enum xray_verdict verdict;
-	char code[128];    /* "ThrottledException", "" when none */
-	char message[600]; /* the service's message, or what failed */
+	char code[128];            /* "ThrottledException", "" when none */
+	char message[600];         /* the service's message, or what failed */
+	enum http_failure failure; /* the transport failure, HTTP_FAIL_NONE when a reply came */
 };
 
 /* Classifies a finished request. */

@@ -415,9 +415,9 @@ note_trace_member(void *ctx, const struct jsonscan_member *m, const char *end)
 		if (*m->value == '[')
 			after = jsonscan_array(m->value, end, note_segment, ts, &bad);
 		else if (*m->value != 'n')
-			ts->problem = "\"Segments\" is not a list";
+			ts->problem = N_("\"Segments\" is not a list");
 		if (*m->value == '[' && !after)
-			ts->problem = "\"Segments\" is not a well-formed list";
+			ts->problem = N_("\"Segments\" is not a well-formed list");
 	}
 	return after;
 }
@@ -476,7 +476,7 @@ decode_trace_object(const char *json, size_t len, const char *where, struct xr_w
 	} else if (!ts.has_id || !ts.id.data || !trace_id_plausible(ts.id.data)) {
 		xr_err_set(err, XR_EINPUT, _("%s: trace has no valid \"Id\""), where);
 	} else if (ts.problem) {
-		xr_err_set(err, XR_EINPUT, _("%s: trace %s: %s"), where, ts.id.data, ts.problem);
+		xr_err_set(err, XR_EINPUT, _("%s: trace %s: %s"), where, ts.id.data, _(ts.problem));
 	} else {
 		t = trace_new_sized(ts.id.data, len);
 		t->api_duration = ts.duration;

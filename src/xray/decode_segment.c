@@ -49,9 +49,9 @@ problem(struct seg_state *st, const char *field, const char *what)
 static void
 flush_problems(struct ctx *c, struct seg_state *st)
 {
-	const char *id = st->s && st->s->id ? st->s->id : "(no id)";
+	const char *id = st->s && st->s->id ? st->s->id : _("(no id)");
 	for (unsigned i = 0; i < st->n_pending; i++)
-		trace_add_problem(c->t, _("segment %s: %s %s"), id, st->field[i], st->what[i]);
+		trace_add_problem(c->t, _("segment %s: %s %s"), id, st->field[i], _(st->what[i]));
 	st->n_pending = 0;
 }
 
@@ -91,11 +91,11 @@ take_string(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const 
 	if (tok == JSONPULL_STRING) {
 		const struct buf *text = &c->jp->text;
 		if (!utf8_valid(text->data, text->len))
-			problem(st, field, "is not valid UTF-8");
+			problem(st, field, N_("is not valid UTF-8"));
 		return arena_strndup(c->a, text->data, text->len);
 	}
 	if (tok != JSONPULL_NULL) {
-		problem(st, field, "is not a string");
+		problem(st, field, N_("is not a string"));
 		skip(c, tok);
 	}
 	return NULL;
@@ -107,11 +107,11 @@ take_number(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const 
 	if (tok == JSONPULL_NUMBER) {
 		if (isfinite(c->jp->number))
 			return c->jp->number;
-		problem(st, field, "is not a finite number");
+		problem(st, field, N_("is not a finite number"));
 		return NAN;
 	}
 	if (tok != JSONPULL_NULL) {
-		problem(st, field, "is not a number");
+		problem(st, field, N_("is not a number"));
 		skip(c, tok);
 	}
 	return NAN;
@@ -123,7 +123,7 @@ take_time(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const ch
 {
 	double v = take_number(c, st, tok, field);
 	if (isfinite(v) && !timefmt_in_range(v)) {
-		problem(st, field, "is not a time between 1970 and 9999");
+		problem(st, field, N_("is not a time between 1970 and 9999"));
 		return NAN;
 	}
 	return v;
@@ -142,7 +142,7 @@ take_bool(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const ch
 	if (tok == JSONPULL_TRUE || tok == JSONPULL_FALSE)
 		return tok == JSONPULL_TRUE;
 	if (tok != JSONPULL_NULL) {
-		problem(st, field, "is not a boolean");
+		problem(st, field, N_("is not a boolean"));
 		skip(c, tok);
 	}
 	return false;
@@ -155,7 +155,7 @@ is_object(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const ch
 	if (tok == JSONPULL_BEGIN_OBJECT)
 		return true;
 	if (tok != JSONPULL_NULL) {
-		problem(st, field, "is not an object");
+		problem(st, field, N_("is not an object"));
 		skip(c, tok);
 	}
 	return false;
@@ -167,7 +167,7 @@ is_array(struct ctx *c, struct seg_state *st, enum jsonpull_token tok, const cha
 	if (tok == JSONPULL_BEGIN_ARRAY)
 		return true;
 	if (tok != JSONPULL_NULL) {
-		problem(st, field, "is not an array");
+		problem(st, field, N_("is not an array"));
 		skip(c, tok);
 	}
 	return false;
@@ -504,13 +504,13 @@ read_annotations(struct ctx *c, struct seg_state *st, struct xr_segment *s)
 	struct list l = {.size = sizeof(struct xr_annotation)};
 	while (!c->failed && next_member(c)) {
 		if (!utf8_valid(c->jp->text.data, c->jp->text.len))
-			problem(st, "annotation key", "is not valid UTF-8");
+			problem(st, _("annotation key"), N_("is not valid UTF-8"));
 		const char *key = arena_strndup(c->a, c->jp->text.data, c->jp->text.len);
 		enum jsonpull_token tok = next(c);
 		struct xr_value v;
 		if (tok == JSONPULL_STRING) {
 			v.type = XR_VAL_STRING;
-			v.u.s = take_string(c, st, tok, "annotation value");
+			v.u.s = take_string(c, st, tok, _("annotation value"));
 		} else if (tok == JSONPULL_NUMBER && isfinite(c->jp->number)) {
 			v.type = XR_VAL_NUMBER;
 			v.u.n = c->jp->number;
@@ -522,7 +522,7 @@ read_annotations(struct ctx *c, struct seg_state *st, struct xr_segment *s)
 			char *field = arena_alloc(c->a, n + 12);
 			memcpy(field, "annotation ", 11);
 			memcpy(field + 11, key, n + 1);
-			problem(st, field, "is not a string, number or boolean");
+			problem(st, field, N_("is not a string, number or boolean"));
 			skip(c, tok);
 			continue;
 		}
@@ -759,11 +759,11 @@ read_segment(struct ctx *c, bool nested)
 		return NULL;
 	}
 	if (!s->name) {
-		problem(&st, "name", "is missing");
+		problem(&st, "name", N_("is missing"));
 		s->name = "(no name)";
 	}
 	if (!has_start)
-		problem(&st, "start_time", "is missing");
+		problem(&st, "start_time", N_("is missing"));
 	flush_problems(c, &st);
 	return s;
 }

@@ -54,7 +54,7 @@ get_u64(struct jctx *c, const cJSON *v, const char *path, uint64_t *out)
 			return 0;
 		}
 	}
-	return bad(c, path, "not a whole number of nanoseconds (a string or a number)");
+	return bad(c, path, _("not a whole number of nanoseconds (a string or a number)"));
 }
 
 /* Hex id of n bytes; "" or absent gives all zeros.  false when malformed. */
@@ -97,7 +97,7 @@ get_enum(struct jctx *c, const cJSON *v, const char *path, const char *const *na
 				*out = i;
 				return 0;
 			}
-	return bad(c, path, "not one of the enumeration's numbers or names");
+	return bad(c, path, _("not one of the enumeration's numbers or names"));
 }
 
 static void write_any(struct jsonw *w, const cJSON *any, int depth);
@@ -160,15 +160,15 @@ get_value(struct jctx *c, const cJSON *any, const char *path, struct otlp_value 
 	if (!any || cJSON_IsNull(any))
 		return 0;
 	if (!cJSON_IsObject(any))
-		return bad(c, path, "an attribute value must be an AnyValue object");
+		return bad(c, path, _("an attribute value must be an AnyValue object"));
 	if ((x = member(any, "stringValue"))) {
 		if (!cJSON_IsString(x))
-			return bad(c, path, "stringValue is not a string");
+			return bad(c, path, _("stringValue is not a string"));
 		v->type = OTLP_STRING;
 		v->s = arena_strdup(c->a, x->valuestring);
 	} else if ((x = member(any, "boolValue"))) {
 		if (!cJSON_IsBool(x))
-			return bad(c, path, "boolValue is not true or false");
+			return bad(c, path, _("boolValue is not true or false"));
 		v->type = OTLP_BOOL;
 		v->b = cJSON_IsTrue(x);
 	} else if ((x = member(any, "intValue"))) {
@@ -177,16 +177,16 @@ get_value(struct jctx *c, const cJSON *any, const char *path, struct otlp_value 
 			errno = 0;
 			v->i = strtoll(x->valuestring, &end, 10);
 			if (errno || end == x->valuestring || *end)
-				return bad(c, path, "intValue is not a 64-bit integer");
+				return bad(c, path, _("intValue is not a 64-bit integer"));
 		} else if (cJSON_IsNumber(x) && fabs(x->valuedouble) < 9.2e18) {
 			v->i = (long long)x->valuedouble;
 		} else {
-			return bad(c, path, "intValue is not a 64-bit integer");
+			return bad(c, path, _("intValue is not a 64-bit integer"));
 		}
 		v->type = OTLP_INT;
 	} else if ((x = member(any, "doubleValue"))) {
 		if (!cJSON_IsNumber(x))
-			return bad(c, path, "doubleValue is not a number");
+			return bad(c, path, _("doubleValue is not a number"));
 		v->type = OTLP_DOUBLE;
 		v->d = x->valuedouble;
 	} else if (member(any, "arrayValue") || member(any, "kvlistValue") ||
@@ -210,7 +210,7 @@ get_attrs(struct jctx *c, const cJSON *list, const char *path, struct otlp_attr 
 	if (!list || cJSON_IsNull(list))
 		return 0;
 	if (!cJSON_IsArray(list))
-		return bad(c, path, "attributes must be a list");
+		return bad(c, path, _("attributes must be a list"));
 	size_t cap = (size_t)cJSON_GetArraySize(list);
 	*out = arena_zalloc(c->a, (cap ? cap : 1) * sizeof **out);
 	const cJSON *kv;
@@ -221,7 +221,7 @@ get_attrs(struct jctx *c, const cJSON *list, const char *path, struct otlp_attr 
 		snprintf(p, sizeof p, "%.200s[%zu]", path, i++);
 		const cJSON *k = member(kv, "key");
 		if (!cJSON_IsObject(kv) || !cJSON_IsString(k))
-			return bad(c, p, "an attribute must be an object with a string \"key\"");
+			return bad(c, p, _("an attribute must be an object with a string \"key\""));
 		struct otlp_attr *at = &(*out)[(*n)++];
 		at->key = arena_strdup(c->a, k->valuestring);
 		if (get_value(c, member(kv, "value"), p, &at->v) < 0)
@@ -249,18 +249,18 @@ one_span(struct jctx *c, const cJSON *js, const char *path, struct otlp_span *sp
 {
 	char p[300];
 	if (!cJSON_IsObject(js))
-		return bad(c, path, "a span must be an object");
+		return bad(c, path, _("a span must be an object"));
 	bool present;
 	if (!get_id(member(js, "traceId"), sp->trace_id, 16, &present) || !present) {
-		reject(res, path, "traceId is not 32 hex digits");
+		reject(res, path, _("traceId is not 32 hex digits"));
 		return 0;
 	}
 	if (!get_id(member(js, "spanId"), sp->span_id, 8, &present) || !present) {
-		reject(res, path, "spanId is not 16 hex digits");
+		reject(res, path, _("spanId is not 16 hex digits"));
 		return 0;
 	}
 	if (!get_id(member(js, "parentSpanId"), sp->parent_id, 8, &sp->has_parent)) {
-		reject(res, path, "parentSpanId is not 16 hex digits");
+		reject(res, path, _("parentSpanId is not 16 hex digits"));
 		return 0;
 	}
 	const cJSON *name = member(js, "name");
@@ -317,7 +317,7 @@ static int
 list_of(struct jctx *c, const cJSON *v, const char *path)
 {
 	if (v && !cJSON_IsNull(v) && !cJSON_IsArray(v))
-		return bad(c, path, "must be a list");
+		return bad(c, path, _("must be a list"));
 	return 0;
 }
 
@@ -336,7 +336,7 @@ otlp_decode_json(const char *body, size_t len, struct arena *a, otlp_span_fn fn,
 		return -1;
 	}
 	if (!cJSON_IsObject(root)) {
-		bad(&c, "the body", "not an ExportTraceServiceRequest object");
+		bad(&c, _("the body"), _("not an ExportTraceServiceRequest object"));
 		goto out;
 	}
 	const cJSON *rss = member(root, "resourceSpans");
@@ -349,7 +349,7 @@ otlp_decode_json(const char *body, size_t len, struct arena *a, otlp_span_fn fn,
 		char p[300];
 		snprintf(p, sizeof p, "resourceSpans[%zu]", ri++);
 		if (!cJSON_IsObject(rs)) {
-			bad(&c, p, "not an object");
+			bad(&c, p, _("not an object"));
 			goto out;
 		}
 		struct otlp_attr *rattrs = NULL;
@@ -378,7 +378,7 @@ otlp_decode_json(const char *body, size_t len, struct arena *a, otlp_span_fn fn,
 			snprintf(pl, sizeof pl, "%.200s.spans", ps);
 			if (!cJSON_IsObject(ss) || list_of(&c, spans, pl) < 0) {
 				if (!cJSON_IsObject(ss))
-					bad(&c, ps, "not an object");
+					bad(&c, ps, _("not an object"));
 				goto out;
 			}
 			size_t k = 0;

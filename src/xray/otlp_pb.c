@@ -157,15 +157,15 @@ one_span(struct arena *a, const span_t *ps, struct otlp_span *sp, otlp_span_fn f
 {
 	bool present;
 	if (!copy_id(sp->trace_id, &ps->trace_id, 16, &present) || !present) {
-		reject(res, r, s, k, "trace_id is not 16 bytes");
+		reject(res, r, s, k, _("trace_id is not 16 bytes"));
 		return;
 	}
 	if (!copy_id(sp->span_id, &ps->span_id, 8, &present) || !present) {
-		reject(res, r, s, k, "span_id is not 8 bytes");
+		reject(res, r, s, k, _("span_id is not 8 bytes"));
 		return;
 	}
 	if (!copy_id(sp->parent_id, &ps->parent_span_id, 8, &sp->has_parent)) {
-		reject(res, r, s, k, "parent_span_id is not 8 bytes");
+		reject(res, r, s, k, _("parent_span_id is not 8 bytes"));
 		return;
 	}
 	sp->name = arena_strdup(a, ps->name ? ps->name : "");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/i18n.h"
 #include "util/jsonscan.h"
 #include "util/jsonw.h"
 #include "xray/otlp.h"
@@ -509,11 +510,11 @@ int
 otlp_segment(const struct otlp_span *sp, struct buf *out, struct buf *why)
 {
 	if (all_zero(sp->trace_id, 16) || all_zero(sp->span_id, 8)) {
-		buf_puts(why, "an all-zero trace or span id");
+		buf_puts(why, _("an all-zero trace or span id"));
 		return -1;
 	}
 	if (!sp->start_ns) {
-		buf_puts(why, "no start time");
+		buf_puts(why, _("no start time"));
 		return -1;
 	}
 	char span_hex[17], parent_hex[17], tid[40], host[256];
