@@ -65,9 +65,10 @@ struct session {
 	struct session_window window;
 	double window_start, window_end; /* the window asked for (NAN: relative) */
 	bool window_changed;
-	unsigned scan;        /* number of the running or last scan */
-	size_t scan_from_seq; /* store_next_seq() when the scan started */
-	long refreshes_left;  /* -1: unlimited */
+	unsigned scan;         /* number of the running or last scan */
+	size_t scan_from_seq;  /* store_next_seq() when the scan started */
+	long refreshes_left;   /* -1: unlimited */
+	size_t failures_asked; /* engine failures whose time slices were asked again */
 	bool paused;
 	uint64_t timer; /* the next live scan, or the first turn */
 	double next_refresh;
@@ -522,7 +523,8 @@ evict(struct session *s)
 		return;
 	size_t n = store_evict(s->store, (size_t)s->set.max_traces, NULL, NULL);
 	if (n) {
-		dlog("evicted %zu traces (--max-traces %ld)", n, s->set.max_traces);
+		dlog("evicted %zu traces (--max-traces %ld); %zu trace ids remembered", n,
+		     s->set.max_traces, fetch_remembered(s->api->fetch));
 		struct session_event ev = {
 		    .kind = SESSION_EVENT_EVICTED, .source = "api", .count = n};
 		emit(s, &ev);
@@ -561,9 +563,27 @@ emit_scan_done(struct session *s, bool interrupted)
 	emit(s, &ev);
 }
 
+/* The start of the oldest time slice the engine failed to list since the
+ * last call (INFINITY when none): a live scan asks for it again. */
+static double
+failed_since(struct session *s)
+{
+	double oldest = INFINITY;
+	size_t n = fetch_failure_count(s->api->fetch);
+	for (size_t i = s->failures_asked; i < n; i++) {
+		const struct fetch_failure *fi = fetch_failure(s->api->fetch, i);
+		if (fi->op == XRAY_GET_TRACE_SUMMARIES && fi->start < oldest)
+			oldest = fi->start;
+	}
+	s->failures_asked = n;
+	return oldest;
+}
+
 /* A live scan of [end of the last scan - overlap, now): X-Ray indexes a
  * trace some seconds after it ends, so the overlap finds the late ones (the
- * store merges by trace id; a changed summary renews its entry's seq). */
+ * store merges by trace id; a changed summary renews its entry's seq).  It
+ * starts earlier when a time slice of an earlier scan failed, and asks again
+ * for the full traces BatchGetTraces failed to fetch. */
 static void
 live_scan(struct session *s)
 {
@@ -572,6 +592,7 @@ live_scan(struct session *s)
 		s->refreshes_left--;
 	s->scan++;
 	if (s->window_changed) {
+		failed_since(s); /* a new window is scanned whole */
 		scan_window(s);
 		return;
 	}
@@ -580,7 +601,14 @@ live_scan(struct session *s)
 		return;
 	}
 	double start = s->window.end - (s->set.overlap > 0 ? floor(s->set.overlap) : 0);
-	start_scan(s, start > s->window.start ? start : s->window.start, now);
+	if (start < s->window.start)
+		start = s->window.start;
+	double failed = failed_since(s);
+	if (failed < start)
+		start = floor(failed);
+	if (s->set.fetch_traces)
+		fetch_retry_failed_traces(s->api->fetch);
+	start_scan(s, start, now);
 }
 
 static void

@@ -336,7 +336,7 @@ add_failure(struct fetch *f, enum xray_op op, const char *what, const char *why,
 {
 	XGROW(f->failures, f->cap_failures, f->n_failures + 1);
 	f->failures[f->n_failures++] =
-	    (struct fetch_failure){op, xstrdup(what), xstrdup(why), count};
+	    (struct fetch_failure){op, xstrdup(what), xstrdup(why), count, NAN, NAN};
 	dlog("FAILED %s: %s", what, why);
 }
 
@@ -355,6 +355,10 @@ job_fail(struct fetch *f, struct job *j, const char *why)
 	char what[400];
 	job_what(j, what, sizeof what);
 	add_failure(f, j->op, what, why, j->op == XRAY_BATCH_GET_TRACES ? j->n_ids : 1);
+	if (j->op == XRAY_GET_TRACE_SUMMARIES) {
+		f->failures[f->n_failures - 1].start = j->start;
+		f->failures[f->n_failures - 1].end = j->end;
+	}
 	job_done(f, j);
 }
 
@@ -480,9 +484,27 @@ fetch_scan(struct fetch *f, const struct fetch_scan_opts *o)
 	     s->filter ? s->filter : "");
 }
 
+/* Forgets the ids asked for that the store no longer holds (--max-traces
+ * evicted them), once they outnumber what it holds: in live mode the set
+ * would otherwise grow with every trace. */
+static void
+forget_evicted(struct fetch *f)
+{
+	if (f->requested.n < 2 * store_count(f->store) + 64)
+		return;
+	struct idset kept = {0};
+	for (size_t i = 0; i < f->requested.n; i++)
+		if (store_find(f->store, f->requested.ids[i]))
+			idset_add(&kept, f->requested.ids[i]);
+	dlog("forgot %zu trace ids no longer held", f->requested.n - kept.n);
+	idset_free(&f->requested);
+	f->requested = kept;
+}
+
 static void
 want_trace(struct fetch *f, const char *id)
 {
+	forget_evicted(f);
 	if (!idset_add(&f->requested, id))
 		return;
 	if (f->pending_head > 0 && f->pending_head == f->n_pending) {
@@ -498,6 +520,30 @@ fetch_traces(struct fetch *f, const char *const *ids, size_t n)
 {
 	for (size_t i = 0; i < n && !f->abort_reason; i++)
 		want_trace(f, ids[i]);
+}
+
+size_t
+fetch_retry_failed_traces(struct fetch *f)
+{
+	if (f->abort_reason)
+		return 0;
+	size_t asked = 0, kept = 0;
+	for (size_t i = 0; i < f->n_failed_ids; i++) {
+		char *id = f->failed_ids[i];
+		if (!store_find(f->store, id)) { /* evicted meanwhile: stays failed */
+			f->failed_ids[kept++] = id;
+			continue;
+		}
+		if (f->pending_head > 0 && f->pending_head == f->n_pending)
+			f->pending_head = f->n_pending = 0;
+		XGROW(f->pending, f->cap_pending, f->n_pending + 1);
+		f->pending[f->n_pending++] = (struct pending_id){id, 0};
+		asked++;
+	}
+	f->n_failed_ids = kept;
+	if (asked)
+		dlog("asking again for %zu traces BatchGetTraces failed to fetch", asked);
+	return asked;
 }
 
 void
@@ -1286,6 +1332,12 @@ const struct fetch_failure *
 fetch_failure(const struct fetch *f, size_t i)
 {
 	return i < f->n_failures ? &f->failures[i] : NULL;
+}
+
+size_t
+fetch_remembered(const struct fetch *f)
+{
+	return f->requested.n;
 }
 
 char *const *

@@ -78,7 +78,8 @@ struct fetch_failure {
 	enum xray_op op;
 	char *what; /* "GetTraceSummaries 2026-11-27T08:00Z..08:05Z", "BatchGetTraces 1-...,..." */
 	char *why;  /* "ThrottledException after 2m of retries" */
-	size_t count; /* traces or slices it covers */
+	size_t count;      /* traces or slices it covers */
+	double start, end; /* the time slice a GetTraceSummaries failure lost; else NAN */
 };
 
 struct fetch;
@@ -118,6 +119,12 @@ size_t fetch_failure_count(const struct fetch *f);
 const struct fetch_failure *fetch_failure(const struct fetch *f, size_t i);
 /* The ids of the traces that could not be fetched (for --save). */
 char *const *fetch_failed_ids(const struct fetch *f, size_t *n);
+/* How many trace ids the engine remembers having asked BatchGetTraces for
+ * (at most about twice what the store holds). */
+size_t fetch_remembered(const struct fetch *f);
+/* Queues the failed ids still in the store for BatchGetTraces again (they
+ * leave the failed list until they fail again).  Returns how many. */
+size_t fetch_retry_failed_traces(struct fetch *f);
 /* True once GetGroups finished (successfully or not) and its list is in
  * the store. */
 bool fetch_groups_done(const struct fetch *f);

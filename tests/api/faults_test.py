@@ -7,7 +7,9 @@ emulator's request log (bodies, paging, 5-id batches, signatures)."""
 
 import json
 import os
+import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (WINDOW, Tap, Workdir, api_args, emulator, fixture_ids, gen_demo,  # noqa: E402
@@ -200,6 +202,57 @@ try:
          "repeated NextToken: that slice stops with a message", r)
     t.ok(len(ndjson_ids(r.out)) >= 250, "repeated NextToken: the rest is listed")
     dense_emu.stop()
+
+    # -- live mode: a time slice that failed is asked for again --------------------------
+    # 60 traces in the last 5 minutes; every slice of the first scan (6 of a 6-minute
+    # window) fails at its only attempt.  The refreshes must ask again for the
+    # failed slices, not only for the last --overlap: no trace may be lost.
+    now = int(time.time())
+    live_data = gen_demo(work, 60, now - 300, 240, name="live.json")
+    live_emu = emulator(data=live_data)
+    live_emu.reset({"path": "/TraceSummaries", "kind": "http500", "count": 6})
+    want = sorted(t_["Id"] for t_ in live_emu.control("GET", "/__emulator/traces"))
+    r = xrtop(api_args(live_emu, window=["--since", "6m"]) +
+              ["-o", "ndjson", "-d", "1", "-n", "3"], key_env(work, AWS_MAX_ATTEMPTS="1"))
+    st = live_emu.stats()
+    live_emu.stop()
+    t.is_(st["faults_injected"].get("http500"), 6, "live, first scan: its 6 slices failed")
+    t.ok(r.rc == 1 and "InternalFailure" in r.err, "live, failed slices: reported, exit 1", r)
+    t.is_(sorted(set(ndjson_ids(r.out))), want,
+          "live, failed slices: asked for again by the next refresh, no trace lost")
+    # ... and full traces that BatchGetTraces failed to fetch, for --save
+    live_emu = emulator(data=live_data)
+    live_emu.reset({"path": "/Traces", "kind": "http503", "count": 2})
+    saved = os.path.join(work.path, "live-save.json")
+    r = xrtop(api_args(live_emu, window=["--since", "6m"]) +
+              ["-o", "ndjson", "-d", "1", "-n", "3", "--save", saved],
+              key_env(work, AWS_MAX_ATTEMPTS="1"))
+    st = live_emu.stats()
+    live_emu.stop()
+    t.is_(st["faults_injected"].get("http503"), 2, "live --save: 2 BatchGetTraces failed")
+    with open(saved) as f:
+        doc = json.load(f)
+    t.ok(r.rc == 1 and "ServiceUnavailable" in r.err, "live --save: reported, exit 1", r)
+    t.is_((sorted(x["Id"] for x in doc["Traces"]), doc.get("UnprocessedTraceIds")),
+          (want, []), "live --save: the next refresh fetched them again, every trace saved")
+
+    # -- live mode keeps memory bounded by --max-traces ---------------------------------
+    # 40 new traces a second, --max-traces 20 (each refresh lists the newest 20 of its
+    # window): the ids the engine remembers having fetched must stay about twice what
+    # the store holds, not grow by one with every trace for ever (they did)
+    busy = emulator("--shift-to-now", "--arrival-rate", "40")
+    log = os.path.join(work.path, "evict.log")
+    r = xrtop(api_args(busy, window=["--since", "1m"]) +
+              ["-o", "ndjson", "-d", "1", "-n", "16", "--max-traces", "20",
+               "--save", os.devnull, "--debug-log", log], env)
+    busy.stop()
+    with open(log) as f:
+        remembered = [int(n) for n in re.findall(r"; (\d+) trace ids remembered", f.read())]
+    listed = len(set(ndjson_ids(r.out)))
+    t.ok(r.rc == 0 and listed >= 250, "live, 40 traces/s, --max-traces 20: %d listed" % listed,
+         r)
+    t.ok(remembered and max(remembered) <= 2 * (20 + 20) + 64 + 20,
+         "live --max-traces 20: the trace ids remembered stay bounded (%s)" % remembered)
 
     # -- no secret anywhere ------------------------------------------------------------
     log = os.path.join(work.path, "debug.log")

@@ -622,6 +622,63 @@ def _():
     check("kind" in bad.get("message", ""), "bad rule rejected: %r" % bad)
 
 
+@test("fault probability: with a seed, about that share of requests is hit; "
+      "0 and 2 are refused")
+def _():
+    srv = CTX.get("seeded", lambda: emulator("--seed", "7", "--credentials",
+                                             "%s:%s" % (AKID, SECRET)))
+    srv.faults({"path": "/Groups", "kind": "http503", "count": -1, "probability": 0.3})
+    statuses = [raw(srv.port, "/Groups", "{}")[0] for _ in range(400)]
+    rules = srv.control("GET", "/__emulator/faults")
+    srv.faults()
+    hits = statuses.count(503)
+    equal(hits + statuses.count(200), 400, "only 503 and 200")
+    check(80 <= hits <= 160, "%d of 400 hit at probability 0.3" % hits)
+    equal((rules[0]["seen"], rules[0]["hits"], rules[0]["probability"]), (400, hits, 0.3),
+          "counters")
+    for p in (0, 2, "half", True):
+        bad = srv.control("POST", "/__emulator/faults",
+                          [{"kind": "http500", "probability": p}])
+        check("probability" in bad.get("message", ""), "probability %r refused: %r" % (p, bad))
+
+
+@test("arrivals: new traces end now under fresh ids, GetTraceSummaries finds them, "
+      "/__emulator/traces says when each became visible; rate 0 stops them")
+def _():
+    srv = CTX.get("arrivals", lambda: emulator(
+        "--shift-to-now", "--index-delay", "1", "--seed", "3", "--arrival-rate", "10",
+        "--credentials", "%s:%s" % (AKID, SECRET)))
+    time.sleep(1.2)
+    srv.control("POST", "/__emulator/arrivals", {"rate": 0})
+    n = srv.control("GET", "/__emulator/arrivals")["count"]
+    check(8 <= n <= 16, "%d arrived in 1.2 s at 10/s" % n)
+    time.sleep(0.3)
+    equal(srv.control("GET", "/__emulator/arrivals")["count"], n, "stopped")
+    traces = srv.control("GET", "/__emulator/traces")
+    new = [t for t in traces if t["arrived"] is not None]
+    equal(len(traces), 30 + n, "traces listed")
+    equal(len(new), n, "new traces listed")
+    equal(len({t["Id"] for t in traces}), 30 + n, "ids unique")
+    now = time.time()
+    for t in new:
+        check(t["arrived"] - 1 <= t["end"] <= t["arrived"], "ends when it arrives: %r" % t)
+        check(t["visible"] == round(max(t["end"] + 1, t["arrived"]), 3),
+              "visible after the index delay: %r" % t)
+        check(int(t["Id"].split("-")[1], 16) == t["epoch"] <= t["start"] < t["epoch"] + 1,
+              "the id's epoch is its start: %r" % t)
+    time.sleep(1.1)  # the index delay
+    pages = client(srv).get_paginator("get_trace_summaries").paginate(
+        StartTime=int(now) - 3600, EndTime=int(now) + 2)
+    got = {i["Id"] for p in pages for i in p["TraceSummaries"]}
+    check({t["Id"] for t in new} <= got, "every new trace found: %d of %d"
+          % (len({t["Id"] for t in new} & got), n))
+    full = client(srv).batch_get_traces(TraceIds=[new[0]["Id"]])["Traces"]
+    doc = json.loads(full[0]["Segments"][0]["Document"])
+    equal(doc["trace_id"], new[0]["Id"], "documents carry the new id")
+    bad = srv.control("POST", "/__emulator/arrivals", {"rate": -1})
+    check("rate" in bad.get("message", ""), "rate -1 refused: %r" % bad)
+
+
 # ---------------------------------------------------------------------------
 # Signatures
 

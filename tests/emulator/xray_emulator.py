@@ -19,6 +19,9 @@ On start it prints `PORT <n>` on stdout.  The control API (not part of X-Ray):
     DELETE /__emulator/requests  clear the request log
     GET    /__emulator/stats     counters; DELETE resets them
     GET    /__emulator/health    {"ok": true, "traces": N, ...}
+    GET    /__emulator/traces    every trace id with when it became visible
+    POST   /__emulator/arrivals  {"rate": R}: R new traces a second (0 stops)
+    GET    /__emulator/arrivals  the arrival rate and how many have arrived
 
 Must run with Debian's /usr/bin/python3 (botocore 1.29) for signature checks.
 """
@@ -30,7 +33,9 @@ import datetime
 import hashlib
 import http.server
 import json
+import math
 import os
+import random
 import socket
 import struct
 import sys
@@ -301,7 +306,8 @@ class FaultRule:
     def __init__(self, spec):
         if not isinstance(spec, dict):
             raise ValueError("a fault rule must be a JSON object")
-        unknown = set(spec) - {"path", "kind", "count", "after", "delay", "message"}
+        unknown = set(spec) - {"path", "kind", "count", "after", "delay", "message",
+                               "probability"}
         if unknown:
             raise ValueError("unknown fault rule field(s): %s" % ", ".join(sorted(unknown)))
         self.path = spec.get("path", "*")
@@ -310,6 +316,7 @@ class FaultRule:
         self.after = spec.get("after", 0)
         self.delay = spec.get("delay", 0)
         self.message = spec.get("message")
+        self.probability = spec.get("probability", 1)
         if not isinstance(self.path, str) or not (self.path == "*" or self.path.startswith("/")):
             raise ValueError("'path' must be \"*\" or an API path such as \"/Traces\"")
         if self.kind not in FAULT_KINDS:
@@ -323,6 +330,9 @@ class FaultRule:
             raise ValueError("'delay' must be a number of seconds in [0, 600]")
         if self.message is not None and not isinstance(self.message, str):
             raise ValueError("'message' must be a string")
+        if not isinstance(self.probability, (int, float)) or isinstance(self.probability, bool) \
+                or not 0 < self.probability <= 1:
+            raise ValueError("'probability' must be a number in (0, 1]")
         self.seen = 0
         self.hits = 0
 
@@ -342,15 +352,16 @@ class FaultRule:
     def to_json(self):
         return {"path": self.path, "kind": self.kind, "count": self.count,
                 "after": self.after, "delay": self.delay, "message": self.message,
-                "seen": self.seen, "hits": self.hits}
+                "probability": self.probability, "seen": self.seen, "hits": self.hits}
 
 
 class FaultBook:
     """The active fault rules; thread-safe."""
 
-    def __init__(self):
+    def __init__(self, seed=None):
         self._lock = threading.Lock()
         self._rules = []
+        self._random = random.Random(seed)
 
     def add(self, specs):
         rules = [FaultRule(s) for s in (specs if isinstance(specs, list) else [specs])]
@@ -374,6 +385,8 @@ class FaultBook:
                     continue
                 rule.seen += 1
                 if rule.seen <= rule.after:
+                    continue
+                if rule.probability < 1 and self._random.random() >= rule.probability:
                     continue
                 rule.hits += 1
                 return rule
@@ -587,6 +600,9 @@ class XRayBackend:
         self.traces = sorted(traces, key=lambda t: (t.start, t.id), reverse=True)
         self.index_delay = index_delay
         self.by_id = {t.id: t for t in self.traces}
+        self.arrived_at = {}         # trace id -> when add_trace() added it
+        self.generation = 0          # bumped by add_trace(): cached queries go stale
+        self._add_lock = threading.Lock()
         self.region = region
         self.account = account
         self.page_size = page_size
@@ -611,6 +627,37 @@ class XRayBackend:
         for entry in out.values():
             if entry.get("FilterExpression"):
                 xrayfilter.compile_filter(entry["FilterExpression"], lookup)
+        return out
+
+    def add_trace(self, trace, now=None):
+        """Makes a new trace part of the data (copy on write: readers hold no lock)."""
+        now = time.time() if now is None else now
+        with self._add_lock:
+            traces = list(self.traces)
+            key = (trace.start, trace.id)
+            lo, hi = 0, len(traces)
+            while lo < hi:  # newest first
+                mid = (lo + hi) // 2
+                if (traces[mid].start, traces[mid].id) > key:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            traces.insert(lo, trace)
+            self.by_id[trace.id] = trace
+            self.arrived_at[trace.id] = now
+            self.traces = traces
+            self.generation += 1
+
+    def visibility(self):
+        """Every trace with when GetTraceSummaries can first find it."""
+        out = []
+        for t in self.traces:
+            arrived = self.arrived_at.get(t.id)
+            visible = t.end + self.index_delay
+            if arrived is not None:
+                visible = max(visible, arrived)
+            out.append({"Id": t.id, "epoch": t.epoch, "start": t.start, "end": t.end,
+                        "arrived": arrived, "visible": round(visible, 3)})
         return out
 
     def group_arn(self, name):
@@ -659,7 +706,10 @@ class XRayBackend:
             matched = [t for t in in_range if flt is None or flt.matches(t)]
             return len(in_range), matched
 
-        processed, matched = self.cache.get_or_compute(qhash, compute)
+        # new traces or the passing index delay change the answer of a query
+        key = (qhash, self.generation,
+               int(time.time()) if self.index_delay else 0)
+        processed, matched = self.cache.get_or_compute(key, compute)
         offset = read_token(body.get("NextToken"), qhash, len(matched))
         chunk, token = page(matched, offset, self.page_size, qhash)
         out = {
@@ -747,7 +797,7 @@ class XRayBackend:
                       and (flt is None or flt.matches(t))]
             return xraymodel.build_graph(traces, start, end)
 
-        services = self.cache.get_or_compute(qhash, compute)
+        services = self.cache.get_or_compute((qhash, self.generation), compute)
         offset = read_token(body.get("NextToken"), qhash, len(services))
         chunk, token = page(services, offset, self.graph_page_size, qhash)
         out = {"StartTime": float(int(start)), "EndTime": float(int(end)),
@@ -783,6 +833,64 @@ class XRayBackend:
                 raise invalid("%s is not implemented by the emulator" % path)
             raise ApiError(404, "UnknownOperationException", "Unknown operation: %s" % path)
         return handler(body)
+
+
+class Arrivals:
+    """New traces at a steady rate: copies of the loaded traces (in turn) that
+    end now, under fresh trace ids, as a live service keeps receiving them."""
+
+    def __init__(self, backend, seed=None):
+        self.backend = backend
+        self.templates = list(reversed(backend.traces))  # oldest first
+        self._random = random.Random(seed)
+        self._cond = threading.Condition()
+        self.rate = 0.0
+        self.count = 0
+        self._next = 0
+        self._thread = None
+
+    def set_rate(self, rate):
+        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or \
+                not 0 <= rate <= 1000:
+            raise ValueError("'rate' must be a number of traces a second in [0, 1000]")
+        if rate and not self.templates:
+            raise ValueError("no traces loaded (--data) to copy")
+        with self._cond:
+            self.rate = float(rate)
+            if self._thread is None and rate:
+                self._thread = threading.Thread(target=self._run, daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def to_json(self):
+        with self._cond:
+            return {"rate": self.rate, "count": self.count}
+
+    def make(self, now):
+        """The next new trace: a copy of a loaded one that ends at `now`."""
+        template = self.templates[self.count % len(self.templates)]
+        delta = int(math.floor(now - template.end))
+        epoch = (template.epoch or int(template.start)) + delta
+        new_id = "1-%08x-%024x" % (epoch, self._random.getrandbits(96))
+        return template.cloned(new_id, delta)
+
+    def _run(self):
+        due = time.time()
+        while True:
+            with self._cond:
+                while not self.rate:
+                    self._cond.wait()
+                    due = time.time()
+                wait = due - time.time()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                due += 1.0 / self.rate
+            now = time.time()
+            trace = self.make(now)
+            self.backend.add_trace(trace, now)
+            with self._cond:
+                self.count += 1
 
 
 # ---------------------------------------------------------------------------
@@ -1090,6 +1198,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif route == ("DELETE", "/__emulator/stats"):
                 server.stats.reset()
                 payload = {"cleared": True}
+            elif route == ("GET", "/__emulator/traces"):
+                payload = server.backend.visibility()
+            elif route == ("POST", "/__emulator/arrivals"):
+                spec = json.loads(raw.decode("utf-8") or "null")
+                try:
+                    if not isinstance(spec, dict) or set(spec) != {"rate"}:
+                        raise ValueError('expected {"rate": TRACES_PER_SECOND}')
+                    server.arrivals.set_rate(spec["rate"])
+                except ValueError as e:
+                    raise ApiError(400, "BadArrivals", str(e)) from None
+                payload = server.arrivals.to_json()
+            elif route == ("GET", "/__emulator/arrivals"):
+                payload = server.arrivals.to_json()
             elif route == ("GET", "/__emulator/health"):
                 payload = {"ok": True, "traces": len(server.backend.traces),
                            "region": server.backend.region,
@@ -1114,7 +1235,7 @@ class EmulatorServer(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address, backend, verifier, log, latency=0.0,
-                 verbose=False, shift=0, idle_timeout=120):
+                 verbose=False, shift=0, idle_timeout=120, seed=None):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.backend = backend
@@ -1123,7 +1244,8 @@ class EmulatorServer(http.server.ThreadingHTTPServer):
         self.latency = latency
         self.verbose = verbose
         self.shift = shift
-        self.faults = FaultBook()
+        self.faults = FaultBook(seed)
+        self.arrivals = Arrivals(backend, seed)
         self.stats = Stats()
         self._reset_lock = threading.Lock()
         self._reset = set()
@@ -1197,12 +1319,18 @@ def parse_args(argv):
                    help="close keep-alive connections idle this long")
     p.add_argument("--max-lifetime", type=float, default=0, metavar="SECONDS",
                    help="exit after this long (a guard against leaked test servers)")
+    p.add_argument("--arrival-rate", type=float, default=0.0, metavar="R",
+                   help="R new traces a second, copies of the loaded ones ending now")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed for fault probabilities and new trace ids")
     p.add_argument("--verbose", action="store_true")
     args = p.parse_args(argv)
     if args.page_size < 1 or (args.graph_page_size is not None and args.graph_page_size < 1):
         p.error("page sizes must be at least 1")
     if args.latency < 0:
         p.error("--latency must be >= 0")
+    if not 0 <= args.arrival_rate <= 1000:
+        p.error("--arrival-rate must be in [0, 1000] traces a second")
     if not 0 <= args.index_delay <= 3600:
         p.error("--index-delay must be in [0, 3600] seconds")
     return args
@@ -1239,8 +1367,11 @@ def build_server(args):
                 verifier.keys, lambda a, s, t: Key("%s:%s:%s" % (a, s, t)))
     host = "127.0.0.1" if args.host == "localhost" else args.host
     log = RequestLog(args.log, args.log_limit)
-    return EmulatorServer((host, args.port), backend, verifier, log, args.latency,
-                          args.verbose, shift, args.idle_timeout)
+    server = EmulatorServer((host, args.port), backend, verifier, log, args.latency,
+                            args.verbose, shift, args.idle_timeout, args.seed)
+    if args.arrival_rate:
+        server.arrivals.set_rate(args.arrival_rate)
+    return server
 
 
 def main(argv=None):

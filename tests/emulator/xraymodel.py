@@ -299,6 +299,13 @@ class Trace:
                 for s in self.segments]
         return Trace(new_id, segs, self.stored_duration, self.limit_exceeded)
 
+    def cloned(self, new_id, delta):
+        """A copy of this trace under another id, moved by `delta` whole seconds."""
+        tmap = {self.id: new_id}
+        segs = [s.with_document(_shift_document(s.doc, delta, tmap))
+                for s in self.segments]
+        return Trace(new_id, segs, self.stored_duration, self.limit_exceeded)
+
     def _find_root(self):
         """The entry segment: not inferred, no parent inside the trace."""
         candidates = [s for s in self.segments
