@@ -450,10 +450,19 @@ role_finish(struct sso_state *s, struct http_response *r, struct aws_creds *out,
 	                 sc->role_name, sc->account_id, text);
 }
 
+static void
+wipe_response(struct http_response *r)
+{
+	if (r->body.data)
+		secret_wipe(r->body.data, r->body.cap);
+	http_response_free(r);
+}
+
 /* The reply in j->resp, taken out of the job (its body wiped when freed);
- * true when it is worth another attempt, which then waits. */
+ * true when it is worth another attempt: then r is wiped and the job waits
+ * to go back to step again. */
 static bool
-retry_later(struct creds_job *j, struct http_response *r)
+retry_later(struct creds_job *j, struct http_response *r, int again)
 {
 	*r = j->resp;
 	memset(&j->resp, 0, sizeof j->resp);
@@ -462,16 +471,10 @@ retry_later(struct creds_job *j, struct http_response *r)
 	double delay = creds_job_backoff(j->attempt);
 	dlog("SSO: %s answered %s%ld; retrying in %.1f s", r->failure ? r->error : "",
 	     r->failure ? "" : "HTTP ", r->failure ? 0L : r->status, delay);
+	wipe_response(r);
+	j->step = again;
 	creds_job_sleep(j, delay);
 	return true;
-}
-
-static void
-wipe_response(struct http_response *r)
-{
-	if (r->body.data)
-		secret_wipe(r->body.data, r->body.cap);
-	http_response_free(r);
 }
 
 /* After a renewal (renew: why it failed, or NULL): on to GetRoleCredentials,
@@ -556,11 +559,8 @@ sso_step(struct creds_job *j)
 			j->attempt++;
 			return creds_job_submit(j, &s->req);
 		case SSO_REFRESH_REPLY: {
-			if (retry_later(j, &r)) {
-				wipe_response(&r);
-				j->step = SSO_REFRESH_SEND;
+			if (retry_later(j, &r, SSO_REFRESH_SEND))
 				return CREDS_PENDING;
-			}
 			int rc = refresh_finish(s, &r, &e);
 			wipe_response(&r);
 			if (rc == 0) {
@@ -581,11 +581,8 @@ sso_step(struct creds_job *j)
 			j->attempt++;
 			return creds_job_submit(j, &s->req);
 		case SSO_ROLE_REPLY:
-			if (retry_later(j, &r)) {
-				wipe_response(&r);
-				j->step = SSO_ROLE_SEND;
+			if (retry_later(j, &r, SSO_ROLE_SEND))
 				return CREDS_PENDING;
-			}
 			st = role_finish(s, &r, &j->out, &j->why);
 			wipe_response(&r);
 			return st;

@@ -181,12 +181,18 @@ struct node_id {
 /* Equal keys are compared by their strings too: trace text is untrusted,
  * and two services whose keys collide must stay two services. */
 static bool
+node_id_is(const struct node_id *id, unsigned long long key, const char *name, const char *type,
+           const char *account)
+{
+	return key == id->key && same(name, id->name) && same(type, id->type) &&
+	       same(account, id->account);
+}
+
+static bool
 node_same(const void *nodes, size_t i, const void *key)
 {
 	const struct svcmap_node *n = &((const struct svcmap_node *)nodes)[i];
-	const struct node_id *id = key;
-	return n->key_ == id->key && same(n->name, id->name) && same(n->type, id->type) &&
-	       same(n->account_id, id->account);
+	return node_id_is(key, n->key_, n->name, n->type, n->account_id);
 }
 
 static uint64_t
@@ -560,9 +566,7 @@ static bool
 service_same(const void *services, size_t i, const void *key)
 {
 	const struct ix_service *sv = &((const struct ix_service *)services)[i];
-	const struct node_id *id = key;
-	return sv->key == id->key && same(sv->name, id->name) && same(sv->type, id->type) &&
-	       same(sv->account, id->account);
+	return node_id_is(key, sv->key, sv->name, sv->type, sv->account);
 }
 
 /* The index's service of trace node n (added when new). */

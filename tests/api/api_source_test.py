@@ -12,14 +12,13 @@ import os
 import pty
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (FIXTURE, WINDOW, Tap, Workdir, api_args, emulator, fixture_ids,  # noqa: E402
-                     key_env, ndjson_ids, xrtop, Server, EMULATOR, AKID, SECRET, XRTOP)
+                     free_port, key_env, ndjson_ids, xrtop, Server, EMULATOR, AKID, SECRET, XRTOP)
 
 t = Tap()
 work = Workdir()
@@ -53,14 +52,6 @@ def scan_window(m):
     if "T" not in end:
         end = start[:11] + end
     return epoch(start), epoch(end)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 try:

@@ -10,13 +10,12 @@ names one — and no secret in any output."""
 
 import json
 import os
-import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (AKID, SECRET, TMP_AKID, TMP_SECRET, TOKEN,  # noqa
                      Tap, Workdir, api_args, clean_env, emulator, fixture_ids, header, key_env,
-                     leaked, ndjson_ids, run_requests, stub, xrtop, PYTHON, WINDOW)
+                     free_port, leaked, ndjson_ids, run_requests, stub, xrtop, PYTHON, WINDOW)
 
 t = Tap()
 work = Workdir()
@@ -49,14 +48,6 @@ def works(r, name, akid):
     t.ok(r.rc == 0 and sorted(ndjson_ids(r.out)) == ALL, name + ": lists the window", r)
     t.ok(all_valid() and used_keys() == [akid], name + ": signed with " + akid,
          json.dumps(run_requests(emu)[:1]))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def write_config(config="", credentials=""):

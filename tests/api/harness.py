@@ -9,6 +9,7 @@ AWS_EC2_METADATA_SERVICE_ENDPOINT at a stub, no proxies).
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -198,3 +199,12 @@ def header(entry, name):
         if k.lower() == name.lower():
             return v
     return None
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port

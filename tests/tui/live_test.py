@@ -6,48 +6,25 @@ without duplicates."""
 
 import os
 import re
-import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "api"))
 from harness import WINDOW, Tap, Workdir, emulator, key_env, XRTOP  # noqa: E402
+sys.path.insert(0, HERE)
+from tuitest import Tmux, quote  # noqa: E402
 
-SOCKET = "xrtop-live-%d" % os.getpid()
 t = Tap()
 
 
-def tmux(*args, check=True):
-    r = subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null"] + list(args),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if check and r.returncode != 0:
-        raise RuntimeError("tmux %s: %s" % (" ".join(args), r.stderr.decode()))
-    return r.stdout.decode()
-
-
-def quote(s):
-    return "'" + s.replace("'", "'\\''") + "'"
-
-
-def capture():
-    return tmux("capture-pane", "-p", "-t", "live")
-
-
 def wait_for(pred, what, timeout=20):
-    end = time.time() + timeout
-    screen = ""
-    while time.time() < end:
-        screen = capture()
-        if pred(screen):
-            return screen
-        time.sleep(0.05)
-    t.ok(False, "waiting for %s" % what, screen)
-    return screen
+    return tm.wait_for("live", pred, what, timeout)
 
 
 work = Workdir()
 emu = emulator()
+tm = None
 try:
     # the first three GetTraceSummaries calls are throttled, and slow enough to see
     emu.reset({"path": "/TraceSummaries", "kind": "throttle429", "count": 3, "delay": 0.3})
@@ -55,10 +32,8 @@ try:
     cmd = "env -i %s %s --endpoint-url %s --region us-east-1 %s -d 1; echo EXITED $?; sleep 60" % (
         " ".join("%s=%s" % (k, quote(v)) for k, v in env.items()), quote(XRTOP), emu.base,
         " ".join(WINDOW))
-    tmux("new-session", "-d", "-s", "keep", "sleep", "600")
-    tmux("new-session", "-d", "-s", "live", "-x", "100", "-y", "30", "sh", "-c", cmd)
-    tmux("set-option", "-t", "live", "status", "off")
-    tmux("resize-window", "-t", "live", "-x", "100", "-y", "30")
+    tm = Tmux(t, "live")
+    tm.session("live", 100, 30, cmd)
 
     s = wait_for(lambda s: "throttled" in s or "retrying" in s, "the screen to say it is throttled")
     t.ok("throttled" in s or "retrying" in s, "while the service throttles, the status line says so")
@@ -68,7 +43,7 @@ try:
          "the status line shows the source's state (scanned 30)", s)
     s = wait_for(lambda s: "live: every 1s" in s, "the first scan to end, live refresh next")
     pos = int(re.search(r" (\d+)/30\s*$", s, re.M).group(1))
-    tmux("send-keys", "-t", "live", "j", "j")
+    tm.keys("live", "j", "j")
     want = " %d/30" % (pos + 2)
     wait_for(lambda s: re.search(want + r"\s*$", s, re.M), "the selection to move while live")
     t.ok(True, "keys work while the source refreshes")
@@ -78,25 +53,26 @@ try:
     st = emu.stats()
     t.ok(st["faults_injected"].get("throttle429") == 3, "the emulator throttled 3 times",
          st["faults_injected"])
-    tmux("send-keys", "-t", "live", "Enter")
+    tm.keys("live", "Enter")
     s = wait_for(lambda s: "Where the time went" in s, "Enter to fetch the full trace and open it")
     t.ok(s.startswith(" xrtop timeline"), "Enter fetches the full trace and shows its timeline", s)
-    tmux("send-keys", "-t", "live", "q")
+    tm.keys("live", "q")
     wait_for(lambda s: "matched 30/30" in s, "q back to the list")
-    tmux("send-keys", "-t", "live", "p")
+    tm.keys("live", "p")
     s = wait_for(lambda s: "paused" in s, "p to pause the live refresh")
     t.ok(True, "p pauses the live refresh")
-    tmux("send-keys", "-t", "live", "t")
+    tm.keys("live", "t")
     s = wait_for(lambda s: re.search(r"^:window\s*$", s, re.M), "t to open ':window '")
-    tmux("send-keys", "-t", "live", "-l", "2h")
-    tmux("send-keys", "-t", "live", "Enter")
+    tm.literal("live", "2h")
+    tm.keys("live", "Enter")
     s = wait_for(lambda s: "window: the last 2h, fetching" in s, "the new window fetched")
     t.ok(True, "t opens the command line with 'window ' typed; 2h Enter fetches the last 2h")
-    tmux("send-keys", "-t", "live", "Q")
+    tm.keys("live", "Q")
     s = wait_for(lambda s: "EXITED" in s, "xrtop to exit")
     t.ok("EXITED 0" in s, "Q quits with status 0", s)
 finally:
-    tmux("kill-server", check=False)
+    if tm:
+        tm.stop()
     emu.stop()
     work.cleanup()
 t.done()

@@ -14,7 +14,6 @@ detached tmux against the X-Ray emulator and the STS stub (all on
 
 import os
 import re
-import subprocess
 import sys
 import time
 
@@ -24,8 +23,9 @@ from harness import (AKID, SECRET, TOP, WINDOW, XRTOP, Tap, Workdir, clean_env, 
                      emulator)
 sys.path.insert(0, os.path.join(TOP, "tests", "emulator"))
 from childserver import Server  # noqa: E402
+sys.path.insert(0, HERE)
+from tuitest import Tmux, quote  # noqa: E402
 
-SOCKET = "xrtop-mfa-%d" % os.getpid()
 STUB = os.path.join(TOP, "tests", "emulator", "stub_aws.py")
 ARN = "arn:aws:iam::123456789012:role/"
 MFA = "arn:aws:iam::123456789012:mfa/alice"
@@ -33,41 +33,15 @@ CODE = "493027"
 t = Tap()
 
 
-def tmux(*args, check=True):
-    r = subprocess.run(["tmux", "-L", SOCKET, "-f", "/dev/null"] + list(args),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if check and r.returncode != 0:
-        raise RuntimeError("tmux %s: %s" % (" ".join(args), r.stderr.decode()))
-    return r.stdout.decode()
-
-
-def quote(s):
-    return "'" + s.replace("'", "'\\''") + "'"
-
-
-def capture(name):
-    return tmux("capture-pane", "-p", "-t", name)
-
-
 def wait_for(name, pred, what, timeout=20):
-    end = time.time() + timeout
-    screen = ""
-    while time.time() < end:
-        screen = capture(name)
-        if pred(screen):
-            return screen
-        time.sleep(0.05)
-    t.ok(False, "waiting for %s" % what, screen)
-    return screen
+    return tm.wait_for(name, pred, what, timeout)
 
 
 def start(name, env, *args):
     cmd = "env -i %s %s --endpoint-url %s --region us-east-1 %s %s; echo EXITED $?; sleep 60" % (
         " ".join("%s=%s" % (k, quote(v)) for k, v in env.items()), quote(XRTOP), emu.base,
         " ".join(WINDOW), " ".join(quote(a) for a in args))
-    tmux("new-session", "-d", "-s", name, "-x", "110", "-y", "30", "sh", "-c", cmd)
-    tmux("set-option", "-t", name, "status", "off")
-    tmux("resize-window", "-t", name, "-x", "110", "-y", "30")
+    tm.session(name, 110, 30, cmd)
 
 
 def position(screen):
@@ -82,8 +56,9 @@ def sts_calls(s):
 work = Workdir()
 emu = emulator("--derived-keys")
 stubs = []
+tm = None
 try:
-    tmux("new-session", "-d", "-s", "keep", "sleep", "600")
+    tm = Tmux(t, "mfa")
     work.file("config", "[profile base]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
               "[profile mfa]\nrole_arn = %smfa\nsource_profile = base\nmfa_serial = %s\n"
               "[profile ops]\nrole_arn = %sops\nsource_profile = base\n"
@@ -100,8 +75,8 @@ try:
     t.ok("X-Ray" not in s and "matched" not in s,
          "the MFA code is asked for on the terminal before the screens start", s)
     t.is_(sts_calls(stub), [], "... and before any call to STS")
-    tmux("send-keys", "-t", "mfa", "-l", CODE)
-    tmux("send-keys", "-t", "mfa", "Enter")
+    tm.literal("mfa", CODE)
+    tm.keys("mfa", "Enter")
     s = wait_for("mfa", lambda s: "matched 30/30" in s, "the screens with the 30 traces")
     t.ok("X-Ray us-east-1" in s and CODE not in s,
          "then the screens open with the role's traces, the code not shown", s)
@@ -114,10 +89,10 @@ try:
          "before the MFA credentials expire the status line says so and what to do", s)
     t.is_(len(sts_calls(stub)), 1, "... and they were not renewed unattended")
     pos = position(s) or 1
-    tmux("send-keys", "-t", "mfa", "j")
+    tm.keys("mfa", "j")
     s = wait_for("mfa", lambda s: position(s) == pos + 1, "the traces to stay browsable")
     t.ok(position(s) == pos + 1, "the traces fetched stay on the screen and keys work")
-    tmux("send-keys", "-t", "mfa", "Q")
+    tm.keys("mfa", "Q")
     s = wait_for("mfa", lambda s: "EXITED" in s, "xrtop to exit")
     t.ok(re.search(r"EXITED [1-9]", s) is not None,
          "Q quits, with a status that says the API source stopped", s)
@@ -134,9 +109,9 @@ try:
     issued = first[0]["time"] if first else time.time()
     # renewal starts 10 s before expiry: 10 s after issue, then waits 3 s for its answer
     time.sleep(max(0, issued + 10.8 - time.time()))
-    pos = position(capture("ops")) or 1
+    pos = position(tm.capture("ops")) or 1
     sent = time.time()
-    tmux("send-keys", "-t", "ops", "j", "j")
+    tm.keys("ops", "j", "j")
     s = wait_for("ops", lambda s: position(s) == pos + 2, "the selection to move", timeout=5)
     moved = time.time()
     wait_for("ops", lambda s: len(sts_calls(slow)) >= 2, "the renewal's answer", timeout=15)
@@ -145,7 +120,7 @@ try:
     t.ok(position(s) == pos + 2 and renewal < sent and moved < renewal + 3,
          "keys moved the selection while the renewal waited for STS (sent %.1f s after it, "
          "moved %.1f s before its answer)" % (sent - renewal, renewal + 3 - moved), s)
-    tmux("send-keys", "-t", "ops", "Q")
+    tm.keys("ops", "Q")
     s = wait_for("ops", lambda s: "EXITED" in s, "xrtop to exit")
     t.ok("EXITED 0" in s, "Q quits with status 0", s)
 
@@ -156,7 +131,8 @@ try:
     t.ok("EXITED 1" in s and "AccessDenied" in flat and "trust policy" in flat,
          "a role refused at start: the screens close and the whole message is printed", s)
 finally:
-    tmux("kill-server", check=False)
+    if tm:
+        tm.stop()
     for s in stubs:
         s.stop()
     emu.stop()

@@ -74,6 +74,10 @@ class Tmux:
         cmd = "cd %s && env TZ=UTC LC_ALL=C.UTF-8 TERM=tmux-256color %s %s %s; " \
               "echo EXITED $?; sleep 60" % (quote(cwd), env, quote(XRTOP),
                                            " ".join(quote(a) for a in args))
+        self.session(name, cols, rows, cmd)
+
+    def session(self, name, cols, rows, cmd):
+        """A new session of COLS x ROWS running the shell command CMD."""
         self.run("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows),
                  "sh", "-c", cmd)
         self.run("set-option", "-t", name, "status", "off")

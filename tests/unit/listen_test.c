@@ -277,6 +277,27 @@ watch(void *ctx, int fd, short events)
 	w->calls++;
 }
 
+/* An OTLP listener on a free port of 127.0.0.1, its address in *sin; NULL
+ * (a failed test) when it does not open. */
+static struct otlp *
+open_free_port(struct sockaddr_in *sin, struct xr_store *store, struct xr_warnings *w,
+               struct otlp_io *io)
+{
+	struct xr_err err = {0};
+	int probe = socket(AF_INET, SOCK_STREAM, 0);
+	*sin =
+	    (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof *sin;
+	bind(probe, (struct sockaddr *)sin, sizeof *sin);
+	getsockname(probe, (struct sockaddr *)sin, &sl);
+	close(probe);
+	char addr[32];
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", ntohs(sin->sin_port));
+	struct otlp *o = otlp_open(addr, store, w, io, &err);
+	ok(o, "otlp_open on a free port: %s", err.msg);
+	return o;
+}
+
 /* Connections: an idle one is closed after OTLP_IDLE_TIMEOUT, a request
  * that never completes is answered 408 after OTLP_REQUEST_TIMEOUT. */
 static void
@@ -284,19 +305,10 @@ test_otlp_timeouts(void)
 {
 	struct xr_store *store = store_new();
 	struct xr_warnings w = {0};
-	struct xr_err err = {0};
 	struct watched seen = {-1, 0, 0};
 	struct otlp_io io = {watch, &seen};
-	int probe = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t sl = sizeof sin;
-	bind(probe, (struct sockaddr *)&sin, sizeof sin);
-	getsockname(probe, (struct sockaddr *)&sin, &sl);
-	close(probe);
-	char addr[32];
-	snprintf(addr, sizeof addr, "127.0.0.1:%d", ntohs(sin.sin_port));
-	struct otlp *o = otlp_open(addr, store, &w, &io, &err);
-	ok(o, "otlp_open on a free port: %s", err.msg);
+	struct sockaddr_in sin;
+	struct otlp *o = open_free_port(&sin, store, &w, &io);
 	if (!o)
 		return;
 	int idle = socket(AF_INET, SOCK_STREAM, 0), slow = socket(AF_INET, SOCK_STREAM, 0);
@@ -339,19 +351,10 @@ test_otlp_pipelined(void)
 {
 	struct xr_store *store = store_new();
 	struct xr_warnings w = {0};
-	struct xr_err err = {0};
 	struct watched seen = {-1, 0, 0};
 	struct otlp_io io = {watch, &seen};
-	int probe = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t sl = sizeof sin;
-	bind(probe, (struct sockaddr *)&sin, sizeof sin);
-	getsockname(probe, (struct sockaddr *)&sin, &sl);
-	close(probe);
-	char addr[32];
-	snprintf(addr, sizeof addr, "127.0.0.1:%d", ntohs(sin.sin_port));
-	struct otlp *o = otlp_open(addr, store, &w, &io, &err);
-	ok(o, "otlp_open on a free port: %s", err.msg);
+	struct sockaddr_in sin;
+	struct otlp *o = open_free_port(&sin, store, &w, &io);
 	if (!o)
 		return;
 	int client = socket(AF_INET, SOCK_STREAM, 0);
