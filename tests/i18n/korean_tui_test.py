@@ -12,105 +12,42 @@ character, no Hangul syllable cut in two (text that does not fit ends in
 '…' or a whole syllable: the goldens hold the exact cells), and the columns
 of the tables line up under their Korean headers.
 
-XRTOP_REGOLD=1 rewrites the goldens (read them before committing)."""
+UPDATE_GOLDEN=1 rewrites the goldens (read them before committing)."""
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-import unicodedata
 
 sys.dont_write_bytecode = True
 TOP = os.environ.get("top_srcdir") or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 XRTOP = os.path.abspath(os.environ.get("XRTOP") or os.path.join(TOP, "_build", "src", "xrtop"))
 GOLDEN = os.path.join(TOP, "tests", "i18n", "golden")
-REGOLD = os.environ.get("XRTOP_REGOLD") == "1"
-SOCK = "xrtop-ko-tui-%d" % os.getpid()
-results = []
+sys.path.insert(0, os.path.join(TOP, "tests", "tui"))
+import tuitest  # noqa: E402
+from tuitest import width  # noqa: E402
 
-
-def ok(cond, desc, detail=None):
-    results.append((bool(cond), desc))
-    if not cond and detail:
-        for line in str(detail).splitlines():
-            print("#   " + line)
-
-
-def width(text):
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def tmux(*args):
-    return subprocess.run(["tmux", "-L", SOCK, "-f", "/dev/null", *args],
-                          capture_output=True, check=False)
+tap = tuitest.Tap()
+ok = tap.ok
+tm = None  # the private tmux server (tests/tui/tuitest.py), started below
 
 
 def start(name, cols, rows, *args):
-    cmd = ("env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=ko_KR.UTF-8 TZ=UTC "
-           "TERM=tmux-256color %s %s; sleep 60" % (XRTOP, " ".join(args)))
-    tmux("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), cmd)
-    tmux("set-option", "-t", name, "status", "off")
-    tmux("resize-window", "-t", name, "-x", str(cols), "-y", str(rows))
-
-
-def capture(name):
-    return tmux("capture-pane", "-p", "-t", name).stdout.decode("utf-8")
-
-
-def keys(name, *k):
-    tmux("send-keys", "-t", name, *k)
-
-
-def literal(name, text):
-    tmux("send-keys", "-t", name, "-l", text)
+    tm.session(name, cols, rows,
+               "env -u LC_ALL -u LC_MESSAGES -u LANGUAGE LANG=ko_KR.UTF-8 TZ=UTC "
+               "TERM=tmux-256color %s %s; sleep 60" % (XRTOP, " ".join(args)))
 
 
 def wait_for(name, pred, what, timeout=10.0):
-    end = time.time() + timeout
-    screen = ""
-    while time.time() < end:
-        screen = capture(name)
-        if pred(screen):
-            break
-        time.sleep(0.05)
-    else:
-        ok(False, "waiting for %s" % what, screen)
-        return screen
-    # settle: two captures 100 ms apart agree
-    for _ in range(50):
-        time.sleep(0.1)
-        again = capture(name)
-        if again == screen:
-            break
-        screen = again
-    return screen
-
-
-def normal(screen):
-    return "\n".join(l.rstrip() for l in screen.rstrip("\n").split("\n")) + "\n"
+    """The screen once pred holds and two captures 100 ms apart agree."""
+    screen = tm.wait_for(name, pred, what, timeout)
+    return tm.settle(name) if pred(screen) else screen
 
 
 def golden(screen, file, what):
-    path = os.path.join(GOLDEN, file)
-    got = normal(screen)
-    if REGOLD:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(got)
-    try:
-        with open(path, encoding="utf-8") as f:
-            want = f.read()
-    except OSError as e:
-        ok(False, "%s: golden (%s)" % (what, e))
-        return
-    if got != want:
-        for i, (a, b) in enumerate(zip(want.splitlines(), got.splitlines())):
-            if a != b:
-                print("# %s line %d differs:\n#  want %r\n#  got  %r" % (file, i + 1, a, b))
-                break
-    ok(got == want, "%s: golden %s" % (what, file))
+    tuitest.golden(tap, tuitest.normal(screen), file, what, folder=GOLDEN)
 
 
 def fits(screen, cols, what):
@@ -147,12 +84,12 @@ if not shutil.which("tmux"):
     ok(False, "tmux is installed (tests/run-suite.sh installs it)")
 else:
     try:
-        tmux("new-session", "-d", "-s", "keep", "sleep", "600")
+        tm = tuitest.Tmux(tap, "ko-tui")
 
         # --- the timeline of the slowest request, then a segment's details ---
         start("t", 80, 24, "--demo")
         wait_for("t", lambda s: "일치 300/300" in s, "the traces screen")
-        keys("t", "Enter")
+        tm.keys("t", "Enter")
         s = wait_for("t", lambda s: "타임라인" in s and "시간이 쓰인 곳" in s, "the timeline")
         golden(s, "tui-timeline-80x24.txt", "timeline at 80x24")
         fits(s, 80, "timeline at 80x24")
@@ -166,9 +103,9 @@ else:
            "timeline: Korean key labels in the footer (q goes back)")
 
         for _ in range(8):
-            keys("t", "c")
+            tm.keys("t", "c")
         time.sleep(0.3)
-        keys("t", "Enter")
+        tm.keys("t", "Enter")
         s = wait_for("t", lambda s: "[개요]" in s and "임계 경로" in s, "the Overview tab")
         golden(s, "tui-details-overview-80x24.txt", "details, Overview tab")
         fits(s, 80, "details, Overview tab")
@@ -181,24 +118,24 @@ else:
            "Korean labels (columns %s)" % sorted(starts))
         tabs = ["개요", "리소스", "주석", "메타데이터", "예외", "SQL", "원시 JSON"]
         ok(all(t in lines[1] for t in tabs), "details: Korean tab names", lines[1])
-        keys("t", "]")
+        tm.keys("t", "]")
         s = wait_for("t", lambda s: "[리소스]" in s and "테이블" in s, "the Resources tab")
         golden(s, "tui-details-resources-80x24.txt", "details, Resources tab")
         fits(s, 80, "details, Resources tab")
-        keys("t", "Escape")
+        tm.keys("t", "Escape")
         wait_for("t", lambda s: "시간이 쓰인 곳" in s, "back to the timeline")
-        keys("t", "q")
+        tm.keys("t", "q")
         wait_for("t", lambda s: "일치 300/300" in s, "back to the traces")
 
         # --- the root segment's HTTP request: Korean labels, aligned values ---
-        keys("t", "Enter")
+        tm.keys("t", "Enter")
         wait_for("t", lambda s: "시간이 쓰인 곳" in s, "the timeline")
-        keys("t", "Enter")
+        tm.keys("t", "Enter")
         wait_for("t", lambda s: "세부 정보: QuickTableXRayAPI/prod" in s, "the root's details")
         for _ in range(7):  # the details keep the last tab: step to 리소스
-            if "[리소스]" in capture("t"):
+            if "[리소스]" in tm.capture("t"):
                 break
-            keys("t", "]")
+            tm.keys("t", "]")
             time.sleep(0.3)
         s = wait_for("t", lambda s: "[리소스]" in s and "사용자 에이전트" in s,
                      "the root's Resources tab")
@@ -207,24 +144,24 @@ else:
         kv = [l for l in s.split("\n") if re.match(r"^    (메서드|URL|사용자 에이전트|클라이언트 IP|상태) ", l)]
         ok(len(kv) == 5 and len({width(re.match(r"^    \S+(?: \S+)* +", l).group(0)) for l in kv}) == 1,
            "details: request values start in one column after 2-column labels")
-        keys("t", "Escape")
+        tm.keys("t", "Escape")
         wait_for("t", lambda s: "시간이 쓰인 곳" in s, "the timeline")
-        keys("t", "q")
+        tm.keys("t", "q")
         wait_for("t", lambda s: "일치 300/300" in s, "back to the traces")
 
         # --- the status line with an error: an unknown command, a bad filter ---
-        keys("t", ":")
+        tm.keys("t", ":")
         wait_for("t", lambda s: "Tab" in s.split("\n")[-2] or ":" in s, "the command prompt")
-        literal("t", "frobnicate")
-        keys("t", "Enter")
+        tm.literal("t", "frobnicate")
+        tm.keys("t", "Enter")
         s = wait_for("t", lambda s: "알 수 없는 명령" in s, "the unknown-command error")
         golden(s, "tui-status-error-80x24.txt", "status line with an error")
         fits(s, 80, "status line with an error")
         ok(":frobnicate: 알 수 없는 명령" in s.split("\n")[-3],
            "the error is on the status line, the command as typed")
-        keys("t", "f")
+        tm.keys("t", "f")
         wait_for("t", lambda s: "필터:" in s, "the filter prompt")
-        literal("t", "http.status = = 3")
+        tm.literal("t", "http.status = = 3")
         s = wait_for("t", lambda s: "15열" in s, "the filter error")
         golden(s, "tui-filter-error-80x24.txt", "filter error under the prompt")
         fits(s, 80, "filter error under the prompt")
@@ -234,17 +171,17 @@ else:
         ok(prompt and "^" in caret and width(caret[:caret.index("^")]) ==
            width("필터: http.status = "), "the caret stands under the column of the error "
            "(after the 2-column 필터)", caret)
-        keys("t", "Escape")
+        tm.keys("t", "Escape")
 
         # --- the log ---
-        keys("t", "L")
+        tm.keys("t", "L")
         s = wait_for("t", lambda s: "로그: 메시지" in s, "the log")
         golden(s, "tui-log-80x24.txt", "log screen")
         fits(s, 80, "log screen")
-        keys("t", "Escape")
+        tm.keys("t", "Escape")
 
         # --- the help screen ---
-        keys("t", "?")
+        tm.keys("t", "?")
         s = wait_for("t", lambda s: "도움말: 키" in s, "the help screen")
         golden(s, "tui-help-80x24.txt", "help screen")
         fits(s, 80, "help screen")
@@ -253,11 +190,11 @@ else:
         descs = {width(l[:re.match(r"^  \S+(?: \S+)* +", l).end()]) for l in keyrows}
         ok(len(keyrows) >= 10 and len(descs) == 1,
            "help: the Korean descriptions start in one column (%s)" % sorted(descs))
-        keys("t", "q")
+        tm.keys("t", "q")
         wait_for("t", lambda s: "일치 300/300" in s, "back to the traces")
 
         # --- the service map ---
-        keys("t", "2")
+        tm.keys("t", "2")
         s = wait_for("t", lambda s: "서비스 맵" in s and "요청 296" in s, "the map")
         golden(s, "tui-map-80x24.txt", "service map at 80x24")
         fits(s, 80, "service map at 80x24")
@@ -266,11 +203,11 @@ else:
         counts = re.findall(r"(요청|평균) \S+ *│", s)
         ok(len(counts) == 12 and "…" not in s,
            "map: 요청 and 평균 fit every box (nothing cut short)", counts)
-        keys("t", "Escape")
+        tm.keys("t", "Escape")
         wait_for("t", lambda s: "일치 300/300" in s, "back to the traces")
 
         # --- analytics ---
-        keys("t", "3")
+        tm.keys("t", "3")
         s = wait_for("t", lambda s: "그룹 기준 http.status" in s and "전체 추적" in s,
                      "analytics")
         golden(s, "tui-analytics-80x24.txt", "analytics at 80x24")
@@ -283,26 +220,26 @@ else:
             good = good and ends_under(hdr, label, rows, r"\S+")
         ok(good, "analytics: counts and percentages end under their Korean headers", hdr)
         ok(re.search(r"최대 [\d.]+m?s +최소 [\d.]+m?s", s), "analytics: 최대 and 최소 response times")
-        keys("t", "Q")
-        tmux("kill-session", "-t", "t")
+        tm.keys("t", "Q")
+        tm.kill("t")
 
         # --- 120x40: the timeline and the map ---
         start("w", 120, 40, "--demo")
         wait_for("w", lambda s: "일치 300/300" in s, "the traces screen at 120x40")
-        keys("w", "Enter")
+        tm.keys("w", "Enter")
         s = wait_for("w", lambda s: "시간이 쓰인 곳" in s, "the timeline at 120x40")
         golden(s, "tui-timeline-120x40.txt", "timeline at 120x40")
         fits(s, 120, "timeline at 120x40")
-        keys("w", "q")
+        tm.keys("w", "q")
         wait_for("w", lambda s: "일치 300/300" in s, "back to the traces")
-        keys("w", "2")
+        tm.keys("w", "2")
         s = wait_for("w", lambda s: "서비스 맵" in s and "요청 296" in s, "the map at 120x40")
         golden(s, "tui-map-120x40.txt", "service map at 120x40")
         fits(s, 120, "service map at 120x40")
         ok("Reservations" in s and "Reservation\n" not in s,
            "map at 120x40: names are not broken")
-        keys("w", "Q")
-        tmux("kill-session", "-t", "w")
+        tm.keys("w", "Q")
+        tm.kill("w")
         # --- X-Ray API errors: on the status line and in the log while the
         # screens stay; printed with the hint when they stop everything ---
         sys.path.insert(0, os.path.join(TOP, "tests", "api"))
@@ -314,8 +251,7 @@ else:
             cmd = "env -i %s %s --endpoint-url %s --region us-east-1 %s; sleep 60" % (
                 " ".join("%s='%s'" % (k, v) for k, v in env.items()), XRTOP, emu.base,
                 " ".join(WINDOW))
-            tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", "sh", "-c", cmd)
-            tmux("set-option", "-t", name, "status", "off")
+            tm.session(name, 80, 24, cmd)
 
         try:
             # some slices arrive, then the service fails every request
@@ -332,13 +268,13 @@ else:
                "InternalFailure" in lines[-2] and lines[-1].startswith("Enter 열기"),
                "API error: the status line names the request and the service's error code,"
                " above the Korean footer", "\n".join(lines[-2:]))
-            keys("api", "L")
+            tm.keys("api", "L")
             s = wait_for("api", lambda s: "로그: 메시지" in s and "회 시도 후" in s, "the log")
             fits(s, 80, "API errors in the log")
             ok("InternalFailure: Internal server" in s and "(2회 시도 후)" in s,
                "API errors in the log: AWS's words, then how often it was tried, in Korean", s)
-            keys("api", "Q")
-            tmux("kill-session", "-t", "api")
+            tm.keys("api", "Q")
+            tm.kill("api")
 
             # a wrong secret stops everything before anything is shown
             emu.reset()
@@ -354,14 +290,12 @@ else:
                "stopped at once: the hint names the credential source in Korean", s)
             ok("The request signature we calculated does not match" in joined,
                "stopped at once: the service's own message stays as AWS sent it", s)
-            tmux("kill-session", "-t", "bad")
+            tm.kill("bad")
         finally:
             emu.stop()
             work.cleanup()
     finally:
-        tmux("kill-server")
+        if tm:
+            tm.stop()
 
-for i, (good, desc) in enumerate(results, 1):
-    print("%s %d - %s" % ("ok" if good else "not ok", i, desc))
-print("1..%d" % len(results))
-sys.exit(0 if all(g for g, _ in results) else 1)
+tap.done()

@@ -150,9 +150,9 @@ def normal(screen):
     return "\n".join(line.rstrip() for line in screen.rstrip("\n").split("\n")) + "\n"
 
 
-def golden(tap, got, file, what):
-    """Compares got (already normalised) with tests/tui/golden/FILE."""
-    path = os.path.join(GOLDEN, file)
+def golden(tap, got, file, what, folder=GOLDEN):
+    """Compares got (already normalised) with FILE in folder (tests/tui/golden)."""
+    path = os.path.join(folder, file)
     if UPDATE:
         with open(path, "w", encoding="utf-8") as f:
             f.write(got)
