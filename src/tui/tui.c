@@ -1626,19 +1626,6 @@ tui_done(void *ctx)
 
 /* ---- the session's events ---- */
 
-static void log_add(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-log_add(struct tui *t, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	warn_add(&t->log, "%s", msg);
-}
-
 /* The problems found in the traces' data, once the first data is in. */
 static void
 log_problems(struct tui *t)
@@ -1647,7 +1634,7 @@ log_problems(struct tui *t)
 	for (size_t i = 0; i < store_count(store); i++) {
 		const struct xr_trace *tr = store_entry(store, i)->trace;
 		for (unsigned p = 0; tr && p < tr->n_problems; p++)
-			log_add(t, _("trace %s: %s"), tr->id, tr->problems[p]);
+			warn_add(&t->log, _("trace %s: %s"), tr->id, tr->problems[p]);
 	}
 }
 
@@ -1724,22 +1711,22 @@ on_event(void *ctx, const struct session_event *ev)
 	switch (ev->kind) {
 	case SESSION_EVENT_LOADED:
 		if (ev->message) {
-			log_add(t, "%s", ev->message);
+			warn_add(&t->log, "%s", ev->message);
 			tui_set_status(t, CANVAS_ERROR, _("%s (L for more)"), ev->message);
 		}
 		if (ev->message || ev->load->skipped)
 			t->failed = true;
 		break;
-	case SESSION_EVENT_WARNING: log_add(t, "%s", ev->message); break;
+	case SESSION_EVENT_WARNING: warn_add(&t->log, "%s", ev->message); break;
 	case SESSION_EVENT_FAILURE:
-		log_add(t, "%s: %s", ev->failure->what, ev->failure->why);
+		warn_add(&t->log, "%s: %s", ev->failure->what, ev->failure->why);
 		tui_set_status(t, CANVAS_ERROR, "%s: %s", ev->failure->what, ev->failure->why);
 		t->failed = true;
 		break;
 	case SESSION_EVENT_ABORTED:
-		log_add(t, "%s", ev->message);
+		warn_add(&t->log, "%s", ev->message);
 		if (ev->hint && *ev->hint)
-			log_add(t, _("hint: %s"), ev->hint);
+			warn_add(&t->log, _("hint: %s"), ev->hint);
 		tui_set_status(t, CANVAS_FAULT, _("%s (L for more)"), ev->message);
 		t->failed = true;
 		/* Nothing to show (credentials refused at start, say): close the
@@ -1749,10 +1736,10 @@ on_event(void *ctx, const struct session_event *ev)
 		break;
 	case SESSION_EVENT_FILTER_ERROR:
 		if (ev->filter_error)
-			log_add(t, _("filter: column %zu: %s"), ev->filter_error->column,
-			        ev->filter_error->message);
+			warn_add(&t->log, _("filter: column %zu: %s"), ev->filter_error->column,
+			         ev->filter_error->message);
 		else
-			log_add(t, "%s", ev->message);
+			warn_add(&t->log, "%s", ev->message);
 		tui_set_status(t, CANVAS_FAULT, _("the filter was refused (L for more)"));
 		break;
 	case SESSION_EVENT_SCAN_DONE:
@@ -1917,7 +1904,7 @@ tui_main(const struct options *o, struct xr_err *err)
 	t.loop = loop_new(session_http(t.s));
 	struct xr_err lerr = {0};
 	if (loop_catch_signals(t.loop, &lerr) < 0)
-		log_add(&t, "%s", lerr.msg);
+		warn_add(&t.log, "%s", lerr.msg);
 	loop_on_signal(t.loop, on_signal, &t);
 	session_on_event(t.s, on_event, &t);
 	loop_add_fd(t.loop, term_input_fd(t.term), POLLIN, on_input, &t);
@@ -1927,7 +1914,7 @@ tui_main(const struct options *o, struct xr_err *err)
 	if (session_start(t.s, t.loop) < 0) {
 		status = TUI_EXIT_USAGE;
 	} else if (loop_run(t.loop, tui_done, &t, &lerr) < 0) {
-		log_add(&t, "%s", lerr.msg);
+		warn_add(&t.log, "%s", lerr.msg);
 		t.failed = true;
 	}
 	if (loop_interrupted(t.loop) || !session_finished(t.s))
