@@ -504,17 +504,23 @@ forget_evicted(struct fetch *f)
 	f->requested = kept;
 }
 
+/* Queues id (the queue takes it) for BatchGetTraces. */
+static void
+queue_trace(struct fetch *f, char *id)
+{
+	if (f->pending_head > 0 && f->pending_head == f->n_pending)
+		f->pending_head = f->n_pending = 0;
+	XGROW(f->pending, f->cap_pending, f->n_pending + 1);
+	f->pending[f->n_pending++] = (struct pending_id){id, 0};
+}
+
 static void
 want_trace(struct fetch *f, const char *id)
 {
 	forget_evicted(f);
 	if (!idset_add(&f->requested, id))
 		return;
-	if (f->pending_head > 0 && f->pending_head == f->n_pending) {
-		f->pending_head = f->n_pending = 0;
-	}
-	XGROW(f->pending, f->cap_pending, f->n_pending + 1);
-	f->pending[f->n_pending++] = (struct pending_id){xstrdup(id), 0};
+	queue_trace(f, xstrdup(id));
 	f->progress.to_fetch++;
 }
 
@@ -530,20 +536,16 @@ fetch_retry_failed_traces(struct fetch *f)
 {
 	if (f->abort_reason)
 		return 0;
-	size_t asked = 0, kept = 0;
+	size_t asked = 0;
 	for (size_t i = 0; i < f->n_failed_ids; i++) {
-		char *id = f->failed_ids[i];
-		if (!store_find(f->store, id)) { /* evicted meanwhile: stays failed */
-			f->failed_ids[kept++] = id;
-			continue;
+		if (store_find(f->store, f->failed_ids[i])) {
+			queue_trace(f, f->failed_ids[i]);
+			asked++;
+		} else { /* evicted meanwhile: nobody asks for it any more */
+			free(f->failed_ids[i]);
 		}
-		if (f->pending_head > 0 && f->pending_head == f->n_pending)
-			f->pending_head = f->n_pending = 0;
-		XGROW(f->pending, f->cap_pending, f->n_pending + 1);
-		f->pending[f->n_pending++] = (struct pending_id){id, 0};
-		asked++;
 	}
-	f->n_failed_ids = kept;
+	f->n_failed_ids = 0;
 	if (asked)
 		dlog("asking again for %zu traces BatchGetTraces failed to fetch", asked);
 	return asked;
